@@ -1,0 +1,124 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { EnvBool, EnvInt, EnvOptionalString } from './env-transforms.js';
+
+/**
+ * Every setting of convoi, read from environment variables (and `.env`) once at start.
+ * Property names are the variable names, so an error message names the variable to fix.
+ * `.env.example` documents each one; keep both in step.
+ */
+export class AppConfig {
+  /** Interface the HTTP API listens on. */
+  @IsString()
+  HTTP_HOST = '0.0.0.0';
+
+  /** Port of the HTTP API (REST, OpenAPI, health, metrics). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  HTTP_PORT = 3000;
+
+  /** Run the embedded Aedes broker. Set false to use an external broker (MQTT_URL). */
+  @EnvBool()
+  @IsBoolean()
+  BROKER_EMBEDDED = true;
+
+  /** Interface the embedded broker listens on. */
+  @IsString()
+  BROKER_HOST = '0.0.0.0';
+
+  /** TCP port of the embedded broker. */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  BROKER_PORT = 1883;
+
+  /** Development only: let MQTT clients connect without credentials. */
+  @EnvBool()
+  @IsBoolean()
+  BROKER_ALLOW_ANONYMOUS = false;
+
+  /** Broker the ingestion consumer connects to. Default: the embedded broker on loopback. */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsUrl({
+    protocols: ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss'],
+    require_tld: false,
+    require_protocol: true,
+  })
+  MQTT_URL?: string;
+
+  /** Username of the ingestion consumer on the broker. */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  MQTT_USERNAME?: string;
+
+  /** Password of the ingestion consumer on the broker (never logged). */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  MQTT_PASSWORD?: string;
+
+  /** Folder for the SQLite database and other state. */
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  /** Fleet seed (sites, containers, devices) imported at start; empty to skip. */
+  @IsString()
+  FLEET_SEED_FILE = 'config/fleet.example.json';
+
+  /** Log level: error, warn, log, debug, verbose. */
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** Largest batch the embedded time-series store writes in one transaction (readings). */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  TELEMETRY_BATCH_SIZE = 5000;
+
+  /** Longest time an accepted reading waits before its batch is written, ms. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  TELEMETRY_FLUSH_MS = 200;
+
+  /** How many recent rejections are kept for field technicians (in memory, per process). */
+  @EnvInt()
+  @IsInt()
+  @Min(10)
+  @Max(1_000_000)
+  REJECTIONS_LOG_SIZE = 1000;
+
+  /** InfluxDB base URL; when set, time series go to InfluxDB instead of the embedded store. */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  INFLUX_URL?: string;
+
+  /** InfluxDB API token (never logged). */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  INFLUX_TOKEN?: string;
+
+  /** InfluxDB organisation. */
+  @IsString()
+  INFLUX_ORG = 'convoi';
+
+  /** InfluxDB bucket (on 1.x: `database/retention-policy`). */
+  @IsString()
+  @MinLength(1)
+  INFLUX_BUCKET = 'telemetry';
+}
+
+/** Variables whose values are secrets: masked whenever configuration is printed. */
+export const SECRET_CONFIG_KEYS: ReadonlySet<keyof AppConfig> = new Set<keyof AppConfig>([
+  'MQTT_PASSWORD',
+  'INFLUX_TOKEN',
+]);
