@@ -66,6 +66,7 @@ function hasMeasurement(m: Measurements): boolean {
     m.humidityPct !== undefined ||
     m.shockG !== undefined ||
     m.lat !== undefined ||
+    m.lon !== undefined ||
     m.altM !== undefined ||
     m.batteryPct !== undefined ||
     m.doorOpen !== undefined
