@@ -115,6 +115,55 @@ export class AppConfig {
   @IsString()
   @MinLength(1)
   INFLUX_BUCKET = 'telemetry';
+
+  /** Most lines in one InfluxDB write request. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  INFLUX_BATCH_SIZE = 5000;
+
+  /** Longest time a line waits before its InfluxDB batch is sent, ms. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  INFLUX_FLUSH_MS = 1000;
+
+  /** Most InfluxDB write requests in flight at once. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  INFLUX_MAX_IN_FLIGHT = 4;
+
+  /** Timeout of one InfluxDB request, ms; a write that times out goes to the outbox. */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  INFLUX_TIMEOUT_MS = 10_000;
+
+  /** First delay before an outbox batch is retried, ms (doubles per failure, plus jitter). */
+  @EnvInt()
+  @IsInt()
+  @Min(10)
+  @Max(600_000)
+  INFLUX_RETRY_MIN_MS = 1000;
+
+  /** Longest delay between two outbox retries, ms (a longer `Retry-After` still wins). */
+  @EnvInt()
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  INFLUX_RETRY_MAX_MS = 60_000;
+
+  /** Most lines kept in the SQLite outbox; past it the oldest batches are dropped, loudly. */
+  @EnvInt()
+  @IsInt()
+  @Min(1000)
+  @Max(1_000_000_000)
+  INFLUX_OUTBOX_MAX_LINES = 5_000_000;
 }
 
 /** Variables whose values are secrets: masked whenever configuration is printed. */
