@@ -1,0 +1,82 @@
+import type { MeasurementKey } from '#src/contracts/reading.js';
+import { MEASUREMENT_KEYS } from '#src/contracts/reading.js';
+import type { EvaluationResult, OfflineRule, RuleReading } from '../rule-definition.js';
+import { NO_OUTCOME } from '../rule-definition.js';
+import type { OfflineState } from '../rule-state.js';
+import { minutes } from './band-position.util.js';
+import { maxSeverity, severityFor } from './severity-escalation.util.js';
+
+/** Newest measuredAt per measurement key of one device (the fleet's live state keeps it). */
+export type LastSeenByKey = Partial<Record<MeasurementKey, number>>;
+
+/**
+ * Offline, on a timer: the rule's key (or, for `any`, the device's newest key) has not been seen
+ * for `factor` × `expectedIntervalS`. State is per (device, rule). A key never seen counts from the
+ * first evaluation (`watchSince`). Raises dated when the limit was crossed (lastSeen + limit), not
+ * "now", so a late tick after a restart still tells the truth; escalation `afterMin` runs from that
+ * moment. Clears at the first evaluation that sees the key fresh again. Evaluation time never goes
+ * backwards: a `nowMs` older than the newest evaluation is taken as that one, so a stale tick
+ * cannot clear an alert, and a buffered upload clears it only once its data has caught up.
+ */
+export function evaluateOffline(
+  definition: OfflineRule,
+  prior: OfflineState | undefined,
+  lastSeenByKey: LastSeenByKey,
+  nowMs: number,
+): EvaluationResult<OfflineState> {
+  const now = Math.max(nowMs, prior?.lastNowMs ?? nowMs);
+  const seen = newest(prior?.lastSeen, seenFor(definition.key, lastSeenByKey));
+  const state: OfflineState = { ...(prior ?? { type: 'offline', watchSince: now }), lastNowMs: now };
+  if (seen !== undefined) state.lastSeen = seen;
+  const limitMs = definition.factor * definition.expectedIntervalS * 1000;
+  const reference = seen ?? state.watchSince;
+  const silentFor = now - reference;
+  const what = definition.key === 'any' ? 'device' : definition.key;
+
+  if (silentFor < limitMs) {
+    if (state.offlineSince === undefined) return { outcome: NO_OUTCOME, state };
+    const message = `${what} reporting again after ${minutes(reference - state.offlineSince + limitMs)} silent`;
+    const { offlineSince: _since, severity: _severity, ...online } = state;
+    return { outcome: { kind: 'clear', at: now, message }, state: online };
+  }
+  const offlineSince = reference + limitMs;
+  const severity = maxSeverity(severityFor(definition.severity, now - offlineSince, 0), state.severity);
+  const silentMin = Math.round(silentFor / 60_000);
+  if (state.offlineSince === undefined) {
+    const message = `${what} silent for ${minutes(limitMs)} (expected every ${definition.expectedIntervalS} s)`;
+    return {
+      outcome: { kind: 'raise', severity, value: Math.round(limitMs / 60_000), message, at: offlineSince },
+      state: { ...state, offlineSince, severity },
+    };
+  }
+  if (severity === state.severity) return { outcome: NO_OUTCOME, state };
+  return { outcome: { kind: 'update', severity, value: silentMin, at: now }, state: { ...state, severity } };
+}
+
+/**
+ * The same rule driven by a reading (through `evaluateRule`): the reading's keys are seen at its
+ * measuredAt, and the rule is evaluated at that time. It can clear an alert, and it can raise a
+ * per-key one (a tracker sending positions but no temperature).
+ */
+export function evaluateOfflineOnReading(
+  definition: OfflineRule,
+  prior: OfflineState | undefined,
+  reading: RuleReading,
+): EvaluationResult<OfflineState | undefined> {
+  if (!Number.isFinite(reading.measuredAt)) return { outcome: NO_OUTCOME, state: prior };
+  const seen: LastSeenByKey = {};
+  for (const key of MEASUREMENT_KEYS) if (reading[key] !== undefined) seen[key] = reading.measuredAt;
+  return evaluateOffline(definition, prior, seen, reading.measuredAt);
+}
+
+function seenFor(key: MeasurementKey | 'any', lastSeenByKey: LastSeenByKey): number | undefined {
+  if (key !== 'any') return lastSeenByKey[key];
+  let latest: number | undefined;
+  for (const k of MEASUREMENT_KEYS) latest = newest(latest, lastSeenByKey[k]);
+  return latest;
+}
+
+function newest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
+}
