@@ -30,7 +30,10 @@ export interface FaultProxy extends HttpFront {
  * (with an optional `Retry-After`), delays, or cuts the connection, instead of a fake database.
  * By default only writes are targeted, so tests can still read back through it.
  */
-export async function startFaultProxy(targetUrl: string, targetPrefix = '/api/v2/write'): Promise<FaultProxy> {
+export async function startFaultProxy(
+  targetUrl: string,
+  targetPrefix = '/api/v2/write',
+): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const requests: ProxiedRequest[] = [];
   let mode: FaultMode = { kind: 'pass' };

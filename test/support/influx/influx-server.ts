@@ -27,7 +27,10 @@ export interface InfluxServer {
   /** Runs InfluxQL with bound parameters; times come back as epoch ms. Throws on a statement error. */
   query(influxql: string, params?: Record<string, string | number | boolean>): Promise<InfluxQueryResult>;
   /** Rows of the first series of the first statement, as objects keyed by column. */
-  rows(influxql: string, params?: Record<string, string | number | boolean>): Promise<Record<string, unknown>[]>;
+  rows(
+    influxql: string,
+    params?: Record<string, string | number | boolean>,
+  ): Promise<Record<string, unknown>[]>;
 }
 
 const running = new Set<ChildProcess>();

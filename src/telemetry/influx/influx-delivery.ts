@@ -1,0 +1,108 @@
+import { HttpError, InfluxDB } from '@influxdata/influxdb-client';
+import type { AppConfig } from '#src/config/app-config.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** What became of some lines of a batch after one write attempt. */
+export type DeliveryOutcome =
+  | { kind: 'written' }
+  /** Transient: keep them (outbox) and try again, not before `retryAfterMs` when the server said so. */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  /** Permanent: InfluxDB refused them for good (bad data, auth, missing bucket): dead letters. */
+  | { kind: 'dead'; status: number; reason: string };
+
+export interface DeliveryPart {
+  lines: string[];
+  outcome: DeliveryOutcome;
+}
+
+/** Bodies above this are gzipped (smaller ones cost more to compress than to send). */
+const GZIP_THRESHOLD_BYTES = 1024;
+/** Room kept for the reason text InfluxDB sends back (partial-write messages can be long). */
+const REASON_MAX_CHARS = 2000;
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = error.code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Sends one batch through the client's WriteApi and says what happened to every line. The
+ * client's own retry buffer is switched off (`maxRetries: 0`): it reads `Retry-After` as
+ * milliseconds, drops its oldest lines when full and forgets everything on close. Retrying,
+ * persisting and dead-lettering are the writer's job; this class only classifies.
+ */
+export class InfluxDelivery {
+  private readonly influx: InfluxDB;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly now: () => number,
+  ) {
+    if (!config.INFLUX_URL) throw new Error('INFLUX_URL is not set: the InfluxDB adapter needs it');
+    this.influx = new InfluxDB({
+      url: config.INFLUX_URL,
+      token: config.INFLUX_TOKEN,
+      timeout: config.INFLUX_TIMEOUT_MS,
+    });
+  }
+
+  /** Writes `lines`; a 413 splits the batch in halves that are sent in turn. */
+  async deliver(lines: string[]): Promise<DeliveryPart[]> {
+    const outcome = await this.attempt(lines);
+    if (outcome.kind === 'dead' && outcome.status === 413 && lines.length > 1) {
+      const middle = Math.ceil(lines.length / 2);
+      const first = await this.deliver(lines.slice(0, middle));
+      const second = await this.deliver(lines.slice(middle));
+      return [...first, ...second];
+    }
+    return [{ lines, outcome }];
+  }
+
+  private async attempt(lines: string[]): Promise<DeliveryOutcome> {
+    // A WriteApi per batch: its buffer holds exactly this batch, so nothing is sent behind our back.
+    const api = this.influx.getWriteApi(this.config.INFLUX_ORG, this.config.INFLUX_BUCKET, 'ms', {
+      batchSize: lines.length + 1,
+      maxBatchBytes: Number.MAX_SAFE_INTEGER,
+      flushInterval: 0,
+      maxRetries: 0,
+      gzipThreshold: GZIP_THRESHOLD_BYTES,
+      // Returning a promise makes it the result of the flush and keeps the client from logging.
+      writeFailed: (error: Error) => Promise.reject(error),
+    });
+    try {
+      api.writeRecords(lines);
+      await api.flush();
+      return { kind: 'written' };
+    } catch (error) {
+      return this.classify(error);
+    } finally {
+      api.dispose();
+    }
+  }
+
+  private classify(error: unknown): DeliveryOutcome {
+    if (error instanceof HttpError) {
+      const status = error.statusCode;
+      // The client raises for any answer but 204/201: another 2xx still means written.
+      if (status >= 200 && status < 300) return { kind: 'written' };
+      if (status === 408 || status === 429 || status >= 500) {
+        return {
+          kind: 'retry',
+          reason: `http_${status}`,
+          retryAfterMs: parseRetryAfter(error.headers?.['retry-after'], this.now()),
+        };
+      }
+      const detail = error.headers?.['x-influxdb-error'] ?? error.body ?? error.message;
+      const text = Array.isArray(detail) ? detail.join('; ') : String(detail);
+      return { kind: 'dead', status, reason: `HTTP ${status}: ${text}`.slice(0, REASON_MAX_CHARS) };
+    }
+    // Timeouts, refused or cut connections and anything unknown: keep the data and retry.
+    const code = errorCode(error);
+    const name = error instanceof Error ? error.name : 'Error';
+    if (name === 'RequestTimedOutError') return { kind: 'retry', reason: 'timeout' };
+    return { kind: 'retry', reason: code ? `connection_${code}` : 'connection' };
+  }
+}

@@ -1,0 +1,217 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '#src/common/clock.js';
+import type { Migration } from '#src/storage/migration.js';
+import type { SqliteDatabase } from '#src/storage/sqlite-database.js';
+
+/** Migration scope of the InfluxDB adapter's tables. */
+export const INFLUX_MIGRATION_SCOPE = 'telemetry-influx';
+
+export const INFLUX_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'InfluxDB outbox and dead letters',
+    up: `
+      CREATE TABLE influx_outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at INTEGER NOT NULL,
+        line_count INTEGER NOT NULL,
+        lines TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+      CREATE TABLE influx_dead_letter (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at INTEGER NOT NULL,
+        line_count INTEGER NOT NULL,
+        lines TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        reason TEXT NOT NULL
+      );`,
+  },
+];
+
+export interface OutboxBatch {
+  id: number;
+  createdAt: number;
+  lines: string[];
+  attempts: number;
+}
+
+export interface OutboxStats {
+  batches: number;
+  lines: number;
+  /** created_at of the oldest batch, epoch ms; undefined when empty. */
+  oldestCreatedAt?: number;
+}
+
+export interface DeadLetterSummary {
+  id: number;
+  createdAt: number;
+  lineCount: number;
+  status: number;
+  reason: string;
+  /** The first lines, for an operator to see what was refused. */
+  sample: string[];
+}
+
+interface OutboxRow {
+  id: number;
+  created_at: number;
+  line_count: number;
+  lines: string;
+  attempts: number;
+}
+
+interface DeadRow extends Omit<OutboxRow, 'attempts'> {
+  status: number;
+  reason: string;
+}
+
+/**
+ * The durable side of the InfluxDB writer, in SQLite: batches waiting to be (re)sent, oldest
+ * first, and batches InfluxDB refused for good. Line protocol is stored as written, joined by
+ * newlines (a line never holds one). Depth is kept in memory and updated with every change.
+ */
+export class InfluxOutboxStore {
+  private db: Database;
+  private stmts: Record<
+    'insert' | 'oldest' | 'delete' | 'replace' | 'fail' | 'dead' | 'listDead' | 'getDead' | 'delDead',
+    Statement
+  >;
+  private current: OutboxStats = { batches: 0, lines: 0 };
+
+  constructor(
+    private readonly sqlite: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  migrate(): void {
+    this.sqlite.migrate(INFLUX_MIGRATION_SCOPE, INFLUX_MIGRATIONS);
+    this.db = this.sqlite.connection;
+    const p = (sql: string): Statement => this.db.prepare(sql);
+    this.stmts = {
+      insert: p('INSERT INTO influx_outbox (created_at, line_count, lines) VALUES (?, ?, ?)'),
+      oldest: p('SELECT * FROM influx_outbox ORDER BY id LIMIT 1'),
+      delete: p('DELETE FROM influx_outbox WHERE id = ?'),
+      replace: p('UPDATE influx_outbox SET lines = ?, line_count = ? WHERE id = ?'),
+      fail: p('UPDATE influx_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?'),
+      dead: p(
+        'INSERT INTO influx_dead_letter (created_at, line_count, lines, status, reason) VALUES (?, ?, ?, ?, ?)',
+      ),
+      listDead: p('SELECT * FROM influx_dead_letter WHERE id > ? ORDER BY id LIMIT ?'),
+      getDead: p('SELECT * FROM influx_dead_letter WHERE id = ?'),
+      delDead: p('DELETE FROM influx_dead_letter WHERE id = ?'),
+    };
+    this.recount();
+  }
+
+  stats(): OutboxStats {
+    return this.current;
+  }
+
+  append(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    this.stmts.insert.run(this.clock.now(), lines.length, lines.join('\n'));
+    this.current = {
+      batches: this.current.batches + 1,
+      lines: this.current.lines + lines.length,
+      oldestCreatedAt: this.current.oldestCreatedAt ?? this.clock.now(),
+    };
+  }
+
+  oldest(): OutboxBatch | undefined {
+    const row = this.stmts.oldest.get() as OutboxRow | undefined;
+    if (!row) return undefined;
+    return { id: row.id, createdAt: row.created_at, lines: row.lines.split('\n'), attempts: row.attempts };
+  }
+
+  /**
+   * Settles a replayed batch in one transaction: refused parts become dead letters, parts still
+   * to retry stay in the batch's place in the queue, and a batch with nothing left is deleted.
+   */
+  settle(
+    id: number,
+    retry: readonly string[],
+    dead: readonly { lines: readonly string[]; status: number; reason: string }[],
+    error?: string,
+  ): void {
+    this.db.transaction(() => {
+      for (const d of dead) this.deadLetter(d.lines, d.status, d.reason);
+      if (retry.length === 0) this.stmts.delete.run(id);
+      else {
+        this.stmts.replace.run(retry.join('\n'), retry.length, id);
+        this.stmts.fail.run(error ?? null, id);
+      }
+    })();
+    this.recount();
+  }
+
+  deadLetter(lines: readonly string[], status: number, reason: string): void {
+    this.stmts.dead.run(this.clock.now(), lines.length, lines.join('\n'), status, reason);
+  }
+
+  /** Deletes the oldest batches until at most `maxLines` lines remain; returns what was dropped. */
+  trim(maxLines: number): { batches: number; lines: number; oldestCreatedAt?: number } {
+    if (this.current.lines <= maxLines) return { batches: 0, lines: 0 };
+    const rows = this.db
+      .prepare<[], Pick<OutboxRow, 'id' | 'line_count' | 'created_at'>>(
+        'SELECT id, line_count, created_at FROM influx_outbox ORDER BY id',
+      )
+      .iterate();
+    let excess = this.current.lines - maxLines;
+    let lastId = 0;
+    const dropped = { batches: 0, lines: 0, oldestCreatedAt: undefined as number | undefined };
+    for (const row of rows) {
+      if (excess <= 0) break;
+      dropped.oldestCreatedAt ??= row.created_at;
+      dropped.batches += 1;
+      dropped.lines += row.line_count;
+      excess -= row.line_count;
+      lastId = row.id;
+    }
+    this.db.prepare('DELETE FROM influx_outbox WHERE id <= ?').run(lastId);
+    this.recount();
+    return dropped;
+  }
+
+  listDeadLetters(limit: number, afterId = 0): DeadLetterSummary[] {
+    return (this.stmts.listDead.all(afterId, limit) as DeadRow[]).map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      lineCount: r.line_count,
+      status: r.status,
+      reason: r.reason,
+      sample: r.lines.split('\n', 3),
+    }));
+  }
+
+  countDeadLetters(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM influx_dead_letter').get() as { n: number }).n;
+  }
+
+  /** Moves a dead letter back to the end of the outbox; false when there is no such id. */
+  requeueDeadLetter(id: number): { lines: number } | undefined {
+    const moved = this.db.transaction(() => {
+      const row = this.stmts.getDead.get(id) as DeadRow | undefined;
+      if (!row) return undefined;
+      this.stmts.insert.run(this.clock.now(), row.line_count, row.lines);
+      this.stmts.delDead.run(id);
+      return { lines: row.line_count };
+    })();
+    this.recount();
+    return moved;
+  }
+
+  deleteDeadLetter(id: number): boolean {
+    return this.stmts.delDead.run(id).changes > 0;
+  }
+
+  private recount(): void {
+    const row = this.db
+      .prepare(
+        'SELECT COUNT(*) AS batches, COALESCE(SUM(line_count), 0) AS lines, MIN(created_at) AS oldest FROM influx_outbox',
+      )
+      .get() as { batches: number; lines: number; oldest: number | null };
+    this.current = { batches: row.batches, lines: row.lines, oldestCreatedAt: row.oldest ?? undefined };
+  }
+}

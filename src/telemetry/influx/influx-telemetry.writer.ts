@@ -1,0 +1,285 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Clock } from '#src/common/clock.js';
+import { Metrics } from '#src/common/metrics.js';
+import { AppConfig } from '#src/config/app-config.js';
+import type { AlertEvent } from '#src/contracts/alert-event.js';
+import type { Reading } from '#src/contracts/reading.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryWriter } from '../telemetry.ports.js';
+import { InfluxDelivery, type DeliveryPart } from './influx-delivery.js';
+import { alertToLine, readingToLine } from './influx-line-protocol.js';
+import { InfluxOutboxStore } from './influx-outbox.store.js';
+import { InfluxWriterMetrics } from './influx-writer.metrics.js';
+
+/** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
+export interface InfluxWriterStatus {
+  state: 'up' | 'degraded';
+  outboxBatches: number;
+  outboxLines: number;
+  /** Age of the oldest waiting batch, ms (0 when empty). */
+  outboxOldestAgeMs: number;
+  inFlight: number;
+  lastError?: string;
+}
+
+/**
+ * Writes readings and alert events to InfluxDB through `/api/v2/write` (DESIGN.md §5).
+ *
+ * Lines are batched here (size or interval), sent with bounded concurrency, and every batch
+ * ends acknowledged, in the SQLite outbox (transient failure) or in the dead letters (refused).
+ * While the outbox holds anything, new batches queue behind it, so data reaches InfluxDB in
+ * order and a down server costs one failed request per backoff, not one per batch. Replays are
+ * idempotent: a point is keyed by its tags and timestamp.
+ */
+@Injectable()
+export class InfluxTelemetryWriter
+  extends TelemetryWriter
+  implements OnModuleInit, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(InfluxTelemetryWriter.name);
+  readonly outbox: InfluxOutboxStore;
+  private readonly delivery: InfluxDelivery;
+  private readonly stats: InfluxWriterMetrics;
+  private buffer: string[] = [];
+  private bufferTimer: NodeJS.Timeout | undefined;
+  private readonly queue: string[][] = [];
+  private inFlight = 0;
+  /** Batches not yet acknowledged nor persisted: what `flush` waits for. */
+  private readonly unsettled = new Set<Promise<void>>();
+  private readonly waiting = new Map<string[], () => void>();
+  private draining: Promise<void> | undefined;
+  private drainWake: (() => void) | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private nextAttemptAt = 0;
+  private failures = 0;
+  private lastError: string | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    sqlite: SqliteDatabase,
+    metrics: Metrics,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.outbox = new InfluxOutboxStore(sqlite, clock);
+    this.delivery = new InfluxDelivery(config, () => clock.now());
+    this.stats = new InfluxWriterMetrics(metrics);
+  }
+
+  onModuleInit(): void {
+    this.outbox.migrate();
+    const waiting = this.outbox.stats();
+    if (waiting.batches > 0) {
+      this.logger.warn(`InfluxDB outbox holds ${waiting.lines} lines from before the restart: replaying`);
+    }
+    this.ticker = setInterval(() => this.tick(), Math.max(this.config.INFLUX_FLUSH_MS, 1000));
+    this.ticker.unref();
+    this.tick();
+  }
+
+  write(readings: readonly Reading[]): void {
+    for (const r of readings) this.push(readingToLine(r, this.stats));
+  }
+
+  writeAlert(event: AlertEvent): void {
+    this.push(alertToLine(event, this.stats));
+  }
+
+  async flush(): Promise<void> {
+    this.seal();
+    await Promise.all([...this.unsettled]);
+  }
+
+  /** Flushes, then stops replaying: whatever InfluxDB did not take stays in the outbox. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+    this.stopped = true;
+    clearInterval(this.ticker);
+    clearTimeout(this.drainTimer);
+    this.drainWake?.();
+    await this.draining;
+    this.logger.log(`InfluxDB writer stopped; outbox holds ${this.outbox.stats().lines} lines`);
+  }
+
+  isHealthy(): boolean {
+    return this.outbox.stats().batches === 0;
+  }
+
+  status(): InfluxWriterStatus {
+    const s = this.outbox.stats();
+    return {
+      state: s.batches === 0 ? 'up' : 'degraded',
+      outboxBatches: s.batches,
+      outboxLines: s.lines,
+      outboxOldestAgeMs: s.oldestCreatedAt === undefined ? 0 : this.clock.now() - s.oldestCreatedAt,
+      inFlight: this.inFlight,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Starts replaying the outbox now (after an operator re-queued a dead letter). */
+  wake(): void {
+    this.nextAttemptAt = 0;
+    this.drainWake?.();
+    this.kickDrain();
+  }
+
+  private push(line: string | undefined): void {
+    if (line === undefined) return;
+    this.buffer.push(line);
+    if (this.stopped || this.buffer.length >= this.config.INFLUX_BATCH_SIZE) this.seal();
+    else this.bufferTimer ??= setTimeout(() => this.seal(), this.config.INFLUX_FLUSH_MS);
+  }
+
+  private seal(): void {
+    clearTimeout(this.bufferTimer);
+    this.bufferTimer = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    // Behind a non-empty outbox (or after shutdown) a batch goes straight to SQLite, in order.
+    if (this.stopped || this.outbox.stats().batches > 0) {
+      this.persist([batch]);
+      this.kickDrain();
+      return;
+    }
+    const settled = new Promise<void>((resolve) => this.waiting.set(batch, resolve));
+    this.unsettled.add(settled);
+    void settled.then(() => this.unsettled.delete(settled));
+    this.queue.push(batch);
+    // Memory stays bounded when InfluxDB is slower than intake: the surplus waits in SQLite.
+    if (this.queue.length > this.config.INFLUX_MAX_IN_FLIGHT * 2) {
+      const overflow = this.queue.splice(0, this.queue.length - this.config.INFLUX_MAX_IN_FLIGHT);
+      this.persist(overflow);
+      for (const b of overflow) this.settleBatch(b);
+      this.kickDrain();
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.config.INFLUX_MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.shift() as string[];
+      this.inFlight += 1;
+      void this.send(batch);
+    }
+  }
+
+  private async send(batch: string[]): Promise<void> {
+    try {
+      const parts = await this.delivery.deliver(batch);
+      const retry = parts.filter((p) => p.outcome.kind === 'retry');
+      for (const part of parts) this.account(part);
+      if (retry.length > 0) this.persist(retry.map((p) => p.lines));
+      for (const part of parts) {
+        if (part.outcome.kind === 'dead') {
+          this.outbox.deadLetter(part.lines, part.outcome.status, part.outcome.reason);
+        }
+      }
+    } catch (error) {
+      // Only SQLite can throw here (delivery classifies every HTTP failure): nothing to fall back on.
+      this.logger.error(`InfluxDB batch of ${batch.length} lines could not be persisted: ${String(error)}`);
+    } finally {
+      this.inFlight -= 1;
+      this.settleBatch(batch);
+      this.pump();
+      if (this.outbox.stats().batches > 0) this.kickDrain();
+    }
+  }
+
+  private settleBatch(batch: string[]): void {
+    this.waiting.get(batch)?.();
+    this.waiting.delete(batch);
+  }
+
+  /** Counts and logs one part's outcome, and moves the retry clock on a transient failure. */
+  private account(part: DeliveryPart): void {
+    const o = part.outcome;
+    if (o.kind === 'written') {
+      this.stats.written.inc(part.lines.length);
+      this.failures = 0;
+    } else if (o.kind === 'retry') {
+      this.stats.failed.inc({ reason: o.reason }, part.lines.length);
+      this.failures += 1;
+      this.lastError = o.reason;
+      const backoff = Math.min(
+        this.config.INFLUX_RETRY_MIN_MS * 2 ** Math.min(this.failures - 1, 20),
+        this.config.INFLUX_RETRY_MAX_MS,
+      );
+      // Jitter spreads the retries of several nodes; a server's own Retry-After is taken as said.
+      const delay = o.retryAfterMs ?? backoff * (0.8 + 0.4 * Math.random());
+      this.nextAttemptAt = Math.max(this.nextAttemptAt, this.clock.now() + delay);
+      if (this.failures === 1 || this.failures % 10 === 0) {
+        this.logger.warn(
+          `InfluxDB write failed (${o.reason}, ${this.failures} in a row): ${part.lines.length} lines kept in the outbox, next try in ${Math.round(delay)} ms`,
+        );
+      }
+    } else {
+      this.stats.deadLettered.inc({ status: String(o.status) }, part.lines.length);
+      this.lastError = o.reason;
+      this.logger.error(`InfluxDB refused ${part.lines.length} lines, kept as dead letters: ${o.reason}`);
+    }
+  }
+
+  private persist(batches: readonly string[][]): void {
+    for (const b of batches) this.outbox.append(b);
+    const dropped = this.outbox.trim(this.config.INFLUX_OUTBOX_MAX_LINES);
+    if (dropped.lines > 0) {
+      // Policy at the bound: the oldest batches go, so the outbox keeps the most recent data
+      // and SQLite stays within its budget. Never silent: counted and logged as an error.
+      this.stats.outboxDropped.inc(dropped.lines);
+      this.logger.error(
+        `InfluxDB OUTBOX FULL (INFLUX_OUTBOX_MAX_LINES=${this.config.INFLUX_OUTBOX_MAX_LINES}): DROPPED the ${dropped.lines} oldest lines (${dropped.batches} batches, queued since ${new Date(dropped.oldestCreatedAt ?? 0).toISOString()})`,
+      );
+    }
+    this.stats.outbox(this.outbox.stats(), this.clock.now());
+  }
+
+  private tick(): void {
+    this.stats.outbox(this.outbox.stats(), this.clock.now());
+    if (this.outbox.stats().batches > 0) this.kickDrain();
+  }
+
+  private kickDrain(): void {
+    if (this.draining || this.stopped) return;
+    this.draining = this.drain()
+      .catch((error: unknown) => this.logger.error(`InfluxDB outbox replay stopped: ${String(error)}`))
+      .finally(() => {
+        this.draining = undefined;
+        if (!this.stopped) this.stats.outbox(this.outbox.stats(), this.clock.now());
+      });
+  }
+
+  /** Replays the outbox oldest first, one batch at a time, waiting out backoff and Retry-After. */
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const wait = this.nextAttemptAt - this.clock.now();
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          this.drainWake = resolve;
+          this.drainTimer = setTimeout(resolve, wait);
+        });
+        this.drainWake = undefined;
+        continue;
+      }
+      const batch = this.outbox.oldest();
+      if (!batch || this.stopped) return;
+      const parts = await this.delivery.deliver(batch.lines);
+      for (const part of parts) this.account(part);
+      const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
+      const dead = parts.flatMap((p) =>
+        p.outcome.kind === 'dead'
+          ? [{ lines: p.lines, status: p.outcome.status, reason: p.outcome.reason }]
+          : [],
+      );
+      this.outbox.settle(batch.id, retry, dead, retry.length > 0 ? this.lastError : undefined);
+      this.stats.outbox(this.outbox.stats(), this.clock.now());
+      if (this.outbox.stats().batches === 0) {
+        this.logger.log('InfluxDB outbox drained');
+        return;
+      }
+    }
+  }
+}
