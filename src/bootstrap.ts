@@ -1,0 +1,124 @@
+import {
+  Logger,
+  ValidationPipe,
+  type INestApplication,
+  type INestMicroservice,
+  type LogLevel,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MqttOptions } from '@nestjs/microservices';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module.js';
+import { BrokerService } from './broker/broker.service.js';
+import { PlatformCredential } from './broker/platform-credential.js';
+import type { AppConfig } from './config/app-config.js';
+import { FleetImportService } from './fleet/fleet-import.service.js';
+import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+import { RawPayloadDeserializer } from './ingestion/transport/raw-payload.deserializer.js';
+import { ConsumerStatus, type ConsumerState } from './ingestion/transport/consumer-status.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** The running platform: its URLs and the one way to stop it cleanly. */
+export interface RunningConvoi {
+  app: INestApplication;
+  httpUrl: string;
+  /** URL of the embedded broker (or the external one). */
+  mqttUrl: string;
+  stop(): Promise<void>;
+}
+
+export function logLevels(config: AppConfig): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
+}
+
+/** Creates the Nest application (not started). Tests build theirs with overrides instead. */
+export function createApp(config: AppConfig): Promise<INestApplication> {
+  return NestFactory.create(AppModule.forRoot(config), { logger: logLevels(config), abortOnError: false });
+}
+
+/**
+ * Start order: stores and broker (module init) → fleet seed → MQTT consumer → HTTP.
+ * Stop order is the reverse of intake: consumer first, so nothing arrives while the writers
+ * flush, then the app (writers flush in beforeApplicationShutdown, stores close last).
+ */
+export async function startApp(app: INestApplication, config: AppConfig): Promise<RunningConvoi> {
+  configureHttp(app);
+  await app.init();
+  if (config.FLEET_SEED_FILE !== '') importSeed(app, config.FLEET_SEED_FILE);
+  const broker = app.get(BrokerService);
+  const mqttUrl = config.MQTT_URL ?? broker.localUrl();
+  const consumer = connectConsumer(app, config, mqttUrl);
+  await app.startAllMicroservices();
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  const port = (app.getHttpServer() as Server).address() as AddressInfo;
+  const httpUrl = `http://127.0.0.1:${port.port}`;
+  new Logger('Convoi').log(`HTTP API on ${httpUrl}/api/v1 (docs ${httpUrl}/api/docs), MQTT on ${mqttUrl}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    httpUrl,
+    mqttUrl,
+    stop: () =>
+      (stopping ??= (async () => {
+        await consumer.close();
+        await app.close();
+      })()),
+  };
+}
+
+function configureHttp(app: INestApplication): void {
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      forbidUnknownValues: true,
+    }),
+  );
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('convoi')
+      .setDescription('Cold chain, shocks and location of retail containers, from warehouse to store.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs.json' });
+}
+
+function importSeed(app: INestApplication, path: string): void {
+  if (!existsSync(path)) {
+    new Logger('Convoi').warn(`FLEET_SEED_FILE ${path} not found: starting with the fleet already stored`);
+    return;
+  }
+  app.get(FleetImportService).importFile(path);
+}
+
+function connectConsumer(app: INestApplication, config: AppConfig, url: string): INestMicroservice {
+  const platform = app.get(PlatformCredential);
+  const embedded = config.MQTT_URL === undefined && config.BROKER_EMBEDDED;
+  const options: MqttOptions = {
+    transport: Transport.MQTT,
+    options: {
+      url,
+      clientId: `convoi-ingestion-${process.pid}`,
+      username: embedded ? platform.username : config.MQTT_USERNAME,
+      password: embedded ? platform.password : config.MQTT_PASSWORD,
+      // A persistent session: QoS 1 messages published while the consumer reconnects are kept.
+      clean: false,
+      reconnectPeriod: 1000,
+      subscribeOptions: { qos: 1 },
+      deserializer: new RawPayloadDeserializer(),
+    },
+  };
+  const microservice = app.connectMicroservice<MqttOptions>(options, { inheritAppConfig: true });
+  const status = app.get(ConsumerStatus);
+  microservice.status.subscribe((state) => status.set(state as ConsumerState));
+  return microservice;
+}

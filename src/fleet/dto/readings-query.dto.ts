@@ -1,0 +1,48 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { AGGREGATE_FUNCTIONS, type AggregateFunction } from '#src/telemetry/telemetry.ports.js';
+
+/** Aggregation bucket width: 1m to 1d, as `<n>s|m|h|d`. */
+export const EVERY_PATTERN = /^([1-9]\d{0,4})(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+export const MIN_EVERY_MS = 60_000;
+export const MAX_EVERY_MS = 86_400_000;
+/** Longest range one request may ask for. */
+export const MAX_RANGE_MS = 400 * 86_400_000;
+/** Most buckets one aggregate request may produce. */
+export const MAX_BUCKETS = 10_000;
+
+export function everyToMs(every: string): number {
+  const m = EVERY_PATTERN.exec(every);
+  return m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : NaN;
+}
+
+export class ReadingsQueryDto {
+  /** Start of the range (inclusive), ISO-8601. Default: 24 h before `to`. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** End of the range (exclusive), ISO-8601. Default: now. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  /** Maximum rows (1–10000, default 1000); the newest rows of the range are returned, oldest first. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit = 1000;
+
+  /** Aggregate into buckets of this width, from `1m` to `1d` (e.g. `5m`, `1h`). */
+  @IsOptional()
+  @Matches(EVERY_PATTERN, { message: 'every must look like 5m, 1h or 1d' })
+  every?: string;
+
+  /** Aggregation function (with `every`; default `mean`). */
+  @IsOptional()
+  @IsIn(AGGREGATE_FUNCTIONS)
+  fn?: AggregateFunction;
+}

@@ -1,0 +1,187 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { FLEET_MIGRATIONS } from './fleet.migrations.js';
+import type { Container, Device, DeviceBinding, Site } from './fleet.types.js';
+
+interface SiteRow {
+  id: string;
+  name: string;
+  kind: Site['kind'];
+  address: string | null;
+  lat: number;
+  lon: number;
+  geofence: string;
+}
+interface ContainerRow {
+  id: string;
+  kind: Container['kind'];
+  label: string;
+  site_id: string | null;
+  notes: string | null;
+}
+interface DeviceRow {
+  id: string;
+  dev_eui: string | null;
+  format: Device['format'];
+  model: string | null;
+  channel_map: string | null;
+}
+interface BindingRow {
+  device_id: string;
+  container_id: string;
+  bound_at: number;
+  unbound_at: number | null;
+}
+
+/** SQL access to sites, containers, devices and their bindings. Nothing else touches these tables. */
+@Injectable()
+export class FleetRepository implements OnModuleInit {
+  constructor(private readonly sqlite: SqliteDatabase) {}
+
+  onModuleInit(): void {
+    this.sqlite.migrate('fleet', FLEET_MIGRATIONS);
+  }
+
+  private get db() {
+    return this.sqlite.connection;
+  }
+
+  /** Runs `work` in one transaction (all or nothing). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  upsertSite(site: Site, nowMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO sites (id, name, kind, address, lat, lon, geofence, created_at, updated_at)
+         VALUES (@id, @name, @kind, @address, @lat, @lon, @geofence, @now, @now)
+         ON CONFLICT(id) DO UPDATE SET name = @name, kind = @kind, address = @address, lat = @lat,
+           lon = @lon, geofence = @geofence, updated_at = @now`,
+      )
+      .run({ ...site, address: site.address ?? null, geofence: JSON.stringify(site.geofence), now: nowMs });
+  }
+
+  upsertContainer(container: Container, nowMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO containers (id, kind, label, site_id, notes, created_at, updated_at)
+         VALUES (@id, @kind, @label, @siteId, @notes, @now, @now)
+         ON CONFLICT(id) DO UPDATE SET kind = @kind, label = @label, site_id = @siteId, notes = @notes,
+           updated_at = @now`,
+      )
+      .run({ ...container, siteId: container.siteId ?? null, notes: container.notes ?? null, now: nowMs });
+  }
+
+  upsertDevice(device: Device, nowMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO devices (id, dev_eui, format, model, channel_map, created_at, updated_at)
+         VALUES (@id, @devEui, @format, @model, @channelMap, @now, @now)
+         ON CONFLICT(id) DO UPDATE SET dev_eui = @devEui, format = @format, model = @model,
+           channel_map = @channelMap, updated_at = @now`,
+      )
+      .run({
+        id: device.id,
+        devEui: device.devEui ?? null,
+        format: device.format,
+        model: device.model ?? null,
+        channelMap: device.channelMap ? JSON.stringify(device.channelMap) : null,
+        now: nowMs,
+      });
+  }
+
+  /** Closes the device's open binding (if any) at `atMs` and opens one on `containerId`. */
+  bindDevice(deviceId: string, containerId: string, atMs: number): void {
+    this.db
+      .prepare('UPDATE device_bindings SET unbound_at = ? WHERE device_id = ? AND unbound_at IS NULL')
+      .run(atMs, deviceId);
+    this.db
+      .prepare('INSERT INTO device_bindings (device_id, container_id, bound_at) VALUES (?, ?, ?)')
+      .run(deviceId, containerId, atMs);
+  }
+
+  openBinding(deviceId: string): DeviceBinding | undefined {
+    const row = this.db
+      .prepare<[string], BindingRow>(
+        'SELECT * FROM device_bindings WHERE device_id = ? AND unbound_at IS NULL',
+      )
+      .get(deviceId);
+    return row ? toBinding(row) : undefined;
+  }
+
+  hasBindings(deviceId: string): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM device_bindings WHERE device_id = ? LIMIT 1').get(deviceId) !== undefined
+    );
+  }
+
+  allBindings(): DeviceBinding[] {
+    return this.db
+      .prepare<[], BindingRow>('SELECT * FROM device_bindings ORDER BY device_id, bound_at')
+      .all()
+      .map(toBinding);
+  }
+
+  listSites(): Site[] {
+    return this.db.prepare<[], SiteRow>('SELECT * FROM sites ORDER BY id').all().map(toSite);
+  }
+
+  findContainer(id: string): Container | undefined {
+    const row = this.db.prepare<[string], ContainerRow>('SELECT * FROM containers WHERE id = ?').get(id);
+    return row ? toContainer(row) : undefined;
+  }
+
+  /** Containers ordered by id, strictly after `afterId` (keyset pagination). */
+  listContainers(afterId: string | undefined, limit: number): Container[] {
+    return this.db
+      .prepare<[string, number], ContainerRow>('SELECT * FROM containers WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId ?? '', limit)
+      .map(toContainer);
+  }
+
+  listDevices(): Device[] {
+    return this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY id').all().map(toDevice);
+  }
+}
+
+function toSite(r: SiteRow): Site {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    ...(r.address !== null && { address: r.address }),
+    lat: r.lat,
+    lon: r.lon,
+    geofence: JSON.parse(r.geofence) as Site['geofence'],
+  };
+}
+
+function toContainer(r: ContainerRow): Container {
+  return {
+    id: r.id,
+    kind: r.kind,
+    label: r.label,
+    ...(r.site_id !== null && { siteId: r.site_id }),
+    ...(r.notes !== null && { notes: r.notes }),
+  };
+}
+
+function toDevice(r: DeviceRow): Device {
+  return {
+    id: r.id,
+    format: r.format,
+    ...(r.dev_eui !== null && { devEui: r.dev_eui }),
+    ...(r.model !== null && { model: r.model }),
+    ...(r.channel_map !== null && { channelMap: JSON.parse(r.channel_map) as Record<string, string> }),
+  };
+}
+
+function toBinding(r: BindingRow): DeviceBinding {
+  return {
+    deviceId: r.device_id,
+    containerId: r.container_id,
+    boundAt: r.bound_at,
+    ...(r.unbound_at !== null && { unboundAt: r.unbound_at }),
+  };
+}

@@ -1,0 +1,65 @@
+import type { Measurements, ReadingSource } from '#src/contracts/reading.js';
+
+export const SITE_KINDS = ['warehouse', 'hub', 'hypermarket', 'supermarket'] as const;
+export type SiteKind = (typeof SITE_KINDS)[number];
+
+export const CONTAINER_KINDS = ['reefer', 'roll-cage', 'pallet', 'dry-box'] as const;
+export type ContainerKind = (typeof CONTAINER_KINDS)[number];
+
+/** A circle (centre = the site's position) or a GeoJSON Polygon (`[lon, lat]` rings). */
+export type Geofence = { type: 'circle'; radiusM: number } | { type: 'polygon'; coordinates: number[][][] };
+
+export interface Site {
+  id: string;
+  name: string;
+  kind: SiteKind;
+  address?: string;
+  lat: number;
+  lon: number;
+  geofence: Geofence;
+}
+
+export interface Container {
+  id: string;
+  kind: ContainerKind;
+  label: string;
+  /** Home site (where it is based), optional. */
+  siteId?: string;
+  notes?: string;
+}
+
+export interface Device {
+  id: string;
+  /** LoRaWAN DevEUI, lower-case hex, for ChirpStack / TTS devices. */
+  devEui?: string;
+  format: ReadingSource;
+  model?: string;
+  /** Cayenne LPP channel → canonical field, when the model's mapping differs from the default. */
+  channelMap?: Record<string, string>;
+}
+
+/** A device's time on one container: [boundAt, unboundAt). */
+export interface DeviceBinding {
+  deviceId: string;
+  containerId: string;
+  boundAt: number;
+  unboundAt?: number;
+}
+
+/** The newest value of one measurement and when it was measured. */
+export interface LatestValue<T = number | boolean> {
+  value: T;
+  measuredAt: number;
+}
+
+/** A container's live state: per measurement, the value with the newest measuredAt. */
+export interface ContainerLiveState {
+  containerId: string;
+  /** Newest measuredAt of any reading, epoch ms. */
+  lastMeasuredAt: number;
+  /** Our reception time of the newest reading, epoch ms. */
+  lastReceivedAt: number;
+  lastDeviceId: string;
+  shipmentId?: string;
+  values: Partial<Record<keyof Measurements, LatestValue>>;
+}

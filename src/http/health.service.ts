@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '#src/config/app-config.js';
+import { BrokerService } from '#src/broker/broker.service.js';
+import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+
+export type CheckStatus = 'up' | 'degraded' | 'down';
+
+export interface HealthReport {
+  status: CheckStatus;
+  checks: Record<string, { status: CheckStatus; detail?: string }>;
+}
+
+/** Readiness of each part; the worst check is the overall status. */
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly broker: BrokerService,
+    private readonly consumer: ConsumerStatus,
+    private readonly sqlite: SqliteDatabase,
+  ) {}
+
+  report(): HealthReport {
+    const checks: HealthReport['checks'] = {};
+    if (this.config.BROKER_EMBEDDED) {
+      checks.broker = this.broker.isListening()
+        ? { status: 'up', detail: `listening on ${this.broker.port()}` }
+        : { status: 'down', detail: 'not listening' };
+    }
+    checks.consumer =
+      this.consumer.state === 'connected'
+        ? { status: 'up' }
+        : {
+            status: 'down',
+            detail: `${this.consumer.state} since ${new Date(this.consumer.since).toISOString()}`,
+          };
+    checks.sqlite = this.sqlite.isHealthy() ? { status: 'up' } : { status: 'down', detail: 'no answer' };
+    const all = Object.values(checks).map((c) => c.status);
+    const status: CheckStatus = all.includes('down') ? 'down' : all.includes('degraded') ? 'degraded' : 'up';
+    return { status, checks };
+  }
+}

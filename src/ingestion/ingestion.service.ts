@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '#src/common/clock.js';
+import { parseTopic } from '#src/contracts/topics.js';
+import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
+import { rejected } from './decode-result.js';
+import { NativeJsonDecoder } from './json/native-json.decoder.js';
+import { ReadingPipeline } from './reading-pipeline.service.js';
+import { RejectionsLog } from './rejections/rejections.log.js';
+
+/** Largest payload decoded; larger ones are refused unread (the broker also caps packets). */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+/**
+ * Entry point of one MQTT message: checks the topic and size, picks the decoder of its format
+ * and hands the result to the pipeline. Never throws into the transport.
+ */
+@Injectable()
+export class IngestionService {
+  constructor(
+    private readonly json: NativeJsonDecoder,
+    private readonly directory: DeviceDirectory,
+    private readonly pipeline: ReadingPipeline,
+    private readonly rejections: RejectionsLog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A message on `v1/devices/{deviceId}/telemetry`. */
+  ingestNative(topic: string, payload: Buffer): number {
+    const receivedAt = this.clock.now();
+    const parsed = parseTopic(topic);
+    if (parsed?.kind !== 'deviceTelemetry') {
+      this.rejections.record(
+        topic,
+        'json',
+        { reason: 'topic', detail: 'not a device telemetry topic' },
+        payload,
+      );
+      return 0;
+    }
+    const { deviceId } = parsed;
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      const result = rejected(
+        'too-large',
+        `payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`,
+        deviceId,
+      );
+      return this.pipeline.process(topic, 'json', payload, [result]);
+    }
+    if (!this.directory.byId(deviceId)) {
+      return this.pipeline.process(topic, 'json', payload, [
+        rejected('unknown-device', `device ${deviceId} is not registered`, deviceId),
+      ]);
+    }
+    return this.pipeline.process(topic, 'json', payload, this.json.decode(deviceId, payload, receivedAt));
+  }
+}
