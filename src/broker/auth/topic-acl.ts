@@ -1,0 +1,84 @@
+import { parseTopic } from '#src/contracts/topics.js';
+import type { Principal } from './principal.js';
+
+/**
+ * The topic ACL of the embedded broker: deny by default, pure.
+ *
+ * 1. Nobody publishes to `$`-topics (`$SYS` is the broker's own, read-only).
+ * 2. A device publishes only `v1/devices/{own id}/telemetry` and `/status`, subscribes to
+ *    nothing and is forwarded nothing.
+ * 3. A ChirpStack / TTS integration publishes and subscribes only inside its tree
+ *    (`application/…`, `v3/…`), without wildcards in its filters.
+ * 4. Operators read everything (alerts, `$SYS`, wildcards) and publish nothing.
+ * 5. The platform reads everything and publishes only alert events `v1/containers/{id}/alerts`.
+ * 6. Anonymous (development only) may do anything but rule 1.
+ */
+export function canPublish(principal: Principal, topic: string): boolean {
+  if (topic.startsWith('$')) return false;
+  switch (principal.kind) {
+    case 'device': {
+      const parsed = parseTopic(topic);
+      return (
+        (parsed?.kind === 'deviceTelemetry' || parsed?.kind === 'deviceStatus') &&
+        parsed.deviceId === principal.name
+      );
+    }
+    case 'chirpstack':
+    case 'tts':
+      return isInside(topic, principal.topicRoot);
+    case 'operator':
+      return false;
+    case 'platform':
+      return parseTopic(topic)?.kind === 'containerAlerts';
+    case 'anonymous':
+      return true;
+  }
+}
+
+/** Whether a SUBSCRIBE to `filter` is granted; a refusal is answered with SUBACK 0x80. */
+export function canSubscribe(principal: Principal, filter: string): boolean {
+  switch (principal.kind) {
+    case 'device':
+      return false;
+    case 'chirpstack':
+    case 'tts':
+      return !hasWildcard(filter) && isInside(filter, principal.topicRoot);
+    case 'operator':
+    case 'platform':
+    case 'anonymous':
+      return true;
+  }
+}
+
+/**
+ * Whether a message on `topic` may be delivered to this principal (Aedes `authorizeForward`):
+ * a second line behind {@link canSubscribe}, e.g. for sessions restored from persistence.
+ */
+export function canReceive(principal: Principal, topic: string): boolean {
+  switch (principal.kind) {
+    case 'device':
+      return false;
+    case 'chirpstack':
+    case 'tts':
+      return isInside(topic, principal.topicRoot);
+    case 'operator':
+    case 'platform':
+    case 'anonymous':
+      return true;
+  }
+}
+
+/** A valid topic root of an integration: its default tree or a subtree of it. */
+export function isValidTopicRoot(root: string, defaultRoot: string): boolean {
+  return (
+    (root === defaultRoot || root.startsWith(`${defaultRoot}/`)) && !hasWildcard(root) && !root.endsWith('/')
+  );
+}
+
+function isInside(topic: string, root: string): boolean {
+  return topic.startsWith(`${root}/`) && topic.length > root.length + 1;
+}
+
+function hasWildcard(filter: string): boolean {
+  return filter.includes('+') || filter.includes('#');
+}

@@ -1,0 +1,160 @@
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Clock } from '#src/common/clock.js';
+import type { BrokerLimits } from './broker-limits.js';
+import type { BrokerRejectionReason } from './broker-rejections.metric.js';
+import { inspectConnect } from './connect-packet.inspector.js';
+import { inspectControlPacket, PacketType } from './control-packet.inspector.js';
+import { MqttFrameReader } from './mqtt-frame.reader.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** A socket-like stream Aedes can be handed: raw sockets, TLS sockets. */
+export type GuardableSocket = Pick<
+  Socket,
+  | 'on'
+  | 'once'
+  | 'write'
+  | 'end'
+  | 'destroy'
+  | 'pause'
+  | 'resume'
+  | 'destroyed'
+  | 'writableLength'
+  | 'remoteAddress'
+  | 'remotePort'
+>;
+
+/** Grace for a refused client to receive its CONNACK before the socket is cut, ms. */
+const CONNACK_FLUSH_MS = 1000;
+
+/**
+ * The stream Aedes reads from instead of the socket: it forwards only whole, checked MQTT
+ * frames and cuts the socket at the first violation. Frames are cut with a size limit checked
+ * at the fixed header, so nothing larger than one allowed packet is ever buffered.
+ *
+ * Why a stream in between and not Aedes hooks: the hooks run after Aedes has buffered and
+ * decoded a packet, and its decoder turns invalid UTF-8 into U+FFFD; checks on raw bytes have
+ * to sit before it.
+ */
+export class GuardedConnection extends Duplex {
+  readonly remoteAddress: string;
+  readonly remotePort: number | undefined;
+  private readonly reader: MqttFrameReader;
+  private readonly publishBucket: TokenBucket;
+  private connected = false;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private rejected = false;
+
+  constructor(
+    private readonly socket: GuardableSocket,
+    private readonly limits: BrokerLimits,
+    private readonly clock: Clock,
+    private readonly onReject: (reason: BrokerRejectionReason, connection: GuardedConnection) => void,
+  ) {
+    super({ allowHalfOpen: false });
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort;
+    this.reader = new MqttFrameReader(limits.maxPacketBytes);
+    this.publishBucket = new TokenBucket(limits.publishRatePerS, limits.publishBurst, clock.now());
+    this.connectTimer = setTimeout(() => this.reject('connect_timeout'), limits.connectTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.push(null));
+    socket.on('error', (err: Error) => this.destroy(err));
+    socket.on('close', () => this.destroy());
+  }
+
+  /** Sets the publish rate of this connection once the client is known (0 = unlimited). */
+  setPublishRate(ratePerS: number, burst: number): void {
+    this.publishBucket.reset(ratePerS, burst, this.clock.now());
+  }
+
+  /** Refuses the connection for `reason`: counted, socket cut, Aedes sees the stream end. */
+  reject(reason: BrokerRejectionReason): void {
+    if (this.rejected) return;
+    this.rejected = true;
+    this.onReject(reason, this);
+    this.socket.destroy();
+    this.destroy();
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.socket.destroyed) {
+      callback(new Error('socket closed'));
+      return;
+    }
+    if (this.socket.write(chunk)) callback();
+    else this.socket.once('drain', () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.socket.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.connectTimer);
+    if (!this.socket.destroyed) {
+      // A CONNACK refusal Aedes just wrote must still reach the client [MQTT-3.2.2-5].
+      if (this.socket.writableLength > 0 && error === null) {
+        this.socket.end();
+        setTimeout(() => this.socket.destroy(), CONNACK_FLUSH_MS).unref();
+      } else {
+        this.socket.destroy();
+      }
+    }
+    callback(error);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.rejected) return;
+    const result = this.reader.push(chunk);
+    if (!result.ok) {
+      this.reject(result.reason);
+      return;
+    }
+    for (const frame of result.frames) {
+      const verdict = this.connected
+        ? this.inspect(frame.type === PacketType.publish, frame)
+        : this.inspectFirst(frame);
+      if (verdict === 'answered') return;
+      if (verdict !== 'ok') {
+        this.reject(verdict);
+        return;
+      }
+      if (!this.push(frame.raw)) this.socket.pause();
+    }
+  }
+
+  private inspectFirst(
+    frame: Parameters<typeof inspectControlPacket>[0],
+  ): 'ok' | 'answered' | BrokerRejectionReason {
+    if (frame.type !== PacketType.connect) return 'first_packet_not_connect'; // [MQTT-3.1.0-1]
+    const verdict = inspectConnect(frame.body, this.limits);
+    if (verdict.action === 'close') return verdict.reason;
+    if (verdict.action === 'connack') {
+      this.rejected = true;
+      this.onReject(verdict.reason, this);
+      // [MQTT-3.2.2-5]: a refusing CONNACK, then the server closes.
+      this.socket.end(Buffer.from([0x20, 0x02, 0x00, verdict.code]));
+      setTimeout(() => this.socket.destroy(), CONNACK_FLUSH_MS).unref();
+      this.push(null);
+      return 'answered';
+    }
+    clearTimeout(this.connectTimer);
+    this.connected = true;
+    return 'ok';
+  }
+
+  private inspect(
+    isPublish: boolean,
+    frame: Parameters<typeof inspectControlPacket>[0],
+  ): 'ok' | BrokerRejectionReason {
+    const verdict = inspectControlPacket(frame, this.limits);
+    if (verdict === 'ok' && isPublish && !this.publishBucket.take(this.clock.now())) return 'publish_rate';
+    return verdict;
+  }
+}

@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+import type { Aedes } from 'aedes';
+import type { Metrics } from '#src/common/metrics.js';
+import { Clock } from '#src/common/clock.js';
+import type { BrokerLimits } from './broker-limits.js';
+import { brokerRejections, type BrokerRejectionReason } from './broker-rejections.metric.js';
+import { GuardedConnection, type GuardableSocket } from './guarded-connection.js';
+import { IpAbuseTracker } from './ip-abuse.tracker.js';
+
+export interface HardenedConnectionOptions {
+  clock?: Clock;
+  /** Shared with the auth hooks, so failed logins count towards the same ban. */
+  abuse?: IpAbuseTracker;
+}
+
+/** What the broker service hands to `net.createServer` / `tls.createServer`. */
+export interface HardenedConnectionHandler {
+  (socket: GuardableSocket): void;
+  /** Guarded connections currently open. */
+  readonly openConnections: number;
+}
+
+/**
+ * Builds the connection listener of the hardened broker: refuses banned addresses, addresses
+ * opening connections too fast, and connections past the cap, then puts a
+ * {@link GuardedConnection} between the socket and Aedes. Every refusal is counted in
+ * `convoi_broker_rejected_total{reason}`.
+ */
+export function createHardenedConnectionHandler(
+  broker: Pick<Aedes, 'handle'>,
+  limits: BrokerLimits,
+  metrics: Metrics,
+  options: HardenedConnectionOptions = {},
+): HardenedConnectionHandler {
+  const logger = new Logger('BrokerEdge');
+  const clock = options.clock ?? new Clock();
+  const abuse = options.abuse ?? new IpAbuseTracker(limits, clock);
+  const rejections = brokerRejections(metrics);
+  let open = 0;
+
+  const refuse = (socket: GuardableSocket, reason: BrokerRejectionReason): void => {
+    rejections.inc({ reason });
+    socket.destroy();
+  };
+  const onReject = (reason: BrokerRejectionReason, connection: GuardedConnection): void => {
+    rejections.inc({ reason });
+    // Addresses only: client ids and topics from a hostile client are not echoed into logs.
+    logger.debug(`MQTT connection from ${connection.remoteAddress} refused: ${reason}`);
+  };
+
+  const handler = (socket: GuardableSocket): void => {
+    const address = socket.remoteAddress ?? 'unknown';
+    // A socket closed while queued in the backlog still needs its error handled.
+    socket.on('error', () => undefined);
+    if (abuse.isBanned(address)) return refuse(socket, 'banned');
+    if (!abuse.noteConnection(address)) {
+      logger.warn(`MQTT address ${address} banned for ${limits.banDurationMs} ms: connection rate`);
+      return refuse(socket, 'connection_rate');
+    }
+    if (open >= limits.maxConnections) return refuse(socket, 'max_connections');
+    open++;
+    const connection = new GuardedConnection(socket, limits, clock, onReject);
+    connection.once('close', () => open--);
+    broker.handle(connection);
+  };
+  Object.defineProperty(handler, 'openConnections', { get: () => open });
+  return handler as HardenedConnectionHandler;
+}

@@ -1,0 +1,91 @@
+// A real Aedes behind the hardened edge (guard + auth hooks + SQLite credential store) on a
+// free loopback port, assembled the way the broker service is meant to, for integration tests.
+import { Aedes } from 'aedes';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Clock } from '#src/common/clock.js';
+import { Metrics } from '#src/common/metrics.js';
+import { AppConfig } from '#src/config/app-config.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { createBrokerAuthHooks, type BrokerAuthHooks } from '#src/broker/auth/broker-auth.hooks.js';
+import { DeviceCredentialStore } from '#src/broker/auth/device-credential.store.js';
+import {
+  aedesOptionsFromLimits,
+  DEFAULT_BROKER_LIMITS,
+  type BrokerLimits,
+} from '#src/broker/hardening/broker-limits.js';
+import {
+  createHardenedConnectionHandler,
+  type HardenedConnectionHandler,
+} from '#src/broker/hardening/hardened-connection.handler.js';
+import { IpAbuseTracker } from '#src/broker/hardening/ip-abuse.tracker.js';
+
+export interface HardenedBrokerOptions {
+  limits?: Partial<BrokerLimits>;
+  allowAnonymous?: boolean;
+  clock?: Clock;
+}
+
+export interface HardenedBroker {
+  port: number;
+  url: string;
+  broker: Aedes;
+  metrics: Metrics;
+  store: DeviceCredentialStore;
+  hooks: BrokerAuthHooks;
+  handler: HardenedConnectionHandler;
+  abuse: IpAbuseTracker;
+  platform: { username: string; password: string };
+  /** Value of `convoi_broker_rejected_total{reason}`. */
+  rejected(reason: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startHardenedBroker(options: HardenedBrokerOptions = {}): Promise<HardenedBroker> {
+  const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
+  const clock = options.clock ?? new Clock();
+  const dataDir = mkdtempSync(join(tmpdir(), 'convoi-broker-'));
+  const db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dataDir }));
+  const store = new DeviceCredentialStore(db, clock);
+  store.onModuleInit();
+  const metrics = new Metrics();
+  const abuse = new IpAbuseTracker(limits, clock);
+  const platform = { username: 'convoi-platform', password: 'platform-secret-for-tests-only-000000000' };
+  const hooks = createBrokerAuthHooks({
+    store,
+    metrics,
+    limits,
+    abuse,
+    allowAnonymous: options.allowAnonymous ?? false,
+    platform,
+  });
+  const broker = await Aedes.createBroker({ ...aedesOptionsFromLimits(limits), ...hooks });
+  const handler = createHardenedConnectionHandler(broker, limits, metrics, { clock, abuse });
+  const server: Server = createServer({ noDelay: true }, handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    broker,
+    metrics,
+    store,
+    hooks,
+    handler,
+    abuse,
+    platform,
+    async rejected(reason) {
+      const metric = await metrics.registry.getSingleMetric('convoi_broker_rejected_total')?.get();
+      return metric?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+    },
+    async close() {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.onApplicationShutdown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
