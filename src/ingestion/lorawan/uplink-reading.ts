@@ -1,0 +1,62 @@
+import type { DecodedReading, ReadingSource } from '#src/contracts/reading.js';
+import type { DecodeResult } from '#src/ingestion/decode-result.js';
+import { checkReading, stampLag } from '#src/ingestion/reading-checks.js';
+import type { MappedValues } from './channel-mapper.js';
+
+/** What a network-server decoder extracted from one uplink envelope. */
+export interface UplinkParts {
+  source: Extract<ReadingSource, 'chirpstack' | 'tts'>;
+  deviceId: string;
+  /** Lower-case DevEUI, when known from the envelope or the registry. */
+  devEui?: string;
+  receivedAt: number;
+  /** Network server's (else a gateway's) reception time, epoch ms. */
+  networkTime?: number;
+  fCnt: number;
+  fPort: number;
+  gateways?: number;
+  rssi?: number;
+  snr?: number;
+  /** ChirpStack's deduplicationId. */
+  deduplicationId?: string;
+  values: MappedValues;
+}
+
+/**
+ * Builds the canonical reading of an uplink and runs the checks every reading passes.
+ * measuredAt: the device's unix-time channel, else the network server's time, else ours.
+ * Idempotency key: deduplicationId, else devEui:fCnt:fPort, else deviceId:measuredAt.
+ */
+export function finishUplink(parts: UplinkParts): DecodeResult {
+  const { values } = parts;
+  const measuredAt = values.measuredAt ?? parts.networkTime ?? parts.receivedAt;
+  const dedupeKey =
+    parts.deduplicationId ??
+    (parts.devEui !== undefined
+      ? `${parts.devEui}:${parts.fCnt}:${parts.fPort}`
+      : `${parts.deviceId}:${measuredAt}`);
+  const reading: DecodedReading = {
+    deviceId: parts.deviceId,
+    measuredAt,
+    receivedAt: parts.receivedAt,
+    source: parts.source,
+    dedupeKey,
+    quality: { fCnt: parts.fCnt, fPort: parts.fPort, lagMs: 0, late: false },
+  };
+  // Only fields that exist are set: downstream code iterates keys (storage columns, Influx fields).
+  if (parts.gateways !== undefined) reading.quality.gateways = parts.gateways;
+  if (parts.rssi !== undefined) reading.quality.rssi = parts.rssi;
+  if (parts.snr !== undefined) reading.quality.snr = parts.snr;
+  if (values.temperatureC !== undefined) reading.temperatureC = values.temperatureC;
+  if (values.humidityPct !== undefined) reading.humidityPct = values.humidityPct;
+  if (values.shockG !== undefined) reading.shockG = values.shockG;
+  if (values.lat !== undefined) reading.lat = values.lat;
+  if (values.lon !== undefined) reading.lon = values.lon;
+  if (values.altM !== undefined) reading.altM = values.altM;
+  if (values.batteryPct !== undefined) reading.batteryPct = values.batteryPct;
+  if (values.doorOpen !== undefined) reading.doorOpen = values.doorOpen;
+  const rejection = checkReading(reading);
+  if (rejection !== undefined) return { ok: false, rejection };
+  stampLag(reading);
+  return { ok: true, readings: [reading] };
+}
