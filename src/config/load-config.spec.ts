@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from './config.error.js';
+import { loadConfig } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('runs everything embedded by default', () => {
+    const config = loadConfig({});
+    assert.equal(config.HTTP_PORT, 3000);
+    assert.equal(config.BROKER_PORT, 1883);
+    assert.equal(config.DATA_DIR, './data');
+    assert.equal(config.BROKER_EMBEDDED, true);
+    assert.equal(config.BROKER_ALLOW_ANONYMOUS, false);
+    assert.equal(config.INFLUX_URL, undefined);
+  });
+
+  it('converts strings to typed values', () => {
+    const config = loadConfig({
+      HTTP_PORT: '8080',
+      BROKER_ALLOW_ANONYMOUS: 'true',
+      INFLUX_URL: 'http://influx:8086',
+    });
+    assert.equal(config.HTTP_PORT, 8080);
+    assert.equal(config.BROKER_ALLOW_ANONYMOUS, true);
+    assert.equal(config.INFLUX_URL, 'http://influx:8086');
+  });
+
+  it('treats an empty optional value as unset', () => {
+    assert.equal(loadConfig({ INFLUX_URL: '' }).INFLUX_URL, undefined);
+  });
+
+  it('lists every invalid variable in one error, secrets masked', () => {
+    assert.throws(
+      () => loadConfig({ HTTP_PORT: '70000', LOG_LEVEL: 'loud', MQTT_URL: 'ftp://x', MQTT_PASSWORD: '' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.problems.length, 3);
+        assert.match(err.message, /HTTP_PORT="70000": HTTP_PORT must not be greater than 65535/);
+        assert.match(err.message, /LOG_LEVEL="loud"/);
+        assert.match(err.message, /MQTT_URL="ftp:\/\/x"/);
+        return true;
+      },
+    );
+  });
+});
