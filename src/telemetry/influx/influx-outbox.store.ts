@@ -91,7 +91,7 @@ export class InfluxOutboxStore {
     const p = (sql: string): Statement => this.db.prepare(sql);
     this.stmts = {
       insert: p('INSERT INTO influx_outbox (created_at, line_count, lines) VALUES (?, ?, ?)'),
-      oldest: p('SELECT * FROM influx_outbox ORDER BY id LIMIT 1'),
+      oldest: p('SELECT * FROM influx_outbox ORDER BY id LIMIT ?'),
       delete: p('DELETE FROM influx_outbox WHERE id = ?'),
       replace: p('UPDATE influx_outbox SET lines = ?, line_count = ? WHERE id = ?'),
       fail: p('UPDATE influx_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?'),
@@ -119,10 +119,14 @@ export class InfluxOutboxStore {
     };
   }
 
-  oldest(): OutboxBatch | undefined {
-    const row = this.stmts.oldest.get() as OutboxRow | undefined;
-    if (!row) return undefined;
-    return { id: row.id, createdAt: row.created_at, lines: row.lines.split('\n'), attempts: row.attempts };
+  /** The `count` oldest batches, oldest first. */
+  oldest(count: number): OutboxBatch[] {
+    return (this.stmts.oldest.all(count) as OutboxRow[]).map((row) => ({
+      id: row.id,
+      createdAt: row.created_at,
+      lines: row.lines.split('\n'),
+      attempts: row.attempts,
+    }));
   }
 
   /**

@@ -8,7 +8,7 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
 import { InfluxDelivery, type DeliveryPart } from './influx-delivery.js';
 import { alertToLine, readingToLine } from './influx-line-protocol.js';
-import { InfluxOutboxStore } from './influx-outbox.store.js';
+import { InfluxOutboxStore, type OutboxBatch } from './influx-outbox.store.js';
 import { InfluxWriterMetrics } from './influx-writer.metrics.js';
 
 /** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
@@ -264,22 +264,27 @@ export class InfluxTelemetryWriter
         this.drainWake = undefined;
         continue;
       }
-      const batch = this.outbox.oldest();
-      if (!batch || this.stopped) return;
-      const parts = await this.delivery.deliver(batch.lines);
-      for (const part of parts) this.account(part);
-      const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
-      const dead = parts.flatMap((p) =>
-        p.outcome.kind === 'dead'
-          ? [{ lines: p.lines, status: p.outcome.status, reason: p.outcome.reason }]
-          : [],
-      );
-      this.outbox.settle(batch.id, retry, dead, retry.length > 0 ? this.lastError : undefined);
+      // One probe at a time while InfluxDB fails; full concurrency once it answers again.
+      const batches = this.outbox.oldest(this.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT);
+      if (batches.length === 0 || this.stopped) return;
+      await Promise.all(batches.map((b) => this.replay(b)));
       this.stats.outbox(this.outbox.stats(), this.clock.now());
       if (this.outbox.stats().batches === 0) {
         this.logger.log('InfluxDB outbox drained');
         return;
       }
     }
+  }
+
+  private async replay(batch: OutboxBatch): Promise<void> {
+    const parts = await this.delivery.deliver(batch.lines);
+    for (const part of parts) this.account(part);
+    const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
+    const dead = parts.flatMap((p) =>
+      p.outcome.kind === 'dead'
+        ? [{ lines: p.lines, status: p.outcome.status, reason: p.outcome.reason }]
+        : [],
+    );
+    this.outbox.settle(batch.id, retry, dead, retry.length > 0 ? this.lastError : undefined);
   }
 }
