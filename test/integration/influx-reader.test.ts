@@ -95,7 +95,7 @@ describe(InfluxTelemetryReader.name, { skip: influxSkipReason('influx-reader') }
     data.remove();
   });
 
-  it('returns history rows of one container, oldest first, in [from, to), within the limit', async () => {
+  it('returns history rows of one container in [from, to), the newest `limit` of them, oldest first', async () => {
     const from = BASE_TIME + 10 * 30_000;
     const rows = await h.reader.history({ containerId: 'C1', from, to: from + 5 * 30_000, limit: 100 });
     const expected = readings
@@ -124,7 +124,10 @@ describe(InfluxTelemetryReader.name, { skip: influxSkipReason('influx-reader') }
     const limited = await h.reader.history({ containerId: 'C1', from: BASE_TIME, to: end, limit: 7 });
     assert.deepEqual(
       limited.map((r) => r.measuredAt),
-      readings.slice(0, 7).map((r) => r.measuredAt),
+      readings
+        .filter((r) => r.containerId === 'C1')
+        .slice(-7)
+        .map((r) => r.measuredAt),
     );
   });
 
@@ -135,6 +138,8 @@ describe(InfluxTelemetryReader.name, { skip: influxSkipReason('influx-reader') }
       const rows = await h.reader.aggregate(query);
       assert.deepEqual(rows, expectedAggregate(readings, fn, query.everyMs, from, end));
       assert.ok(rows.length > 10 && rows.length < 24, 'the gap left buckets out');
+      const newest = await h.reader.aggregate({ ...query, limit: 3 });
+      assert.deepEqual(newest, rows.slice(-3));
     });
   }
 

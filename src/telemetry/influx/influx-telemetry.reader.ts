@@ -42,12 +42,12 @@ export class InfluxTelemetryReader extends TelemetryReader {
 
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
     const rows = await this.run(historyQuery(this.config.INFLUX_BUCKET, query));
-    return rows.map((r) => this.toHistoryRow(r));
+    return rows.reverse().map((r) => this.toHistoryRow(r));
   }
 
   async aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
     const rows = await this.run(aggregateQuery(this.config.INFLUX_BUCKET, query));
-    return rows.map((r) => {
+    return rows.reverse().map((r) => {
       const out: AggregateRow = { time: r.time as number };
       for (const f of NUMERIC_FIELDS) {
         const v = num(r[f]);

@@ -73,18 +73,22 @@ function whereClause(query: HistoryQuery): { where: string; params: Record<strin
   };
 }
 
-/** Rows of one container in `[from, to)`, oldest first, at most `limit`. */
+/**
+ * Rows of one container in `[from, to)`: the newest `limit` of them, asked newest first (the
+ * reader returns them oldest first), as the embedded store does.
+ */
 export function historyQuery(bucket: string, query: HistoryQuery): BoundQuery {
   validate(query);
   const { from } = measurementRef(bucket);
   const { where, params } = whereClause(query);
   const columns = ['device', ...MEASUREMENT_KEYS, ...HISTORY_EXTRA_FIELDS].map(ident).join(', ');
-  return { q: `SELECT ${columns} FROM ${from} ${where} ORDER BY time ASC LIMIT ${query.limit}`, params };
+  return { q: `SELECT ${columns} FROM ${from} ${where} ORDER BY time DESC LIMIT ${query.limit}`, params };
 }
 
 /**
  * One `fn` per numeric field per bucket of `everyMs`, aligned on the epoch (InfluxQL's
- * `GROUP BY time` with offset 0), empty buckets left out (`fill(none)`).
+ * `GROUP BY time` with offset 0), empty buckets left out (`fill(none)`); the newest `limit`
+ * buckets, asked newest first.
  */
 export function aggregateQuery(bucket: string, query: AggregateQuery): BoundQuery {
   validate(query);
@@ -100,7 +104,7 @@ export function aggregateQuery(bucket: string, query: AggregateQuery): BoundQuer
   const { where, params } = whereClause(query);
   const columns = NUMERIC_FIELDS.map((f) => `${query.fn}(${ident(f)}) AS ${ident(f)}`).join(', ');
   return {
-    q: `SELECT ${columns} FROM ${from} ${where} GROUP BY time(${query.everyMs}ms) fill(none) LIMIT ${query.limit}`,
+    q: `SELECT ${columns} FROM ${from} ${where} GROUP BY time(${query.everyMs}ms) fill(none) ORDER BY time DESC LIMIT ${query.limit}`,
     params,
   };
 }
