@@ -33,6 +33,6 @@ export const detourAndDwell: ScenarioDefinition = {
   incidents: {
     routeOverride: 'lyon-paris-detour-dijon',
     // Path position of the Dijon waypoint on that route (see world/routes.ts).
-    dwells: [{ atKm: 239.2, durationMs: 3 * 3_600_000 }],
+    dwells: [{ atKm: 203.6, durationMs: 3 * 3_600_000 }],
   },
 };

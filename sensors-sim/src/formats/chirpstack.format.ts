@@ -1,22 +1,28 @@
 import { chirpstackUplinkTopic } from '#src/contracts/topics.js';
 import type { Uplink } from '../lora/lora-channel.js';
-import type { SensorSample } from '../physics/sensor.model.js';
-import type { SimDevice } from '../world/fleet.js';
-import { lppFrame } from './lpp-frame.js';
 import type { EncodedMessage } from './native-json.format.js';
 import { EU868_CHANNELS_HZ, euDataRate, type NetworkIdentity } from './network-identity.js';
 
 /** FPort of the logger's Cayenne LPP uplinks. */
 export const LPP_FPORT = 1;
 
+/** How a LoRaWAN device is known to the network server. */
+export interface LoraDeviceIds {
+  deviceId: string;
+  /** 16 lower-case hex digits. */
+  devEui: string;
+  /** 8 hex digits. */
+  devAddr: string;
+  containerId?: string;
+}
+
 /**
  * A ChirpStack v4 uplink event as its MQTT integration publishes it, in the 4.1+ shape (fields
  * with default values present), as `application/{applicationId}/device/{devEui}/event/up`.
  */
 export function encodeChirpstackUplink(
-  device: SimDevice,
-  devAddr: string,
-  sample: SensorSample,
+  device: LoraDeviceIds,
+  frame: Buffer,
   uplink: Uplink,
   ids: NetworkIdentity['chirpstack'],
 ): EncodedMessage {
@@ -34,15 +40,15 @@ export function encodeChirpstackUplink(
       deviceName: device.deviceId,
       devEui: device.devEui,
       deviceClassEnabled: 'CLASS_A',
-      tags: { container: device.containerId },
+      tags: device.containerId ? { container: device.containerId } : {},
     },
-    devAddr,
+    devAddr: device.devAddr,
     adr: true,
     dr: euDataRate(uplink.spreadingFactor),
     fCnt: uplink.fCnt,
     fPort: LPP_FPORT,
     confirmed: false,
-    data: lppFrame(sample).toString('base64'),
+    data: frame.toString('base64'),
     rxInfo: uplink.receptions.map((r, i) => ({
       gatewayId: r.gateway.eui,
       uplinkId: (parseInt(uplink.uplinkId.slice(0, 8), 16) + i) >>> 0,

@@ -1,9 +1,6 @@
 import { ttsUplinkTopic } from '#src/contracts/topics.js';
 import type { Uplink } from '../lora/lora-channel.js';
-import type { SensorSample } from '../physics/sensor.model.js';
-import type { SimDevice } from '../world/fleet.js';
-import { LPP_FPORT } from './chirpstack.format.js';
-import { lppFrame } from './lpp-frame.js';
+import { LPP_FPORT, type LoraDeviceIds } from './chirpstack.format.js';
 import type { EncodedMessage } from './native-json.format.js';
 import { AIRTIME_S, EU868_CHANNELS_HZ, type NetworkIdentity } from './network-identity.js';
 
@@ -15,16 +12,17 @@ const JOIN_EUI = '70B3D57ED0000000';
  * Like TTS (protobuf JSON), empty and zero fields are omitted: `f_cnt` is absent when it is 0.
  */
 export function encodeTtsUplink(
-  device: SimDevice,
-  devAddr: string,
-  sample: SensorSample,
+  device: LoraDeviceIds,
+  frame: Buffer,
   uplink: Uplink,
   ids: NetworkIdentity['tts'],
 ): EncodedMessage {
   const receivedAt = new Date(uplink.receivedAtMs).toISOString();
-  const gatewayTime = new Date(sample.atMs).toISOString();
+  const airtimeS = AIRTIME_S[uplink.spreadingFactor];
+  const radioMs = uplink.receivedAtMs - 100;
+  const gatewayTime = new Date(radioMs).toISOString();
   // Concentrator timestamps are a free-running 32-bit microsecond counter.
-  const concentratorUs = (sample.atMs * 1000) % 2 ** 32;
+  const concentratorUs = (radioMs * 1000) % 2 ** 32;
   const channelIndex = uplink.fCnt % EU868_CHANNELS_HZ.length;
   const message = {
     end_device_ids: {
@@ -32,7 +30,7 @@ export function encodeTtsUplink(
       application_ids: { application_id: ids.applicationId },
       dev_eui: device.devEui.toUpperCase(),
       join_eui: JOIN_EUI,
-      dev_addr: devAddr.toUpperCase(),
+      dev_addr: device.devAddr.toUpperCase(),
     },
     correlation_ids: [
       `as:up:${ulidLike(uplink.uplinkId)}`,
@@ -43,7 +41,7 @@ export function encodeTtsUplink(
       session_key_id: Buffer.from(uplink.uplinkId.replace(/-/g, ''), 'hex').toString('base64'),
       f_port: LPP_FPORT,
       ...(uplink.fCnt === 0 ? {} : { f_cnt: uplink.fCnt }),
-      frm_payload: lppFrame(sample).toString('base64'),
+      frm_payload: frame.toString('base64'),
       rx_metadata: uplink.receptions.map((r) => ({
         gateway_ids: { gateway_id: `eui-${r.gateway.eui}`, eui: r.gateway.eui.toUpperCase() },
         time: gatewayTime,
@@ -69,7 +67,7 @@ export function encodeTtsUplink(
         time: gatewayTime,
       },
       received_at: receivedAt,
-      consumed_airtime: `${AIRTIME_S[uplink.spreadingFactor]}s`,
+      consumed_airtime: `${airtimeS}s`,
       network_ids: { net_id: ids.netId, tenant_id: ids.tenantId, cluster_id: 'eu1' },
     },
   };

@@ -6,6 +6,7 @@ import {
 } from '../formats/native-json.format.js';
 import { networkIdentity } from '../formats/network-identity.js';
 import { encodeTtsUplink } from '../formats/tts.format.js';
+import { lppFrame } from '../formats/lpp-frame.js';
 import { LoraChannel } from '../lora/lora-channel.js';
 import { SensorModel, type SensorSample } from '../physics/sensor.model.js';
 import { Prng } from '../random/prng.js';
@@ -107,11 +108,15 @@ function sampleMessages(
   }
   // A LoRa device out of service does not transmit at all: no frame-counter gap.
   if (silent) return [];
-  return run.channel.transmit(sample).map((uplink) => {
+  const uplinks = run.channel.transmit(sample);
+  if (uplinks.length === 0) return [];
+  const frame = lppFrame(sample);
+  const lora = { deviceId, devEui: device.devEui, devAddr: run.devAddr, containerId: device.containerId };
+  return uplinks.map((uplink) => {
     const encoded =
       format === 'chirpstack'
-        ? encodeChirpstackUplink(device, run.devAddr, sample, uplink, ids.chirpstack)
-        : encodeTtsUplink(device, run.devAddr, sample, uplink, ids.tts);
+        ? encodeChirpstackUplink(lora, frame, uplink, ids.chirpstack)
+        : encodeTtsUplink(lora, frame, uplink, ids.tts);
     return { atSimMs: uplink.deliverAtMs, deviceId, ...encoded };
   });
 }
