@@ -28,7 +28,10 @@ const MINUTE_MS = 60_000;
  */
 export function buildShipmentRecord(input: ShipmentRecordInput): ShipmentRecord {
   const { profile, period } = input;
-  const intervalMs = profile.expectedIntervalMs;
+  // A stored profile with a zero or absurd interval must not divide by zero: at least 1 s.
+  const intervalMs = Number.isFinite(profile.expectedIntervalMs)
+    ? Math.max(1_000, profile.expectedIntervalMs)
+    : 60_000;
   const gapFactor = input.options?.gapFactor ?? DEFAULT_GAP_FACTOR;
   const minCompletenessPct = input.options?.minCompletenessPct ?? DEFAULT_MIN_COMPLETENESS_PCT;
 
