@@ -5,8 +5,9 @@ import type { GeoPoint } from './geofence.types.js';
  *
  * Accuracy: against the WGS84 ellipsoid (Vincenty / Karney), the spherical model errs by at most
  * about 0.55 % of the distance, depending on latitude and azimuth; measured 0.064 % (257 m) from
- * the Saint-Quentin-Fallavier depot to Thiais (404 km), i.e. under 30 cm over a 300 m geofence. That is far below GPS and road-detour uncertainty, and
- * haversine stays well conditioned for short distances, where the spherical law of cosines does not.
+ * the Saint-Quentin-Fallavier depot to Thiais (404 km), so ~20 cm on a 300 m geofence radius here.
+ * That is far below GPS and road-detour uncertainty, and haversine stays well conditioned for short
+ * distances, where the spherical law of cosines does not.
  */
 export const EARTH_RADIUS_M = 6_371_008.8;
 
