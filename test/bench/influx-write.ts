@@ -3,7 +3,7 @@
 // Run: npx tsc -p . && node dist/test/bench/influx-write.js [points]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Logger } from '@nestjs/common';
 import type { Reading } from '#src/contracts/reading.js';
 import { readingToLine } from '#src/telemetry/influx/influx-line-protocol.js';
@@ -123,7 +123,12 @@ async function main(): Promise<void> {
     const result = {
       bench: 'influx-write',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, node: process.version, influxd: '1.6.7 (Debian) behind the v2 shim' },
+      machine: {
+        cpus: cpus().length,
+        loadAverage1m: Number(loadavg()[0].toFixed(2)),
+        node: process.version,
+        influxd: '1.6.7 (Debian) behind the v2 shim',
+      },
       points: POINTS,
       batchSize: BATCH,
       concurrency: CONCURRENCY,
