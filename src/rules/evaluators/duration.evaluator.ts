@@ -1,7 +1,7 @@
 import type { DurationRule, EvaluationResult, RuleReading } from '../rule-definition.js';
 import { NO_OUTCOME } from '../rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
-import { advanceExcursion } from './excursion.machine.js';
+import { advanceExcursion, excursionParams } from './excursion.machine.js';
 import { fieldValue } from './rule-reading.util.js';
 
 /**
@@ -19,12 +19,7 @@ export function evaluateDuration(
   const value = fieldValue(reading, definition.field);
   if (value === undefined) return { outcome: NO_OUTCOME, state };
   return advanceExcursion(
-    {
-      ...definition,
-      raiseAfterMs: definition.raiseAfterMin * 60_000,
-      raiseAfterCount: 1,
-      maxGapMs: definition.maxGapMin * 60_000,
-    },
+    excursionParams(definition, definition.raiseAfterMin * 60_000, 1, definition.maxGapMin * 60_000),
     state,
     reading.measuredAt,
     value,

@@ -1,4 +1,11 @@
-import type { Band, ClearPolicy, EvaluationResult, GraceWindow, SeverityPolicy } from '../rule-definition.js';
+import type {
+  Band,
+  ClearPolicy,
+  EvaluationResult,
+  GraceWindow,
+  NumericField,
+  SeverityPolicy,
+} from '../rule-definition.js';
 import { NO_OUTCOME } from '../rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
 import { bandPosition, describeBreach, distanceOutside, minutes } from './band-position.util.js';
@@ -17,6 +24,34 @@ export interface ExcursionParams {
   clear?: ClearPolicy;
   severity: SeverityPolicy;
   grace?: readonly GraceWindow[];
+}
+
+/** What the band rules share with the machine. */
+interface BandRuleLike {
+  field: NumericField;
+  band: Band;
+  clear?: ClearPolicy;
+  severity: SeverityPolicy;
+  grace?: readonly GraceWindow[];
+}
+
+/** Machine parameters of a band rule, built field by field (no spread: this runs per reading). */
+export function excursionParams(
+  rule: BandRuleLike,
+  raiseAfterMs: number,
+  raiseAfterCount: number,
+  maxGapMs: number | undefined,
+): ExcursionParams {
+  return {
+    field: rule.field,
+    band: rule.band,
+    raiseAfterMs,
+    raiseAfterCount,
+    maxGapMs,
+    clear: rule.clear,
+    severity: rule.severity,
+    grace: rule.grace,
+  };
 }
 
 /**

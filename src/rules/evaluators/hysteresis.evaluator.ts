@@ -1,7 +1,7 @@
 import type { EvaluationResult, HysteresisRule, RuleReading } from '../rule-definition.js';
 import { NO_OUTCOME } from '../rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
-import { advanceExcursion } from './excursion.machine.js';
+import { advanceExcursion, excursionParams } from './excursion.machine.js';
 import { fieldValue } from './rule-reading.util.js';
 
 /**
@@ -19,12 +19,12 @@ export function evaluateHysteresis(
   const value = fieldValue(reading, definition.field);
   if (value === undefined) return { outcome: NO_OUTCOME, state };
   return advanceExcursion(
-    {
-      ...definition,
-      raiseAfterMs: 0,
-      raiseAfterCount: 1,
-      maxGapMs: definition.clear.delayMin > 0 ? definition.clear.delayMin * 60_000 : undefined,
-    },
+    excursionParams(
+      definition,
+      0,
+      1,
+      definition.clear.delayMin > 0 ? definition.clear.delayMin * 60_000 : undefined,
+    ),
     state,
     reading.measuredAt,
     value,

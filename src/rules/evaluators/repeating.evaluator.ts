@@ -1,7 +1,7 @@
 import type { EvaluationResult, RepeatingRule, RuleReading } from '../rule-definition.js';
 import { NO_OUTCOME } from '../rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
-import { advanceExcursion } from './excursion.machine.js';
+import { advanceExcursion, excursionParams } from './excursion.machine.js';
 import { fieldValue } from './rule-reading.util.js';
 
 /**
@@ -17,12 +17,12 @@ export function evaluateRepeating(
   const value = fieldValue(reading, definition.field);
   if (value === undefined) return { outcome: NO_OUTCOME, state };
   return advanceExcursion(
-    {
-      ...definition,
-      raiseAfterMs: 0,
-      raiseAfterCount: definition.count,
-      maxGapMs: definition.maxGapMin === undefined ? undefined : definition.maxGapMin * 60_000,
-    },
+    excursionParams(
+      definition,
+      0,
+      definition.count,
+      definition.maxGapMin === undefined ? undefined : definition.maxGapMin * 60_000,
+    ),
     state,
     reading.measuredAt,
     value,

@@ -1,7 +1,7 @@
 import type { EvaluationResult, RuleReading, ThresholdRule } from '../rule-definition.js';
 import { NO_OUTCOME } from '../rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
-import { advanceExcursion } from './excursion.machine.js';
+import { advanceExcursion, excursionParams } from './excursion.machine.js';
 import { fieldValue } from './rule-reading.util.js';
 
 /**
@@ -16,10 +16,5 @@ export function evaluateThreshold(
 ): EvaluationResult<ExcursionState | undefined> {
   const value = fieldValue(reading, definition.field);
   if (value === undefined) return { outcome: NO_OUTCOME, state };
-  return advanceExcursion(
-    { ...definition, raiseAfterMs: 0, raiseAfterCount: 1 },
-    state,
-    reading.measuredAt,
-    value,
-  );
+  return advanceExcursion(excursionParams(definition, 0, 1, undefined), state, reading.measuredAt, value);
 }
