@@ -1,7 +1,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 
@@ -136,6 +139,33 @@ describe('convoi-sim CLI', () => {
       );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(received.filter((m) => m.topic.endsWith('/event/up')).length, 1);
+    });
+
+    it('replay publishes a recorded CSV in time order', async () => {
+      received.length = 0;
+      const dir = mkdtempSync(join(tmpdir(), 'convoi-sim-'));
+      const file = join(dir, 'recorded.csv');
+      writeFileSync(
+        file,
+        'deviceId,ts,temperature,humidity\n' +
+          'probe-b,2026-03-02T06:00:02Z,4.1,80\n' +
+          'probe-a,2026-03-02T06:00:00Z,3.9,81\n' +
+          'probe-a,2026-03-02T06:00:04Z,,82\n',
+      );
+      try {
+        const r = await cli('replay', file, '--speedup', '100', '--broker', url);
+        assert.equal(r.code, 0, r.stderr);
+        const bodies = received
+          .filter((m) => m.topic.endsWith('/telemetry'))
+          .map((m) => JSON.parse(m.payload.toString()));
+        assert.deepEqual(bodies, [
+          { ts: '2026-03-02T06:00:00.000Z', temperature: 3.9, humidity: 81 },
+          { ts: '2026-03-02T06:00:02.000Z', temperature: 4.1, humidity: 80 },
+          { ts: '2026-03-02T06:00:04.000Z', humidity: 82 },
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('run normal-day for 30 s at 1000× publishes every generated reading', async () => {

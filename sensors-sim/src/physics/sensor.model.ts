@@ -31,7 +31,7 @@ export const DEFROST_EVERY_MS = 6 * 3_600_000;
 export const DEFROST_FOR_MS = 20 * 60_000;
 /** At a dock the door opens a few minutes after the truck docks, for a few minutes. */
 const DOOR_OPENS_AFTER_MS = 3 * 60_000;
-const DOOR_OPEN_FOR_MS = 5 * 60_000;
+const DOOR_OPEN_FOR_MS = 4 * 60_000;
 /** Physics advance in steps no longer than this, so doors and defrosts are not skipped. */
 const MAX_STEP_MS = 60_000;
 
@@ -99,7 +99,7 @@ export class SensorModel {
     const where = this.situation(midMs);
     const ambientC = ambientTemperatureC(where.point.lat, midMs);
     // Chilled platforms keep their docks cool; a store's receiving bay is closer to outside air.
-    const dockAirC = Math.min(ambientC, where.site?.kind === 'depot' ? 8 : 12);
+    const dockAirC = Math.min(ambientC, where.site?.kind === 'depot' ? 8 : 10);
     this.reefer.step(dtMs, {
       compressorRunning: this.compressorRunning(midMs),
       defrosting: (midMs + this.defrostOffsetMs) % DEFROST_EVERY_MS < DEFROST_FOR_MS,
