@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { CommonModule } from './common/common.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -6,6 +8,9 @@ import { ConfigModule } from './config/config.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
 import { HttpModule } from './http/http.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { ProfilesModule } from './rules/profiles/profiles.module.js';
+import { RulesModule } from './rules/rules.module.js';
+import { ShipmentsModule } from './shipments/shipments.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 
@@ -21,8 +26,13 @@ export class AppModule {
         StorageModule,
         TelemetryModule.forRoot(config),
         BrokerModule,
+        AuthModule,
         FleetModule,
+        ProfilesModule,
+        ShipmentsModule,
         IngestionModule,
+        RulesModule,
+        AlertsModule,
         HttpModule,
       ],
     };

@@ -87,6 +87,7 @@ function configureHttp(app: INestApplication): void {
       .setTitle('convoi')
       .setDescription('Cold chain, shocks and location of retail containers, from warehouse to store.')
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (`cv_…`)' }, 'bearer')
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs.json' });

@@ -1,4 +1,16 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { EnvBool, EnvInt, EnvOptionalString } from './env-transforms.js';
 
 /**
@@ -164,10 +176,65 @@ export class AppConfig {
   @Min(1000)
   @Max(1_000_000_000)
   INFLUX_OUTBOX_MAX_LINES = 5_000_000;
+
+  /**
+   * The first admin API key (at least 32 characters, e.g. `cv_` + 43 random base64url). Stored as
+   * a SHA-256 digest, never logged. Unset: a key is generated at first start and logged once.
+   */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'CONVOI_ADMIN_KEY must be base64url characters (A-Z a-z 0-9 _ -)' })
+  CONVOI_ADMIN_KEY?: string;
+
+  /** Requests one API key may make per window (REST rate limit; 429 with Retry-After beyond). */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  API_RATE_LIMIT = 600;
+
+  /** Length of the REST rate-limit window, ms. */
+  @EnvInt()
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  API_RATE_WINDOW_MS = 60_000;
+
+  /** Webhook URLs that receive every alert change (comma-separated; empty for none). */
+  @Matches(/^(https?:\/\/[^\s,]+)?(,https?:\/\/[^\s,]+)*$/, {
+    message: 'ALERT_WEBHOOK_URLS must be a comma-separated list of http(s) URLs',
+  })
+  ALERT_WEBHOOK_URLS = '';
+
+  /** HMAC-SHA256 key signing webhook bodies (header X-Convoi-Signature; never logged). */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  ALERT_WEBHOOK_SECRET?: string;
+
+  /** Delivery attempts per webhook call before it is given up (backoff doubles, up to 1 h). */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  ALERT_WEBHOOK_MAX_ATTEMPTS = 10;
+
+  /** How often time-driven rules (offline) are evaluated, ms. */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RULES_TICK_MS = 10_000;
 }
 
 /** Variables whose values are secrets: masked whenever configuration is printed. */
 export const SECRET_CONFIG_KEYS: ReadonlySet<keyof AppConfig> = new Set<keyof AppConfig>([
   'MQTT_PASSWORD',
   'INFLUX_TOKEN',
+  'CONVOI_ADMIN_KEY',
+  'ALERT_WEBHOOK_SECRET',
 ]);

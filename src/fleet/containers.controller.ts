@@ -1,34 +1,48 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  IntersectionType,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Requires } from '#src/auth/roles.decorator.js';
+import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { ContainerReadingsService, type ReadingsResult } from './container-readings.service.js';
-import { ContainersService, type ContainerView, type Page } from './containers.service.js';
+import { ContainersService, type ContainerView } from './containers.service.js';
+import {
+  ContainerDto,
+  ContainerIdParams,
+  ContainerListQueryDto,
+  ContainerPageDto,
+  ContainerViewDto,
+  UpdateContainerDto,
+} from './dto/container.dto.js';
 import { ReadingsQueryDto } from './dto/readings-query.dto.js';
+import { ListQueryDto, type Page } from './pagination.js';
+import { IF_MATCH, sendCreated, sendVersioned } from './versioned-response.js';
 
-export class ListQueryDto {
-  /** Page size, 1–500 (default 100). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit = 100;
+export { ContainerIdParams } from './dto/container.dto.js';
+export { ListQueryDto } from './pagination.js';
 
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
-
-export class ContainerIdParams {
-  @IsEntityId()
-  id: string;
-}
+class ContainersQueryDto extends IntersectionType(ListQueryDto, ContainerListQueryDto) {}
 
 @ApiTags('containers')
+@Requires('viewer')
 @Controller('containers')
 export class ContainersController {
   constructor(
@@ -36,20 +50,59 @@ export class ContainersController {
     private readonly readings: ContainerReadingsService,
   ) {}
 
+  @Post()
+  @Requires('planner')
+  @ApiOperation({ summary: 'Register a container (reefer, roll cage, pallet, dry box)' })
+  @ApiCreatedResponse({ type: ContainerViewDto, description: 'Created; `Location` and `ETag` headers set.' })
+  @ApiProblems(400, 409)
+  create(@Body() body: ContainerDto, @Res({ passthrough: true }) res: Response): ContainerView {
+    return sendCreated(res, '/api/v1/containers', body.id, this.containers.create(body));
+  }
+
   @Get()
-  @ApiOperation({ summary: 'List containers with their live state' })
-  list(@Query() query: ListQueryDto): Page<ContainerView> {
-    return this.containers.list(query.cursor, query.limit);
+  @ApiOperation({ summary: 'List containers with their live state, by id; filter by kind and home site' })
+  @ApiOkResponse({ type: ContainerPageDto })
+  @ApiProblems(400)
+  list(@Query() query: ContainersQueryDto): Page<ContainerView> {
+    return this.containers.list(query);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A container and its live state (newest value of each measurement)' })
-  get(@Param() params: ContainerIdParams): ContainerView {
-    return this.containers.get(params.id);
+  @ApiOkResponse({ type: ContainerViewDto })
+  @ApiProblems(400, 404)
+  get(@Param() params: ContainerIdParams, @Res({ passthrough: true }) res: Response): ContainerView {
+    return sendVersioned(res, this.containers.getVersioned(params.id));
+  }
+
+  @Patch(':id')
+  @Requires('planner')
+  @ApiOperation({ summary: 'Change a container (`null` clears siteId or notes)' })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: ContainerViewDto })
+  @ApiProblems(400, 404, 412, 428)
+  update(
+    @Param() params: ContainerIdParams,
+    @Body() body: UpdateContainerDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): ContainerView {
+    return sendVersioned(res, this.containers.update(params.id, body, ifMatch));
+  }
+
+  @Delete(':id')
+  @Requires('planner')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a container that never carried a device or a shipment' })
+  @ApiHeader(IF_MATCH)
+  @ApiProblems(400, 404, 409, 412, 428)
+  delete(@Param() params: ContainerIdParams, @Headers('if-match') ifMatch: string | undefined): void {
+    this.containers.delete(params.id, ifMatch);
   }
 
   @Get(':id/readings')
   @ApiOperation({ summary: "A container's readings, raw or aggregated (`every`, `fn`)" })
+  @ApiProblems(400, 404)
   readingsOf(@Param() params: ContainerIdParams, @Query() query: ReadingsQueryDto): Promise<ReadingsResult> {
     return this.readings.query(params.id, query);
   }

@@ -1,60 +1,111 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
+import type { ContainerDto, ContainerListQueryDto, UpdateContainerDto } from './dto/container.dto.js';
+import { ContainersRepository } from './containers.repository.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Container, ContainerLiveState } from './fleet.types.js';
 import { LiveStateService } from './live-state.service.js';
+import { afterKey, toPage, type Page } from './pagination.js';
+import { patchOf } from './patch.js';
+import { SitesService } from './sites.service.js';
+import { isConstraintError } from './sqlite-errors.js';
+import { assertIfMatch, versioned, type Versioned } from './versioning.js';
+
+export type { Page } from './pagination.js';
 
 /** A container as planners read it: its registry entry with its live state embedded. */
 export interface ContainerView extends Container {
   live: ContainerLiveState | null;
 }
 
-export interface Page<T> {
-  items: T[];
-  /** Pass as `cursor` to get the next page; absent on the last page. */
-  nextCursor?: string;
-}
-
-/** Read model of containers. */
+/** Containers: registry entries (CRUD) and their read model with live state. */
 @Injectable()
 export class ContainersService {
   constructor(
-    private readonly repository: FleetRepository,
+    private readonly fleet: FleetRepository,
+    private readonly repository: ContainersRepository,
+    private readonly sites: SitesService,
     private readonly liveState: LiveStateService,
+    private readonly clock: Clock,
   ) {}
 
-  list(cursor: string | undefined, limit: number): Page<ContainerView> {
-    const afterId = cursor === undefined ? undefined : decodeCursor(cursor);
-    const rows = this.repository.listContainers(afterId, limit + 1);
-    const items = rows.slice(0, limit).map((c) => this.view(c));
-    return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1].id) } : { items };
+  create(dto: ContainerDto): Versioned<ContainerView> {
+    const container: Container = { ...dto };
+    if (container.siteId !== undefined) this.requireSite(container.siteId);
+    try {
+      this.repository.insert(container, this.clock.now());
+    } catch (err) {
+      if (isConstraintError(err, 'PRIMARYKEY'))
+        throw new DomainError('conflict', 'fleet.container-exists', `container ${dto.id} already exists`);
+      throw err;
+    }
+    return this.getVersioned(container.id);
+  }
+
+  list(query: ContainerListQueryDto & { cursor?: string; limit: number }): Page<ContainerView> {
+    const rows = this.repository.list(afterKey(query), query.limit + 1, query);
+    return toPage(
+      rows,
+      query.limit,
+      (c) => c.id,
+      (c) => this.view(c),
+    );
   }
 
   get(id: string): ContainerView {
     return this.view(this.require(id));
   }
 
+  /** The container with the ETag of its registry fields (live state is not versioned). */
+  getVersioned(id: string): Versioned<ContainerView> {
+    const container = this.require(id);
+    return versioned(this.view(container), container);
+  }
+
+  update(id: string, dto: UpdateContainerDto, ifMatch: string | undefined): Versioned<ContainerView> {
+    const current = this.require(id);
+    assertIfMatch(ifMatch, versioned(current).etag);
+    const next: Container = { ...current, ...patchOf(dto, ['siteId', 'notes']) };
+    if (typeof dto.siteId === 'string') this.requireSite(dto.siteId);
+    this.repository.update(next, this.clock.now());
+    return this.getVersioned(id);
+  }
+
+  delete(id: string, ifMatch: string | undefined): void {
+    assertIfMatch(ifMatch, versioned(this.require(id)).etag);
+    try {
+      this.repository.delete(id);
+    } catch (err) {
+      if (isConstraintError(err, 'FOREIGNKEY')) {
+        throw new DomainError(
+          'conflict',
+          'fleet.container-in-use',
+          `container ${id} has device bindings or shipments: its history must stay attributable`,
+        );
+      }
+      throw err;
+    }
+    this.liveState.forget(id);
+  }
+
   /** The container, or a not-found error. */
   require(id: string): Container {
-    const container = this.repository.findContainer(id);
+    const container = this.fleet.findContainer(id);
     if (!container)
       throw new DomainError('not-found', 'fleet.container-not-found', `container ${id} does not exist`);
     return container;
   }
 
+  private requireSite(siteId: string): void {
+    try {
+      this.sites.require(siteId);
+    } catch {
+      throw new DomainError('invalid', 'fleet.unknown-site', `siteId: site ${siteId} does not exist`);
+    }
+  }
+
   private view(container: Container): ContainerView {
     return { ...container, live: this.liveState.get(container.id) ?? null };
   }
-}
-
-/** Cursors are opaque to clients: base64url of the last id seen. */
-export function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (encodeCursor(id) !== cursor)
-    throw new DomainError('invalid', 'common.bad-cursor', 'cursor is not valid');
-  return id;
 }

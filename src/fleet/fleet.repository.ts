@@ -3,7 +3,7 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { FLEET_MIGRATIONS } from './fleet.migrations.js';
 import type { Container, Device, DeviceBinding, Site } from './fleet.types.js';
 
-interface SiteRow {
+export interface SiteRow {
   id: string;
   name: string;
   kind: Site['kind'];
@@ -12,21 +12,21 @@ interface SiteRow {
   lon: number;
   geofence: string;
 }
-interface ContainerRow {
+export interface ContainerRow {
   id: string;
   kind: Container['kind'];
   label: string;
   site_id: string | null;
   notes: string | null;
 }
-interface DeviceRow {
+export interface DeviceRow {
   id: string;
   dev_eui: string | null;
   format: Device['format'];
   model: string | null;
   channel_map: string | null;
 }
-interface BindingRow {
+export interface BindingRow {
   device_id: string;
   container_id: string;
   bound_at: number;
@@ -145,7 +145,7 @@ export class FleetRepository implements OnModuleInit {
   }
 }
 
-function toSite(r: SiteRow): Site {
+export function toSite(r: SiteRow): Site {
   return {
     id: r.id,
     name: r.name,
@@ -157,7 +157,7 @@ function toSite(r: SiteRow): Site {
   };
 }
 
-function toContainer(r: ContainerRow): Container {
+export function toContainer(r: ContainerRow): Container {
   return {
     id: r.id,
     kind: r.kind,
@@ -167,17 +167,17 @@ function toContainer(r: ContainerRow): Container {
   };
 }
 
-function toDevice(r: DeviceRow): Device {
+export function toDevice(r: DeviceRow): Device {
   return {
     id: r.id,
     format: r.format,
     ...(r.dev_eui !== null && { devEui: r.dev_eui }),
     ...(r.model !== null && { model: r.model }),
-    ...(r.channel_map !== null && { channelMap: JSON.parse(r.channel_map) as Record<string, string> }),
+    ...(r.channel_map !== null && { channelMap: JSON.parse(r.channel_map) as Device['channelMap'] }),
   };
 }
 
-function toBinding(r: BindingRow): DeviceBinding {
+export function toBinding(r: BindingRow): DeviceBinding {
   return {
     deviceId: r.device_id,
     containerId: r.container_id,

@@ -34,8 +34,19 @@ export interface Device {
   devEui?: string;
   format: ReadingSource;
   model?: string;
-  /** Cayenne LPP channel → canonical field, when the model's mapping differs from the default. */
-  channelMap?: Record<string, string>;
+  /** How the model's Cayenne LPP values map to the reading, when it differs from the default. */
+  channelMap?: DeviceChannelMap;
+}
+
+/**
+ * A device model's Cayenne LPP mapping (the shape of the LoRaWAN decoders' `ChannelMap`): by
+ * channel number or by LPP type, to a canonical field, `position`, `measuredAt` or `ignore`.
+ */
+export interface DeviceChannelMap {
+  channels?: Record<string, string>;
+  types?: Record<string, string>;
+  /** Voltage read as battery level: `emptyV` is 0 %, `fullV` 100 %. */
+  battery?: { emptyV: number; fullV: number };
 }
 
 /** A device's time on one container: [boundAt, unboundAt). */

@@ -40,6 +40,17 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     return this.states.get(containerId);
   }
 
+  /** Drops a deleted container's state (its row is deleted with the container). */
+  forget(containerId: string): void {
+    this.states.delete(containerId);
+    this.dirty.delete(containerId);
+  }
+
+  /** Every live state (for fleet-wide timers such as offline rules). */
+  all(): IterableIterator<ContainerLiveState> {
+    return this.states.values();
+  }
+
   /** Number of containers with a live state. */
   size(): number {
     return this.states.size;

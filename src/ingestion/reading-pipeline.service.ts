@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Reading, ReadingSource } from '#src/contracts/reading.js';
 import { Metrics } from '#src/common/metrics.js';
+import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
@@ -26,6 +27,7 @@ export class ReadingPipeline {
     private readonly liveState: LiveStateService,
     private readonly rejections: RejectionsLog,
     metrics: Metrics,
+    private readonly activeShipments: ActiveShipments,
   ) {
     this.acceptedTotal = metrics.counter(
       'convoi_ingest_readings_accepted_total',
@@ -60,6 +62,8 @@ export class ReadingPipeline {
         }
         const reading = decoded as Reading;
         reading.containerId = containerId;
+        const shipmentId = this.activeShipments.of(containerId);
+        if (shipmentId !== undefined) reading.shipmentId = shipmentId;
         accepted.push(reading);
       }
     }

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,7 +22,12 @@ export interface TestAppOptions {
   dataDir?: string;
   /** A controllable clock (ManualClock) for rules, timers and retention tests. */
   clock?: Clock;
+  /** Receives every log line (tests that check what is, or is not, logged). */
+  logger?: LoggerService;
 }
+
+/** `request` options: `key` is the API key sent (default the admin key; null sends none). */
+export type TestRequestInit = RequestInit & { key?: string | null };
 
 export interface TestApp {
   running: RunningConvoi;
@@ -28,8 +35,10 @@ export interface TestApp {
   dataDir: string;
   httpUrl: string;
   mqttUrl: string;
-  /** GET/POST… on the API, JSON in and out. */
-  request(path: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }>;
+  /** The admin API key (CONVOI_ADMIN_KEY) every request sends unless told otherwise. */
+  adminKey: string;
+  /** GET/POST… on the API, JSON in and out, as the admin unless `key` says otherwise. */
+  request(path: string, init?: TestRequestInit): Promise<{ status: number; body: any; headers: Headers }>;
   /** A connected MQTT.js client (closed by `close()`). */
   mqtt(options?: IClientOptions): Promise<MqttClient>;
   /** Stops the app (and its clients); removes the data dir unless `keepData`. */
@@ -52,12 +61,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     FLEET_SEED_FILE: EXAMPLE_SEED,
     LOG_LEVEL: 'error',
     TELEMETRY_FLUSH_MS: '20',
+    CONVOI_ADMIN_KEY: `cv_test_${randomBytes(32).toString('base64url')}`,
+    // Tests make many requests with one key; the rate-limit test sets its own limit.
+    API_RATE_LIMIT: '1000000',
     ...options.env,
   });
+  const adminKey = config.CONVOI_ADMIN_KEY ?? '';
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: logLevels(config) });
+  const app = moduleRef.createNestApplication({ logger: options.logger ?? logLevels(config) });
   const running = await startApp(app, config);
   const clients: MqttClient[] = [];
   return {
@@ -66,8 +79,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     dataDir,
     httpUrl: running.httpUrl,
     mqttUrl: running.mqttUrl,
+    adminKey,
     async request(path, init) {
       const headers = new Headers(init?.headers);
+      const key = init?.key === undefined ? adminKey : init.key;
+      if (key !== null && !headers.has('authorization')) headers.set('authorization', `Bearer ${key}`);
       if (init?.body !== undefined && !headers.has('content-type'))
         headers.set('content-type', 'application/json');
       const res = await fetch(running.httpUrl + path, { ...init, headers });

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, ValidateNested } from 'class-validator';
 import { ContainerDto } from './container.dto.js';
@@ -6,18 +7,21 @@ import { SiteDto } from './site.dto.js';
 
 /** A fleet description (sites, containers, devices with their container), imported idempotently. */
 export class FleetSeedDto {
+  @ApiProperty({ type: [SiteDto], description: 'Sites, created or updated by id.' })
   @IsArray()
   @ArrayMaxSize(10_000)
   @ValidateNested({ each: true })
   @Type(() => SiteDto)
   sites: SiteDto[] = [];
 
+  @ApiProperty({ type: [ContainerDto], description: 'Containers, created or updated by id.' })
   @IsArray()
   @ArrayMaxSize(1_000_000)
   @ValidateNested({ each: true })
   @Type(() => ContainerDto)
   containers: ContainerDto[] = [];
 
+  @ApiProperty({ type: [DeviceDto], description: 'Devices; `containerId` rebinds only when it differs.' })
   @IsArray()
   @ArrayMaxSize(1_000_000)
   @ValidateNested({ each: true })

@@ -1,0 +1,52 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { DomainError } from '#src/common/domain-error.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { roleAllows, type ApiPrincipal, type Role } from './api-key.types.js';
+import { IS_PUBLIC } from './public.decorator.js';
+import { REQUIRED_ROLE } from './roles.decorator.js';
+
+/** The request as the guard leaves it: with the caller's principal. */
+export interface AuthenticatedRequest extends Request {
+  principal?: ApiPrincipal;
+}
+
+/** Key format: `Bearer <token>`, one space, token of base64url characters (no query-string keys). */
+const BEARER = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
+
+/**
+ * Global guard (APP_GUARD), deny by default: every HTTP route needs a valid key unless marked
+ * `@Public()`, and the key's role must reach the route's `@Requires` role (`admin` when the route
+ * declares none). Authentication comes first and answers every bad key the same way (401), so a
+ * caller without a valid key learns nothing about which routes or resources exist.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true; // MQTT handlers: the broker authenticates devices
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    const principal = match ? this.keys.authenticate(match[1]) : undefined;
+    if (!principal) {
+      throw new DomainError(
+        'unauthenticated',
+        'auth.unauthenticated',
+        'a valid API key is required: `Authorization: Bearer <key>`',
+      );
+    }
+    request.principal = principal;
+    const required = this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? 'admin';
+    if (!roleAllows(principal.role, required)) {
+      throw new DomainError('forbidden', 'auth.forbidden', `this action needs the ${required} role`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { API_KEY_MIGRATIONS, API_KEYS_SCOPE } from './api-key.migrations.js';
+import type { ApiKey, ApiPrincipal, Role } from './api-key.types.js';
+
+interface KeyRow {
+  id: string;
+  name: string;
+  role: Role;
+  key_hash: string;
+  hint: string;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
+}
+
+export interface NewApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  keyHash: string;
+  hint: string;
+  createdBy: string;
+}
+
+/** SQL access to the api_keys table. Nothing else touches it. */
+@Injectable()
+export class ApiKeyRepository implements OnModuleInit {
+  constructor(private readonly sqlite: SqliteDatabase) {}
+
+  onModuleInit(): void {
+    this.sqlite.migrate(API_KEYS_SCOPE, API_KEY_MIGRATIONS);
+  }
+
+  private get db() {
+    return this.sqlite.connection;
+  }
+
+  insert(key: NewApiKey, nowMs: number): ApiKey {
+    this.db
+      .prepare(
+        `INSERT INTO api_keys (id, name, role, key_hash, hint, created_at, created_by)
+         VALUES (@id, @name, @role, @keyHash, @hint, @now, @createdBy)`,
+      )
+      .run({ ...key, now: nowMs });
+    return this.find(key.id)!;
+  }
+
+  /** The principal of an unrevoked key with that digest (one indexed lookup per request). */
+  principalByHash(keyHash: string): ApiPrincipal | undefined {
+    const row = this.db
+      .prepare<[string], Pick<KeyRow, 'id' | 'name' | 'role'>>(
+        'SELECT id, name, role FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
+      )
+      .get(keyHash);
+    return row ? { keyId: row.id, name: row.name, role: row.role } : undefined;
+  }
+
+  find(id: string): ApiKey | undefined {
+    const row = this.db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?').get(id);
+    return row ? toApiKey(row) : undefined;
+  }
+
+  /** Keys ordered by id, strictly after `afterId` (keyset pagination). */
+  list(afterId: string | undefined, limit: number): ApiKey[] {
+    return this.db
+      .prepare<[string, number], KeyRow>('SELECT * FROM api_keys WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId ?? '', limit)
+      .map(toApiKey);
+  }
+
+  /** Marks the key revoked; false when it does not exist or was already revoked. */
+  revoke(id: string, nowMs: number): boolean {
+    return (
+      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(nowMs, id)
+        .changes > 0
+    );
+  }
+
+  /** Replaces the digest of a key (the configured admin key changed between two starts). */
+  replaceHash(id: string, keyHash: string, hint: string): void {
+    this.db
+      .prepare('UPDATE api_keys SET key_hash = ?, hint = ?, revoked_at = NULL WHERE id = ?')
+      .run(keyHash, hint, id);
+  }
+
+  countActiveAdmins(): number {
+    return this.db
+      .prepare<[], { n: number }>(
+        "SELECT COUNT(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL",
+      )
+      .get()!.n;
+  }
+}
+
+function toApiKey(r: KeyRow): ApiKey {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    hint: r.hint,
+    createdAt: new Date(r.created_at).toISOString(),
+    createdBy: r.created_by,
+    ...(r.revoked_at !== null && { revokedAt: new Date(r.revoked_at).toISOString() }),
+  };
+}

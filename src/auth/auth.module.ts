@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '#src/config/app-config.js';
+import { ApiKeyRepository } from './api-key.repository.js';
+import { ApiKeyThrottlerGuard } from './api-key-throttler.guard.js';
+import { ApiKeyGuard } from './api-key.guard.js';
+import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+/**
+ * API keys and roles. The two global guards are declared here, in this order, so that
+ * authentication runs before rate limiting (the limit is per key).
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: config.API_RATE_WINDOW_MS, limit: config.API_RATE_LIMIT }],
+      }),
+    }),
+  ],
+  controllers: [ApiKeysController],
+  providers: [
+    ApiKeyRepository,
+    ApiKeysService,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useClass: ApiKeyThrottlerGuard },
+  ],
+  exports: [ApiKeysService],
+})
+export class AuthModule {}

@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * Which shipment each container is on now, read once per reading (hot path: one Map lookup).
+ * The shipments feature owns the data and replaces the whole index after every change
+ * ({@link replace}); it lives in fleet so ingestion can read it without depending on shipments.
+ */
+@Injectable()
+export class ActiveShipments {
+  private byContainer = new Map<string, string>();
+
+  /** The active shipment of the container, if any. */
+  of(containerId: string): string | undefined {
+    return this.byContainer.get(containerId);
+  }
+
+  /** Swaps in a new index at once: a reading sees either the old or the new one, never a mix. */
+  replace(byContainer: Map<string, string>): void {
+    this.byContainer = byContainer;
+  }
+}

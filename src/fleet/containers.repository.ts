@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { toContainer, type ContainerRow } from './fleet.repository.js';
+import type { Container, ContainerKind } from './fleet.types.js';
+
+export interface ContainerFilter {
+  kind?: ContainerKind;
+  siteId?: string;
+}
+
+/** SQL for the planners' container resource (the fleet migrations own the table). */
+@Injectable()
+export class ContainersRepository {
+  constructor(private readonly sqlite: SqliteDatabase) {}
+
+  private get db() {
+    return this.sqlite.connection;
+  }
+
+  /** Containers ordered by id after `afterId`, filtered by kind and home site. */
+  list(afterId: string | undefined, limit: number, filter: ContainerFilter): Container[] {
+    return this.db
+      .prepare<{ after: string; limit: number; kind: string | null; site: string | null }, ContainerRow>(
+        `SELECT * FROM containers WHERE id > @after AND (@kind IS NULL OR kind = @kind)
+           AND (@site IS NULL OR site_id = @site) ORDER BY id LIMIT @limit`,
+      )
+      .all({ after: afterId ?? '', limit, kind: filter.kind ?? null, site: filter.siteId ?? null })
+      .map(toContainer);
+  }
+
+  /** Inserts a new container; throws SQLITE_CONSTRAINT_PRIMARYKEY when the id is taken. */
+  insert(container: Container, nowMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO containers (id, kind, label, site_id, notes, created_at, updated_at)
+         VALUES (@id, @kind, @label, @siteId, @notes, @now, @now)`,
+      )
+      .run(params(container, nowMs));
+  }
+
+  update(container: Container, nowMs: number): void {
+    this.db
+      .prepare(
+        `UPDATE containers SET kind = @kind, label = @label, site_id = @siteId, notes = @notes,
+           updated_at = @now WHERE id = @id`,
+      )
+      .run(params(container, nowMs));
+  }
+
+  /** Deletes the container and its live state; throws SQLITE_CONSTRAINT_FOREIGNKEY while referred to. */
+  delete(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM container_state WHERE container_id = ?').run(id);
+      this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
+    })();
+  }
+}
+
+function params(c: Container, nowMs: number) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    label: c.label,
+    siteId: c.siteId ?? null,
+    notes: c.notes ?? null,
+    now: nowMs,
+  };
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '#src/common/clock.js';
+import { DomainError } from '#src/common/domain-error.js';
+import type { SiteDto, UpdateSiteDto, GeofenceDto } from './dto/site.dto.js';
+import type { Geofence, Site, SiteKind } from './fleet.types.js';
+import { afterKey, toPage, type Page } from './pagination.js';
+import { patchOf } from './patch.js';
+import { SitesRepository } from './sites.repository.js';
+import { isConstraintError } from './sqlite-errors.js';
+import { assertIfMatch, versioned, type Versioned } from './versioning.js';
+
+/** Sites: warehouses, hubs and stores with their geofences. */
+@Injectable()
+export class SitesService {
+  constructor(
+    private readonly repository: SitesRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  create(dto: SiteDto): Versioned<Site> {
+    const site = toSite(dto);
+    try {
+      this.repository.insert(site, this.clock.now());
+    } catch (err) {
+      if (isConstraintError(err, 'PRIMARYKEY'))
+        throw new DomainError('conflict', 'fleet.site-exists', `site ${site.id} already exists`);
+      throw err;
+    }
+    return this.get(site.id);
+  }
+
+  list(query: { cursor?: string; limit: number; kind?: SiteKind }): Page<Site> {
+    const rows = this.repository.list(afterKey(query), query.limit + 1, query.kind);
+    return toPage(
+      rows,
+      query.limit,
+      (s) => s.id,
+      (s) => s,
+    );
+  }
+
+  get(id: string): Versioned<Site> {
+    return versioned(this.require(id));
+  }
+
+  update(id: string, dto: UpdateSiteDto, ifMatch: string | undefined): Versioned<Site> {
+    const current = this.get(id);
+    assertIfMatch(ifMatch, current.etag);
+    const { geofence, ...fields } = patchOf(dto, ['address']);
+    const next: Site = {
+      ...current.value,
+      ...fields,
+      ...(geofence !== undefined && { geofence: toGeofence(geofence) }),
+    };
+    this.repository.update(next, this.clock.now());
+    return this.get(id);
+  }
+
+  delete(id: string, ifMatch: string | undefined): void {
+    assertIfMatch(ifMatch, this.get(id).etag);
+    try {
+      this.repository.delete(id);
+    } catch (err) {
+      if (isConstraintError(err, 'FOREIGNKEY')) {
+        throw new DomainError(
+          'conflict',
+          'fleet.site-in-use',
+          `site ${id} is the home of containers or the origin/destination of shipments`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  require(id: string): Site {
+    const site = this.repository.find(id);
+    if (!site) throw new DomainError('not-found', 'fleet.site-not-found', `site ${id} does not exist`);
+    return site;
+  }
+}
+
+function toSite(dto: SiteDto): Site {
+  return {
+    id: dto.id,
+    name: dto.name,
+    kind: dto.kind,
+    ...(dto.address !== undefined && { address: dto.address }),
+    lat: dto.lat,
+    lon: dto.lon,
+    geofence: toGeofence(dto.geofence),
+  };
+}
+
+export function toGeofence(g: GeofenceDto): Geofence {
+  return g.type === 'circle'
+    ? { type: 'circle', radiusM: g.radiusM ?? 200 }
+    : { type: 'polygon', coordinates: g.coordinates ?? [] };
+}

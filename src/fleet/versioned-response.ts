@@ -1,0 +1,21 @@
+import type { Response } from 'express';
+import type { Versioned } from './versioning.js';
+
+/** Writes the resource's `ETag` and returns its body (reads and updates). */
+export function sendVersioned<T>(res: Response, resource: Versioned<T>): T {
+  res.setHeader('ETag', resource.etag);
+  return resource.value;
+}
+
+/** 201 with `Location` (the new resource's URL) and `ETag`. */
+export function sendCreated<T>(res: Response, collectionUrl: string, id: string, resource: Versioned<T>): T {
+  res.status(201).location(`${collectionUrl}/${encodeURIComponent(id)}`);
+  return sendVersioned(res, resource);
+}
+
+/** OpenAPI description of the `If-Match` header of updates and deletes. */
+export const IF_MATCH = {
+  name: 'If-Match',
+  required: true,
+  description: 'ETag of your last read (412 when stale, 428 when missing).',
+};

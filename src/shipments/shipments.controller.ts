@@ -1,0 +1,126 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  IntersectionType,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Actor } from '#src/auth/actor.decorator.js';
+import { Requires } from '#src/auth/roles.decorator.js';
+import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
+import { IF_MATCH, sendCreated, sendVersioned } from '#src/fleet/versioned-response.js';
+import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import {
+  CreateShipmentDto,
+  ShipmentIdParams,
+  ShipmentListQueryDto,
+  ShipmentPageDto,
+  ShipmentStatusChangeDto,
+  ShipmentViewDto,
+  UpdateShipmentDto,
+} from './dto/shipment.dto.js';
+import type { Shipment } from './shipment.types.js';
+import { ShipmentsService } from './shipments.service.js';
+
+class ShipmentsQueryDto extends IntersectionType(ListQueryDto, ShipmentListQueryDto) {}
+
+@ApiTags('shipments')
+@Requires('viewer')
+@Controller('shipments')
+export class ShipmentsController {
+  constructor(private readonly shipments: ShipmentsService) {}
+
+  @Post()
+  @Requires('planner')
+  @ApiOperation({ summary: 'Plan a shipment: container, origin, destination, profile, planned times' })
+  @ApiCreatedResponse({ type: ShipmentViewDto, description: 'Created (planned); `Location` and `ETag` set.' })
+  @ApiProblems(400, 409)
+  create(
+    @Body() body: CreateShipmentDto,
+    @Actor() actor: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Shipment {
+    const created = this.shipments.create(body, actor);
+    return sendCreated(res, '/api/v1/shipments', created.value.id, created);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List shipments in creation order; filter by status, site, container, planned window',
+  })
+  @ApiOkResponse({ type: ShipmentPageDto })
+  @ApiProblems(400)
+  list(@Query() query: ShipmentsQueryDto): Page<Shipment> {
+    return this.shipments.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A shipment (with its `ETag`)' })
+  @ApiOkResponse({ type: ShipmentViewDto })
+  @ApiProblems(400, 404)
+  get(@Param() params: ShipmentIdParams, @Res({ passthrough: true }) res: Response): Shipment {
+    return sendVersioned(res, this.shipments.get(params.id));
+  }
+
+  @Patch(':id')
+  @Requires('planner')
+  @ApiOperation({
+    summary: 'Change a shipment (on the road: destination, arrival, carrier, reference, overrides)',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: ShipmentViewDto })
+  @ApiProblems(400, 404, 409, 412, 428)
+  update(
+    @Param() params: ShipmentIdParams,
+    @Body() body: UpdateShipmentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Shipment {
+    return sendVersioned(res, this.shipments.update(params.id, body, ifMatch));
+  }
+
+  @Post(':id/status')
+  @Requires('planner')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move a shipment to its next status (illegal transitions: 409)' })
+  @ApiHeader({
+    ...IF_MATCH,
+    required: false,
+    description: 'Optional: ETag of your last read (412 when stale).',
+  })
+  @ApiOkResponse({ type: ShipmentViewDto })
+  @ApiProblems(400, 404, 409, 412)
+  changeStatus(
+    @Param() params: ShipmentIdParams,
+    @Body() body: ShipmentStatusChangeDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Shipment {
+    return sendVersioned(res, this.shipments.changeStatus(params.id, body, ifMatch));
+  }
+
+  @Delete(':id')
+  @Requires('planner')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a planned or cancelled shipment' })
+  @ApiHeader(IF_MATCH)
+  @ApiProblems(400, 404, 409, 412, 428)
+  delete(@Param() params: ShipmentIdParams, @Headers('if-match') ifMatch: string | undefined): void {
+    this.shipments.delete(params.id, ifMatch);
+  }
+}
