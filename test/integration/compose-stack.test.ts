@@ -1,0 +1,155 @@
+import 'reflect-metadata';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { AppConfig } from '#src/config/app-config.js';
+import { configKeys } from '#src/config/load-config.js';
+
+/**
+ * docker-compose.yml and the Dockerfile, checked without a Docker engine: Debian's
+ * docker-compose 1.29 validates the file, and the file is held to what the code reads.
+ */
+const COMPOSE_BIN = '/usr/bin/docker-compose';
+const compose = load(readFileSync('docker-compose.yml', 'utf8')) as any;
+const services = compose.services as Record<string, any>;
+const SECRETS =
+  'INFLUX_ADMIN_PASSWORD=test-password\nINFLUX_ADMIN_TOKEN=test-token\nGRAFANA_ADMIN_PASSWORD=test\n';
+
+function composeSkipReason(): string | false {
+  try {
+    accessSync(COMPOSE_BIN, constants.X_OK);
+    return false;
+  } catch {
+    if (process.env.CI === 'true') return false; // CI: run, and fail on the missing binary
+    const reason = `${COMPOSE_BIN} not found: docker-compose validation SKIPPED (apt-get install docker-compose; CI fails instead)`;
+    process.stderr.write(`\n${'!'.repeat(reason.length)}\n${reason}\n${'!'.repeat(reason.length)}\n\n`);
+    return reason;
+  }
+}
+
+function composeConfig(envText: string): { status: number | null; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'convoi-compose-'));
+  try {
+    writeFileSync(join(dir, 'env'), envText);
+    const r = spawnSync(
+      COMPOSE_BIN,
+      ['--env-file', join(dir, 'env'), '-f', 'docker-compose.yml', 'config', '-q'],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+      },
+    );
+    assert.equal(r.error, undefined, String(r.error));
+    return { status: r.status, stderr: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function envNames(service: any): string[] {
+  const env = service.environment ?? {};
+  return Array.isArray(env) ? env.map((e: string) => e.split('=')[0]) : Object.keys(env);
+}
+
+describe('docker-compose.yml', () => {
+  it('is accepted by docker-compose 1.29 config, with the secrets set', { skip: composeSkipReason() }, () => {
+    const r = composeConfig(SECRETS);
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  it('refuses to start while a secret is empty, naming it', { skip: composeSkipReason() }, () => {
+    const r = composeConfig(readFileSync('.env.compose.example', 'utf8'));
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /set (INFLUX_ADMIN_PASSWORD|INFLUX_ADMIN_TOKEN|GRAFANA_ADMIN_PASSWORD)/);
+  });
+
+  it('runs the four services, the simulator only in the demo profile', () => {
+    assert.deepEqual(Object.keys(services).sort(), ['convoi', 'grafana', 'influxdb', 'sensors-sim']);
+    assert.deepEqual(services['sensors-sim'].profiles, ['demo']);
+    for (const name of ['influxdb', 'grafana', 'convoi'])
+      assert.equal(services[name].profiles, undefined, name);
+    assert.equal(compose.version, undefined, 'no version key: Compose Specification in 1.29 and v2');
+  });
+
+  it('pins every image and waits for healthy dependencies', () => {
+    assert.match(services.influxdb.image, /^influxdb:2\.\d+/);
+    assert.match(services.grafana.image, /^grafana\/grafana-oss:1[12]\.\d+\.\d+$/);
+    assert.deepEqual(services.influxdb.healthcheck.test, ['CMD', 'influx', 'ping']);
+    assert.equal(services.grafana.depends_on.influxdb.condition, 'service_healthy');
+    assert.equal(services.convoi.depends_on.influxdb.condition, 'service_healthy');
+    assert.equal(services['sensors-sim'].depends_on.convoi.condition, 'service_healthy');
+  });
+
+  it('mounts only files and folders that exist, Grafana provisioning read-only', () => {
+    const named = new Set(Object.keys(compose.volumes ?? {}));
+    for (const [name, service] of Object.entries(services)) {
+      for (const volume of service.volumes ?? []) {
+        const [source] = String(volume).split(':');
+        if (source.startsWith('.') || source.startsWith('/'))
+          assert.ok(existsSync(source), `${name}: ${source}`);
+        else assert.ok(named.has(source), `${name}: volume ${source} not declared`);
+      }
+      if (service.build) assert.ok(existsSync(join(service.build, 'Dockerfile')), name);
+    }
+    const grafanaMounts = services.grafana.volumes.filter((v: string) => v.startsWith('./'));
+    assert.deepEqual(grafanaMounts, [
+      './grafana/provisioning:/etc/grafana/provisioning:ro',
+      './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+    ]);
+    assert.ok(existsSync('grafana/dashboards/fleet.json'), 'home dashboard');
+  });
+
+  it('gives convoi only variables AppConfig reads, on the ports and health path it serves', () => {
+    const keys = new Set(configKeys());
+    const convoi = services.convoi;
+    for (const name of envNames(convoi)) assert.ok(keys.has(name), `convoi: ${name} is not an AppConfig key`);
+    assert.equal(convoi.environment.INFLUX_URL, 'http://influxdb:8086');
+    const defaults = new AppConfig();
+    assert.equal(Number(convoi.environment.HTTP_PORT), defaults.HTTP_PORT);
+    assert.equal(Number(convoi.environment.BROKER_PORT), defaults.BROKER_PORT);
+    const published = convoi.ports.map((p: string) => p.split(':').at(-1));
+    assert.deepEqual(published, [String(defaults.HTTP_PORT), String(defaults.BROKER_PORT)]);
+    assert.match(convoi.healthcheck.test.join(' '), /http:\/\/127\.0\.0\.1:3000\/health'/);
+    assert.match(readFileSync('src/http/health.controller.ts', 'utf8'), /@Controller\('health'\)/);
+    assert.match(
+      readFileSync('src/bootstrap.ts', 'utf8'),
+      /exclude: \[[^\]]*'health'/,
+      '/health is outside /api/v1',
+    );
+  });
+
+  it('gives Grafana every variable its datasource provisioning interpolates', () => {
+    const provisioning = readFileSync('grafana/provisioning/datasources/convoi-influxdb.yaml', 'utf8');
+    const used = [...provisioning.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+    assert.ok(used.length >= 3);
+    for (const name of used) assert.ok(envNames(services.grafana).includes(name), `grafana: ${name}`);
+  });
+
+  it('documents every variable it interpolates in .env.compose.example or .env.example', () => {
+    const documented = (file: string) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l))
+        .map((l) => l.slice(0, l.indexOf('=')));
+    const known = new Set([...documented('.env.compose.example'), ...documented('.env.example')]);
+    const text = readFileSync('docker-compose.yml', 'utf8');
+    const used = new Set([...text.matchAll(/(?<!\$)\$\{(\w+)/g)].map((m) => m[1]));
+    for (const name of used) assert.ok(known.has(name), `${name} is not documented`);
+  });
+
+  it('runs the demo scenarios of sensors-sim against convoi', () => {
+    const command = [services['sensors-sim'].command].flat().join(' ');
+    for (const scenario of command
+      .match(/for scenario in ([\w -]+);/)?.[1]
+      .trim()
+      .split(/\s+/) ?? ['(none)'])
+      assert.ok(existsSync(`sensors-sim/scenarios/${scenario}.scenario.ts`), scenario);
+    assert.match(command, /dist\/sensors-sim\/src\/cli\.js provision --api http:\/\/convoi:3000/);
+    assert.match(command, /cli\.js run --scenario "\$\$scenario" --broker mqtt:\/\/convoi:1883/);
+    assert.ok(existsSync('sensors-sim/src/cli.ts'));
+  });
+});
