@@ -229,6 +229,30 @@ export class AppConfig {
   @Min(100)
   @Max(600_000)
   RULES_TICK_MS = 10_000;
+
+  /**
+   * How long an uplink's idempotency key is remembered, ms: repeats within it (several gateways,
+   * QoS 1 redelivery, replays) are dropped before storage and rules.
+   */
+  @EnvInt()
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  DEDUPE_WINDOW_MS = 600_000;
+
+  /** Most idempotency keys held at once (about 100 bytes each); the oldest is forgotten first. */
+  @EnvInt()
+  @IsInt()
+  @Min(1000)
+  @Max(50_000_000)
+  DEDUPE_MAX_ENTRIES = 500_000;
+
+  /** How many LoRaWAN frame counters back an uplink still counts as late (1…32), not stale. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  FCNT_LATE_WINDOW = 32;
 }
 
 /** Variables whose values are secrets: masked whenever configuration is printed. */

@@ -12,6 +12,16 @@ export class IngestionConsumer {
   onDeviceTelemetry(@Ctx() context: MqttContext): void {
     this.ingestion.ingestNative(context.getTopic(), payloadOf(context));
   }
+
+  @EventPattern(TOPIC_FILTERS.chirpstackUplink, { qos: 1 })
+  onChirpstackUplink(@Ctx() context: MqttContext): void {
+    this.ingestion.ingestChirpstack(context.getTopic(), payloadOf(context));
+  }
+
+  @EventPattern(TOPIC_FILTERS.ttsUplink, { qos: 1 })
+  onTtsUplink(@Ctx() context: MqttContext): void {
+    this.ingestion.ingestTts(context.getTopic(), payloadOf(context));
+  }
 }
 
 function payloadOf(context: MqttContext): Buffer {

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { FleetModule } from '#src/fleet/fleet.module.js';
+import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
 import { IngestionConsumer } from './ingestion.consumer.js';
 import { IngestionService } from './ingestion.service.js';
 import { NativeJsonDecoder } from './json/native-json.decoder.js';
+import { RegistryDeviceLookup } from './lorawan/registry-device-lookup.js';
+import { RadioStatusController } from './radio/radio-status.controller.js';
+import { RadioStatusService } from './radio/radio-status.service.js';
 import { ReadingPipeline } from './reading-pipeline.service.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
@@ -11,8 +15,17 @@ import { ConsumerStatus } from './transport/consumer-status.js';
 /** From MQTT message to accepted reading: decoders, the pipeline, the rejections log. */
 @Module({
   imports: [FleetModule],
-  controllers: [IngestionConsumer, RejectionsController],
-  providers: [IngestionService, NativeJsonDecoder, ReadingPipeline, RejectionsLog, ConsumerStatus],
+  controllers: [IngestionConsumer, RejectionsController, RadioStatusController],
+  providers: [
+    IngestionService,
+    NativeJsonDecoder,
+    ReadingPipeline,
+    RejectionsLog,
+    ConsumerStatus,
+    ReadingDedupe,
+    RegistryDeviceLookup,
+    RadioStatusService,
+  ],
   exports: [ReadingPipeline, ConsumerStatus, RejectionsLog],
 })
 export class IngestionModule {}

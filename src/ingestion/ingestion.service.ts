@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
+import type { ReadingSource } from '#src/contracts/reading.js';
 import { parseTopic } from '#src/contracts/topics.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { rejected } from './decode-result.js';
 import { NativeJsonDecoder } from './json/native-json.decoder.js';
+import { decodeChirpstackUplink } from './lorawan/chirpstack.decoder.js';
+import { RegistryDeviceLookup } from './lorawan/registry-device-lookup.js';
+import { decodeTtsUplink } from './lorawan/tts.decoder.js';
 import { ReadingPipeline } from './reading-pipeline.service.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
 
@@ -22,6 +26,7 @@ export class IngestionService {
     private readonly pipeline: ReadingPipeline,
     private readonly rejections: RejectionsLog,
     private readonly clock: Clock,
+    private readonly lookup: RegistryDeviceLookup,
   ) {}
 
   /** A message on `v1/devices/{deviceId}/telemetry`. */
@@ -52,5 +57,31 @@ export class IngestionService {
       ]);
     }
     return this.pipeline.process(topic, 'json', payload, this.json.decode(deviceId, payload, receivedAt));
+  }
+
+  /** A ChirpStack v4 uplink event on `application/{applicationId}/device/{devEui}/event/up`. */
+  ingestChirpstack(topic: string, payload: Buffer): number {
+    const parsed = parseTopic(topic);
+    if (parsed?.kind !== 'chirpstackUplink') {
+      this.rejectTopic(topic, 'chirpstack', 'not a ChirpStack uplink topic', payload);
+      return 0;
+    }
+    const result = decodeChirpstackUplink(parsed, payload, this.clock.now(), this.lookup, MAX_PAYLOAD_BYTES);
+    return this.pipeline.process(topic, 'chirpstack', payload, [result]);
+  }
+
+  /** A The Things Stack v3 uplink on `v3/{appId}@{tenantId}/devices/{deviceId}/up`. */
+  ingestTts(topic: string, payload: Buffer): number {
+    const parsed = parseTopic(topic);
+    if (parsed?.kind !== 'ttsUplink') {
+      this.rejectTopic(topic, 'tts', 'not a The Things Stack uplink topic', payload);
+      return 0;
+    }
+    const result = decodeTtsUplink(parsed, payload, this.clock.now(), this.lookup, MAX_PAYLOAD_BYTES);
+    return this.pipeline.process(topic, 'tts', payload, [result]);
+  }
+
+  private rejectTopic(topic: string, source: ReadingSource, detail: string, payload: Buffer): void {
+    this.rejections.record(topic, source, { reason: 'topic', detail }, payload);
   }
 }

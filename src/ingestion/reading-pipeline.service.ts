@@ -6,6 +6,7 @@ import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import type { DecodeResult } from './decode-result.js';
+import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
 
 /** Called with the readings accepted from one message, after they were handed to storage. */
@@ -28,6 +29,7 @@ export class ReadingPipeline {
     private readonly rejections: RejectionsLog,
     metrics: Metrics,
     private readonly activeShipments: ActiveShipments,
+    private readonly dedupe: ReadingDedupe,
   ) {
     this.acceptedTotal = metrics.counter(
       'convoi_ingest_readings_accepted_total',
@@ -49,6 +51,8 @@ export class ReadingPipeline {
         continue;
       }
       for (const decoded of result.readings) {
+        // Repeats go before attribution, so they reach neither storage nor rules.
+        if (!this.dedupe.admit(decoded)) continue;
         const containerId = this.directory.containerAt(decoded.deviceId, decoded.measuredAt);
         if (containerId === undefined) {
           const detail = `device ${decoded.deviceId} is on no container at ${new Date(decoded.measuredAt).toISOString()}`;

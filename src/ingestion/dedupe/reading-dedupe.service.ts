@@ -1,0 +1,130 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { AppConfig } from '#src/config/app-config.js';
+import { Metrics } from '#src/common/metrics.js';
+import { READING_SOURCES, type DecodedReading, type ReadingSource } from '#src/contracts/reading.js';
+import { FrameCounterTracker } from './frame-counter-tracker.js';
+import { IdempotencyCache } from './idempotency-cache.js';
+
+/**
+ * A reading as rules see it after this step: `lostFrames` is the number of frames the counter
+ * skipped just before this one (`RuleReading.lostFrames`), set only on a gap.
+ */
+export type LossCountedReading = DecodedReading & { lostFrames?: number };
+
+/** A device's radio link as field technicians read it (`GET /api/v1/devices/{id}/radio`). */
+export interface RadioStatus {
+  deviceId: string;
+  /** Newest LoRaWAN frame counter seen since start; absent for devices without one. */
+  lastFCnt?: number;
+  /** Frames skipped by the counter and not arrived late since. */
+  lostFrames: number;
+  /** Counter resets (reboot, rejoin) seen since start. */
+  resets: number;
+  /** Our reception time of the last reset, epoch ms. */
+  lastResetAt?: number;
+  /** Repeats dropped (several gateways, redelivery, replays) since start. */
+  duplicates: number;
+}
+
+/**
+ * The pipeline's first step (DESIGN.md §4): drops repeats by idempotency key, for every source,
+ * in bounded memory; for LoRaWAN sources, follows the frame counter (lost frames, resets, late
+ * frames). State is per process and starts empty: after a restart a device's first uplink is
+ * its `first` frame again and a replay older than the restart is not recognised.
+ */
+@Injectable()
+export class ReadingDedupe {
+  private readonly logger = new Logger('Ingestion');
+  private readonly cache: IdempotencyCache;
+  private readonly frames: FrameCounterTracker;
+  /** Bounded by the registry: decoders only return readings of registered devices. */
+  private readonly duplicatesByDevice = new Map<string, number>();
+  private readonly duplicatesBySource: Record<ReadingSource, { inc(n?: number): void }>;
+  private readonly framesLost: Counter;
+  private readonly resets: Counter;
+
+  constructor(config: AppConfig, metrics: Metrics) {
+    this.cache = new IdempotencyCache({
+      maxEntries: config.DEDUPE_MAX_ENTRIES,
+      windowMs: config.DEDUPE_WINDOW_MS,
+    });
+    this.frames = new FrameCounterTracker({ lateWindow: config.FCNT_LATE_WINDOW });
+    const duplicates = metrics.counter(
+      'convoi_ingest_duplicates_total',
+      'Readings dropped as repeats of one already accepted (gateways, redelivery, replays), by source',
+      ['source'],
+    );
+    // Children made once: the hot path increments without building a labels object.
+    const bySource = {} as Record<ReadingSource, { inc(n?: number): void }>;
+    for (const source of READING_SOURCES) bySource[source] = duplicates.labels(source);
+    this.duplicatesBySource = bySource;
+    this.framesLost = metrics.counter(
+      'convoi_lorawan_frames_lost_total',
+      'LoRaWAN uplinks never received, counted from frame-counter gaps',
+    );
+    this.resets = metrics.counter(
+      'convoi_lorawan_fcnt_resets_total',
+      'LoRaWAN frame counters that went back to a small value (device reboot or rejoin)',
+    );
+  }
+
+  /**
+   * True to keep the reading, false to drop it as a repeat. On a frame-counter gap, sets
+   * `lostFrames` on the reading. Uses our reception time, so a device's clock cannot stretch or
+   * shrink the window.
+   */
+  admit(reading: LossCountedReading): boolean {
+    if (this.cache.seen(reading.dedupeKey, reading.receivedAt)) {
+      this.countDuplicate(reading);
+      return false;
+    }
+    const fCnt = reading.quality.fCnt;
+    if (fCnt === undefined || reading.source === 'json') return true;
+    const verdict = this.frames.observe(reading.deviceId, fCnt, reading.receivedAt);
+    switch (verdict.kind) {
+      case 'gap':
+        reading.lostFrames = verdict.lost;
+        this.framesLost.inc(verdict.lost);
+        return true;
+      case 'reset':
+        this.resets.inc();
+        this.logger.log(`device ${reading.deviceId}: frame counter reset from ${verdict.from} to ${fCnt}`);
+        return true;
+      case 'jump':
+        this.logger.warn(
+          `device ${reading.deviceId}: frame counter jumped from ${verdict.from} to ${fCnt}, resynchronised`,
+        );
+        return true;
+      case 'duplicate':
+        // Same counter again within a session under another key (a retransmission, or a replay
+        // through another integration): LoRaWAN never reuses a counter in a session.
+        this.countDuplicate(reading);
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  radioStatus(deviceId: string): RadioStatus {
+    const status: RadioStatus = {
+      deviceId,
+      lostFrames: 0,
+      resets: 0,
+      duplicates: this.duplicatesByDevice.get(deviceId) ?? 0,
+    };
+    const stats = this.frames.stats(deviceId);
+    if (stats !== undefined) {
+      status.lastFCnt = stats.lastFCnt;
+      status.lostFrames = stats.lostFrames;
+      status.resets = stats.resets;
+      if (stats.lastResetAt !== undefined) status.lastResetAt = stats.lastResetAt;
+    }
+    return status;
+  }
+
+  private countDuplicate(reading: DecodedReading): void {
+    this.duplicatesBySource[reading.source].inc();
+    this.duplicatesByDevice.set(reading.deviceId, (this.duplicatesByDevice.get(reading.deviceId) ?? 0) + 1);
+  }
+}
