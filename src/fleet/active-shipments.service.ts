@@ -8,6 +8,8 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class ActiveShipments {
   private byContainer = new Map<string, string>();
+  /** Bumped at every replace: caches derived from shipments (rule sets) compare it. */
+  version = 0;
 
   /** The active shipment of the container, if any. */
   of(containerId: string): string | undefined {
@@ -17,5 +19,6 @@ export class ActiveShipments {
   /** Swaps in a new index at once: a reading sees either the old or the new one, never a mix. */
   replace(byContainer: Map<string, string>): void {
     this.byContainer = byContainer;
+    this.version++;
   }
 }

@@ -3,6 +3,7 @@ import { AppConfig } from '#src/config/app-config.js';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 
 export type CheckStatus = 'up' | 'degraded' | 'down';
 
@@ -19,6 +20,7 @@ export class HealthService {
     private readonly broker: BrokerService,
     private readonly consumer: ConsumerStatus,
     private readonly sqlite: SqliteDatabase,
+    private readonly telemetry: TelemetryWriter,
   ) {}
 
   report(): HealthReport {
@@ -36,6 +38,7 @@ export class HealthService {
             detail: `${this.consumer.state} since ${new Date(this.consumer.since).toISOString()}`,
           };
     checks.sqlite = this.sqlite.isHealthy() ? { status: 'up' } : { status: 'down', detail: 'no answer' };
+    checks.timeseries = this.telemetry.health();
     const all = Object.values(checks).map((c) => c.status);
     const status: CheckStatus = all.includes('down') ? 'down' : all.includes('degraded') ? 'degraded' : 'up';
     return { status, checks };

@@ -1,8 +1,21 @@
-import { DynamicModule, Module, type Type } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '#src/config/app-config.js';
 import { EmbeddedTelemetryReader } from './embedded/embedded-telemetry.reader.js';
 import { EmbeddedTelemetryWriter } from './embedded/embedded-telemetry.writer.js';
+import { InfluxTelemetryModule } from './influx/influx-telemetry.module.js';
 import { TelemetryReader, TelemetryWriter } from './telemetry.ports.js';
+
+/** The embedded SQLite store behind the telemetry ports. */
+@Module({
+  providers: [
+    EmbeddedTelemetryWriter,
+    EmbeddedTelemetryReader,
+    { provide: TelemetryWriter, useExisting: EmbeddedTelemetryWriter },
+    { provide: TelemetryReader, useExisting: EmbeddedTelemetryReader },
+  ],
+  exports: [TelemetryWriter, TelemetryReader],
+})
+export class EmbeddedTelemetryModule {}
 
 /**
  * Time series behind two ports. The adapter is chosen once from configuration: InfluxDB when
@@ -11,24 +24,7 @@ import { TelemetryReader, TelemetryWriter } from './telemetry.ports.js';
 @Module({})
 export class TelemetryModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const adapters = TelemetryModule.adapters(config);
-    return {
-      module: TelemetryModule,
-      global: true,
-      providers: [
-        adapters.writer,
-        adapters.reader,
-        { provide: TelemetryWriter, useExisting: adapters.writer },
-        { provide: TelemetryReader, useExisting: adapters.reader },
-      ],
-      exports: [TelemetryWriter, TelemetryReader],
-    };
-  }
-
-  private static adapters(_config: AppConfig): {
-    writer: Type<TelemetryWriter>;
-    reader: Type<TelemetryReader>;
-  } {
-    return { writer: EmbeddedTelemetryWriter, reader: EmbeddedTelemetryReader };
+    const adapter = config.INFLUX_URL === undefined ? EmbeddedTelemetryModule : InfluxTelemetryModule;
+    return { module: TelemetryModule, global: true, imports: [adapter], exports: [adapter] };
   }
 }

@@ -50,6 +50,11 @@ export abstract class TelemetryWriter {
   abstract write(readings: readonly Reading[]): void;
   abstract writeAlert(event: AlertEvent): void;
   abstract flush(): Promise<void>;
+
+  /** For /health: `degraded` while data waits to be replayed, `down` when nothing is written. */
+  health(): { status: 'up' | 'degraded' | 'down'; detail?: string } {
+    return { status: 'up' };
+  }
 }
 
 /** Reads history back. Both adapters return identical results for identical data. */

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '#src/config/app-config.js';
 import { MEASUREMENT_KEYS, READING_SOURCES, type ReadingSource } from '#src/contracts/reading.js';
 import {
@@ -30,6 +30,7 @@ function num(value: unknown): number | undefined {
  */
 @Injectable()
 export class InfluxTelemetryReader extends TelemetryReader {
+  private readonly logger = new Logger(InfluxTelemetryReader.name);
   private readonly url: string;
   private readonly database: string;
 
@@ -38,6 +39,11 @@ export class InfluxTelemetryReader extends TelemetryReader {
     if (!config.INFLUX_URL) throw new Error('INFLUX_URL is not set: the InfluxDB adapter needs it');
     this.url = config.INFLUX_URL.replace(/\/+$/, '');
     this.database = measurementRef(config.INFLUX_BUCKET).database;
+  }
+  /** The cause goes to the log; callers only learn that the store did not answer. */
+  private unavailable(cause: string): TelemetryStoreUnavailableError {
+    this.logger.error(`InfluxDB query failed: ${cause}`);
+    return new TelemetryStoreUnavailableError('the time-series store did not answer; try again later');
   }
 
   async history(query: HistoryQuery): Promise<HistoryRow[]> {
@@ -101,12 +107,10 @@ export class InfluxTelemetryReader extends TelemetryReader {
       answer = (await res.json()) as QueryAnswer;
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${answer.error ?? ''}`);
     } catch (error) {
-      throw new TelemetryStoreUnavailableError(`InfluxDB query failed: ${String(error)}`);
+      throw this.unavailable(String(error));
     }
     const result = answer.results?.[0];
-    if (answer.error || result?.error) {
-      throw new TelemetryStoreUnavailableError(`InfluxDB query failed: ${answer.error ?? result?.error}`);
-    }
+    if (answer.error || result?.error) throw this.unavailable(answer.error ?? result?.error ?? '');
     const series = result?.series?.[0];
     if (!series) return [];
     return series.values.map((v) => Object.fromEntries(series.columns.map((c, i) => [c, v[i]])));

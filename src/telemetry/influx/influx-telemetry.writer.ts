@@ -107,6 +107,15 @@ export class InfluxTelemetryWriter
     return this.outbox.stats().batches === 0;
   }
 
+  override health(): { status: 'up' | 'degraded'; detail?: string } {
+    const s = this.status();
+    if (s.state === 'up') return { status: 'up' };
+    return {
+      status: 'degraded',
+      detail: `${s.outboxLines} lines in the outbox, oldest ${Math.round(s.outboxOldestAgeMs / 1000)} s${s.lastError ? `; last error: ${s.lastError}` : ''}`,
+    };
+  }
+
   status(): InfluxWriterStatus {
     const s = this.outbox.stats();
     return {

@@ -1,12 +1,15 @@
-/** Error codes of the InfluxDB adapter (the HTTP filter maps them to problem+json). */
-export type InfluxErrorCode = 'TELEMETRY_QUERY_INVALID' | 'TELEMETRY_STORE_UNAVAILABLE';
+import { DomainError } from '#src/common/domain-error.js';
 
-/** A history question the adapter refuses to turn into InfluxQL (maps to 400). */
-export class TelemetryQueryInvalidError extends Error {
-  readonly code: InfluxErrorCode = 'TELEMETRY_QUERY_INVALID';
+/** A history question the adapter refuses to turn into InfluxQL (400). */
+export class TelemetryQueryInvalidError extends DomainError {
+  constructor(detail: string) {
+    super('invalid', 'telemetry.query-invalid', detail);
+  }
 }
 
-/** InfluxDB did not answer a read (maps to 503). */
-export class TelemetryStoreUnavailableError extends Error {
-  readonly code: InfluxErrorCode = 'TELEMETRY_STORE_UNAVAILABLE';
+/** InfluxDB did not answer a read (503). */
+export class TelemetryStoreUnavailableError extends DomainError {
+  constructor(detail: string) {
+    super('unavailable', 'telemetry.store-unavailable', detail);
+  }
 }

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { BrokerModule } from '#src/broker/broker.module.js';
+import { RulesModule } from '#src/rules/rules.module.js';
+import { AlertLifecycleService } from './alert-lifecycle.service.js';
+import { AlertsController } from './alerts.controller.js';
+import { AlertsRepository } from './alerts.repository.js';
+import { AlertsService } from './alerts.service.js';
+import { AlertNotifier } from './notifiers/alert-notifier.js';
+import { MqttAlertPublisher } from './notifiers/mqtt-alert.publisher.js';
+import { WebhookNotifier } from './notifiers/webhook.notifier.js';
+import { WebhookDeliveriesController } from './webhook-deliveries.controller.js';
+
+/** Alerts: lifecycle driven by rule events, store, REST, and the MQTT/InfluxDB/webhook channels. */
+@Module({
+  imports: [RulesModule, BrokerModule],
+  controllers: [AlertsController, WebhookDeliveriesController],
+  providers: [
+    AlertsRepository,
+    AlertLifecycleService,
+    AlertsService,
+    AlertNotifier,
+    MqttAlertPublisher,
+    WebhookNotifier,
+  ],
+  exports: [AlertLifecycleService, AlertsRepository],
+})
+export class AlertsModule {}

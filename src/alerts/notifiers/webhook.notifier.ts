@@ -1,0 +1,190 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { AlertEvent } from '#src/contracts/alert-event.js';
+import { AppConfig } from '#src/config/app-config.js';
+import { Clock } from '#src/common/clock.js';
+import { Metrics } from '#src/common/metrics.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { signWebhook } from './webhook-signature.js';
+
+const POLL_MS = 500;
+const BATCH = 50;
+const TIMEOUT_MS = 5000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+export interface WebhookDelivery {
+  id: number;
+  url: string;
+  alertId: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastStatus?: number;
+  lastError?: string;
+  createdAt: number;
+  deliveredAt?: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  url: string;
+  alert_id: string;
+  body: string;
+  status: WebhookDelivery['status'];
+  attempts: number;
+  next_attempt_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+/**
+ * Sends alert changes to the configured webhooks, signed, from a durable queue in SQLite: a
+ * delivery survives restarts, is retried with doubling backoff on errors and non-2xx answers,
+ * and is given up after ALERT_WEBHOOK_MAX_ATTEMPTS. The table is the delivery log.
+ */
+@Injectable()
+export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WebhookNotifier.name);
+  private readonly urls: string[];
+  private timer?: NodeJS.Timeout;
+  private sending = false;
+  private readonly outcomes;
+
+  constructor(
+    private readonly sqlite: SqliteDatabase,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    metrics: Metrics,
+  ) {
+    this.urls = config.ALERT_WEBHOOK_URLS.split(',').filter((u) => u !== '');
+    this.outcomes = metrics.counter(
+      'convoi_webhook_attempts_total',
+      'Webhook delivery attempts, by outcome',
+      ['outcome'],
+    );
+  }
+
+  onModuleInit(): void {
+    if (this.urls.length === 0) return;
+    if (this.config.ALERT_WEBHOOK_SECRET === undefined) {
+      this.logger.warn('ALERT_WEBHOOK_URLS set without ALERT_WEBHOOK_SECRET: webhook bodies are not signed');
+    }
+    this.timer = setInterval(() => void this.sendDue(), POLL_MS);
+    this.timer.unref();
+  }
+
+  enqueue(event: AlertEvent): void {
+    if (this.urls.length === 0) return;
+    const body = JSON.stringify(event);
+    const now = this.clock.now();
+    const insert = this.sqlite.connection.prepare(
+      `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at)
+       VALUES (?, ?, ?, 'pending', ?, ?)`,
+    );
+    for (const url of this.urls) insert.run(url, event.alertId, body, now, now);
+  }
+
+  /** Sends every delivery that is due; one pass at a time. */
+  async sendDue(): Promise<void> {
+    if (this.sending || !this.sqlite.connection.open) return;
+    this.sending = true;
+    try {
+      const due = this.sqlite.connection
+        .prepare<[number, number], DeliveryRow>(
+          `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+           ORDER BY id LIMIT ?`,
+        )
+        .all(this.clock.now(), BATCH);
+      await Promise.all(due.map((d) => this.attempt(d)));
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  list(limit: number): WebhookDelivery[] {
+    return this.sqlite.connection
+      .prepare<[number], DeliveryRow>('SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?')
+      .all(limit)
+      .map(toDelivery);
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async attempt(d: DeliveryRow): Promise<void> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'convoi-webhooks/1',
+    };
+    if (this.config.ALERT_WEBHOOK_SECRET !== undefined) {
+      headers['x-convoi-signature'] = signWebhook(
+        this.config.ALERT_WEBHOOK_SECRET,
+        d.body,
+        Math.floor(this.clock.now() / 1000),
+      );
+    }
+    let status: number | undefined;
+    let error: string | undefined;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers,
+        body: d.body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = res.status;
+      await res.body?.cancel();
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    if (!this.sqlite.connection.open) return;
+    const attempts = d.attempts + 1;
+    const now = this.clock.now();
+    if (error === undefined) {
+      this.outcomes.inc({ outcome: 'delivered' });
+      this.sqlite.connection
+        .prepare(
+          "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at = ? WHERE id = ?",
+        )
+        .run(attempts, status ?? null, now, d.id);
+      return;
+    }
+    const givenUp = attempts >= this.config.ALERT_WEBHOOK_MAX_ATTEMPTS;
+    this.outcomes.inc({ outcome: givenUp ? 'given-up' : 'retry' });
+    if (givenUp)
+      this.logger.error(
+        `webhook ${new URL(d.url).origin} gave up on alert ${d.alert_id} after ${attempts} attempts: ${error}`,
+      );
+    const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (attempts - 1));
+    this.sqlite.connection
+      .prepare(
+        'UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?',
+      )
+      .run(
+        givenUp ? 'failed' : 'pending',
+        attempts,
+        status ?? null,
+        error.slice(0, 500),
+        now + backoff,
+        d.id,
+      );
+  }
+}
+
+function toDelivery(r: DeliveryRow): WebhookDelivery {
+  return {
+    id: r.id,
+    url: r.url,
+    alertId: r.alert_id,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    ...(r.last_status !== null && { lastStatus: r.last_status }),
+    ...(r.last_error !== null && { lastError: r.last_error }),
+    createdAt: r.created_at,
+    ...(r.delivered_at !== null && { deliveredAt: r.delivered_at }),
+  };
+}

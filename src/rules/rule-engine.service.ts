@@ -1,0 +1,148 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { MEASUREMENT_KEYS, type Reading } from '#src/contracts/reading.js';
+import type { ContainerLiveState } from '#src/fleet/fleet.types.js';
+import { AppConfig } from '#src/config/app-config.js';
+import { Clock } from '#src/common/clock.js';
+import { Metrics } from '#src/common/metrics.js';
+import { LiveStateService } from '#src/fleet/live-state.service.js';
+import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
+import { evaluateRule } from './evaluators/evaluate-rule.js';
+import { evaluateOffline, type LastSeenByKey } from './evaluators/offline.evaluator.js';
+import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
+import { RuleEvents } from './rule-events.js';
+import type { RuleState } from './rule-state.js';
+import { RuleSetSource } from './rule-set.source.js';
+import { RuleStateStore } from './rule-state.store.js';
+
+/**
+ * Runs the rules: every accepted reading is judged, per container in measuredAt order, by each
+ * rule of the container's rule set (pure evaluators, persisted state); offline rules also run on
+ * a timer (RULES_TICK_MS, or `tick()` from tests driving a manual clock). Conclusions are emitted
+ * as RuleEvents; the alerts module turns them into alerts.
+ */
+@Injectable()
+export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RuleEngine.name);
+  private timer?: NodeJS.Timeout;
+  private readonly outcomes;
+  private readonly evaluationSeconds;
+
+  constructor(
+    private readonly pipeline: ReadingPipeline,
+    private readonly source: RuleSetSource,
+    private readonly store: RuleStateStore,
+    private readonly events: RuleEvents,
+    private readonly liveState: LiveStateService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    metrics: Metrics,
+  ) {
+    this.outcomes = metrics.counter('convoi_rule_outcomes_total', 'Rule conclusions, by kind', ['kind']);
+    this.evaluationSeconds = metrics.histogram(
+      'convoi_rule_tick_seconds',
+      'Time to evaluate the time-driven rules of the whole fleet',
+      [0.001, 0.01, 0.1, 0.5, 1, 5],
+    );
+  }
+
+  onModuleInit(): void {
+    this.pipeline.onAccepted((readings) => this.evaluate(readings));
+    this.timer = setInterval(() => this.tick(), this.config.RULES_TICK_MS);
+    this.timer.unref();
+  }
+
+  /** Judges readings; a batch is split per container and ordered by measuredAt. */
+  evaluate(readings: readonly Reading[]): void {
+    if (readings.length === 1) {
+      this.evaluateOne(readings[0]);
+      return;
+    }
+    for (const reading of [...readings].sort((a, b) => a.measuredAt - b.measuredAt))
+      this.evaluateOne(reading);
+  }
+
+  /** Evaluates the time-driven (offline) rules of every container with a live state, at `clock.now()`. */
+  tick(): void {
+    const end = this.evaluationSeconds.startTimer();
+    const now = this.clock.now();
+    try {
+      for (const live of this.liveState.all()) {
+        const rules = this.source.rulesFor(live.containerId, live.shipmentId);
+        let lastSeen: LastSeenByKey | undefined;
+        for (const rule of rules) {
+          if (rule.kind !== 'offline') continue;
+          lastSeen ??= this.lastSeenOf(live.values);
+          const states = this.store.of(live.containerId);
+          const key = stateKey(live.shipmentId, rule);
+          const prior = states.get(key);
+          const { outcome, state } = evaluateOffline(
+            rule,
+            prior?.type === 'offline' ? prior : undefined,
+            lastSeen,
+            now,
+          );
+          states.set(key, state);
+          this.store.changed(live.containerId);
+          this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome);
+        }
+      }
+    } catch (err) {
+      this.logger.error(`offline rules tick failed: ${String(err)}`);
+    } finally {
+      end();
+    }
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private evaluateOne(reading: Reading): void {
+    const rules = this.source.rulesFor(reading.containerId, reading.shipmentId);
+    const states = this.store.of(reading.containerId);
+    let concluded = false;
+    for (const rule of rules) {
+      const key = stateKey(reading.shipmentId, rule);
+      const { outcome, state } = evaluateRule(rule, states.get(key), reading);
+      if (state !== undefined) states.set(key, state as RuleState);
+      if (this.conclude(reading.containerId, reading.shipmentId, reading.deviceId, rule, outcome))
+        concluded = true;
+    }
+    if (concluded) this.store.persistNow(reading.containerId);
+    else this.store.changed(reading.containerId);
+  }
+
+  private conclude(
+    containerId: string,
+    shipmentId: string | undefined,
+    deviceId: string,
+    rule: RuleDefinition,
+    outcome: RuleOutcome,
+  ): boolean {
+    if (outcome.kind === 'none') return false;
+    this.outcomes.inc({ kind: outcome.kind });
+    try {
+      this.events.emit({ containerId, shipmentId, deviceId, rule, outcome });
+    } catch (err) {
+      this.logger.error(`handling ${outcome.kind} of ${rule.id} on ${containerId} failed: ${String(err)}`);
+    }
+    return true;
+  }
+
+  private lastSeenOf(values: ContainerLiveState['values']): LastSeenByKey {
+    const seen: LastSeenByKey = {};
+    for (const key of MEASUREMENT_KEYS) {
+      const latest = values[key];
+      if (latest) seen[key] = latest.measuredAt;
+    }
+    return seen;
+  }
+}
+
+/**
+ * Rule state is kept per shipment: a new shipment of the container starts every rule afresh (a
+ * cumulative budget is the shipment's own, DESIGN.md §6).
+ */
+function stateKey(shipmentId: string | undefined, rule: RuleDefinition): string {
+  return shipmentId === undefined ? rule.id : `${shipmentId}/${rule.id}`;
+}

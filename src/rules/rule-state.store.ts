@@ -1,0 +1,85 @@
+import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
+import { Clock } from '#src/common/clock.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import type { RuleState } from './rule-state.js';
+import { RULE_STATE_MIGRATIONS } from './rule-state.migrations.js';
+
+const PERSIST_EVERY_MS = 1000;
+
+/**
+ * Rule state per container, in memory for evaluation and persisted to SQLite: at once for a
+ * container whose rules just concluded something (so a restart neither forgets an alert's
+ * excursion nor raises it twice), otherwise written behind every second and at shutdown.
+ */
+@Injectable()
+export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly states = new Map<string, Map<string, RuleState>>();
+  private readonly dirty = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private upsert!: Statement;
+  private load!: Statement<[string], { rule_id: string; state: string }>;
+
+  constructor(
+    private readonly sqlite: SqliteDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.sqlite.migrate('rules', RULE_STATE_MIGRATIONS);
+    this.upsert = this.sqlite.connection.prepare(
+      `INSERT INTO rule_state (container_id, rule_id, state, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(container_id, rule_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+    );
+    this.load = this.sqlite.connection.prepare(
+      'SELECT rule_id, state FROM rule_state WHERE container_id = ?',
+    );
+    this.timer = setInterval(() => this.persist(), PERSIST_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** The container's rule states (loaded from SQLite on first use). */
+  of(containerId: string): Map<string, RuleState> {
+    let states = this.states.get(containerId);
+    if (!states) {
+      states = new Map();
+      for (const row of this.load.all(containerId))
+        states.set(row.rule_id, JSON.parse(row.state) as RuleState);
+      this.states.set(containerId, states);
+    }
+    return states;
+  }
+
+  changed(containerId: string): void {
+    this.dirty.add(containerId);
+  }
+
+  /** Writes this container's states now. */
+  persistNow(containerId: string): void {
+    this.dirty.delete(containerId);
+    this.write([containerId]);
+  }
+
+  persist(): void {
+    if (this.dirty.size === 0) return;
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    this.write(ids);
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.persist();
+  }
+
+  private write(containerIds: readonly string[]): void {
+    if (!this.sqlite.connection.open) return;
+    const now = this.clock.now();
+    this.sqlite.connection.transaction(() => {
+      for (const id of containerIds) {
+        for (const [ruleId, state] of this.states.get(id) ?? [])
+          this.upsert.run(id, ruleId, JSON.stringify(state), now);
+      }
+    })();
+  }
+}
