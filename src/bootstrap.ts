@@ -16,6 +16,7 @@ import { BrokerService } from './broker/broker.service.js';
 import { PlatformCredential } from './broker/platform-credential.js';
 import type { AppConfig } from './config/app-config.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
+import { secureOpenApi } from './http/openapi/secure-openapi.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { RawPayloadDeserializer } from './ingestion/transport/raw-payload.deserializer.js';
 import { ConsumerStatus, type ConsumerState } from './ingestion/transport/consumer-status.js';
@@ -90,7 +91,7 @@ function configureHttp(app: INestApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (`cv_…`)' }, 'bearer')
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs.json' });
+  SwaggerModule.setup('api/docs', app, secureOpenApi(document), { jsonDocumentUrl: 'api/docs.json' });
 }
 
 function importSeed(app: INestApplication, path: string): void {
