@@ -232,6 +232,31 @@ describe('Grafana dashboards against InfluxDB', { skip: influxSkipReason('grafan
     }
   }
 
+  it('fleet stats count the trip: 3 online, 1 in excursion, 1 offline; worst offender is the reefer', async () => {
+    const byTitle = async (uid: string, title: string) => {
+      const dashboard = DASHBOARDS.find((d) => d.dashboard.uid === uid)!.dashboard;
+      const runs = await runDashboard(
+        dashboard,
+        { kind: 'relative', lastMs: 6 * HOUR },
+        trip.excursionContainer,
+      );
+      return runs.filter((r) => r.where.startsWith(`"${title}`)).map((r) => r.series);
+    };
+    const first = (series: Series[][]) => series[0][0].values[0][1];
+    assert.equal(first(await byTitle('convoi-fleet', 'Containers online')), 3);
+    assert.equal(first(await byTitle('convoi-fleet', 'In excursion')), 1);
+    assert.equal(first(await byTitle('convoi-fleet', 'Offline')), 1);
+    const [summary, outOfRange] = await byTitle('convoi-compliance', 'Worst offenders');
+    const reefer = summary.find((s) => s.tags?.container === trip.excursionContainer)!;
+    assert.equal(reefer.values[0][reefer.columns.indexOf('max shock')], 12.4);
+    assert.equal(reefer.values[0][reefer.columns.indexOf('max temperature')], 9.5);
+    const minutes = new Map(outOfRange.map((s) => [s.tags?.container, Number(s.values[0][1])]));
+    // Above +4 °C from 40 min before the end, held minute by minute up to now.
+    const reeferMinutes = minutes.get(trip.excursionContainer) ?? 0;
+    assert.ok(reeferMinutes >= 30 && reeferMinutes <= 45, `minutes out of range ${reeferMinutes}`);
+    assert.equal(minutes.has('REEFER-002'), false, 'REEFER-002 stayed within +0…+4 °C');
+  });
+
   it('the container variable lists every container of the trip', () => {
     const containers = listed.get('convoi-container/container') ?? [];
     for (const id of [...Object.keys(trip.nativeCounts), 'RC-000101']) assert.ok(containers.includes(id), id);

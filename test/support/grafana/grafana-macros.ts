@@ -1,7 +1,7 @@
 /**
  * Grafana's substitutions in an InfluxQL raw query, as its InfluxDB datasource (Grafana 10–12)
  * performs them before sending the query to `/query`: `$timeFilter`, `$__interval`,
- * `$__interval_ms`, and template variables written `$var`, `${var}` or `[[var]]`.
+ * `$__interval_ms`, `$__from`, `$__to` (epoch ms), and template variables written `$var`, `${var}` or `[[var]]`.
  */
 
 /** A dashboard time range: relative (`now-6h` → `now`) or absolute (epoch ms). */
@@ -120,8 +120,13 @@ export function formatVariable(v: VariableValue, inRegex: boolean): string {
 /** The query Grafana would send for this raw InfluxQL text. Unknown `$names` are left as they are. */
 export function interpolateInfluxQuery(query: string, ctx: InterpolationContext): string {
   const intervalMs = grafanaIntervalMs(ctx);
+  const now = Date.now();
+  const [fromMs, toMs] =
+    ctx.range.kind === 'relative' ? [now - ctx.range.lastMs, now] : [ctx.range.fromMs, ctx.range.toMs];
   const macros: Record<string, string> = {
     timeFilter: timeFilter(ctx.range),
+    __from: String(fromMs),
+    __to: String(toMs),
     __interval: influxDuration(intervalMs),
     __interval_ms: String(intervalMs),
   };
