@@ -59,7 +59,7 @@ const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete']);
  * Swagger UI's own files and the catch-all layers (all methods at once) Nest adds.
  */
 function servedRoutes(app: TestApp): string[] {
-  const router = (app.running.app.getHttpAdapter().getInstance() as any).router;
+  const router = app.running.app.getHttpAdapter().getInstance().router;
   const out: string[] = [];
   for (const layer of router.stack as any[]) {
     if (!layer.route || String(layer.route.path).startsWith('/api/docs')) continue;

@@ -84,10 +84,12 @@ export class SiteDto {
   address?: string;
 
   @ApiProperty({ description: 'Latitude, degrees WGS84 (−90…90).', example: 45.6418 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsLatitude()
   lat: number;
 
   @ApiProperty({ description: 'Longitude, degrees WGS84 (−180…180).', example: 5.1135 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsLongitude()
   lon: number;
 

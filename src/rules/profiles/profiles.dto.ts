@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   IsIn,
   IsInt,
   IsNumber,
@@ -73,6 +74,7 @@ export class CreateProfileDto {
   basedOn?: string;
 
   @ApiProperty({ type: TemperatureBandDto, description: 'Temperature band, °C.' })
+  @IsDefined()
   @ValidateNested()
   @Type(() => TemperatureBandDto)
   temperature: TemperatureBandDto;

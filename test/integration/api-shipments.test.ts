@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import { waitFor } from '#test/support/wait-for.js';
+
+const STATUSES = ['planned', 'in_transit', 'arrived', 'closed', 'cancelled'] as const;
+type Status = (typeof STATUSES)[number];
+const LEGAL = new Set([
+  'planned>in_transit',
+  'planned>cancelled',
+  'in_transit>arrived',
+  'in_transit>cancelled',
+  'arrived>closed',
+]);
+/** How to reach each status from planned. */
+const PATH: Record<Status, Status[]> = {
+  planned: [],
+  in_transit: ['in_transit'],
+  arrived: ['in_transit', 'arrived'],
+  closed: ['in_transit', 'arrived', 'closed'],
+  cancelled: ['cancelled'],
+};
+
+describe('shipments', () => {
+  let app: TestApp;
+  let n = 0;
+
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  const json = (method: string, body: unknown, headers?: Record<string, string>) => ({
+    method,
+    body: JSON.stringify(body),
+    headers,
+  });
+
+  /** A fresh container and a shipment planned on it. */
+  const plan = async () => {
+    const containerId = `SHIP-C-${++n}`;
+    const c = await app.request(
+      '/api/v1/containers',
+      json('POST', { id: containerId, kind: 'reefer', label: 'c' }),
+    );
+    assert.equal(c.status, 201);
+    const res = await app.request('/api/v1/shipments', json('POST', shipmentBody(containerId)));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body as { id: string; containerId: string; status: Status };
+  };
+  const move = (id: string, status: string) =>
+    app.request(`/api/v1/shipments/${id}/status`, json('POST', { status }));
+
+  it('creates a planned shipment with Location, ETag and the actor', async () => {
+    const s = await plan();
+    const res = await app.request(`/api/v1/shipments/${s.id}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'planned');
+    assert.equal(res.body.createdBy, 'admin (CONVOI_ADMIN_KEY)');
+    assert.match(res.headers.get('etag') ?? '', /^"[\w-]+"$/);
+  });
+
+  it('allows exactly the legal transitions and refuses every other with 409 and a clear detail', async () => {
+    for (const from of STATUSES) {
+      for (const to of STATUSES) {
+        const s = await plan();
+        for (const step of PATH[from]) assert.equal((await move(s.id, step)).status, 200);
+        const res = await move(s.id, to);
+        if (LEGAL.has(`${from}>${to}`)) {
+          assert.equal(res.status, 200, `${from} → ${to}`);
+          assert.equal(res.body.status, to);
+        } else {
+          assert.equal(res.status, 409, `${from} → ${to} refused`);
+          assert.equal(res.body.code, 'shipments.illegal-transition');
+          assert.match(res.body.detail, new RegExp(`cannot go from ${from} to ${to}`));
+        }
+      }
+    }
+  });
+
+  it('refuses a second active shipment for a container, and allows one once the first is closed', async () => {
+    const first = await plan();
+    const second = await app.request('/api/v1/shipments', json('POST', shipmentBody(first.containerId)));
+    assert.equal(second.status, 409);
+    assert.equal(second.body.code, 'shipments.container-busy');
+    for (const step of PATH.closed) await move(first.id, step);
+    const third = await app.request('/api/v1/shipments', json('POST', shipmentBody(first.containerId)));
+    assert.equal(third.status, 201);
+  });
+
+  it('requires If-Match on updates: 428 without, 412 when stale, 200 when current', async () => {
+    const s = await plan();
+    const read = await app.request(`/api/v1/shipments/${s.id}`);
+    const etag = read.headers.get('etag')!;
+    const none = await app.request(`/api/v1/shipments/${s.id}`, json('PATCH', { carrier: 'A' }));
+    assert.equal(none.status, 428);
+    const ok = await app.request(
+      `/api/v1/shipments/${s.id}`,
+      json('PATCH', { carrier: 'A' }, { 'if-match': etag }),
+    );
+    assert.equal(ok.status, 200);
+    assert.notEqual(ok.headers.get('etag'), etag);
+    const stale = await app.request(
+      `/api/v1/shipments/${s.id}`,
+      json('PATCH', { carrier: 'B' }, { 'if-match': etag }),
+    );
+    assert.equal(stale.status, 412);
+    assert.equal(stale.body.code, 'common.stale-etag');
+    const del = await app.request(`/api/v1/shipments/${s.id}`, {
+      method: 'DELETE',
+      headers: { 'if-match': etag },
+    });
+    assert.equal(del.status, 412);
+  });
+
+  it('filters by status, site and planned window', async () => {
+    const s = await plan();
+    await move(s.id, 'in_transit');
+    const inTransit = await app.request('/api/v1/shipments?status=in_transit&limit=500');
+    assert.ok(inTransit.body.items.some((x: any) => x.id === s.id));
+    assert.ok(inTransit.body.items.every((x: any) => x.status === 'in_transit'));
+    const bySite = await app.request('/api/v1/shipments?siteId=HM-LILLE-V2&limit=500');
+    assert.deepEqual(bySite.body.items, []);
+    const window = await app.request('/api/v1/shipments?from=2030-01-01T00:00:00Z&to=2030-02-01T00:00:00Z');
+    assert.deepEqual(window.body.items, []);
+    const bad = await app.request('/api/v1/shipments?status=lost&from=yesterday');
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors.sort(), [
+      'from must be a valid ISO 8601 date string',
+      'status must be one of the following values: planned, in_transit, arrived, closed, cancelled',
+    ]);
+  });
+
+  it('puts the active shipment id on the readings of its container', async () => {
+    const containerId = 'REEFER-001';
+    const before = await app.request('/api/v1/shipments?containerId=REEFER-001&status=planned');
+    assert.deepEqual(before.body.items, []);
+    const created = await app.request('/api/v1/shipments', json('POST', shipmentBody(containerId)));
+    assert.equal(created.status, 201);
+    const device = await app.mqtt({ clientId: 'sensor-reefer-001' });
+    await device.publishAsync(
+      deviceTelemetryTopic('sensor-reefer-001'),
+      JSON.stringify({ ts: Date.now(), temperature: 3.1 }),
+      { qos: 1 },
+    );
+    const live = await waitFor('reading with shipment', async () => {
+      const { body } = await app.request(`/api/v1/containers/${containerId}`);
+      return body.live?.shipmentId === created.body.id ? body.live : undefined;
+    });
+    assert.equal(live.values.temperatureC.value, 3.1);
+  });
+});
+
+function shipmentBody(containerId: string) {
+  return {
+    containerId,
+    originSiteId: 'DC-LYON-SQF',
+    destinationSiteId: 'HM-PARIS-VILLIERS',
+    profileId: 'chilled-4',
+    overrides: { temperature: { maxC: 3.5 } },
+    plannedDeparture: '2026-11-22T06:00:00Z',
+    plannedArrival: '2026-11-22T12:30:00Z',
+    carrier: 'Transports Martin',
+    reference: 'PO-4411',
+  };
+}
