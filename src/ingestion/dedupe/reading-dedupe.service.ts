@@ -96,12 +96,10 @@ export class ReadingDedupe {
           `device ${reading.deviceId}: frame counter jumped from ${verdict.from} to ${fCnt}, resynchronised`,
         );
         return true;
-      case 'duplicate':
-        // Same counter again within a session under another key (a retransmission, or a replay
-        // through another integration): LoRaWAN never reuses a counter in a session.
-        this.countDuplicate(reading);
-        return false;
       default:
+        // 'duplicate' (a counter seen again under another key) is kept: after a reset the tracker
+        // missed (a platform restart), the new session's counters look seen, and dropping them
+        // would lose real readings; exact repeats are the idempotency key's job.
         return true;
     }
   }
