@@ -5,6 +5,13 @@ import { startTestApp, type TestApp } from '#test/support/test-app.js';
 type Role = 'viewer' | 'planner' | 'admin';
 const WEAKER: Record<Role, Role | undefined> = { viewer: undefined, planner: 'viewer', admin: 'planner' };
 
+interface Request {
+  path: string;
+  method: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 interface RouteCase {
   route: string;
   role: Role;
@@ -62,16 +69,16 @@ describe('role matrix of every route', () => {
   });
 
   const cases: RouteCase[] = [
-    { route: 'GET /sites', role: 'viewer', make: async () => ({ path: '/api/v1/sites', method: 'GET' }) },
+    { route: 'GET /sites', role: 'viewer', make: () => ({ path: '/api/v1/sites', method: 'GET' }) },
     {
       route: 'GET /sites/:id',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/sites/DC-LYON-SQF', method: 'GET' }),
+      make: () => ({ path: '/api/v1/sites/DC-LYON-SQF', method: 'GET' }),
     },
     {
       route: 'POST /sites',
       role: 'planner',
-      make: async (n) => ({
+      make: (n) => ({
         path: '/api/v1/sites',
         method: 'POST',
         body: {
@@ -107,22 +114,22 @@ describe('role matrix of every route', () => {
     {
       route: 'GET /containers',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/containers', method: 'GET' }),
+      make: () => ({ path: '/api/v1/containers', method: 'GET' }),
     },
     {
       route: 'GET /containers/:id',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/containers/REEFER-001', method: 'GET' }),
+      make: () => ({ path: '/api/v1/containers/REEFER-001', method: 'GET' }),
     },
     {
       route: 'GET /containers/:id/readings',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/containers/REEFER-001/readings', method: 'GET' }),
+      make: () => ({ path: '/api/v1/containers/REEFER-001/readings', method: 'GET' }),
     },
     {
       route: 'POST /containers',
       role: 'planner',
-      make: async (n) => ({
+      make: (n) => ({
         path: '/api/v1/containers',
         method: 'POST',
         body: { id: `RM-C-${n}`, kind: 'dry-box', label: 'c' },
@@ -139,21 +146,21 @@ describe('role matrix of every route', () => {
       role: 'planner',
       make: async (n) => withEtag(`/api/v1/containers/${await container(`RM-X-${n}`)}`, 'DELETE'),
     },
-    { route: 'GET /devices', role: 'viewer', make: async () => ({ path: '/api/v1/devices', method: 'GET' }) },
+    { route: 'GET /devices', role: 'viewer', make: () => ({ path: '/api/v1/devices', method: 'GET' }) },
     {
       route: 'GET /devices/:id',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/devices/sensor-reefer-001', method: 'GET' }),
+      make: () => ({ path: '/api/v1/devices/sensor-reefer-001', method: 'GET' }),
     },
     {
       route: 'GET /devices/:id/bindings',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/devices/sensor-reefer-001/bindings', method: 'GET' }),
+      make: () => ({ path: '/api/v1/devices/sensor-reefer-001/bindings', method: 'GET' }),
     },
     {
       route: 'POST /devices',
       role: 'planner',
-      make: async (n) => ({
+      make: (n) => ({
         path: '/api/v1/devices',
         method: 'POST',
         body: { id: `rm-dev-${n}`, format: 'json' },
@@ -202,17 +209,17 @@ describe('role matrix of every route', () => {
     {
       route: 'GET /profiles',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/profiles', method: 'GET' }),
+      make: () => ({ path: '/api/v1/profiles', method: 'GET' }),
     },
     {
       route: 'GET /profiles/:id',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/profiles/chilled-4', method: 'GET' }),
+      make: () => ({ path: '/api/v1/profiles/chilled-4', method: 'GET' }),
     },
     {
       route: 'POST /profiles',
       role: 'planner',
-      make: async (n) => ({
+      make: (n) => ({
         path: '/api/v1/profiles',
         method: 'POST',
         body: { id: `rm-p-${n}`, name: 'p', temperature: { maxC: 5 } },
@@ -237,7 +244,7 @@ describe('role matrix of every route', () => {
     {
       route: 'GET /shipments',
       role: 'viewer',
-      make: async () => ({ path: '/api/v1/shipments', method: 'GET' }),
+      make: () => ({ path: '/api/v1/shipments', method: 'GET' }),
     },
     {
       route: 'GET /shipments/:id',
@@ -282,9 +289,9 @@ describe('role matrix of every route', () => {
     {
       route: 'POST /keys',
       role: 'admin',
-      make: async (n) => ({ path: '/api/v1/keys', method: 'POST', body: { name: `k${n}`, role: 'viewer' } }),
+      make: (n) => ({ path: '/api/v1/keys', method: 'POST', body: { name: `k${n}`, role: 'viewer' } }),
     },
-    { route: 'GET /keys', role: 'admin', make: async () => ({ path: '/api/v1/keys', method: 'GET' }) },
+    { route: 'GET /keys', role: 'admin', make: () => ({ path: '/api/v1/keys', method: 'GET' }) },
     {
       route: 'GET /keys/:id',
       role: 'admin',
@@ -304,9 +311,9 @@ describe('role matrix of every route', () => {
     {
       route: 'POST /admin/import',
       role: 'admin',
-      make: async () => ({ path: '/api/v1/admin/import', method: 'POST', body: {} }),
+      make: () => ({ path: '/api/v1/admin/import', method: 'POST', body: {} }),
     },
-    { route: 'GET /metrics', role: 'admin', make: async () => ({ path: '/metrics', method: 'GET' }) },
+    { route: 'GET /metrics', role: 'admin', make: () => ({ path: '/metrics', method: 'GET' }) },
   ];
 
   let n = 0;
