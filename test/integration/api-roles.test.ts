@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '#test/support/test-app.js';
 type Role = 'viewer' | 'planner' | 'admin';
 const WEAKER: Record<Role, Role | undefined> = { viewer: undefined, planner: 'viewer', admin: 'planner' };
 
-interface Request {
+interface RouteRequest {
   path: string;
   method: string;
   body?: unknown;
@@ -16,9 +16,7 @@ interface RouteCase {
   route: string;
   role: Role;
   /** The request, built fresh for each attempt (writes need their own resource). */
-  make: (
-    n: number,
-  ) => Promise<{ path: string; method: string; body?: unknown; headers?: Record<string, string> }>;
+  make: (n: number) => RouteRequest | Promise<RouteRequest>;
 }
 
 /**
