@@ -1,14 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { CommonModule } from './common/common.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ExportsModule } from './exports/exports.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
 import { HttpModule } from './http/http.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { ProfilesModule } from './rules/profiles/profiles.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { RulesModule } from './rules/rules.module.js';
 import { ShipmentsModule } from './shipments/shipments.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -34,6 +37,9 @@ export class AppModule {
         RulesModule,
         AlertsModule,
         HttpModule,
+        AuditModule,
+        RetentionModule,
+        ExportsModule,
       ],
     };
   }

@@ -253,6 +253,66 @@ export class AppConfig {
   @Min(1)
   @Max(32)
   FCNT_LATE_WINDOW = 32;
+
+  /**
+   * Days readings are kept in the embedded store (0: forever). EU Reg. 37/2005 asks quick-frozen
+   * temperature records be kept at least a year; at start, a shorter InfluxDB bucket retention is
+   * reported as a warning.
+   */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  RETENTION_READINGS_DAYS = 400;
+
+  /** Days a cleared alert and its history are kept after it cleared (0: forever). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  RETENTION_ALERTS_DAYS = 1825;
+
+  /** Days a closed or cancelled shipment is kept after it ended (0: forever). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  RETENTION_SHIPMENTS_DAYS = 1825;
+
+  /** Days audit log entries are kept (0: forever). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  RETENTION_AUDIT_DAYS = 730;
+
+  /** Days finished webhook deliveries (delivered or given up) are kept (0: forever). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  RETENTION_WEBHOOK_DELIVERIES_DAYS = 30;
+
+  /** Days InfluxDB dead letters (batches InfluxDB refused for good) are kept (0: forever). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  RETENTION_DEAD_LETTERS_DAYS = 30;
+
+  /** How often the retention purge runs, ms (it also runs once shortly after start). */
+  @EnvInt()
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RETENTION_PURGE_INTERVAL_MS = 3_600_000;
+
+  /** Most rows the purge deletes in one transaction; it yields to ingestion between batches. */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  @Max(100_000)
+  RETENTION_BATCH_SIZE = 5000;
 }
 
 /** Variables whose values are secrets: masked whenever configuration is printed. */

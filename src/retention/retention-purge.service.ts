@@ -1,0 +1,168 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { Clock } from '#src/common/clock.js';
+import { Metrics } from '#src/common/metrics.js';
+import { AppConfig } from '#src/config/app-config.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { RETENTION_TARGETS, type RetentionKind, type RetentionTarget } from './retention.targets.js';
+
+const DAY_MS = 86_400_000;
+/** The first purge waits this long after start, so it never competes with start-up work. */
+const FIRST_RUN_DELAY_MS = 60_000;
+
+/** What one purge did. */
+export interface PurgeReport {
+  /** Epoch ms (the injected clock) the cutoffs were computed from. */
+  at: number;
+  durationMs: number;
+  /** Longest single transaction, ms: how long ingestion could have waited on the purge. */
+  longestBatchMs: number;
+  batches: number;
+  purged: Partial<Record<RetentionKind, number>>;
+  /** Kinds whose purge stopped on an error (e.g. a row still referenced), with the message. */
+  errors: Partial<Record<RetentionKind, string>>;
+}
+
+/**
+ * Enforces retention in SQLite: on a schedule, deletes the rows of each kind older than its
+ * configured number of days, in bounded transactions (`RETENTION_BATCH_SIZE` rows), yielding to
+ * the event loop between them so MQTT intake and REST keep flowing during a large purge.
+ */
+@Injectable()
+export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Retention');
+  private readonly purgedRows;
+  private readonly errorsTotal;
+  private readonly lastRun;
+  private readonly lastDuration;
+  private readonly longestBatch;
+  private timers: NodeJS.Timeout[] = [];
+  private running: Promise<PurgeReport> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly sqlite: SqliteDatabase,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    metrics: Metrics,
+  ) {
+    this.purgedRows = metrics.counter('convoi_retention_purged_rows_total', 'Rows deleted by retention', [
+      'kind',
+    ]);
+    this.errorsTotal = metrics.counter('convoi_retention_errors_total', 'Purges stopped by an error', [
+      'kind',
+    ]);
+    this.lastRun = metrics.gauge(
+      'convoi_retention_last_run_timestamp_seconds',
+      'When the last retention purge finished (clock time, s)',
+    );
+    this.lastDuration = metrics.gauge(
+      'convoi_retention_last_run_duration_seconds',
+      'Duration of the last purge',
+    );
+    this.longestBatch = metrics.gauge(
+      'convoi_retention_longest_batch_seconds',
+      'Longest single delete transaction of the last purge',
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    const run = (): void => {
+      this.purgeNow().catch((error: unknown) =>
+        this.logger.error(`Retention purge failed: ${(error as Error).message}`),
+      );
+    };
+    const first = setTimeout(run, Math.min(FIRST_RUN_DELAY_MS, this.config.RETENTION_PURGE_INTERVAL_MS));
+    const every = setInterval(run, this.config.RETENTION_PURGE_INTERVAL_MS);
+    first.unref();
+    every.unref();
+    this.timers = [first, every];
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    // The SQLite connection closes after this hook returns: let the current batch end first.
+    await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * Runs a purge now (tests, operators) and resolves with its report. A purge already running is
+   * awaited first, then a fresh one runs, so the cutoffs are computed from the clock as it is now.
+   */
+  async purgeNow(): Promise<PurgeReport> {
+    while (this.running) await this.running.catch(() => undefined);
+    const run = this.purge();
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async purge(): Promise<PurgeReport> {
+    const started = performance.now();
+    const report: PurgeReport = {
+      at: this.clock.now(),
+      durationMs: 0,
+      longestBatchMs: 0,
+      batches: 0,
+      purged: {},
+      errors: {},
+    };
+    for (const target of RETENTION_TARGETS) {
+      const days = target.days(this.config);
+      if (days === 0 || this.stopping || !this.tablesExist(target)) continue;
+      try {
+        await this.purgeKind(target, report.at - days * DAY_MS, report);
+      } catch (error) {
+        report.errors[target.kind] = (error as Error).message;
+        this.errorsTotal.inc({ kind: target.kind });
+        this.logger.warn(`Retention purge of ${target.kind} stopped: ${(error as Error).message}`);
+      }
+    }
+    report.durationMs = performance.now() - started;
+    this.lastRun.set(this.clock.now() / 1000);
+    this.lastDuration.set(report.durationMs / 1000);
+    this.longestBatch.set(report.longestBatchMs / 1000);
+    this.logReport(report);
+    return report;
+  }
+
+  private async purgeKind(target: RetentionTarget, cutoffMs: number, report: PurgeReport): Promise<void> {
+    const limit = this.config.RETENTION_BATCH_SIZE;
+    const db = this.sqlite.connection;
+    const batch = db.transaction(() => target.deleteBatch(db, cutoffMs, limit));
+    for (;;) {
+      if (this.stopping || !db.open) return;
+      const t0 = performance.now();
+      const deleted = batch();
+      report.longestBatchMs = Math.max(report.longestBatchMs, performance.now() - t0);
+      report.batches += 1;
+      if (deleted > 0) {
+        report.purged[target.kind] = (report.purged[target.kind] ?? 0) + deleted;
+        this.purgedRows.inc({ kind: target.kind }, deleted);
+      }
+      if (deleted === 0) return;
+      // Let ingestion, rules and REST run between two transactions.
+      await yieldToEventLoop();
+    }
+  }
+
+  private tablesExist(target: RetentionTarget): boolean {
+    const found = this.sqlite.connection
+      .prepare<[string], { n: number }>(
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (SELECT value FROM json_each(?))",
+      )
+      .get(JSON.stringify(target.tables));
+    return found?.n === target.tables.length;
+  }
+
+  private logReport(report: PurgeReport): void {
+    const kinds = Object.entries(report.purged).map(([kind, n]) => `${kind} ${n}`);
+    const timing = `${report.batches} batches in ${Math.round(report.durationMs)} ms, longest ${report.longestBatchMs.toFixed(1)} ms`;
+    if (kinds.length > 0) this.logger.log(`Retention purge deleted ${kinds.join(', ')} (${timing})`);
+    else this.logger.debug(`Retention purge: nothing older than the retention (${timing})`);
+  }
+}
