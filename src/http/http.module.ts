@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { Public } from '#src/auth/public.decorator.js';
 import { BrokerModule } from '#src/broker/broker.module.js';
 import { IngestionModule } from '#src/ingestion/ingestion.module.js';
 import { HealthController } from './health.controller.js';
@@ -8,7 +7,6 @@ import { MetricsController } from './metrics.controller.js';
 
 // Liveness must answer load balancers and orchestrators without a key; /metrics (no decorator)
 // stays admin-only under the deny-by-default guard.
-Public()(HealthController);
 
 /** The REST shell for operators: health (public) and metrics (admin key). */
 @Module({

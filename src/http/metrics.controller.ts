@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Requires } from '#src/auth/roles.decorator.js';
 import { Metrics } from '#src/common/metrics.js';
 
 @ApiTags('operations')
 @Controller('metrics')
+@Requires('admin')
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
 

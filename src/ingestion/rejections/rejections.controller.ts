@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Requires } from '#src/auth/roles.decorator.js';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import { RejectionsLog, type RejectionEntry } from './rejections.log.js';
 
@@ -23,6 +24,7 @@ export class DeviceIdParams {
 /** Recent rejections, for field technicians checking a sensor. */
 @ApiTags('rejections')
 @Controller()
+@Requires('viewer')
 export class RejectionsController {
   constructor(private readonly rejections: RejectionsLog) {}
 

@@ -1,9 +1,11 @@
+import { Requires } from '#src/auth/roles.decorator.js';
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { DeadLetterIdParamsDto, OutboxListQueryDto } from './outbox.dto.js';
 import { OutboxService, type OutboxOverview } from './outbox.service.js';
 
 /** Operators' view of the InfluxDB outbox (auth and problem+json come from global guards/filters). */
-@Controller('api/v1/admin/outbox')
+@Controller('admin/outbox')
+@Requires('admin')
 export class OutboxController {
   constructor(private readonly outbox: OutboxService) {}
 
