@@ -313,6 +313,20 @@ export class AppConfig {
   @Min(100)
   @Max(100_000)
   RETENTION_BATCH_SIZE = 5000;
+
+  /** Longest stop outside any site before a `dwell` alert, minutes (journeys). */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  JOURNEY_DWELL_MAX_MIN = 30;
+
+  /** How far the ETA may pass the planned arrival before an `arrival-delay` alert, minutes. */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(1440)
+  JOURNEY_ARRIVAL_DELAY_TOLERANCE_MIN = 30;
 }
 
 /** Variables whose values are secrets: masked whenever configuration is printed. */
