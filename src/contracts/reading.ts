@@ -79,6 +79,10 @@ export interface DecodedReading extends Measurements {
 export interface Reading extends DecodedReading {
   containerId: string;
   shipmentId?: string;
+  /** Product profile of the active shipment (an InfluxDB tag: a bounded set). */
+  profileId?: string;
+  /** The container's home site (an InfluxDB tag: a bounded set). */
+  siteId?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { ContainerSites } from './container-sites.service.js';
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
@@ -28,6 +29,7 @@ export class ContainersService {
     private readonly sites: SitesService,
     private readonly liveState: LiveStateService,
     private readonly clock: Clock,
+    private readonly containerSites: ContainerSites,
   ) {}
 
   create(dto: ContainerDto): Versioned<ContainerView> {
@@ -40,6 +42,7 @@ export class ContainersService {
         throw new DomainError('conflict', 'fleet.container-exists', `container ${dto.id} already exists`);
       throw err;
     }
+    this.containerSites.reload();
     return this.getVersioned(container.id);
   }
 
@@ -69,6 +72,7 @@ export class ContainersService {
     const next: Container = { ...current, ...patchOf(dto, ['siteId', 'notes']) };
     if (typeof dto.siteId === 'string') this.requireSite(dto.siteId);
     this.repository.update(next, this.clock.now());
+    this.containerSites.reload();
     return this.getVersioned(id);
   }
 
@@ -87,6 +91,7 @@ export class ContainersService {
       throw err;
     }
     this.liveState.forget(id);
+    this.containerSites.reload();
   }
 
   /** The container, or a not-found error. */

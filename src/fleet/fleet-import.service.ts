@@ -4,6 +4,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
+import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { FleetSeedDto } from './dto/fleet-seed.dto.js';
 import { FleetRepository } from './fleet.repository.js';
@@ -27,6 +28,7 @@ export class FleetImportService {
     private readonly repository: FleetRepository,
     private readonly directory: DeviceDirectory,
     private readonly clock: Clock,
+    private readonly containerSites: ContainerSites,
   ) {}
 
   importFile(path: string): ImportSummary {
@@ -76,6 +78,7 @@ export class FleetImportService {
       }
     });
     this.directory.reload();
+    this.containerSites.reload();
     return {
       sites: seed.sites.length,
       containers: seed.containers.length,

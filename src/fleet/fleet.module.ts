@@ -5,6 +5,7 @@ import { ContainerReadingsService } from './container-readings.service.js';
 import { ContainersController } from './containers.controller.js';
 import { ContainersRepository } from './containers.repository.js';
 import { ContainersService } from './containers.service.js';
+import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
@@ -25,6 +26,7 @@ import { SitesService } from './sites.service.js';
     ContainersRepository,
     DevicesRepository,
     DeviceDirectory,
+    ContainerSites,
     ActiveShipments,
     FleetImportService,
     LiveStateService,
@@ -34,6 +36,7 @@ import { SitesService } from './sites.service.js';
     ContainerReadingsService,
   ],
   exports: [
+    ContainerSites,
     FleetRepository,
     DeviceDirectory,
     ActiveShipments,

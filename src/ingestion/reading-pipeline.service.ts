@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Reading, ReadingSource } from '#src/contracts/reading.js';
 import { Metrics } from '#src/common/metrics.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
+import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
@@ -29,6 +30,7 @@ export class ReadingPipeline {
     private readonly rejections: RejectionsLog,
     metrics: Metrics,
     private readonly activeShipments: ActiveShipments,
+    private readonly containerSites: ContainerSites,
     private readonly dedupe: ReadingDedupe,
   ) {
     this.acceptedTotal = metrics.counter(
@@ -66,8 +68,13 @@ export class ReadingPipeline {
         }
         const reading = decoded as Reading;
         reading.containerId = containerId;
-        const shipmentId = this.activeShipments.of(containerId);
-        if (shipmentId !== undefined) reading.shipmentId = shipmentId;
+        const shipment = this.activeShipments.get(containerId);
+        if (shipment !== undefined) {
+          reading.shipmentId = shipment.shipmentId;
+          reading.profileId = shipment.profileId;
+        }
+        const siteId = this.containerSites.siteOf(containerId);
+        if (siteId !== undefined) reading.siteId = siteId;
         accepted.push(reading);
       }
     }

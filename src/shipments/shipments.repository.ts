@@ -1,3 +1,4 @@
+import type { ActiveShipment } from '#src/fleet/active-shipments.service.js';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { SHIPMENTS_MIGRATIONS } from './shipments.migrations.js';
@@ -74,14 +75,14 @@ export class ShipmentsRepository implements OnModuleInit {
       .map(toShipment);
   }
 
-  /** Container id → active shipment id, for the readings' index. */
-  activeByContainer(): Map<string, string> {
+  /** Container id → active shipment and its profile, for the readings' index. */
+  activeByContainer(): Map<string, ActiveShipment> {
     const rows = this.db
-      .prepare<[], { id: string; container_id: string }>(
-        "SELECT id, container_id FROM shipments WHERE status IN ('planned', 'in_transit', 'arrived')",
+      .prepare<[], { id: string; container_id: string; profile_id: string }>(
+        "SELECT id, container_id, profile_id FROM shipments WHERE status IN ('planned', 'in_transit', 'arrived')",
       )
       .all();
-    return new Map(rows.map((r) => [r.container_id, r.id]));
+    return new Map(rows.map((r) => [r.container_id, { shipmentId: r.id, profileId: r.profile_id }]));
   }
 
   /** Inserts; throws a UNIQUE constraint error when the container already has an active shipment. */

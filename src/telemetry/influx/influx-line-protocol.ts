@@ -84,9 +84,10 @@ function timestamp(ms: number, problems: LineProblems): string | undefined {
 }
 
 /**
- * One reading as a line of the `telemetry` measurement, timestamp in ms. Tags are only the
- * container and device ids from the registry (the Reading has no profile or site yet), in
- * key order as InfluxDB prefers. Returns undefined when the point cannot be written.
+ * One reading as a line of the `telemetry` measurement, timestamp in ms. Tags are registry ids
+ * only, all bounded sets: container, device, and when known the active shipment's profile and
+ * the container's home site, in key order as InfluxDB prefers. Returns undefined when the point
+ * cannot be written.
  */
 export function readingToLine(r: Reading, problems: LineProblems): string | undefined {
   const time = timestamp(r.measuredAt, problems);
@@ -115,7 +116,10 @@ export function readingToLine(r: Reading, problems: LineProblems): string | unde
   f.string('shipmentId', r.shipmentId);
   f.integer('receivedAt', r.receivedAt);
   f.string('source', r.source);
-  return `${TELEMETRY_MEASUREMENT},container=${escapeTag(r.containerId)},device=${escapeTag(r.deviceId)} ${f.text} ${time}`;
+  let tags = `container=${escapeTag(r.containerId)},device=${escapeTag(r.deviceId)}`;
+  if (r.profileId !== undefined) tags += `,profile=${escapeTag(r.profileId)}`;
+  if (r.siteId !== undefined) tags += `,site=${escapeTag(r.siteId)}`;
+  return `${TELEMETRY_MEASUREMENT},${tags} ${f.text} ${time}`;
 }
 
 /**

@@ -1,0 +1,30 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+
+/**
+ * Each container's home site, read once per reading to tag it (hot path: one Map lookup).
+ * Rebuilt at start and after every change of containers ({@link reload}).
+ */
+@Injectable()
+export class ContainerSites implements OnModuleInit {
+  private bySite = new Map<string, string>();
+
+  constructor(private readonly sqlite: SqliteDatabase) {}
+
+  onModuleInit(): void {
+    this.reload();
+  }
+
+  siteOf(containerId: string): string | undefined {
+    return this.bySite.get(containerId);
+  }
+
+  reload(): void {
+    const rows = this.sqlite.connection
+      .prepare<[], { id: string; site_id: string }>(
+        'SELECT id, site_id FROM containers WHERE site_id IS NOT NULL',
+      )
+      .all();
+    this.bySite = new Map(rows.map((r) => [r.id, r.site_id]));
+  }
+}
