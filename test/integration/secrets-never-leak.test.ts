@@ -61,11 +61,11 @@ describe('secrets never leak', () => {
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
       captured.stdio.push(String(chunk));
       return originals.out(chunk, ...rest);
-    }) as typeof process.stdout.write;
+    });
     process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
       captured.stdio.push(String(chunk));
       return originals.err(chunk, ...rest);
-    }) as typeof process.stderr.write;
+    });
     app = await startTestApp({
       logger: capturingLogger,
       env: {
