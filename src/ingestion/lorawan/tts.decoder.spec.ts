@@ -241,6 +241,27 @@ describe(decodeTtsUplink.name, () => {
       });
     }
 
+    it('reads gateway times only when the network server gives none', () => {
+      const badGatewayTime = { 'uplink_message.rx_metadata': [{ rssi: -80, snr: 3, time: 'yesterday' }] };
+      const withNsTime = withFields(
+        base,
+        { ...badGatewayTime, 'uplink_message.received_at': '2020-02-12T15:15:46Z' },
+        true,
+      );
+      assert.equal(reading(decode(withNsTime)).measuredAt, Date.UTC(2020, 1, 12, 15, 15, 46));
+      const withoutNsTime = withFields(
+        base,
+        {
+          ...badGatewayTime,
+          received_at: null,
+          'uplink_message.received_at': null,
+          'uplink_message.settings': null,
+        },
+        true,
+      );
+      rejection(decode(withoutNsTime), 'schema', /rx_metadata\[0\]\.time/);
+    });
+
     it("reads TTS's own Cayenne formatter output", () => {
       const env = withFields(
         base,

@@ -77,7 +77,7 @@ export function decodeTtsUplink(
     const fPort = optUint(up, 'f_port', 'uplink_message.f_port', 255) ?? 0;
     let networkTime =
       optTime(up, 'received_at', 'uplink_message.received_at') ?? optTime(env, 'received_at', 'received_at');
-    const rx = readRxMetadata(up);
+    const rx = readRxMetadata(up, networkTime === undefined);
     networkTime ??=
       rx.time ??
       optTime(optObject(up, 'settings', 'uplink_message.settings'), 'time', 'uplink_message.settings.time');
@@ -123,7 +123,8 @@ interface RxSummary {
   time?: number;
 }
 
-function readRxMetadata(up: JsonObject): RxSummary {
+/** `withTime`: gateway times are parsed only when the network server gave none (hot path). */
+function readRxMetadata(up: JsonObject, withTime: boolean): RxSummary {
   const list = optArray(up, 'rx_metadata', 'uplink_message.rx_metadata', MAX_GATEWAYS);
   if (list === undefined) return {};
   const summary: RxSummary = { gateways: list.length };
@@ -137,6 +138,7 @@ function readRxMetadata(up: JsonObject): RxSummary {
     if (rssi !== undefined && (summary.rssi === undefined || rssi > summary.rssi)) summary.rssi = rssi;
     const snr = optNumber(rx, 'snr', `${path}.snr`);
     if (snr !== undefined && (summary.snr === undefined || snr > summary.snr)) summary.snr = snr;
+    if (!withTime) continue;
     const time = optTime(rx, 'received_at', `${path}.received_at`) ?? optTime(rx, 'time', `${path}.time`);
     if (time !== undefined && (summary.time === undefined || time < summary.time)) summary.time = time;
   }
