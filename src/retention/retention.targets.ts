@@ -7,6 +7,8 @@ export const RETENTION_KINDS = [
   'alert-events',
   'alerts',
   'shipments',
+  'journey-events',
+  'dispositions',
   'webhook-deliveries',
   'audit',
   'dead-letters',
@@ -90,6 +92,34 @@ export const RETENTION_TARGETS: readonly RetentionTarget[] = [
           `DELETE FROM shipments WHERE rowid IN (
              SELECT rowid FROM shipments WHERE status IN ('closed', 'cancelled')
                AND COALESCE(closed_at, cancelled_at, updated_at) < ? LIMIT ?)`,
+        )
+        .run(cutoff, limit).changes,
+  },
+  {
+    // Journey events are part of a shipment's record: kept while their shipment is kept.
+    kind: 'journey-events',
+    days: (c) => c.RETENTION_SHIPMENTS_DAYS,
+    tables: ['journey_events', 'shipments'],
+    deleteBatch: (db, cutoff, limit) =>
+      db
+        .prepare(
+          `DELETE FROM journey_events WHERE id IN (
+             SELECT id FROM journey_events WHERE at < ?
+               AND (shipment_id IS NULL OR shipment_id NOT IN (SELECT id FROM shipments)) LIMIT ?)`,
+        )
+        .run(cutoff, limit).changes,
+  },
+  {
+    // Confirmed or overridden dispositions are the signature of a record: kept with their shipment.
+    kind: 'dispositions',
+    days: (c) => c.RETENTION_SHIPMENTS_DAYS,
+    tables: ['shipment_dispositions', 'shipments'],
+    deleteBatch: (db, cutoff, limit) =>
+      db
+        .prepare(
+          `DELETE FROM shipment_dispositions WHERE id IN (
+             SELECT id FROM shipment_dispositions WHERE at < ?
+               AND shipment_id NOT IN (SELECT id FROM shipments) LIMIT ?)`,
         )
         .run(cutoff, limit).changes,
   },

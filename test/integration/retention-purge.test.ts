@@ -49,6 +49,18 @@ function seed(db: Database, now: number): void {
   shipment.run('RET-S-OLD', old, old, 'closed', now - 1826 * DAY, null, old, old);
   shipment.run('RET-S-CANCELLED', old, old, 'cancelled', null, now - 1826 * DAY, old, old);
   shipment.run('RET-S-NEW', old, old, 'closed', now - 1824 * DAY, null, old, old);
+  const journey = db.prepare(
+    "INSERT INTO journey_events (container_id, shipment_id, type, at) VALUES ('RET-C', ?, 'departed', ?)",
+  );
+  journey.run('RET-S-OLD', now - 1826 * DAY); // its shipment is purged in the same run, first
+  journey.run(null, now - 1826 * DAY);
+  journey.run('RET-S-NEW', now - 1826 * DAY); // old, but its shipment is still kept
+  journey.run(null, now - 1824 * DAY);
+  const disposition = db.prepare(
+    "INSERT INTO shipment_dispositions (shipment_id, decision, reason, computed, actor, at) VALUES (?, 'accept', 'ok', '{}', 'qm', ?)",
+  );
+  disposition.run('RET-S-OLD', now - 1826 * DAY);
+  disposition.run('RET-S-NEW', now - 1826 * DAY);
   const delivery = db.prepare(
     `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at)
      VALUES ('http://127.0.0.1:9/hook', ?, '{}', ?, 0, ?)`,
@@ -78,6 +90,12 @@ function remaining(db: Database): Record<string, unknown[]> {
     alerts: col("SELECT id FROM alerts WHERE id LIKE 'RET-%' ORDER BY 1"),
     history: col("SELECT alert_id FROM alert_history WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
     shipments: col("SELECT id FROM shipments WHERE id LIKE 'RET-%' ORDER BY 1"),
+    journey: col(
+      "SELECT COALESCE(shipment_id, at) FROM journey_events WHERE container_id = 'RET-C' ORDER BY 1",
+    ),
+    dispositions: col(
+      "SELECT shipment_id FROM shipment_dispositions WHERE shipment_id LIKE 'RET-%' ORDER BY 1",
+    ),
     deliveries: col("SELECT alert_id FROM webhook_deliveries WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
     audit: col("SELECT target FROM audit_log WHERE target LIKE 'RET-%' ORDER BY 1"),
     deadLetters: col("SELECT lines FROM influx_dead_letter WHERE lines LIKE 'RET-%' ORDER BY 1"),
@@ -90,6 +108,8 @@ const KEPT = {
   alerts: ['RET-A-ACTIVE', 'RET-A-NEW'],
   history: ['RET-A-ACTIVE', 'RET-A-NEW'],
   shipments: ['RET-S-NEW'],
+  journey: [new ManualClock().now() - 1824 * DAY, 'RET-S-NEW'] as unknown[],
+  dispositions: ['RET-S-NEW'],
   deliveries: ['RET-W-NEW', 'RET-W-PENDING'],
   audit: ['RET-AU-NEW'],
   deadLetters: ['RET-DL-NEW'],
@@ -143,6 +163,8 @@ describe(RetentionPurgeService.name, () => {
         'alert-events': 1,
         alerts: 3,
         shipments: 2,
+        'journey-events': 2,
+        dispositions: 1,
         'webhook-deliveries': 2,
         audit: 1,
         'dead-letters': 1,
