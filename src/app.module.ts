@@ -8,11 +8,14 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ExportsModule } from './exports/exports.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
+import { FleetKpisModule } from './fleet/kpis/fleet-kpis.module.js';
 import { HttpModule } from './http/http.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { ProfilesModule } from './rules/profiles/profiles.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { RulesModule } from './rules/rules.module.js';
+import { JourneysModule } from './shipments/journey/journeys.module.js';
+import { ShipmentRecordModule } from './shipments/record/shipment-record.module.js';
 import { ShipmentsModule } from './shipments/shipments.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
@@ -40,6 +43,9 @@ export class AppModule {
         AuditModule,
         RetentionModule,
         ExportsModule,
+        JourneysModule,
+        ShipmentRecordModule,
+        FleetKpisModule,
       ],
     };
   }

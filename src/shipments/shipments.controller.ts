@@ -70,11 +70,15 @@ export class ShipmentsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A shipment (with its `ETag`)' })
+  @ApiOperation({
+    summary: 'A shipment (with its `ETag`); on the road, `journey`: position, progress, ETA, delay',
+  })
   @ApiOkResponse({ type: ShipmentViewDto })
   @ApiProblems(400, 404)
   get(@Param() params: ShipmentIdParams, @Res({ passthrough: true }) res: Response): Shipment {
-    return sendVersioned(res, this.shipments.get(params.id));
+    const found = this.shipments.get(params.id);
+    const journey = this.shipments.journeyOf(found.value);
+    return { ...sendVersioned(res, found), ...(journey !== undefined && { journey }) };
   }
 
   @Patch(':id')
@@ -109,9 +113,10 @@ export class ShipmentsController {
     @Param() params: ShipmentIdParams,
     @Body() body: ShipmentStatusChangeDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Actor() actor: string,
     @Res({ passthrough: true }) res: Response,
   ): Shipment {
-    return sendVersioned(res, this.shipments.changeStatus(params.id, body, ifMatch));
+    return sendVersioned(res, this.shipments.changeStatus(params.id, body, ifMatch, actor));
   }
 
   @Delete(':id')

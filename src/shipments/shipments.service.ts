@@ -16,8 +16,21 @@ import type {
   ShipmentStatusChangeDto,
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
+import type { ShipmentJourneyView } from './journey/journey.types.js';
 import { ShipmentsRepository } from './shipments.repository.js';
-import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment } from './shipment.types.js';
+import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment, type ShipmentStatus } from './shipment.types.js';
+
+/** A status change as it happened: by a planner (`manual`, with the key name) or by the journey. */
+export interface ShipmentStatusChange {
+  shipmentId: string;
+  containerId: string;
+  from: ShipmentStatus;
+  to: ShipmentStatus;
+  /** When it happened, epoch ms (the departure or arrival time for those). */
+  at: number;
+  manual: boolean;
+  actor?: string;
+}
 
 /** Fields that may still change once the goods are on the road. */
 const EDITABLE_ON_THE_ROAD: readonly (keyof UpdateShipmentDto)[] = [
@@ -34,6 +47,9 @@ const EDITABLE_ON_THE_ROAD: readonly (keyof UpdateShipmentDto)[] = [
  */
 @Injectable()
 export class ShipmentsService implements OnModuleInit {
+  private readonly statusListeners: ((change: ShipmentStatusChange) => void)[] = [];
+  private journeyView?: (shipment: Shipment) => ShipmentJourneyView | undefined;
+
   constructor(
     private readonly repository: ShipmentsRepository,
     private readonly containers: ContainersService,
@@ -124,8 +140,42 @@ export class ShipmentsService implements OnModuleInit {
     return this.get(id);
   }
 
+  /** Listens to every status change (the journey feature logs them, manual or automatic). */
+  onStatusChange(listener: (change: ShipmentStatusChange) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  /** Set by the journey feature, which depends on shipments (not the other way round). */
+  setJourneyView(view: (shipment: Shipment) => ShipmentJourneyView | undefined): void {
+    this.journeyView = view;
+  }
+
+  /** Position, progress and ETA of a shipment on the road; undefined when unknown. */
+  journeyOf(shipment: Shipment): ShipmentJourneyView | undefined {
+    return this.journeyView?.(shipment);
+  }
+
+  /**
+   * A transition the journey concluded (departure from the origin, arrival at the destination),
+   * recorded as automatic with the time it happened. False when the shipment is no longer in
+   * `from` (a planner moved it first): the planner's word stands.
+   */
+  advance(id: string, from: ShipmentStatus, to: ShipmentStatus, atMs: number): boolean {
+    const shipment = this.repository.find(id);
+    if (!shipment || shipment.status !== from || !NEXT_STATUSES[from].includes(to)) return false;
+    if (!this.repository.setStatus(id, from, to, atMs, this.clock.now())) return false;
+    this.reindex();
+    this.announce({ shipmentId: id, containerId: shipment.containerId, from, to, at: atMs, manual: false });
+    return true;
+  }
+
   /** Applies one status transition; only the legal ones (NEXT_STATUSES), else 409. */
-  changeStatus(id: string, dto: ShipmentStatusChangeDto, ifMatch: string | undefined): Versioned<Shipment> {
+  changeStatus(
+    id: string,
+    dto: ShipmentStatusChangeDto,
+    ifMatch: string | undefined,
+    actor?: string,
+  ): Versioned<Shipment> {
     const current = this.get(id);
     if (ifMatch !== undefined) assertIfMatch(ifMatch, current.etag);
     const from = current.value.status;
@@ -149,7 +199,20 @@ export class ShipmentsService implements OnModuleInit {
       );
     }
     this.reindex();
+    this.announce({
+      shipmentId: id,
+      containerId: current.value.containerId,
+      from,
+      to: dto.status,
+      at,
+      manual: true,
+      ...(actor !== undefined && { actor }),
+    });
     return this.get(id);
+  }
+
+  private announce(change: ShipmentStatusChange): void {
+    for (const listener of this.statusListeners) listener(change);
   }
 
   delete(id: string, ifMatch: string | undefined): void {

@@ -1,0 +1,42 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Requires } from '#src/auth/roles.decorator.js';
+import { Clock } from '#src/common/clock.js';
+import { ContainerIdParams } from '#src/fleet/dto/container.dto.js';
+import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { TimeWindowQueryDto, windowOf } from '#src/shipments/journey/journey.dto.js';
+import type { ContainerKpis } from './container-kpis.util.js';
+import { FleetKpisService, type FleetKpis } from './fleet-kpis.service.js';
+
+@ApiTags('fleet')
+@Requires('viewer')
+@Controller()
+export class FleetKpisController {
+  constructor(
+    private readonly kpis: FleetKpisService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('containers/:id/kpis')
+  @ApiOperation({
+    summary: 'A container’s trips, rotations (warehouse → store → back) and time at each site',
+  })
+  @ApiOkResponse({ description: '`{ containerId, trips, rotations, meanRotationMin, sites }`' })
+  @ApiProblems(400, 404)
+  container(
+    @Param() params: ContainerIdParams,
+    @Query() query: TimeWindowQueryDto,
+  ): ContainerKpis & { containerId: string } {
+    const { from, to } = windowOf(query, this.clock.now());
+    return this.kpis.container(params.id, from, to);
+  }
+
+  @Get('fleet/kpis')
+  @ApiOperation({ summary: 'Fleet summary: containers seen at sites, trips, rotations, time by site kind' })
+  @ApiOkResponse({ description: 'Fleet KPIs over the window.' })
+  @ApiProblems(400)
+  fleet(@Query() query: TimeWindowQueryDto): FleetKpis {
+    const { from, to } = windowOf(query, this.clock.now());
+    return this.kpis.fleet(from, to);
+  }
+}

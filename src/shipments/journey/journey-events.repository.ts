@@ -1,0 +1,119 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { JOURNEY_MIGRATIONS } from './journey.migrations.js';
+import type { JourneyEvent, JourneyEventType } from './journey.types.js';
+
+interface EventRow {
+  container_id: string;
+  shipment_id: string | null;
+  type: JourneyEventType;
+  site_id: string | null;
+  site_kind: string | null;
+  at: number;
+  until: number | null;
+  lat: number | null;
+  lon: number | null;
+  detail: string | null;
+}
+
+/** SQL access to journey events and journey state (scope `journeys`). */
+@Injectable()
+export class JourneyEventsRepository implements OnModuleInit {
+  constructor(private readonly sqlite: SqliteDatabase) {}
+
+  onModuleInit(): void {
+    this.sqlite.migrate('journeys', JOURNEY_MIGRATIONS);
+  }
+
+  private get db() {
+    return this.sqlite.connection;
+  }
+
+  /** Journey events are rare (a few per container and trip): written at once, not batched. */
+  insert(e: JourneyEvent): void {
+    this.db
+      .prepare(
+        `INSERT INTO journey_events (container_id, shipment_id, type, site_id, site_kind, at, until, lat, lon, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.containerId,
+        e.shipmentId ?? null,
+        e.type,
+        e.siteId ?? null,
+        e.siteKind ?? null,
+        e.at,
+        e.until ?? null,
+        e.lat ?? null,
+        e.lon ?? null,
+        e.detail ?? null,
+      );
+  }
+
+  /** A container's events in [from, to), oldest first, at most `limit`. */
+  byContainer(containerId: string, from: number, to: number, limit: number): JourneyEvent[] {
+    return this.db
+      .prepare<[string, number, number, number], EventRow>(
+        'SELECT * FROM journey_events WHERE container_id = ? AND at >= ? AND at < ? ORDER BY at, id LIMIT ?',
+      )
+      .all(containerId, from, to, limit)
+      .map(toEvent);
+  }
+
+  /** A shipment's events, oldest first. */
+  byShipment(shipmentId: string, limit: number): JourneyEvent[] {
+    return this.db
+      .prepare<[string, number], EventRow>(
+        'SELECT * FROM journey_events WHERE shipment_id = ? ORDER BY at, id LIMIT ?',
+      )
+      .all(shipmentId, limit)
+      .map(toEvent);
+  }
+
+  /** Geofence crossings of every container in [from, to), by container then time. */
+  crossings(from: number, to: number, limit: number): JourneyEvent[] {
+    return this.db
+      .prepare<[number, number, number], EventRow>(
+        `SELECT * FROM journey_events WHERE type IN ('enter', 'leave') AND at >= ? AND at < ?
+         ORDER BY container_id, at, id LIMIT ?`,
+      )
+      .all(from, to, limit)
+      .map(toEvent);
+  }
+
+  loadStates(): string[] {
+    return this.db
+      .prepare<[], { state: string }>('SELECT state FROM journey_state')
+      .all()
+      .map((r) => r.state);
+  }
+
+  saveStates(states: readonly { containerId: string; json: string }[], nowMs: number): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO journey_state (container_id, state, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(container_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+    );
+    this.db.transaction(() => {
+      for (const s of states) upsert.run(s.containerId, s.json, nowMs);
+    })();
+  }
+
+  get open(): boolean {
+    return this.db.open;
+  }
+}
+
+function toEvent(r: EventRow): JourneyEvent {
+  return {
+    containerId: r.container_id,
+    ...(r.shipment_id !== null && { shipmentId: r.shipment_id }),
+    type: r.type,
+    ...(r.site_id !== null && { siteId: r.site_id }),
+    ...(r.site_kind !== null && { siteKind: r.site_kind }),
+    at: r.at,
+    ...(r.until !== null && { until: r.until }),
+    ...(r.lat !== null && { lat: r.lat }),
+    ...(r.lon !== null && { lon: r.lon }),
+    ...(r.detail !== null && { detail: r.detail }),
+  };
+}

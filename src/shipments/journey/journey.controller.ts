@@ -1,0 +1,50 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Requires } from '#src/auth/roles.decorator.js';
+import { Clock } from '#src/common/clock.js';
+import { ContainerIdParams } from '#src/fleet/dto/container.dto.js';
+import { ContainersService } from '#src/fleet/containers.service.js';
+import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ShipmentIdParams } from '#src/shipments/dto/shipment.dto.js';
+import { JourneyViewService } from './journey-view.service.js';
+import { TimeWindowQueryDto, windowOf } from './journey.dto.js';
+import type { JourneyEvent, ShipmentJourneyView } from './journey.types.js';
+
+@ApiTags('journeys')
+@Requires('viewer')
+@Controller()
+export class JourneyController {
+  constructor(
+    private readonly journeys: JourneyViewService,
+    private readonly containers: ContainersService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('shipments/:id/journey')
+  @ApiOperation({
+    summary:
+      'A shipment’s journey: position, ETA, and its events (geofence crossings, stops, status changes)',
+  })
+  @ApiOkResponse({ description: '`{ shipmentId, journey, events }`' })
+  @ApiProblems(400, 404)
+  shipment(@Param() params: ShipmentIdParams): {
+    shipmentId: string;
+    journey: ShipmentJourneyView | null;
+    events: JourneyEvent[];
+  } {
+    return this.journeys.shipmentJourney(params.id);
+  }
+
+  @Get('containers/:id/journey')
+  @ApiOperation({ summary: 'A container’s journey events in a window (oldest first, at most 5000)' })
+  @ApiOkResponse({ description: '`{ containerId, events }`' })
+  @ApiProblems(400, 404)
+  container(
+    @Param() params: ContainerIdParams,
+    @Query() query: TimeWindowQueryDto,
+  ): { containerId: string; events: JourneyEvent[] } {
+    this.containers.require(params.id);
+    const { from, to } = windowOf(query, this.clock.now());
+    return { containerId: params.id, events: this.journeys.containerEvents(params.id, from, to) };
+  }
+}

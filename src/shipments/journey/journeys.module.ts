@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { FleetModule } from '#src/fleet/fleet.module.js';
+import { IngestionModule } from '#src/ingestion/ingestion.module.js';
+import { RulesModule } from '#src/rules/rules.module.js';
+import { ShipmentsModule } from '#src/shipments/shipments.module.js';
+import { JourneyController } from './journey.controller.js';
+import { JourneyEventsRepository } from './journey-events.repository.js';
+import { JourneyReactions } from './journey-reactions.service.js';
+import { JourneySites } from './journey-sites.service.js';
+import { JourneyStateStore } from './journey-state.store.js';
+import { JourneyTracker } from './journey-tracker.service.js';
+import { JourneyViewService } from './journey-view.service.js';
+
+/**
+ * Journeys (issue 7): geofences, motion and dwell per container from the accepted readings,
+ * automatic shipment status, journey alerts (through rule events), ETA. Depends on shipments,
+ * never the reverse: shipments expose hooks (status listeners, a journey view) it plugs into.
+ */
+@Module({
+  imports: [FleetModule, IngestionModule, RulesModule, ShipmentsModule],
+  controllers: [JourneyController],
+  providers: [
+    JourneyEventsRepository,
+    JourneyStateStore,
+    JourneySites,
+    JourneyReactions,
+    JourneyTracker,
+    JourneyViewService,
+  ],
+  exports: [JourneyEventsRepository, JourneySites],
+})
+export class JourneysModule {}
