@@ -176,6 +176,27 @@ describe('LoRaWAN frame handling over the real broker', () => {
     assert.equal(next.lostFrames, status.lostFrames);
   });
 
+  it('keys a rejoined TTS session apart, so its counter 0 is a reset, not a repeat of the last session', async () => {
+    const send = (fCnt: number, sessionKeyId: string, temperatureC: number, at = Date.now()) =>
+      publish(TTS_TOPIC, ttsUplink({ fCnt, at, values: temperatureFrame(temperatureC), sessionKeyId }));
+    for (const fCnt of [0, 1, 2]) await send(fCnt, 'c2Vzc2lvbi1h', 4 + fCnt / 10);
+    const start = await waitFor('first session', async () => {
+      const s = await radio(TTS.deviceId);
+      return s.lastFCnt === 2 ? s : undefined;
+    });
+    const at = Date.now() + 500;
+    await send(0, 'c2Vzc2lvbi1i', 6.6, at);
+    const live = await waitFor('rejoined frame in live state', async () => {
+      const { body } = await app.request(`/api/v1/containers/${TTS.containerId}`);
+      return body.live.lastMeasuredAt === at ? body.live : undefined;
+    });
+    assert.equal(live.values.temperatureC.value, 6.6);
+    const status = await radio(TTS.deviceId);
+    assert.equal(status.resets, start.resets + 1);
+    assert.equal(status.lastFCnt, 0);
+    assert.equal(status.duplicates, start.duplicates);
+  });
+
   it('answers 404 for the radio status of an unknown device', async () => {
     const { status, body } = await app.request('/api/v1/devices/ghost-42/radio');
     assert.equal(status, 404);

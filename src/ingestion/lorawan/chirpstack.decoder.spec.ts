@@ -70,7 +70,7 @@ const EXPECTED: DecodedReading = {
   measuredAt: NS_TIME,
   receivedAt: RECEIVED,
   source: 'chirpstack',
-  dedupeKey: '3ac7e3c4-4401-4b8d-9386-a5c902f9202d',
+  dedupeKey: `${EUI}/3ac7e3c4-4401-4b8d-9386-a5c902f9202d`,
   temperatureC: -18.5,
   humidityPct: 55.5,
   shockG: 1.3,

@@ -91,7 +91,7 @@ describe(decodeTtsUplink.name, () => {
             measuredAt: Date.parse('2020-02-12T15:15:45.789Z'),
             receivedAt: Date.UTC(2020, 1, 12, 15, 16),
             source: 'tts',
-            dedupeKey: '0004a30b001c0530:1:0',
+            dedupeKey: '0004a30b001c0530:1:0:AXA50tHUGUucuzS/bCGMNw==',
             ...VALUES,
             quality: { fCnt: 1, fPort: 0, gateways: 1, rssi: -35, snr: 5, lagMs: 14_211, late: false },
           },
@@ -122,7 +122,7 @@ describe(decodeTtsUplink.name, () => {
           'gateway time, the only one there',
         );
         assert.equal(r.quality.fCnt, 0, 'an omitted f_cnt is the proto3 default');
-        assert.equal(r.dedupeKey, '4200000000000000:0:15');
+        assert.equal(r.dedupeKey, '4200000000000000:0:15:AWiZpAyXrAfEkUNkBljRoA==');
         assert.equal(r.quality.late, true, 'a year-old uplink is accepted and flagged late');
       });
     }

@@ -99,6 +99,7 @@ export function decodeTtsUplink(
       gateways: rx.gateways,
       rssi: rx.rssi,
       snr: rx.snr,
+      sessionKeyId: optString(up, 'session_key_id', 'uplink_message.session_key_id'),
       values,
     });
   } catch (error) {

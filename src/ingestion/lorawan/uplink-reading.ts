@@ -19,22 +19,28 @@ export interface UplinkParts {
   snr?: number;
   /** ChirpStack's deduplicationId. */
   deduplicationId?: string;
+  /** TTS `session_key_id`: changes on every join, so a rebooted device's counters key anew. */
+  sessionKeyId?: string;
   values: MappedValues;
 }
 
 /**
  * Builds the canonical reading of an uplink and runs the checks every reading passes.
  * measuredAt: the device's unix-time channel, else the network server's time, else ours.
- * Idempotency key: deduplicationId, else devEui:fCnt:fPort, else deviceId:measuredAt.
+ * Idempotency key: devEui/deduplicationId (scoped, so an id forged on one device cannot drop
+ * another's uplink), else devEui:fCnt:fPort (with the session key id when known, so a counter
+ * restarting at 0 after a rejoin is not a repeat of the previous session's), else
+ * deviceId:measuredAt.
  */
 export function finishUplink(parts: UplinkParts): DecodeResult {
   const { values } = parts;
   const measuredAt = values.measuredAt ?? parts.networkTime ?? parts.receivedAt;
-  const dedupeKey =
-    parts.deduplicationId ??
-    (parts.devEui !== undefined
-      ? `${parts.devEui}:${parts.fCnt}:${parts.fPort}`
-      : `${parts.deviceId}:${measuredAt}`);
+  const scope = parts.devEui ?? parts.deviceId;
+  let dedupeKey: string;
+  if (parts.deduplicationId !== undefined) dedupeKey = `${scope}/${parts.deduplicationId}`;
+  else if (parts.devEui === undefined) dedupeKey = `${parts.deviceId}:${measuredAt}`;
+  else if (parts.sessionKeyId === undefined) dedupeKey = `${parts.devEui}:${parts.fCnt}:${parts.fPort}`;
+  else dedupeKey = `${parts.devEui}:${parts.fCnt}:${parts.fPort}:${parts.sessionKeyId}`;
   const reading: DecodedReading = {
     deviceId: parts.deviceId,
     measuredAt,

@@ -59,7 +59,7 @@ export function chirpstackUplink(spec: UplinkSpec & { deduplicationId?: string }
 
 /** A TTS v3 uplink (data-formats sample): `decoded_payload` null, so our bytes are decoded. */
 export function ttsUplink(
-  spec: UplinkSpec & { gateways?: { id: string; rssi: number; snr: number }[] },
+  spec: UplinkSpec & { gateways?: { id: string; rssi: number; snr: number }[]; sessionKeyId?: string },
 ): Json {
   const fixture = loadLorawanFixture('tts-v3-uplink.data-formats.fixed.json');
   const rx = (fixture.uplink_message as Json).rx_metadata as Json[];
@@ -73,6 +73,7 @@ export function ttsUplink(
       'end_device_ids.dev_eui': TTS.devEui.toUpperCase(),
       'end_device_ids.application_ids.application_id': TTS.applicationId,
       'uplink_message.f_cnt': spec.fCnt,
+      'uplink_message.session_key_id': spec.sessionKeyId ?? 'AXA50tHUGUucuzS/bCGMNw==',
       'uplink_message.f_port': spec.fPort ?? 1,
       'uplink_message.received_at': at,
       'uplink_message.frm_payload': encodeCayenneLpp(spec.values).toString('base64'),
