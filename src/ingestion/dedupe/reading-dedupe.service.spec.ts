@@ -1,0 +1,109 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+import { Metrics } from '#src/common/metrics.js';
+import { loadConfig } from '#src/config/load-config.js';
+import type { DecodedReading, ReadingSource } from '#src/contracts/reading.js';
+import { ReadingDedupe, type LossCountedReading } from './reading-dedupe.service.js';
+
+const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
+
+function uplink(
+  fCnt: number,
+  at = T0,
+  source: ReadingSource = 'chirpstack',
+  key?: string,
+): LossCountedReading {
+  return {
+    deviceId: 'lora-1',
+    measuredAt: at,
+    receivedAt: at,
+    source,
+    dedupeKey: key ?? `70b3d57ed0000001:${fCnt}:1`,
+    temperatureC: 4,
+    quality: { fCnt, lagMs: 0, late: false },
+  };
+}
+
+function native(seq: number, at = T0): DecodedReading {
+  return {
+    deviceId: 'json-1',
+    measuredAt: at,
+    receivedAt: at,
+    source: 'json',
+    seq,
+    dedupeKey: `json-1:s:${seq}`,
+    temperatureC: 4,
+    quality: { lagMs: 0, late: false },
+  };
+}
+
+describe(ReadingDedupe.name, () => {
+  let metrics: Metrics;
+  let dedupe: ReadingDedupe;
+
+  beforeEach(() => {
+    metrics = new Metrics();
+    dedupe = new ReadingDedupe(loadConfig({ DEDUPE_WINDOW_MS: '60000' }), metrics);
+  });
+
+  const sample = async (name: string, source?: string): Promise<number> => {
+    const metric = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+    return metric.find((v) => source === undefined || v.labels.source === source)?.value ?? 0;
+  };
+
+  it('lets the first of repeated keys through, per source, and counts the repeats', async () => {
+    assert.equal(dedupe.admit(uplink(5)), true);
+    assert.equal(dedupe.admit(uplink(5)), false);
+    assert.equal(dedupe.admit(uplink(5, T0 + 1000)), false);
+    assert.equal(dedupe.admit(native(9)), true);
+    assert.equal(dedupe.admit(native(9)), false);
+    assert.equal(await sample('convoi_ingest_duplicates_total', 'chirpstack'), 2);
+    assert.equal(await sample('convoi_ingest_duplicates_total', 'json'), 1);
+    assert.equal(dedupe.radioStatus('lora-1').duplicates, 2);
+    assert.equal(dedupe.radioStatus('json-1').duplicates, 1);
+  });
+
+  it('forgets a key after the window', () => {
+    assert.equal(dedupe.admit(native(1)), true);
+    assert.equal(dedupe.admit(native(1, T0 + 60_000)), true);
+  });
+
+  it('sets lostFrames on the reading after a gap and counts them', async () => {
+    dedupe.admit(uplink(10));
+    const next = uplink(11);
+    dedupe.admit(next);
+    assert.equal(next.lostFrames, undefined);
+    const afterGap = uplink(17);
+    assert.equal(dedupe.admit(afterGap), true);
+    assert.equal(afterGap.lostFrames, 5);
+    assert.equal(await sample('convoi_lorawan_frames_lost_total'), 5);
+    assert.deepEqual(dedupe.radioStatus('lora-1'), {
+      deviceId: 'lora-1',
+      lastFCnt: 17,
+      lostFrames: 5,
+      resets: 0,
+      duplicates: 0,
+    });
+  });
+
+  it('keeps a counter reset and reports it with its time', async () => {
+    for (let f = 0; f < 40; f++) dedupe.admit(uplink(f, T0 + f * 1000, 'tts', `k${f}`));
+    assert.equal(dedupe.admit(uplink(0, T0 + 50_000, 'tts', 'k-after-reboot')), true);
+    const status = dedupe.radioStatus('lora-1');
+    assert.equal(status.resets, 1);
+    assert.equal(status.lastResetAt, T0 + 50_000);
+    assert.equal(status.lastFCnt, 0);
+    assert.equal(await sample('convoi_lorawan_fcnt_resets_total'), 1);
+  });
+
+  it('keeps native readings out of the frame counters', () => {
+    dedupe.admit(native(1));
+    assert.deepEqual(dedupe.radioStatus('json-1'), {
+      deviceId: 'json-1',
+      lostFrames: 0,
+      resets: 0,
+      duplicates: 0,
+    });
+  });
+});
