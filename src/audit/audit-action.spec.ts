@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deriveAuditAction } from './audit-action.js';
-import { redactSecrets } from './secret-redaction.js';
+import { redactSecrets } from '#src/auth/secret-redaction.js';
 
 describe(deriveAuditAction.name, () => {
   it('names an action after the resource and what was done to it', () => {

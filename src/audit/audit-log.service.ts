@@ -5,7 +5,7 @@ import { Metrics } from '#src/common/metrics.js';
 import { encodeCursor, decodeCursor, type Page } from '#src/fleet/pagination.js';
 import { AuditRepository } from './audit.repository.js';
 import type { AuditEntry, AuditFilter, NewAuditEntry } from './audit.types.js';
-import { redactSecrets } from './secret-redaction.js';
+import { redactSecrets } from '#src/auth/secret-redaction.js';
 
 /** Records who did what over the REST API, and reads it back for admins. */
 @Injectable()

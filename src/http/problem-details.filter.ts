@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { redactSecrets } from '#src/auth/secret-redaction.js';
 import { DomainError, type DomainErrorKind } from '#src/common/domain-error.js';
 
 /** RFC 9457 problem details. */
@@ -65,7 +66,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     if (!response || typeof response.status !== 'function') return; // not an HTTP context
     const problem = this.toProblem(exception);
-    problem.instance = request.originalUrl?.split('?')[0];
+    // A key pasted into a URL or echoed in a message must not come back in the answer.
+    problem.instance = redactSecrets(request.originalUrl?.split('?')[0] ?? '');
+    problem.detail = redactSecrets(problem.detail);
     if (response.headersSent) return;
     response.status(problem.status).type('application/problem+json').json(problem);
   }

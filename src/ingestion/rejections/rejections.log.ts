@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { redactSecrets } from '#src/auth/secret-redaction.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
@@ -115,5 +116,5 @@ function excerpt(payload: Buffer): string {
   // eslint-disable-next-line no-control-regex
   const printable = !/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(text);
   const shown = printable ? text : head.toString('hex');
-  return payload.length > EXCERPT_BYTES ? `${shown}…` : shown;
+  return redactSecrets(payload.length > EXCERPT_BYTES ? `${shown}…` : shown);
 }

@@ -1,4 +1,4 @@
-import { API_KEY_PREFIX } from '#src/auth/api-key.secret.js';
+import { API_KEY_PREFIX } from './api-key.secret.js';
 
 // A convoi API key (prefix + base64url), wherever it sits in a text: someone may paste a key into
 // a URL by mistake, and the audit log must not keep it.
