@@ -15,7 +15,8 @@ const BY_RULE = 'rule';
  * The alert lifecycle (DESIGN.md §6): `active|cleared` × `unacknowledged|acknowledged`, one
  * active alert per (container, rule). Rule conclusions open, update, escalate and clear alerts;
  * people acknowledge, clear and comment. Every change is stored with who and when, then
- * announced (MQTT, InfluxDB, webhooks) by the notifier.
+ * announced (MQTT, InfluxDB, webhooks) by the notifier; a repeat that neither worsens the peak
+ * nor escalates only refreshes the stored alert.
  */
 @Injectable()
 export class AlertLifecycleService implements OnModuleInit {
@@ -117,6 +118,12 @@ export class AlertLifecycleService implements OnModuleInit {
     this.commit(alert, 'opened', BY_RULE, undefined, at);
   }
 
+  /**
+   * A repeat of an active alert's condition. The row always follows (value, last seen, count);
+   * only a worse peak or a higher severity is a change worth history and announcements: a reefer
+   * reporting every minute through a 6 h excursion must not send 360 webhooks and MQTT messages
+   * saying nothing new, nor a buffered upload turn into a storm of them.
+   */
   private update(
     active: Alert,
     rule: RuleEvent['rule'],
@@ -125,15 +132,19 @@ export class AlertLifecycleService implements OnModuleInit {
     at: number,
   ): void {
     const escalated = SEVERITY_RANK[severity] > SEVERITY_RANK[active.severity];
+    const worse = active.peakValue === undefined || isWorse(rule, value, active.peakValue);
     const next: Alert = {
       ...active,
       severity: escalated ? severity : active.severity,
       lastSeenAt: Math.max(active.lastSeenAt, at),
       value,
-      peakValue:
-        active.peakValue === undefined || isWorse(rule, value, active.peakValue) ? value : active.peakValue,
+      peakValue: worse ? value : active.peakValue,
       count: active.count + 1,
     };
+    if (!escalated && !worse) {
+      this.repository.save(next);
+      return;
+    }
     this.commit(next, escalated ? 'escalated' : 'updated', BY_RULE, undefined, at);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { Alert, AlertFilter, AlertHistoryEntry } from './alert.types.js';
 import { ALERTS_MIGRATIONS } from './alerts.migrations.js';
@@ -33,9 +34,15 @@ interface HistoryRow {
   note: string | null;
 }
 
-/** SQL access to alerts and their history. */
+/**
+ * SQL access to alerts and their history. Statements of the rule-event path are prepared once:
+ * preparing costs more than running them, and that path runs for every alert change.
+ */
 @Injectable()
 export class AlertsRepository implements OnModuleInit {
+  private readonly statements = new Map<string, Statement>();
+  private runInTransaction?: (work: () => unknown) => unknown;
+
   constructor(private readonly sqlite: SqliteDatabase) {}
 
   onModuleInit(): void {
@@ -46,64 +53,60 @@ export class AlertsRepository implements OnModuleInit {
     return this.sqlite.connection;
   }
 
+  private statement<P extends unknown[] | object, R>(sql: string): Statement<P, R> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as unknown as Statement<P, R>;
+  }
+
+  /** Runs `work` in one transaction (one transaction function, made once, runs any work). */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    this.runInTransaction ??= this.db.transaction((job: () => unknown) => job());
+    return this.runInTransaction(work) as T;
   }
 
   findActive(containerId: string, ruleId: string): Alert | undefined {
-    const row = this.db
-      .prepare<[string, string], AlertRow>(
-        "SELECT * FROM alerts WHERE container_id = ? AND rule_id = ? AND status = 'active'",
-      )
-      .get(containerId, ruleId);
+    const row = this.statement<[string, string], AlertRow>(
+      "SELECT * FROM alerts WHERE container_id = ? AND rule_id = ? AND status = 'active'",
+    ).get(containerId, ruleId);
     return row ? toAlert(row) : undefined;
   }
 
   find(id: string): Alert | undefined {
-    const row = this.db.prepare<[string], AlertRow>('SELECT * FROM alerts WHERE id = ?').get(id);
+    const row = this.statement<[string], AlertRow>('SELECT * FROM alerts WHERE id = ?').get(id);
     return row ? toAlert(row) : undefined;
   }
 
   /** Inserts or replaces the whole alert row. */
   save(alert: Alert): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO alerts VALUES (@id, @containerId, @shipmentId, @deviceId, @ruleId, @ruleKind,
+    this.statement<[Record<string, unknown>], unknown>(
+      `INSERT OR REPLACE INTO alerts VALUES (@id, @containerId, @shipmentId, @deviceId, @ruleId, @ruleKind,
            @severity, @status, @acknowledged, @acknowledgedBy, @acknowledgedAt, @openedAt, @lastSeenAt,
            @clearedAt, @value, @peakValue, @count, @message)`,
-      )
-      .run({
-        ...alert,
-        shipmentId: alert.shipmentId ?? null,
-        deviceId: alert.deviceId ?? null,
-        acknowledged: alert.acknowledged ? 1 : 0,
-        acknowledgedBy: alert.acknowledgedBy ?? null,
-        acknowledgedAt: alert.acknowledgedAt ?? null,
-        clearedAt: alert.clearedAt ?? null,
-        value: alert.value ?? null,
-        peakValue: alert.peakValue ?? null,
-      });
+    ).run({
+      ...alert,
+      shipmentId: alert.shipmentId ?? null,
+      deviceId: alert.deviceId ?? null,
+      acknowledged: alert.acknowledged ? 1 : 0,
+      acknowledgedBy: alert.acknowledgedBy ?? null,
+      acknowledgedAt: alert.acknowledgedAt ?? null,
+      clearedAt: alert.clearedAt ?? null,
+      value: alert.value ?? null,
+      peakValue: alert.peakValue ?? null,
+    });
   }
 
   addHistory(alertId: string, entry: AlertHistoryEntry): void {
-    this.db
-      .prepare(
-        'INSERT INTO alert_history (alert_id, at, change, by, severity, value, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        alertId,
-        entry.at,
-        entry.change,
-        entry.by,
-        entry.severity,
-        entry.value ?? null,
-        entry.note ?? null,
-      );
+    this.statement<unknown[], unknown>(
+      'INSERT INTO alert_history (alert_id, at, change, by, severity, value, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(alertId, entry.at, entry.change, entry.by, entry.severity, entry.value ?? null, entry.note ?? null);
   }
 
   history(alertId: string): AlertHistoryEntry[] {
-    return this.db
-      .prepare<[string], HistoryRow>('SELECT * FROM alert_history WHERE alert_id = ? ORDER BY id')
+    return this.statement<[string], HistoryRow>('SELECT * FROM alert_history WHERE alert_id = ? ORDER BY id')
       .all(alertId)
       .map((r) => ({
         at: r.at,

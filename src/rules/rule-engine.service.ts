@@ -10,7 +10,6 @@ import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { evaluateOffline, type LastSeenByKey } from './evaluators/offline.evaluator.js';
 import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
 import { RuleEvents } from './rule-events.js';
-import type { RuleState } from './rule-state.js';
 import { RuleSetSource } from './rule-set.source.js';
 import { RuleStateStore } from './rule-state.store.js';
 
@@ -82,8 +81,9 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
             now,
           );
           states.set(key, state);
-          this.store.changed(live.containerId);
-          this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome);
+          if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))
+            this.store.persistNow(live.containerId, [key]);
+          else this.store.changed(live.containerId);
         }
       }
     } catch (err) {
@@ -100,15 +100,15 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private evaluateOne(reading: Reading): void {
     const rules = this.source.rulesFor(reading.containerId, reading.shipmentId);
     const states = this.store.of(reading.containerId);
-    let concluded = false;
+    let concluded: string[] | undefined;
     for (const rule of rules) {
       const key = stateKey(reading.shipmentId, rule);
       const { outcome, state } = evaluateRule(rule, states.get(key), reading);
-      if (state !== undefined) states.set(key, state as RuleState);
+      if (state !== undefined) states.set(key, state);
       if (this.conclude(reading.containerId, reading.shipmentId, reading.deviceId, rule, outcome))
-        concluded = true;
+        (concluded ??= []).push(key);
     }
-    if (concluded) this.store.persistNow(reading.containerId);
+    if (concluded) this.store.persistNow(reading.containerId, concluded);
     else this.store.changed(reading.containerId);
   }
 

@@ -9,8 +9,8 @@ const PERSIST_EVERY_MS = 1000;
 
 /**
  * Rule state per container, in memory for evaluation and persisted to SQLite: at once for a
- * container whose rules just concluded something (so a restart neither forgets an alert's
- * excursion nor raises it twice), otherwise written behind every second and at shutdown.
+ * rule that just concluded something (so a restart neither forgets an alert's excursion nor
+ * raises it twice), otherwise written behind every second and at shutdown.
  */
 @Injectable()
 export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
@@ -54,10 +54,20 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
     this.dirty.add(containerId);
   }
 
-  /** Writes this container's states now. */
-  persistNow(containerId: string): void {
-    this.dirty.delete(containerId);
-    this.write([containerId]);
+  /**
+   * Writes these states of the container now: those whose rule just concluded something, so the
+   * alert and the state that raised it survive a crash together. Its other states, changed by
+   * the same reading, are written behind.
+   */
+  persistNow(containerId: string, keys: readonly string[]): void {
+    this.dirty.add(containerId);
+    const states = this.states.get(containerId);
+    if (!states || !this.sqlite.connection.open) return;
+    const now = this.clock.now();
+    for (const key of keys) {
+      const state = states.get(key);
+      if (state) this.upsert.run(containerId, key, JSON.stringify(state), now);
+    }
   }
 
   persist(): void {

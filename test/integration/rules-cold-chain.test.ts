@@ -177,7 +177,7 @@ function coldChainScenario(name: string, skip: string | false, openStore: () => 
     });
 
     it('clears only after 10 min under +3.5 °C', async () => {
-      await sendMinute(26, 5.5);
+      await sendMinute(26, 6.5); // a new peak: announced as an update
       for (let m = 27; m <= 36; m++) await sendMinute(m, 3.2);
       await alertBarrier();
       assert.deepEqual(changes(), ['opened@25', 'updated@26']);
@@ -188,6 +188,7 @@ function coldChainScenario(name: string, skip: string | false, openStore: () => 
       assert.equal(body.status, 'cleared');
       assert.equal(body.clearedAt, minute(37));
       assert.equal(body.count, 2);
+      assert.equal(body.peakValue, 6.5);
       assert.deepEqual(
         body.history.map((h: { change: string; by: string; at: number }) => [h.change, h.by, h.at]),
         [

@@ -152,6 +152,14 @@ describe(`restart in the middle of an excursion (${RuleStateStore.name})`, () =>
     const { body } = await second.app.request(`/api/v1/alerts/${alertId}`);
     assert.equal(body.history.filter((h: { change: string }) => h.change === 'opened').length, 1);
     assert.equal(body.peakValue, 6, 'the peak seen after the restart is kept on the same alert');
+    assert.equal(body.count, 6, 'minutes 25–30 confirmed it');
+    assert.deepEqual(
+      second.events
+        .filter((e) => e.rule === 'temperature-high')
+        .map((e) => `${e.change}@${(e.at - minute(0)) / 60_000}`),
+      ['updated@28', 'cleared@41'],
+      'only the new peak is announced, not its repeats',
+    );
   });
 
   it('dates the alert of a buffered upload sent after the restart in the past, once', async () => {
