@@ -12,7 +12,7 @@ export const detourAndDwell: ScenarioDefinition = {
       rule: 'dwell',
       severity: 'warning',
       containers: 'affected',
-      why: 'stopped 3 h in Dijon, outside any site',
+      why: 'stopped 3 h in Dijon, outside any site (longer than JOURNEY_DWELL_MAX_MIN)',
     },
     {
       rule: 'arrival-delay',

@@ -7,9 +7,11 @@ export const loraChaos: ScenarioDefinition = {
   expectedAlerts: [
     {
       rule: 'frame-loss',
-      severity: 'warning',
-      containers: 'all',
-      why: '8 % of uplinks never arrive: frame-counter gaps; duplicates, late frames and the reboot raise nothing',
+      severity: 'info',
+      containers: 'some',
+      why:
+        'lost and late frames (8 % + 5 %) push some hour windows of some devices over the 30 % limit; ' +
+        'duplicates and the reboot raise nothing',
     },
   ],
   devices: 10,

@@ -9,7 +9,7 @@ export const roughHandling: ScenarioDefinition = {
       rule: 'shock',
       severity: 'warning',
       containers: 'affected',
-      why: 'drops of 8–25 g at the docks, far above forklift bumps (≤ 3 g) and road bumps (≤ 2.5 g)',
+      why: 'drops of 8–25 g at the docks over the 8 g limit (critical over 16 g); forklift and road bumps stay ≤ 3 g',
     },
   ],
   devices: 6,

@@ -6,10 +6,16 @@ export const sensorOffline: ScenarioDefinition = {
   description: 'Two loggers stop reporting for 90 min, then send their buffered readings as one batch.',
   expectedAlerts: [
     {
-      rule: 'offline',
+      rule: 'device-offline',
       severity: 'warning',
       containers: 'affected',
-      why: 'no reading for 90 min against a 1 min interval; clears when the batch arrives',
+      why: 'nothing for 3 × the 5 min interval of the chilled profile; clears when the batch arrives',
+    },
+    {
+      rule: 'temperature-offline',
+      severity: 'warning',
+      containers: 'affected',
+      why: 'a hole in the temperature record; critical after 1 h; clears when the batch arrives',
     },
   ],
   devices: 6,

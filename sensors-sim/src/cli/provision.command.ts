@@ -47,7 +47,7 @@ export function registerProvisionCommand(program: Command): void {
           `${outcome.failed.length} failed\n`,
       );
       for (const f of outcome.failed.slice(0, 10)) {
-        process.stderr.write(`  ${f.path} ${f.id}: HTTP ${f.status} ${f.detail}\n`);
+        process.stderr.write(`  ${f.what} ${f.id}: HTTP ${f.status} ${f.detail}\n`);
       }
       if (outcome.failed.length > 0) throw new Error(`${outcome.failed.length} requests failed`);
     });

@@ -9,9 +9,13 @@ export const WIRE_FORMATS: readonly WireFormat[] = ['json', 'chirpstack', 'tts']
 export interface ExpectedAlert {
   /** Rule id as the rules engine names it. */
   rule: string;
+  /** The lowest severity it opens with (it may open higher, or escalate). */
   severity: AlertSeverity;
-  /** Which containers get it: the scenario's affected ones, or every container. */
-  containers: 'affected' | 'all';
+  /**
+   * Which containers get it: every affected one, every container, or some of the affected ones
+   * (at least one; chance decides which, e.g. a burst of lost LoRa frames).
+   */
+  containers: 'affected' | 'all' | 'some';
   /** Why it happens, for people reading `convoi-sim scenarios`. */
   why: string;
 }

@@ -9,7 +9,7 @@ import { TripPlan, type TripOptions } from './trip-plan.js';
 export interface SimTrip {
   shipmentId: string;
   plan: TripPlan;
-  /** Arrival the planner expects: the trip without incidents, plus 30 min of slack, epoch ms. */
+  /** Arrival the planner expects: the trip without incidents at 70 km/h, plus 45 min of slack, epoch ms. */
   plannedArrivalMs: number;
 }
 
@@ -48,7 +48,16 @@ export interface WorldOptions {
   durationMs?: number;
 }
 
-const PLANNING_SLACK_MS = 30 * 60_000;
+/**
+ * Slack a planner adds to a trip: 45 min, so the estimate right after leaving the depot (made
+ * at low speed in the access roads) does not already call an undisturbed trip late.
+ */
+const PLANNING_SLACK_MS = 45 * 60_000;
+/**
+ * Planners reckon with a loaded truck's door-to-door average, not its cruising speed: 70 km/h is
+ * what convoi's ETA assumes too (src/shipments/eta), so an undisturbed trip is never "late".
+ */
+const PLANNING_KMH = 70;
 
 /** Builds the fleet of a scenario; everything derives from the seed and the scenario's name. */
 export function buildWorld(scenario: ScenarioDefinition, o: WorldOptions): World {
@@ -109,7 +118,7 @@ function planTrips(
       route.id === first.id && incidents.routeOverride ? scheduled(route) : route,
       {
         ...base,
-        cruiseKmh: 80,
+        cruiseKmh: PLANNING_KMH,
       },
     );
     trips.push({
