@@ -2,7 +2,7 @@
 // free loopback port, assembled the way the broker service is meant to, for integration tests.
 import { Aedes } from 'aedes';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clock } from '#src/common/clock.js';
@@ -64,6 +64,11 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
   const broker = await Aedes.createBroker({ ...aedesOptionsFromLimits(limits), ...hooks });
   const handler = createHardenedConnectionHandler(broker, limits, metrics, { clock, abuse });
   const server: Server = createServer({ noDelay: true }, handler);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
@@ -83,7 +88,10 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
     },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Sockets a failed test left open must not keep the listener (and the test process) alive.
+      for (const socket of sockets) socket.destroy();
+      await closed;
       db.onApplicationShutdown();
       rmSync(dataDir, { recursive: true, force: true });
     },

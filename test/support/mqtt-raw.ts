@@ -96,17 +96,34 @@ export class RawMqttConnection {
     socket.on('error', () => undefined);
   }
 
-  static open(port: number, host = '127.0.0.1'): Promise<RawMqttConnection> {
+  /** Connects; rejects after `timeoutMs` so a stalled accept fails the test instead of hanging it. */
+  static open(port: number, host = '127.0.0.1', timeoutMs = 5000): Promise<RawMqttConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host }, () => resolve(new RawMqttConnection(socket)));
-      socket.once('error', reject);
+      const socket = connect({ port, host }, () => {
+        clearTimeout(timer);
+        resolve(new RawMqttConnection(socket));
+      });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`connect to ${host}:${port} timed out`));
+      }, timeoutMs);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
   }
 
-  /** Writes bytes; false when the socket is already gone (a refused client may be cut mid-write). */
-  write(bytes: Buffer): Promise<boolean> {
+  /** Writes bytes; false when the socket is gone (a refused client may be cut mid-write) or stuck. */
+  write(bytes: Buffer, timeoutMs = 5000): Promise<boolean> {
     if (this.socket.destroyed || this.closed) return Promise.resolve(false);
-    return new Promise((resolve) => this.socket.write(bytes, (err) => resolve(err == null)));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.socket.write(bytes, (err) => {
+        clearTimeout(timer);
+        resolve(err == null);
+      });
+    });
   }
 
   /** Resolves true when the broker closed the connection within `timeoutMs`. */
@@ -132,7 +149,10 @@ export class RawMqttConnection {
     const connection = await RawMqttConnection.open(port);
     await connection.write(connectPacket(options));
     const code = await connection.connackCode();
-    if (code !== 0) throw new Error(`CONNACK ${code}`);
+    if (code !== 0) {
+      connection.destroy();
+      throw new Error(`CONNACK ${code}`);
+    }
     return connection;
   }
 

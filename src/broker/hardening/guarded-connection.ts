@@ -111,7 +111,7 @@ export class GuardedConnection extends Duplex {
 
   private onData(chunk: Buffer): void {
     if (this.rejected) return;
-    const result = this.reader.push(chunk);
+    const result = this.reader.push(chunk, this.checkHeader);
     if (!result.ok) {
       this.reject(result.reason);
       return;
@@ -128,6 +128,23 @@ export class GuardedConnection extends Duplex {
       if (!this.push(frame.raw)) this.socket.pause();
     }
   }
+
+  /**
+   * Refuses what the fixed header alone condemns, without waiting for the body: anything but
+   * CONNECT first [MQTT-3.1.0-1], a second CONNECT [MQTT-3.1.0-2], server-only packet types.
+   */
+  private readonly checkHeader = (type: number): BrokerRejectionReason | undefined => {
+    if (!this.connected) return type === PacketType.connect ? undefined : 'first_packet_not_connect';
+    if (type === PacketType.connect) return 'second_connect';
+    if (type === 0 || type === 15) return 'malformed';
+    const serverOnly: readonly number[] = [
+      PacketType.connack,
+      PacketType.suback,
+      PacketType.unsuback,
+      PacketType.pingresp,
+    ];
+    return serverOnly.includes(type) ? 'server_only_packet' : undefined;
+  };
 
   private inspectFirst(
     frame: Parameters<typeof inspectControlPacket>[0],

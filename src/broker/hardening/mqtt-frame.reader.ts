@@ -10,8 +10,18 @@ export interface MqttFrame {
   raw: Buffer;
 }
 
-export type FrameReadResult =
-  { ok: true; frames: MqttFrame[] } | { ok: false; reason: 'packet_too_large' | 'malformed' };
+export type FrameReadResult<R extends string = never> =
+  { ok: true; frames: MqttFrame[] } | { ok: false; reason: 'packet_too_large' | 'malformed' | R };
+
+/**
+ * Looks at a frame as soon as its fixed header is known, before its body is read: returns a
+ * reason to refuse it, or undefined to go on.
+ */
+export type HeaderCheck<R extends string> = (
+  type: number,
+  flags: number,
+  frameBytes: number,
+) => R | undefined;
 
 /**
  * Cuts a TCP byte stream into MQTT frames without ever holding more than one frame of at most
@@ -32,7 +42,7 @@ export class MqttFrameReader {
     return this.pendingBytes;
   }
 
-  push(chunk: Buffer): FrameReadResult {
+  push<R extends string = never>(chunk: Buffer, checkHeader?: HeaderCheck<R>): FrameReadResult<R> {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     const frames: MqttFrame[] = [];
@@ -42,6 +52,9 @@ export class MqttFrameReader {
         if (header === 'incomplete') break;
         if (header === 'malformed') return { ok: false, reason: 'malformed' };
         if (header > this.maxPacketBytes) return { ok: false, reason: 'packet_too_large' };
+        const first = this.byteAt(0)!;
+        const refusal = checkHeader?.(first >> 4, first & 0x0f, header);
+        if (refusal !== undefined) return { ok: false, reason: refusal };
         this.frameBytes = header;
       }
       if (this.pendingBytes < this.frameBytes) break;
