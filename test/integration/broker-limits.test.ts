@@ -180,6 +180,7 @@ void describe(createHardenedConnectionHandler.name, () => {
 
   void it('D7: failed logins from one address lead to a ban of that address', () =>
     withBroker({ limits: { authFailuresPerIpPerMin: 2 } }, async (edge, secret) => {
+      const openedBeforeBan = await RawMqttConnection.open(edge.port);
       for (let i = 0; i < 3; i++) {
         const c = await RawMqttConnection.open(edge.port);
         await c.write(connectPacket({ clientId: 'dev-1', username: 'dev-1', password: 'guess' }));
@@ -189,5 +190,9 @@ void describe(createHardenedConnectionHandler.name, () => {
       await legit.write(connectPacket(device(secret)));
       assert.equal(await legit.waitForClose(), true, 'even right credentials are refused while banned');
       assert.equal(await edge.rejected('auth_failed'), 3);
+      // A socket accepted before the ban is refused at its CONNECT (preConnect), not left dangling.
+      await openedBeforeBan.write(connectPacket(device(secret)));
+      assert.equal(await openedBeforeBan.waitForClose(), true);
+      assert.equal(await openedBeforeBan.connackCode(0), undefined);
     }));
 });

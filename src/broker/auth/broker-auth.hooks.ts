@@ -114,7 +114,8 @@ export function createBrokerAuthHooks(deps: BrokerAuthDeps): BrokerAuthHooks {
       const address = remoteAddress(client);
       if (deps.abuse?.isBanned(address)) {
         rejections.inc({ reason: 'banned' });
-        callback(null, false);
+        // An error, not (null, false): Aedes closes the connection only when given an error.
+        callback(new Error('address banned'), false);
         return;
       }
       callback(null, true);

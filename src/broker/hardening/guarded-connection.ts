@@ -5,7 +5,7 @@ import type { BrokerLimits } from './broker-limits.js';
 import type { BrokerRejectionReason } from './broker-rejections.metric.js';
 import { inspectConnect } from './connect-packet.inspector.js';
 import { inspectControlPacket, PacketType } from './control-packet.inspector.js';
-import { MqttFrameReader } from './mqtt-frame.reader.js';
+import { MqttFrameReader, type MqttFrame } from './mqtt-frame.reader.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** A socket-like stream Aedes can be handed: raw sockets, TLS sockets. */
@@ -146,9 +146,7 @@ export class GuardedConnection extends Duplex {
     return serverOnly.includes(type) ? 'server_only_packet' : undefined;
   };
 
-  private inspectFirst(
-    frame: Parameters<typeof inspectControlPacket>[0],
-  ): 'ok' | 'answered' | BrokerRejectionReason {
+  private inspectFirst(frame: MqttFrame): 'ok' | 'answered' | BrokerRejectionReason {
     if (frame.type !== PacketType.connect) return 'first_packet_not_connect'; // [MQTT-3.1.0-1]
     const verdict = inspectConnect(frame.body, this.limits);
     if (verdict.action === 'close') return verdict.reason;
@@ -166,10 +164,7 @@ export class GuardedConnection extends Duplex {
     return 'ok';
   }
 
-  private inspect(
-    isPublish: boolean,
-    frame: Parameters<typeof inspectControlPacket>[0],
-  ): 'ok' | BrokerRejectionReason {
+  private inspect(isPublish: boolean, frame: MqttFrame): 'ok' | BrokerRejectionReason {
     const verdict = inspectControlPacket(frame, this.limits);
     if (verdict === 'ok' && isPublish && !this.publishBucket.take(this.clock.now())) return 'publish_rate';
     return verdict;
