@@ -84,7 +84,14 @@ async function runScenario(scenario: ScenarioDefinition): Promise<ScenarioRun> {
     clock,
     // No example fleet (its sites overlap the simulator's); the test drives every tick itself;
     // the EU 45 min driving break is not a dwell (DESIGN.md §6: "stopped outside any site too long").
-    env: { FLEET_SEED_FILE: '', RULES_TICK_MS: '600000', JOURNEY_DWELL_MAX_MIN: '60' },
+    env: {
+      FLEET_SEED_FILE: '',
+      RULES_TICK_MS: '600000',
+      JOURNEY_DWELL_MAX_MIN: '60',
+      // One anonymous connection publishes the whole fleet as fast as the platform takes it.
+      BROKER_PUBLISH_RATE_PER_S: '1000000',
+      BROKER_PUBLISH_BURST: '1000000',
+    },
   });
   try {
     const world = buildWorld(scenario, { seed: SEED, startMs: START, ...RUN_OPTIONS[scenario.name] });
