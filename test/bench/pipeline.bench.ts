@@ -1,0 +1,108 @@
+// The pipeline benchmark (issue 11): convoi as `npm start` runs it, in its own process, driven by
+// real MQTT clients in other processes (100 publishers, 1,000 idle connections, QoS 1), against
+// the raw brokers under the same load in the same run. After a build:
+//   npm run bench                 full run (~10 min): docs/bench/pipeline.json + docs/PERFORMANCE.md
+//   BENCH_QUICK=1 npm run bench   every window ~10 s: docs/bench/pipeline-quick.json
+//   BENCH_ONLY=convoi-15000-json,baseline-aedes npm run bench   some scenarios
+//   BENCH_ONLY=soak npm run bench 15,000/s for BENCH_SOAK_S (300) s
+// BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the 150,000-container fleet between runs.
+import { aedesBaseline, mosquittoBaseline } from './scenarios/baseline.scenarios.js';
+import { benchSettings, FLEET_CONTAINERS, FLEET_SHIPMENTS } from './scenarios/bench-settings.js';
+import { alertLatency } from './scenarios/alert.scenario.js';
+import {
+  convoiExternalStepUp,
+  convoiFixed,
+  convoiInflux,
+  convoiMemory,
+  convoiSoak,
+  convoiStepUp,
+} from './scenarios/convoi.scenarios.js';
+import { restUnderLoad } from './scenarios/rest.scenario.js';
+import { buildFleetTemplate } from './support/fleet-template.js';
+import { machineInfo, writeReports, type PipelineReport } from './report/pipeline-report.js';
+
+const STANDARD = [
+  'baseline-aedes',
+  'baseline-mosquitto',
+  'convoi-2500-chirpstack',
+  'convoi-15000-json',
+  'convoi-stepup',
+  'external-mosquitto',
+  'influx-15000-json',
+  'rest',
+  'alert',
+  'memory',
+];
+
+const settings = benchSettings(process.env);
+const wanted = settings.only.size > 0 ? [...settings.only] : STANDARD;
+const started = performance.now();
+const report: PipelineReport = {
+  bench: 'pipeline',
+  date: new Date().toISOString(),
+  machine: machineInfo(),
+  quick: settings.quick,
+  setup: {
+    containers: FLEET_CONTAINERS,
+    shipments: FLEET_SHIPMENTS,
+    publishers: 100,
+    idleConnections: 1000,
+    qos: 1,
+    fixedSeconds: settings.fixedSeconds,
+    stepUp: settings.stepUp,
+  },
+  scenarios: {},
+  errors: {},
+};
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+log(`convoi pipeline bench: ${wanted.join(', ')}${settings.quick ? ' (quick)' : ''}`);
+const template = await buildFleetTemplate(FLEET_CONTAINERS, FLEET_SHIPMENTS, settings.templateDir);
+report.setup.templateSeconds = template.seconds;
+log(`  fleet template (${FLEET_CONTAINERS} containers, ${FLEET_SHIPMENTS} shipments): ${template.seconds} s`);
+
+const scenarios: Record<string, () => Promise<unknown>> = {
+  'baseline-aedes': () => aedesBaseline(settings),
+  'baseline-mosquitto': () => mosquittoBaseline(settings),
+  'convoi-2500-chirpstack': () =>
+    convoiFixed(settings, template.dir, 'convoi-2500-chirpstack', 'chirpstack', 2500, settings.fixedSeconds),
+  'convoi-15000-json': () =>
+    convoiFixed(settings, template.dir, 'convoi-15000-json', 'json', 15_000, settings.fixedSeconds),
+  'convoi-2500-json': () =>
+    convoiFixed(settings, template.dir, 'convoi-2500-json', 'json', 2500, settings.fixedSeconds),
+  'convoi-stepup': () => convoiStepUp(settings, template.dir),
+  'external-mosquitto': () => convoiExternalStepUp(settings, template.dir),
+  'influx-15000-json': () => convoiInflux(settings, template.dir, 15_000),
+  'influx-2500-json': () => convoiInflux(settings, template.dir, 2500),
+  rest: () => restUnderLoad(settings, template.dir),
+  alert: () => alertLatency(settings.alertSeconds),
+  memory: () => convoiMemory(template.dir),
+  soak: () => convoiSoak(settings, template.dir),
+};
+
+for (const name of wanted) {
+  const run = scenarios[name];
+  if (!run) {
+    report.errors[name] = `unknown scenario (known: ${Object.keys(scenarios).join(', ')})`;
+    continue;
+  }
+  const t0 = performance.now();
+  log(`  ${name}…`);
+  try {
+    report.scenarios[name] = await run();
+  } catch (err) {
+    report.errors[name] = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    log(`  ${name} FAILED: ${report.errors[name]}`);
+  }
+  log(`  ${name}: ${Math.round((performance.now() - t0) / 1000)} s`);
+}
+report.totalSeconds = Math.round((performance.now() - started) / 1000);
+writeReports(report, {
+  json:
+    process.env.BENCH_OUT ??
+    (settings.quick || settings.only.size > 0
+      ? 'docs/bench/pipeline-quick.json'
+      : 'docs/bench/pipeline.json'),
+  markdown: settings.quick || settings.only.size > 0 ? undefined : 'docs/PERFORMANCE.md',
+});
+process.exit(0);

@@ -1,0 +1,89 @@
+import type { WindowResult, StepUpResult } from '../scenarios/measure.js';
+import type { PipelineReport } from './pipeline-report.js';
+
+/** One target of issue 11 and whether this run shows it holding (undefined: not measured). */
+export interface TargetCheck {
+  name: string;
+  goal: string;
+  measured: string;
+  holds?: boolean;
+}
+
+type Scenarios = Record<string, Record<string, unknown> | undefined>;
+
+export function evaluateTargets(report: PipelineReport): TargetCheck[] {
+  const s = report.scenarios as Scenarios;
+  const checks: TargetCheck[] = [];
+  const fixed = s['convoi-15000-json']?.window as WindowResult | undefined;
+  checks.push({
+    name: '15,000 readings/s QoS 1 into the embedded store, rules running',
+    goal: 'stored = acknowledged, p99 publish → stored ≤ 100 ms',
+    measured: fixed
+      ? `offered ${fixed.offeredPerS}/s, stored ${fixed.deliveredPerS}/s, lost ${fixed.missing}, held back ${fixed.heldBack}, p99 ${fixed.latencyMs.p99} ms (${fixed.seconds} s)`
+      : 'not run',
+    holds: fixed ? fixed.sustainable : undefined,
+  });
+  const soak = s.soak as { windows: WindowResult[]; rssMb: number[] } | undefined;
+  const half = soak ? soak.rssMb.slice(Math.floor(soak.rssMb.length / 2)) : [];
+  const flat = half.length > 1 && Math.max(...half) <= 1.1 * Math.min(...half);
+  checks.push({
+    name: 'the same for 5 minutes, RSS flat',
+    goal: 'every 30 s window sustainable; RSS of the second half within 10 %',
+    measured: soak
+      ? `${soak.windows.length * 30} s, worst p99 ${Math.max(...soak.windows.map((w) => w.latencyMs.p99))} ms, RSS ${soak.rssMb.join(' → ')} MB`
+      : 'run separately: BENCH_ONLY=soak npm run bench',
+    holds: soak ? soak.windows.every((w) => w.sustainable) && flat : undefined,
+  });
+  const convoi = (s['convoi-stepup']?.stepUp as StepUpResult | undefined)?.highestSustainablePerS;
+  const aedes = (s['baseline-aedes']?.stepUp as StepUpResult | undefined)?.highestSustainablePerS;
+  checks.push({
+    name: 'highest sustainable end-to-end rate vs raw Aedes (same run)',
+    goal: '≥ 60 %',
+    measured:
+      convoi !== undefined && aedes !== undefined
+        ? `convoi ${convoi}/s, Aedes ${aedes}/s: ${Math.round((100 * convoi) / Math.max(1, aedes))} %`
+        : 'not run',
+    holds: convoi !== undefined && aedes !== undefined && aedes > 0 ? convoi >= 0.6 * aedes : undefined,
+  });
+  const alert = s.alert as { p99?: number; rate?: number; skipped?: string; missing?: number } | undefined;
+  checks.push({
+    name: 'publish → alert latency at 1,000 readings/s',
+    goal: 'p99 ≤ 50 ms',
+    measured:
+      alert?.p99 !== undefined
+        ? `p99 ${alert.p99} ms, ${alert.missing} alerts missing`
+        : (alert?.skipped ?? 'not run'),
+    holds: alert?.p99 !== undefined ? alert.p99 <= 50 && alert.missing === 0 : undefined,
+  });
+  const rest = s.rest as { requestsPerS: number; latencyMs: { p99: number }; non2xx: number } | undefined;
+  checks.push({
+    name: 'REST latest state at 1,000 req/s while ingesting 2,500 readings/s',
+    goal: 'p99 ≤ 10 ms',
+    measured: rest
+      ? `${rest.requestsPerS} req/s, p99 ${rest.latencyMs.p99} ms, non-2xx ${rest.non2xx}`
+      : 'not run',
+    holds: rest ? rest.latencyMs.p99 <= 10 && rest.non2xx === 0 : undefined,
+  });
+  const memory = s.memory as
+    { rssPerContainerBytes: number; heapPerContainerBytes: number; readingsStored: number } | undefined;
+  checks.push({
+    name: 'live state per container (150,000 containers, one reading each)',
+    goal: '≤ 2 KB (≤ 300 MB for 150,000)',
+    measured: memory
+      ? `RSS +${memory.rssPerContainerBytes} B, V8 heap +${memory.heapPerContainerBytes} B per container (${memory.readingsStored} stored)`
+      : 'not run',
+    holds: memory ? Math.max(memory.rssPerContainerBytes, memory.heapPerContainerBytes) <= 2048 : undefined,
+  });
+  const external = (s['external-mosquitto']?.stepUp as StepUpResult | undefined)?.highestSustainablePerS;
+  const mosquitto = (s['baseline-mosquitto']?.stepUp as StepUpResult | undefined)?.highestSustainablePerS;
+  checks.push({
+    name: 'external broker (Mosquitto) highest sustainable rate',
+    goal: 'reported',
+    measured:
+      external !== undefined
+        ? `convoi via Mosquitto ${external}/s (raw Mosquitto ${mosquitto ?? '?'}/s)`
+        : 'not run',
+    holds: external !== undefined ? true : undefined,
+  });
+  return checks;
+}

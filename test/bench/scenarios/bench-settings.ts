@@ -1,0 +1,49 @@
+import { devicesOf, runDevices } from '../support/bench-fleet.js';
+
+/** Containers of the bench fleet: one chain (DESIGN.md §1). */
+export const FLEET_CONTAINERS = 150_000;
+/** Containers on a chilled-4 shipment (full profile rule set); the others run the device rules. */
+export const FLEET_SHIPMENTS = 500;
+
+/** Durations and sizes of one bench run; BENCH_QUICK=1 shortens every window (~10 s). */
+export interface BenchSettings {
+  quick: boolean;
+  fixedSeconds: number;
+  baselineSeconds: number;
+  restSeconds: number;
+  alertSeconds: number;
+  soakSeconds: number;
+  stepUp: { startPerS: number; stepPerS: number; stepSeconds: number; maxSteps: number; maxPerS: number };
+  jsonDevices: number[];
+  chirpstackDevices: number[];
+  /** Scenario names to run (BENCH_ONLY, comma-separated); empty = the standard set. */
+  only: Set<string>;
+  templateDir?: string;
+}
+
+export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
+  const quick = env.BENCH_QUICK === '1';
+  const num = (name: string, full: number, short: number) => Number(env[name] ?? (quick ? short : full));
+  return {
+    quick,
+    fixedSeconds: num('BENCH_FIXED_S', 60, 10),
+    baselineSeconds: num('BENCH_BASELINE_S', 15, 5),
+    restSeconds: num('BENCH_REST_S', 20, 8),
+    alertSeconds: num('BENCH_ALERT_S', 15, 8),
+    soakSeconds: num('BENCH_SOAK_S', 300, 30),
+    stepUp: {
+      startPerS: num('BENCH_STEP_START', 10_000, 10_000),
+      stepPerS: 5000,
+      stepSeconds: num('BENCH_STEP_S', 8, 4),
+      maxSteps: 8,
+      maxPerS: 60_000,
+    },
+    jsonDevices: runDevices('json', FLEET_CONTAINERS),
+    chirpstackDevices: runDevices('chirpstack', FLEET_CONTAINERS),
+    only: new Set((env.BENCH_ONLY ?? '').split(',').filter((s) => s !== '')),
+    templateDir: env.BENCH_TEMPLATE_DIR,
+  };
+}
+
+/** Every device once (memory scenario). */
+export const everyDevice = (format: 'json' | 'chirpstack') => devicesOf(format, FLEET_CONTAINERS);

@@ -1,0 +1,85 @@
+import { LoadGroup } from '../load/load-group.js';
+import { devicesOf, isProbe } from '../support/bench-fleet.js';
+import { cloneTemplate } from '../support/fleet-template.js';
+import { PlatformProcess } from '../support/platform-process.js';
+import { InfluxProbe, SqliteProbe, type StoredProbe } from '../support/stored-probe.js';
+import { FLEET_CONTAINERS } from './bench-settings.js';
+import { ConvoiTarget } from './delivery-target.js';
+
+/** One platform process with its probe and its load (publishers and idle connections). */
+export interface ConvoiSession {
+  platform: PlatformProcess;
+  target: ConvoiTarget;
+  load: LoadGroup;
+  probe: StoredProbe;
+  dataDir: string;
+}
+
+export interface SessionOptions {
+  label: string;
+  template: string;
+  env?: Record<string, string>;
+  /** Time series in InfluxDB (influxd's own URL, for the probe); the embedded store otherwise. */
+  influxUrl?: string;
+  /** Devices connect here instead of to the platform (external broker mode). */
+  brokerUrl?: string;
+  extraProcesses?: Record<string, number>;
+  idle?: number;
+  execArgv?: string[];
+  /** Skip the unmeasured warm-up (the memory scenario counts every reading). */
+  warmUp?: boolean;
+}
+
+/** Warm-up devices: the probe containers only, so the warm-up adds no state to other containers. */
+const FLEET_WARMUP_DEVICES = devicesOf('json', FLEET_CONTAINERS).filter(isProbe);
+
+/** What the session left behind: how the platform ended and what it complained about. */
+export interface SessionEnd {
+  exit: { exitCode: number | null; signal: string | null };
+  crashed: boolean;
+  /** Warnings and errors the platform logged (last 8 kB). */
+  log: string;
+}
+
+/**
+ * Runs `body` against a fresh platform (a copy of the fleet template) under load, then stops it
+ * (SIGTERM: writers flush) and reports whether it had died on the way.
+ */
+export async function withConvoi<T>(
+  options: SessionOptions,
+  body: (session: ConvoiSession) => Promise<T>,
+): Promise<{ result: T; end: SessionEnd }> {
+  const dataDir = cloneTemplate(options.template, options.label);
+  const platform = new PlatformProcess({ dataDir, env: options.env, execArgv: options.execArgv });
+  await platform.start();
+  const probe: StoredProbe = options.influxUrl
+    ? new InfluxProbe(options.influxUrl)
+    : new SqliteProbe(dataDir, FLEET_CONTAINERS);
+  const metric = options.influxUrl
+    ? 'convoi_influx_points_written_total'
+    : 'convoi_telemetry_points_written_total';
+  const target = new ConvoiTarget(
+    options.label,
+    platform,
+    probe,
+    metric,
+    options.brokerUrl ?? platform.mqttUrl,
+    options.extraProcesses,
+  );
+  const load = new LoadGroup();
+  let result!: T;
+  let crashed: boolean;
+  let exit: SessionEnd['exit'];
+  try {
+    await load.connect(target.mqttUrl, { idle: options.idle });
+    if (options.warmUp !== false) await load.warmUp('json', FLEET_WARMUP_DEVICES);
+    result = await body({ platform, target, load, probe, dataDir });
+  } finally {
+    crashed = !platform.alive;
+    await load.close();
+    probe.stop();
+    if (probe instanceof SqliteProbe) probe.close();
+    exit = await platform.stop();
+  }
+  return { result, end: { exit, crashed, log: platform.log.slice(-2000) } };
+}

@@ -1,0 +1,174 @@
+import { startInflux, startShim, influxdInstalled } from '#test/support/influx/index.js';
+import { MosquittoProcess, mosquittoInstalled } from '../support/mosquitto-process.js';
+import { memoryMb } from '../support/proc-stats.js';
+import { everyDevice, FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
+import { withConvoi, type SessionEnd } from './convoi-session.js';
+import { measureWindow, stepUp, type StepUpResult, type WindowResult } from './measure.js';
+
+export interface FixedResult {
+  scenario: string;
+  window: WindowResult;
+  end: SessionEnd;
+}
+
+/** convoi, embedded broker and store, at a fixed rate of one format. */
+export async function convoiFixed(
+  settings: BenchSettings,
+  template: string,
+  scenario: string,
+  format: 'json' | 'chirpstack',
+  rate: number,
+  seconds: number,
+): Promise<FixedResult> {
+  const devices = format === 'json' ? settings.jsonDevices : settings.chirpstackDevices;
+  const { result, end } = await withConvoi({ label: scenario, template }, ({ target, load }) =>
+    measureWindow(target, load, format, devices, rate, seconds),
+  );
+  return { scenario, window: result, end };
+}
+
+/** Highest sustainable rate of convoi with its embedded broker and store. */
+export async function convoiStepUp(
+  settings: BenchSettings,
+  template: string,
+): Promise<{ stepUp: StepUpResult; end: SessionEnd }> {
+  const { result, end } = await withConvoi({ label: 'convoi-stepup', template }, ({ target, load }) =>
+    stepUp(target, load, settings.jsonDevices, settings.stepUp),
+  );
+  return { stepUp: result, end };
+}
+
+/** convoi consuming from Mosquitto (BROKER_EMBEDDED=false, MQTT_URL): the devices publish to Mosquitto. */
+export async function convoiExternalStepUp(
+  settings: BenchSettings,
+  template: string,
+): Promise<{ stepUp?: StepUpResult; end?: SessionEnd; skipped?: string }> {
+  if (!mosquittoInstalled()) return { skipped: 'mosquitto not installed' };
+  const mosquitto = new MosquittoProcess();
+  await mosquitto.start();
+  try {
+    const { result, end } = await withConvoi(
+      {
+        label: 'convoi-external',
+        template,
+        env: { BROKER_EMBEDDED: 'false', MQTT_URL: mosquitto.url },
+        brokerUrl: mosquitto.url,
+        extraProcesses: { mosquitto: mosquitto.pid },
+      },
+      ({ target, load }) => stepUp(target, load, settings.jsonDevices, settings.stepUp),
+    );
+    return { stepUp: result, end };
+  } finally {
+    await mosquitto.stop();
+  }
+}
+
+/** convoi writing its time series to InfluxDB 1.6.7 (through the v2 shim of the test harness). */
+export async function convoiInflux(
+  settings: BenchSettings,
+  template: string,
+  rate: number,
+): Promise<FixedResult | { scenario: string; skipped: string }> {
+  const scenario = `influx-${rate}-json`;
+  if (!influxdInstalled()) {
+    process.stdout.write(`\n  !!! SKIPPED ${scenario}: influxd not installed (apt-get install influxdb)\n\n`);
+    return { scenario, skipped: 'influxd not installed' };
+  }
+  const influx = await startInflux();
+  const shim = await startShim(influx.url);
+  try {
+    const { result, end } = await withConvoi(
+      {
+        label: scenario,
+        template,
+        env: { INFLUX_URL: shim.url, INFLUX_BUCKET: 'telemetry/autogen', INFLUX_TOKEN: 'bench' },
+        influxUrl: influx.url,
+      },
+      ({ target, load }) =>
+        measureWindow(target, load, 'json', settings.jsonDevices, rate, settings.fixedSeconds / 2),
+    );
+    return { scenario, window: result, end };
+  } finally {
+    await shim.close();
+    await influx.close();
+  }
+}
+
+export interface MemoryResult {
+  containers: number;
+  readingsStored: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  rssPerContainerBytes: number;
+  heapPerContainerBytes: number;
+  end: SessionEnd;
+}
+
+/**
+ * Memory per container: a fresh platform with the 150,000-container fleet, one reading for each
+ * (both formats), RSS and V8 heap before and after. The delta is everything a container's first
+ * reading costs: live state, rule state, journey state, dedupe keys.
+ */
+export async function convoiMemory(template: string): Promise<MemoryResult> {
+  const { result, end } = await withConvoi(
+    { label: 'memory-150k', template, idle: 0, warmUp: false },
+    async (s) => {
+      const heap = async () =>
+        ((await s.platform.metrics()).get('convoi_process_nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20;
+      await new Promise((r) => setTimeout(r, 2000));
+      const rssBefore = memoryMb(s.platform.pid).rssMb;
+      const heapBefore = await heap();
+      for (const format of ['json', 'chirpstack'] as const) {
+        const devices = everyDevice(format);
+        await s.load.run(format, devices, 15_000, 30, devices.length);
+      }
+      const deadline = performance.now() + 30_000;
+      let stored = await s.target.delivered();
+      while (stored < FLEET_CONTAINERS && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        stored = await s.target.delivered();
+      }
+      // Live state is written behind every second: let that and the batch buffers settle.
+      await new Promise((r) => setTimeout(r, 3000));
+      const rssAfter = memoryMb(s.platform.pid).rssMb;
+      const heapAfter = await heap();
+      return {
+        containers: FLEET_CONTAINERS,
+        readingsStored: stored,
+        rssBeforeMb: Math.round(rssBefore),
+        rssAfterMb: Math.round(rssAfter),
+        heapBeforeMb: Math.round(heapBefore),
+        heapAfterMb: Math.round(heapAfter),
+        rssPerContainerBytes: Math.round(((rssAfter - rssBefore) * 2 ** 20) / FLEET_CONTAINERS),
+        heapPerContainerBytes: Math.round(((heapAfter - heapBefore) * 2 ** 20) / FLEET_CONTAINERS),
+      };
+    },
+  );
+  return { ...result, end };
+}
+
+/** 15,000/s for the soak duration in 30 s windows: p99 per window and RSS over time. */
+export async function convoiSoak(
+  settings: BenchSettings,
+  template: string,
+): Promise<{ windows: WindowResult[]; rssMb: number[]; end: SessionEnd }> {
+  const { result, end } = await withConvoi(
+    { label: 'soak-15000', template },
+    async ({ target, load, platform }) => {
+      const windows: WindowResult[] = [];
+      const rss: number[] = [];
+      const count = Math.max(1, Math.round(settings.soakSeconds / 30));
+      for (let i = 0; i < count && platform.alive; i++) {
+        windows.push(await measureWindow(target, load, 'json', settings.jsonDevices, 15_000, 30, 3000));
+        rss.push(Math.round(memoryMb(platform.pid).rssMb));
+        process.stdout.write(
+          `    soak ${(i + 1) * 30} s: p99 ${windows.at(-1)?.latencyMs.p99} ms, RSS ${rss.at(-1)} MB\n`,
+        );
+      }
+      return { windows, rssMb: rss };
+    },
+  );
+  return { ...result, end };
+}

@@ -1,0 +1,106 @@
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { join } from 'node:path';
+import { containerId, devicesOf, isProbe } from './bench-fleet.js';
+import { LatencyHistogram } from './latency-histogram.js';
+
+/** How often the store is looked at: the latency resolution (figures are upper bounds by ≤ this). */
+export const PROBE_POLL_MS = 10;
+
+/**
+ * Publish → stored latency without a subscriber: the probe containers' readings are looked up in
+ * the store every {@link PROBE_POLL_MS}; a reading first seen at poll time T was stored at most T,
+ * and its measuredAt is its publish time (same machine clock). Each reading counts once.
+ */
+export abstract class StoredProbe {
+  readonly latency = new LatencyHistogram();
+  private readonly lastSeen = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private since = 0;
+  private polling = false;
+
+  /** Rows of probe containers measured after `sinceMs`. */
+  protected abstract newRows(
+    sinceMs: number,
+  ): Promise<{ c: string; m: number }[]> | { c: string; m: number }[];
+
+  /** Starts a measurement window: readings measured from now on. */
+  begin(): void {
+    this.latency.reset();
+    this.since = Date.now() - 1;
+    this.timer ??= setInterval(() => void this.poll(), PROBE_POLL_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const rows = await this.newRows(this.since);
+      const now = Date.now();
+      for (const { c, m } of rows) {
+        if (m <= (this.lastSeen.get(c) ?? 0)) continue;
+        this.lastSeen.set(c, m);
+        this.latency.record(now - m);
+      }
+    } catch {
+      /* the store is busy or closing: next poll */
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+/** Probe of the embedded store: one primary-key seek per probe container, read-only connection. */
+export class SqliteProbe extends StoredProbe {
+  private readonly db: Db;
+  private readonly query: Statement<[number], { c: string; m: number }>;
+
+  constructor(dataDir: string, containers: number) {
+    super();
+    this.db = new Database(join(dataDir, 'convoi.sqlite'), { readonly: true, fileMustExist: true });
+    const probes = [...devicesOf('json', containers), ...devicesOf('chirpstack', containers)]
+      .filter(isProbe)
+      .map((i) => `'${containerId(i)}'`);
+    this.query = this.db.prepare(
+      `SELECT container_id AS c, measured_at AS m FROM readings
+       WHERE container_id IN (${probes.join(',')}) AND measured_at > ? ORDER BY m`,
+    );
+  }
+
+  protected newRows(sinceMs: number) {
+    return this.query.all(sinceMs);
+  }
+
+  /** Readings stored in total (the bench's own count, when the metric is not enough). */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
+  }
+
+  close(): void {
+    this.stop();
+    this.db.close();
+  }
+}
+
+/** Probe of InfluxDB: an InfluxQL query on the probe containers (regex on the `container` tag). */
+export class InfluxProbe extends StoredProbe {
+  constructor(private readonly influxUrl: string) {
+    super();
+  }
+
+  protected async newRows(sinceMs: number) {
+    const form = new URLSearchParams({
+      db: 'telemetry',
+      epoch: 'ms',
+      q: `SELECT "temperatureC", "container" FROM "telemetry" WHERE "container" =~ /^BP-/ AND time > ${sinceMs}ms`,
+    });
+    const res = await fetch(`${this.influxUrl}/query`, { method: 'POST', body: form });
+    const body = (await res.json()) as { results: { series?: { values: [number, number, string][] }[] }[] };
+    const values = body.results[0]?.series?.[0]?.values ?? [];
+    return values.map(([m, , c]) => ({ c, m })).sort((a, b) => a.m - b.m);
+  }
+}
