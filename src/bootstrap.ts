@@ -2,24 +2,20 @@ import {
   Logger,
   ValidationPipe,
   type INestApplication,
-  type INestMicroservice,
   type LogLevel,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MqttOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { BrokerService } from './broker/broker.service.js';
-import { PlatformCredential } from './broker/platform-credential.js';
 import type { AppConfig } from './config/app-config.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
 import { secureOpenApi } from './http/openapi/secure-openapi.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
-import { RawPayloadDeserializer } from './ingestion/transport/raw-payload.deserializer.js';
-import { ConsumerStatus, type ConsumerState } from './ingestion/transport/consumer-status.js';
+import { connectIngestionConsumer } from './ingestion/transport/ingestion-consumer.connector.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -52,7 +48,7 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   if (config.FLEET_SEED_FILE !== '') importSeed(app, config.FLEET_SEED_FILE);
   const broker = app.get(BrokerService);
   const mqttUrl = config.MQTT_URL ?? broker.localUrl();
-  const consumer = connectConsumer(app, config, mqttUrl);
+  const consumer = connectIngestionConsumer(app, config, mqttUrl);
   await app.startAllMicroservices();
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const port = (app.getHttpServer() as Server).address() as AddressInfo;
@@ -100,27 +96,4 @@ function importSeed(app: INestApplication, path: string): void {
     return;
   }
   app.get(FleetImportService).importFile(path);
-}
-
-function connectConsumer(app: INestApplication, config: AppConfig, url: string): INestMicroservice {
-  const platform = app.get(PlatformCredential);
-  const embedded = config.MQTT_URL === undefined && config.BROKER_EMBEDDED;
-  const options: MqttOptions = {
-    transport: Transport.MQTT,
-    options: {
-      url,
-      clientId: `convoi-ingestion-${process.pid}`,
-      username: embedded ? platform.username : config.MQTT_USERNAME,
-      password: embedded ? platform.password : config.MQTT_PASSWORD,
-      // A persistent session: QoS 1 messages published while the consumer reconnects are kept.
-      clean: false,
-      reconnectPeriod: 1000,
-      subscribeOptions: { qos: 1 },
-      deserializer: new RawPayloadDeserializer(),
-    },
-  };
-  const microservice = app.connectMicroservice<MqttOptions>(options, { inheritAppConfig: true });
-  const status = app.get(ConsumerStatus);
-  microservice.status.subscribe((state) => status.set(state as ConsumerState));
-  return microservice;
 }

@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
+import { FleetModule } from '#src/fleet/fleet.module.js';
+import { DeviceCredentialStore } from './auth/device-credential.store.js';
 import { BrokerService } from './broker.service.js';
+import { CredentialsController } from './credentials.controller.js';
 import { PlatformCredential } from './platform-credential.js';
 
-/** The embedded MQTT broker and the platform's own credential on it. */
-@Module({ providers: [BrokerService, PlatformCredential], exports: [BrokerService, PlatformCredential] })
+/** The embedded MQTT broker, its credential store and the platform's own credential on it. */
+@Module({
+  imports: [FleetModule],
+  controllers: [CredentialsController],
+  providers: [BrokerService, PlatformCredential, DeviceCredentialStore],
+  exports: [BrokerService, PlatformCredential, DeviceCredentialStore],
+})
 export class BrokerModule {}

@@ -1,29 +1,44 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { AppConfig } from '#src/config/app-config.js';
+import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
+import { createBrokerAuthHooks, type BrokerAuthHooks } from './auth/broker-auth.hooks.js';
+import { DeviceCredentialStore } from './auth/device-credential.store.js';
+import { brokerLimitsFrom } from './broker-limits.factory.js';
+import { aedesOptionsFromLimits } from './hardening/broker-limits.js';
+import { createHardenedConnectionHandler } from './hardening/hardened-connection.handler.js';
+import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
 import { PlatformCredential } from './platform-credential.js';
 
-/** CONNACK return code 4 (MQTT 3.1.1 §3.2.2.3): bad user name or password. */
-const BAD_USERNAME_OR_PASSWORD = 4;
+/** Receives a device message before it is acknowledged; calls `acknowledge` once it is safe. */
+export type IngestInterceptor = (topic: string, payload: Buffer, acknowledge: () => void) => void;
 
 /**
- * The embedded Aedes broker (DESIGN.md §2): listens on BROKER_HOST:BROKER_PORT, logs connects and
- * disconnects, closes cleanly on shutdown. Without BROKER_ALLOW_ANONYMOUS only convoi's own
- * consumer may connect until device credentials exist.
+ * The embedded Aedes broker (DESIGN.md §2) behind the hardened edge: a guard between each socket
+ * and Aedes (packet size, protocol hygiene, rate and connection limits), device and integration
+ * authentication, a deny-by-default topic ACL, and optionally MQTT over TLS. Device messages on
+ * ingest topics are handed to the ingest interceptor (the write-ahead inbox) inside the publish
+ * authorisation, so their PUBACK is only sent once they are durable.
  */
 @Injectable()
 export class BrokerService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerService.name);
   private broker?: Aedes;
-  private server?: Server;
+  private readonly servers: Server[] = [];
+  private hooks?: BrokerAuthHooks;
+  private ingest?: { filters: readonly string[][]; interceptor: IngestInterceptor };
   private readonly connections;
 
   constructor(
     private readonly config: AppConfig,
     private readonly platform: PlatformCredential,
-    metrics: Metrics,
+    private readonly credentials: DeviceCredentialStore,
+    private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {
     this.connections = metrics.gauge(
       'convoi_broker_connections',
@@ -31,35 +46,54 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  async onModuleInit(): Promise<void> {
-    if (!this.config.BROKER_EMBEDDED) return;
-    if (this.config.BROKER_ALLOW_ANONYMOUS) {
-      this.logger.warn('BROKER_ALLOW_ANONYMOUS=true: any MQTT client may connect (development only)');
-    }
-    this.broker = await Aedes.createBroker(this.options());
-    this.broker.on('client', (client: Client) => {
-      this.connections.inc();
-      this.logger.log(`MQTT client connected: ${client.id}`);
-    });
-    this.broker.on('clientDisconnect', (client: Client) => {
-      this.connections.dec();
-      this.logger.log(`MQTT client disconnected: ${client.id}`);
-    });
-    this.broker.on('clientError', (client: Client, err: Error) => {
-      this.logger.warn(`MQTT client ${client.id} error: ${err.message}`);
-    });
-    const broker = this.broker;
-    this.server = createServer({ noDelay: true }, (socket) => broker.handle(socket));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.config.BROKER_PORT, this.config.BROKER_HOST, () => resolve());
-    });
-    this.logger.log(`MQTT broker listening on ${this.config.BROKER_HOST}:${this.port()}`);
+  /** Routes device messages on these topic filters through `interceptor` before their PUBACK. */
+  interceptIngest(filters: readonly string[], interceptor: IngestInterceptor): void {
+    this.ingest = { filters: filters.map((f) => f.split('/')), interceptor };
   }
 
-  /** The port actually bound (differs from BROKER_PORT when that is 0). */
+  async onModuleInit(): Promise<void> {
+    if (!this.config.BROKER_EMBEDDED) return;
+    const limits = brokerLimitsFrom(this.config);
+    const abuse = new IpAbuseTracker(limits, this.clock);
+    this.hooks = createBrokerAuthHooks({
+      store: this.credentials,
+      metrics: this.metrics,
+      limits,
+      abuse,
+      allowAnonymous: this.config.BROKER_ALLOW_ANONYMOUS,
+      platform: this.platform,
+    });
+    this.broker = await Aedes.createBroker(this.options(aedesOptionsFromLimits(limits), this.hooks));
+    this.observe(this.broker);
+    const handler = createHardenedConnectionHandler(this.broker, limits, this.metrics, {
+      clock: this.clock,
+      abuse,
+    });
+    await this.listen(createServer({ noDelay: true }, handler), this.config.BROKER_PORT, 'MQTT');
+    if (this.config.BROKER_TLS_CERT_FILE && this.config.BROKER_TLS_KEY_FILE) {
+      const tls = createTlsServer(
+        {
+          cert: readFileSync(this.config.BROKER_TLS_CERT_FILE),
+          key: readFileSync(this.config.BROKER_TLS_KEY_FILE),
+          minVersion: 'TLSv1.2',
+        },
+        handler,
+      );
+      tls.on('tlsClientError', () =>
+        this.metrics.counter('convoi_broker_tls_errors_total', 'Failed TLS handshakes').inc(),
+      );
+      await this.listen(tls, this.config.BROKER_TLS_PORT, 'MQTT over TLS');
+    }
+  }
+
+  /** The port actually bound by the plain listener (differs from BROKER_PORT when that is 0). */
   port(): number {
-    return (this.server?.address() as AddressInfo | null)?.port ?? this.config.BROKER_PORT;
+    return (this.servers[0]?.address() as AddressInfo | null)?.port ?? this.config.BROKER_PORT;
+  }
+
+  /** The port actually bound by the TLS listener, if any. */
+  tlsPort(): number | undefined {
+    return (this.servers[1]?.address() as AddressInfo | null)?.port;
   }
 
   /** URL the in-process consumer uses to reach this broker. */
@@ -68,34 +102,80 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
   }
 
   isListening(): boolean {
-    return this.server?.listening === true && this.broker?.closed === false;
+    return this.servers[0]?.listening === true && this.broker?.closed === false;
   }
 
-  /** The Aedes instance, for in-process publishing (alerts) and hooks. */
+  /** The Aedes instance, for in-process publishing (alerts). */
   instance(): Aedes | undefined {
     return this.broker;
   }
 
+  /** Closes every live session of a device or integration (credential revoked or rotated). */
+  disconnect(username: string): number {
+    return this.hooks?.disconnect(username) ?? 0;
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    const server = this.server;
+    for (const server of this.servers) {
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
     const broker = this.broker;
-    if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (broker && !broker.closed) await new Promise<void>((resolve) => broker.close(() => resolve()));
   }
 
-  private options(): AedesOptions {
+  private async listen(server: Server, port: number, what: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.config.BROKER_HOST, () => resolve());
+    });
+    this.servers.push(server);
+    this.logger.log(
+      `${what} listening on ${this.config.BROKER_HOST}:${(server.address() as AddressInfo).port}`,
+    );
+  }
+
+  private observe(broker: Aedes): void {
+    broker.on('client', (client: Client) => {
+      this.connections.inc();
+      this.logger.debug(`MQTT client connected: ${client.id}`);
+    });
+    broker.on('clientDisconnect', (client: Client) => {
+      this.connections.dec();
+      this.logger.debug(`MQTT client disconnected: ${client.id}`);
+    });
+    broker.on('clientError', (client: Client, err: Error) => {
+      this.logger.warn(`MQTT client ${client.id} error: ${err.message}`);
+    });
+  }
+
+  private options(base: AedesOptions, hooks: BrokerAuthHooks): AedesOptions {
     return {
-      authenticate: (client, username, password, done) => {
-        if (this.config.BROKER_ALLOW_ANONYMOUS || this.platform.matches(username, password)) {
-          done(null, true);
-          return;
-        }
-        const error = Object.assign(new Error('Bad user name or password'), {
-          returnCode: BAD_USERNAME_OR_PASSWORD,
+      ...base,
+      preConnect: hooks.preConnect,
+      authenticate: hooks.authenticate,
+      authorizeSubscribe: hooks.authorizeSubscribe,
+      authorizeForward: hooks.authorizeForward,
+      authorizePublish: (client, packet, callback) => {
+        hooks.authorizePublish(client, packet, (err) => {
+          const ingest = this.ingest;
+          if (err || !client || !ingest || !matchesAny(ingest.filters, packet.topic)) {
+            callback(err);
+            return;
+          }
+          ingest.interceptor(packet.topic, payloadOf(packet), () => callback(null));
         });
-        this.logger.warn(`MQTT connection refused: client ${client.id} bad credentials`);
-        done(error, false);
       },
     };
   }
+}
+
+function payloadOf(packet: { payload: Buffer | string }): Buffer {
+  const payload = packet.payload as Buffer | string;
+  return typeof payload === 'string' ? Buffer.from(payload) : payload;
+}
+
+/** Whether a topic matches one of the split filters (`+` one level; no `#` needed here). */
+function matchesAny(filters: readonly string[][], topic: string): boolean {
+  const levels = topic.split('/');
+  return filters.some((f) => f.length === levels.length && f.every((l, i) => l === '+' || l === levels[i]));
 }

@@ -327,6 +327,79 @@ export class AppConfig {
   @Min(0)
   @Max(1440)
   JOURNEY_ARRIVAL_DELAY_TOLERANCE_MIN = 30;
+
+  /** Largest MQTT packet the broker accepts, bytes; larger ones are cut at the fixed header. */
+  @EnvInt()
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  BROKER_MAX_PACKET_BYTES = 65_536;
+
+  /** Largest keep-alive an MQTT client may ask for, seconds (0, no keep-alive, is refused). */
+  @EnvInt()
+  @IsInt()
+  @Min(10)
+  @Max(65_535)
+  BROKER_KEEPALIVE_MAX_S = 3600;
+
+  /** Time a new MQTT connection has to send its CONNECT, ms. */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  BROKER_CONNECT_TIMEOUT_MS = 10_000;
+
+  /** Most simultaneous MQTT connections. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  BROKER_MAX_CONNECTIONS = 200_000;
+
+  /** Sustained PUBLISH rate of one device connection, messages/s (integrations are not limited). */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  BROKER_PUBLISH_RATE_PER_S = 10;
+
+  /** Burst of PUBLISH a device connection may send above its sustained rate. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  BROKER_PUBLISH_BURST = 100;
+
+  /** Port of the MQTT-over-TLS listener (only with BROKER_TLS_CERT_FILE and BROKER_TLS_KEY_FILE). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  BROKER_TLS_PORT = 8883;
+
+  /** PEM certificate (chain) of the MQTT TLS listener. */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  BROKER_TLS_CERT_FILE?: string;
+
+  /** PEM private key of the MQTT TLS listener (the file is read, never logged). */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  BROKER_TLS_KEY_FILE?: string;
+
+  /** PEM certificate (chain) for HTTPS on HTTP_PORT; with HTTP_TLS_KEY_FILE the API speaks only HTTPS. */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  HTTP_TLS_CERT_FILE?: string;
+
+  /** PEM private key for HTTPS. */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  HTTP_TLS_KEY_FILE?: string;
 }
 
 /** Variables whose values are secrets: masked whenever configuration is printed. */

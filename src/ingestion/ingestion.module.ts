@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { BrokerModule } from '#src/broker/broker.module.js';
 import { FleetModule } from '#src/fleet/fleet.module.js';
 import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
+import { BrokerInboxBridge } from './inbox/broker-inbox.bridge.js';
+import { IngestInbox } from './inbox/ingest-inbox.js';
 import { IngestionConsumer } from './ingestion.consumer.js';
 import { IngestionService } from './ingestion.service.js';
 import { NativeJsonDecoder } from './json/native-json.decoder.js';
@@ -12,9 +15,12 @@ import { RejectionsController } from './rejections/rejections.controller.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
 import { ConsumerStatus } from './transport/consumer-status.js';
 
-/** From MQTT message to accepted reading: decoders, the pipeline, the rejections log. */
+/**
+ * From MQTT message to accepted reading: the write-ahead inbox, decoders, the pipeline, the
+ * rejections log.
+ */
 @Module({
-  imports: [FleetModule],
+  imports: [FleetModule, BrokerModule],
   controllers: [IngestionConsumer, RejectionsController, RadioStatusController],
   providers: [
     IngestionService,
@@ -25,7 +31,9 @@ import { ConsumerStatus } from './transport/consumer-status.js';
     ReadingDedupe,
     RegistryDeviceLookup,
     RadioStatusService,
+    IngestInbox,
+    BrokerInboxBridge,
   ],
-  exports: [ReadingPipeline, ConsumerStatus, RejectionsLog],
+  exports: [ReadingPipeline, ConsumerStatus, RejectionsLog, IngestInbox],
 })
 export class IngestionModule {}

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MqttContext, Server } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import { IngestInbox, type InboxMessage } from '../inbox/ingest-inbox.js';
 import type { ConsumerStatus } from './consumer-status.js';
@@ -64,12 +65,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
       for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
         // Nest's handler proxies run guards, pipes and interceptors asynchronously: the batch is
         // stored only once every handler has finished, and only then may the inbox forget it.
-        const running: Promise<unknown>[] = [];
-        for (const message of batch) {
-          const result = this.dispatch(message);
-          if (result) running.push(result);
-        }
-        await Promise.all(running);
+        await Promise.all(batch.map((message) => this.dispatch(message)));
         await this.writer.flush();
         this.inbox.complete(batch[batch.length - 1].id, batch.length);
       }
@@ -80,18 +76,19 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
     }
   }
 
-  private dispatch(message: InboxMessage): Promise<unknown> | undefined {
+  /**
+   * Runs the handler of the message's topic. Nest's handler proxies (guards, pipes, interceptors)
+   * resolve to a cold Observable: nothing runs until it is subscribed, so it is consumed here.
+   */
+  private async dispatch(message: InboxMessage): Promise<void> {
     const handler = this.handlerFor(message.topic);
-    if (!handler) return undefined;
+    if (!handler) return;
     const context = new MqttContext([message.topic, { topic: message.topic, payload: message.payload }]);
     try {
-      const result = handler(null, context);
-      return result instanceof Promise
-        ? result.catch((err: unknown) => this.log.error(`handling ${message.topic} failed: ${String(err)}`))
-        : undefined;
+      const result: unknown = await handler(null, context);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     } catch (err) {
       this.log.error(`handling a message on ${message.topic} failed: ${String(err)}`);
-      return undefined;
     }
   }
 
