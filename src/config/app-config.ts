@@ -314,12 +314,16 @@ export class AppConfig {
   @Max(100_000)
   RETENTION_BATCH_SIZE = 5000;
 
-  /** Longest stop outside any site before a `dwell` alert, minutes (journeys). */
+  /**
+   * Longest stop outside any site before a `dwell` alert, minutes (journeys). 60 by default so
+   * the 45-minute break EU drivers must take after 4.5 h at the wheel (Reg. 561/2006) is not an
+   * alert.
+   */
   @EnvInt()
   @IsInt()
   @Min(1)
   @Max(1440)
-  JOURNEY_DWELL_MAX_MIN = 30;
+  JOURNEY_DWELL_MAX_MIN = 60;
 
   /** How far the ETA may pass the planned arrival before an `arrival-delay` alert, minutes. */
   @EnvInt()

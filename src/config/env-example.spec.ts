@@ -21,4 +21,10 @@ describe('.env.example', () => {
     const unknown = documented.filter((k) => !known.has(k));
     assert.deepEqual(unknown, [], `not read by AppConfig: ${unknown.join(', ')}`);
   });
+
+  it('is matched by the README configuration table', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const undocumented = configKeys().filter((k) => !readme.includes(`\`${k}\``));
+    assert.deepEqual(undocumented, [], `add to README's configuration table: ${undocumented.join(', ')}`);
+  });
 });

@@ -99,7 +99,7 @@ describe('journey: Lyon depot → Paris-region hypermarket over MQTT, then back'
   const etaChecks: { km: number; at: number; eta: number }[] = [];
 
   before(async () => {
-    app = await startTestApp({ clock });
+    app = await startTestApp({ clock, env: { JOURNEY_DWELL_MAX_MIN: '30' } });
     const key = await app.request('/api/v1/keys', {
       method: 'POST',
       body: JSON.stringify({ name: 'planner-ann', role: 'planner' }),
