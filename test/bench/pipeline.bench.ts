@@ -61,26 +61,44 @@ const template = await buildFleetTemplate(FLEET_CONTAINERS, FLEET_SHIPMENTS, set
 report.setup.templateSeconds = template.seconds;
 log(`  fleet template (${FLEET_CONTAINERS} containers, ${FLEET_SHIPMENTS} shipments): ${template.seconds} s`);
 
+// Every container reports once (the memory scenario) before the rate scenarios, which start from
+// that steady-state fleet.
+const convoiWanted = wanted.some((n) => !n.startsWith('baseline-') && n !== 'alert');
+let fleet = template.dir;
+if (convoiWanted || wanted.includes('memory')) {
+  log('  memory (every container reports once)…');
+  try {
+    const { memory, warmDir } = await convoiMemory(template.dir);
+    report.scenarios.memory = memory;
+    fleet = warmDir;
+    log(
+      `  memory: ${memory.seconds} s, ${memory.readingsStored} stored, +${memory.rssPerContainerBytes} B RSS per container`,
+    );
+  } catch (err) {
+    report.errors.memory = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    log(`  memory FAILED: ${report.errors.memory}`);
+  }
+}
+
 const scenarios: Record<string, () => Promise<unknown>> = {
   'baseline-aedes': () => aedesBaseline(settings),
   'baseline-mosquitto': () => mosquittoBaseline(settings),
   'convoi-2500-chirpstack': () =>
-    convoiFixed(settings, template.dir, 'convoi-2500-chirpstack', 'chirpstack', 2500, settings.fixedSeconds),
+    convoiFixed(settings, fleet, 'convoi-2500-chirpstack', 'chirpstack', 2500, settings.fixedSeconds),
   'convoi-15000-json': () =>
-    convoiFixed(settings, template.dir, 'convoi-15000-json', 'json', 15_000, settings.fixedSeconds),
+    convoiFixed(settings, fleet, 'convoi-15000-json', 'json', 15_000, settings.fixedSeconds),
   'convoi-2500-json': () =>
-    convoiFixed(settings, template.dir, 'convoi-2500-json', 'json', 2500, settings.fixedSeconds),
-  'convoi-stepup': () => convoiStepUp(settings, template.dir),
-  'external-mosquitto': () => convoiExternalStepUp(settings, template.dir),
-  'influx-15000-json': () => convoiInflux(settings, template.dir, 15_000),
-  'influx-2500-json': () => convoiInflux(settings, template.dir, 2500),
-  rest: () => restUnderLoad(settings, template.dir),
+    convoiFixed(settings, fleet, 'convoi-2500-json', 'json', 2500, settings.fixedSeconds),
+  'convoi-stepup': () => convoiStepUp(settings, fleet),
+  'external-mosquitto': () => convoiExternalStepUp(settings, fleet),
+  'influx-15000-json': () => convoiInflux(settings, fleet, 15_000),
+  'influx-2500-json': () => convoiInflux(settings, fleet, 2500),
+  rest: () => restUnderLoad(settings, fleet),
   alert: () => alertLatency(settings.alertSeconds),
-  memory: () => convoiMemory(template.dir),
-  soak: () => convoiSoak(settings, template.dir),
+  soak: () => convoiSoak(settings, fleet),
 };
 
-for (const name of wanted) {
+for (const name of wanted.filter((n) => n !== 'memory')) {
   const run = scenarios[name];
   if (!run) {
     report.errors[name] = `unknown scenario (known: ${Object.keys(scenarios).join(', ')})`;

@@ -50,7 +50,13 @@ export async function withConvoi<T>(
   body: (session: ConvoiSession) => Promise<T>,
 ): Promise<{ result: T; end: SessionEnd }> {
   const dataDir = cloneTemplate(options.template, options.label);
-  const platform = new PlatformProcess({ dataDir, env: options.env, execArgv: options.execArgv });
+  // BENCH_CPU_PROF_DIR: the platform writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF_DIR;
+  const execArgv = [
+    ...(options.execArgv ?? []),
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+  ];
+  const platform = new PlatformProcess({ dataDir, env: options.env, execArgv });
   await platform.start();
   const probe: StoredProbe = options.influxUrl
     ? new InfluxProbe(options.influxUrl)
@@ -72,7 +78,10 @@ export async function withConvoi<T>(
   let exit: SessionEnd['exit'];
   try {
     await load.connect(target.mqttUrl, { idle: options.idle });
-    if (options.warmUp !== false) await load.warmUp('json', FLEET_WARMUP_DEVICES);
+    if (options.warmUp !== false) {
+      await load.warmUp('json', FLEET_WARMUP_DEVICES);
+      await settle(target);
+    }
     result = await body({ platform, target, load, probe, dataDir });
   } finally {
     crashed = !platform.alive;
@@ -82,4 +91,15 @@ export async function withConvoi<T>(
     exit = await platform.stop();
   }
   return { result, end: { exit, crashed, log: platform.log.slice(-2000) } };
+}
+
+/** Waits until the store stops growing (the warm-up is through), at most 30 s. */
+async function settle(target: ConvoiTarget): Promise<void> {
+  const until = performance.now() + 30_000;
+  let last = -1;
+  for (let now = await target.delivered(); now !== last && performance.now() < until;) {
+    last = now;
+    await new Promise((r) => setTimeout(r, 300));
+    now = await target.delivered();
+  }
 }
