@@ -3,18 +3,22 @@ import {
   ValidationPipe,
   type INestApplication,
   type LogLevel,
+  type NestApplicationOptions,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { BrokerService } from './broker/broker.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
+import { corsOptions } from './http/cors.options.js';
+import { NotFoundMiddleware } from './http/not-found.middleware.js';
 import { secureOpenApi } from './http/openapi/secure-openapi.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+import { SecurityHeadersMiddleware } from './http/security-headers.middleware.js';
 import { connectIngestionConsumer } from './ingestion/transport/ingestion-consumer.connector.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -34,7 +38,23 @@ export function logLevels(config: AppConfig): LogLevel[] {
 
 /** Creates the Nest application (not started). Tests build theirs with overrides instead. */
 export function createApp(config: AppConfig): Promise<INestApplication> {
-  return NestFactory.create(AppModule.forRoot(config), { logger: logLevels(config), abortOnError: false });
+  return NestFactory.create(AppModule.forRoot(config), {
+    logger: logLevels(config),
+    abortOnError: false,
+    httpsOptions: httpsOptions(config),
+  });
+}
+
+/**
+ * TLS for the API when HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE are both set: then HTTP_PORT
+ * speaks only HTTPS (no plain-HTTP fallback that would carry API keys in clear).
+ */
+export function httpsOptions(config: AppConfig): NestApplicationOptions['httpsOptions'] {
+  if (!config.HTTP_TLS_CERT_FILE || !config.HTTP_TLS_KEY_FILE) return undefined;
+  return {
+    cert: readFileSync(config.HTTP_TLS_CERT_FILE),
+    key: readFileSync(config.HTTP_TLS_KEY_FILE),
+  };
 }
 
 /**
@@ -43,8 +63,11 @@ export function createApp(config: AppConfig): Promise<INestApplication> {
  * flush, then the app (writers flush in beforeApplicationShutdown, stores close last).
  */
 export async function startApp(app: INestApplication, config: AppConfig): Promise<RunningConvoi> {
-  configureHttp(app);
+  configureHttp(app, config);
   await app.init();
+  // After init: every route is registered, so this only sees paths nothing else claimed.
+  const notFound = new NotFoundMiddleware();
+  app.use(notFound.use.bind(notFound));
   if (config.FLEET_SEED_FILE !== '') importSeed(app, config.FLEET_SEED_FILE);
   const broker = app.get(BrokerService);
   const mqttUrl = config.MQTT_URL ?? broker.localUrl();
@@ -52,7 +75,8 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   await app.startAllMicroservices();
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const port = (app.getHttpServer() as Server).address() as AddressInfo;
-  const httpUrl = `http://127.0.0.1:${port.port}`;
+  const scheme = config.HTTP_TLS_CERT_FILE && config.HTTP_TLS_KEY_FILE ? 'https' : 'http';
+  const httpUrl = `${scheme}://127.0.0.1:${port.port}`;
   new Logger('Convoi').log(`HTTP API on ${httpUrl}/api/v1 (docs ${httpUrl}/api/docs), MQTT on ${mqttUrl}`);
   let stopping: Promise<void> | undefined;
   return {
@@ -67,7 +91,13 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   };
 }
 
-function configureHttp(app: INestApplication): void {
+function configureHttp(app: INestApplication, config: AppConfig): void {
+  // Framework fingerprints help nobody but a scanner (OWASP API8).
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
+  const headers = new SecurityHeadersMiddleware();
+  app.use(headers.use.bind(headers));
+  const cors = corsOptions(config.CORS_ORIGINS);
+  if (cors) app.enableCors(cors);
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({

@@ -170,7 +170,7 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
 }
 
 function payloadOf(packet: { payload: Buffer | string }): Buffer {
-  const payload = packet.payload as Buffer | string;
+  const payload = packet.payload;
   return typeof payload === 'string' ? Buffer.from(payload) : payload;
 }
 

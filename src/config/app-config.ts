@@ -404,6 +404,17 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   HTTP_TLS_KEY_FILE?: string;
+
+  /**
+   * Browser origins allowed to call the API (CORS), comma-separated, each `http(s)://host[:port]`
+   * without a path; empty (default) sends no CORS header at all. Never `*`: origins are matched
+   * exactly.
+   */
+  @IsString()
+  @Matches(/^$|^https?:\/\/[^\s/,*]+(\s*,\s*https?:\/\/[^\s/,*]+)*$/, {
+    message: 'CORS_ORIGINS must be empty or a comma-separated list of origins like https://app.example:8443',
+  })
+  CORS_ORIGINS = '';
 }
 
 /** Variables whose values are secrets: masked whenever configuration is printed. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AppModule } from '#src/app.module.js';
-import { logLevels, startApp, type RunningConvoi } from '#src/bootstrap.js';
+import { httpsOptions, logLevels, startApp, type RunningConvoi } from '#src/bootstrap.js';
 import { Clock } from '#src/common/clock.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import { loadConfig } from '#src/config/load-config.js';
@@ -70,7 +70,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: options.logger ?? logLevels(config) });
+  const app = moduleRef.createNestApplication({
+    logger: options.logger ?? logLevels(config),
+    httpsOptions: httpsOptions(config),
+  });
   const running = await startApp(app, config);
   const clients: MqttClient[] = [];
   return {

@@ -96,7 +96,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
   private handlerFor(topic: string): ((data: unknown, ctx: MqttContext) => unknown) | undefined {
     for (const [pattern, handler] of this.messageHandlers) {
       if (topicMatches(pattern, topic))
-        return handler as unknown as (data: unknown, ctx: MqttContext) => unknown;
+        return handler;
     }
     return undefined;
   }

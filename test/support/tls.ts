@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A throw-away CA and a server certificate it signed for 127.0.0.1 / localhost, as PEM files. */
+export interface TestCertificates {
+  dir: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** The CA certificate, for clients that must trust the server (`ca` option). */
+  ca: Buffer;
+  /** Removes the folder (keys included). */
+  remove(): void;
+}
+
+/**
+ * Generates the certificates with the `openssl` CLI into a fresh temp dir: a self-signed CA
+ * (EC P-256, one day) and a server certificate signed by it whose SAN names `IP:127.0.0.1` and
+ * `DNS:localhost`, because clients check the SAN, not the CN (RFC 6125 §6.4.4).
+ */
+export function createTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'convoi-tls-'));
+  const path = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ecKey = (file: string) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path(file));
+
+  ecKey('ca.key');
+  openssl(
+    'req', '-x509', '-new', '-key', path('ca.key'), '-sha256', '-days', '1',
+    '-subj', '/CN=convoi test CA', '-out', path('ca.crt'),
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  ecKey('server.key');
+  openssl('req', '-new', '-key', path('server.key'), '-subj', '/CN=127.0.0.1', '-out', path('server.csr'));
+  writeFileSync(
+    path('server.ext'),
+    [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ].join('\n'),
+  );
+  openssl(
+    'x509', '-req', '-in', path('server.csr'), '-CA', path('ca.crt'), '-CAkey', path('ca.key'),
+    '-CAcreateserial', '-days', '1', '-sha256', '-extfile', path('server.ext'), '-out', path('server.crt'),
+  );
+  return {
+    dir,
+    caFile: path('ca.crt'),
+    certFile: path('server.crt'),
+    keyFile: path('server.key'),
+    ca: readFileSync(path('ca.crt')),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
