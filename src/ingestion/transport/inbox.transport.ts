@@ -95,8 +95,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
   /** The handler of the first pattern matching the topic (convoi registers a handful). */
   private handlerFor(topic: string): ((data: unknown, ctx: MqttContext) => unknown) | undefined {
     for (const [pattern, handler] of this.messageHandlers) {
-      if (topicMatches(pattern, topic))
-        return handler;
+      if (topicMatches(pattern, topic)) return handler;
     }
     return undefined;
   }
