@@ -93,7 +93,9 @@ void describe('MQTT over TLS (BROKER_TLS_*)', () => {
       await client.publishAsync(deviceTelemetryTopic(device), JSON.stringify({ ts, temperature: 3.25 }), {
         qos: 1,
       });
-      await waitFor('MQTT.js reading stored', async () => (await storedTemperatures('REEFER-001')).includes(3.25));
+      await waitFor('MQTT.js reading stored', async () =>
+        (await storedTemperatures('REEFER-001')).includes(3.25),
+      );
     } finally {
       await client.endAsync(true);
     }
@@ -108,7 +110,9 @@ void describe('MQTT over TLS (BROKER_TLS_*)', () => {
       ...['-m', JSON.stringify({ ts: new Date().toISOString(), temperature: -19.5 })],
     ]);
     assert.equal(pub.code, 0, pub.stderr);
-    await waitFor('mosquitto_pub reading stored', async () => (await storedTemperatures('PAL-7001')).includes(-19.5));
+    await waitFor('mosquitto_pub reading stored', async () =>
+      (await storedTemperatures('PAL-7001')).includes(-19.5),
+    );
   });
 
   void it('fails the handshake of clients that do not trust the CA, and keeps serving', async () => {
@@ -165,7 +169,10 @@ void describe('HTTPS for the API (HTTP_TLS_*)', () => {
   });
 
   void it('refuses a client that does not trust the CA', async () => {
-    await assert.rejects(get(`${app.httpUrl}/health`), /self-signed certificate|unable to verify|certificate/i);
+    await assert.rejects(
+      get(`${app.httpUrl}/health`),
+      /self-signed certificate|unable to verify|certificate/i,
+    );
   });
 
   void it('does not answer plain HTTP on the HTTPS port', async () => {

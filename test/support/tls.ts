@@ -23,14 +23,29 @@ export interface TestCertificates {
 export function createTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'convoi-tls-'));
   const path = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const ecKey = (file: string) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path(file));
+  const openssl = (...args: string[]) =>
+    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ecKey = (file: string) =>
+    openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path(file));
 
   ecKey('ca.key');
   openssl(
-    'req', '-x509', '-new', '-key', path('ca.key'), '-sha256', '-days', '1',
-    '-subj', '/CN=convoi test CA', '-out', path('ca.crt'),
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    path('ca.key'),
+    '-sha256',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=convoi test CA',
+    '-out',
+    path('ca.crt'),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   );
   ecKey('server.key');
   openssl('req', '-new', '-key', path('server.key'), '-subj', '/CN=127.0.0.1', '-out', path('server.csr'));
@@ -44,8 +59,22 @@ export function createTestCertificates(): TestCertificates {
     ].join('\n'),
   );
   openssl(
-    'x509', '-req', '-in', path('server.csr'), '-CA', path('ca.crt'), '-CAkey', path('ca.key'),
-    '-CAcreateserial', '-days', '1', '-sha256', '-extfile', path('server.ext'), '-out', path('server.crt'),
+    'x509',
+    '-req',
+    '-in',
+    path('server.csr'),
+    '-CA',
+    path('ca.crt'),
+    '-CAkey',
+    path('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-sha256',
+    '-extfile',
+    path('server.ext'),
+    '-out',
+    path('server.crt'),
   );
   return {
     dir,
