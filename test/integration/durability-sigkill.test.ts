@@ -1,12 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { spawnConvoi } from '#test/support/child-app.js';
 import { freePort } from '#test/support/free-port.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -28,20 +29,12 @@ describe('QoS 1 durability across SIGKILL', () => {
   });
 
   const start = (httpPort: number, mqttPort: number): ChildProcess =>
-    spawn(process.execPath, ['dist/src/main.js'], {
-      env: {
-        PATH: process.env.PATH,
-        DATA_DIR: dataDir,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        BROKER_HOST: '127.0.0.1',
-        BROKER_PORT: String(mqttPort),
-        BROKER_ALLOW_ANONYMOUS: 'true',
-        BROKER_PUBLISH_RATE_PER_S: '100000',
-        BROKER_PUBLISH_BURST: '100000',
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    spawnConvoi({
+      dataDir,
+      httpPort,
+      mqttPort,
+      env: { BROKER_PUBLISH_RATE_PER_S: '100000', BROKER_PUBLISH_BURST: '100000' },
+      stderr: 'inherit',
     });
 
   it('stores every acknowledged reading once, and the rest after the publisher reconnects', async () => {

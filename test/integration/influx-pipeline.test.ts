@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { spawnConvoi } from '#test/support/child-app.js';
 import { freePort } from '#test/support/free-port.js';
 import { influxSkipReason } from '#test/support/influx/influx-availability.js';
 import { startInfluxStack, type InfluxStack } from '#test/support/influx/influx-fixture.js';
@@ -161,20 +162,11 @@ describe('the InfluxDB outbox across SIGKILL', { skip: influxSkipReason('influx-
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
     const adminKey = `cv_${'k'.repeat(40)}`;
     const start = () =>
-      spawn(process.execPath, ['dist/src/main.js'], {
-        env: {
-          PATH: process.env.PATH,
-          DATA_DIR: dataDir,
-          HTTP_HOST: '127.0.0.1',
-          HTTP_PORT: String(httpPort),
-          BROKER_HOST: '127.0.0.1',
-          BROKER_PORT: String(mqttPort),
-          BROKER_ALLOW_ANONYMOUS: 'true',
-          CONVOI_ADMIN_KEY: adminKey,
-          LOG_LEVEL: 'error',
-          ...influxEnv(stack.proxy.url),
-        },
-        stdio: ['ignore', 'ignore', 'ignore'],
+      spawnConvoi({
+        dataDir,
+        httpPort,
+        mqttPort,
+        env: { CONVOI_ADMIN_KEY: adminKey, ...influxEnv(stack.proxy.url) },
       });
     const outboxLines = async (): Promise<number | undefined> => {
       const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`, {

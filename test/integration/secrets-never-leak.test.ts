@@ -58,14 +58,14 @@ describe('secrets never leak', () => {
 
   before(async () => {
     // Anything written to the process streams (a stray console call, a library) is captured too.
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       captured.stdio.push(String(chunk));
       return originals.out(chunk, ...rest);
-    });
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    };
+    process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       captured.stdio.push(String(chunk));
       return originals.err(chunk, ...rest);
-    });
+    };
     app = await startTestApp({
       logger: capturingLogger,
       env: {
