@@ -8,7 +8,7 @@ import { GuardedConnection } from '../hardening/guarded-connection.js';
 import type { IpAbuseTracker } from '../hardening/ip-abuse.tracker.js';
 import type { DeviceCredentialStore } from './device-credential.store.js';
 import type { Principal } from './principal.js';
-import { canPublish, canReceive, canSubscribe } from './topic-acl.js';
+import { canPublish, canReceive, canRetain, canSubscribe } from './topic-acl.js';
 
 /** CONNACK return codes of MQTT 3.1.1 §3.2.2.3 used here. */
 const IDENTIFIER_REJECTED = 2;
@@ -52,6 +52,10 @@ export function createBrokerAuthHooks(deps: BrokerAuthDeps): BrokerAuthHooks {
   const takeovers = deps.metrics.counter(
     'convoi_broker_client_takeovers_total',
     'Connections that replaced a live session with the same client id and credential [MQTT-3.1.4-2]',
+  );
+  const retainedRefused = deps.metrics.counter(
+    'convoi_broker_retained_refused_total',
+    'PUBLISH or Last Will refused for carrying RETAIN outside a device status topic (also in acl_publish)',
   );
   const principals = new WeakMap<Client, Principal>();
   const live = new Map<string, { client: Client; principal: Principal }>();
@@ -147,8 +151,13 @@ export function createBrokerAuthHooks(deps: BrokerAuthDeps): BrokerAuthHooks {
       // A null client is a Will left by a session of an earlier run: nobody to check it against.
       const principal = client ? principals.get(client) : undefined;
       if (principal !== undefined && canPublish(principal, packet.topic)) {
-        callback(null);
-        return;
+        if (!packet.retain || canRetain(principal, packet.topic)) {
+          callback(null);
+          return;
+        }
+        // Refused, not stripped: a device that sets RETAIN where it must not is misconfigured or
+        // hostile, and a refusal shows in the counter where a silently stripped flag would not.
+        retainedRefused.inc();
       }
       rejections.inc({ reason: 'acl_publish' });
       // Aedes closes the connection on an error [MQTT-3.3.5-2 allows it].

@@ -12,6 +12,7 @@ import type { Principal } from './principal.js';
  * 4. Operators read everything (alerts, `$SYS`, wildcards) and publish nothing.
  * 5. The platform reads everything and publishes only alert events `v1/containers/{id}/alerts`.
  * 6. Anonymous (development only) may do anything but rule 1.
+ * 7. Retained messages ({@link canRetain}) only on device status topics.
  */
 export function canPublish(principal: Principal, topic: string): boolean {
   if (topic.startsWith('$')) return false;
@@ -32,6 +33,30 @@ export function canPublish(principal: Principal, topic: string): boolean {
       return parseTopic(topic)?.kind === 'containerAlerts';
     case 'anonymous':
       return true;
+  }
+}
+
+/**
+ * Whether a PUBLISH that {@link canPublish} allows may carry the RETAIN flag. The broker keeps
+ * one retained message per topic for ever, so retain is what turns a publish flood into memory
+ * that is never released (HOSTILE-INPUTS B10). Only a device's own `status` (its online flag
+ * and Last Will `offline`, DESIGN.md §3) is meant to be retained; a retained telemetry or uplink
+ * would also be replayed to every consumer that (re)subscribes, as a reading it already had.
+ * Anonymous (development) clients may retain on any device's status topic.
+ */
+export function canRetain(principal: Principal, topic: string): boolean {
+  const parsed = parseTopic(topic);
+  if (parsed?.kind !== 'deviceStatus') return false;
+  switch (principal.kind) {
+    case 'device':
+      return parsed.deviceId === principal.name;
+    case 'anonymous':
+      return true;
+    case 'chirpstack':
+    case 'tts':
+    case 'operator':
+    case 'platform':
+      return false;
   }
 }
 
