@@ -66,7 +66,7 @@ const cpuText = (c: Record<string, number>) =>
 
 export function windowTable(report: PipelineReport): string {
   const head =
-    '| window | format | target/s | offered/s | stored/s | lost | held back | p50 ms | p99 ms | max ms | PUBACK p99 ms | CPU (% of a core) | peak RSS MB | ok |\n' +
+    '| window | format | target/s | offered/s | stored/s | behind | held back | p50 ms | p99 ms | max ms | PUBACK p99 ms | CPU (% of a core) | peak RSS MB | ok |\n' +
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | :---: |\n';
   return (
     head +

@@ -19,7 +19,7 @@ export function evaluateTargets(report: PipelineReport): TargetCheck[] {
     name: '15,000 readings/s QoS 1 into the embedded store, rules running',
     goal: 'stored = acknowledged, p99 publish → stored ≤ 100 ms',
     measured: fixed
-      ? `offered ${fixed.offeredPerS}/s, stored ${fixed.deliveredPerS}/s, lost ${fixed.missing}, held back ${fixed.heldBack}, p99 ${fixed.latencyMs.p99} ms (${fixed.seconds} s)`
+      ? `offered ${fixed.offeredPerS}/s, stored ${fixed.deliveredPerS}/s, behind ${fixed.missing}, held back ${fixed.heldBack}, p99 ${fixed.latencyMs.p99} ms (${fixed.seconds} s)`
       : 'not run',
     holds: fixed ? fixed.sustainable : undefined,
   });

@@ -154,8 +154,9 @@ export async function convoiMemory(template: string): Promise<{ memory: MemoryRe
         rssAfterMb: Math.round(rssAfter),
         heapBeforeMb: Math.round(heapBefore),
         heapAfterMb: Math.round(heapAfter),
-        rssPerContainerBytes: Math.round(((rssAfter - rssBefore) * 2 ** 20) / FLEET_CONTAINERS),
-        heapPerContainerBytes: Math.round(((heapAfter - heapBefore) * 2 ** 20) / FLEET_CONTAINERS),
+        // Per container that reported (all of them unless the broker held messages back).
+        rssPerContainerBytes: Math.round(((rssAfter - rssBefore) * 2 ** 20) / Math.max(1, stored)),
+        heapPerContainerBytes: Math.round(((heapAfter - heapBefore) * 2 ** 20) / Math.max(1, stored)),
         heldBack,
       };
     },

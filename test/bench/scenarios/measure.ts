@@ -23,7 +23,7 @@ export interface WindowResult {
   offeredPerS: number;
   delivered: number;
   deliveredPerS: number;
-  /** Acknowledged messages not delivered after the drain (must be 0 for convoi). */
+  /** Acknowledged but not yet delivered when the drain gave up: a backlog (convoi keeps it in its inbox), or a loss for the raw brokers. */
   missing: number;
   /** ms after the last publish until everything acknowledged had arrived (or the drain gave up). */
   tailMs: number;
