@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { AppConfig } from '#src/config/app-config.js';
 import { Clock } from '#src/common/clock.js';
@@ -29,6 +29,7 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerService.name);
   private broker?: Aedes;
   private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
   private hooks?: BrokerAuthHooks;
   private ingest?: { filters: readonly string[][]; interceptor: IngestInterceptor };
   private readonly connections;
@@ -115,15 +116,26 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     return this.hooks?.disconnect(username) ?? 0;
   }
 
+  /**
+   * Stops accepting, closes Aedes (which ends its clients' sessions), then destroys any socket
+   * still open: `server.close` alone waits for every connection, so a client that never
+   * disconnects would hold shutdown forever.
+   */
   async onApplicationShutdown(): Promise<void> {
-    for (const server of this.servers) {
-      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    const closed = this.servers
+      .filter((server) => server.listening)
+      .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     const broker = this.broker;
     if (broker && !broker.closed) await new Promise<void>((resolve) => broker.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(closed);
   }
 
   private async listen(server: Server, port: number, what: string): Promise<void> {
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, this.config.BROKER_HOST, () => resolve());

@@ -140,11 +140,13 @@ describe('secrets never leak', () => {
       await assert.rejects(app.mqtt({ username: 'SECRET-DEV-1', clientId: 'SECRET-DEV-1', password }));
     }
 
-    // Readings with the platform credential, then a bad payload and an invalid one.
+    // Readings from the device (the platform credential may not publish telemetry), then a bad
+    // payload and an invalid one.
+    secrets['device secret (sensor)'] = await credentials.issue('sensor-reefer-001');
     const mqtt = await app.mqtt({
-      username: 'convoi-platform',
-      password: secrets['platform MQTT password'],
-      clientId: 'secrets-test',
+      clientId: 'sensor-reefer-001',
+      username: 'sensor-reefer-001',
+      password: secrets['device secret (sensor)'],
     });
     const topic = deviceTelemetryTopic('sensor-reefer-001');
     await mqtt.publishAsync(topic, JSON.stringify({ ts: Date.now(), temperature: 3.2 }), { qos: 1 });

@@ -57,6 +57,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     BROKER_HOST: '127.0.0.1',
     BROKER_PORT: '0',
     BROKER_ALLOW_ANONYMOUS: 'true',
+    // One test connection often speaks for many devices: the per-device publish limit would cut it.
+    BROKER_PUBLISH_RATE_PER_S: '1000000',
+    BROKER_PUBLISH_BURST: '1000000',
     DATA_DIR: dataDir,
     FLEET_SEED_FILE: EXAMPLE_SEED,
     LOG_LEVEL: 'error',

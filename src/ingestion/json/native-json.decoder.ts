@@ -6,6 +6,7 @@ import type { DecodedReading } from '#src/contracts/reading.js';
 import { rejected, type DecodeResult } from '../decode-result.js';
 import { checkReading, stampLag } from '../reading-checks.js';
 import { NATIVE_READING_KEYS, NativeReadingDto, parseTimestamp } from './native-reading.dto.js';
+import { isValidNativeReading } from './native-reading.fast-path.js';
 
 /** Largest batch a device may send in one message (a day of readings at one a minute and a half). */
 export const MAX_BATCH_READINGS = 1000;
@@ -51,12 +52,18 @@ export class NativeJsonDecoder {
     if (unknown.length > 0) {
       return rejected('schema', `${at}unknown field(s): ${unknown.slice(0, 5).join(', ')}`, deviceId);
     }
-    const dto = plainToInstance(NativeReadingDto, item);
-    const errors = validateSync(dto, { forbidUnknownValues: true });
-    if (errors.length > 0) {
-      const flat = flatten(errors);
-      const reason = flat.every((e) => RANGE_CONSTRAINTS.has(e.constraint)) ? 'range' : 'schema';
-      return rejected(reason, at + flat.map((e) => e.message).join('; '), deviceId);
+    let dto: NativeReadingDto;
+    if (isValidNativeReading(item as Record<string, unknown>)) {
+      // Hot path: the common, valid reading needs no class instance (see the fast path's rules).
+      dto = item as NativeReadingDto;
+    } else {
+      dto = plainToInstance(NativeReadingDto, item);
+      const errors = validateSync(dto, { forbidUnknownValues: true });
+      if (errors.length > 0) {
+        const flat = flatten(errors);
+        const reason = flat.every((e) => RANGE_CONSTRAINTS.has(e.constraint)) ? 'range' : 'schema';
+        return rejected(reason, at + flat.map((e) => e.message).join('; '), deviceId);
+      }
     }
     const reading = toDecodedReading(deviceId, dto, receivedAt);
     const problem = checkReading(reading);
