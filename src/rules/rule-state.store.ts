@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { Clock } from '#src/common/clock.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { RuleState } from './rule-state.js';
+import { isQuiet } from './rule-state.quiet.js';
 import { RULE_STATE_MIGRATIONS } from './rule-state.migrations.js';
 
 const PERSIST_EVERY_MS = 1000;
@@ -10,12 +11,17 @@ const PERSIST_EVERY_MS = 1000;
 /**
  * Rule state per container, in memory for evaluation and persisted to SQLite: at once for a
  * rule that just concluded something (so a restart neither forgets an alert's excursion nor
- * raises it twice), otherwise written behind every second and at shutdown.
+ * raises it twice), otherwise written behind every second, and everything at shutdown. Behind
+ * the readings, only states that are not quiet (an excursion under way, a burst, time counted)
+ * are written, plus a state once when it turns quiet: the common case, every rule idle, then
+ * costs no write at all (it was the largest cost of the ingestion path at 15,000 readings/s).
  */
 @Injectable()
 export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
   private readonly states = new Map<string, Map<string, RuleState>>();
   private readonly dirty = new Set<string>();
+  /** `container/rule` keys whose stored state is not quiet: they must be written when it turns quiet. */
+  private readonly storedBusy = new Set<string>();
   private timer?: NodeJS.Timeout;
   private upsert!: Statement;
   private load!: Statement<[string], { rule_id: string; state: string }>;
@@ -66,7 +72,10 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
     const now = this.clock.now();
     for (const key of keys) {
       const state = states.get(key);
-      if (state) this.upsert.run(containerId, key, JSON.stringify(state), now);
+      if (!state) continue;
+      this.upsert.run(containerId, key, JSON.stringify(state), now);
+      if (isQuiet(state)) this.storedBusy.delete(`${containerId}/${key}`);
+      else this.storedBusy.add(`${containerId}/${key}`);
     }
   }
 
@@ -74,21 +83,31 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
     if (this.dirty.size === 0) return;
     const ids = [...this.dirty];
     this.dirty.clear();
-    this.write(ids);
+    this.write(ids, false);
   }
 
   beforeApplicationShutdown(): void {
     clearInterval(this.timer);
-    this.persist();
+    if (this.dirty.size === 0) return;
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    this.write(ids, true);
   }
 
-  private write(containerIds: readonly string[]): void {
+  private write(containerIds: readonly string[], all: boolean): void {
     if (!this.sqlite.connection.open) return;
     const now = this.clock.now();
     this.sqlite.connection.transaction(() => {
       for (const id of containerIds) {
-        for (const [ruleId, state] of this.states.get(id) ?? [])
+        for (const [ruleId, state] of this.states.get(id) ?? []) {
+          const key = `${id}/${ruleId}`;
+          if (isQuiet(state)) {
+            if (!all && !this.storedBusy.delete(key)) continue;
+          } else {
+            this.storedBusy.add(key);
+          }
           this.upsert.run(id, ruleId, JSON.stringify(state), now);
+        }
       }
     })();
   }

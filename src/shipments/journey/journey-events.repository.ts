@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { JOURNEY_MIGRATIONS } from './journey.migrations.js';
 import type { JourneyEvent, JourneyEventType } from './journey.types.js';
@@ -19,35 +20,39 @@ interface EventRow {
 /** SQL access to journey events and journey state (scope `journeys`). */
 @Injectable()
 export class JourneyEventsRepository implements OnModuleInit {
+  private insertEvent!: Statement;
+
   constructor(private readonly sqlite: SqliteDatabase) {}
 
   onModuleInit(): void {
     this.sqlite.migrate('journeys', JOURNEY_MIGRATIONS);
+    this.insertEvent = this.db.prepare(
+      `INSERT INTO journey_events (container_id, shipment_id, type, site_id, site_kind, at, until, lat, lon, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   }
 
   private get db() {
     return this.sqlite.connection;
   }
 
-  /** Journey events are rare (a few per container and trip): written at once, not batched. */
+  /**
+   * Journey events are few per container and trip: written at once (in WAL mode without fsync a
+   * commit is cheap), with the statement prepared once.
+   */
   insert(e: JourneyEvent): void {
-    this.db
-      .prepare(
-        `INSERT INTO journey_events (container_id, shipment_id, type, site_id, site_kind, at, until, lat, lon, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.containerId,
-        e.shipmentId ?? null,
-        e.type,
-        e.siteId ?? null,
-        e.siteKind ?? null,
-        e.at,
-        e.until ?? null,
-        e.lat ?? null,
-        e.lon ?? null,
-        e.detail ?? null,
-      );
+    this.insertEvent.run(
+      e.containerId,
+      e.shipmentId ?? null,
+      e.type,
+      e.siteId ?? null,
+      e.siteKind ?? null,
+      e.at,
+      e.until ?? null,
+      e.lat ?? null,
+      e.lon ?? null,
+      e.detail ?? null,
+    );
   }
 
   /** A container's events in [from, to), oldest first, at most `limit`. */

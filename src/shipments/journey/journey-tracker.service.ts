@@ -89,6 +89,6 @@ export class JourneyTracker implements OnModuleInit {
       alerts: { ...previous.alerts, unexpectedSiteIds: [...previous.alerts.unexpectedSiteIds] },
     };
     this.reactions.apply(state, r, g.events, d.events);
-    this.store.set(state);
+    this.store.set(state, g.events.length + m.events.length + d.events.length > 0);
   }
 }
