@@ -31,7 +31,14 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   // A test that hangs fails after 3 minutes instead of holding CI until its deadline.
-  ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...files],
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=180000',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, TZ: 'UTC' } },
 );
 process.exit(result.status ?? 1);
