@@ -111,11 +111,6 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     return this.broker;
   }
 
-  /** Closes every live session of a device or integration (credential revoked or rotated). */
-  disconnect(username: string): number {
-    return this.hooks?.disconnect(username) ?? 0;
-  }
-
   /**
    * Stops accepting, closes Aedes (which ends its clients' sessions), then destroys any socket
    * still open: `server.close` alone waits for every connection, so a client that never

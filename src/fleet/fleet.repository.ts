@@ -127,21 +127,9 @@ export class FleetRepository implements OnModuleInit {
       .map(toBinding);
   }
 
-  listSites(): Site[] {
-    return this.db.prepare<[], SiteRow>('SELECT * FROM sites ORDER BY id').all().map(toSite);
-  }
-
   findContainer(id: string): Container | undefined {
     const row = this.db.prepare<[string], ContainerRow>('SELECT * FROM containers WHERE id = ?').get(id);
     return row ? toContainer(row) : undefined;
-  }
-
-  /** Containers ordered by id, strictly after `afterId` (keyset pagination). */
-  listContainers(afterId: string | undefined, limit: number): Container[] {
-    return this.db
-      .prepare<[string, number], ContainerRow>('SELECT * FROM containers WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterId ?? '', limit)
-      .map(toContainer);
   }
 
   listDevices(): Device[] {
