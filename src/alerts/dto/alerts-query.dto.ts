@@ -12,6 +12,7 @@ import {
 } from 'class-validator';
 import type { AlertSeverity, AlertStatus } from '#src/contracts/alert-event.js';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
+import { IsRangeEnd } from '#src/common/validation/is-range-end.decorator.js';
 
 export class AlertsQueryDto {
   @IsOptional()
@@ -51,9 +52,10 @@ export class AlertsQueryDto {
   @IsISO8601({ strict: true })
   from?: string;
 
-  /** Opened before (ISO-8601). */
+  /** Opened before (ISO-8601); with `from`, after it and at most 400 days later. */
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsRangeEnd()
   to?: string;
 
   /** Page size, 1–500 (default 100). */

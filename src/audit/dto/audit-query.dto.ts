@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsRangeEnd } from '#src/common/validation/is-range-end.decorator.js';
 import { ListQueryDto, PageMetaDto } from '#src/fleet/pagination.js';
 
 export class AuditQueryDto extends ListQueryDto {
@@ -26,9 +27,13 @@ export class AuditQueryDto extends ListQueryDto {
   @IsISO8601({ strict: true })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Until this instant (ISO-8601, exclusive).' })
+  @ApiPropertyOptional({
+    description:
+      'Until this instant (ISO-8601, exclusive); with `from`, after it and at most 400 days later.',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @IsRangeEnd()
   to?: string;
 }
 
