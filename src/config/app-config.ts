@@ -177,6 +177,13 @@ export class AppConfig {
   @Max(1_000_000_000)
   INFLUX_OUTBOX_MAX_LINES = 5_000_000;
 
+  /** Most lines kept as InfluxDB dead letters; past it the oldest letters are dropped, loudly. */
+  @EnvInt()
+  @IsInt()
+  @Min(1000)
+  @Max(1_000_000_000)
+  INFLUX_DEAD_LETTER_MAX_LINES = 1_000_000;
+
   /**
    * The first admin API key (at least 32 characters, e.g. `cv_` + 43 random base64url). Stored as
    * a SHA-256 digest, never logged. Unset: a key is generated at first start and logged once.
