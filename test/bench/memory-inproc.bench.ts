@@ -42,7 +42,8 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-const app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '' } });
+// The inbox is appended to from this thread, as the broker does when it runs in the main thread.
+const app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '', BROKER_THREAD: 'false' } });
 const get = <T>(type: new (...args: any[]) => T): T => app.running.app.get(type);
 const metrics = get(Metrics);
 const sqlite = get(SqliteDatabase).connection;
