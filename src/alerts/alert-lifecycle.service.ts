@@ -10,6 +10,8 @@ import { AlertNotifier } from './notifiers/alert-notifier.js';
 
 /** Who made a change that no person made. */
 const BY_RULE = 'rule';
+/** Who made a change convoi made on its own, not on a rule's word (e.g. a shipment ended). */
+export const BY_SYSTEM = 'system';
 
 /**
  * The alert lifecycle (DESIGN.md §6): `active|cleared` × `unacknowledged|acknowledged`, one
@@ -83,6 +85,20 @@ export class AlertLifecycleService implements OnModuleInit {
 
   comment(id: string, by: string, text: string): Alert {
     return this.commit(this.require(id), 'commented', by, text, this.clock.now());
+  }
+
+  /**
+   * Clears the still-active alerts of a shipment that ended (closed, cancelled): no reading will
+   * ever be judged against that shipment again, so nothing else would clear them. Cleared when it
+   * ended, or at the alert's last sighting if a late reading came after that.
+   */
+  clearForEndedShipment(shipmentId: string, endedAs: string, at: number): Alert[] {
+    const reason = `shipment ${shipmentId} ended: ${endedAs}`;
+    return this.repository
+      .findActiveOfShipment(shipmentId)
+      .map((alert) =>
+        this.commit(this.cleared(alert, Math.max(at, alert.lastSeenAt)), 'cleared', BY_SYSTEM, reason),
+      );
   }
 
   require(id: string): Alert {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BrokerModule } from '#src/broker/broker.module.js';
 import { RulesModule } from '#src/rules/rules.module.js';
+import { ShipmentsModule } from '#src/shipments/shipments.module.js';
 import { AlertLifecycleService } from './alert-lifecycle.service.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsRepository } from './alerts.repository.js';
@@ -8,11 +9,12 @@ import { AlertsService } from './alerts.service.js';
 import { AlertNotifier } from './notifiers/alert-notifier.js';
 import { MqttAlertPublisher } from './notifiers/mqtt-alert.publisher.js';
 import { WebhookNotifier } from './notifiers/webhook.notifier.js';
+import { ShipmentEndAlertsService } from './shipment-end-alerts.service.js';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller.js';
 
-/** Alerts: lifecycle driven by rule events, store, REST, and the MQTT/InfluxDB/webhook channels. */
+/** Alerts: lifecycle driven by rule events and shipment ends, store, REST, and the MQTT/InfluxDB/webhook channels. */
 @Module({
-  imports: [RulesModule, BrokerModule],
+  imports: [RulesModule, BrokerModule, ShipmentsModule],
   controllers: [AlertsController, WebhookDeliveriesController],
   providers: [
     AlertsRepository,
@@ -21,6 +23,7 @@ import { WebhookDeliveriesController } from './webhook-deliveries.controller.js'
     AlertNotifier,
     MqttAlertPublisher,
     WebhookNotifier,
+    ShipmentEndAlertsService,
   ],
   exports: [AlertLifecycleService, AlertsRepository],
 })

@@ -75,6 +75,24 @@ export class AlertsRepository implements OnModuleInit {
     return row ? toAlert(row) : undefined;
   }
 
+  /** Active alerts raised during a shipment (few: at most one per rule of its container). */
+  findActiveOfShipment(shipmentId: string): Alert[] {
+    return this.statement<[string], AlertRow>(
+      "SELECT * FROM alerts WHERE status = 'active' AND shipment_id = ? ORDER BY opened_at, id",
+    )
+      .all(shipmentId)
+      .map(toAlert);
+  }
+
+  /** Shipments that still have an active alert. */
+  shipmentsWithActiveAlerts(): string[] {
+    return this.statement<[], { shipment_id: string }>(
+      "SELECT DISTINCT shipment_id FROM alerts WHERE status = 'active' AND shipment_id IS NOT NULL",
+    )
+      .all()
+      .map((r) => r.shipment_id);
+  }
+
   find(id: string): Alert | undefined {
     const row = this.statement<[string], AlertRow>('SELECT * FROM alerts WHERE id = ?').get(id);
     return row ? toAlert(row) : undefined;

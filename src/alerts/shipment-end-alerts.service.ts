@@ -1,0 +1,62 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Clock } from '#src/common/clock.js';
+import { DomainError } from '#src/common/domain-error.js';
+import { NEXT_STATUSES, type ShipmentStatus } from '#src/shipments/shipment.types.js';
+import { ShipmentsService, type ShipmentStatusChange } from '#src/shipments/shipments.service.js';
+import { AlertLifecycleService } from './alert-lifecycle.service.js';
+import { AlertsRepository } from './alerts.repository.js';
+
+/** A status with no way out (closed, cancelled): the shipment is over. */
+const isFinal = (status: ShipmentStatus): boolean => NEXT_STATUSES[status].length === 0;
+
+/**
+ * Clears a shipment's active alerts when it ends. Alerts listen to shipments (shipments never
+ * import alerts). At start it also sweeps alerts left active by shipments that ended earlier
+ * (before this existed, or deleted since), so none stays active forever.
+ */
+@Injectable()
+export class ShipmentEndAlertsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ShipmentEndAlertsService.name);
+
+  constructor(
+    private readonly shipments: ShipmentsService,
+    private readonly lifecycle: AlertLifecycleService,
+    private readonly repository: AlertsRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** After every module's init: the alert and shipment tables exist by then. */
+  onApplicationBootstrap(): void {
+    this.shipments.onStatusChange((change) => this.onStatusChange(change));
+    this.sweep();
+  }
+
+  private onStatusChange(change: ShipmentStatusChange): void {
+    if (!isFinal(change.to)) return;
+    // The status change is already stored: a failure here must not fail the caller's request.
+    try {
+      this.lifecycle.clearForEndedShipment(change.shipmentId, change.to, change.at);
+    } catch (err) {
+      this.logger.error(`could not clear the alerts of ended shipment ${change.shipmentId}: ${String(err)}`);
+    }
+  }
+
+  private sweep(): void {
+    for (const shipmentId of this.repository.shipmentsWithActiveAlerts()) {
+      const status = this.statusOf(shipmentId);
+      if (status === 'deleted' || isFinal(status)) {
+        const cleared = this.lifecycle.clearForEndedShipment(shipmentId, status, this.clock.now());
+        this.logger.warn(`cleared ${cleared.length} alerts left active by ended shipment ${shipmentId}`);
+      }
+    }
+  }
+
+  private statusOf(shipmentId: string): ShipmentStatus | 'deleted' {
+    try {
+      return this.shipments.require(shipmentId).status;
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'not-found') return 'deleted';
+      throw err;
+    }
+  }
+}
