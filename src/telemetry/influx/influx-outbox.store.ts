@@ -54,6 +54,14 @@ export interface DeadLetterSummary {
   sample: string[];
 }
 
+/** Dead letters dropped at the bound, oldest first. */
+export interface DroppedDeadLetters {
+  letters: number;
+  lines: number;
+  /** created_at of the oldest dropped letter, epoch ms. */
+  oldestCreatedAt: number;
+}
+
 interface OutboxRow {
   id: number;
   created_at: number;
@@ -61,6 +69,8 @@ interface OutboxRow {
   lines: string;
   attempts: number;
 }
+
+type DeadSize = Pick<OutboxRow, 'id' | 'line_count' | 'created_at'>;
 
 interface DeadRow extends Omit<OutboxRow, 'attempts'> {
   status: number;
@@ -75,10 +85,22 @@ interface DeadRow extends Omit<OutboxRow, 'attempts'> {
 export class InfluxOutboxStore {
   private db: Database;
   private stmts: Record<
-    'insert' | 'oldest' | 'delete' | 'replace' | 'fail' | 'dead' | 'listDead' | 'getDead' | 'delDead',
+    | 'insert'
+    | 'oldest'
+    | 'delete'
+    | 'replace'
+    | 'fail'
+    | 'dead'
+    | 'listDead'
+    | 'getDead'
+    | 'delDead'
+    | 'deadLines'
+    | 'oldestDead'
+    | 'dropDead',
     Statement
   >;
   private current: OutboxStats = { batches: 0, lines: 0 };
+  private deadLetterBound?: { maxLines: number; onDropped: (dropped: DroppedDeadLetters) => void };
 
   constructor(
     private readonly sqlite: SqliteDatabase,
@@ -101,8 +123,22 @@ export class InfluxOutboxStore {
       listDead: p('SELECT * FROM influx_dead_letter WHERE id > ? ORDER BY id LIMIT ?'),
       getDead: p('SELECT * FROM influx_dead_letter WHERE id = ?'),
       delDead: p('DELETE FROM influx_dead_letter WHERE id = ?'),
+      deadLines: p('SELECT COALESCE(SUM(line_count), 0) AS n FROM influx_dead_letter'),
+      oldestDead: p('SELECT id, line_count, created_at FROM influx_dead_letter ORDER BY id'),
+      dropDead: p('DELETE FROM influx_dead_letter WHERE id <= ?'),
     };
     this.recount();
+    this.trimDeadLetters();
+  }
+
+  /**
+   * Keeps at most `maxLines` dead-lettered lines: past it the oldest letters go, and `onDropped`
+   * hears of it. Refused data waits for an operator, who may never come: unbounded, a schema
+   * conflict on a busy fleet would fill the disk that the outbox and SQLite need.
+   */
+  boundDeadLetters(maxLines: number, onDropped: (dropped: DroppedDeadLetters) => void): void {
+    this.deadLetterBound = { maxLines, onDropped };
+    if (this.stmts) this.trimDeadLetters();
   }
 
   stats(): OutboxStats {
@@ -140,18 +176,48 @@ export class InfluxOutboxStore {
     error?: string,
   ): void {
     this.db.transaction(() => {
-      for (const d of dead) this.deadLetter(d.lines, d.status, d.reason);
+      for (const d of dead) this.insertDeadLetter(d.lines, d.status, d.reason);
       if (retry.length === 0) this.stmts.delete.run(id);
       else {
         this.stmts.replace.run(retry.join('\n'), retry.length, id);
         this.stmts.fail.run(error ?? null, id);
       }
     })();
+    if (dead.length > 0) this.trimDeadLetters();
     this.recount();
   }
 
   deadLetter(lines: readonly string[], status: number, reason: string): void {
+    this.insertDeadLetter(lines, status, reason);
+    this.trimDeadLetters();
+  }
+
+  private insertDeadLetter(lines: readonly string[], status: number, reason: string): void {
     this.stmts.dead.run(this.clock.now(), lines.length, lines.join('\n'), status, reason);
+  }
+
+  /**
+   * Deletes the oldest dead letters until at most the bound's lines remain. Counted from the
+   * table each time, not in memory: retention deletes dead letters too, and letters are rare.
+   */
+  private trimDeadLetters(): void {
+    if (!this.deadLetterBound) return;
+    const { maxLines, onDropped } = this.deadLetterBound;
+    const total = (this.stmts.deadLines.get() as { n: number }).n;
+    if (total <= maxLines) return;
+    let excess = total - maxLines;
+    let lastId = 0;
+    let dropped: DroppedDeadLetters | undefined;
+    for (const row of this.stmts.oldestDead.iterate() as IterableIterator<DeadSize>) {
+      if (excess <= 0) break;
+      dropped ??= { letters: 0, lines: 0, oldestCreatedAt: row.created_at };
+      dropped.letters += 1;
+      dropped.lines += row.line_count;
+      excess -= row.line_count;
+      lastId = row.id;
+    }
+    this.stmts.dropDead.run(lastId);
+    if (dropped) onDropped(dropped);
   }
 
   /** Deletes the oldest batches until at most `maxLines` lines remain; returns what was dropped. */

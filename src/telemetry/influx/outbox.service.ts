@@ -1,6 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Metrics } from '#src/common/metrics.js';
+import { AppConfig } from '#src/config/app-config.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
-import type { DeadLetterSummary } from './influx-outbox.store.js';
+import type { DeadLetterSummary, DroppedDeadLetters } from './influx-outbox.store.js';
 import { InfluxTelemetryWriter, type InfluxWriterStatus } from './influx-telemetry.writer.js';
 
 export interface OutboxOverview {
@@ -10,16 +12,31 @@ export interface OutboxOverview {
   next?: number;
 }
 
-/** What an operator can do with the InfluxDB outbox and its dead letters (REST, admin only). */
+/**
+ * What an operator can do with the InfluxDB outbox and its dead letters (REST, admin only), and
+ * the operators' bound on dead letters (INFLUX_DEAD_LETTER_MAX_LINES), like the outbox's own.
+ */
 @Injectable()
 export class OutboxService {
+  private readonly logger = new Logger('InfluxTelemetryWriter');
   private readonly writer: InfluxTelemetryWriter;
 
-  constructor(writer: TelemetryWriter) {
+  constructor(writer: TelemetryWriter, config: AppConfig, metrics: Metrics) {
     if (!(writer instanceof InfluxTelemetryWriter)) {
       throw new Error('OutboxService needs the InfluxDB telemetry writer (INFLUX_URL set)');
     }
     this.writer = writer;
+    const dropped = metrics.counter(
+      'convoi_influx_dead_letters_dropped_lines_total',
+      'Dead-lettered lines dropped because the dead letters reached INFLUX_DEAD_LETTER_MAX_LINES',
+    );
+    const max = config.INFLUX_DEAD_LETTER_MAX_LINES;
+    writer.outbox.boundDeadLetters(max, (d: DroppedDeadLetters) => {
+      dropped.inc(d.lines);
+      this.logger.error(
+        `InfluxDB DEAD LETTERS FULL (INFLUX_DEAD_LETTER_MAX_LINES=${max}): DROPPED the ${d.lines} oldest lines (${d.letters} letters, refused since ${new Date(d.oldestCreatedAt).toISOString()})`,
+      );
+    });
   }
 
   overview(limit: number, after = 0): OutboxOverview {
