@@ -1,5 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
+import type { DwellStop } from '#src/shipments/eta/dwell.detector.js';
+import type { Fix, MotionState, MotionStatus } from '#src/shipments/eta/motion.tracker.js';
+import type { SiteMembership } from '#src/shipments/geo/geofence.tracker.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
 import type { ContainerJourneyState } from './journey.types.js';
 
@@ -15,10 +18,14 @@ const ROUTINE_EVERY_TICKS = 30;
  * entered or left, a stop started or ended, a dwell) is written within a second; a routine update
  * (one more fix on the road) within 30 s, since a restart that loses it only resumes the speed
  * averages from an older fix. Everything is written at shutdown.
+ *
+ * Memory (issue 11): a state is held packed ({@link packJourney}), its numbers in one array of
+ * doubles, and unpacked into a fresh object at every `get` (callers mutate what they get, then
+ * `set` it back).
  */
 @Injectable()
 export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly states = new Map<string, ContainerJourneyState>();
+  private readonly states = new Map<string, PackedJourney>();
   private readonly dirty = new Set<string>();
   private readonly routine = new Set<string>();
   private ticks = 0;
@@ -32,19 +39,21 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
   onModuleInit(): void {
     for (const json of this.repository.loadStates()) {
       const state = JSON.parse(json) as ContainerJourneyState;
-      this.states.set(state.containerId, state);
+      this.states.set(state.containerId, packJourney(state));
     }
     this.timer = setInterval(() => this.persist(), PERSIST_EVERY_MS);
     this.timer.unref();
   }
 
   get(containerId: string): ContainerJourneyState | undefined {
-    return this.states.get(containerId);
+    const packed = this.states.get(containerId);
+    return packed === undefined ? undefined : unpackJourney(containerId, packed);
   }
 
   /** Stores the state; `significant` when the fix changed site, motion phase or dwell. */
   set(state: ContainerJourneyState, significant = true): void {
-    this.states.set(state.containerId, state);
+    // The map's own key string is kept: the state's may be another copy of the same id.
+    this.states.set(state.containerId, packJourney(state));
     if (significant) this.dirty.add(state.containerId);
     else this.routine.add(state.containerId);
   }
@@ -55,10 +64,11 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
       this.routine.clear();
     }
     if (this.dirty.size === 0 || !this.repository.open) return;
-    const batch = [...this.dirty].map((containerId) => ({
-      containerId,
-      json: JSON.stringify(this.states.get(containerId)),
-    }));
+    const batch: { containerId: string; json: string }[] = [];
+    for (const containerId of this.dirty) {
+      const state = this.get(containerId);
+      if (state !== undefined) batch.push({ containerId, json: JSON.stringify(state) });
+    }
     this.dirty.clear();
     this.repository.saveStates(batch, this.clock.now());
   }
@@ -67,4 +77,161 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
     clearInterval(this.timer);
     this.persist(true);
   }
+}
+
+/**
+ * Every field of the state's parts is packed below: a field added to these types without being
+ * packed is a compile error here rather than a field silently lost.
+ */
+type Unpacked<T, K extends readonly PropertyKey[]> = Exclude<keyof T, K[number]>;
+type NoneLeft<T extends never> = T;
+export type JourneyFieldsNotPacked = [
+  NoneLeft<
+    Unpacked<
+      ContainerJourneyState,
+      ['containerId', 'geofence', 'motion', 'dwell', 'lastFixAt', 'lastFix', 'alerts']
+    >
+  >,
+  NoneLeft<Unpacked<ContainerJourneyState['geofence'], ['lastMeasuredAt', 'sites']>>,
+  NoneLeft<Unpacked<ContainerJourneyState['alerts'], ['unexpectedSiteIds', 'delayMin', 'dwellSince']>>,
+  NoneLeft<Unpacked<ContainerJourneyState['dwell'], ['stop']>>,
+  NoneLeft<
+    Unpacked<
+      MotionState,
+      ['status', 'lastFix', 'anchor', 'speedKmh', 'movingSpeedKmh', 'stop', 'outliersInRow']
+    >
+  >,
+  NoneLeft<Unpacked<DwellStop, ['since', 'lat', 'lon', 'siteIds', 'exceeded']>>,
+  NoneLeft<Unpacked<Fix, ['lat', 'lon', 'at']>>,
+];
+
+const STATUSES: readonly MotionStatus[] = ['unknown', 'moving', 'stopped'];
+const NO_SITES: Readonly<Record<string, SiteMembership>> = Object.freeze({});
+const NO_IDS: readonly string[] = Object.freeze([]);
+
+/** Offsets in {@link PackedJourney.n}; NaN marks an absent optional number. */
+const At = {
+  LastFixAt: 0,
+  LastFixLat: 1,
+  LastFixLon: 2,
+  GeofenceLastAt: 3,
+  Status: 4,
+  SpeedKmh: 5,
+  MovingSpeedKmh: 6,
+  OutliersInRow: 7,
+  /** lat, lon, at */
+  MotionFix: 8,
+  Anchor: 11,
+  Stop: 14,
+  DwellSince: 17,
+  DwellLat: 18,
+  DwellLon: 19,
+  DwellExceeded: 20,
+  DelayMin: 21,
+  AlertDwellSince: 22,
+  Size: 23,
+} as const;
+
+/** A journey state's numbers, plus its site ids and memberships when it has any (near sites). */
+export interface PackedJourney {
+  n: number[];
+  sites: Record<string, SiteMembership>;
+  dwellSiteIds: readonly string[];
+  unexpectedSiteIds: readonly string[];
+}
+
+/** Packs a state: numbers into one double array, and the (usually empty) site parts by reference. */
+export function packJourney(s: ContainerJourneyState): PackedJourney {
+  const m = s.motion;
+  const stop = s.dwell.stop;
+  const n: number[] = new Array<number>(At.Size).fill(NaN);
+  n[At.LastFixAt] = s.lastFixAt ?? NaN;
+  n[At.LastFixLat] = s.lastFix?.lat ?? NaN;
+  n[At.LastFixLon] = s.lastFix?.lon ?? NaN;
+  n[At.GeofenceLastAt] = s.geofence.lastMeasuredAt ?? NaN;
+  n[At.Status] = STATUSES.indexOf(m.status);
+  n[At.SpeedKmh] = m.speedKmh;
+  n[At.MovingSpeedKmh] = m.movingSpeedKmh ?? NaN;
+  n[At.OutliersInRow] = m.outliersInRow;
+  packFix(n, At.MotionFix, m.lastFix);
+  packFix(n, At.Anchor, m.anchor);
+  packFix(n, At.Stop, m.stop);
+  if (stop !== undefined) {
+    n[At.DwellSince] = stop.since;
+    n[At.DwellLat] = stop.lat;
+    n[At.DwellLon] = stop.lon;
+    n[At.DwellExceeded] = stop.exceeded ? 1 : 0;
+  }
+  n[At.DelayMin] = s.alerts.delayMin ?? NaN;
+  n[At.AlertDwellSince] = s.alerts.dwellSince ?? NaN;
+  const sites = s.geofence.sites;
+  const unexpected = s.alerts.unexpectedSiteIds;
+  return {
+    n,
+    sites: isEmpty(sites) ? NO_SITES : sites,
+    dwellSiteIds: stop === undefined || stop.siteIds.length === 0 ? NO_IDS : stop.siteIds,
+    unexpectedSiteIds: unexpected.length === 0 ? NO_IDS : unexpected,
+  };
+}
+
+/** A fresh, mutable state equal to the one packed. */
+export function unpackJourney(containerId: string, p: PackedJourney): ContainerJourneyState {
+  const n = p.n;
+  const motion: MotionState = {
+    status: STATUSES[n[At.Status]],
+    speedKmh: n[At.SpeedKmh],
+    outliersInRow: n[At.OutliersInRow],
+  };
+  const lastFix = unpackFix(n, At.MotionFix);
+  if (lastFix !== undefined) motion.lastFix = lastFix;
+  const anchor = unpackFix(n, At.Anchor);
+  if (anchor !== undefined) motion.anchor = anchor;
+  if (!Number.isNaN(n[At.MovingSpeedKmh])) motion.movingSpeedKmh = n[At.MovingSpeedKmh];
+  const stop = unpackFix(n, At.Stop);
+  if (stop !== undefined) motion.stop = stop;
+  const state: ContainerJourneyState = {
+    containerId,
+    geofence: { sites: copySites(p.sites) },
+    motion,
+    dwell: {},
+    alerts: { unexpectedSiteIds: [...p.unexpectedSiteIds] },
+  };
+  if (!Number.isNaN(n[At.GeofenceLastAt])) state.geofence.lastMeasuredAt = n[At.GeofenceLastAt];
+  if (!Number.isNaN(n[At.DwellSince])) {
+    state.dwell.stop = {
+      since: n[At.DwellSince],
+      lat: n[At.DwellLat],
+      lon: n[At.DwellLon],
+      siteIds: [...p.dwellSiteIds],
+      exceeded: n[At.DwellExceeded] === 1,
+    };
+  }
+  if (!Number.isNaN(n[At.LastFixAt])) state.lastFixAt = n[At.LastFixAt];
+  if (!Number.isNaN(n[At.LastFixLat])) state.lastFix = { lat: n[At.LastFixLat], lon: n[At.LastFixLon] };
+  if (!Number.isNaN(n[At.DelayMin])) state.alerts.delayMin = n[At.DelayMin];
+  if (!Number.isNaN(n[At.AlertDwellSince])) state.alerts.dwellSince = n[At.AlertDwellSince];
+  return state;
+}
+
+function packFix(n: number[], at: number, fix: Fix | undefined): void {
+  if (fix === undefined) return;
+  n[at] = fix.lat;
+  n[at + 1] = fix.lon;
+  n[at + 2] = fix.at;
+}
+
+function unpackFix(n: number[], at: number): Fix | undefined {
+  return Number.isNaN(n[at + 2]) ? undefined : { lat: n[at], lon: n[at + 1], at: n[at + 2] };
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
+/** Memberships are mutable objects: the state handed out must not alias the packed one. */
+function copySites(sites: Record<string, SiteMembership>): Record<string, SiteMembership> {
+  const copy: Record<string, SiteMembership> = {};
+  for (const id in sites) copy[id] = { ...sites[id] };
+  return copy;
 }

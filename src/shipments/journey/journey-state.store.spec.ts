@@ -1,0 +1,140 @@
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#src/common/clock.js';
+import { AppConfig } from '#src/config/app-config.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { JourneyEventsRepository } from './journey-events.repository.js';
+import { JourneyStateStore, packJourney, unpackJourney } from './journey-state.store.js';
+import { initialJourneyState, type ContainerJourneyState } from './journey.types.js';
+
+const T = Date.UTC(2026, 10, 22, 8, 0, 0);
+/** As persisted (and as fast-check's null-prototype records compare with plain objects). */
+const normal = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+const time = fc.integer({ min: 0, max: 2 ** 42 });
+const coordinate = fc.double({ min: -90, max: 90, noNaN: true });
+const fix = fc.record({ lat: coordinate, lon: coordinate, at: time });
+const siteId = fc.constantFrom('S1', 'S2', 'DC-LYON');
+
+/** Every shape a tracker can leave, optional fields present or absent. */
+const journeyState: fc.Arbitrary<ContainerJourneyState> = fc.record(
+  {
+    containerId: fc.constant('C1'),
+    geofence: fc.record(
+      {
+        lastMeasuredAt: time,
+        sites: fc.dictionary(
+          siteId,
+          fc.record({ inside: fc.boolean(), pendingSince: time }, { requiredKeys: ['inside'] }),
+        ),
+      },
+      { requiredKeys: ['sites'] },
+    ),
+    motion: fc.record(
+      {
+        status: fc.constantFrom('unknown', 'moving', 'stopped'),
+        lastFix: fix,
+        anchor: fix,
+        speedKmh: fc.double({ min: 0, max: 200, noNaN: true }),
+        movingSpeedKmh: fc.double({ min: 0, max: 200, noNaN: true }),
+        stop: fix,
+        outliersInRow: fc.nat(3),
+      },
+      { requiredKeys: ['status', 'speedKmh', 'outliersInRow'] },
+    ),
+    dwell: fc.record(
+      {
+        stop: fc.record({
+          since: time,
+          lat: coordinate,
+          lon: coordinate,
+          siteIds: fc.array(siteId, { maxLength: 2 }),
+          exceeded: fc.boolean(),
+        }),
+      },
+      { requiredKeys: [] },
+    ),
+    lastFixAt: time,
+    lastFix: fc.record({ lat: coordinate, lon: coordinate }),
+    alerts: fc.record(
+      { unexpectedSiteIds: fc.array(siteId, { maxLength: 2 }), delayMin: fc.integer(), dwellSince: time },
+      { requiredKeys: ['unexpectedSiteIds'] },
+    ),
+  },
+  { requiredKeys: ['containerId', 'geofence', 'motion', 'dwell', 'alerts'] },
+);
+
+describe(JourneyStateStore.name, () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let store: JourneyStateStore;
+
+  const open = () => {
+    const repository = new JourneyEventsRepository(db);
+    repository.onModuleInit();
+    const s = new JourneyStateStore(repository, new ManualClock(T));
+    s.onModuleInit();
+    return s;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'journey-state-'));
+    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    store = open();
+  });
+
+  afterEach(() => {
+    store.beforeApplicationShutdown();
+    db.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('packs and unpacks every state shape to an equal state', () => {
+    fc.assert(
+      fc.property(journeyState, (state) => {
+        assert.deepStrictEqual(normal(unpackJourney(state.containerId, packJourney(state))), normal(state));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('hands out a fresh state each time: changing it changes nothing stored until set', () => {
+    const state = initialJourneyState('C1');
+    state.geofence.sites.S1 = { inside: true };
+    state.alerts.unexpectedSiteIds.push('S1');
+    state.dwell.stop = { since: T, lat: 45, lon: 5, siteIds: ['S1'], exceeded: false };
+    store.set(state);
+    const got = store.get('C1')!;
+    got.geofence.sites.S1.inside = false;
+    got.alerts.unexpectedSiteIds.length = 0;
+    got.dwell.stop!.siteIds.push('S2');
+    got.alerts.delayMin = 12;
+    assert.deepStrictEqual(store.get('C1'), state);
+    store.set(got);
+    assert.deepStrictEqual(store.get('C1'), got);
+  });
+
+  it('restores every state after a restart', () => {
+    const states = fc.sample(journeyState, 50).map((s, i) => ({ ...s, containerId: `C${i}` }));
+    states.forEach((s, i) => store.set(s, i % 2 === 0));
+    store.beforeApplicationShutdown();
+    store = open();
+    for (const s of states) assert.deepStrictEqual(normal(store.get(s.containerId)), normal(s));
+  });
+
+  it('writes a routine update only every 30th tick, a significant one at the next', () => {
+    const rows = () =>
+      (db.connection.prepare('SELECT count(*) AS n FROM journey_state').get() as { n: number }).n;
+    store.set({ ...initialJourneyState('C1'), lastFixAt: T }, false);
+    store.set({ ...initialJourneyState('C2'), lastFixAt: T }, true);
+    store.persist();
+    assert.equal(rows(), 1);
+    for (let tick = 2; tick < 30; tick++) store.persist();
+    assert.equal(rows(), 1);
+    store.persist();
+    assert.equal(rows(), 2);
+  });
+});
