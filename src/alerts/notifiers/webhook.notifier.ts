@@ -9,6 +9,8 @@ import { signWebhook } from './webhook-signature.js';
 const POLL_MS = 500;
 const BATCH = 50;
 const TIMEOUT_MS = 5000;
+/** Receivers served at once: a slow one holds only its own lane, and a thousand do not open a thousand sockets. */
+const MAX_CONCURRENT_RECEIVERS = 8;
 const MAX_BACKOFF_MS = 3_600_000;
 
 export interface WebhookDelivery {
@@ -42,13 +44,20 @@ interface DeliveryRow {
  * Sends alert changes to the configured webhooks, signed, from a durable queue in SQLite: a
  * delivery survives restarts, is retried with doubling backoff on errors and non-2xx answers,
  * and is given up after ALERT_WEBHOOK_MAX_ATTEMPTS. The table is the delivery log.
+ *
+ * Each receiver has its own lane: its deliveries go one at a time in the order they were made,
+ * and a change waits while an earlier one to that receiver is being retried (a receiver never
+ * sees "cleared" before "opened"). Lanes of different receivers run side by side, so a slow or
+ * failing receiver delays only itself.
  */
 @Injectable()
 export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookNotifier.name);
   private readonly urls: string[];
   private timer?: NodeJS.Timeout;
-  private sending = false;
+  /** Receivers whose lane is running. */
+  private readonly lanes = new Set<string>();
+  private stopped = false;
   private readonly outcomes;
 
   constructor(
@@ -85,20 +94,41 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     for (const url of this.urls) insert.run(url, event.alertId, body, now, now);
   }
 
-  /** Sends every delivery that is due; one pass at a time. */
+  /**
+   * Starts a lane for each receiver with a due delivery and no lane running (at most
+   * MAX_CONCURRENT_RECEIVERS lanes); resolves when the lanes it started have finished.
+   */
   async sendDue(): Promise<void> {
-    if (this.sending || !this.sqlite.connection.open) return;
-    this.sending = true;
-    try {
-      const due = this.sqlite.connection
-        .prepare<[number, number], DeliveryRow>(
-          `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-           ORDER BY id LIMIT ?`,
+    if (this.stopped || !this.sqlite.connection.open) return;
+    const receivers = this.sqlite.connection
+      .prepare<[number], { url: string }>(
+        `SELECT DISTINCT url FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?`,
+      )
+      .all(this.clock.now());
+    const started: Promise<void>[] = [];
+    for (const { url } of receivers) {
+      if (this.lanes.size >= MAX_CONCURRENT_RECEIVERS) break;
+      if (this.lanes.has(url)) continue;
+      this.lanes.add(url);
+      started.push(this.drain(url).finally(() => this.lanes.delete(url)));
+    }
+    await Promise.all(started);
+  }
+
+  /** One receiver's lane: its pending deliveries oldest first, until one is not due or fails. */
+  private async drain(url: string): Promise<void> {
+    for (;;) {
+      if (this.stopped || !this.sqlite.connection.open) return;
+      const pending = this.sqlite.connection
+        .prepare<[string, number], DeliveryRow>(
+          `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND url = ? ORDER BY id LIMIT ?`,
         )
-        .all(this.clock.now(), BATCH);
-      await Promise.all(due.map((d) => this.attempt(d)));
-    } finally {
-      this.sending = false;
+        .all(url, BATCH);
+      for (const d of pending) {
+        if (this.stopped || d.next_attempt_at > this.clock.now()) return;
+        if (!(await this.attempt(d))) return;
+      }
+      if (pending.length < BATCH) return;
     }
   }
 
@@ -110,10 +140,12 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   beforeApplicationShutdown(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
-  private async attempt(d: DeliveryRow): Promise<void> {
+  /** One try; true when the delivery is settled (delivered or given up), false when it waits. */
+  private async attempt(d: DeliveryRow): Promise<boolean> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'convoi-webhooks/1',
@@ -140,7 +172,7 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    if (!this.sqlite.connection.open) return;
+    if (!this.sqlite.connection.open) return false;
     const attempts = d.attempts + 1;
     const now = this.clock.now();
     if (error === undefined) {
@@ -150,7 +182,7 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
           "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at = ? WHERE id = ?",
         )
         .run(attempts, status ?? null, now, d.id);
-      return;
+      return true;
     }
     const givenUp = attempts >= this.config.ALERT_WEBHOOK_MAX_ATTEMPTS;
     this.outcomes.inc({ outcome: givenUp ? 'given-up' : 'retry' });
@@ -171,6 +203,7 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
         now + backoff,
         d.id,
       );
+    return givenUp;
   }
 }
 
