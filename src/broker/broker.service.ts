@@ -1,38 +1,32 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Aedes, type AedesOptions, type Client } from 'aedes';
-import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Aedes } from 'aedes';
 import { AppConfig } from '#src/config/app-config.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { createBrokerAuthHooks, type BrokerAuthHooks } from './auth/broker-auth.hooks.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { DeviceCredentialStore } from './auth/device-credential.store.js';
-import { brokerLimitsFrom } from './broker-limits.factory.js';
-import { aedesOptionsFromLimits } from './hardening/broker-limits.js';
-import { createHardenedConnectionHandler } from './hardening/hardened-connection.handler.js';
-import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
+import { brokerSettingsFrom } from './broker-settings.js';
+import { INBOX_FILE, type InboxMessage } from './inbox/ingest-journal.js';
+import { moveLegacyInbox } from './inbox/legacy-inbox.js';
 import { PlatformCredential } from './platform-credential.js';
+import type { BrokerRuntime, PlatformPublish } from './runtime/broker-runtime.js';
+import { LocalBrokerRuntime } from './runtime/local-broker.runtime.js';
+import { BrokerThreadRuntime } from './thread/broker-thread.runtime.js';
 
-/** Receives a device message before it is acknowledged; calls `acknowledge` once it is safe. */
-export type IngestInterceptor = (topic: string, payload: Buffer, acknowledge: () => void) => void;
+type IngestSink = (messages: InboxMessage[]) => void;
 
 /**
- * The embedded Aedes broker (DESIGN.md §2) behind the hardened edge: a guard between each socket
- * and Aedes (packet size, protocol hygiene, rate and connection limits), device and integration
- * authentication, a deny-by-default topic ACL, and optionally MQTT over TLS. Device messages on
- * ingest topics are handed to the ingest interceptor (the write-ahead inbox) inside the publish
- * authorisation, so their PUBACK is only sent once they are durable.
+ * The embedded MQTT broker (DESIGN.md §2) as the rest of the platform sees it: on its own thread
+ * by default (BROKER_THREAD), on the main thread otherwise. Device messages it acknowledges come
+ * out of its write-ahead inbox through {@link receiveIngested}; the consumer reports what it
+ * stored with {@link completeIngested}, which is when the inbox forgets them.
  */
 @Injectable()
 export class BrokerService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(BrokerService.name);
-  private broker?: Aedes;
-  private readonly servers: Server[] = [];
-  private readonly sockets = new Set<Socket>();
-  private hooks?: BrokerAuthHooks;
-  private ingest?: { filters: readonly string[][]; interceptor: IngestInterceptor };
-  private readonly connections;
+  private runtime?: BrokerRuntime;
+  private sink?: IngestSink;
+  /** Committed before anyone consumes them: replayed leftovers, or messages during start. */
+  private waiting: InboxMessage[][] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -40,61 +34,64 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     private readonly credentials: DeviceCredentialStore,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-  ) {
-    this.connections = metrics.gauge(
-      'convoi_broker_connections',
-      'MQTT clients connected to the embedded broker',
-    );
-  }
-
-  /** Routes device messages on these topic filters through `interceptor` before their PUBACK. */
-  interceptIngest(filters: readonly string[], interceptor: IngestInterceptor): void {
-    this.ingest = { filters: filters.map((f) => f.split('/')), interceptor };
-  }
+    private readonly sqlite: SqliteDatabase,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     if (!this.config.BROKER_EMBEDDED) return;
-    const limits = brokerLimitsFrom(this.config);
-    const abuse = new IpAbuseTracker(limits, this.clock);
-    this.hooks = createBrokerAuthHooks({
-      store: this.credentials,
+    const moved = moveLegacyInbox(this.sqlite.connection, this.config.DATA_DIR);
+    if (moved > 0)
+      new Logger(BrokerService.name).warn(`Moved ${moved} unprocessed messages to ${INBOX_FILE}`);
+    const deps = {
+      settings: brokerSettingsFrom(this.config, this.platform),
+      credentials: this.credentials,
       metrics: this.metrics,
-      limits,
-      abuse,
-      allowAnonymous: this.config.BROKER_ALLOW_ANONYMOUS,
-      platform: this.platform,
-    });
-    this.broker = await Aedes.createBroker(this.options(aedesOptionsFromLimits(limits), this.hooks));
-    this.observe(this.broker);
-    const handler = createHardenedConnectionHandler(this.broker, limits, this.metrics, {
       clock: this.clock,
-      abuse,
-    });
-    await this.listen(createServer({ noDelay: true }, handler), this.config.BROKER_PORT, 'MQTT');
-    if (this.config.BROKER_TLS_CERT_FILE && this.config.BROKER_TLS_KEY_FILE) {
-      const tls = createTlsServer(
-        {
-          cert: readFileSync(this.config.BROKER_TLS_CERT_FILE),
-          key: readFileSync(this.config.BROKER_TLS_KEY_FILE),
-          minVersion: 'TLSv1.2',
-        },
-        handler,
-      );
-      tls.on('tlsClientError', () =>
-        this.metrics.counter('convoi_broker_tls_errors_total', 'Failed TLS handshakes').inc(),
-      );
-      await this.listen(tls, this.config.BROKER_TLS_PORT, 'MQTT over TLS');
-    }
+      committed: (messages: InboxMessage[]) => this.committed(messages),
+    };
+    this.runtime = this.config.BROKER_THREAD
+      ? await BrokerThreadRuntime.start(deps)
+      : await LocalBrokerRuntime.start(deps);
+  }
+
+  /** Hands every message the inbox committed, in order, to `sink` (the ingestion consumer). */
+  receiveIngested(sink: IngestSink): void {
+    this.sink = sink;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const messages of waiting) sink(messages);
+  }
+
+  /** Inbox messages up to `lastId` are stored downstream: the inbox may forget them. */
+  completeIngested(lastId: number, count: number): void {
+    this.runtime?.complete(lastId, count);
+  }
+
+  /**
+   * Appends to the inbox as the broker's publish hook does (in-process benchmarks). Only with
+   * BROKER_THREAD=false: a threaded inbox belongs to the broker thread.
+   */
+  appendIngested(topic: string, payload: Buffer, onDurable: () => void): void {
+    if (!(this.runtime instanceof LocalBrokerRuntime))
+      throw new Error('appending to the inbox from the main thread needs BROKER_THREAD=false');
+    this.runtime.append(topic, payload, onDurable);
+  }
+
+  /** Publishes as the platform itself (alert events); false when there is no embedded broker. */
+  publish(message: PlatformPublish): boolean {
+    if (this.runtime === undefined || !this.runtime.isListening()) return false;
+    this.runtime.publish(message);
+    return true;
   }
 
   /** The port actually bound by the plain listener (differs from BROKER_PORT when that is 0). */
   port(): number {
-    return (this.servers[0]?.address() as AddressInfo | null)?.port ?? this.config.BROKER_PORT;
+    return this.runtime?.port() ?? this.config.BROKER_PORT;
   }
 
   /** The port actually bound by the TLS listener, if any. */
   tlsPort(): number | undefined {
-    return (this.servers[1]?.address() as AddressInfo | null)?.port;
+    return this.runtime?.tlsPort();
   }
 
   /** URL the in-process consumer uses to reach this broker. */
@@ -103,86 +100,22 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
   }
 
   isListening(): boolean {
-    return this.servers[0]?.listening === true && this.broker?.closed === false;
+    return this.runtime?.isListening() === true;
   }
 
-  /** The Aedes instance, for in-process publishing (alerts). */
+  /** The Aedes instance when the broker runs on the main thread (tests read its retained store). */
   instance(): Aedes | undefined {
-    return this.broker;
+    return this.runtime instanceof LocalBrokerRuntime ? this.runtime.aedes : undefined;
   }
 
-  /**
-   * Stops accepting, closes Aedes (which ends its clients' sessions), then destroys any socket
-   * still open: `server.close` alone waits for every connection, so a client that never
-   * disconnects would hold shutdown forever.
-   */
   async onApplicationShutdown(): Promise<void> {
-    const closed = this.servers
-      .filter((server) => server.listening)
-      .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
-    const broker = this.broker;
-    if (broker && !broker.closed) await new Promise<void>((resolve) => broker.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await Promise.all(closed);
+    const runtime = this.runtime;
+    this.runtime = undefined;
+    await runtime?.close();
   }
 
-  private async listen(server: Server, port: number, what: string): Promise<void> {
-    server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.config.BROKER_HOST, () => resolve());
-    });
-    this.servers.push(server);
-    this.logger.log(
-      `${what} listening on ${this.config.BROKER_HOST}:${(server.address() as AddressInfo).port}`,
-    );
+  private committed(messages: InboxMessage[]): void {
+    if (this.sink) this.sink(messages);
+    else this.waiting.push(messages);
   }
-
-  private observe(broker: Aedes): void {
-    broker.on('client', (client: Client) => {
-      this.connections.inc();
-      this.logger.debug(`MQTT client connected: ${client.id}`);
-    });
-    broker.on('clientDisconnect', (client: Client) => {
-      this.connections.dec();
-      this.logger.debug(`MQTT client disconnected: ${client.id}`);
-    });
-    broker.on('clientError', (client: Client, err: Error) => {
-      this.logger.warn(`MQTT client ${client.id} error: ${err.message}`);
-    });
-  }
-
-  private options(base: AedesOptions, hooks: BrokerAuthHooks): AedesOptions {
-    return {
-      ...base,
-      preConnect: hooks.preConnect,
-      authenticate: hooks.authenticate,
-      authorizeSubscribe: hooks.authorizeSubscribe,
-      authorizeForward: hooks.authorizeForward,
-      authorizePublish: (client, packet, callback) => {
-        hooks.authorizePublish(client, packet, (err) => {
-          const ingest = this.ingest;
-          if (err || !client || !ingest || !matchesAny(ingest.filters, packet.topic)) {
-            callback(err);
-            return;
-          }
-          ingest.interceptor(packet.topic, payloadOf(packet), () => callback(null));
-        });
-      },
-    };
-  }
-}
-
-function payloadOf(packet: { payload: Buffer | string }): Buffer {
-  const payload = packet.payload;
-  return typeof payload === 'string' ? Buffer.from(payload) : payload;
-}
-
-/** Whether a topic matches one of the split filters (`+` one level; no `#` needed here). */
-function matchesAny(filters: readonly string[][], topic: string): boolean {
-  const levels = topic.split('/');
-  return filters.some((f) => f.length === levels.length && f.every((l, i) => l === '+' || l === levels[i]));
 }

@@ -46,6 +46,14 @@ export class AppConfig {
   @Max(65535)
   BROKER_PORT = 1883;
 
+  /**
+   * Run the embedded broker (Aedes, its hardened edge and write-ahead inbox) on its own thread, so
+   * that it and the pipeline each have a core. false: everything on the main thread (one core).
+   */
+  @EnvBool()
+  @IsBoolean()
+  BROKER_THREAD = true;
+
   /** Development only: let MQTT clients connect without credentials. */
   @EnvBool()
   @IsBoolean()
@@ -380,6 +388,16 @@ export class AppConfig {
   @Min(1)
   @Max(1_000_000)
   BROKER_PUBLISH_BURST = 100;
+
+  /**
+   * New MQTT connections one IP address may open per minute before it is banned. Raise it when
+   * many devices share one address (a NAT, a cellular gateway, a LoRaWAN network server's pool).
+   */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  BROKER_CONNECTIONS_PER_IP_PER_MIN = 600;
 
   /** Port of the MQTT-over-TLS listener (only with BROKER_TLS_CERT_FILE and BROKER_TLS_KEY_FILE). */
   @EnvInt()

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { BrokerModule } from '#src/broker/broker.module.js';
 import { FleetModule } from '#src/fleet/fleet.module.js';
 import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
-import { BrokerInboxBridge } from './inbox/broker-inbox.bridge.js';
 import { IngestInbox } from './inbox/ingest-inbox.js';
 import { IngestionConsumer } from './ingestion.consumer.js';
 import { IngestionService } from './ingestion.service.js';
@@ -32,7 +31,6 @@ import { ConsumerStatus } from './transport/consumer-status.js';
     RegistryDeviceLookup,
     RadioStatusService,
     IngestInbox,
-    BrokerInboxBridge,
   ],
   exports: [ReadingPipeline, ConsumerStatus, RejectionsLog, IngestInbox],
 })

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import mqtt from 'mqtt';
+import { INBOX_FILE } from '#src/broker/inbox/ingest-journal.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { spawnConvoi } from '#test/support/child-app.js';
 import { freePort } from '#test/support/free-port.js';
@@ -81,10 +82,15 @@ describe('QoS 1 durability across SIGKILL', () => {
       for (const seq of ackedAtKill) assert.ok(stored.has(seq), `acknowledged reading ${seq} was lost`);
       assert.equal(rows.length, TOTAL, 'every reading stored exactly once');
       assert.equal(stored.size, TOTAL);
-      const inbox = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ingest_inbox').get();
-      assert.equal(inbox?.n, 0, 'inbox drained');
     } finally {
       db.close();
+    }
+    const inboxDb = new BetterSqlite3(join(dataDir, INBOX_FILE), { readonly: true });
+    try {
+      const inbox = inboxDb.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ingest_inbox').get();
+      assert.equal(inbox?.n, 0, 'inbox drained');
+    } finally {
+      inboxDb.close();
     }
   });
 });

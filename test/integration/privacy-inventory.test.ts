@@ -1,8 +1,12 @@
+import BetterSqlite3, { type Database } from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeviceCredentialStore } from '#src/broker/auth/device-credential.store.js';
+import { INBOX_FILE } from '#src/broker/inbox/ingest-journal.js';
 import { Clock } from '#src/common/clock.js';
+import { AppConfig } from '#src/config/app-config.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -88,6 +92,21 @@ const FULL_ALERT: AlertEvent = {
   by: 'k',
 };
 
+function tablesOf(db: Database): { table: string; columns: string[] }[] {
+  return db
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all()
+    .map(({ name }) => ({
+      table: name,
+      columns: db
+        .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${name.replace(/'/g, "''")}')`)
+        .all()
+        .map((c) => c.name),
+    }));
+}
+
 describe('docs/PRIVACY.md inventory', () => {
   let app: TestApp;
   before(async () => {
@@ -99,24 +118,24 @@ describe('docs/PRIVACY.md inventory', () => {
   });
   after(() => app.close());
 
-  it('documents every SQLite table and column convoi creates', () => {
+  it('documents every SQLite table and column convoi creates, in both of its files', () => {
     const doc = readFileSync(PRIVACY, 'utf8');
-    const db = app.running.app.get(SqliteDatabase).connection;
-    const tables = db
-      .prepare<[], { name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-      )
-      .all()
-      .map((t) => t.name);
-    assert.ok(tables.includes('readings') && tables.includes('audit_log'), 'the walk sees the tables');
-    const problems = tables.flatMap((table) => {
-      const columns = db
-        .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table.replace(/'/g, "''")}')`)
-        .all()
-        .map((c) => c.name);
-      return missing(doc, 'Table', table, columns);
+    const main = app.running.app.get(SqliteDatabase).connection;
+    const inbox = new BetterSqlite3(join(app.running.app.get(AppConfig).DATA_DIR, INBOX_FILE), {
+      readonly: true,
     });
-    assert.deepEqual(problems, [], `${PRIVACY} is missing:\n  ${problems.join('\n  ')}`);
+    try {
+      const tables = [...tablesOf(main), ...tablesOf(inbox)];
+      const names = tables.map((t) => t.table);
+      assert.ok(
+        names.includes('readings') && names.includes('audit_log') && names.includes('ingest_inbox'),
+        'the walk sees the tables',
+      );
+      const problems = tables.flatMap(({ table, columns }) => missing(doc, 'Table', table, columns));
+      assert.deepEqual(problems, [], `${PRIVACY} is missing:\n  ${problems.join('\n  ')}`);
+    } finally {
+      inbox.close();
+    }
   });
 
   it('documents every InfluxDB measurement, tag and field the line-protocol code writes', () => {

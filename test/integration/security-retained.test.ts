@@ -26,7 +26,8 @@ void describe('retained messages at the broker edge', () => {
   const secrets: Record<string, string> = {};
 
   before(async () => {
-    app = await startTestApp({ env: { BROKER_ALLOW_ANONYMOUS: 'false' } });
+    // The broker on the main thread: these tests read Aedes' retained store in-process.
+    app = await startTestApp({ env: { BROKER_ALLOW_ANONYMOUS: 'false', BROKER_THREAD: 'false' } });
     port = app.running.app.get(BrokerService).port();
     for (const id of [DEVICE, OTHER]) {
       secrets[id] = (await app.request(`/api/v1/devices/${id}/credentials`, { method: 'POST' })).body.secret;

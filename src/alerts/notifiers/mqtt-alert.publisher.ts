@@ -23,13 +23,7 @@ export class MqttAlertPublisher implements OnApplicationShutdown {
   publish(event: AlertEvent): void {
     const topic = containerAlertsTopic(event.containerId);
     const payload = Buffer.from(JSON.stringify(event));
-    const aedes = this.broker.instance();
-    if (aedes && !aedes.closed) {
-      aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => {
-        if (err) this.logger.error(`publishing alert ${event.alertId} failed: ${err.message}`);
-      });
-      return;
-    }
+    if (this.broker.publish({ topic, payload, qos: 1, retain: false })) return;
     if (this.config.MQTT_URL === undefined) return; // no broker at all (shutting down)
     this.client ??= mqtt.connect(this.config.MQTT_URL, {
       clientId: `convoi-alerts-${process.pid}`,

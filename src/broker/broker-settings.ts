@@ -1,0 +1,68 @@
+import type { AppConfig } from '#src/config/app-config.js';
+import { TOPIC_FILTERS } from '#src/contracts/topics.js';
+import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './hardening/broker-limits.js';
+
+/**
+ * Everything the embedded broker needs to start, as plain data: it crosses to the broker thread
+ * by structured clone, so no class instances and no functions.
+ */
+export interface BrokerSettings {
+  host: string;
+  port: number;
+  tls?: { port: number; certFile: string; keyFile: string };
+  allowAnonymous: boolean;
+  limits: BrokerLimits;
+  /** The in-memory credential of the platform itself (never stored, never logged). */
+  platform: { username: string; password: string };
+  /** Device messages on these filters go through the write-ahead inbox before their PUBACK. */
+  ingestFilters: readonly string[];
+  /** Folder of the inbox's SQLite file. */
+  dataDir: string;
+  /** LOG_LEVEL, so the broker thread logs what the main thread would. */
+  logLevel: AppConfig['LOG_LEVEL'];
+}
+
+/** Device messages the embedded broker receives go to the inbox before they are acknowledged. */
+export const INGEST_TOPIC_FILTERS = [
+  TOPIC_FILTERS.deviceTelemetry,
+  TOPIC_FILTERS.chirpstackUplink,
+  TOPIC_FILTERS.ttsUplink,
+] as const;
+
+export function brokerSettingsFrom(
+  config: AppConfig,
+  platform: { username: string; password: string },
+): BrokerSettings {
+  return {
+    host: config.BROKER_HOST,
+    port: config.BROKER_PORT,
+    tls:
+      config.BROKER_TLS_CERT_FILE && config.BROKER_TLS_KEY_FILE
+        ? {
+            port: config.BROKER_TLS_PORT,
+            certFile: config.BROKER_TLS_CERT_FILE,
+            keyFile: config.BROKER_TLS_KEY_FILE,
+          }
+        : undefined,
+    allowAnonymous: config.BROKER_ALLOW_ANONYMOUS,
+    limits: brokerLimitsFrom(config),
+    platform: { username: platform.username, password: platform.password },
+    ingestFilters: INGEST_TOPIC_FILTERS,
+    dataDir: config.DATA_DIR,
+    logLevel: config.LOG_LEVEL,
+  };
+}
+
+/** The hardened edge's limits from configuration (the rest keep their defaults). */
+export function brokerLimitsFrom(config: AppConfig): BrokerLimits {
+  return {
+    ...DEFAULT_BROKER_LIMITS,
+    maxPacketBytes: config.BROKER_MAX_PACKET_BYTES,
+    keepaliveMaxS: config.BROKER_KEEPALIVE_MAX_S,
+    connectTimeoutMs: config.BROKER_CONNECT_TIMEOUT_MS,
+    maxConnections: config.BROKER_MAX_CONNECTIONS,
+    publishRatePerS: config.BROKER_PUBLISH_RATE_PER_S,
+    publishBurst: config.BROKER_PUBLISH_BURST,
+    connectionsPerIpPerMin: config.BROKER_CONNECTIONS_PER_IP_PER_MIN,
+  };
+}

@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import { Aedes, type AedesOptions, type AedesPublishPacket, type Client } from 'aedes';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Clock } from '#src/common/clock.js';
+import type { Metrics } from '#src/common/metrics.js';
+import { createBrokerAuthHooks, type BrokerAuthDeps } from './auth/broker-auth.hooks.js';
+import type { BrokerSettings } from './broker-settings.js';
+import { aedesOptionsFromLimits } from './hardening/broker-limits.js';
+import { createHardenedConnectionHandler } from './hardening/hardened-connection.handler.js';
+import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
+
+/** Receives a device message before it is acknowledged; calls `acknowledge` once it is safe. */
+export type IngestInterceptor = (topic: string, payload: Buffer, acknowledge: () => void) => void;
+
+export interface EmbeddedBrokerDeps {
+  settings: BrokerSettings;
+  credentials: BrokerAuthDeps['store'];
+  metrics: Metrics;
+  clock: Clock;
+  /** Device messages on `settings.ingestFilters` go here before their PUBACK. */
+  ingest: IngestInterceptor;
+}
+
+/**
+ * Aedes behind the hardened edge (DESIGN.md §2): a guard between each socket and Aedes (packet
+ * size, protocol hygiene, rate and connection limits), device and integration authentication, a
+ * deny-by-default topic ACL, and optionally MQTT over TLS. Device messages on ingest topics are
+ * handed to the ingest interceptor (the write-ahead inbox) inside the publish authorisation, so
+ * their PUBACK is only sent once they are durable. Free of Nest's container so that it runs on
+ * the main thread or on the broker thread alike.
+ */
+export class EmbeddedBroker {
+  private readonly logger = new Logger('Broker');
+  private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(readonly aedes: Aedes) {}
+
+  static async start(deps: EmbeddedBrokerDeps): Promise<EmbeddedBroker> {
+    const { settings, metrics, clock } = deps;
+    const abuse = new IpAbuseTracker(settings.limits, clock);
+    const hooks = createBrokerAuthHooks({
+      store: deps.credentials,
+      metrics,
+      limits: settings.limits,
+      abuse,
+      allowAnonymous: settings.allowAnonymous,
+      platform: settings.platform,
+    });
+    const filters = settings.ingestFilters.map((f) => f.split('/'));
+    const options: AedesOptions = {
+      ...aedesOptionsFromLimits(settings.limits),
+      preConnect: hooks.preConnect,
+      authenticate: hooks.authenticate,
+      authorizeSubscribe: hooks.authorizeSubscribe,
+      authorizeForward: hooks.authorizeForward,
+      authorizePublish: (client, packet, callback) => {
+        hooks.authorizePublish(client, packet, (err) => {
+          if (err || !client || !matchesAny(filters, packet.topic)) {
+            callback(err);
+            return;
+          }
+          deps.ingest(packet.topic, payloadOf(packet), () => callback(null));
+        });
+      },
+    };
+    const broker = new EmbeddedBroker(await Aedes.createBroker(options));
+    broker.observe(metrics);
+    const handler = createHardenedConnectionHandler(broker.aedes, settings.limits, metrics, {
+      clock,
+      abuse,
+    });
+    await broker.listen(createServer({ noDelay: true }, handler), settings.port, settings.host, 'MQTT');
+    if (settings.tls) {
+      const tls = createTlsServer(
+        {
+          cert: readFileSync(settings.tls.certFile),
+          key: readFileSync(settings.tls.keyFile),
+          minVersion: 'TLSv1.2',
+        },
+        handler,
+      );
+      tls.on('tlsClientError', () =>
+        metrics.counter('convoi_broker_tls_errors_total', 'Failed TLS handshakes').inc(),
+      );
+      await broker.listen(tls, settings.tls.port, settings.host, 'MQTT over TLS');
+    }
+    return broker;
+  }
+
+  /** The port actually bound by the plain listener (differs from BROKER_PORT when that is 0). */
+  port(): number | undefined {
+    return (this.servers[0]?.address() as AddressInfo | null)?.port;
+  }
+
+  /** The port actually bound by the TLS listener, if any. */
+  tlsPort(): number | undefined {
+    return (this.servers[1]?.address() as AddressInfo | null)?.port;
+  }
+
+  isListening(): boolean {
+    return this.servers[0]?.listening === true && !this.aedes.closed;
+  }
+
+  /** Publishes as the platform itself (alert events): no socket, no credential. */
+  publish(packet: Pick<AedesPublishPacket, 'topic' | 'payload' | 'qos' | 'retain'>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.aedes.closed) {
+        reject(new Error('broker closed'));
+        return;
+      }
+      this.aedes.publish({ cmd: 'publish', dup: false, ...packet }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /**
+   * Stops accepting, closes Aedes (which ends its clients' sessions), then destroys any socket
+   * still open: `server.close` alone waits for every connection, so a client that never
+   * disconnects would hold shutdown forever.
+   */
+  async close(): Promise<void> {
+    const closed = this.servers
+      .filter((server) => server.listening)
+      .map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    if (!this.aedes.closed) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all(closed);
+  }
+
+  private async listen(server: Server, port: number, host: string, what: string): Promise<void> {
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.servers.push(server);
+    this.logger.log(`${what} listening on ${host}:${(server.address() as AddressInfo).port}`);
+  }
+
+  private observe(metrics: Metrics): void {
+    const connections = metrics.gauge(
+      'convoi_broker_connections',
+      'MQTT clients connected to the embedded broker',
+    );
+    this.aedes.on('client', (client: Client) => {
+      connections.inc();
+      this.logger.debug(`MQTT client connected: ${client.id}`);
+    });
+    this.aedes.on('clientDisconnect', (client: Client) => {
+      connections.dec();
+      this.logger.debug(`MQTT client disconnected: ${client.id}`);
+    });
+    this.aedes.on('clientError', (client: Client, err: Error) => {
+      this.logger.warn(`MQTT client ${client.id} error: ${err.message}`);
+    });
+  }
+}
+
+function payloadOf(packet: { payload: Buffer | string }): Buffer {
+  const payload = packet.payload;
+  return typeof payload === 'string' ? Buffer.from(payload) : payload;
+}
+
+/** Whether a topic matches one of the split filters (`+` one level; no `#` needed here). */
+function matchesAny(filters: readonly string[][], topic: string): boolean {
+  const levels = topic.split('/');
+  return filters.some((f) => f.length === levels.length && f.every((l, i) => l === '+' || l === levels[i]));
+}

@@ -1,0 +1,23 @@
+import type { Metrics } from '#src/common/metrics.js';
+import { IngestJournal, type InboxMessage } from './ingest-journal.js';
+
+/** The inbox journal with its metrics, on whichever thread runs the broker. */
+export function createIngestJournal(
+  dataDir: string,
+  metrics: Metrics,
+  committed: (messages: InboxMessage[]) => void,
+): IngestJournal {
+  const depth = metrics.gauge(
+    'convoi_ingest_inbox_depth',
+    'Acknowledged messages not yet stored by the pipeline',
+  );
+  const heldBack = metrics.counter(
+    'convoi_ingest_inbox_held_acks_total',
+    'PUBACKs held back because the pipeline is behind (flow control)',
+  );
+  return new IngestJournal(dataDir, {
+    committed,
+    heldBack: (count) => heldBack.inc(count),
+    depth: (unprocessed) => depth.set(unprocessed),
+  });
+}

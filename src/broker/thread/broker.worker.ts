@@ -1,0 +1,83 @@
+// Entry of the broker thread: the embedded broker and its write-ahead inbox, on their own core.
+// The main thread keeps the pipeline, the stores and the API; see broker-thread.runtime.ts.
+import { Logger, type LogLevel } from '@nestjs/common';
+import { parentPort, workerData } from 'node:worker_threads';
+import { Clock } from '#src/common/clock.js';
+import { Metrics } from '#src/common/metrics.js';
+import type { BrokerSettings } from '../broker-settings.js';
+import { EmbeddedBroker } from '../embedded-broker.js';
+import { createIngestJournal } from '../inbox/ingest-journal.factory.js';
+import { packMessages, transferablesOf } from '../inbox/packed-messages.js';
+import type { FromBrokerThread, ToBrokerThread } from './broker-thread.messages.js';
+import { RemoteCredentials } from './remote-credentials.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+const port = parentPort;
+if (port === null) throw new Error('broker.worker.js runs as a worker thread only');
+const settings = workerData as BrokerSettings;
+Logger.overrideLogger(LEVELS.slice(0, LEVELS.indexOf(settings.logLevel) + 1));
+const logger = new Logger('BrokerThread');
+
+const send = (message: FromBrokerThread, transfer?: ArrayBuffer[]): void =>
+  port.postMessage(message, transfer);
+const metrics = new Metrics();
+const credentials = new RemoteCredentials(send);
+const journal = createIngestJournal(settings.dataDir, metrics, (messages) => {
+  const batch = packMessages(messages);
+  send({ kind: 'committed', batch }, transferablesOf(batch));
+});
+let broker: EmbeddedBroker | undefined;
+
+port.on('message', (message: ToBrokerThread) => {
+  switch (message.kind) {
+    case 'verified':
+    case 'credential-changed':
+      credentials.receive(message);
+      return;
+    case 'complete':
+      journal.complete(message.lastId, message.count);
+      return;
+    case 'publish':
+      broker
+        ?.publish({
+          topic: message.topic,
+          payload: Buffer.from(message.payload),
+          qos: message.qos,
+          retain: message.retain,
+        })
+        .catch((err: unknown) => logger.error(`publishing on ${message.topic} failed: ${String(err)}`));
+      return;
+    case 'metrics':
+      void metrics.registry
+        .getMetricsAsJSON()
+        .then((json) => send({ kind: 'metrics', id: message.id, metrics: json }));
+      return;
+    case 'close':
+      void close();
+      return;
+  }
+});
+
+async function close(): Promise<void> {
+  await broker?.close();
+  journal.close();
+  send({ kind: 'closed' });
+  port?.close();
+}
+
+try {
+  const left = journal.replayLeftovers();
+  if (left > 0) logger.warn(`Replaying ${left} acknowledged messages left by the last run`);
+  broker = await EmbeddedBroker.start({
+    settings,
+    credentials,
+    metrics,
+    clock: new Clock(),
+    ingest: (topic, payload, acknowledge) => journal.append(topic, payload, acknowledge),
+  });
+  send({ kind: 'listening', port: broker.port() ?? settings.port, tlsPort: broker.tlsPort() });
+} catch (err) {
+  journal.close();
+  send({ kind: 'start-failed', error: err instanceof Error ? err.message : String(err) });
+}
