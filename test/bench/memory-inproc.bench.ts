@@ -27,11 +27,10 @@ const CHUNK = 2_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
 
-function settle(): { heapUsed: number; rss: number } {
+function settle(): NodeJS.MemoryUsage {
   // Several passes: weak callbacks and finalizers free more on the next one.
   for (let i = 0; i < 4; i++) gc!();
-  const m = process.memoryUsage();
-  return { heapUsed: m.heapUsed, rss: m.rss };
+  return process.memoryUsage();
 }
 
 async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 600_000) {
@@ -99,7 +98,7 @@ function payload(i: number): Buffer {
 
 const before = await stored();
 const start = performance.now();
-for (let sent = 0; sent < CONTAINERS; ) {
+for (let sent = 0; sent < CONTAINERS;) {
   const end = Math.min(CONTAINERS, sent + CHUNK);
   for (let i = sent; i < end; i++) inbox.append(deviceTelemetryTopic(`D-${i}`), payload(i), () => {});
   sent = end;
@@ -140,6 +139,13 @@ const result = {
   ingestSeconds: Math.round(ingestSeconds * 10) / 10,
   heapMB: { empty: mb(empty.heapUsed), imported: mb(imported.heapUsed), loaded: mb(loaded.heapUsed) },
   rssMB: { empty: mb(empty.rss), imported: mb(imported.rss), loaded: mb(loaded.rss) },
+  // Where RSS goes beyond the live heap: V8's reserved heap, typed arrays, native (SQLite) memory.
+  heapTotalMB: { empty: mb(empty.heapTotal), imported: mb(imported.heapTotal), loaded: mb(loaded.heapTotal) },
+  arrayBuffersMB: {
+    empty: mb(empty.arrayBuffers),
+    imported: mb(imported.arrayBuffers),
+    loaded: mb(loaded.arrayBuffers),
+  },
   perContainer: {
     importHeapBytes: per(imported.heapUsed - empty.heapUsed),
     importRssBytes: per(imported.rss - empty.rss),
