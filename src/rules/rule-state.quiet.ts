@@ -1,4 +1,4 @@
-import type { RuleState } from './rule-state.js';
+import type { FrameBucket, RuleState } from './rule-state.js';
 
 /**
  * Whether a rule state holds nothing a restart would need: no excursion pending or active, no
@@ -19,4 +19,48 @@ export function isQuiet(state: RuleState): boolean {
     case 'offline':
       return state.offlineSince === undefined;
   }
+}
+
+/**
+ * A rule state as the store holds it (issue 11: memory per container). The commonest states take
+ * no object: an idle excursion in its exact fresh shape is its `lastAt` alone; a frame-loss window
+ * with no alert out is `[lastAt, minute, received, lost, minute, received, lost, …]` (its buckets
+ * as objects cost ~70 bytes each, up to 60 of them). Anything else is kept as it is.
+ */
+export type PackedRuleState = RuleState | number | number[];
+
+/** Packs a state; {@link unpackRuleState} gives back an equal, fresh one. */
+export function packRuleState(state: RuleState): PackedRuleState {
+  if (state.type === 'excursion') {
+    return state.phase === 'idle' && state.count === 0 && keyCount(state) === 4 ? state.lastAt : state;
+  }
+  if (state.type === 'frame-loss' && !state.active && keyCount(state) === 4) {
+    const packed = [state.lastAt];
+    for (const [minute, received, lost] of state.buckets) packed.push(minute, received, lost);
+    return packed;
+  }
+  return state;
+}
+
+export function unpackRuleState(packed: PackedRuleState): RuleState {
+  if (typeof packed === 'number') return { type: 'excursion', lastAt: packed, phase: 'idle', count: 0 };
+  if (!Array.isArray(packed)) return packed;
+  const buckets: FrameBucket[] = [];
+  for (let i = 1; i < packed.length; i += 3) buckets.push([packed[i], packed[i + 1], packed[i + 2]]);
+  return { type: 'frame-loss', lastAt: packed[0], buckets, active: false };
+}
+
+/** {@link isQuiet} of the packed state, without unpacking it. */
+export function packedIsQuiet(packed: PackedRuleState): boolean {
+  if (typeof packed === 'number') return true;
+  if (!Array.isArray(packed)) return isQuiet(packed);
+  for (let i = 3; i < packed.length; i += 3) if (packed[i] !== 0) return false;
+  return true;
+}
+
+/** Own enumerable keys, without allocating: tells the exact fresh shape from one with extras. */
+function keyCount(state: object): number {
+  let n = 0;
+  for (const key in state) if (Object.hasOwn(state, key)) n++;
+  return n;
 }

@@ -3,10 +3,55 @@ import type { Statement } from 'better-sqlite3';
 import { Clock } from '#src/common/clock.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { RuleState } from './rule-state.js';
-import { isQuiet } from './rule-state.quiet.js';
+import {
+  isQuiet,
+  packRuleState,
+  packedIsQuiet,
+  unpackRuleState,
+  type PackedRuleState,
+} from './rule-state.quiet.js';
 import { RULE_STATE_MIGRATIONS } from './rule-state.migrations.js';
 
 const PERSIST_EVERY_MS = 1000;
+
+/**
+ * One container's rule states, by state key, as the rule engine reads and writes them. A view
+ * over the store's packed entries: `get` hands out a state the caller may keep, `set` replaces it.
+ */
+export class ContainerRuleStates {
+  constructor(
+    /** `[key, packed, key, packed, …]`: far smaller than a Map for the two to ten rules a container has. */
+    private readonly entries: (string | PackedRuleState)[],
+  ) {}
+
+  get(key: string): RuleState | undefined {
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i += 2)
+      if (entries[i] === key) return unpackRuleState(entries[i + 1] as PackedRuleState);
+    return undefined;
+  }
+
+  set(key: string, state: RuleState): void {
+    const entries = this.entries;
+    const packed = packRuleState(state);
+    for (let i = 0; i < entries.length; i += 2) {
+      if (entries[i] === key) {
+        entries[i + 1] = packed;
+        return;
+      }
+    }
+    entries.push(key, packed);
+  }
+
+  get size(): number {
+    return this.entries.length / 2;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, RuleState]> {
+    for (let i = 0; i < this.entries.length; i += 2)
+      yield [this.entries[i] as string, unpackRuleState(this.entries[i + 1] as PackedRuleState)];
+  }
+}
 
 /**
  * Rule state per container, in memory for evaluation and persisted to SQLite: at once for a
@@ -15,10 +60,13 @@ const PERSIST_EVERY_MS = 1000;
  * the readings, only states that are not quiet (an excursion under way, a burst, time counted)
  * are written, plus a state once when it turns quiet: the common case, every rule idle, then
  * costs no write at all (it was the largest cost of the ingestion path at 15,000 readings/s).
+ *
+ * Memory (issue 11): per container one flat array of keys and packed states
+ * ({@link packRuleState}: an idle excursion is one number, a frame-loss window an array of doubles).
  */
 @Injectable()
 export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly states = new Map<string, Map<string, RuleState>>();
+  private readonly states = new Map<string, (string | PackedRuleState)[]>();
   private readonly dirty = new Set<string>();
   /** `container/rule` keys whose stored state is not quiet: they must be written when it turns quiet. */
   private readonly storedBusy = new Set<string>();
@@ -45,15 +93,15 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** The container's rule states (loaded from SQLite on first use). */
-  of(containerId: string): Map<string, RuleState> {
-    let states = this.states.get(containerId);
-    if (!states) {
-      states = new Map();
+  of(containerId: string): ContainerRuleStates {
+    let entries = this.states.get(containerId);
+    if (!entries) {
+      entries = [];
       for (const row of this.load.all(containerId))
-        states.set(row.rule_id, JSON.parse(row.state) as RuleState);
-      this.states.set(containerId, states);
+        entries.push(row.rule_id, packRuleState(JSON.parse(row.state) as RuleState));
+      this.states.set(containerId, entries);
     }
-    return states;
+    return new ContainerRuleStates(entries);
   }
 
   changed(containerId: string): void {
@@ -67,8 +115,9 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
    */
   persistNow(containerId: string, keys: readonly string[]): void {
     this.dirty.add(containerId);
-    const states = this.states.get(containerId);
-    if (!states || !this.sqlite.connection.open) return;
+    const entries = this.states.get(containerId);
+    if (!entries || !this.sqlite.connection.open) return;
+    const states = new ContainerRuleStates(entries);
     const now = this.clock.now();
     for (const key of keys) {
       const state = states.get(key);
@@ -99,14 +148,18 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
     const now = this.clock.now();
     this.sqlite.connection.transaction(() => {
       for (const id of containerIds) {
-        for (const [ruleId, state] of this.states.get(id) ?? []) {
+        const entries = this.states.get(id);
+        if (entries === undefined) continue;
+        for (let i = 0; i < entries.length; i += 2) {
+          const ruleId = entries[i] as string;
+          const packed = entries[i + 1] as PackedRuleState;
           const key = `${id}/${ruleId}`;
-          if (isQuiet(state)) {
+          if (packedIsQuiet(packed)) {
             if (!all && !this.storedBusy.delete(key)) continue;
           } else {
             this.storedBusy.add(key);
           }
-          this.upsert.run(id, ruleId, JSON.stringify(state), now);
+          this.upsert.run(id, ruleId, JSON.stringify(unpackRuleState(packed)), now);
         }
       }
     })();

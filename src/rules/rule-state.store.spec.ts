@@ -1,0 +1,157 @@
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#src/common/clock.js';
+import { AppConfig } from '#src/config/app-config.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import type { RuleState } from './rule-state.js';
+import { packRuleState, packedIsQuiet, unpackRuleState } from './rule-state.quiet.js';
+import { isQuiet } from './rule-state.quiet.js';
+import { RuleStateStore } from './rule-state.store.js';
+
+const T = Date.UTC(2026, 10, 22, 8, 0, 0);
+
+const STATES: [string, RuleState][] = [
+  ['an idle excursion', { type: 'excursion', lastAt: T, phase: 'idle', count: 0 }],
+  ['an idle excursion with leftovers', { type: 'excursion', lastAt: T, phase: 'idle', count: 0, peak: 9 }],
+  [
+    'a pending excursion',
+    { type: 'excursion', lastAt: T, phase: 'pending', startedAt: T, count: 1, peak: 9 },
+  ],
+  ['an empty frame-loss window', { type: 'frame-loss', lastAt: T, buckets: [], active: false }],
+  [
+    'a frame-loss window',
+    {
+      type: 'frame-loss',
+      lastAt: T,
+      buckets: [
+        [T - 60_000, 3, 0],
+        [T, 1, 2],
+      ],
+      active: false,
+    },
+  ],
+  [
+    'a frame-loss alert',
+    { type: 'frame-loss', lastAt: T, buckets: [[T, 1, 9]], active: true, severity: 'info' },
+  ],
+  ['an offline watch', { type: 'offline', watchSince: T, lastNowMs: T + 1, lastSeen: T }],
+  [
+    'a shock burst',
+    {
+      type: 'shock',
+      lastAt: T,
+      burst: { startedAt: T, lastShockAt: T, peakG: 9, count: 1, severity: 'warning' },
+    },
+  ],
+];
+
+describe(packRuleState.name, () => {
+  for (const [name, state] of STATES) {
+    it(`gives back ${name} equal, with the same quietness`, () => {
+      const packed = packRuleState(structuredClone(state));
+      assert.deepStrictEqual(unpackRuleState(packed), state);
+      assert.equal(packedIsQuiet(packed), isQuiet(state));
+    });
+  }
+
+  it('holds an idle excursion as one number and a quiet frame-loss window as numbers', () => {
+    assert.equal(typeof packRuleState(STATES[0][1]), 'number');
+    assert.deepEqual(packRuleState(STATES[4][1]), [T, T - 60_000, 3, 0, T, 1, 2]);
+  });
+});
+
+describe(RuleStateStore.name, () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let store: RuleStateStore;
+
+  const open = () => {
+    const s = new RuleStateStore(db, new ManualClock(T));
+    s.onModuleInit();
+    return s;
+  };
+  const rows = () =>
+    db.connection.prepare('SELECT container_id, rule_id, state FROM rule_state ORDER BY 1, 2').all() as {
+      container_id: string;
+      rule_id: string;
+      state: string;
+    }[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rule-state-'));
+    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    store = open();
+  });
+
+  afterEach(() => {
+    store.beforeApplicationShutdown();
+    db.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps each state of a container by key, replaced by set', () => {
+    const states = store.of('C1');
+    STATES.forEach(([, state], i) => states.set(`r${i}`, state));
+    states.set('r0', { type: 'excursion', lastAt: T + 1, phase: 'idle', count: 0 });
+    assert.equal(store.of('C1').size, STATES.length);
+    assert.deepStrictEqual(store.of('C1').get('r0'), {
+      type: 'excursion',
+      lastAt: T + 1,
+      phase: 'idle',
+      count: 0,
+    });
+    assert.deepStrictEqual(store.of('C1').get('r2'), STATES[2][1]);
+    assert.equal(store.of('C1').get('missing'), undefined);
+    assert.equal(store.of('C2').size, 0);
+  });
+
+  it('writes behind only busy states and a state once when it turns quiet', () => {
+    const states = store.of('C1');
+    states.set('quiet', STATES[0][1]);
+    states.set('busy', STATES[2][1]);
+    store.changed('C1');
+    store.persist();
+    assert.deepEqual(
+      rows().map((r) => r.rule_id),
+      ['busy'],
+    );
+    states.set('busy', { type: 'excursion', lastAt: T + 1, phase: 'idle', count: 0 });
+    store.changed('C1');
+    store.persist();
+    assert.deepStrictEqual(JSON.parse(rows()[0].state), {
+      type: 'excursion',
+      lastAt: T + 1,
+      phase: 'idle',
+      count: 0,
+    });
+    db.connection.exec('DELETE FROM rule_state');
+    store.changed('C1');
+    store.persist();
+    assert.equal(rows().length, 0);
+  });
+
+  it('restores every state after a restart, as JSON exactly as before', () => {
+    const states = store.of('C1');
+    STATES.forEach(([, state], i) => states.set(`r${i}`, state));
+    store.changed('C1');
+    store.beforeApplicationShutdown();
+    assert.deepStrictEqual(
+      rows().map((r) => JSON.parse(r.state) as RuleState),
+      STATES.map(([, s]) => s),
+    );
+    store = open();
+    assert.deepStrictEqual(
+      [...store.of('C1')],
+      STATES.map(([, s], i) => [`r${i}`, s]),
+    );
+  });
+
+  it('writes a concluded state at once', () => {
+    store.of('C1').set('r', STATES[2][1]);
+    store.persistNow('C1', ['r']);
+    assert.deepStrictEqual(JSON.parse(rows()[0].state), STATES[2][1]);
+  });
+});
