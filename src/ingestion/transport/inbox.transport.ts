@@ -1,31 +1,39 @@
 import { Logger } from '@nestjs/common';
-import { CustomTransportStrategy, MqttContext, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, MessageHandler, MqttContext, Server } from '@nestjs/microservices';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import { IngestInbox, type InboxMessage } from '../inbox/ingest-inbox.js';
 import type { ConsumerStatus } from './consumer-status.js';
+import { ACCEPTS_MESSAGE_BATCH, MqttMessageBatch } from './mqtt-message-batch.js';
+import { SliceBudget } from './slice-budget.js';
+import { TopicFilterMatcher } from './topic-filter.matcher.js';
 
-/** Whether an MQTT topic filter (`+`, `#`) matches a topic. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
+export { topicMatches } from './topic-filter.matcher.js';
+
+interface Route {
+  matcher: TopicFilterMatcher;
+  handler: MessageHandler;
+  batches: boolean;
 }
 
 /**
  * The ingestion service's transport when the broker is embedded: messages come from the
  * write-ahead inbox, in-process, instead of over an MQTT connection to ourselves. The handlers
- * stay `@EventPattern`s with an MqttContext (topic and packet), so the same controller serves
- * both transports. After each batch the telemetry writer is flushed and the inbox told the batch
- * is stored, which is when it forgets the messages.
+ * stay `@EventPattern`s with an MqttContext, so the same controller serves both transports.
+ *
+ * A batch from the inbox (up to 2,000 messages) is handled in slices of a few milliseconds with a
+ * turn of the event loop between them, so HTTP requests and timers wait one slice, not a batch.
+ * Within a slice, consecutive messages of one handler that accepts batches reach it in one call
+ * ({@link MqttMessageBatch}); messages keep their order. After the last slice of a batch the
+ * telemetry writer is flushed and the inbox told the batch is stored, which is when it forgets it.
  */
 export class InboxTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(InboxTransport.name);
   private readonly queue: (readonly InboxMessage[])[] = [];
+  private readonly budget = new SliceBudget();
+  private routes: Route[] = [];
+  private routedHandlers = -1;
   private draining = false;
 
   constructor(
@@ -61,11 +69,20 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
 
   private async drainAll(): Promise<void> {
     this.draining = true;
+    let first = true;
     try {
       for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
-        // Nest's handler proxies run guards, pipes and interceptors asynchronously: the batch is
-        // stored only once every handler has finished, and only then may the inbox forget it.
-        await Promise.all(batch.map((message) => this.dispatch(message)));
+        for (let from = 0; from < batch.length;) {
+          if (!first) await yieldToEventLoop();
+          first = false;
+          const to = Math.min(batch.length, from + this.budget.messages);
+          const started = performance.now();
+          await this.dispatchSlice(batch, from, to);
+          this.budget.record(to - from, performance.now() - started);
+          from = to;
+        }
+        // The batch is stored only once every handler has finished, and only then may the
+        // inbox forget it.
         await this.writer.flush();
         this.inbox.complete(batch[batch.length - 1].id, batch.length);
       }
@@ -76,27 +93,50 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
     }
   }
 
+  /** Hands `batch[from..to)` to the handlers, one call per run of messages of one batch handler. */
+  private async dispatchSlice(batch: readonly InboxMessage[], from: number, to: number): Promise<void> {
+    let start = from;
+    let route = this.routeOf(batch[from].topic);
+    for (let i = from + 1; i <= to; i++) {
+      const next = i < to ? this.routeOf(batch[i].topic) : undefined;
+      if (i < to && next === route && route?.batches) continue;
+      if (route?.batches) await this.invoke(route.handler, new MqttMessageBatch(batch.slice(start, i)));
+      else if (route) await this.invoke(route.handler, contextOf(batch[start]));
+      start = i;
+      route = next;
+    }
+  }
+
   /**
-   * Runs the handler of the message's topic. Nest's handler proxies (guards, pipes, interceptors)
-   * resolve to a cold Observable: nothing runs until it is subscribed, so it is consumed here.
+   * Runs one handler call. Nest's handler proxies (guards, pipes, interceptors) may resolve to a
+   * cold Observable: nothing runs until it is subscribed, so it is consumed here.
    */
-  private async dispatch(message: InboxMessage): Promise<void> {
-    const handler = this.handlerFor(message.topic);
-    if (!handler) return;
-    const context = new MqttContext([message.topic, { topic: message.topic, payload: message.payload }]);
+  private async invoke(handler: MessageHandler, context: MqttContext): Promise<void> {
     try {
       const result: unknown = await handler(null, context);
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     } catch (err) {
-      this.log.error(`handling a message on ${message.topic} failed: ${String(err)}`);
+      this.log.error(`handling messages on ${context.getTopic()} failed: ${String(err)}`);
     }
   }
 
-  /** The handler of the first pattern matching the topic (convoi registers a handful). */
-  private handlerFor(topic: string): ((data: unknown, ctx: MqttContext) => unknown) | undefined {
-    for (const [pattern, handler] of this.messageHandlers) {
-      if (topicMatches(pattern, topic)) return handler;
-    }
+  /** The route of the first pattern matching the topic (convoi registers a handful). */
+  private routeOf(topic: string): Route | undefined {
+    if (this.routedHandlers !== this.messageHandlers.size) this.compileRoutes();
+    for (const route of this.routes) if (route.matcher.matches(topic)) return route;
     return undefined;
   }
+
+  private compileRoutes(): void {
+    this.routes = [...this.messageHandlers].map(([pattern, handler]) => ({
+      matcher: new TopicFilterMatcher(pattern),
+      handler,
+      batches: (handler.extras as Record<string, unknown> | undefined)?.[ACCEPTS_MESSAGE_BATCH] === true,
+    }));
+    this.routedHandlers = this.messageHandlers.size;
+  }
+}
+
+function contextOf(message: InboxMessage): MqttContext {
+  return new MqttContext([message.topic, { topic: message.topic, payload: message.payload }]);
 }
