@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { MAX_TIME_RANGE_MS } from '#src/common/validation/is-range-end.decorator.js';
 import { AGGREGATE_FUNCTIONS, type AggregateFunction } from '#src/telemetry/telemetry.ports.js';
 
 /** Aggregation bucket width: 1m to 1d, as `<n>s|m|h|d`. */
@@ -7,8 +8,8 @@ export const EVERY_PATTERN = /^([1-9]\d{0,4})(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export const MIN_EVERY_MS = 60_000;
 export const MAX_EVERY_MS = 86_400_000;
-/** Longest range one request may ask for. */
-export const MAX_RANGE_MS = 400 * 86_400_000;
+/** Longest history one request may ask for (the same bound as every other time range). */
+export const MAX_RANGE_MS = MAX_TIME_RANGE_MS;
 /** Most buckets one aggregate request may produce. */
 export const MAX_BUCKETS = 10_000;
 
