@@ -38,6 +38,11 @@ const STATES: [string, RuleState][] = [
     { type: 'frame-loss', lastAt: T, buckets: [[T, 1, 9]], active: true, severity: 'info' },
   ],
   ['an offline watch', { type: 'offline', watchSince: T, lastNowMs: T + 1, lastSeen: T }],
+  ['an offline watch of a key never seen', { type: 'offline', watchSince: T, lastNowMs: T + 1 }],
+  [
+    'an offline alert',
+    { type: 'offline', watchSince: T, lastNowMs: T + 1, lastSeen: T, offlineSince: T, severity: 'warning' },
+  ],
   [
     'a shock burst',
     {

@@ -14,14 +14,18 @@ import { RULE_STATE_MIGRATIONS } from './rule-state.migrations.js';
 
 const PERSIST_EVERY_MS = 1000;
 
+/** `[key, packed, key, packed, …]`: far smaller than a Map for the two to ten rules a container has. */
+type Entries = (string | PackedRuleState)[];
+
 /**
  * One container's rule states, by state key, as the rule engine reads and writes them. A view
  * over the store's packed entries: `get` hands out a state the caller may keep, `set` replaces it.
  */
 export class ContainerRuleStates {
   constructor(
-    /** `[key, packed, key, packed, …]`: far smaller than a Map for the two to ten rules a container has. */
-    private readonly entries: (string | PackedRuleState)[],
+    private readonly byContainer: Map<string, Entries>,
+    private readonly containerId: string,
+    private entries: Entries,
   ) {}
 
   get(key: string): RuleState | undefined {
@@ -40,7 +44,9 @@ export class ContainerRuleStates {
         return;
       }
     }
-    entries.push(key, packed);
+    // A new array of the exact size (one grown by push keeps room for 17); concat spreads one level.
+    this.entries = entries.concat([key, packed]);
+    this.byContainer.set(this.containerId, this.entries);
   }
 
   get size(): number {
@@ -66,7 +72,7 @@ export class ContainerRuleStates {
  */
 @Injectable()
 export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly states = new Map<string, (string | PackedRuleState)[]>();
+  private readonly states = new Map<string, Entries>();
   private readonly dirty = new Set<string>();
   /** `container/rule` keys whose stored state is not quiet: they must be written when it turns quiet. */
   private readonly storedBusy = new Set<string>();
@@ -96,12 +102,12 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
   of(containerId: string): ContainerRuleStates {
     let entries = this.states.get(containerId);
     if (!entries) {
-      entries = [];
-      for (const row of this.load.all(containerId))
-        entries.push(row.rule_id, packRuleState(JSON.parse(row.state) as RuleState));
+      entries = this.load
+        .all(containerId)
+        .flatMap((row) => [row.rule_id, packRuleState(JSON.parse(row.state) as RuleState)]);
       this.states.set(containerId, entries);
     }
-    return new ContainerRuleStates(entries);
+    return new ContainerRuleStates(this.states, containerId, entries);
   }
 
   changed(containerId: string): void {
@@ -117,7 +123,7 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
     this.dirty.add(containerId);
     const entries = this.states.get(containerId);
     if (!entries || !this.sqlite.connection.open) return;
-    const states = new ContainerRuleStates(entries);
+    const states = new ContainerRuleStates(this.states, containerId, entries);
     const now = this.clock.now();
     for (const key of keys) {
       const state = states.get(key);
