@@ -25,6 +25,14 @@ export class ContainerSites implements OnModuleInit {
         'SELECT id, site_id FROM containers WHERE site_id IS NOT NULL',
       )
       .all();
-    this.bySite = new Map(rows.map((r) => [r.id, r.site_id]));
+    // One string per site, not one per container (150,000 copies of a few site ids otherwise).
+    const siteIds = new Map<string, string>();
+    const bySite = new Map<string, string>();
+    for (const r of rows) {
+      let siteId = siteIds.get(r.site_id);
+      if (siteId === undefined) siteIds.set(r.site_id, (siteId = r.site_id));
+      bySite.set(r.id, siteId);
+    }
+    this.bySite = bySite;
   }
 }

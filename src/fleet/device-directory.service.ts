@@ -1,20 +1,31 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { normalizeDevEui } from '#src/contracts/identifiers.js';
+import { READING_SOURCES } from '#src/contracts/reading.js';
 import { FleetRepository } from './fleet.repository.js';
-import type { Device, DeviceBinding } from './fleet.types.js';
+import type { Device } from './fleet.types.js';
+
+/** One binding as the directory needs it: the device is the map key. */
+interface Binding {
+  containerId: string;
+  boundAt: number;
+  unboundAt: number | undefined;
+}
 
 /**
  * In-memory index of devices and their bindings, read on every incoming message (hot path):
  * which device a DevEUI is, and which container a device was on at a given measuredAt, so a
  * reading measured before a rebind is attributed to the old container. Rebuilt from SQLite at
  * start and after every fleet change ({@link reload}).
+ *
+ * Memory (issue 11, 150,000 devices): devices are rebuilt as small literals sharing one id string
+ * and one format string, and a device with a single binding (nearly all) holds it without an array.
  */
 @Injectable()
 export class DeviceDirectory implements OnModuleInit {
   private devicesById = new Map<string, Device>();
   private devicesByEui = new Map<string, Device>();
-  /** Per device, bindings sorted by boundAt. */
-  private bindings = new Map<string, DeviceBinding[]>();
+  /** Per device, its binding, or its bindings sorted by boundAt. */
+  private bindings = new Map<string, Binding | Binding[]>();
 
   constructor(private readonly repository: FleetRepository) {}
 
@@ -25,15 +36,20 @@ export class DeviceDirectory implements OnModuleInit {
   reload(): void {
     const byId = new Map<string, Device>();
     const byEui = new Map<string, Device>();
-    for (const device of this.repository.listDevices()) {
+    for (const row of this.repository.listDevices()) {
+      const device = compact(row);
       byId.set(device.id, device);
       if (device.devEui) byEui.set(normalizeDevEui(device.devEui), device);
     }
-    const bindings = new Map<string, DeviceBinding[]>();
-    for (const binding of this.repository.allBindings()) {
-      const list = bindings.get(binding.deviceId);
-      if (list) list.push(binding);
-      else bindings.set(binding.deviceId, [binding]);
+    const bindings = new Map<string, Binding | Binding[]>();
+    // Sorted by device then boundAt: each device's list is built in order.
+    for (const b of this.repository.allBindings()) {
+      const binding: Binding = { containerId: b.containerId, boundAt: b.boundAt, unboundAt: b.unboundAt };
+      const deviceId = byId.get(b.deviceId)?.id ?? b.deviceId;
+      const known = bindings.get(deviceId);
+      if (known === undefined) bindings.set(deviceId, binding);
+      else if (Array.isArray(known)) known.push(binding);
+      else bindings.set(deviceId, [known, binding]);
     }
     this.devicesById = byId;
     this.devicesByEui = byEui;
@@ -50,15 +66,25 @@ export class DeviceDirectory implements OnModuleInit {
 
   /** The container the device was bound to at `measuredAt`, if any. */
   containerAt(deviceId: string, measuredAt: number): string | undefined {
-    const list = this.bindings.get(deviceId);
-    if (!list) return undefined;
+    const known = this.bindings.get(deviceId);
+    if (known === undefined) return undefined;
+    if (!Array.isArray(known)) return covers(known, measuredAt) ? known.containerId : undefined;
     // Newest first: readings are nearly always measured on the current binding.
-    for (let i = list.length - 1; i >= 0; i--) {
-      const b = list[i];
-      if (b.boundAt <= measuredAt && (b.unboundAt === undefined || measuredAt < b.unboundAt)) {
-        return b.containerId;
-      }
+    for (let i = known.length - 1; i >= 0; i--) {
+      if (covers(known[i], measuredAt)) return known[i].containerId;
     }
     return undefined;
   }
+}
+
+function covers(b: Binding, measuredAt: number): boolean {
+  return b.boundAt <= measuredAt && (b.unboundAt === undefined || measuredAt < b.unboundAt);
+}
+
+/** The device with its format interned and, when it has nothing else, as a two-field literal. */
+function compact(device: Device): Device {
+  const format = READING_SOURCES.find((s) => s === device.format) ?? device.format;
+  if (device.devEui === undefined && device.model === undefined && device.channelMap === undefined)
+    return { id: device.id, format };
+  return { ...device, format };
 }
