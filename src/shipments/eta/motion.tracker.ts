@@ -62,7 +62,7 @@ export type MotionEvent =
 
 export interface MotionUpdate {
   state: MotionState;
-  events: MotionEvent[];
+  events: readonly MotionEvent[];
 }
 
 const MS_PER_H = 3_600_000;
@@ -83,17 +83,21 @@ export class MotionTracker {
   update(state: MotionState, fix: Fix): MotionUpdate {
     const usable = Number.isFinite(fix.lat) && Number.isFinite(fix.lon) && Number.isFinite(fix.at);
     const { lastFix, anchor } = state;
-    if (!usable || (lastFix && fix.at <= lastFix.at)) return { state, events: [] };
-    if (!lastFix || !anchor) return { state: { ...state, lastFix: fix, anchor: fix }, events: [] };
+    if (!usable || (lastFix && fix.at <= lastFix.at)) return { state, events: NO_EVENTS };
+    if (!lastFix || !anchor)
+      return { state: withFix(state, fix, fix, state.outliersInRow), events: NO_EVENTS };
 
     const th = this.thresholds;
     const jumpKmh = (distanceM(lastFix, fix) / (fix.at - lastFix.at)) * (MS_PER_H / 1000);
     if (jumpKmh > th.maxPlausibleSpeedKmh) {
       if (state.outliersInRow < th.maxOutliersInRow) {
-        return { state: { ...state, outliersInRow: state.outliersInRow + 1 }, events: [] };
+        return {
+          state: withFix(state, state.lastFix, state.anchor, state.outliersInRow + 1),
+          events: NO_EVENTS,
+        };
       }
       // Believed: the container is elsewhere; restart from here, closing any stop.
-      const events = state.stop ? [stopEnded(state.stop, lastFix.at)] : [];
+      const events = state.stop ? [stopEnded(state.stop, lastFix.at)] : NO_EVENTS;
       return { state: { ...MotionTracker.initialState(), lastFix: fix, anchor: fix }, events };
     }
 
@@ -105,7 +109,7 @@ export class MotionTracker {
     const base = state.stop ? lastFix : anchor;
     const sampleKmh = (distanceM(base, fix) / (fix.at - base.at)) * (MS_PER_H / 1000);
     const dt = fix.at - lastFix.at;
-    const events = state.stop ? [stopEnded(state.stop, lastFix.at)] : [];
+    const events = state.stop ? [stopEnded(state.stop, lastFix.at)] : NO_EVENTS;
     return {
       state: {
         status: 'moving',
@@ -123,16 +127,50 @@ export class MotionTracker {
   }
 
   private stayed(state: MotionState, anchor: Fix, fix: Fix): MotionUpdate {
-    const base: MotionState = { ...state, lastFix: fix, outliersInRow: 0 };
-    if (state.stop) return { state: { ...base, speedKmh: 0 }, events: [] };
-    if (fix.at - anchor.at < this.thresholds.stopAfterMs) return { state: base, events: [] };
-    const stop: Fix = { ...anchor };
+    const base = withFix(state, fix, anchor, 0);
+    if (state.stop) {
+      base.speedKmh = 0;
+      return { state: base, events: NO_EVENTS };
+    }
+    if (fix.at - anchor.at < this.thresholds.stopAfterMs) return { state: base, events: NO_EVENTS };
+    const stop: Fix = { lat: anchor.lat, lon: anchor.lon, at: anchor.at };
+    base.status = 'stopped';
+    base.speedKmh = 0;
+    base.stop = stop;
     return {
-      state: { ...base, status: 'stopped', speedKmh: 0, stop },
+      state: base,
       events: [{ type: 'stop-started', lat: stop.lat, lon: stop.lon, since: stop.at, confirmedAt: fix.at }],
     };
   }
 }
+
+/** The events of nearly every fix: none, without an array allocated for it. */
+const NO_EVENTS: readonly MotionEvent[] = Object.freeze([]);
+
+/**
+ * A copy of the state with another last fix, anchor and outlier count, built field by field
+ * (an object spread takes V8's slow path here, once per fix of the fleet).
+ */
+function withFix(
+  state: MotionState,
+  lastFix: Fix | undefined,
+  anchor: Fix | undefined,
+  outliersInRow: number,
+): MotionState {
+  const next: MotionState = { status: state.status, speedKmh: state.speedKmh, outliersInRow };
+  if (lastFix !== undefined) next.lastFix = lastFix;
+  if (anchor !== undefined) next.anchor = anchor;
+  if (state.movingSpeedKmh !== undefined) next.movingSpeedKmh = state.movingSpeedKmh;
+  if (state.stop !== undefined) next.stop = state.stop;
+  return next;
+}
+
+/** A field added to MotionState fails to compile here until withFix carries it over. */
+type MotionFieldsNotCopied = Exclude<
+  keyof MotionState,
+  'status' | 'speedKmh' | 'outliersInRow' | 'lastFix' | 'anchor' | 'movingSpeedKmh' | 'stop'
+>;
+export const MOTION_FIELDS_ALL_COPIED: [MotionFieldsNotCopied] extends [never] ? true : never = true;
 
 function stopEnded(stop: Fix, until: number): MotionEvent {
   return {

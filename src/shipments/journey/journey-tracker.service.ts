@@ -71,24 +71,51 @@ export class JourneyTracker implements OnModuleInit {
     const position = { lat: r.lat, lon: r.lon };
     const g = this.geofences.update(previous.geofence, this.sites.all(), position, r.measuredAt);
     const m = this.motion.update(previous.motion, { lat: r.lat, lon: r.lon, at: r.measuredAt });
-    const insideSiteIds = GeofenceTracker.insideSiteIds(g.state);
     const d = this.dwell.update(previous.dwell, {
       motion: m.state,
       motionEvents: m.events,
-      insideSiteIds,
+      insideSiteIds: insideSiteIds(g.state.sites),
       measuredAt: r.measuredAt,
       maxOffSiteStopMs: this.maxOffSiteStopMs,
     });
-    const state: ContainerJourneyState = {
-      ...previous,
+    // Built field by field (an object spread is the slow path here); `Required` makes a field
+    // added to the state a compile error until it is carried over.
+    const state: Required<ContainerJourneyState> = {
+      containerId: previous.containerId,
       geofence: g.state,
       motion: m.state,
       dwell: d.state,
       lastFixAt: r.measuredAt,
       lastFix: position,
-      alerts: { ...previous.alerts, unexpectedSiteIds: [...previous.alerts.unexpectedSiteIds] },
+      // Reactions change the alerts in place: the previous state must not see that.
+      alerts: copyAlerts(previous.alerts),
     };
     this.reactions.apply(state, r, g.events, d.events);
     this.store.set(state, g.events.length + m.events.length + d.events.length > 0);
   }
+}
+
+const NO_SITE_IDS: readonly string[] = Object.freeze([]);
+
+/** GeofenceTracker.insideSiteIds without its arrays when the container is near no site. */
+function insideSiteIds(sites: ContainerJourneyState['geofence']['sites']): readonly string[] {
+  let ids: string[] | undefined;
+  for (const id in sites) if (sites[id].inside) (ids ??= []).push(id);
+  return ids ?? NO_SITE_IDS;
+}
+
+/** A field added to the alerts fails to compile here until copyAlerts carries it over. */
+type AlertFieldsNotCopied = Exclude<
+  keyof ContainerJourneyState['alerts'],
+  'unexpectedSiteIds' | 'delayMin' | 'dwellSince'
+>;
+export const ALERT_FIELDS_ALL_COPIED: [AlertFieldsNotCopied] extends [never] ? true : never = true;
+
+function copyAlerts(alerts: ContainerJourneyState['alerts']): ContainerJourneyState['alerts'] {
+  const copy: ContainerJourneyState['alerts'] = {
+    unexpectedSiteIds: alerts.unexpectedSiteIds.length === 0 ? [] : alerts.unexpectedSiteIds.slice(),
+  };
+  if (alerts.delayMin !== undefined) copy.delayMin = alerts.delayMin;
+  if (alerts.dwellSince !== undefined) copy.dwellSince = alerts.dwellSince;
+  return copy;
 }
