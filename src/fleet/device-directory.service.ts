@@ -26,6 +26,7 @@ export class DeviceDirectory implements OnModuleInit {
   private devicesByEui = new Map<string, Device>();
   /** Per device, its binding, or its bindings sorted by boundAt. */
   private bindings = new Map<string, Binding | Binding[]>();
+  private readonly removedListeners: ((device: Device) => void)[] = [];
 
   constructor(private readonly repository: FleetRepository) {}
 
@@ -51,9 +52,24 @@ export class DeviceDirectory implements OnModuleInit {
       else if (Array.isArray(known)) known.push(binding);
       else bindings.set(deviceId, [known, binding]);
     }
+    const previous = this.devicesById;
     this.devicesById = byId;
     this.devicesByEui = byEui;
     this.bindings = bindings;
+    for (const [id, device] of previous) {
+      const now = byId.get(id);
+      if (now === undefined || now.devEui !== device.devEui)
+        for (const listener of this.removedListeners) listener(device);
+    }
+  }
+
+  /**
+   * Calls `listener` with each device a reload no longer finds (deleted) or finds with another
+   * DevEUI (another radio under the same id): state kept per device (frame counters, idempotency
+   * keys) must then be forgotten, or a device re-created under the same id inherits it.
+   */
+  onRemoved(listener: (device: Device) => void): void {
+    this.removedListeners.push(listener);
   }
 
   byId(deviceId: string): Device | undefined {

@@ -39,6 +39,17 @@ describe(IdempotencyCache.name, () => {
     assert.equal(cache.seen('a', t0), false, 'a was evicted');
   });
 
+  it('forgets exactly the keys selected', () => {
+    const cache = new IdempotencyCache({ maxEntries: 10, windowMs: 3_600_000 });
+    for (const key of ['d1:s:1', 'd1:s:2', 'd10:s:1']) cache.seen(key, t0);
+    assert.equal(
+      cache.forgetWhere((key) => key.startsWith('d1:')),
+      2,
+    );
+    assert.equal(cache.seen('d1:s:1', t0), false);
+    assert.equal(cache.seen('d10:s:1', t0), true);
+  });
+
   it('refuses nonsense limits', () => {
     assert.throws(() => new IdempotencyCache({ maxEntries: 0, windowMs: 1 }), RangeError);
     assert.throws(() => new IdempotencyCache({ maxEntries: 1, windowMs: Number.NaN }), RangeError);

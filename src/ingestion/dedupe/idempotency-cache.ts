@@ -53,6 +53,18 @@ export class IdempotencyCache {
     return false;
   }
 
+  /** Forgets every key `matches` selects (a device deleted); O(size), for rare administrative changes. */
+  forgetWhere(matches: (key: string) => boolean): number {
+    let forgotten = 0;
+    for (const key of this.firstSeen.keys()) {
+      if (matches(key)) {
+        this.firstSeen.delete(key);
+        forgotten++;
+      }
+    }
+    return forgotten;
+  }
+
   clear(): void {
     this.firstSeen.clear();
   }

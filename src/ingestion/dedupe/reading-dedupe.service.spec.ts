@@ -1,9 +1,15 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Metrics } from '#src/common/metrics.js';
 import { loadConfig } from '#src/config/load-config.js';
 import type { DecodedReading, ReadingSource } from '#src/contracts/reading.js';
+import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
+import { FleetRepository } from '#src/fleet/fleet.repository.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { ReadingDedupe, type LossCountedReading } from './reading-dedupe.service.js';
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -41,10 +47,66 @@ function native(seq: number, at = T0): DecodedReading {
 describe(ReadingDedupe.name, () => {
   let metrics: Metrics;
   let dedupe: ReadingDedupe;
+  let dir: string;
+  let db: SqliteDatabase;
+  let fleet: FleetRepository;
+  let directory: DeviceDirectory;
 
   beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dedupe-'));
+    const config = loadConfig({ DEDUPE_WINDOW_MS: '60000', DATA_DIR: dir });
+    db = new SqliteDatabase(config);
+    fleet = new FleetRepository(db);
+    fleet.onModuleInit();
+    fleet.upsertDevice({ id: 'lora-1', format: 'chirpstack', devEui: '70b3d57ed0000001' }, 0);
+    fleet.upsertDevice({ id: 'json-1', format: 'json' }, 0);
+    fleet.upsertDevice({ id: 'json-10', format: 'json' }, 0);
+    directory = new DeviceDirectory(fleet);
+    directory.onModuleInit();
     metrics = new Metrics();
-    dedupe = new ReadingDedupe(loadConfig({ DEDUPE_WINDOW_MS: '60000' }), metrics);
+    dedupe = new ReadingDedupe(config, metrics, directory);
+  });
+
+  afterEach(() => {
+    db.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const deleteDevice = (id: string) => {
+    db.connection.prepare('DELETE FROM devices WHERE id = ?').run(id);
+    directory.reload();
+  };
+
+  it("forgets a deleted device: its keys, frame counters and duplicates, nobody else's", () => {
+    dedupe.admit(uplink(10));
+    dedupe.admit(uplink(10));
+    dedupe.admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id'));
+    dedupe.admit(native(1));
+    const other = { ...native(1), deviceId: 'json-10', dedupeKey: 'json-10:s:1' };
+    dedupe.admit(other);
+    deleteDevice('lora-1');
+    deleteDevice('json-1');
+    assert.deepEqual(dedupe.radioStatus('lora-1'), {
+      deviceId: 'lora-1',
+      lostFrames: 0,
+      resets: 0,
+      duplicates: 0,
+    });
+    // Created again under the same id: its first frames are new, not repeats nor a counter reset.
+    assert.equal(dedupe.admit(uplink(10)), true);
+    assert.equal(dedupe.admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id')), true);
+    assert.equal(dedupe.admit(native(1)), true);
+    assert.equal(dedupe.radioStatus('lora-1').resets, 0);
+    // A device whose id starts like a deleted one's keeps its keys.
+    assert.equal(dedupe.admit({ ...other }), false);
+  });
+
+  it('forgets a device given another DevEUI (another radio under the same id)', () => {
+    dedupe.admit(uplink(10));
+    db.connection.prepare("UPDATE devices SET dev_eui = '70b3d57ed0000002' WHERE id = 'lora-1'").run();
+    directory.reload();
+    assert.equal(dedupe.admit(uplink(10)), true);
+    assert.equal(dedupe.radioStatus('lora-1').lastFCnt, 10);
   });
 
   const sample = async (name: string, source?: string): Promise<number> => {

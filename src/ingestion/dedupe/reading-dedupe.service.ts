@@ -2,7 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { AppConfig } from '#src/config/app-config.js';
 import { Metrics } from '#src/common/metrics.js';
+import { normalizeDevEui } from '#src/contracts/identifiers.js';
 import { READING_SOURCES, type DecodedReading, type ReadingSource } from '#src/contracts/reading.js';
+import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
+import type { Device } from '#src/fleet/fleet.types.js';
 import { FrameCounterTracker } from './frame-counter-tracker.js';
 import { IdempotencyCache } from './idempotency-cache.js';
 
@@ -44,7 +47,8 @@ export class ReadingDedupe {
   private readonly framesLost: Counter;
   private readonly resets: Counter;
 
-  constructor(config: AppConfig, metrics: Metrics) {
+  constructor(config: AppConfig, metrics: Metrics, directory: DeviceDirectory) {
+    directory.onRemoved((device) => this.forgetDevice(device));
     this.cache = new IdempotencyCache({
       maxEntries: config.DEDUPE_MAX_ENTRIES,
       windowMs: config.DEDUPE_WINDOW_MS,
@@ -102,6 +106,25 @@ export class ReadingDedupe {
         // would lose real readings; exact repeats are the idempotency key's job.
         return true;
     }
+  }
+
+  /**
+   * Forgets a deleted (or re-provisioned) device: its frame-counter history, its duplicate count
+   * and its idempotency keys, so a device created again under the same id starts afresh instead
+   * of having its first readings dropped as repeats. Every key the decoders build is scoped by
+   * the device's DevEUI or id followed by `:` or `/` (ids hold neither character).
+   */
+  forgetDevice(device: Pick<Device, 'id' | 'devEui'>): void {
+    this.frames.forget(device.id);
+    this.duplicatesByDevice.delete(device.id);
+    const scopes = device.devEui === undefined ? [device.id] : [device.id, normalizeDevEui(device.devEui)];
+    this.cache.forgetWhere((key) =>
+      scopes.some((scope) => {
+        if (!key.startsWith(scope)) return false;
+        const next = key.charCodeAt(scope.length);
+        return next === 58 /* : */ || next === 47; /* / */
+      }),
+    );
   }
 
   radioStatus(deviceId: string): RadioStatus {
