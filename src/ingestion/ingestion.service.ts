@@ -10,6 +10,7 @@ import { RegistryDeviceLookup } from './lorawan/registry-device-lookup.js';
 import { decodeTtsUplink } from './lorawan/tts.decoder.js';
 import { ReadingPipeline } from './reading-pipeline.service.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
+import { telemetryTopicDeviceId } from './transport/telemetry-topic.parser.js';
 
 /** Largest payload decoded; larger ones are refused unread (the broker also caps packets). */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -32,8 +33,8 @@ export class IngestionService {
   /** A message on `v1/devices/{deviceId}/telemetry`. */
   ingestNative(topic: string, payload: Buffer): number {
     const receivedAt = this.clock.now();
-    const parsed = parseTopic(topic);
-    if (parsed?.kind !== 'deviceTelemetry') {
+    const deviceId = telemetryTopicDeviceId(topic);
+    if (deviceId === undefined) {
       this.rejections.record(
         topic,
         'json',
@@ -42,7 +43,6 @@ export class IngestionService {
       );
       return 0;
     }
-    const { deviceId } = parsed;
     if (payload.length > MAX_PAYLOAD_BYTES) {
       const result = rejected(
         'too-large',

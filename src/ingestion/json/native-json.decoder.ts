@@ -48,8 +48,8 @@ export class NativeJsonDecoder {
     }
     // Unknown keys (including __proto__ / constructor) are refused before any object is built,
     // so nothing a device sends reaches a prototype, a tag or a rule setting.
-    const unknown = Object.keys(item).filter((k) => !NATIVE_READING_KEYS.has(k));
-    if (unknown.length > 0) {
+    const unknown = unknownKeys(item);
+    if (unknown !== undefined) {
       return rejected('schema', `${at}unknown field(s): ${unknown.slice(0, 5).join(', ')}`, deviceId);
     }
     let dto: NativeReadingDto;
@@ -71,6 +71,13 @@ export class NativeJsonDecoder {
     stampLag(reading);
     return { ok: true, readings: [reading] };
   }
+}
+
+/** The keys that are not native reading fields; undefined (no array) when there are none. */
+function unknownKeys(item: object): string[] | undefined {
+  let unknown: string[] | undefined;
+  for (const key of Object.keys(item)) if (!NATIVE_READING_KEYS.has(key)) (unknown ??= []).push(key);
+  return unknown;
 }
 
 function toDecodedReading(deviceId: string, dto: NativeReadingDto, receivedAt: number): DecodedReading {
