@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { IdempotencyCache } from './idempotency-cache.js';
 
 describe(IdempotencyCache.name, () => {
@@ -39,15 +40,64 @@ describe(IdempotencyCache.name, () => {
     assert.equal(cache.seen('a', t0), false, 'a was evicted');
   });
 
-  it('forgets exactly the keys selected', () => {
+  it('forgets exactly the keys of an owner', () => {
     const cache = new IdempotencyCache({ maxEntries: 10, windowMs: 3_600_000 });
-    for (const key of ['d1:s:1', 'd1:s:2', 'd10:s:1']) cache.seen(key, t0);
-    assert.equal(
-      cache.forgetWhere((key) => key.startsWith('d1:')),
-      2,
-    );
+    cache.seen('d1:s:1', t0, 'd1');
+    cache.seen('0004a30b001c0530:7:1', t0, 'd1');
+    cache.seen('d10:s:1', t0, 'd10');
+    assert.equal(cache.forgetOwner('d1'), 2);
+    assert.equal(cache.size, 1);
     assert.equal(cache.seen('d1:s:1', t0), false);
+    assert.equal(cache.seen('0004a30b001c0530:7:1', t0), false);
     assert.equal(cache.seen('d10:s:1', t0), true);
+  });
+
+  it('answers as a Map of first sightings would, through growth, expiry and eviction', () => {
+    const maxEntries = 50;
+    const windowMs = 1000;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: fc.nat(120), step: fc.nat(60), owner: fc.nat(3), forget: fc.nat(40) }), {
+          minLength: 200,
+          maxLength: 600,
+        }),
+        (ops) => {
+          const cache = new IdempotencyCache({ maxEntries, windowMs });
+          const model = new Map<string, { at: number; owner: number }>();
+          let now = t0;
+          for (const op of ops) {
+            now += op.step;
+            if (op.forget === 0) {
+              cache.forgetOwner(`o${op.owner}`);
+              for (const [k, v] of model) if (v.owner === op.owner) model.delete(k);
+              continue;
+            }
+            for (const [k, v] of model) {
+              if (v.at > now - windowMs) break;
+              model.delete(k);
+            }
+            const key = `k${op.key}`;
+            const expected = model.has(key);
+            if (!expected) {
+              model.set(key, { at: now, owner: op.owner });
+              if (model.size > maxEntries) model.delete(model.keys().next().value!);
+            }
+            assert.equal(cache.seen(key, now, `o${op.owner}`), expected);
+            assert.equal(cache.size, model.size);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps every key while it grows, and forgets the oldest once at maxEntries', () => {
+    const cache = new IdempotencyCache({ maxEntries: 3000, windowMs: 3_600_000 });
+    for (let i = 0; i < 3000; i++) assert.equal(cache.seen(`key-${i}`, t0 + i), false);
+    for (let i = 0; i < 3000; i++) assert.equal(cache.seen(`key-${i}`, t0 + 3000), true, `key-${i}`);
+    assert.equal(cache.seen('one-more', t0 + 3000), false);
+    assert.equal(cache.size, 3000);
+    assert.equal(cache.seen('key-0', t0 + 3000), false, 'the oldest was evicted');
   });
 
   it('refuses nonsense limits', () => {

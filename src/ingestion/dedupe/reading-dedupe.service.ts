@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { AppConfig } from '#src/config/app-config.js';
 import { Metrics } from '#src/common/metrics.js';
-import { normalizeDevEui } from '#src/contracts/identifiers.js';
 import { READING_SOURCES, type DecodedReading, type ReadingSource } from '#src/contracts/reading.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import type { Device } from '#src/fleet/fleet.types.js';
@@ -79,7 +78,7 @@ export class ReadingDedupe {
    * shrink the window.
    */
   admit(reading: LossCountedReading): boolean {
-    if (this.cache.seen(reading.dedupeKey, reading.receivedAt)) {
+    if (this.cache.seen(reading.dedupeKey, reading.receivedAt, reading.deviceId)) {
       this.countDuplicate(reading);
       return false;
     }
@@ -111,20 +110,12 @@ export class ReadingDedupe {
   /**
    * Forgets a deleted (or re-provisioned) device: its frame-counter history, its duplicate count
    * and its idempotency keys, so a device created again under the same id starts afresh instead
-   * of having its first readings dropped as repeats. Every key the decoders build is scoped by
-   * the device's DevEUI or id followed by `:` or `/` (ids hold neither character).
+   * of having its first readings dropped as repeats.
    */
   forgetDevice(device: Pick<Device, 'id' | 'devEui'>): void {
     this.frames.forget(device.id);
     this.duplicatesByDevice.delete(device.id);
-    const scopes = device.devEui === undefined ? [device.id] : [device.id, normalizeDevEui(device.devEui)];
-    this.cache.forgetWhere((key) =>
-      scopes.some((scope) => {
-        if (!key.startsWith(scope)) return false;
-        const next = key.charCodeAt(scope.length);
-        return next === 58 /* : */ || next === 47; /* / */
-      }),
-    );
+    this.cache.forgetOwner(device.id);
   }
 
   radioStatus(deviceId: string): RadioStatus {
