@@ -18,6 +18,8 @@ export interface BrokerSettings {
   ingestFilters: readonly string[];
   /** Folder of the inbox's SQLite file. */
   dataDir: string;
+  /** Unprocessed inbox messages above which PUBACKs are held. */
+  inboxHighWater: number;
   /** LOG_LEVEL, so the broker thread logs what the main thread would. */
   logLevel: AppConfig['LOG_LEVEL'];
 }
@@ -49,6 +51,7 @@ export function brokerSettingsFrom(
     platform: { username: platform.username, password: platform.password },
     ingestFilters: INGEST_TOPIC_FILTERS,
     dataDir: config.DATA_DIR,
+    inboxHighWater: config.BROKER_INBOX_HIGH_WATER,
     logLevel: config.LOG_LEVEL,
   };
 }

@@ -399,6 +399,16 @@ export class AppConfig {
   @Max(10_000_000)
   BROKER_CONNECTIONS_PER_IP_PER_MIN = 600;
 
+  /**
+   * Acknowledged messages the pipeline may be behind before the broker holds new PUBACKs (QoS 1
+   * back-pressure): bounds the write-ahead inbox instead of letting a burst grow it without end.
+   */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  @Max(10_000_000)
+  BROKER_INBOX_HIGH_WATER = 50_000;
+
   /** Port of the MQTT-over-TLS listener (only with BROKER_TLS_CERT_FILE and BROKER_TLS_KEY_FILE). */
   @EnvInt()
   @IsInt()

@@ -133,8 +133,8 @@ void describe(createHardenedConnectionHandler.name, () => {
       );
     }));
 
-  void it('B7: a subscriber that stops reading is dropped after drainTimeout; others keep receiving', () =>
-    withBroker({ limits: { drainTimeoutMs: 300 } }, async (edge) => {
+  void it('B7: a subscriber that stops reading is cut once the broker holds too much for it; others keep receiving', () =>
+    withBroker({ limits: { maxOutboundBytes: 256 * 1024 } }, async (edge) => {
       const integrationSecret = await edge.store.issueIntegration('cs', 'chirpstack');
       const dropped: string[] = [];
       edge.broker.on('clientDisconnect', (c) => dropped.push(c.id));
@@ -170,6 +170,7 @@ void describe(createHardenedConnectionHandler.name, () => {
         await publisher.publishAsync('application/1/device/aa/event/up', payload, { qos: 1 });
       }
       assert.equal(await waitFor(() => dropped.includes('slow-sub'), 5000), true, 'slow subscriber dropped');
+      assert.equal(await edge.rejected('slow_consumer'), 1);
       await publisher.publishAsync('application/1/device/aa/last', 'end', { qos: 1 });
       assert.equal(await waitFor(() => sawLast, 5000), true, 'healthy subscriber still served');
       assert.ok(received > 10);

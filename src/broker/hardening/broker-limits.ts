@@ -33,6 +33,12 @@ export interface BrokerLimits {
   banExemptAddresses: readonly string[];
   /** Slow subscriber: time its socket may stay full before it is dropped, ms (Aedes `drainTimeout`). */
   drainTimeoutMs: number;
+  /**
+   * Slow subscriber: bytes the broker may hold for one connection's socket before it is cut.
+   * Below it, writes never wait, so one subscriber that stops reading cannot hold back the
+   * deliveries (and the PUBACKs that follow them) of everyone else.
+   */
+  maxOutboundBytes: number;
   /** Packets queued while a client authenticates (Aedes `queueLimit`). */
   queueLimit: number;
 }
@@ -52,6 +58,7 @@ export const DEFAULT_BROKER_LIMITS: Readonly<BrokerLimits> = Object.freeze({
   banDurationMs: 5 * 60_000,
   banExemptAddresses: [],
   drainTimeoutMs: 30_000,
+  maxOutboundBytes: 2 * 1024 * 1024,
   queueLimit: 42,
 });
 

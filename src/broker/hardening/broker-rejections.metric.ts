@@ -34,6 +34,7 @@ export const BROKER_REJECTION_REASONS = [
   'acl_publish',
   'acl_subscribe',
   'revoked',
+  'slow_consumer',
 ] as const;
 
 export type BrokerRejectionReason = (typeof BROKER_REJECTION_REASONS)[number];

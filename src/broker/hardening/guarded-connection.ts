@@ -86,8 +86,12 @@ export class GuardedConnection extends Duplex {
       callback(new Error('socket closed'));
       return;
     }
-    if (this.socket.write(chunk)) callback();
-    else this.socket.once('drain', () => callback());
+    // Never wait for a full socket: Aedes acknowledges a publisher's message only once it is
+    // written to every subscriber, so waiting here would stall the whole broker behind the
+    // slowest reader. Its socket buffers instead, up to a bound past which it is cut.
+    this.socket.write(chunk);
+    if (this.socket.writableLength > this.limits.maxOutboundBytes) this.reject('slow_consumer');
+    callback();
   }
 
   override _final(callback: (error?: Error | null) => void): void {

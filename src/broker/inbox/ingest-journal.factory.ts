@@ -3,7 +3,7 @@ import { IngestJournal, type InboxMessage } from './ingest-journal.js';
 
 /** The inbox journal with its metrics, on whichever thread runs the broker. */
 export function createIngestJournal(
-  dataDir: string,
+  settings: { dataDir: string; inboxHighWater: number },
   metrics: Metrics,
   committed: (messages: InboxMessage[]) => void,
 ): IngestJournal {
@@ -15,9 +15,13 @@ export function createIngestJournal(
     'convoi_ingest_inbox_held_acks_total',
     'PUBACKs held back because the pipeline is behind (flow control)',
   );
-  return new IngestJournal(dataDir, {
-    committed,
-    heldBack: (count) => heldBack.inc(count),
-    depth: (unprocessed) => depth.set(unprocessed),
-  });
+  return new IngestJournal(
+    settings.dataDir,
+    {
+      committed,
+      heldBack: (count) => heldBack.inc(count),
+      depth: (unprocessed) => depth.set(unprocessed),
+    },
+    { highWater: settings.inboxHighWater },
+  );
 }

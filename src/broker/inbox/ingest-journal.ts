@@ -17,7 +17,7 @@ export const INBOX_FILE = 'inbox.sqlite';
 const COMMIT_EVERY_MS = 2;
 /** Messages per group commit at most. */
 const COMMIT_MAX = 2000;
-/** Unprocessed messages above which new PUBACKs are held back (QoS 1 flow control). */
+/** Unprocessed messages above which new PUBACKs are held back (QoS 1 flow control), by default. */
 const HIGH_WATER = 50_000;
 
 interface Appended {

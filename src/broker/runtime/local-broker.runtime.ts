@@ -18,9 +18,7 @@ export class LocalBrokerRuntime implements BrokerRuntime {
   ) {}
 
   static async start(deps: BrokerRuntimeDeps): Promise<LocalBrokerRuntime> {
-    const journal = createIngestJournal(deps.settings.dataDir, deps.metrics, (messages) =>
-      deps.committed(messages),
-    );
+    const journal = createIngestJournal(deps.settings, deps.metrics, (messages) => deps.committed(messages));
     try {
       const left = journal.replayLeftovers();
       if (left > 0) new Logger('Broker').warn(`Replaying ${left} acknowledged messages left by the last run`);

@@ -23,7 +23,7 @@ const send = (message: FromBrokerThread, transfer?: ArrayBuffer[]): void =>
   port.postMessage(message, transfer);
 const metrics = new Metrics();
 const credentials = new RemoteCredentials(send);
-const journal = createIngestJournal(settings.dataDir, metrics, (messages) => {
+const journal = createIngestJournal(settings, metrics, (messages) => {
   const batch = packMessages(messages);
   send({ kind: 'committed', batch }, transferablesOf(batch));
 });
