@@ -25,7 +25,8 @@ const ROUTINE_EVERY_TICKS = 30;
  */
 @Injectable()
 export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdown {
-  private readonly states = new Map<string, PackedJourney>();
+  /** A state far from every site is its numbers alone (the wrapper costs another ~60 bytes). */
+  private readonly states = new Map<string, PackedJourney | number[]>();
   private readonly dirty = new Set<string>();
   private readonly routine = new Set<string>();
   private ticks = 0;
@@ -39,7 +40,7 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
   onModuleInit(): void {
     for (const json of this.repository.loadStates()) {
       const state = JSON.parse(json) as ContainerJourneyState;
-      this.states.set(state.containerId, packJourney(state));
+      this.states.set(state.containerId, held(packJourney(state)));
     }
     this.timer = setInterval(() => this.persist(), PERSIST_EVERY_MS);
     this.timer.unref();
@@ -47,13 +48,14 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
 
   get(containerId: string): ContainerJourneyState | undefined {
     const packed = this.states.get(containerId);
-    return packed === undefined ? undefined : unpackJourney(containerId, packed);
+    if (packed === undefined) return undefined;
+    return unpackJourney(containerId, Array.isArray(packed) ? numbersOnly(packed) : packed);
   }
 
   /** Stores the state; `significant` when the fix changed site, motion phase or dwell. */
   set(state: ContainerJourneyState, significant = true): void {
     // The map's own key string is kept: the state's may be another copy of the same id.
-    this.states.set(state.containerId, packJourney(state));
+    this.states.set(state.containerId, held(packJourney(state)));
     if (significant) this.dirty.add(state.containerId);
     else this.routine.add(state.containerId);
   }
@@ -211,6 +213,14 @@ export function unpackJourney(containerId: string, p: PackedJourney): ContainerJ
   if (!Number.isNaN(n[At.DelayMin])) state.alerts.delayMin = n[At.DelayMin];
   if (!Number.isNaN(n[At.AlertDwellSince])) state.alerts.dwellSince = n[At.AlertDwellSince];
   return state;
+}
+
+function held(p: PackedJourney): PackedJourney | number[] {
+  return p.sites === NO_SITES && p.dwellSiteIds === NO_IDS && p.unexpectedSiteIds === NO_IDS ? p.n : p;
+}
+
+function numbersOnly(n: number[]): PackedJourney {
+  return { n, sites: NO_SITES, dwellSiteIds: NO_IDS, unexpectedSiteIds: NO_IDS };
 }
 
 function packFix(n: number[], at: number, fix: Fix | undefined): void {
