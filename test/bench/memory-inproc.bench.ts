@@ -3,7 +3,7 @@
 // and the real pipeline, waits until every reading is stored and every write-behind has run, and
 // measures heap used and RSS growth per container after a forced GC. Then, for a breakdown, it
 // empties one in-memory structure at a time and measures what each one held.
-// Run: node --expose-gc dist/test/bench/memory-inproc.bench.js [containers]
+// Run: node --expose-gc dist/test/bench/memory-inproc.bench.js [containers] [readings per container]
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
@@ -21,6 +21,8 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { startTestApp } from '#test/support/test-app.js';
 
 const CONTAINERS = Number(process.argv[2] ?? 150_000);
+/** Readings per container, a minute apart (more than one shows what grows with history). */
+const ROUNDS = Number(process.argv[3] ?? 1);
 /** Messages appended before waiting for the pipeline: keeps the inbox backlog (its buffers) small. */
 const CHUNK = 2_000;
 
@@ -81,10 +83,10 @@ const imported = settle();
 
 const inbox = get(IngestInbox);
 const now = Date.now();
-function payload(i: number): Buffer {
+function payload(i: number, round: number): Buffer {
   const reading: Record<string, number> = {
-    ts: now - 30_000 + (i % 1000),
-    seq: 1,
+    ts: now - (ROUNDS - round) * 60_000 + 30_000 + (i % 1000),
+    seq: round + 1,
     temperature: Math.round((2 + (i % 50) / 10) * 10) / 10,
     humidity: 70 + (i % 25),
     battery: 40 + (i % 60),
@@ -98,11 +100,15 @@ function payload(i: number): Buffer {
 
 const before = await stored();
 const start = performance.now();
-for (let sent = 0; sent < CONTAINERS;) {
-  const end = Math.min(CONTAINERS, sent + CHUNK);
-  for (let i = sent; i < end; i++) inbox.append(deviceTelemetryTopic(`D-${i}`), payload(i), () => {});
-  sent = end;
-  await until(async () => (await stored()) - before >= sent, `${sent} readings stored`);
+for (let round = 0; round < ROUNDS; round++) {
+  for (let sent = 0; sent < CONTAINERS;) {
+    const end = Math.min(CONTAINERS, sent + CHUNK);
+    for (let i = sent; i < end; i++)
+      inbox.append(deviceTelemetryTopic(`D-${i}`), payload(i, round), () => {});
+    sent = end;
+    const total = round * CONTAINERS + sent;
+    await until(async () => (await stored()) - before >= total, `${total} readings stored`);
+  }
 }
 const ingestSeconds = (performance.now() - start) / 1000;
 
@@ -124,17 +130,21 @@ const probes: [string, () => void][] = [
   ['containerSites', () => clearFields(get(ContainerSites))],
   ['activeShipments', () => clearFields(get(ActiveShipments))],
 ];
-const breakdown: Record<string, { heapBytesPerContainer: number }> = {};
-let last = loaded.heapUsed;
+const breakdown: Record<string, { heapBytesPerContainer: number; arrayBufferBytesPerContainer: number }> = {};
+let last = loaded;
 for (const [name, clear] of probes) {
   clear();
-  const after = settle().heapUsed;
-  breakdown[name] = { heapBytesPerContainer: per(last - after) };
+  const after = settle();
+  breakdown[name] = {
+    heapBytesPerContainer: per(last.heapUsed - after.heapUsed),
+    arrayBufferBytesPerContainer: per(last.arrayBuffers - after.arrayBuffers),
+  };
   last = after;
 }
 
 const result = {
   containers: CONTAINERS,
+  readingsPerContainer: ROUNDS,
   node: process.version,
   ingestSeconds: Math.round(ingestSeconds * 10) / 10,
   heapMB: { empty: mb(empty.heapUsed), imported: mb(imported.heapUsed), loaded: mb(loaded.heapUsed) },
@@ -166,12 +176,17 @@ function mb(bytes: number): number {
   return Math.round((bytes / 2 ** 20) * 10) / 10;
 }
 
-/** Empties every Map, Set and array field of a service: what it held is then garbage. */
-function clearFields(service: object): void {
-  for (const value of Object.values(service)) {
+/**
+ * Empties every Map, Set, array and typed array of a service and of the objects it holds: what
+ * they held is then garbage. The service is unusable afterwards: this runs once, at the end.
+ */
+function clearFields(service: object, depth = 0): void {
+  const fields = service as Record<string, unknown>;
+  for (const [name, value] of Object.entries(fields)) {
     if (value instanceof Map || value instanceof Set) value.clear();
     else if (Array.isArray(value)) value.length = 0;
-    else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value))
-      for (const inner of Object.values(value)) if (inner instanceof Map) inner.clear();
+    else if (ArrayBuffer.isView(value))
+      fields[name] = new (value.constructor as new (n: number) => unknown)(0);
+    else if (depth === 0 && value !== null && typeof value === 'object') clearFields(value, 1);
   }
 }
