@@ -15,7 +15,8 @@ import { startTestApp } from '#test/support/test-app.js';
 const MESSAGES = Number(process.argv[2] ?? 60_000);
 const DEVICES = Number(process.argv[3] ?? 5_000);
 
-const app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '' } });
+// The broker on the main thread: messages are appended to its inbox in-process, without sockets.
+const app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '', BROKER_THREAD: 'false' } });
 const fleet = app.running.app.get(FleetImportService);
 fleet.import({
   sites: [],

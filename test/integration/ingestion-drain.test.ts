@@ -16,7 +16,8 @@ describe(`${InboxTransport.name} draining a backlog in the running platform`, ()
   let app: TestApp;
 
   before(async () => {
-    app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '' } });
+    // The broker on the main thread: the test appends to its inbox in-process, without sockets.
+    app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '', BROKER_THREAD: 'false' } });
     app.running.app.get(FleetImportService).import({
       sites: [],
       containers: Array.from({ length: DEVICES }, (_, i) => ({
