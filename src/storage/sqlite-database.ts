@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '#src/config/app-config.js';
 import type { Migration } from './migration.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 /**
  * The one SQLite connection of the process (operational store, DESIGN.md §5).
@@ -14,6 +15,7 @@ import type { Migration } from './migration.js';
 export class SqliteDatabase implements OnApplicationShutdown {
   private readonly logger = new Logger(SqliteDatabase.name);
   readonly connection: Database;
+  private readonly checkpointer: WalCheckpointer;
 
   constructor(config: AppConfig) {
     mkdirSync(config.DATA_DIR, { recursive: true });
@@ -25,6 +27,7 @@ export class SqliteDatabase implements OnApplicationShutdown {
     this.connection.pragma('synchronous = NORMAL');
     this.connection.pragma('foreign_keys = ON');
     this.connection.pragma('busy_timeout = 5000');
+    this.checkpointer = new WalCheckpointer(this.connection, file);
     this.connection.exec(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
          scope TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL,
@@ -71,6 +74,7 @@ export class SqliteDatabase implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.checkpointer.close();
     if (this.connection.open) this.connection.close();
   }
 }

@@ -1,0 +1,53 @@
+import BetterSqlite3 from 'better-sqlite3';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AppConfig } from '#src/config/app-config.js';
+import { waitFor } from '#test/support/wait-for.js';
+import { SqliteDatabase } from './sqlite-database.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+
+describe(WalCheckpointer.name, () => {
+  let dir: string;
+  let db: SqliteDatabase;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'convoi-wal-'));
+    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+  });
+  after(() => {
+    db.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Rows in the database file itself, without its WAL (what a checkpoint has copied). */
+  const rowsInFile = (): number => {
+    const copy = join(dir, `copy-${process.hrtime.bigint()}.sqlite`);
+    copyFileSync(join(dir, 'convoi.sqlite'), copy);
+    const file = new BetterSqlite3(copy);
+    try {
+      const exists = file.prepare("SELECT 1 FROM sqlite_master WHERE name = 'probe'").get();
+      return exists === undefined
+        ? 0
+        : (file.prepare('SELECT COUNT(*) AS n FROM probe').get() as { n: number }).n;
+    } finally {
+      file.close();
+    }
+  };
+
+  it('takes checkpoints away from the connection that commits', () => {
+    assert.equal(db.connection.pragma('wal_autocheckpoint', { simple: true }), 0);
+  });
+
+  it('copies committed pages into the database file from its own thread', async () => {
+    db.connection.exec('CREATE TABLE probe (n INTEGER)');
+    const insert = db.connection.prepare('INSERT INTO probe (n) VALUES (?)');
+    db.connection.transaction(() => {
+      for (let i = 0; i < 100; i++) insert.run(i);
+    })();
+    assert.ok(rowsInFile() < 100, 'committed to the WAL, not yet to the file');
+    assert.equal(await waitFor('a checkpoint', () => rowsInFile() === 100, 5000), true);
+  });
+});
