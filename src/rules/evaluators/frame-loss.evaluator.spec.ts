@@ -22,8 +22,10 @@ function run(steps: readonly (readonly [number, number])[]): {
 } {
   let state: FrameLossState | undefined;
   const labels: string[] = [];
+  let fCnt = 0;
   for (const [m, lostFrames] of steps) {
-    const reading: RuleReading = { measuredAt: minute(m), temperatureC: 4, lostFrames };
+    fCnt += lostFrames + 1;
+    const reading: RuleReading = { measuredAt: minute(m), temperatureC: 4, lostFrames, fCnt };
     const result = evaluateFrameLoss(loss, state, reading);
     state = result.state;
     labels.push(outcomeLabel(result.outcome));
@@ -35,6 +37,12 @@ const clean = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => [from + i, 0] as const);
 
 void describe(evaluateFrameLoss.name, () => {
+  void it('keeps no state for a device without a frame counter (native JSON)', () => {
+    const result = evaluateFrameLoss(loss, undefined, { measuredAt: minute(1), temperatureC: 4 });
+    assert.equal(result.state, undefined);
+    assert.equal(outcomeLabel(result.outcome), '-');
+  });
+
   const cases: { name: string; steps: (readonly [number, number])[]; expect: string[] }[] = [
     { name: 'no loss, no alert', steps: clean(0, 20), expect: Array<string>(21).fill('-') },
     {
@@ -77,7 +85,8 @@ void describe(evaluateFrameLoss.name, () => {
   void it('counts several readings in one minute in the same bucket', () => {
     let state: FrameLossState | undefined;
     for (const s of [0, 10, 20]) {
-      state = evaluateFrameLoss(loss, state, { measuredAt: minute(0) + s * 1000, lostFrames: 1 }).state;
+      const reading = { measuredAt: minute(0) + s * 1000, lostFrames: 1, fCnt: s };
+      state = evaluateFrameLoss(loss, state, reading).state;
     }
     assert.deepEqual(state?.buckets, [[minute(0), 3, 3]]);
   });

@@ -12,7 +12,7 @@ const MINUTE_MS = 60_000;
  * bounded whatever the reading rate. Raises when lost / (lost + received) ≥ `maxLossRatio` with at
  * least `minFrames` frames in the window; clears when the ratio falls under `clearRatio`
  * (hysteresis). Escalation `beyond` is in ratio points over `maxLossRatio`. Late and duplicate
- * readings (measuredAt ≤ the last evaluated) are ignored: ingestion already counted a late frame
+ * readings (measuredAt ≤ the last evaluated), and readings without a frame counter, are ignored: ingestion already counted a late frame
  * as lost when its successor arrived, and counting it again would hide nothing but add noise.
  */
 export function evaluateFrameLoss(
@@ -21,6 +21,9 @@ export function evaluateFrameLoss(
   reading: RuleReading,
 ): EvaluationResult<FrameLossState | undefined> {
   const at = reading.measuredAt;
+  // A device without a frame counter can lose nothing countable: no window is kept for it
+  // (at one reading a minute that window was ~1 KB per container for nothing).
+  if (reading.fCnt === undefined) return { outcome: NO_OUTCOME, state: prior };
   if (!Number.isFinite(at) || (prior !== undefined && at <= prior.lastAt)) {
     return { outcome: NO_OUTCOME, state: prior };
   }
