@@ -187,8 +187,8 @@ export interface RuleReading extends Measurements {
   measuredAt: number;
   /** Frames lost just before this one (frame-counter gap − 1), counted by ingestion. */
   lostFrames?: number;
-  /** The uplink's frame counter; absent for devices that do not count frames (native JSON). */
-  fCnt?: number;
+  /** The uplink's frame counter (`quality.fCnt`); absent for devices that count no frames (native JSON). */
+  quality?: { fCnt?: number };
 }
 
 export interface EvaluationResult<S> {

@@ -23,7 +23,7 @@ void describe(evaluateRule.name, () => {
       batteryPct: 80,
       shockG: 1,
       lostFrames: 0,
-      fCnt: 1,
+      quality: { fCnt: 1 },
     };
     const types = rulesForProfile(PRODUCT_PROFILES['chilled-4']).map((rule) => [
       rule.kind,

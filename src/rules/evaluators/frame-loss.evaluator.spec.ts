@@ -25,7 +25,7 @@ function run(steps: readonly (readonly [number, number])[]): {
   let fCnt = 0;
   for (const [m, lostFrames] of steps) {
     fCnt += lostFrames + 1;
-    const reading: RuleReading = { measuredAt: minute(m), temperatureC: 4, lostFrames, fCnt };
+    const reading: RuleReading = { measuredAt: minute(m), temperatureC: 4, lostFrames, quality: { fCnt } };
     const result = evaluateFrameLoss(loss, state, reading);
     state = result.state;
     labels.push(outcomeLabel(result.outcome));
@@ -85,7 +85,7 @@ void describe(evaluateFrameLoss.name, () => {
   void it('counts several readings in one minute in the same bucket', () => {
     let state: FrameLossState | undefined;
     for (const s of [0, 10, 20]) {
-      const reading = { measuredAt: minute(0) + s * 1000, lostFrames: 1, fCnt: s };
+      const reading = { measuredAt: minute(0) + s * 1000, lostFrames: 1, quality: { fCnt: s } };
       state = evaluateFrameLoss(loss, state, reading).state;
     }
     assert.deepEqual(state?.buckets, [[minute(0), 3, 3]]);

@@ -23,7 +23,7 @@ export function evaluateFrameLoss(
   const at = reading.measuredAt;
   // A device without a frame counter can lose nothing countable: no window is kept for it
   // (at one reading a minute that window was ~1 KB per container for nothing).
-  if (reading.fCnt === undefined) return { outcome: NO_OUTCOME, state: prior };
+  if (reading.quality?.fCnt === undefined) return { outcome: NO_OUTCOME, state: prior };
   if (!Number.isFinite(at) || (prior !== undefined && at <= prior.lastAt)) {
     return { outcome: NO_OUTCOME, state: prior };
   }
