@@ -54,7 +54,7 @@ describe(`offline rules on the timer (${RuleEngine.name}.tick)`, () => {
   const tickAt = async (at: number, expectEvents: number) => {
     clock.set(at);
     const before = events.length;
-    engine.tick();
+    await engine.tick();
     if (expectEvents > 0)
       await waitFor(`${expectEvents} event(s) from the tick`, () => events.length >= before + expectEvents);
     return events.slice(before);

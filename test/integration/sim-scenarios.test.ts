@@ -119,7 +119,7 @@ async function runScenario(scenario: ScenarioDefinition): Promise<ScenarioRun> {
       for (const m of step) readings += readingsIn(m);
       const expected = readings;
       await waitFor(`${expected} readings ingested`, async () => (await handled()) >= expected, 15_000, 2);
-      engine.tick();
+      await engine.tick();
       step = [];
       stepEnd += STEP_MS;
     };

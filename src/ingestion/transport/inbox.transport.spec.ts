@@ -96,6 +96,39 @@ describe(InboxTransport.name, () => {
     await waitFor('the batch completed', () => inbox.completed.length === 1);
   });
 
+  it('merges the batches queued behind a slow one: one flush and one completion for the backlog', async () => {
+    const { transport, inbox, writer } = start();
+    const calls: string[][] = [];
+    transport.addHandler(
+      TELEMETRY,
+      (_d: unknown, context: MqttContext) => Promise.resolve(calls.push(topicsOf(context))),
+      true,
+      { [ACCEPTS_MESSAGE_BATCH]: true },
+    );
+    transport.listen(() => {});
+    writer.hold = true;
+    const first = messages(['v1/devices/a/telemetry']);
+    inbox.drain!(first);
+    await waitFor('the first flush', () => writer.flushes === 1);
+    const behind = [1, 2, 3].map((n) =>
+      messages([`v1/devices/b${n}/telemetry`, `v1/devices/c${n}/telemetry`]),
+    );
+    for (const batch of behind) inbox.drain!(batch);
+    writer.hold = false;
+    writer.release();
+    await waitFor('the backlog completed', () => inbox.completed.length === 2);
+    assert.equal(writer.flushes, 2, 'the three queued batches flushed once');
+    assert.deepEqual(inbox.completed, [
+      [first[0].id, 1],
+      [behind[2][1].id, 6],
+    ]);
+    assert.deepEqual(
+      calls.flat(),
+      [first, ...behind].flat().map((m) => m.topic),
+      'in order',
+    );
+  });
+
   it('consumes an Observable result and goes on after a handler that fails', async () => {
     const { transport, inbox } = start();
     const seen: string[] = [];

@@ -59,7 +59,8 @@ async function run(cmd: Extract<LoadCommand, { type: 'run' }>): Promise<void> {
       while (sent + skipped < due && clients.length > 0) {
         const d = cmd.devices[cursor % cmd.devices.length];
         // A device always publishes through the same client: its messages stay in order.
-        const c = (Math.imul(d, 2654435761) >>> 0) % clients.length;
+        // High bits of the product: its low bits follow d's parity (a JSON-only run has even d).
+        const c = (Math.imul(d, 2654435761) >>> 8) % clients.length;
         cursor += 1;
         if (inflight[c] >= cmd.maxInflightPerClient || !clients[c].connected) {
           skipped += 1;

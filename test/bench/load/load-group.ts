@@ -69,7 +69,7 @@ export class LoadGroup {
           {
             type: 'run',
             format,
-            devices: devices.filter((_, i) => i % n === k),
+            devices: devices.filter((d) => generatorOf(d, n) === k),
             ratePerS: ratePerS / n,
             durationMs: seconds * 1000,
             maxMessages: maxMessages === undefined ? undefined : Math.ceil(maxMessages / n),
@@ -112,4 +112,14 @@ export class LoadGroup {
     this.generators.length = 0;
     this.idle = undefined;
   }
+}
+
+/**
+ * The generator that speaks for device `d`, the same in every run (warm-up and measured windows):
+ * a generator numbers its devices' messages (`seq`, fCnt), and a device moved to another one
+ * would restart at 1 and have its messages dropped as repeats. Hashed on other bits than the
+ * generators' own client choice, so every client of every generator gets devices.
+ */
+function generatorOf(d: number, generators: number): number {
+  return (Math.imul(d ^ 0x5bd1e995, 0x85ebca6b) >>> 16) % generators;
 }
