@@ -12,6 +12,7 @@ import { evaluateOffline, type LastSeenByKey } from './evaluators/offline.evalua
 import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
 import { RuleEvents } from './rule-events.js';
 import { RuleSetSource } from './rule-set.source.js';
+import { isQuiet } from './rule-state.quiet.js';
 import { RuleStateStore } from './rule-state.store.js';
 
 /** Synchronous work of one slice of the offline tick, ms: what ingestion and REST wait behind it. */
@@ -114,7 +115,9 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       states.set(key, state);
       if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))
         this.store.persistNow(live.containerId, [key]);
-      else this.store.changed(live.containerId);
+      // A quiet state that stays quiet is never written behind: no need to mark the container.
+      else if (!isQuiet(state) || (prior !== undefined && !isQuiet(prior)))
+        this.store.changed(live.containerId);
     }
   }
 
