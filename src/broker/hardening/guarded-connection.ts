@@ -82,6 +82,23 @@ export class GuardedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.send(chunk, callback);
+  }
+
+  /**
+   * The pieces of one or more packets written while the stream was corked (mqtt-packet corks
+   * for each packet it writes, Aedes for each batch), handed to the socket in one write: one
+   * system call per PUBACK instead of one per piece (socket writes were 40 % of the broker
+   * thread at 15,000 messages/s before).
+   */
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.send(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
+  private send(data: Buffer, callback: (error?: Error | null) => void): void {
     if (this.socket.destroyed) {
       callback(new Error('socket closed'));
       return;
@@ -89,7 +106,7 @@ export class GuardedConnection extends Duplex {
     // Never wait for a full socket: Aedes acknowledges a publisher's message only once it is
     // written to every subscriber, so waiting here would stall the whole broker behind the
     // slowest reader. Its socket buffers instead, up to a bound past which it is cut.
-    this.socket.write(chunk);
+    this.socket.write(data);
     if (this.socket.writableLength > this.limits.maxOutboundBytes) this.reject('slow_consumer');
     callback();
   }
