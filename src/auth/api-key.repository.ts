@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { API_KEY_MIGRATIONS, API_KEYS_SCOPE } from './api-key.migrations.js';
 import type { ApiKey, ApiPrincipal, Role } from './api-key.types.js';
@@ -26,6 +27,8 @@ export interface NewApiKey {
 /** SQL access to the api_keys table. Nothing else touches it. */
 @Injectable()
 export class ApiKeyRepository implements OnModuleInit {
+  private byHash?: Statement<[string], Pick<KeyRow, 'id' | 'name' | 'role'>>;
+
   constructor(private readonly sqlite: SqliteDatabase) {}
 
   onModuleInit(): void {
@@ -48,11 +51,11 @@ export class ApiKeyRepository implements OnModuleInit {
 
   /** The principal of an unrevoked key with that digest (one indexed lookup per request). */
   principalByHash(keyHash: string): ApiPrincipal | undefined {
-    const row = this.db
-      .prepare<[string], Pick<KeyRow, 'id' | 'name' | 'role'>>(
-        'SELECT id, name, role FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
-      )
-      .get(keyHash);
+    // Prepared once: every API request comes here.
+    this.byHash ??= this.db.prepare<[string], Pick<KeyRow, 'id' | 'name' | 'role'>>(
+      'SELECT id, name, role FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
+    );
+    const row = this.byHash.get(keyHash);
     return row ? { keyId: row.id, name: row.name, role: row.role } : undefined;
   }
 

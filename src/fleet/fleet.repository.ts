@@ -128,7 +128,8 @@ export class FleetRepository implements OnModuleInit {
   }
 
   findContainer(id: string): Container | undefined {
-    const row = this.db.prepare<[string], ContainerRow>('SELECT * FROM containers WHERE id = ?').get(id);
+    // Prepared once: every REST read of a container comes here.
+    const row = this.statement('SELECT * FROM containers WHERE id = ?').get(id) as ContainerRow | undefined;
     return row ? toContainer(row) : undefined;
   }
 
