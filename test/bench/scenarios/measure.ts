@@ -108,7 +108,8 @@ export interface StepUpResult {
 /**
  * Steps the rate up until a step is not sustainable (all delivered within the tail allowance,
  * p99 ≤ 100 ms, nothing held back), then tries once halfway between the last good and the bad
- * rate. Bounded: at most `maxSteps` steps of `stepSeconds`.
+ * rate; when even the first step fails, halves the rate until one holds, then tries halfway
+ * once. Bounded: at most `maxSteps` steps of `stepSeconds`.
  */
 export async function stepUp(
   target: DeliveryTarget,
@@ -118,8 +119,9 @@ export async function stepUp(
 ): Promise<StepUpResult> {
   const steps: WindowResult[] = [];
   let good = 0;
-  let rate = options.startPerS;
   let bad = 0;
+  let refined = false;
+  let rate = options.startPerS;
   while (steps.length < options.maxSteps && rate <= options.maxPerS) {
     const step = await measureWindow(target, load, 'json', devices, rate, options.stepSeconds, 5000);
     steps.push(step);
@@ -127,17 +129,23 @@ export async function stepUp(
       `    ${target.name} step ${rate}/s: offered ${step.offeredPerS}/s, delivered ${step.deliveredPerS}/s, ` +
         `p99 ${step.latencyMs.p99} ms, tail ${step.tailMs} ms → ${step.sustainable ? 'ok' : 'NOT sustainable'}\n`,
     );
-    if (step.sustainable) {
-      good = rate;
-      if (bad > 0) break;
-      rate += options.stepPerS;
-    } else {
-      bad = rate;
-      if (good === 0 || bad - good <= options.stepPerS / 2) break;
-      rate = Math.round((good + bad) / 2 / 500) * 500;
-      // Let a failed step's backlog drain before the refinement step.
-      await drain(target, 20_000);
+    if (step.sustainable) good = Math.max(good, rate);
+    else bad = bad === 0 ? rate : Math.min(bad, rate);
+    if (bad === 0) {
+      rate += options.stepPerS; // still climbing
+      continue;
     }
+    // A failed step's backlog drains before the next one.
+    if (!step.sustainable) await drain(target, 20_000);
+    if (good === 0) {
+      // Even the first step failed: halve until a step holds, so the figure is a rate, not 0.
+      if (rate <= 1000) break;
+      rate = Math.max(1000, Math.round(rate / 2 / 500) * 500);
+      continue;
+    }
+    if (refined || bad - good <= options.stepPerS / 2) break;
+    rate = Math.round((good + bad) / 2 / 500) * 500;
+    refined = true;
   }
   return { steps, highestSustainablePerS: good };
 }
