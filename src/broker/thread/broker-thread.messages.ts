@@ -17,5 +17,4 @@ export type FromBrokerThread =
   | { kind: 'start-failed'; error: string }
   | { kind: 'committed'; batch: PackedMessages }
   | { kind: 'verify'; id: number; username: string; password: Uint8Array }
-  | { kind: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  | { kind: 'closed' };
+  | { kind: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] };

@@ -62,7 +62,7 @@ port.on('message', (message: ToBrokerThread) => {
 async function close(): Promise<void> {
   await broker?.close();
   journal.close();
-  send({ kind: 'closed' });
+  // The thread ends once its port and sockets are closed; the main thread waits for its exit.
   port?.close();
 }
 
