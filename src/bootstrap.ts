@@ -1,10 +1,4 @@
-import {
-  Logger,
-  ValidationPipe,
-  type INestApplication,
-  type LogLevel,
-  type NestApplicationOptions,
-} from '@nestjs/common';
+import { Logger, ValidationPipe, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { BrokerService } from './broker/broker.service.js';
 import type { AppConfig } from './config/app-config.js';
+import { logLevels } from './config/log-levels.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
 import { corsOptions } from './http/cors.options.js';
 import { NotFoundMiddleware } from './http/not-found.middleware.js';
@@ -21,8 +16,6 @@ import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { SecurityHeadersMiddleware } from './http/security-headers.middleware.js';
 import { connectIngestionConsumer } from './ingestion/transport/ingestion-consumer.connector.js';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 /** The running platform: its URLs and the one way to stop it cleanly. */
 export interface RunningConvoi {
   app: INestApplication;
@@ -30,10 +23,6 @@ export interface RunningConvoi {
   /** URL of the embedded broker (or the external one). */
   mqttUrl: string;
   stop(): Promise<void>;
-}
-
-export function logLevels(config: AppConfig): LogLevel[] {
-  return LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
 }
 
 /** Creates the Nest application (not started). Tests build theirs with overrides instead. */

@@ -25,7 +25,7 @@ type IngestSink = (messages: InboxMessage[]) => void;
 export class BrokerService implements OnModuleInit, OnApplicationShutdown {
   private runtime?: BrokerRuntime;
   private sink?: IngestSink;
-  /** Committed before anyone consumes them: replayed leftovers, or messages during start. */
+  /** Committed while no consumer is attached: replayed leftovers, messages during start or stop. */
   private waiting: InboxMessage[][] = [];
 
   constructor(
@@ -54,9 +54,13 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
       : await LocalBrokerRuntime.start(deps);
   }
 
-  /** Hands every message the inbox committed, in order, to `sink` (the ingestion consumer). */
-  receiveIngested(sink: IngestSink): void {
+  /**
+   * Hands every message the inbox committed, in order, to `sink` (the ingestion consumer), first
+   * those that came while there was none; `undefined` stops (they wait in memory and the inbox).
+   */
+  receiveIngested(sink: IngestSink | undefined): void {
     this.sink = sink;
+    if (sink === undefined) return;
     const waiting = this.waiting;
     this.waiting = [];
     for (const messages of waiting) sink(messages);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Clock } from '#src/common/clock.js';
+import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
 import type { Metrics } from '#src/common/metrics.js';
 import { createBrokerAuthHooks, type BrokerAuthDeps } from './auth/broker-auth.hooks.js';
 import type { BrokerSettings } from './broker-settings.js';
@@ -49,7 +50,7 @@ export class EmbeddedBroker {
       allowAnonymous: settings.allowAnonymous,
       platform: settings.platform,
     });
-    const filters = settings.ingestFilters.map((f) => f.split('/'));
+    const filters = settings.ingestFilters.map((f) => new TopicFilterMatcher(f));
     const options: AedesOptions = {
       ...aedesOptionsFromLimits(settings.limits),
       preConnect: hooks.preConnect,
@@ -58,7 +59,7 @@ export class EmbeddedBroker {
       authorizeForward: hooks.authorizeForward,
       authorizePublish: (client, packet, callback) => {
         hooks.authorizePublish(client, packet, (err) => {
-          if (err || !client || !matchesAny(filters, packet.topic)) {
+          if (err || !client || !filters.some((f) => f.matches(packet.topic))) {
             callback(err);
             return;
           }
@@ -164,10 +165,4 @@ export class EmbeddedBroker {
 function payloadOf(packet: { payload: Buffer | string }): Buffer {
   const payload = packet.payload;
   return typeof payload === 'string' ? Buffer.from(payload) : payload;
-}
-
-/** Whether a topic matches one of the split filters (`+` one level; no `#` needed here). */
-function matchesAny(filters: readonly string[][], topic: string): boolean {
-  const levels = topic.split('/');
-  return filters.some((f) => f.length === levels.length && f.every((l, i) => l === '+' || l === levels[i]));
 }

@@ -13,7 +13,7 @@ import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
 import { RuleEvents } from './rule-events.js';
 import { RuleSetSource } from './rule-set.source.js';
 import { isQuiet } from './rule-state.quiet.js';
-import { RuleStateStore } from './rule-state.store.js';
+import { RuleStateStore, type ContainerRuleStates } from './rule-state.store.js';
 
 /** Synchronous work of one slice of the offline tick, ms: what ingestion and REST wait behind it. */
 const TICK_SLICE_MS = 4;
@@ -100,10 +100,11 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private tickOne(live: ContainerLiveState, now: number): void {
     const rules = this.source.rulesFor(live.containerId, live.shipmentId);
     let lastSeen: LastSeenByKey | undefined;
+    let states: ContainerRuleStates | undefined;
     for (const rule of rules) {
       if (rule.kind !== 'offline') continue;
       lastSeen ??= this.lastSeenOf(live.values);
-      const states = this.store.of(live.containerId);
+      states ??= this.store.of(live.containerId);
       const key = stateKey(live.shipmentId, rule);
       const prior = states.get(key);
       const { outcome, state } = evaluateOffline(

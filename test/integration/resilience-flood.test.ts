@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Worker } from 'node:worker_threads';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { BrokerService } from '#src/broker/broker.service.js';
+import type { InboxMessage } from '#src/broker/inbox/ingest-journal.js';
 import { FloodPublisher } from '#test/support/flood/flood-publisher.js';
 import { metricSum } from '#test/support/flood/prometheus-text.js';
 import { storedMeasuredAt } from '#test/support/flood/stored-readings.js';
@@ -24,6 +25,18 @@ const caseT0 = (n: number): number => Math.floor(Date.now() / DAY) * DAY - (10 -
 function brokerWorker(app: TestApp): Worker {
   const broker: unknown = app.running.app.get(BrokerService);
   return (broker as { runtime: { worker: Worker } }).runtime.worker;
+}
+
+/**
+ * Stops handing the inbox's messages to the pipeline until the returned function is called (the
+ * broker goes on acknowledging into its inbox meanwhile). Reaches into the broker service's
+ * private consumer, as a stalled pipeline looks from the broker's side.
+ */
+function stallPipeline(app: TestApp): () => void {
+  const broker = app.running.app.get(BrokerService);
+  const { sink } = broker as unknown as { sink: (messages: InboxMessage[]) => void };
+  broker.receiveIngested(undefined);
+  return () => broker.receiveIngested(sink);
 }
 
 /**
@@ -250,6 +263,16 @@ describe('resilience under a flood', () => {
     const burstFrom = ackedTotal(publishers);
     const started = performance.now();
     for (const p of publishers) p.pace(BASE_PER_S * 10);
+    // The pipeline stalls for a moment (a long GC pause, a slow disk) while the burst goes on: the
+    // broker must hold PUBACKs once HIGH_WATER messages wait, not buffer them without bound.
+    const resume = stallPipeline(app);
+    await waitFor(
+      'PUBACKs held',
+      async () => (await metric('convoi_ingest_inbox_held_acks_total')) > held0,
+      10_000,
+      20,
+    );
+    resume();
     const ends = await Promise.all(runs);
     const seconds = (performance.now() - started) / 1000;
     await drained(30_000);
@@ -263,7 +286,7 @@ describe('resilience under a flood', () => {
     );
 
     assert.deepEqual(ends, ['done', 'done', 'done']);
-    assert.ok(held > 0, 'the burst outran the pipeline and was pushed back (PUBACKs held)');
+    assert.ok(held > 0, 'the burst outran the stalled pipeline and was pushed back (PUBACKs held)');
     // Held PUBACKs stop each client once its window is full: above the high-water mark the
     // inbox holds at most one committed-and-acknowledged window per client plus one held window.
     assert.ok(depthMax <= HIGH_WATER + 2 * WINDOW * publishers.length, `inbox depth reached ${depthMax}`);

@@ -1,7 +1,11 @@
+import { Logger } from '@nestjs/common';
 import type { Metrics } from '#src/common/metrics.js';
 import { IngestJournal, type InboxMessage } from './ingest-journal.js';
 
-/** The inbox journal with its metrics, on whichever thread runs the broker. */
+/**
+ * The inbox journal with its metrics, on whichever thread runs the broker, having handed
+ * `committed` what the last run left unprocessed (before any new message can be appended).
+ */
 export function createIngestJournal(
   settings: { dataDir: string; inboxHighWater: number },
   metrics: Metrics,
@@ -15,7 +19,7 @@ export function createIngestJournal(
     'convoi_ingest_inbox_held_acks_total',
     'PUBACKs held back because the pipeline is behind (flow control)',
   );
-  return new IngestJournal(
+  const journal = new IngestJournal(
     settings.dataDir,
     {
       committed,
@@ -24,4 +28,7 @@ export function createIngestJournal(
     },
     { highWater: settings.inboxHighWater },
   );
+  const left = journal.replayLeftovers();
+  if (left > 0) new Logger('Broker').warn(`Replaying ${left} acknowledged messages left by the last run`);
+  return journal;
 }

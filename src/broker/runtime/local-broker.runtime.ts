@@ -20,8 +20,6 @@ export class LocalBrokerRuntime implements BrokerRuntime {
   static async start(deps: BrokerRuntimeDeps): Promise<LocalBrokerRuntime> {
     const journal = createIngestJournal(deps.settings, deps.metrics, (messages) => deps.committed(messages));
     try {
-      const left = journal.replayLeftovers();
-      if (left > 0) new Logger('Broker').warn(`Replaying ${left} acknowledged messages left by the last run`);
       const broker = await EmbeddedBroker.start({
         ...deps,
         ingest: (topic, payload, acknowledge) => journal.append(topic, payload, acknowledge),

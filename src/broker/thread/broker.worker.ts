@@ -1,9 +1,10 @@
 // Entry of the broker thread: the embedded broker and its write-ahead inbox, on their own core.
 // The main thread keeps the pipeline, the stores and the API; see broker-thread.runtime.ts.
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
+import { logLevels } from '#src/config/log-levels.js';
 import type { BrokerSettings } from '../broker-settings.js';
 import { EmbeddedBroker } from '../embedded-broker.js';
 import { createIngestJournal } from '../inbox/ingest-journal.factory.js';
@@ -11,12 +12,10 @@ import { packMessages, transferablesOf } from '../inbox/packed-messages.js';
 import type { FromBrokerThread, ToBrokerThread } from './broker-thread.messages.js';
 import { RemoteCredentials } from './remote-credentials.js';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 const port = parentPort;
 if (port === null) throw new Error('broker.worker.js runs as a worker thread only');
 const settings = workerData as BrokerSettings;
-Logger.overrideLogger(LEVELS.slice(0, LEVELS.indexOf(settings.logLevel) + 1));
+Logger.overrideLogger(logLevels({ LOG_LEVEL: settings.logLevel }));
 const logger = new Logger('BrokerThread');
 
 const send = (message: FromBrokerThread, transfer?: ArrayBuffer[]): void =>
@@ -67,8 +66,6 @@ async function close(): Promise<void> {
 }
 
 try {
-  const left = journal.replayLeftovers();
-  if (left > 0) logger.warn(`Replaying ${left} acknowledged messages left by the last run`);
   broker = await EmbeddedBroker.start({
     settings,
     credentials,

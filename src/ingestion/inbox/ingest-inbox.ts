@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { BrokerService } from '#src/broker/broker.service.js';
 import type { InboxMessage } from '#src/broker/inbox/ingest-journal.js';
 
@@ -8,32 +8,22 @@ type Drain = (messages: readonly InboxMessage[]) => void;
 
 /**
  * The ingestion side of the embedded broker's write-ahead inbox (src/broker/inbox): messages the
- * broker acknowledged arrive here in order, go to the drain (the in-process transport) and are
- * reported back with {@link complete} once what they carried is stored; only then does the inbox
- * forget them. Whatever a crash left in the inbox arrives first at start: storage and rules are
- * idempotent, so a replay duplicates nothing downstream.
+ * broker acknowledged go, in order, to the drain (the in-process transport), which reports them
+ * back with {@link complete} once what they carried is stored; only then does the inbox forget
+ * them. Whatever a crash left in the inbox comes first (the broker keeps what arrives before a
+ * drain is attached): storage and rules are idempotent, so a replay duplicates nothing downstream.
  */
 @Injectable()
-export class IngestInbox implements OnModuleInit {
-  private drain?: Drain;
-  private backlog: InboxMessage[] = [];
-
+export class IngestInbox {
   constructor(private readonly broker: BrokerService) {}
 
-  onModuleInit(): void {
-    this.broker.receiveIngested((messages) => this.deliver(messages));
-  }
-
-  /** Registers the consumer and hands it what arrived before it did. */
   attach(drain: Drain): void {
-    this.drain = drain;
-    const queued = this.backlog;
-    this.backlog = [];
-    if (queued.length > 0) drain(queued);
+    this.broker.receiveIngested(drain);
   }
 
+  /** Stops handing messages on; they stay in the inbox for the next run. */
   detach(): void {
-    this.drain = undefined;
+    this.broker.receiveIngested(undefined);
   }
 
   /** Appends as the broker would, without a socket (in-process benchmarks; BROKER_THREAD=false). */
@@ -44,10 +34,5 @@ export class IngestInbox implements OnModuleInit {
   /** Messages up to `lastId` are stored downstream: the inbox may forget them. */
   complete(lastId: number, count: number): void {
     this.broker.completeIngested(lastId, count);
-  }
-
-  private deliver(messages: InboxMessage[]): void {
-    if (this.drain) this.drain(messages);
-    else for (const m of messages) this.backlog.push(m);
   }
 }

@@ -7,9 +7,7 @@ import { IngestInbox, type InboxMessage } from '../inbox/ingest-inbox.js';
 import type { ConsumerStatus } from './consumer-status.js';
 import { ACCEPTS_MESSAGE_BATCH, MqttMessageBatch } from './mqtt-message-batch.js';
 import { SliceBudget } from './slice-budget.js';
-import { TopicFilterMatcher } from './topic-filter.matcher.js';
-
-export { topicMatches } from './topic-filter.matcher.js';
+import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
 
 interface Route {
   matcher: TopicFilterMatcher;

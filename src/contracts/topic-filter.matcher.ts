@@ -1,7 +1,7 @@
 /**
  * An MQTT topic filter (`+` one level, `#` the rest) compiled once, matched against topics without
- * splitting them: the inbox transport matches every message, and a split costs an array and a
- * string per level. Rules as in [MQTT-4.7.1]: `#` also matches its parent level (`a/#` matches
+ * splitting them: the broker's ingest hook and the inbox transport match every message, and a
+ * split costs an array and a string per level. Rules as in [MQTT-4.7.1]: `#` also matches its parent level (`a/#` matches
  * `a`), `+` matches exactly one level, which may be empty.
  */
 export class TopicFilterMatcher {
@@ -28,9 +28,4 @@ export class TopicFilterMatcher {
     // `start` is one past the separator after the last compared level, or length + 1 at the end.
     return this.multiLevel || start === topic.length + 1;
   }
-}
-
-/** Whether an MQTT topic filter (`+`, `#`) matches a topic. */
-export function topicMatches(filter: string, topic: string): boolean {
-  return new TopicFilterMatcher(filter).matches(topic);
 }

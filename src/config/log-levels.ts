@@ -1,0 +1,9 @@
+import type { LogLevel } from '@nestjs/common';
+import type { AppConfig } from './app-config.js';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** The Nest log levels LOG_LEVEL turns on (it and everything more severe). */
+export function logLevels(config: Pick<AppConfig, 'LOG_LEVEL'>): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
+}
