@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from '#src/config/app-config.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeyThrottlerGuard } from './api-key-throttler.guard.js';
 import { ApiKeyGuard } from './api-key.guard.js';
@@ -13,14 +11,6 @@ import { ApiKeysService } from './api-keys.service.js';
  * authentication runs before rate limiting (the limit is per key).
  */
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [{ ttl: config.API_RATE_WINDOW_MS, limit: config.API_RATE_LIMIT }],
-      }),
-    }),
-  ],
   controllers: [ApiKeysController],
   providers: [
     ApiKeyRepository,
