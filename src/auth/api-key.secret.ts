@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Recognisable prefix of convoi API keys (secret scanners and people can spot a leaked key). */
 export const API_KEY_PREFIX = 'cv_';
@@ -15,7 +15,8 @@ export function generateApiKey(): string {
  * the comparison is SQLite's index lookup of a digest, not a character-by-character compare).
  */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  // One-shot digest: no Hash object per request (every API request hashes its key).
+  return hash('sha256', key, 'hex');
 }
 
 /** What lists show of a key: its prefix and first random characters, never enough to use it. */

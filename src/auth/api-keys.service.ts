@@ -81,7 +81,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return key;
   }
 
-  /** Revokes the key: its very next request is refused (no cache between here and the guard). */
+  /** Revokes the key: its very next request is refused (the write empties the principal cache). */
   revoke(id: string): void {
     const key = this.get(id);
     if (key.revokedAt !== undefined) return;
