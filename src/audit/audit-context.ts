@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AuthenticatedRequest } from '#src/auth/api-key.guard.js';
 import { deriveAuditAction } from './audit-action.js';
 
-/** What the interceptor learns about a request for its audit entry (on `res.locals`). */
+/** What the audit guard and middleware learn about a request for its entry (on `res.locals`). */
 export interface AuditContext {
   action?: string;
   target?: string;

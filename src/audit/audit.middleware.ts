@@ -5,6 +5,19 @@ import { AuditLog } from './audit-log.service.js';
 import { actionOf, auditContext, isAudited, requestPath, targetFromParams } from './audit-context.js';
 
 /**
+ * Notes the `id` of what a successful handler answered (the resource it created), as the body
+ * goes out: Nest's Express adapter writes every object body through `res.json`.
+ */
+function captureCreatedId(res: Response): void {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    const id = res.statusCode < 400 ? (body as { id?: unknown } | null | undefined)?.id : undefined;
+    if (typeof id === 'string' || typeof id === 'number') auditContext(res).createdId = String(id);
+    return json(body);
+  };
+}
+
+/**
  * Writes one audit entry per state-changing `/api/v1` request once its response is finished,
  * with the final status: done (2xx), refused (4xx, including a role refused by the guard: 403)
  * or failed (5xx). Requests without a valid key (401) are not recorded: they have no actor, and
@@ -34,6 +47,7 @@ export class AuditMiddleware implements NestMiddleware {
           status: res.writableFinished ? res.statusCode : 499,
         });
       };
+      captureCreatedId(res);
       res.once('finish', record);
       res.once('close', record);
     }

@@ -1,8 +1,8 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
+import { AuditContextGuard } from './audit-context.guard.js';
 import { AuditLog } from './audit-log.service.js';
 import { AuditController } from './audit.controller.js';
-import { AuditInterceptor } from './audit.interceptor.js';
 import { AuditMiddleware } from './audit.middleware.js';
 import { AuditRepository } from './audit.repository.js';
 
@@ -12,7 +12,7 @@ import { AuditRepository } from './audit.repository.js';
  */
 @Module({
   controllers: [AuditController],
-  providers: [AuditRepository, AuditLog, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [AuditRepository, AuditLog, { provide: APP_GUARD, useClass: AuditContextGuard }],
   exports: [AuditLog],
 })
 export class AuditModule implements NestModule {

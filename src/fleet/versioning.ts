@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DomainError } from '#src/common/domain-error.js';
 
 /** A resource with the entity tag of its editable state. */
@@ -13,7 +13,8 @@ export interface Versioned<T> {
  * the same tag, any edit gives a new one, with no version column to keep in step.
  */
 export function etagOf(editable: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(editable)).digest('base64url').slice(0, 22)}"`;
+  // One-shot digest (no Hash object): every GET of a resource computes its tag.
+  return `"${hash('sha256', JSON.stringify(editable), 'base64url').slice(0, 22)}"`;
 }
 
 export function versioned<T>(value: T, editable: unknown = value): Versioned<T> {
