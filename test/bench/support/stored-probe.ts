@@ -10,15 +10,19 @@ export const PROBE_POLL_MS = 10;
  * Publish → stored latency without a subscriber: the probe containers' readings are looked up in
  * the store every {@link PROBE_POLL_MS}; a reading first seen at poll time T was stored at most T,
  * and its measuredAt is its publish time (same machine clock). Each reading counts once.
+ *
+ * A poll asks only for what it has not seen (per container, after its last reading seen): a poll
+ * that re-read the whole window grew with the window (18,000 rows a poll after 60 s at 15,000/s)
+ * until the probe itself saturated a core of the machine it was measuring.
  */
 export abstract class StoredProbe {
   readonly latency = new LatencyHistogram();
-  private readonly lastSeen = new Map<string, number>();
+  protected readonly lastSeen = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private since = 0;
   private polling = false;
 
-  /** Rows of probe containers measured after `sinceMs`. */
+  /** Rows of probe containers measured after `sinceMs` and after their container's `lastSeen`. */
   protected abstract newRows(
     sinceMs: number,
   ): Promise<{ c: string; m: number }[]> | { c: string; m: number }[];
@@ -54,25 +58,36 @@ export abstract class StoredProbe {
   }
 }
 
-/** Probe of the embedded store: one primary-key seek per probe container, read-only connection. */
+/**
+ * Probe of the embedded store, read-only connection: one primary-key seek per probe container,
+ * each starting after that container's last reading seen, in one statement.
+ */
 export class SqliteProbe extends StoredProbe {
   private readonly db: Db;
-  private readonly query: Statement<[number], { c: string; m: number }>;
+  private readonly probes: string[];
+  private readonly query: Statement<(string | number)[], { c: string; m: number }>;
+  private readonly cursor: (string | number)[];
 
   constructor(dataDir: string, containers: number) {
     super();
     this.db = new Database(join(dataDir, 'convoi.sqlite'), { readonly: true, fileMustExist: true });
-    const probes = [...devicesOf('json', containers), ...devicesOf('chirpstack', containers)]
+    this.probes = [...devicesOf('json', containers), ...devicesOf('chirpstack', containers)]
       .filter(isProbe)
-      .map((i) => `'${containerId(i)}'`);
+      .map(containerId);
+    this.cursor = this.probes.flatMap((c) => [c, 0]);
     this.query = this.db.prepare(
-      `SELECT container_id AS c, measured_at AS m FROM readings
-       WHERE container_id IN (${probes.join(',')}) AND measured_at > ? ORDER BY m`,
+      `WITH probe(c, after) AS (VALUES ${this.probes.map(() => '(?, ?)').join(',')})
+       SELECT r.container_id AS c, r.measured_at AS m
+       FROM probe JOIN readings r ON r.container_id = probe.c AND r.measured_at > probe.after
+       ORDER BY m`,
     );
   }
 
   protected newRows(sinceMs: number) {
-    return this.query.all(sinceMs);
+    for (let i = 0; i < this.probes.length; i++) {
+      this.cursor[2 * i + 1] = Math.max(sinceMs, this.lastSeen.get(this.probes[i]) ?? 0);
+    }
+    return this.query.all(...this.cursor);
   }
 
   /** Readings stored in total (the bench's own count, when the metric is not enough). */
@@ -92,7 +107,13 @@ export class InfluxProbe extends StoredProbe {
     super();
   }
 
+  /**
+   * InfluxQL has no per-series cursor: ask from the oldest last reading among the probe containers
+   * seen so far (their readings keep coming, so it advances), never from before the window.
+   */
   protected async newRows(sinceMs: number) {
+    const oldest = this.lastSeen.size === 0 ? sinceMs : Math.min(...this.lastSeen.values());
+    sinceMs = Math.max(sinceMs, oldest);
     const form = new URLSearchParams({
       db: 'telemetry',
       epoch: 'ms',
