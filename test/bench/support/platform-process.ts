@@ -65,11 +65,17 @@ export class PlatformProcess {
       ...this.options.env,
     };
     // cwd is the data dir: no stray .env of the working tree is read.
-    this.child = spawn(process.execPath, [...(this.options.execArgv ?? []), '--enable-source-maps', MAIN], {
-      cwd: this.options.dataDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // BENCH_EXEC_ARGV: extra Node flags for the platform (e.g. `--import` a diagnostic hook).
+    const extra = process.env.BENCH_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
+    this.child = spawn(
+      process.execPath,
+      [...(this.options.execArgv ?? []), ...extra, '--enable-source-maps', MAIN],
+      {
+        cwd: this.options.dataDir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-8000));
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
