@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { MEASUREMENT_KEYS, type Reading } from '#src/contracts/reading.js';
+import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import type { ContainerLiveState, LatestValue } from './fleet.types.js';
+import type { ContainerLastSeen, ContainerLiveState, LatestValue } from './fleet.types.js';
 
 /**
  * How often changed live states are written to SQLite. The write-behind only spares a restart
@@ -92,8 +92,26 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   /** Every live state (for fleet-wide timers such as offline rules); each built when reached. */
-  *all(): IterableIterator<ContainerLiveState> {
-    for (const slot of this.slots.values()) yield this.materialise(slot);
+  /**
+   * Every container with a live state, only when each key was last seen: the offline tick walks
+   * the whole fleet every RULES_TICK_MS, and building each full state (an object per value) made
+   * that walk cost ~0.5 s of the main thread at 150,000 containers.
+   */
+  *lastSeenAll(): IterableIterator<ContainerLastSeen> {
+    for (const slot of this.slots.values()) {
+      const page = this.numbers[slot >> 10];
+      const base = (slot & 1023) * STRIDE;
+      const mask = this.present[slot >> 10][slot & 1023];
+      const lastSeen: ContainerLastSeen['lastSeen'] = {};
+      for (let k = 0; k < KEYS; k++)
+        if ((mask & (1 << k)) !== 0) lastSeen[MEASUREMENT_KEYS[k]] = page[base + 3 + 2 * k];
+      yield {
+        containerId: this.containerIds[slot]!,
+        shipmentId: this.shipmentIds[slot],
+        lastDeviceId: this.deviceIds[slot],
+        lastSeen,
+      };
+    }
   }
 
   /** Number of containers with a live state. */
@@ -154,8 +172,8 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
 
   /**
    * The periodic write-behind: the changed states of this tick (at most
-   * {@link PERSIST_MAX_PER_TICK}) in transactions of about {@link PERSIST_SLICE_MS} ms each, the
-   * event loop free in between. At 15,000 readings/s a tick changes ~15,000 containers: written in
+   * {@link PERSIST_MAX_PER_TICK}) in transactions of about {@link PERSIST_SLICE_MS} ms each, background
+   * pauses in between. At 15,000 readings/s a tick changes ~15,000 containers: written in
    * one transaction that held ingestion and REST for well over 100 ms every second.
    */
   private async persistInSlices(): Promise<void> {
@@ -164,8 +182,9 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     try {
       let budget = Math.min(this.dirty.length, PERSIST_MAX_PER_TICK);
       while (budget > 0 && this.sqlite.connection.open) {
+        const started = performance.now();
         budget -= this.writeSlice(budget);
-        if (budget > 0) await yieldToEventLoop();
+        if (budget > 0) await backgroundPause(performance.now() - started);
       }
     } finally {
       this.persisting = false;

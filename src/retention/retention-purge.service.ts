@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { AppConfig } from '#src/config/app-config.js';
@@ -146,7 +146,7 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
       }
       if (deleted === 0) return;
       // Let ingestion, rules and REST run between two transactions.
-      await yieldToEventLoop();
+      await backgroundPause(performance.now() - t0);
     }
   }
 

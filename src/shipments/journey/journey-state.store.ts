@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Clock } from '#src/common/clock.js';
+import { backgroundPause } from '#src/common/background-pause.js';
 import { takeSome } from '#src/common/take-some.js';
 import type { DwellStop } from '#src/shipments/eta/dwell.detector.js';
 import type { Fix, MotionState, MotionStatus } from '#src/shipments/eta/motion.tracker.js';
@@ -73,8 +73,8 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
   }
 
   /**
-   * The periodic write-behind, {@link PERSIST_SLICE_STATES} states per transaction with the event
-   * loop free in between: every {@link ROUTINE_EVERY_TICKS} ticks the routine fixes of the whole
+   * The periodic write-behind, {@link PERSIST_SLICE_STATES} states per transaction with background
+   * pauses in between: every {@link ROUTINE_EVERY_TICKS} ticks the routine fixes of the whole
    * moving fleet are due (150,000 at 15,000 readings/s), and written at once they held ingestion
    * and REST for over a second.
    */
@@ -86,10 +86,11 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
       // Taken from `dirty` a slice at a time: what is not written yet when shutdown comes is
       // still there for it.
       for (let budget = this.dirty.size; budget > 0 && this.dirty.size > 0 && this.repository.open;) {
+        const started = performance.now();
         const ids = takeSome(this.dirty, PERSIST_SLICE_STATES);
         this.repository.saveStates(this.serialise(ids), this.clock.now());
         budget -= ids.length;
-        if (budget > 0) await yieldToEventLoop();
+        if (budget > 0) await backgroundPause(performance.now() - started);
       }
     } finally {
       this.persisting = false;
