@@ -64,6 +64,15 @@ export interface LatestValue<T = number | boolean> {
 }
 
 /** A container's live state: per measurement, the value with the newest measuredAt. */
+/** What a walk over the whole fleet reads of a container's live state (the offline-rule tick). */
+export interface ContainerLastSeen {
+  containerId: string;
+  shipmentId?: string;
+  lastDeviceId: string;
+  /** Newest measuredAt per measurement key seen, epoch ms. */
+  lastSeen: Partial<Record<keyof Measurements, number>>;
+}
+
 export interface ContainerLiveState {
   containerId: string;
   /** Newest measuredAt of any reading, epoch ms. */

@@ -102,8 +102,8 @@ describe(LiveStateService.name, () => {
     assert.deepEqual(service.get('C2')?.values, { humidityPct: { value: 60, measuredAt: T - 5 } });
     assert.equal(service.get('C2')?.shipmentId, undefined);
     assert.deepEqual(
-      [...service.all()].map((s) => s.containerId),
-      ['C2'],
+      [...service.lastSeenAll()],
+      [{ containerId: 'C2', shipmentId: undefined, lastDeviceId: 'D-C2', lastSeen: { humidityPct: T - 5 } }],
     );
   });
 

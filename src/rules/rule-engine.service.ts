@@ -1,14 +1,14 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { MEASUREMENT_KEYS, type Reading } from '#src/contracts/reading.js';
-import type { ContainerLiveState } from '#src/fleet/fleet.types.js';
+import type { Reading } from '#src/contracts/reading.js';
+import type { ContainerLastSeen } from '#src/fleet/fleet.types.js';
 import { AppConfig } from '#src/config/app-config.js';
+import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
-import { evaluateOffline, type LastSeenByKey } from './evaluators/offline.evaluator.js';
+import { evaluateOffline, staysQuiet } from './evaluators/offline.evaluator.js';
 import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
 import { RuleEvents } from './rule-events.js';
 import { RuleSetSource } from './rule-set.source.js';
@@ -68,8 +68,8 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
 
   /**
    * Evaluates the time-driven (offline) rules of every container with a live state, at
-   * `clock.now()`. The fleet is walked in slices of about {@link TICK_SLICE_MS} ms with the event
-   * loop free in between: at 150,000 containers one synchronous pass held ingestion and REST for
+   * `clock.now()`. The fleet is walked in slices of about {@link TICK_SLICE_MS} ms, background
+   * pauses in between: at 150,000 containers one synchronous pass held ingestion and REST for
    * hundreds of milliseconds every tick. A tick still running when the next is due is not doubled.
    */
   tick(): Promise<void> {
@@ -83,10 +83,10 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     try {
       let sliceStart = performance.now();
       let n = 0;
-      for (const live of this.liveState.all()) {
+      for (const live of this.liveState.lastSeenAll()) {
         this.tickOne(live, now);
         if ((++n & 127) === 0 && performance.now() - sliceStart > TICK_SLICE_MS) {
-          await yieldToEventLoop();
+          await backgroundPause(performance.now() - sliceStart);
           sliceStart = performance.now();
         }
       }
@@ -97,22 +97,18 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  private tickOne(live: ContainerLiveState, now: number): void {
+  private tickOne(live: ContainerLastSeen, now: number): void {
     const rules = this.source.rulesFor(live.containerId, live.shipmentId);
-    let lastSeen: LastSeenByKey | undefined;
     let states: ContainerRuleStates | undefined;
     for (const rule of rules) {
       if (rule.kind !== 'offline') continue;
-      lastSeen ??= this.lastSeenOf(live.values);
       states ??= this.store.of(live.containerId);
       const key = stateKey(live.shipmentId, rule);
-      const prior = states.get(key);
-      const { outcome, state } = evaluateOffline(
-        rule,
-        prior?.type === 'offline' ? prior : undefined,
-        lastSeen,
-        now,
-      );
+      const found = states.get(key);
+      const prior = found?.type === 'offline' ? found : undefined;
+      // A quiet watch staying quiet is not even written: it was never written behind anyway.
+      if (prior !== undefined && staysQuiet(rule, prior, live.lastSeen, now)) continue;
+      const { outcome, state } = evaluateOffline(rule, prior, live.lastSeen, now);
       states.set(key, state);
       if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))
         this.store.persistNow(live.containerId, [key]);
@@ -157,15 +153,6 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       this.logger.error(`handling ${outcome.kind} of ${rule.id} on ${containerId} failed: ${String(err)}`);
     }
     return true;
-  }
-
-  private lastSeenOf(values: ContainerLiveState['values']): LastSeenByKey {
-    const seen: LastSeenByKey = {};
-    for (const key of MEASUREMENT_KEYS) {
-      const latest = values[key];
-      if (latest) seen[key] = latest.measuredAt;
-    }
-    return seen;
   }
 }
 
