@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import { toContainer, type ContainerRow } from './fleet.repository.js';
+import { FleetRepository, toContainer, type ContainerRow } from './fleet.repository.js';
 import type { Container, ContainerKind } from './fleet.types.js';
 
 export interface ContainerFilter {
@@ -8,10 +8,16 @@ export interface ContainerFilter {
   siteId?: string;
 }
 
-/** SQL for the planners' container resource (the fleet migrations own the table). */
+/**
+ * SQL for the planners' container resource (the fleet migrations own the table). Each write
+ * drops the container from the fleet repository's cache of registry entries.
+ */
 @Injectable()
 export class ContainersRepository {
-  constructor(private readonly sqlite: SqliteDatabase) {}
+  constructor(
+    private readonly sqlite: SqliteDatabase,
+    private readonly fleet: FleetRepository,
+  ) {}
 
   private get db() {
     return this.sqlite.connection;
@@ -36,6 +42,7 @@ export class ContainersRepository {
          VALUES (@id, @kind, @label, @siteId, @notes, @now, @now)`,
       )
       .run(params(container, nowMs));
+    this.fleet.forgetContainer(container.id);
   }
 
   update(container: Container, nowMs: number): void {
@@ -45,6 +52,7 @@ export class ContainersRepository {
            updated_at = @now WHERE id = @id`,
       )
       .run(params(container, nowMs));
+    this.fleet.forgetContainer(container.id);
   }
 
   /** Deletes the container and its live state; throws SQLITE_CONSTRAINT_FOREIGNKEY while referred to. */
@@ -53,6 +61,7 @@ export class ContainersRepository {
       this.db.prepare('DELETE FROM container_state WHERE container_id = ?').run(id);
       this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
     })();
+    this.fleet.forgetContainer(id);
   }
 }
 
