@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
+import { AuditMiddleware } from './audit/audit.middleware.js';
 import { BrokerService } from './broker/broker.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { logLevels } from './config/log-levels.js';
@@ -85,6 +86,9 @@ function configureHttp(app: INestApplication, config: AppConfig): void {
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   const headers = new SecurityHeadersMiddleware();
   app.use(headers.use.bind(headers));
+  // Before any route, errors included (a request refused by a guard is audited too).
+  const audit = app.get(AuditMiddleware);
+  app.use(audit.use.bind(audit));
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });

@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditContextGuard } from './audit-context.guard.js';
 import { AuditLog } from './audit-log.service.js';
@@ -8,15 +8,18 @@ import { AuditRepository } from './audit.repository.js';
 
 /**
  * The audit log (DESIGN.md §10): every state-changing REST request, with its actor (API key
- * name), action, target and outcome, append-only, readable by admins.
+ * name), action, target and outcome, append-only, readable by admins. The middleware is mounted
+ * by bootstrap.ts as one layer in front of every route: `forRoutes('*path')` mounted one per
+ * path variant (five), each matched against every request, reads included.
  */
 @Module({
   controllers: [AuditController],
-  providers: [AuditRepository, AuditLog, { provide: APP_GUARD, useClass: AuditContextGuard }],
-  exports: [AuditLog],
+  providers: [
+    AuditRepository,
+    AuditLog,
+    AuditMiddleware,
+    { provide: APP_GUARD, useClass: AuditContextGuard },
+  ],
+  exports: [AuditLog, AuditMiddleware],
 })
-export class AuditModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AuditMiddleware).forRoutes('*path');
-  }
-}
+export class AuditModule {}

@@ -15,6 +15,12 @@ export interface AuthenticatedRequest extends Request {
 /** Key format: `Bearer <token>`, one space, token of base64url characters (no query-string keys). */
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
 
+/** What a route asks of its caller, read from its decorators once. */
+interface RouteAccess {
+  isPublic: boolean;
+  required: Role;
+}
+
 /**
  * Global guard (APP_GUARD), deny by default: every HTTP route needs a valid key unless marked
  * `@Public()`, and the key's role must reach the route's `@Requires` role (`admin` when the route
@@ -23,6 +29,9 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** By controller class, then handler: an inherited handler may serve classes with other roles. */
+  private readonly access = new WeakMap<object, Map<object, RouteAccess>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
@@ -30,8 +39,8 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true; // MQTT handlers: the broker authenticates devices
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const { isPublic, required } = this.accessOf(context);
+    if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = BEARER.exec(request.headers.authorization ?? '');
     const principal = match ? this.keys.authenticate(match[1]) : undefined;
@@ -43,10 +52,27 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     request.principal = principal;
-    const required = this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? 'admin';
     if (!roleAllows(principal.role, required)) {
       throw new DomainError('forbidden', 'auth.forbidden', `this action needs the ${required} role`);
     }
     return true;
+  }
+
+  /** Decorator metadata is fixed once the app is built: read per route, not per request. */
+  private accessOf(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.access.get(controller);
+    if (byHandler === undefined) this.access.set(controller, (byHandler = new Map<object, RouteAccess>()));
+    let access = byHandler.get(handler);
+    if (access === undefined) {
+      const targets = [handler, controller];
+      access = {
+        isPublic: this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true,
+        required: this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets) ?? 'admin',
+      };
+      byHandler.set(handler, access);
+    }
+    return access;
   }
 }
