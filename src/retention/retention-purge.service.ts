@@ -1,9 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import type { Database } from 'better-sqlite3';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { RETENTION_TARGETS, type RetentionKind, type RetentionTarget } from './retention.targets.js';
 
 const DAY_MS = 86_400_000;
@@ -45,6 +47,8 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
     private readonly config: AppConfig,
     private readonly clock: Clock,
     metrics: Metrics,
+    /** The embedded time series' file; absent when they are in InfluxDB. */
+    @Optional() private readonly telemetry?: TelemetryDatabase,
   ) {
     this.purgedRows = metrics.counter('convoi_retention_purged_rows_total', 'Rows deleted by retention', [
       'kind',
@@ -113,9 +117,10 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
     };
     for (const target of RETENTION_TARGETS) {
       const days = target.days(this.config);
-      if (days === 0 || this.stopping || !this.tablesExist(target)) continue;
+      const db = this.databaseOf(target);
+      if (days === 0 || this.stopping || db === undefined) continue;
       try {
-        await this.purgeKind(target, report.at - days * DAY_MS, report);
+        await this.purgeKind(db, target, report.at - days * DAY_MS, report);
       } catch (error) {
         report.errors[target.kind] = (error as Error).message;
         this.errorsTotal.inc({ kind: target.kind });
@@ -130,9 +135,13 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
     return report;
   }
 
-  private async purgeKind(target: RetentionTarget, cutoffMs: number, report: PurgeReport): Promise<void> {
+  private async purgeKind(
+    db: Database,
+    target: RetentionTarget,
+    cutoffMs: number,
+    report: PurgeReport,
+  ): Promise<void> {
     const limit = this.config.RETENTION_BATCH_SIZE;
-    const db = this.sqlite.connection;
     const batch = db.transaction(() => target.deleteBatch(db, cutoffMs, limit));
     for (;;) {
       if (this.stopping || !db.open) return;
@@ -150,13 +159,18 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  private tablesExist(target: RetentionTarget): boolean {
-    const found = this.sqlite.connection
-      .prepare<[string], { n: number }>(
-        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (SELECT value FROM json_each(?))",
-      )
-      .get(JSON.stringify(target.tables));
-    return found?.n === target.tables.length;
+  /** The connection holding the target's tables (convoi.sqlite, or the time series' file), if any. */
+  private databaseOf(target: RetentionTarget): Database | undefined {
+    for (const db of [this.sqlite.connection, this.telemetry?.connection]) {
+      if (db === undefined || !db.open) continue;
+      const found = db
+        .prepare<[string], { n: number }>(
+          "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (SELECT value FROM json_each(?))",
+        )
+        .get(JSON.stringify(target.tables));
+      if (found?.n === target.tables.length) return db;
+    }
+    return undefined;
   }
 
   private logReport(report: PurgeReport): void {

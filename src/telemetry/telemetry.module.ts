@@ -2,18 +2,20 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '#src/config/app-config.js';
 import { EmbeddedTelemetryReader } from './embedded/embedded-telemetry.reader.js';
 import { EmbeddedTelemetryWriter } from './embedded/embedded-telemetry.writer.js';
+import { TelemetryDatabase } from './embedded/telemetry-database.js';
 import { InfluxTelemetryModule } from './influx/influx-telemetry.module.js';
 import { TelemetryReader, TelemetryWriter } from './telemetry.ports.js';
 
-/** The embedded SQLite store behind the telemetry ports. */
+/** The embedded SQLite store behind the telemetry ports (its own file, telemetry.sqlite). */
 @Module({
   providers: [
+    TelemetryDatabase,
     EmbeddedTelemetryWriter,
     EmbeddedTelemetryReader,
     { provide: TelemetryWriter, useExisting: EmbeddedTelemetryWriter },
     { provide: TelemetryReader, useExisting: EmbeddedTelemetryReader },
   ],
-  exports: [TelemetryWriter, TelemetryReader],
+  exports: [TelemetryWriter, TelemetryReader, TelemetryDatabase],
 })
 export class EmbeddedTelemetryModule {}
 

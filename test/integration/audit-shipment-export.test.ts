@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { ShipmentExportService } from '#src/exports/shipment-export.service.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -43,9 +44,11 @@ describe(ShipmentExportService.name, () => {
       });
     }
     const db = app.running.app.get(SqliteDatabase).connection;
+    const series = app.running.app.get(TelemetryDatabase).connection;
     await waitFor(
       'readings stored',
-      () => db.prepare('SELECT COUNT(*) FROM readings WHERE shipment_id = ?').pluck().get(shipmentId) === 3,
+      () =>
+        series.prepare('SELECT COUNT(*) FROM readings WHERE shipment_id = ?').pluck().get(shipmentId) === 3,
     );
     db.prepare(
       `INSERT INTO alerts (id, container_id, shipment_id, rule_id, rule_kind, severity, status, opened_at, last_seen_at, count, message)

@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { INBOX_FILE } from '#src/broker/inbox/ingest-journal.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
 import { spawnConvoi } from '#test/support/child-app.js';
 import { freePort } from '#test/support/free-port.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -71,7 +72,7 @@ describe('QoS 1 durability across SIGKILL', () => {
       child!.kill('SIGTERM');
     });
 
-    const db = new BetterSqlite3(join(dataDir, 'convoi.sqlite'), { readonly: true });
+    const db = new BetterSqlite3(join(dataDir, TELEMETRY_FILE), { readonly: true });
     try {
       const rows = db
         .prepare<[], { measured_at: number }>(

@@ -10,6 +10,7 @@ import { AppConfig } from '#src/config/app-config.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { alertToLine, readingToLine, type LineProblems } from '#src/telemetry/influx/influx-line-protocol.js';
 import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
@@ -118,14 +119,15 @@ describe('docs/PRIVACY.md inventory', () => {
   });
   after(() => app.close());
 
-  it('documents every SQLite table and column convoi creates, in both of its files', () => {
+  it('documents every SQLite table and column convoi creates, in each of its files', () => {
     const doc = readFileSync(PRIVACY, 'utf8');
     const main = app.running.app.get(SqliteDatabase).connection;
+    const series = app.running.app.get(TelemetryDatabase).connection;
     const inbox = new BetterSqlite3(join(app.running.app.get(AppConfig).DATA_DIR, INBOX_FILE), {
       readonly: true,
     });
     try {
-      const tables = [...tablesOf(main), ...tablesOf(inbox)];
+      const tables = [...tablesOf(main), ...tablesOf(series), ...tablesOf(inbox)];
       const names = tables.map((t) => t.table);
       assert.ok(
         names.includes('readings') && names.includes('audit_log') && names.includes('ingest_inbox'),

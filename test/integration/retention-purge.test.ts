@@ -5,21 +5,25 @@ import { ManualClock } from '#src/common/clock.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const DAY = 86_400_000;
 
-/** Rows just past and just within each default retention, in every table the purge covers. */
-function seed(db: Database, now: number): void {
-  const reading = db.prepare(
+/**
+ * Rows just past and just within each default retention, in every table the purge covers (the
+ * time series in their own file).
+ */
+function seed(db: Database, series: Database, now: number): void {
+  const reading = series.prepare(
     `INSERT INTO readings (container_id, measured_at, device_id, received_at, source, temperature_c, lag_ms, late)
      VALUES (?, ?, 'RET-D', ?, 'json', 3.5, 0, 0)`,
   );
   reading.run('RET-OLD', now - 401 * DAY, now - 401 * DAY);
   reading.run('RET-NEW', now - 399 * DAY, now - 399 * DAY);
-  const event = db.prepare(
+  const event = series.prepare(
     `INSERT INTO alert_events (container_id, at, alert_id, change, rule, severity, status, message)
      VALUES (?, ?, ?, 'opened', 'temperature-high', 'critical', 'active', 'm')`,
   );
@@ -82,11 +86,11 @@ function seed(db: Database, now: number): void {
 }
 
 /** What is left of the seeded rows, table by table. */
-function remaining(db: Database): Record<string, unknown[]> {
-  const col = (sql: string): unknown[] => db.prepare(sql).pluck().all();
+function remaining(db: Database, series: Database): Record<string, unknown[]> {
+  const col = (sql: string, from = db): unknown[] => from.prepare(sql).pluck().all();
   return {
-    readings: col("SELECT container_id FROM readings WHERE container_id LIKE 'RET-%' ORDER BY 1"),
-    alertEvents: col("SELECT alert_id FROM alert_events WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
+    readings: col("SELECT container_id FROM readings WHERE container_id LIKE 'RET-%' ORDER BY 1", series),
+    alertEvents: col("SELECT alert_id FROM alert_events WHERE alert_id LIKE 'RET-%' ORDER BY 1", series),
     alerts: col("SELECT id FROM alerts WHERE id LIKE 'RET-%' ORDER BY 1"),
     history: col("SELECT alert_id FROM alert_history WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
     shipments: col("SELECT id FROM shipments WHERE id LIKE 'RET-%' ORDER BY 1"),
@@ -126,15 +130,20 @@ describe(RetentionPurgeService.name, () => {
 
     it('deletes from every table what is older than its retention, and nothing newer', async () => {
       const sqlite = app.running.app.get(SqliteDatabase);
+      const series = app.running.app.get(TelemetryDatabase).connection;
       new InfluxOutboxStore(sqlite, clock).migrate(); // the dead-letter table of the InfluxDB adapter
-      seed(sqlite.connection, clock.now());
+      seed(sqlite.connection, series, clock.now());
       // No call to purgeNow: the scheduled run (every second here) must do it alone.
-      await waitFor('scheduled purge', () => remaining(sqlite.connection).readings.length === 1, 5000);
+      await waitFor(
+        'scheduled purge',
+        () => remaining(sqlite.connection, series).readings.length === 1,
+        5000,
+      );
       await waitFor('every kind purged', () => {
-        const left = remaining(sqlite.connection);
+        const left = remaining(sqlite.connection, series);
         return JSON.stringify(left) === JSON.stringify(KEPT) ? left : undefined;
       });
-      assert.deepEqual(remaining(sqlite.connection), KEPT);
+      assert.deepEqual(remaining(sqlite.connection, series), KEPT);
       const metrics = (await app.request('/metrics')).body as string;
       assert.match(metrics, /convoi_retention_purged_rows_total\{kind="readings"\} 1\b/);
       assert.match(metrics, /convoi_retention_purged_rows_total\{kind="audit"\} 1\b/);
@@ -153,11 +162,12 @@ describe(RetentionPurgeService.name, () => {
 
     it('purges a row once the clock passes its retention, not before', async () => {
       const sqlite = app.running.app.get(SqliteDatabase);
+      const series = app.running.app.get(TelemetryDatabase).connection;
       const purge = app.running.app.get(RetentionPurgeService);
       new InfluxOutboxStore(sqlite, clock).migrate();
-      seed(sqlite.connection, clock.now());
+      seed(sqlite.connection, series, clock.now());
       const first = await purge.purgeNow();
-      assert.deepEqual(remaining(sqlite.connection), KEPT);
+      assert.deepEqual(remaining(sqlite.connection, series), KEPT);
       assert.deepEqual(first.purged, {
         readings: 1,
         'alert-events': 1,
@@ -174,12 +184,12 @@ describe(RetentionPurgeService.name, () => {
       const second = await purge.purgeNow();
       assert.equal(second.purged.readings, 1);
       assert.equal(second.purged.audit, 1);
-      assert.deepEqual(remaining(sqlite.connection).readings, []);
-      assert.deepEqual(remaining(sqlite.connection).alerts, ['RET-A-ACTIVE']);
+      assert.deepEqual(remaining(sqlite.connection, series).readings, []);
+      assert.deepEqual(remaining(sqlite.connection, series).alerts, ['RET-A-ACTIVE']);
     });
 
     it('keeps ingestion flowing while it deletes 1,000,000 old readings', async () => {
-      const db = app.running.app.get(SqliteDatabase).connection;
+      const db = app.running.app.get(TelemetryDatabase).connection;
       const purge = app.running.app.get(RetentionPurgeService);
       const insert = db.prepare(
         `INSERT INTO readings (container_id, measured_at, device_id, received_at, source, temperature_c, lag_ms, late)

@@ -96,26 +96,30 @@ describe(InboxTransport.name, () => {
     await waitFor('the batch completed', () => inbox.completed.length === 1);
   });
 
-  it('merges the batches queued behind a slow one: one flush and one completion for the backlog', async () => {
+  it('merges the batches queued behind a slow handler: one flush and one completion for the backlog', async () => {
     const { transport, inbox, writer } = start();
     const calls: string[][] = [];
+    let releaseHandler: () => void = () => {};
     transport.addHandler(
       TELEMETRY,
-      (_d: unknown, context: MqttContext) => Promise.resolve(calls.push(topicsOf(context))),
+      (_d: unknown, context: MqttContext) => {
+        calls.push(topicsOf(context));
+        return calls.length === 1
+          ? new Promise<void>((resolve) => (releaseHandler = resolve))
+          : Promise.resolve();
+      },
       true,
       { [ACCEPTS_MESSAGE_BATCH]: true },
     );
     transport.listen(() => {});
-    writer.hold = true;
     const first = messages(['v1/devices/a/telemetry']);
     inbox.drain!(first);
-    await waitFor('the first flush', () => writer.flushes === 1);
+    await waitFor('the first batch handled', () => calls.length === 1);
     const behind = [1, 2, 3].map((n) =>
       messages([`v1/devices/b${n}/telemetry`, `v1/devices/c${n}/telemetry`]),
     );
     for (const batch of behind) inbox.drain!(batch);
-    writer.hold = false;
-    writer.release();
+    releaseHandler();
     await waitFor('the backlog completed', () => inbox.completed.length === 2);
     assert.equal(writer.flushes, 2, 'the three queued batches flushed once');
     assert.deepEqual(inbox.completed, [
@@ -127,6 +131,36 @@ describe(InboxTransport.name, () => {
       [first, ...behind].flat().map((m) => m.topic),
       'in order',
     );
+  });
+
+  it('handles the next batch while the store works, and completes batches in order', async () => {
+    const { transport, inbox, writer } = start();
+    const handled: string[] = [];
+    transport.addHandler(
+      TELEMETRY,
+      (_d: unknown, context: MqttContext) => Promise.resolve(handled.push(...topicsOf(context))),
+      true,
+      { [ACCEPTS_MESSAGE_BATCH]: true },
+    );
+    transport.listen(() => {});
+    writer.hold = true;
+    const first = messages(['v1/devices/a/telemetry']);
+    inbox.drain!(first);
+    await waitFor('the first flush', () => writer.flushes === 1);
+    const releaseFirst = writer.release;
+    const second = messages(['v1/devices/b/telemetry']);
+    inbox.drain!(second);
+    await waitFor('the second batch handled while the first is being stored', () => writer.flushes === 2);
+    assert.deepEqual(handled, ['v1/devices/a/telemetry', 'v1/devices/b/telemetry']);
+    writer.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(inbox.completed, [], 'the second is not completed before the first');
+    releaseFirst();
+    await waitFor('both completed', () => inbox.completed.length === 2);
+    assert.deepEqual(inbox.completed, [
+      [first[0].id, 1],
+      [second[0].id, 1],
+    ]);
   });
 
   it('consumes an Observable result and goes on after a handler that fails', async () => {

@@ -27,7 +27,8 @@ const MERGE_MAX_MESSAGES = 4096;
  * turn of the event loop between them, so HTTP requests and timers wait one slice, not a batch.
  * Within a slice, consecutive messages of one handler that accepts batches reach it in one call
  * ({@link MqttMessageBatch}); messages keep their order. After the last slice of a batch the
- * telemetry writer is flushed and the inbox told the batch is stored, which is when it forgets it.
+ * telemetry writer is flushed, and once it has stored the batch the inbox is told, which is when
+ * it forgets it.
  */
 export class InboxTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(InboxTransport.name);
@@ -36,6 +37,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
   private routes: Route[] = [];
   private routedHandlers = -1;
   private draining = false;
+  private completions: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly inbox: IngestInbox,
@@ -82,16 +84,30 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
           this.budget.record(to - from, performance.now() - started);
           from = to;
         }
-        // The batch is stored only once every handler has finished, and only then may the
-        // inbox forget it.
-        await this.writer.flush();
-        this.inbox.complete(batch[batch.length - 1].id, batch.length);
+        this.completeWhenStored(batch);
       }
     } catch (err) {
       this.log.error(`draining the inbox failed: ${String(err)}`);
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * Tells the inbox the batch is handled once the telemetry writer has stored it, when the inbox
+   * may forget it. The next batch is handled meanwhile: the store works on its own thread, and
+   * waiting for it left the pipeline idle. Batches are completed in order (the inbox forgets
+   * everything up to a batch's last message).
+   */
+  private completeWhenStored(batch: readonly InboxMessage[]): void {
+    const lastId = batch[batch.length - 1].id;
+    const stored = this.writer.flush();
+    this.completions = this.completions
+      .then(() => stored)
+      .then(
+        () => this.inbox.complete(lastId, batch.length),
+        (err: unknown) => this.log.error(`storing inbox messages up to ${lastId} failed: ${String(err)}`),
+      );
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ReadingSource } from '#src/contracts/reading.js';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryDatabase } from './telemetry-database.js';
 import {
   NUMERIC_FIELDS,
   TelemetryReader,
@@ -49,7 +49,7 @@ const SQL_FUNCTION = { mean: 'AVG', min: 'MIN', max: 'MAX' } as const;
 /** History from the embedded store, with the same results as the InfluxDB reader. */
 @Injectable()
 export class EmbeddedTelemetryReader extends TelemetryReader {
-  constructor(private readonly sqlite: SqliteDatabase) {
+  constructor(private readonly sqlite: TelemetryDatabase) {
     super();
   }
 

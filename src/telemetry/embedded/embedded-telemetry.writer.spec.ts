@@ -7,7 +7,9 @@ import { Metrics } from '#src/common/metrics.js';
 import { AppConfig } from '#src/config/app-config.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import { EmbeddedTelemetryWriter, WRITE_CHUNK_READINGS } from './embedded-telemetry.writer.js';
+import { EmbeddedTelemetryWriter } from './embedded-telemetry.writer.js';
+import { TelemetryDatabase } from './telemetry-database.js';
+import { WRITE_CHUNK_READINGS } from './reading-rows.writer.js';
 
 const T = Date.UTC(2026, 10, 22, 10);
 
@@ -27,7 +29,8 @@ function reading(i: number, extra: Partial<Reading> = {}): Reading {
 
 describe(EmbeddedTelemetryWriter.name, () => {
   let dir: string;
-  let db: SqliteDatabase;
+  let main: SqliteDatabase;
+  let db: TelemetryDatabase;
   let writer: EmbeddedTelemetryWriter;
   let metrics: Metrics;
 
@@ -45,15 +48,17 @@ describe(EmbeddedTelemetryWriter.name, () => {
       TELEMETRY_BATCH_SIZE: 5000,
       TELEMETRY_FLUSH_MS: 60_000,
     });
-    db = new SqliteDatabase(config);
+    main = new SqliteDatabase(config);
+    db = new TelemetryDatabase(config, main);
     metrics = new Metrics();
     writer = new EmbeddedTelemetryWriter(db, config, metrics);
     writer.onModuleInit();
   });
 
-  afterEach(() => {
-    writer.beforeApplicationShutdown();
+  afterEach(async () => {
+    await writer.beforeApplicationShutdown();
     db.onApplicationShutdown();
+    main.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -123,15 +128,38 @@ describe(EmbeddedTelemetryWriter.name, () => {
     ]);
   });
 
-  it('flushes a big batch in chunks with a turn of the event loop between them', async () => {
+  it('stores a big batch in transactions of a few hundred readings', async () => {
     const n = WRITE_CHUNK_READINGS * 2 + 10;
     writer.write(Array.from({ length: n }, (_, i) => reading(i)));
-    let storedWhenLoopTurned = -1;
-    setImmediate(() => (storedWhenLoopTurned = count()));
     await writer.flush();
     assert.equal(count(), n);
     assert.equal(await transactions(), 3);
-    assert.equal(storedWhenLoopTurned, WRITE_CHUNK_READINGS, 'the loop turned after the first chunk');
+  });
+
+  it('stores on a thread of its own: the main thread is free while the rows go in', async () => {
+    writer.write(Array.from({ length: 20_000 }, (_, i) => reading(i)));
+    const flushed = writer.flush();
+    assert.equal(count(), 0, 'nothing stored by the call itself');
+    let turns = 0;
+    let stored = false;
+    void flushed.then(() => (stored = true));
+    while (!stored) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+    }
+    assert.equal(count(), 20_000);
+    assert.ok(turns > 1, `the event loop turned ${turns} times while 20,000 rows were stored`);
+  });
+
+  it('stores on the main connection what a dead thread did not confirm, and what comes after', async () => {
+    writer.write(Array.from({ length: 3000 }, (_, i) => reading(i)));
+    void writer.flush();
+    const thread = (writer as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    await thread.worker.terminate();
+    await waitFor(() => (writer as unknown as { thread?: object }).thread === undefined);
+    writer.write([reading(5000)]);
+    await writer.flush();
+    assert.equal(count(), 3001);
   });
 
   it('resolves a flush once what was written before it is stored, even while more arrives', async () => {
@@ -144,19 +172,35 @@ describe(EmbeddedTelemetryWriter.name, () => {
     assert.equal(count(), WRITE_CHUNK_READINGS + 2);
   });
 
-  it('writes a full batch soon, not inside write()', async () => {
-    const config = Object.assign(new AppConfig(), { DATA_DIR: dir, TELEMETRY_BATCH_SIZE: 10 });
+  it('sends a full batch at once, without waiting for TELEMETRY_FLUSH_MS', async () => {
+    const config = Object.assign(new AppConfig(), {
+      DATA_DIR: dir,
+      TELEMETRY_BATCH_SIZE: 10,
+      TELEMETRY_FLUSH_MS: 60_000,
+    });
     const small = new EmbeddedTelemetryWriter(db, config, metrics);
     small.onModuleInit();
-    small.write(Array.from({ length: 10 }, (_, i) => reading(i)));
-    assert.equal(count(), 0, 'nothing written synchronously');
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(count(), 10);
+    try {
+      small.write(Array.from({ length: 10 }, (_, i) => reading(i)));
+      assert.equal(count(), 0, 'nothing written synchronously');
+      await waitFor(() => count() === 10);
+    } finally {
+      await small.beforeApplicationShutdown();
+    }
   });
 
-  it('writes everything at shutdown, synchronously', () => {
+  it('stores everything at shutdown', async () => {
     writer.write(Array.from({ length: WRITE_CHUNK_READINGS * 3 }, (_, i) => reading(i)));
-    writer.beforeApplicationShutdown();
+    await writer.beforeApplicationShutdown();
     assert.equal(count(), WRITE_CHUNK_READINGS * 3);
   });
 });
+
+/** Polls `done` every 10 ms for up to 5 s. */
+async function waitFor(done: () => boolean): Promise<void> {
+  const until = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

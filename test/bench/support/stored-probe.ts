@@ -1,5 +1,6 @@
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { join } from 'node:path';
+import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
 import { containerId, devicesOf, isProbe } from './bench-fleet.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -70,7 +71,7 @@ export class SqliteProbe extends StoredProbe {
 
   constructor(dataDir: string, containers: number) {
     super();
-    this.db = new Database(join(dataDir, 'convoi.sqlite'), { readonly: true, fileMustExist: true });
+    this.db = new Database(join(dataDir, TELEMETRY_FILE), { readonly: true, fileMustExist: true });
     this.probes = [...devicesOf('json', containers), ...devicesOf('chirpstack', containers)]
       .filter(isProbe)
       .map(containerId);

@@ -1,0 +1,111 @@
+import type { Statement } from 'better-sqlite3';
+import type { Reading } from '#src/contracts/reading.js';
+
+/** Numeric columns of a row, in table order after the text ones: NaN stands for NULL. */
+export const ROW_NUMBERS = 16;
+/** Text columns of a row: container, device, shipment ('' for none), source. */
+export const ROW_TEXTS = 4;
+
+/**
+ * Rows of the `readings` table in the shape that crosses threads cheaply: the numbers of every row
+ * in one transferred buffer, the texts in one array of strings. Cloning one array of twenty mixed
+ * values a row took more of the main thread than the inserts it moved off it.
+ */
+export interface ReadingRows {
+  rows: number;
+  numbers: Float64Array;
+  texts: string[];
+}
+
+export const INSERT_READING_SQL = `INSERT OR REPLACE INTO readings VALUES (
+  ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Collects rows of readings, growing its buffer as needed; `take` hands them over and starts afresh. */
+export class ReadingRowsBuilder {
+  private numbers = new Float64Array(256 * ROW_NUMBERS);
+  private texts: string[] = [];
+  private count = 0;
+
+  get rows(): number {
+    return this.count;
+  }
+
+  add(r: Reading): void {
+    if ((this.count + 1) * ROW_NUMBERS > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    const n = this.numbers;
+    const q = r.quality;
+    let i = this.count * ROW_NUMBERS;
+    n[i++] = r.measuredAt;
+    n[i++] = r.receivedAt;
+    n[i++] = r.temperatureC ?? NaN;
+    n[i++] = r.humidityPct ?? NaN;
+    n[i++] = r.shockG ?? NaN;
+    n[i++] = r.lat ?? NaN;
+    n[i++] = r.lon ?? NaN;
+    n[i++] = r.altM ?? NaN;
+    n[i++] = r.batteryPct ?? NaN;
+    n[i++] = r.doorOpen === undefined ? NaN : r.doorOpen ? 1 : 0;
+    n[i++] = q.fCnt ?? NaN;
+    n[i++] = q.gateways ?? NaN;
+    n[i++] = q.rssi ?? NaN;
+    n[i++] = q.snr ?? NaN;
+    n[i++] = q.lagMs;
+    n[i] = q.late ? 1 : 0;
+    this.texts.push(r.containerId, r.deviceId, r.shipmentId ?? '', r.source);
+    this.count++;
+  }
+
+  /** The rows collected so far (their numbers copied to a buffer of their own, to transfer). */
+  take(): ReadingRows {
+    const rows: ReadingRows = {
+      rows: this.count,
+      numbers: this.numbers.slice(0, this.count * ROW_NUMBERS),
+      texts: this.texts,
+    };
+    this.texts = [];
+    this.count = 0;
+    return rows;
+  }
+}
+
+/** NaN (a missing value) as SQL NULL. */
+const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+/** Inserts rows `[from, to)` with the {@link INSERT_READING_SQL} statement. */
+export function insertReadingRows(
+  insert: Statement<(string | number | null)[]>,
+  { numbers: n, texts: t }: ReadingRows,
+  from: number,
+  to: number,
+): void {
+  for (let row = from; row < to; row++) {
+    const i = row * ROW_NUMBERS;
+    const s = row * ROW_TEXTS;
+    insert.run(
+      t[s],
+      n[i],
+      t[s + 1],
+      n[i + 1],
+      t[s + 2] === '' ? null : t[s + 2],
+      t[s + 3],
+      orNull(n[i + 2]),
+      orNull(n[i + 3]),
+      orNull(n[i + 4]),
+      orNull(n[i + 5]),
+      orNull(n[i + 6]),
+      orNull(n[i + 7]),
+      orNull(n[i + 8]),
+      orNull(n[i + 9]),
+      orNull(n[i + 10]),
+      orNull(n[i + 11]),
+      orNull(n[i + 12]),
+      orNull(n[i + 13]),
+      n[i + 14],
+      n[i + 15],
+    );
+  }
+}

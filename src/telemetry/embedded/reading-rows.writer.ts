@@ -1,0 +1,36 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { INSERT_READING_SQL, insertReadingRows, type ReadingRows } from './reading-row.js';
+
+/**
+ * Most readings per transaction: a few milliseconds of inserts, so that the other connection
+ * writing to the same file (the main thread's stores) never waits long for the write lock.
+ */
+export const WRITE_CHUNK_READINGS = 500;
+
+/** Writes rows of readings through one connection, in transactions of {@link WRITE_CHUNK_READINGS}. */
+export class ReadingRowsWriter {
+  private readonly insert: Statement<(string | number | null)[]>;
+  private readonly chunk: (rows: ReadingRows, from: number, to: number) => void;
+
+  constructor(db: Database) {
+    this.insert = db.prepare<(string | number | null)[]>(INSERT_READING_SQL);
+    this.chunk = db.transaction((rows: ReadingRows, from: number, to: number) =>
+      insertReadingRows(this.insert, rows, from, to),
+    );
+  }
+
+  /**
+   * Stores every row; returns each transaction's duration, seconds. Throws what
+   * SQLite threw: the chunks before it are stored, and storing the batch again is harmless
+   * (a row replaces the one with its key).
+   */
+  write(batch: ReadingRows): number[] {
+    const seconds: number[] = [];
+    for (let from = 0; from < batch.rows; from += WRITE_CHUNK_READINGS) {
+      const started = performance.now();
+      this.chunk(batch, from, Math.min(batch.rows, from + WRITE_CHUNK_READINGS));
+      seconds.push((performance.now() - started) / 1000);
+    }
+    return seconds;
+  }
+}
