@@ -11,7 +11,7 @@ import { afterKey, toPage, type Page } from './pagination.js';
 import { patchOf } from './patch.js';
 import { SitesService } from './sites.service.js';
 import { isConstraintError } from './sqlite-errors.js';
-import { assertIfMatch, versioned, type Versioned } from './versioning.js';
+import { assertIfMatch, etagOf, type Versioned } from './versioning.js';
 
 export type { Page } from './pagination.js';
 
@@ -23,6 +23,12 @@ export interface ContainerView extends Container {
 /** Containers: registry entries (CRUD) and their read model with live state. */
 @Injectable()
 export class ContainersService {
+  /**
+   * ETags of registry entries. An entry from the fleet repository is frozen and flat and is
+   * replaced, never changed, on a write: its tag is hashed once, not on every read.
+   */
+  private readonly etags = new WeakMap<Readonly<Container>, string>();
+
   constructor(
     private readonly fleet: FleetRepository,
     private readonly repository: ContainersRepository,
@@ -63,12 +69,12 @@ export class ContainersService {
   /** The container with the ETag of its registry fields (live state is not versioned). */
   getVersioned(id: string): Versioned<ContainerView> {
     const container = this.require(id);
-    return versioned(this.view(container), container);
+    return { value: this.view(container), etag: this.etagOf(container) };
   }
 
   update(id: string, dto: UpdateContainerDto, ifMatch: string | undefined): Versioned<ContainerView> {
     const current = this.require(id);
-    assertIfMatch(ifMatch, versioned(current).etag);
+    assertIfMatch(ifMatch, this.etagOf(current));
     const next: Container = { ...current, ...patchOf(dto, ['siteId', 'notes']) };
     if (typeof dto.siteId === 'string') this.requireSite(dto.siteId);
     this.repository.update(next, this.clock.now());
@@ -77,7 +83,7 @@ export class ContainersService {
   }
 
   delete(id: string, ifMatch: string | undefined): void {
-    assertIfMatch(ifMatch, versioned(this.require(id)).etag);
+    assertIfMatch(ifMatch, this.etagOf(this.require(id)));
     try {
       this.repository.delete(id);
     } catch (err) {
@@ -95,7 +101,7 @@ export class ContainersService {
   }
 
   /** The container, or a not-found error. */
-  require(id: string): Container {
+  require(id: string): Readonly<Container> {
     const container = this.fleet.findContainer(id);
     if (!container)
       throw new DomainError('not-found', 'fleet.container-not-found', `container ${id} does not exist`);
@@ -108,6 +114,12 @@ export class ContainersService {
     } catch {
       throw new DomainError('invalid', 'fleet.unknown-site', `siteId: site ${siteId} does not exist`);
     }
+  }
+
+  private etagOf(container: Readonly<Container>): string {
+    let etag = this.etags.get(container);
+    if (etag === undefined) this.etags.set(container, (etag = etagOf(container)));
+    return etag;
   }
 
   private view(container: Container): ContainerView {
