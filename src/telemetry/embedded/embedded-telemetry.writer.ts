@@ -167,7 +167,6 @@ export class EmbeddedTelemetryWriter
     if (this.closing) return;
     this.logger.error(`Telemetry store thread ${why}: readings are written on the main thread`);
     this.thread = undefined;
-    this.sqlite.checkpointHere();
     if (this.sqlite.connection.open) this.writeUnconfirmed();
   }
 
