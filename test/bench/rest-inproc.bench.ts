@@ -6,6 +6,7 @@
 // Run: node dist/test/bench/rest-inproc.bench.js [containers=20000] [seconds=10] [runs=1]
 // REST_BENCH_TEMPLATE=<dir> keeps the fleet database between invocations (built once, ~30 s).
 // REST_BENCH_PROFILE=<dir> writes a --cpu-prof of the platform there.
+// REST_BENCH_RATE=<req/s> paces autocannon (latency at a given rate, e.g. issue 11's 1,000).
 import autocannon from 'autocannon';
 import { containerId } from './support/bench-fleet.js';
 import { buildFleetTemplate, cloneTemplate } from './support/fleet-template.js';
@@ -17,6 +18,7 @@ const SECONDS = Number(process.argv[3] ?? 10);
 const RUNS = Number(process.argv[4] ?? 1);
 const CONNECTIONS = 20;
 const profileDir = process.env.REST_BENCH_PROFILE;
+const rate = process.env.REST_BENCH_RATE === undefined ? undefined : Number(process.env.REST_BENCH_RATE);
 
 const template = await buildFleetTemplate(CONTAINERS, 0, process.env.REST_BENCH_TEMPLATE);
 if (!template.reused) process.stdout.write(`fleet of ${CONTAINERS} built in ${template.seconds} s\n`);
@@ -51,6 +53,7 @@ function load(seconds: number): ReturnType<typeof autocannon> {
     url: platform.httpUrl,
     connections: CONNECTIONS,
     duration: seconds,
+    ...(rate !== undefined && { overallRate: rate }),
     headers: { authorization: `Bearer ${platform.adminKey}` },
     requests: [
       {
