@@ -4,7 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { ManualClock } from '#src/common/clock.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { TOPIC_FILTERS, deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { influxSkipReason } from '#test/support/influx/influx-availability.js';
 import { startInflux, type InfluxServer } from '#test/support/influx/influx-server.js';
 import { startShim, type HttpFront } from '#test/support/influx/influx-v2-shim.js';
@@ -235,8 +235,8 @@ coldChainScenario('cold chain e2e, embedded store', false, () =>
   Promise.resolve({
     env: {},
     points: (app) => {
-      const sqlite = app.running.app.get(SqliteDatabase);
-      const rows = sqlite.connection
+      const series = app.running.app.get(TelemetryDatabase);
+      const rows = series.connection
         .prepare<[string], AlertPoint>(
           'SELECT at AS time, change, rule, severity FROM alert_events WHERE container_id = ? ORDER BY at',
         )
