@@ -1,13 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppConfig } from '#src/config/app-config.js';
 import { waitFor } from '#test/support/wait-for.js';
 import { SqliteDatabase } from './sqlite-database.js';
-import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 
 describe(WalCheckpointer.name, () => {
   let dir: string;
@@ -37,8 +37,8 @@ describe(WalCheckpointer.name, () => {
     }
   };
 
-  it('takes checkpoints away from the connection that commits', () => {
-    assert.equal(db.connection.pragma('wal_autocheckpoint', { simple: true }), 0);
+  it('leaves the connection that commits only the checkpoints past WRITER_CHECKPOINT_PAGES', () => {
+    assert.equal(db.connection.pragma('wal_autocheckpoint', { simple: true }), WRITER_CHECKPOINT_PAGES);
   });
 
   it('copies committed pages into the database file from its own thread', async () => {
@@ -49,5 +49,21 @@ describe(WalCheckpointer.name, () => {
     })();
     assert.ok(rowsInFile() < 100, 'committed to the WAL, not yet to the file');
     assert.equal(await waitFor('a checkpoint', () => rowsInFile() === 100, 5000), true);
+  });
+
+  it('keeps the WAL bounded while commits never stop', async () => {
+    db.connection.exec('CREATE TABLE filler (b BLOB)');
+    const insert = db.connection.prepare('INSERT INTO filler (b) VALUES (?)');
+    const page = Buffer.alloc(4000, 7);
+    // ~240 MB committed in 60 transactions, a turn of the loop between them (the thread checkpoints).
+    for (let t = 0; t < 60; t++) {
+      db.connection.transaction(() => {
+        for (let i = 0; i < 1000; i++) insert.run(page);
+      })();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const wal = statSync(`${db.file}-wal`).size;
+    // The writer's checkpoint may find the thread's under way and wait for its next commit.
+    assert.ok(wal < 2.5 * WRITER_CHECKPOINT_PAGES * 4096, `WAL of ${Math.round(wal / 1e6)} MB`);
   });
 });

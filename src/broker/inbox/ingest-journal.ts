@@ -1,7 +1,6 @@
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { WalCheckpointer } from '#src/storage/wal-checkpointer.js';
 
 /** One acknowledged message waiting for the pipeline. */
 export interface InboxMessage {
@@ -60,7 +59,6 @@ export class IngestJournal {
   private unprocessed = 0;
 
   private readonly highWater: number;
-  private readonly checkpointer: WalCheckpointer;
 
   constructor(
     dataDir: string,
@@ -74,9 +72,6 @@ export class IngestJournal {
     // crash can lose the last commits.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    // Checkpoints (and their fsync) on a thread of their own: inside a commit they held the
-    // broker thread, and every PUBACK behind it, for up to 200 ms.
-    this.checkpointer = new WalCheckpointer(this.db, join(dataDir, INBOX_FILE));
     this.db.exec(
       `CREATE TABLE IF NOT EXISTS ingest_inbox (
          id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
@@ -128,7 +123,6 @@ export class IngestJournal {
   close(): void {
     this.commit();
     this.releaseHeld();
-    this.checkpointer.close();
     if (this.db.open) this.db.close();
   }
 

@@ -17,10 +17,10 @@ const port = parentPort;
 if (port === null) throw new Error('telemetry-store.worker.js runs as a worker thread only');
 const { file } = workerData as TelemetryStoreSettings;
 const db = new BetterSqlite3(file);
-// Per connection: as durable as the main connection; WAL checkpoints are the checkpointer's.
+// Per connection: as durable as the main connection. This thread checkpoints the file in its own
+// commits (SQLite's default, every 1,000 WAL pages): nothing waits on it but the confirmations.
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
-db.pragma('wal_autocheckpoint = 0');
 const writer = new ReadingRowsWriter(db);
 
 /** Batches not stored yet, in order: a failed one holds back the ones behind it. */
