@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { migrateSqliteFile, openSqliteFile } from '#src/storage/sqlite-file.js';
+import { WalCheckpointer } from '#src/storage/wal-checkpointer.js';
 import { EMBEDDED_TELEMETRY_MIGRATIONS } from './embedded-telemetry.migrations.js';
 import { moveLegacyTelemetry } from './legacy-telemetry.js';
 
@@ -23,10 +24,14 @@ export class TelemetryDatabase implements OnApplicationShutdown {
   private readonly logger = new Logger(TelemetryDatabase.name);
   readonly connection: Database;
   readonly file: string;
+  private readonly checkpointer: WalCheckpointer;
 
   constructor(config: AppConfig, sqlite: SqliteDatabase) {
     this.file = join(config.DATA_DIR, TELEMETRY_FILE);
     this.connection = openSqliteFile(this.file);
+    // The bulk of the checkpoints on a thread of their own: the file takes random page writes at
+    // the fleet's rate, and checkpointing it in the store thread's commits held the store behind.
+    this.checkpointer = new WalCheckpointer(this.connection, this.file);
     migrateSqliteFile(this.connection, 'telemetry-embedded', EMBEDDED_TELEMETRY_MIGRATIONS);
     const moved = moveLegacyTelemetry(sqlite.connection, this.file);
     if (moved > 0)
@@ -34,6 +39,7 @@ export class TelemetryDatabase implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.checkpointer.close();
     if (this.connection.open) this.connection.close();
   }
 }

@@ -3,6 +3,7 @@
 // itself in SQLite at 15,000 readings/s. See telemetry-store.thread.ts.
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { WRITER_CHECKPOINT_PAGES } from '#src/storage/wal-checkpointer.js';
 import { ReadingRowsWriter } from '../reading-rows.writer.js';
 import type {
   FromTelemetryStore,
@@ -17,10 +18,11 @@ const port = parentPort;
 if (port === null) throw new Error('telemetry-store.worker.js runs as a worker thread only');
 const { file } = workerData as TelemetryStoreSettings;
 const db = new BetterSqlite3(file);
-// Per connection: as durable as the main connection. This thread checkpoints the file in its own
-// commits (SQLite's default, every 1,000 WAL pages): nothing waits on it but the confirmations.
+// Per connection: as durable as the main connection. The checkpointer thread copies the WAL;
+// this one checkpoints only past WRITER_CHECKPOINT_PAGES, which lets the WAL start again.
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
+db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
 const writer = new ReadingRowsWriter(db);
 
 /** Batches not stored yet, in order: a failed one holds back the ones behind it. */
