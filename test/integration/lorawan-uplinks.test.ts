@@ -63,8 +63,13 @@ describe('LoRaWAN uplinks over the real broker', () => {
     assert.equal(v.batteryPct.value, 87);
     assert.ok(Math.abs(v.shockG.value - Math.hypot(0.3, 0.4, 1.2)) < 1e-9, `shockG ${v.shockG.value}`);
     const from = new Date(at - 1).toISOString();
-    const { body } = await app.request(`/api/v1/containers/${CHIRPSTACK.containerId}/readings?from=${from}`);
-    const stored = body.items.find((r: any) => r.measuredAt === at);
+    // Stored by the telemetry thread, a moment after the live state moved.
+    const stored = await waitFor('CHIRPSTACK reading stored', async () => {
+      const { body } = await app.request(
+        `/api/v1/containers/${CHIRPSTACK.containerId}/readings?from=${from}`,
+      );
+      return body.items.find((r: any) => r.measuredAt === at);
+    });
     assert.equal(stored.source, 'chirpstack');
     assert.deepEqual(
       {
@@ -107,8 +112,11 @@ describe('LoRaWAN uplinks over the real broker', () => {
     // 3.3 V on the default 3.0–3.6 V curve.
     assert.equal(live.values.batteryPct.value, 50);
     const from = new Date(at - 1).toISOString();
-    const { body } = await app.request(`/api/v1/containers/${TTS.containerId}/readings?from=${from}`);
-    const stored = body.items.find((r: any) => r.measuredAt === at);
+    // Stored by the telemetry thread, a moment after the live state moved.
+    const stored = await waitFor('TTS reading stored', async () => {
+      const { body } = await app.request(`/api/v1/containers/${TTS.containerId}/readings?from=${from}`);
+      return body.items.find((r: any) => r.measuredAt === at);
+    });
     assert.equal(stored.source, 'tts');
     assert.deepEqual(
       {

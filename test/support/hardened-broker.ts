@@ -93,7 +93,8 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
       for (const socket of sockets) socket.destroy();
       await closed;
       db.onApplicationShutdown();
-      rmSync(dataDir, { recursive: true, force: true });
+      // The WAL checkpointer's thread closes its connection a moment later, which may touch the files.
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }
