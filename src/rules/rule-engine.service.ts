@@ -8,7 +8,7 @@ import { Metrics } from '#src/common/metrics.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
-import { evaluateOffline, staysQuiet } from './evaluators/offline.evaluator.js';
+import { evaluateOffline } from './evaluators/offline.evaluator.js';
 import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
 import { RuleEvents } from './rule-events.js';
 import { RuleSetSource } from './rule-set.source.js';
@@ -106,8 +106,6 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       const key = stateKey(live.shipmentId, rule);
       const found = states.get(key);
       const prior = found?.type === 'offline' ? found : undefined;
-      // A quiet watch staying quiet is not even written: it was never written behind anyway.
-      if (prior !== undefined && staysQuiet(rule, prior, live.lastSeen, now)) continue;
       const { outcome, state } = evaluateOffline(rule, prior, live.lastSeen, now);
       states.set(key, state);
       if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))

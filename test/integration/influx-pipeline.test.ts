@@ -76,6 +76,12 @@ describe('the pipeline into InfluxDB', { skip: influxSkipReason('influx-pipeline
       },
       20_000,
     );
+    // The embedded store's thread commits a moment after the PUBACK too.
+    const all = `/api/v1/containers/${CONTAINER}/readings?from=${new Date(T0).toISOString()}&to=${new Date(T0 + 5 * 3_600_000).toISOString()}&limit=1000`;
+    await waitFor('all points in the embedded store', async () => {
+      const { body } = await embeddedApp.request(all);
+      return body.items?.length === 300;
+    });
   });
   after(async () => {
     await influxApp?.close();

@@ -1,14 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import type { OfflineRule } from '../rule-definition.js';
 import type { OfflineState } from '../rule-state.js';
-import {
-  evaluateOffline,
-  evaluateOfflineOnReading,
-  staysQuiet,
-  type LastSeenByKey,
-} from './offline.evaluator.js';
+import { evaluateOffline, evaluateOfflineOnReading, type LastSeenByKey } from './offline.evaluator.js';
 import { minute, outcomeLabel } from './rule-trace.testing.js';
 
 const temperatureOffline: OfflineRule = {
@@ -145,73 +139,5 @@ void describe(evaluateOfflineOnReading.name, () => {
     }
     assert.deepEqual(labels, ['-', '-', 'raise:warning@15', 'clear@25']);
     assert.deepEqual(JSON.parse(JSON.stringify(state)), state);
-  });
-});
-
-void describe(staysQuiet.name, () => {
-  // The offline tick skips a container when this says so: it must never skip one whose
-  // evaluation would conclude something, and what it skips must be the same, later, as evaluated.
-  // What the tick reads is the live state: the newest measuredAt per key, which never decreases.
-  const minutes = fc.integer({ min: 0, max: 120 });
-  const optionalMinutes = fc.option(minutes, { nil: undefined });
-  const steps = fc.array(
-    fc.record({
-      now: minutes,
-      temperatureC: optionalMinutes,
-      shockG: optionalMinutes,
-      tick: fc.boolean(),
-      reading: fc.boolean(),
-    }),
-    { minLength: 1, maxLength: 12 },
-  );
-
-  for (const definition of [temperatureOffline, deviceOffline]) {
-    it(`skipping what it calls quiet concludes the same as evaluating every tick (${definition.key})`, () => {
-      fc.assert(
-        fc.property(steps, (script) => {
-          let evaluated: OfflineState | undefined;
-          let skipping: OfflineState | undefined;
-          const seen: LastSeenByKey = {};
-          for (const step of script) {
-            if (step.temperatureC !== undefined)
-              seen.temperatureC = Math.max(seen.temperatureC ?? 0, minute(step.temperatureC));
-            if (step.shockG !== undefined) seen.shockG = Math.max(seen.shockG ?? 0, minute(step.shockG));
-            const now = minute(step.now);
-            if (step.reading && step.temperatureC !== undefined) {
-              // The reading that moved the live state, judged on its own before the tick.
-              const reading = { measuredAt: minute(step.temperatureC), temperatureC: 4 };
-              const byReading = evaluateOfflineOnReading(definition, evaluated, reading);
-              const bySkipping = evaluateOfflineOnReading(definition, skipping, reading);
-              assert.equal(outcomeLabel(bySkipping.outcome), outcomeLabel(byReading.outcome));
-              evaluated = byReading.state;
-              skipping = bySkipping.state;
-            }
-            const full = evaluateOffline(definition, evaluated, seen, now);
-            evaluated = full.state;
-            if (skipping !== undefined && step.tick && staysQuiet(definition, skipping, seen, now)) {
-              assert.equal(full.outcome.kind, 'none');
-              assert.equal(full.state.offlineSince, undefined);
-              continue;
-            }
-            const partial = evaluateOffline(definition, skipping, seen, now);
-            skipping = partial.state;
-            assert.deepEqual(outcomeLabel(partial.outcome), outcomeLabel(full.outcome));
-          }
-        }),
-        { numRuns: 2000 },
-      );
-    });
-  }
-
-  it('is false once offline, and when the limit is reached', () => {
-    const quiet: OfflineState = {
-      type: 'offline',
-      watchSince: minute(0),
-      lastNowMs: minute(5),
-      lastSeen: minute(5),
-    };
-    assert.equal(staysQuiet(temperatureOffline, quiet, { temperatureC: minute(5) }, minute(19)), true);
-    assert.equal(staysQuiet(temperatureOffline, quiet, { temperatureC: minute(5) }, minute(20)), false);
-    assert.equal(staysQuiet(temperatureOffline, { ...quiet, offlineSince: minute(1) }, {}, minute(6)), false);
   });
 });

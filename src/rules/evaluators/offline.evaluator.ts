@@ -27,29 +27,6 @@ export function evaluateOffline(
   return evaluateOfflineAt(definition, prior, seenFor(definition.key, lastSeenByKey), nowMs);
 }
 
-/**
- * Whether {@link evaluateOffline} would conclude nothing and change nothing in the state but its
- * evaluation time: true for nearly every container at nearly every tick, so the tick skips them.
- * A later evaluation takes the newest of its own time and `lastNowMs`; with the key last seen as
- * the state already knows (every reading that moved the live state was judged by the rule, which
- * kept its time) and an evaluation time no later than this one, it concludes nothing either.
- */
-export function staysQuiet(
-  definition: OfflineRule,
-  prior: OfflineState,
-  lastSeenByKey: LastSeenByKey,
-  nowMs: number,
-): boolean {
-  if (prior.offlineSince !== undefined) return false;
-  const seen = seenFor(definition.key, lastSeenByKey);
-  // Seen later than the state knows (its state is older than the live one, after a crash): evaluate.
-  if (seen !== undefined && (prior.lastSeen === undefined || seen > prior.lastSeen)) return false;
-  const reference = prior.lastSeen ?? prior.watchSince;
-  return (
-    Math.max(nowMs, prior.lastNowMs) - reference < definition.factor * definition.expectedIntervalS * 1000
-  );
-}
-
 /** {@link evaluateOffline} given the newest measuredAt of the rule's key (undefined: not seen). */
 function evaluateOfflineAt(
   definition: OfflineRule,
