@@ -137,8 +137,7 @@ export class EmbeddedTelemetryWriter
     if (this.pending.rows === 0) return;
     const batch: Batch = { seq: ++this.sentSeq, rows: this.pending.take() };
     this.unconfirmed.push(batch);
-    // Transferred, not copied: what the thread does not confirm is written from the copy kept here.
-    if (this.thread?.alive) this.thread.send(batch.seq, copyOf(batch.rows));
+    if (this.thread?.alive) this.thread.send(batch.seq, batch.rows);
     else if (this.retry === undefined) this.writeUnconfirmed();
   }
 
@@ -188,9 +187,4 @@ export class EmbeddedTelemetryWriter
       }
     }
   }
-}
-
-/** The rows with their numbers in a buffer of their own (the original stays usable here). */
-function copyOf(rows: ReadingRows): ReadingRows {
-  return { rows: rows.rows, numbers: rows.numbers.slice(), texts: rows.texts };
 }

@@ -8,7 +8,7 @@ export const ROW_TEXTS = 4;
 
 /**
  * Rows of the `readings` table in the shape that crosses threads cheaply: the numbers of every row
- * in one transferred buffer, the texts in one array of strings. Cloning one array of twenty mixed
+ * in one typed array (copied as one block), the texts in one array of strings. Cloning one array of twenty mixed
  * values a row took more of the main thread than the inserts it moved off it.
  */
 export interface ReadingRows {
@@ -59,7 +59,7 @@ export class ReadingRowsBuilder {
     this.count++;
   }
 
-  /** The rows collected so far (their numbers copied to a buffer of their own, to transfer). */
+  /** The rows collected so far (their numbers in a buffer of their own; the builder starts afresh). */
   take(): ReadingRows {
     const rows: ReadingRows = {
       rows: this.count,

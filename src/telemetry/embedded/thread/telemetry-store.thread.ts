@@ -49,9 +49,9 @@ export class TelemetryStoreThread {
     return !this.exited;
   }
 
+  /** Sends a batch: its numbers are copied in one piece (the writer keeps its own until confirmed). */
   send(seq: number, batch: ReadingRows): void {
-    if (!this.exited)
-      this.worker.postMessage({ kind: 'rows', seq, batch }, [batch.numbers.buffer as ArrayBuffer]);
+    this.post({ kind: 'rows', seq, batch });
   }
 
   /** Lets the thread store what it was sent, then stops it (after {@link CLOSE_TIMEOUT_MS} at most). */
