@@ -26,8 +26,8 @@ describe(ApiKeyRepository.name, () => {
     repository.onModuleInit();
   });
 
-  afterEach(() => {
-    db.onApplicationShutdown();
+  afterEach(async () => {
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -23,8 +23,8 @@ describe(ContainersRepository.name, () => {
     containers = new ContainersRepository(db, fleet);
   });
 
-  afterEach(() => {
-    db.onApplicationShutdown();
+  afterEach(async () => {
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -25,8 +25,8 @@ describe(DeviceDirectory.name, () => {
     directory = new DeviceDirectory(fleet);
   });
 
-  afterEach(() => {
-    db.onApplicationShutdown();
+  afterEach(async () => {
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -50,9 +50,9 @@ describe(LiveStateService.name, () => {
     service = open();
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     service.beforeApplicationShutdown();
-    db.onApplicationShutdown();
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

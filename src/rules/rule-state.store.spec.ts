@@ -91,9 +91,9 @@ describe(RuleStateStore.name, () => {
     store = open();
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     store.beforeApplicationShutdown();
-    db.onApplicationShutdown();
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -22,9 +22,9 @@ describe(SqliteDatabase.name, () => {
     other.pragma('busy_timeout = 0');
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     other.close();
-    sqlite.onApplicationShutdown();
+    await sqlite.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -39,8 +39,8 @@ export class SqliteDatabase implements OnApplicationShutdown {
     return answers(this.connection);
   }
 
-  onApplicationShutdown(): void {
-    this.checkpointer.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer.close();
     if (this.connection.open) this.connection.close();
   }
 }

@@ -17,8 +17,8 @@ describe(WalCheckpointer.name, () => {
     dir = mkdtempSync(join(tmpdir(), 'convoi-wal-'));
     db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
   });
-  after(() => {
-    db.onApplicationShutdown();
+  after(async () => {
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

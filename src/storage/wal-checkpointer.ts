@@ -43,11 +43,19 @@ export class WalCheckpointer {
     this.worker = worker;
   }
 
-  /** Stops the thread (it closes its connection itself; the last checkpoint is the owner's). */
-  close(): void {
+  /**
+   * Stops the thread and resolves once it has closed its connection, so that the owner's
+   * connection, closed after, is the last one: it runs the final checkpoint and removes the WAL
+   * files, and nothing touches the directory after the owner is closed.
+   */
+  async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    worker?.postMessage('close');
+    if (worker === undefined) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref(); // unreferenced while it runs; awaited now, it must keep the process up
+    worker.postMessage('close');
+    await exited;
   }
 
   private fallBack(why: string): void {

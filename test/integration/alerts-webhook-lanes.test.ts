@@ -84,7 +84,7 @@ describe(`webhook lanes: one per receiver (${WebhookNotifier.name})`, () => {
     notifier.beforeApplicationShutdown();
     for (const res of held.splice(0)) res.writeHead(200).end();
     await Promise.all(receivers.splice(0).map((r) => new Promise((done) => r.server.close(done))));
-    sqlite.onApplicationShutdown();
+    await sqlite.onApplicationShutdown();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

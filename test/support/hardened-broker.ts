@@ -92,9 +92,8 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
       // Sockets a failed test left open must not keep the listener (and the test process) alive.
       for (const socket of sockets) socket.destroy();
       await closed;
-      db.onApplicationShutdown();
-      // The WAL checkpointer's thread closes its connection a moment later, which may touch the files.
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+      await db.onApplicationShutdown();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -67,8 +67,8 @@ describe(ReadingDedupe.name, () => {
     dedupe = new ReadingDedupe(config, metrics, directory);
   });
 
-  afterEach(() => {
-    db.onApplicationShutdown();
+  afterEach(async () => {
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

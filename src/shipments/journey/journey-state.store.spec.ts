@@ -86,9 +86,9 @@ describe(JourneyStateStore.name, () => {
     store = open();
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     store.beforeApplicationShutdown();
-    db.onApplicationShutdown();
+    await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

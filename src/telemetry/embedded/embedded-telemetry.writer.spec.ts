@@ -57,8 +57,8 @@ describe(EmbeddedTelemetryWriter.name, () => {
 
   afterEach(async () => {
     await writer.beforeApplicationShutdown();
-    db.onApplicationShutdown();
-    main.onApplicationShutdown();
+    await db.onApplicationShutdown();
+    await main.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -39,12 +39,12 @@ describe(moveLegacyTelemetry.name, () => {
       .run();
   });
 
-  afterEach(() => {
-    main.onApplicationShutdown();
+  afterEach(async () => {
+    await main.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('moves readings and alert events into telemetry.sqlite and drops them from convoi.sqlite', () => {
+  it('moves readings and alert events into telemetry.sqlite and drops them from convoi.sqlite', async () => {
     const telemetry = new TelemetryDatabase(config, main);
     try {
       const rows = telemetry.connection
@@ -59,11 +59,11 @@ describe(moveLegacyTelemetry.name, () => {
       assert.deepEqual(tables(main.connection), []);
       assert.equal(moveLegacyTelemetry(main.connection, telemetry.file), 0, 'nothing left to move');
     } finally {
-      telemetry.onApplicationShutdown();
+      await telemetry.onApplicationShutdown();
     }
   });
 
-  it('keeps what the time-series file already holds when a move is repeated after a crash', () => {
+  it('keeps what the time-series file already holds when a move is repeated after a crash', async () => {
     const telemetry = new TelemetryDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }), main);
     try {
       // The copy happened, the old tables came back (a crash before the drop took effect).
@@ -86,7 +86,7 @@ describe(moveLegacyTelemetry.name, () => {
       );
       assert.deepEqual(tables(main.connection), []);
     } finally {
-      telemetry.onApplicationShutdown();
+      await telemetry.onApplicationShutdown();
     }
   });
 });

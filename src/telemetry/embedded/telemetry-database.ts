@@ -38,8 +38,8 @@ export class TelemetryDatabase implements OnApplicationShutdown {
       this.logger.log(`Moved ${moved} readings and alert events from convoi.sqlite to ${this.file}`);
   }
 
-  onApplicationShutdown(): void {
-    this.checkpointer.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer.close();
     if (this.connection.open) this.connection.close();
   }
 }

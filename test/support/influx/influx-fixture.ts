@@ -80,7 +80,7 @@ export function openWriter(config: AppConfig): WriterHarness {
     reader: new InfluxTelemetryReader(config),
     shutdown: async () => {
       await writer.beforeApplicationShutdown();
-      sqlite.onApplicationShutdown();
+      await sqlite.onApplicationShutdown();
     },
   };
 }
