@@ -6,7 +6,8 @@ import { Metrics } from '#src/common/metrics.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { DeviceCredentialStore } from './auth/device-credential.store.js';
 import { brokerSettingsFrom } from './broker-settings.js';
-import { INBOX_FILE, type InboxMessage } from './inbox/ingest-journal.js';
+import { INBOX_DIR } from './inbox/inbox-segment.log.js';
+import type { InboxMessage } from './inbox/ingest-journal.js';
 import { moveLegacyInbox } from './inbox/legacy-inbox.js';
 import { PlatformCredential } from './platform-credential.js';
 import type { BrokerRuntime, PlatformPublish } from './runtime/broker-runtime.js';
@@ -41,7 +42,7 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.BROKER_EMBEDDED) return;
     const moved = moveLegacyInbox(this.sqlite.connection, this.config.DATA_DIR);
     if (moved > 0)
-      new Logger(BrokerService.name).warn(`Moved ${moved} unprocessed messages to ${INBOX_FILE}`);
+      new Logger(BrokerService.name).warn(`Moved ${moved} unprocessed messages to ${INBOX_DIR}/`);
     const deps = {
       settings: brokerSettingsFrom(this.config, this.platform),
       credentials: this.credentials,

@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -93,27 +93,42 @@ describe(IngestJournal.name, () => {
     journal.close();
   });
 
-  it("moves an older version's unprocessed inbox out of convoi.sqlite, in order", () => {
-    const main = new BetterSqlite3(join(dir, 'convoi.sqlite'));
-    main.exec(
-      `CREATE TABLE ingest_inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL,
-         payload BLOB NOT NULL, received_at INTEGER NOT NULL)`,
-    );
-    const insert = main.prepare('INSERT INTO ingest_inbox (topic, payload, received_at) VALUES (?, ?, ?)');
-    insert.run('v1/devices/A/telemetry', Buffer.from('a'), 1);
-    insert.run('v1/devices/B/telemetry', Buffer.from('b'), 2);
-    assert.equal(moveLegacyInbox(main, dir), 2);
+  it("moves older versions' unprocessed inboxes (convoi.sqlite's table, then inbox.sqlite) into the log, in order", () => {
+    const legacyInbox = (file: string, rows: [string, string, number][]) => {
+      const db = new BetterSqlite3(join(dir, file));
+      db.exec(
+        `CREATE TABLE ingest_inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL,
+           payload BLOB NOT NULL, received_at INTEGER NOT NULL)`,
+      );
+      const insert = db.prepare('INSERT INTO ingest_inbox (topic, payload, received_at) VALUES (?, ?, ?)');
+      for (const [topic, payload, at] of rows) insert.run(topic, Buffer.from(payload), at);
+      return db;
+    };
+    const main = legacyInbox('convoi.sqlite', [
+      ['v1/devices/A/telemetry', 'a', 1],
+      ['v1/devices/B/telemetry', 'b', 2],
+    ]);
+    legacyInbox('inbox.sqlite', [['v1/devices/C/telemetry', 'c', 3]]).close();
+    const earlier = open();
+    append(earlier, 1, []);
+    earlier.close(); // a message this log already holds comes first
+
+    assert.equal(moveLegacyInbox(main, dir), 3);
     assert.deepEqual(main.prepare('SELECT COUNT(*) AS n FROM ingest_inbox').get(), { n: 0 });
+    assert.equal(existsSync(join(dir, 'inbox.sqlite')), false, 'the old inbox file is gone');
     assert.equal(moveLegacyInbox(main, dir), 0, 'nothing moved twice');
     main.close();
 
+    committed = [];
     const journal = open();
-    assert.equal(journal.replayLeftovers(), 2);
+    assert.equal(journal.replayLeftovers(), 4);
     assert.deepEqual(
       committed.flat().map((m) => [m.topic, m.payload.toString(), m.receivedAt]),
       [
+        ['v1/devices/D-0/telemetry', '{"i":0}', committed[0][0].receivedAt],
         ['v1/devices/A/telemetry', 'a', 1],
         ['v1/devices/B/telemetry', 'b', 2],
+        ['v1/devices/C/telemetry', 'c', 3],
       ],
     );
     journal.close();

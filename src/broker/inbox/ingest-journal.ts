@@ -1,6 +1,4 @@
-import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { InboxSegmentLog } from './inbox-segment.log.js';
 
 /** One acknowledged message waiting for the pipeline. */
 export interface InboxMessage {
@@ -9,9 +7,6 @@ export interface InboxMessage {
   payload: Buffer;
   receivedAt: number;
 }
-
-/** The inbox's own SQLite file in DATA_DIR (apart from convoi.sqlite: see the class comment). */
-export const INBOX_FILE = 'inbox.sqlite';
 
 /** Longest a message waits for its group commit, ms (the PUBACK waits with it). */
 const COMMIT_EVERY_MS = 2;
@@ -45,14 +40,13 @@ export interface IngestJournalEvents {
  * deleted. When the pipeline is {@link HIGH_WATER} messages behind, PUBACKs wait until it catches
  * up: devices see QoS 1 back-pressure instead of the inbox growing without bound.
  *
- * The journal lives in its own SQLite file and connection, owned by whichever thread runs the
- * broker: the pipeline's large write transactions on convoi.sqlite never make the broker wait for
- * the database lock, and the broker never makes them wait.
+ * The journal is an append-only log of its own in DATA_DIR ({@link InboxSegmentLog}), owned by
+ * whichever thread runs the broker: it never waits for a database lock, a checkpoint or an fsync.
  */
 export class IngestJournal {
-  private readonly db: Database;
-  private readonly insert: Statement<[string, Buffer, number]>;
-  private readonly remove: Statement<[number]>;
+  private readonly log: InboxSegmentLog;
+  private leftovers: InboxMessage[];
+  private closed = false;
   private appended: Appended[] = [];
   private held: (() => void)[] = [];
   private commitTimer?: NodeJS.Timeout;
@@ -66,38 +60,23 @@ export class IngestJournal {
     options: { highWater?: number } = {},
   ) {
     this.highWater = options.highWater ?? HIGH_WATER;
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new BetterSqlite3(join(dataDir, INBOX_FILE));
-    // WAL + NORMAL: durable across a process crash (what a PUBACK promises here); only an OS
-    // crash can lose the last commits.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS ingest_inbox (
-         id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL,
-         received_at INTEGER NOT NULL)`,
-    );
-    this.insert = this.db.prepare('INSERT INTO ingest_inbox (topic, payload, received_at) VALUES (?, ?, ?)');
-    this.remove = this.db.prepare('DELETE FROM ingest_inbox WHERE id <= ?');
+    ({ log: this.log, leftovers: this.leftovers } = InboxSegmentLog.open(dataDir));
   }
 
   /** Hands the pipeline whatever a previous run acknowledged and left unprocessed. */
   replayLeftovers(): number {
-    const left = this.db
-      .prepare<[], { id: number; topic: string; payload: Buffer; received_at: number }>(
-        'SELECT id, topic, payload, received_at FROM ingest_inbox ORDER BY id',
-      )
-      .all()
-      .map((r) => ({ id: r.id, topic: r.topic, payload: r.payload, receivedAt: r.received_at }));
+    const left = this.leftovers;
+    this.leftovers = [];
     this.deliver(left);
     return left.length;
   }
 
-  /** Takes over messages another store acknowledged (an older version's inbox), in order. */
-  adopt(messages: readonly { topic: string; payload: Buffer; receivedAt: number }[]): void {
-    this.db.transaction(() => {
-      for (const m of messages) this.insert.run(m.topic, m.payload, m.receivedAt);
-    })();
+  /**
+   * Takes over messages another store acknowledged (an older version's inbox), in order, after
+   * what this log holds; they are replayed with the leftovers.
+   */
+  adopt(messages: readonly Omit<InboxMessage, 'id'>[]): void {
+    this.leftovers.push(...this.log.append(messages));
   }
 
   /**
@@ -112,8 +91,8 @@ export class IngestJournal {
 
   /** Messages up to `lastId` are stored downstream: forget them, release held PUBACKs. */
   complete(lastId: number, count: number): void {
-    if (!this.db.open) return;
-    this.remove.run(lastId);
+    if (this.closed) return;
+    this.log.complete(lastId);
     this.unprocessed = Math.max(0, this.unprocessed - count);
     this.events.depth(this.unprocessed);
     if (this.unprocessed < this.highWater && this.held.length > 0) this.releaseHeld();
@@ -121,9 +100,11 @@ export class IngestJournal {
 
   /** Commits what is pending, acknowledges what was held, closes the file. */
   close(): void {
+    if (this.closed) return;
     this.commit();
     this.releaseHeld();
-    if (this.db.open) this.db.close();
+    this.closed = true;
+    this.log.close();
   }
 
   private releaseHeld(): void {
@@ -135,17 +116,10 @@ export class IngestJournal {
   private commit(): void {
     clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
-    if (this.appended.length === 0 || !this.db.open) return;
+    if (this.appended.length === 0 || this.closed) return;
     const batch = this.appended;
     this.appended = [];
-    const messages: InboxMessage[] = new Array<InboxMessage>(batch.length);
-    this.db.transaction(() => {
-      for (let i = 0; i < batch.length; i++) {
-        const a = batch[i];
-        const id = Number(this.insert.run(a.topic, a.payload, a.receivedAt).lastInsertRowid);
-        messages[i] = { id, topic: a.topic, payload: a.payload, receivedAt: a.receivedAt };
-      }
-    })();
+    const messages = this.log.append(batch);
     const behind = this.unprocessed >= this.highWater;
     for (const a of batch) {
       if (behind) this.held.push(a.onDurable);
