@@ -40,6 +40,8 @@ interface Segment {
 }
 
 type NewMessage = Omit<InboxMessage, 'id'>;
+/** `fs.writeSync(fd, buffer, offset, length)`: bytes written. */
+export type SegmentWrite = (fd: number, bytes: Buffer, offset: number, length: number) => number;
 
 /**
  * The inbox's files: append-only segments of records (`inbox-record.codec.ts`) and a watermark,
@@ -64,15 +66,21 @@ export class InboxSegmentLog {
   /** Opens the log in `dataDir` and reads what the last run left unprocessed, in id order. */
   static open(
     dataDir: string,
-    options: { segmentBytes?: number } = {},
+    options: { segmentBytes?: number; write?: SegmentWrite } = {},
   ): { log: InboxSegmentLog; leftovers: InboxMessage[] } {
-    const log = new InboxSegmentLog(join(dataDir, INBOX_DIR), options.segmentBytes ?? SEGMENT_BYTES);
+    const log = new InboxSegmentLog(
+      join(dataDir, INBOX_DIR),
+      options.segmentBytes ?? SEGMENT_BYTES,
+      options.write ?? writeSync,
+    );
     return { log, leftovers: log.recover() };
   }
 
   private constructor(
     dir: string,
     private readonly segmentBytes: number,
+    /** `fs.writeSync`; a test replaces it to play a disk that fills up mid-write. */
+    private readonly write: SegmentWrite,
   ) {
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
@@ -96,7 +104,13 @@ export class InboxSegmentLog {
     if (withIds.length === 0) return withIds;
     const segment = this.writable(withIds[0].id);
     const bytes = encodeInboxRecords(withIds);
-    writeFully(segment.fd, bytes);
+    try {
+      let at = 0;
+      while (at < bytes.length) at += this.write(segment.fd, bytes, at, bytes.length - at);
+    } catch (err) {
+      this.abandon(segment);
+      throw err; // their ids are not given again: ids only need to increase
+    }
     segment.bytes += bytes.length;
     segment.lastId = withIds[withIds.length - 1].id;
     if (segment.bytes >= this.segmentBytes) this.seal(segment);
@@ -174,6 +188,20 @@ export class InboxSegmentLog {
     return this.active as Segment & { fd: number };
   }
 
+  /**
+   * After a failed write (a full disk): the segment is cut back to its last whole record, or, if
+   * even that fails, left for the recovery to cut; either way it is sealed, so that no record is
+   * ever written after a torn one.
+   */
+  private abandon(segment: Segment): void {
+    try {
+      if (segment.fd !== undefined) ftruncateSync(segment.fd, segment.bytes);
+    } catch {
+      // The recovery cuts the torn tail of a sealed segment and keeps what comes before it.
+    }
+    this.seal(segment);
+  }
+
   private seal(segment: Segment): void {
     segment.sealed = true;
     this.active = undefined;
@@ -228,9 +256,4 @@ export class InboxSegmentLog {
     this.watermarkBytes.writeUInt32LE(crc32(this.watermarkBytes.subarray(0, 8)), 8);
     writeSync(this.watermarkFd, this.watermarkBytes, 0, 12, 0);
   }
-}
-
-function writeFully(fd: number, bytes: Buffer): void {
-  let at = 0;
-  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
 }

@@ -19,16 +19,29 @@ export function createIngestJournal(
     'convoi_ingest_inbox_held_acks_total',
     'PUBACKs held back because the pipeline is behind (flow control)',
   );
+  const failed = metrics.counter(
+    'convoi_ingest_inbox_write_failures_total',
+    'Messages the inbox could not write (a full disk): not acknowledged, sent again by QoS 1 devices',
+  );
+  const logger = new Logger('Broker');
+  let loggedAt = -Infinity;
   const journal = new IngestJournal(
     settings.dataDir,
     {
       committed,
       heldBack: (count) => heldBack.inc(count),
       depth: (unprocessed) => depth.set(unprocessed),
+      failed: (count, error) => {
+        failed.inc(count);
+        // Every group fails while the disk is full: one line every 10 s, the counter has the rest.
+        if (Date.now() - loggedAt < 10_000) return;
+        loggedAt = Date.now();
+        logger.error(`Inbox write failed, ${count} messages not acknowledged: ${error.message}`);
+      },
     },
     { highWater: settings.inboxHighWater },
   );
   const left = journal.replayLeftovers();
-  if (left > 0) new Logger('Broker').warn(`Replaying ${left} acknowledged messages left by the last run`);
+  if (left > 0) logger.warn(`Replaying ${left} acknowledged messages left by the last run`);
   return journal;
 }

@@ -1,9 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { SegmentWrite } from './inbox-segment.log.js';
 import { IngestJournal, type InboxMessage } from './ingest-journal.js';
 import { moveLegacyInbox } from './legacy-inbox.js';
 
@@ -12,15 +13,17 @@ describe(IngestJournal.name, () => {
   let committed: InboxMessage[][];
   let heldBack: number;
   let depth: number;
-  const open = (highWater?: number) =>
+  let failures: { count: number; message: string }[];
+  const open = (highWater?: number, write?: SegmentWrite) =>
     new IngestJournal(
       dir,
       {
         committed: (m) => committed.push(m),
         heldBack: (n) => (heldBack += n),
         depth: (n) => (depth = n),
+        failed: (count, error) => failures.push({ count, message: error.message }),
       },
-      { highWater },
+      { highWater, write },
     );
   const append = (journal: IngestJournal, n: number, acked: number[], from = 0) => {
     for (let i = from; i < from + n; i++)
@@ -36,6 +39,7 @@ describe(IngestJournal.name, () => {
     committed = [];
     heldBack = 0;
     depth = 0;
+    failures = [];
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -91,6 +95,38 @@ describe(IngestJournal.name, () => {
     journal.complete(committed[0][committed[0].length - 1].id, 3);
     assert.deepEqual(acked, [0, 1, 2, 3, 4]);
     journal.close();
+  });
+
+  it('acknowledges nothing of a group the disk had no room for, and loses nothing acknowledged around it', async () => {
+    let room = Infinity; // bytes the disk still takes
+    const fullDisk: SegmentWrite = (fd, bytes, offset, length) => {
+      if (room <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      const written = writeSync(fd, bytes, offset, Math.min(length, room));
+      room -= written;
+      return written;
+    };
+    const journal = open(undefined, fullDisk);
+    const acked: number[] = [];
+    append(journal, 2, acked);
+    await until(() => acked.length === 2);
+    room = 30; // the next group is torn: a record and a half would fit
+    append(journal, 2, acked, 2);
+    await until(() => failures.length === 1);
+    assert.deepEqual(acked, [0, 1], 'the group that did not fit is not acknowledged');
+    assert.deepEqual(failures, [{ count: 2, message: 'ENOSPC: no space left on device, write' }]);
+    room = Infinity; // space returns
+    append(journal, 1, acked, 4);
+    await until(() => acked.length === 3);
+    journal.close();
+
+    committed = [];
+    const reopened = open();
+    assert.equal(reopened.replayLeftovers(), 3, 'every acknowledged message, none of the torn group');
+    assert.deepEqual(
+      committed.flat().map((m) => m.payload.toString()),
+      ['{"i":0}', '{"i":1}', '{"i":4}'],
+    );
+    reopened.close();
   });
 
   it("moves older versions' unprocessed inboxes (convoi.sqlite's table, then inbox.sqlite) into the log, in order", () => {

@@ -1,4 +1,4 @@
-import { InboxSegmentLog } from './inbox-segment.log.js';
+import { InboxSegmentLog, type SegmentWrite } from './inbox-segment.log.js';
 
 /** One acknowledged message waiting for the pipeline. */
 export interface InboxMessage {
@@ -29,6 +29,8 @@ export interface IngestJournalEvents {
   heldBack(count: number): void;
   /** Acknowledged messages the pipeline has not stored yet. */
   depth(unprocessed: number): void;
+  /** A group that could not be written (a full disk): not acknowledged, so devices send it again. */
+  failed(count: number, error: Error): void;
 }
 
 /**
@@ -57,10 +59,10 @@ export class IngestJournal {
   constructor(
     dataDir: string,
     private readonly events: IngestJournalEvents,
-    options: { highWater?: number } = {},
+    options: { highWater?: number; write?: SegmentWrite } = {},
   ) {
     this.highWater = options.highWater ?? HIGH_WATER;
-    ({ log: this.log, leftovers: this.leftovers } = InboxSegmentLog.open(dataDir));
+    ({ log: this.log, leftovers: this.leftovers } = InboxSegmentLog.open(dataDir, { write: options.write }));
   }
 
   /** Hands the pipeline whatever a previous run acknowledged and left unprocessed. */
@@ -119,7 +121,13 @@ export class IngestJournal {
     if (this.appended.length === 0 || this.closed) return;
     const batch = this.appended;
     this.appended = [];
-    const messages = this.log.append(batch);
+    let messages: InboxMessage[];
+    try {
+      messages = this.log.append(batch);
+    } catch (err) {
+      this.events.failed(batch.length, err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
     const behind = this.unprocessed >= this.highWater;
     for (const a of batch) {
       if (behind) this.held.push(a.onDurable);

@@ -48,6 +48,9 @@ function adopt(dataDir: string, messages: Omit<InboxMessage, 'id'>[]): void {
     committed: () => undefined,
     heldBack: () => undefined,
     depth: () => undefined,
+    failed: (_count, error) => {
+      throw error;
+    },
   });
   try {
     journal.adopt(messages);
