@@ -100,7 +100,8 @@ describe(IngestJournal.name, () => {
   it('acknowledges nothing of a group the disk had no room for, and loses nothing acknowledged around it', async () => {
     let room = Infinity; // bytes the disk still takes
     const fullDisk: SegmentWrite = (fd, bytes, offset, length) => {
-      if (room <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      if (room <= 0)
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       const written = writeSync(fd, bytes, offset, Math.min(length, room));
       room -= written;
       return written;
