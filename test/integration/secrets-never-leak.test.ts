@@ -177,9 +177,10 @@ describe('secrets never leak', () => {
     captured.metrics.push(String((await call('/metrics')).body));
     captured.audit.push(JSON.stringify((await call('/api/v1/audit?limit=500')).body));
     captured.openapi.push(JSON.stringify((await call('/api/docs.json', { key: null })).body));
-    const dir = app.dataDir;
-    for (const file of readdirSync(dir))
-      captured.database.push(readFileSync(join(dir, file)).toString('latin1'));
+    // Every file under DATA_DIR, the broker inbox's segments included.
+    for (const entry of readdirSync(app.dataDir, { recursive: true, withFileTypes: true }))
+      if (entry.isFile())
+        captured.database.push(readFileSync(join(entry.parentPath, entry.name)).toString('latin1'));
 
     // The capture works: it holds what the scenario did.
     assert.ok(

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -103,6 +112,40 @@ describe(InboxSegmentLog.name, () => {
     const reopened = InboxSegmentLog.open(dir);
     assert.deepEqual(payloads(reopened.leftovers), ['{"i":0}', '{"i":1}', '{"i":2}']);
     log = reopened.log;
+    log.close();
+  });
+
+  it('lets one process at a time own the inbox, and a killed owner lets go at once', async () => {
+    const lockModule = new URL('./inbox-owner.lock.js', import.meta.url).href;
+    mkdirSync(join(dir, INBOX_DIR), { recursive: true });
+    const owner = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { InboxOwnerLock } = await import(${JSON.stringify(lockModule)});
+         globalThis.owner = InboxOwnerLock.acquire(process.argv[1]); // kept: a collected lock closes
+         console.log('held'); setInterval(() => {}, 1000);`,
+        join(dir, INBOX_DIR),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        owner.stdout.once('data', () => resolve());
+        owner.once('exit', (code) => reject(new Error(`the owner exited (${code}) before holding the lock`)));
+      });
+      assert.throws(
+        () => InboxSegmentLog.open(dir, { ownerWaitMs: 200 }),
+        /is in use by another convoi process \(waited 0.2 s for it\)/,
+      );
+    } finally {
+      const exited = new Promise((resolve) => owner.once('exit', resolve));
+      owner.kill('SIGKILL');
+      await exited;
+    }
+    const { log } = InboxSegmentLog.open(dir, { ownerWaitMs: 200 });
+    assert.equal(log.append(messages(0, 1))[0].id, 1, 'the lock of a killed process is not stale');
     log.close();
   });
 

@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { InboxOwnerLock } from './inbox-owner.lock.js';
 import { decodeInboxRecords, encodeInboxRecords } from './inbox-record.codec.js';
 import type { InboxMessage } from './ingest-journal.js';
 
@@ -66,24 +67,33 @@ export class InboxSegmentLog {
   /** Opens the log in `dataDir` and reads what the last run left unprocessed, in id order. */
   static open(
     dataDir: string,
-    options: { segmentBytes?: number; write?: SegmentWrite } = {},
+    options: { segmentBytes?: number; write?: SegmentWrite; ownerWaitMs?: number } = {},
   ): { log: InboxSegmentLog; leftovers: InboxMessage[] } {
-    const log = new InboxSegmentLog(
-      join(dataDir, INBOX_DIR),
-      options.segmentBytes ?? SEGMENT_BYTES,
-      options.write ?? writeSync,
-    );
-    return { log, leftovers: log.recover() };
+    const dir = join(dataDir, INBOX_DIR);
+    mkdirSync(dir, { recursive: true });
+    const owner = InboxOwnerLock.acquire(dir, options.ownerWaitMs);
+    try {
+      const log = new InboxSegmentLog(
+        dir,
+        owner,
+        options.segmentBytes ?? SEGMENT_BYTES,
+        options.write ?? writeSync,
+      );
+      return { log, leftovers: log.recover() };
+    } catch (err) {
+      owner.release();
+      throw err;
+    }
   }
 
   private constructor(
     dir: string,
+    private readonly owner: InboxOwnerLock,
     private readonly segmentBytes: number,
     /** `fs.writeSync`; a test replaces it to play a disk that fills up mid-write. */
     private readonly write: SegmentWrite,
   ) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true });
     // Not 'a+': with O_APPEND, Linux ignores the position of a write, and the watermark is
     // rewritten in place.
     this.watermarkFd = openSync(join(dir, WATERMARK_FILE), constants.O_RDWR | constants.O_CREAT);
@@ -137,6 +147,7 @@ export class InboxSegmentLog {
     }
     fdatasyncSync(this.watermarkFd);
     closeSync(this.watermarkFd);
+    this.owner.release();
   }
 
   private recover(): InboxMessage[] {
