@@ -78,7 +78,8 @@ export class IngestJournal {
    * what this log holds; they are replayed with the leftovers.
    */
   adopt(messages: readonly Omit<InboxMessage, 'id'>[]): void {
-    this.leftovers.push(...this.log.append(messages));
+    // concat, not push(...): an old inbox may hold more messages than a call takes arguments.
+    this.leftovers = this.leftovers.concat(this.log.append(messages));
   }
 
   /**
