@@ -86,11 +86,14 @@ export async function startInflux(database = 'telemetry'): Promise<InfluxServer>
     throw new Error(`influxd not found at ${INFLUXD_PATH} (REQUIRE_INFLUX=1): apt-get install influxdb`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'convoi-influx-'));
-  const httpPort = await freePort();
-  const rpcPort = await freePort();
   const configFile = join(dir, 'influxdb.conf');
-  writeFileSync(configFile, configText(dir, httpPort, rpcPort));
-  const url = `http://127.0.0.1:${httpPort}`;
+  let url = '';
+  const choosePorts = async (): Promise<void> => {
+    const httpPort = await freePort();
+    writeFileSync(configFile, configText(dir, httpPort, await freePort()));
+    url = `http://127.0.0.1:${httpPort}`;
+  };
+  await choosePorts();
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
@@ -140,7 +143,17 @@ export async function startInflux(database = 'telemetry'): Promise<InfluxServer>
   };
 
   try {
-    await launch();
+    // A free port may be taken by a test running alongside before influxd binds it: new ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch();
+        break;
+      } catch (error) {
+        if (attempt === 5 || !String(error).includes('address already in use')) throw error;
+        await stop();
+        await choosePorts();
+      }
+    }
     await query(`CREATE DATABASE "${database}"`);
   } catch (error) {
     await stop();
