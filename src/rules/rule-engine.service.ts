@@ -125,15 +125,22 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     const rules = this.source.rulesFor(reading.containerId, reading.shipmentId);
     const states = this.store.of(reading.containerId);
     let concluded: string[] | undefined;
+    let busy = false;
     for (const rule of rules) {
       const key = stateKey(reading.shipmentId, rule);
-      const { outcome, state } = evaluateRule(rule, states.get(key), reading);
-      if (state !== undefined) states.set(key, state);
+      const prior = states.get(key);
+      const { outcome, state } = evaluateRule(rule, prior, reading);
+      if (state !== undefined) {
+        states.set(key, state);
+        busy ||= !isQuiet(state) || (prior !== undefined && !isQuiet(prior));
+      }
       if (this.conclude(reading.containerId, reading.shipmentId, reading.deviceId, rule, outcome))
         (concluded ??= []).push(key);
     }
     if (concluded) this.store.persistNow(reading.containerId, concluded);
-    else this.store.changed(reading.containerId);
+    // As in the tick: states that were and stay quiet are never written behind, so a container
+    // whose rules are all idle (nearly every reading) is not even marked.
+    else if (busy) this.store.changed(reading.containerId);
   }
 
   private conclude(
