@@ -101,6 +101,34 @@ describe(JourneyStateStore.name, () => {
     );
   });
 
+  it('gives back the state last set, whatever the one it replaced (packed into the same arrays)', () => {
+    fc.assert(
+      fc.property(fc.array(journeyState, { minLength: 2, maxLength: 4 }), (states) => {
+        for (const state of states) store.set(structuredClone(state), false);
+        assert.deepStrictEqual(normal(store.get('C1')), normal(states.at(-1)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('follows a site membership through equal, pending and left fixes packed in place', () => {
+    const state = initialJourneyState('C1');
+    state.geofence.sites.S1 = { inside: true };
+    store.set(state);
+    const again = store.get('C1')!;
+    again.lastFixAt = T;
+    store.set(again);
+    const pending = store.get('C1')!;
+    assert.equal(pending.lastFixAt, T);
+    pending.geofence.sites.S1 = { inside: true, pendingSince: T };
+    store.set(pending);
+    assert.deepStrictEqual(store.get('C1')!.geofence.sites, { S1: { inside: true, pendingSince: T } });
+    const left = store.get('C1')!;
+    left.geofence.sites = {};
+    store.set(left);
+    assert.deepStrictEqual(store.get('C1')!.geofence.sites, {});
+  });
+
   it('hands out a fresh state each time: changing it changes nothing stored until set', () => {
     const state = initialJourneyState('C1');
     state.geofence.sites.S1 = { inside: true };
