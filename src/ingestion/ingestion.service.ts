@@ -51,12 +51,15 @@ export class IngestionService {
       );
       return this.pipeline.process(topic, 'json', payload, [result]);
     }
-    if (!this.directory.byId(deviceId)) {
+    const device = this.directory.byId(deviceId);
+    if (!device) {
       return this.pipeline.process(topic, 'json', payload, [
         rejected('unknown-device', `device ${deviceId} is not registered`, deviceId),
       ]);
     }
-    return this.pipeline.process(topic, 'json', payload, this.json.decode(deviceId, payload, receivedAt));
+    // The directory's id string, not the one cut from the topic: what the reading's id is kept in
+    // (live state, rule and journey state) then holds no new string per message.
+    return this.pipeline.process(topic, 'json', payload, this.json.decode(device.id, payload, receivedAt));
   }
 
   /** A ChirpStack v4 uplink event on `application/{applicationId}/device/{devEui}/event/up`. */
