@@ -107,12 +107,13 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       const found = states.get(key);
       const prior = found?.type === 'offline' ? found : undefined;
       const { outcome, state } = evaluateOffline(rule, prior, live.lastSeen, now);
+      // Judged before `set`, which may overwrite the prior state in place.
+      const busy = !isQuiet(state) || (prior !== undefined && !isQuiet(prior));
       states.set(key, state);
       if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))
         this.store.persistNow(live.containerId, [key]);
       // A quiet state that stays quiet is never written behind: no need to mark the container.
-      else if (!isQuiet(state) || (prior !== undefined && !isQuiet(prior)))
-        this.store.changed(live.containerId);
+      else if (busy) this.store.changed(live.containerId);
     }
   }
 
@@ -131,8 +132,9 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       const prior = states.get(key);
       const { outcome, state } = evaluateRule(rule, prior, reading);
       if (state !== undefined) {
-        states.set(key, state);
+        // Judged before `set`, which may overwrite the prior state in place.
         busy ||= !isQuiet(state) || (prior !== undefined && !isQuiet(prior));
+        states.set(key, state);
       }
       if (this.conclude(reading.containerId, reading.shipmentId, reading.deviceId, rule, outcome))
         (concluded ??= []).push(key);

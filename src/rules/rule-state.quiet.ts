@@ -1,4 +1,4 @@
-import type { FrameBucket, RuleState } from './rule-state.js';
+import type { FrameBucket, OfflineState, RuleState } from './rule-state.js';
 
 /**
  * Whether a rule state holds nothing a restart would need: no excursion pending or active, no
@@ -55,6 +55,48 @@ export function packRuleState(state: RuleState): PackedRuleState {
     if (lastSeen !== undefined && keys === 4) return { type: 'offline', watchSince, lastNowMs, lastSeen };
   }
   return state;
+}
+
+/**
+ * {@link packRuleState} into `held` when that has the form the state packs to: a quiet offline
+ * watch's literal and a quiet frame-loss window's numbers are overwritten in place. A new one at
+ * every reading (and every offline tick) left garbage the young-generation collector had to copy
+ * into the old generation, where the store's arrays live. `held` may have been handed out by
+ * {@link unpackRuleState}: a caller keeps what it got only until it sets the same key again.
+ */
+export function repackRuleState(held: PackedRuleState, state: RuleState): PackedRuleState {
+  if (state.type === 'offline' && isQuietOfflineLiteral(held) && isQuietOfflineLiteral(state)) {
+    if ((held.lastSeen === undefined) === (state.lastSeen === undefined)) {
+      held.watchSince = state.watchSince;
+      held.lastNowMs = state.lastNowMs;
+      if (state.lastSeen !== undefined) held.lastSeen = state.lastSeen;
+      return held;
+    }
+  }
+  if (
+    state.type === 'frame-loss' &&
+    Array.isArray(held) &&
+    held.length === 1 + 3 * state.buckets.length &&
+    !state.active &&
+    keyCount(state) === 4
+  ) {
+    held[0] = state.lastAt;
+    let i = 1;
+    for (const [minute, received, lost] of state.buckets) {
+      held[i++] = minute;
+      held[i++] = received;
+      held[i++] = lost;
+    }
+    return held;
+  }
+  return packRuleState(state);
+}
+
+/** A quiet offline watch in the exact shape {@link packRuleState} rebuilds it as (no extras). */
+function isQuietOfflineLiteral(packed: PackedRuleState): packed is OfflineState {
+  if (typeof packed !== 'object' || Array.isArray(packed) || packed.type !== 'offline') return false;
+  if (packed.offlineSince !== undefined || packed.severity !== undefined) return false;
+  return keyCount(packed) === (packed.lastSeen === undefined ? 3 : 4);
 }
 
 export function unpackRuleState(packed: PackedRuleState): RuleState {

@@ -7,7 +7,7 @@ import { ManualClock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { RuleState } from './rule-state.js';
-import { packRuleState, packedIsQuiet, unpackRuleState } from './rule-state.quiet.js';
+import { packRuleState, packedIsQuiet, repackRuleState, unpackRuleState } from './rule-state.quiet.js';
 import { isQuiet } from './rule-state.quiet.js';
 import { RuleStateStore } from './rule-state.store.js';
 
@@ -61,6 +61,35 @@ describe(packRuleState.name, () => {
       assert.equal(packedIsQuiet(packed), isQuiet(state));
     });
   }
+
+  for (const [name, state] of STATES) {
+    it(`repacks ${name} over any state held before to an equal state`, () => {
+      for (const [, before] of STATES) {
+        const packed = repackRuleState(packRuleState(structuredClone(before)), structuredClone(state));
+        assert.deepStrictEqual(unpackRuleState(packed), state);
+        assert.equal(packedIsQuiet(packed), isQuiet(state));
+      }
+    });
+  }
+
+  it('repacks a quiet offline watch and a frame-loss window of the same size in place', () => {
+    const watch = packRuleState(structuredClone(STATES[6][1]));
+    const later: RuleState = { type: 'offline', watchSince: T, lastNowMs: T + 9, lastSeen: T + 5 };
+    assert.equal(repackRuleState(watch, later), watch);
+    assert.deepStrictEqual(unpackRuleState(watch), later);
+    const window = packRuleState(structuredClone(STATES[4][1]));
+    const next: RuleState = {
+      type: 'frame-loss',
+      lastAt: T + 1,
+      buckets: [
+        [T - 60_000, 3, 0],
+        [T, 2, 2],
+      ],
+      active: false,
+    };
+    assert.equal(repackRuleState(window, next), window);
+    assert.deepStrictEqual(unpackRuleState(window), next);
+  });
 
   it('holds an idle excursion as one number and a quiet frame-loss window as numbers', () => {
     assert.equal(typeof packRuleState(STATES[0][1]), 'number');

@@ -9,6 +9,7 @@ import {
   isQuiet,
   packRuleState,
   packedIsQuiet,
+  repackRuleState,
   unpackRuleState,
   type PackedRuleState,
 } from './rule-state.quiet.js';
@@ -39,17 +40,17 @@ export class ContainerRuleStates {
     return undefined;
   }
 
+  /** Replaces the state of `key`; a state `get` handed out for that key may change with it. */
   set(key: string, state: RuleState): void {
     const entries = this.entries;
-    const packed = packRuleState(state);
     for (let i = 0; i < entries.length; i += 2) {
       if (entries[i] === key) {
-        entries[i + 1] = packed;
+        entries[i + 1] = repackRuleState(entries[i + 1] as PackedRuleState, state);
         return;
       }
     }
     // A new array of the exact size (one grown by push keeps room for 17); concat spreads one level.
-    this.entries = entries.concat([key, packed]);
+    this.entries = entries.concat([key, packRuleState(state)]);
     this.byContainer.set(this.containerId, this.entries);
   }
 
