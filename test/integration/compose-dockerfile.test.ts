@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { startNodeFlags } from '#test/support/start-command.js';
 
 /**
  * A small Dockerfile linter for the mistakes that matter to convoi's image, run on the real
@@ -104,6 +105,15 @@ describe('Dockerfile', () => {
     // The runtime's Node matches the build's, so better-sqlite3's native module loads.
     const froms = parseDockerfile(text).map((s) => s.from.split(':')[1].split('-')[0]);
     assert.equal(new Set(froms).size, 1, froms.join(' vs '));
+  });
+
+  it('runs node with the same flags as `npm start`', () => {
+    const cmd = parseDockerfile(readFileSync('Dockerfile', 'utf8'))
+      .at(-1)!
+      .instructions.filter((i) => i.op === 'CMD')
+      .at(-1)!;
+    const args = JSON.parse(cmd.args) as string[];
+    assert.deepEqual(args, ['node', ...startNodeFlags(), 'dist/src/main.js']);
   });
 
   describe('linter', () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { startNodeFlags } from './start-command.js';
 
 export interface ChildAppOptions {
   dataDir: string;
@@ -11,11 +12,11 @@ export interface ChildAppOptions {
 }
 
 /**
- * convoi as `npm start` runs it (`node dist/src/main.js`) in a child process on loopback, for
+ * convoi as `npm start` runs it (its Node flags, `dist/src/main.js`) in a child process on loopback, for
  * tests that must kill it (SIGKILL) or restart it on the same data dir.
  */
 export function spawnConvoi(options: ChildAppOptions): ChildProcess {
-  return spawn(process.execPath, ['dist/src/main.js'], {
+  return spawn(process.execPath, [...startNodeFlags(), 'dist/src/main.js'], {
     env: {
       PATH: process.env.PATH,
       DATA_DIR: options.dataDir,

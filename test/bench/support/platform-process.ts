@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '#test/support/influx/free-port.js';
+import { startNodeFlags } from '#test/support/start-command.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.js', import.meta.url));
 
@@ -14,7 +15,7 @@ export interface PlatformOptions {
 }
 
 /**
- * convoi as `npm start` runs it (`node dist/src/main.js`), in its own process, on free loopback
+ * convoi as `npm start` runs it (its Node flags, `dist/src/main.js`), in its own process, on free loopback
  * ports, with a temp DATA_DIR and warn-level logs. Readiness is GET /health answering 200.
  */
 export class PlatformProcess {
@@ -69,7 +70,7 @@ export class PlatformProcess {
     const extra = process.env.BENCH_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
     this.child = spawn(
       process.execPath,
-      [...(this.options.execArgv ?? []), ...extra, '--enable-source-maps', MAIN],
+      [...(this.options.execArgv ?? []), ...extra, ...startNodeFlags(), MAIN],
       {
         cwd: this.options.dataDir,
         env,
