@@ -9,8 +9,7 @@ import mqtt from 'mqtt';
 import { InboxSegmentLog } from '#src/broker/inbox/inbox-segment.log.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
-import { spawnConvoi } from '#test/support/child-app.js';
-import { freePort } from '#test/support/free-port.js';
+import { spawnConvoi, startConvoi } from '#test/support/child-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const DEVICE = 'sensor-reefer-001';
@@ -30,18 +29,12 @@ describe('QoS 1 durability across SIGKILL', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const start = (httpPort: number, mqttPort: number): ChildProcess =>
-    spawnConvoi({
-      dataDir,
-      httpPort,
-      mqttPort,
-      env: { BROKER_PUBLISH_RATE_PER_S: '100000', BROKER_PUBLISH_BURST: '100000' },
-      stderr: 'inherit',
-    });
+  const env = { BROKER_PUBLISH_RATE_PER_S: '100000', BROKER_PUBLISH_BURST: '100000' };
 
   it('stores every acknowledged reading once, and the rest after the publisher reconnects', async () => {
-    const [httpPort, mqttPort] = [await freePort(), await freePort()];
-    child = start(httpPort, mqttPort);
+    const first = await startConvoi({ dataDir, env, stderr: 'inherit' });
+    child = first.child;
+    const { httpPort, mqttPort } = first;
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const client = mqtt.connect(url, {
       clientId: DEVICE,
@@ -64,7 +57,8 @@ describe('QoS 1 durability across SIGKILL', () => {
     const ackedAtKill = new Set(acked);
     assert.ok(ackedAtKill.size < TOTAL, 'killed mid-stream');
 
-    child = start(httpPort, mqttPort);
+    // Started again on the same ports: the publisher reconnects to the address it knows.
+    child = spawnConvoi({ dataDir, httpPort, mqttPort, env, stderr: 'inherit' });
     await waitFor('every reading acknowledged after restart', () => acked.size === TOTAL, 60_000);
     client.end(true);
     await new Promise<void>((resolve) => {

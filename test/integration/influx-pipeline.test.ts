@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { spawnConvoi } from '#test/support/child-app.js';
-import { freePort } from '#test/support/free-port.js';
+import { spawnConvoi, startConvoi } from '#test/support/child-app.js';
 import { influxSkipReason } from '#test/support/influx/influx-availability.js';
 import { startInfluxStack, type InfluxStack } from '#test/support/influx/influx-fixture.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
@@ -165,15 +164,13 @@ describe('the InfluxDB outbox across SIGKILL', { skip: influxSkipReason('influx-
   it('replays what InfluxDB refused before the kill once the app is back', async () => {
     stack = await startInfluxStack();
     stack.proxy.set({ kind: 'status', status: 503 });
-    const [httpPort, mqttPort] = [await freePort(), await freePort()];
     const adminKey = `cv_${'k'.repeat(40)}`;
-    const start = () =>
-      spawnConvoi({
-        dataDir,
-        httpPort,
-        mqttPort,
-        env: { CONVOI_ADMIN_KEY: adminKey, ...influxEnv(stack.proxy.url) },
-      });
+    const env = { CONVOI_ADMIN_KEY: adminKey, ...influxEnv(stack.proxy.url) };
+    const first = await startConvoi({ dataDir, env });
+    child = first.child;
+    const { httpPort, mqttPort } = first;
+    // Started again on the same ports: they were its own until the kill.
+    const restart = () => spawnConvoi({ dataDir, httpPort, mqttPort, env });
     const outboxLines = async (): Promise<number | undefined> => {
       const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`, {
         headers: { authorization: `Bearer ${adminKey}` },
@@ -181,7 +178,6 @@ describe('the InfluxDB outbox across SIGKILL', { skip: influxSkipReason('influx-
       const line = (await res.text()).split('\n').find((l) => l.startsWith('convoi_influx_outbox_lines '));
       return line === undefined ? undefined : Number(line.split(' ')[1]);
     };
-    child = start();
     await waitFor('app up', () => outboxLines().then((n) => n !== undefined), 30_000, 100);
 
     const { default: mqtt } = await import('mqtt');
@@ -198,7 +194,7 @@ describe('the InfluxDB outbox across SIGKILL', { skip: influxSkipReason('influx-
     child.kill('SIGKILL');
     await new Promise((resolve) => child!.once('exit', resolve));
     stack.proxy.set({ kind: 'pass' });
-    child = start();
+    child = restart();
     await waitFor(
       'the outbox replayed into InfluxDB',
       async () => {

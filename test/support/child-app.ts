@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from './free-port.js';
 import { startNodeFlags } from './start-command.js';
 
 export interface ChildAppOptions {
@@ -8,8 +9,11 @@ export interface ChildAppOptions {
   /** Extra environment (wins over the defaults). */
   env?: Record<string, string>;
   /** Where the child's stderr goes (default: discarded). */
-  stderr?: 'inherit' | 'ignore';
+  stderr?: 'inherit' | 'ignore' | 'pipe';
 }
+
+/** Attempts of {@link startConvoi} on new ports when the chosen ones were taken first. */
+const PORT_ATTEMPTS = 5;
 
 /**
  * convoi as `npm start` runs it (its Node flags, `dist/src/main.js`) in a child process on loopback, for
@@ -30,4 +34,49 @@ export function spawnConvoi(options: ChildAppOptions): ChildProcess {
     },
     stdio: ['ignore', 'ignore', options.stderr ?? 'ignore'],
   });
+}
+
+/**
+ * {@link spawnConvoi} on free ports, resolved once its HTTP server answers (any status: /health
+ * is 503 while a store is down, which some tests arrange). A port found free can be bound by a
+ * test running alongside before the child binds it: the child then exits with EADDRINUSE, and it
+ * is started again on new ports. Any other early exit fails with the child's last stderr lines.
+ */
+export async function startConvoi(
+  options: Omit<ChildAppOptions, 'httpPort' | 'mqttPort' | 'stderr'> & { stderr?: 'inherit' | 'ignore' },
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; httpPort: number; mqttPort: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const child = spawnConvoi({ ...options, httpPort, mqttPort, stderr: 'pipe' });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+      if (options.stderr === 'inherit') process.stderr.write(chunk);
+    });
+    const outcome = await upOrExit(child, httpPort, timeoutMs);
+    if (outcome === 'up') return { child, httpPort, mqttPort };
+    if (outcome === 'timeout') {
+      child.kill('SIGKILL');
+      throw new Error(`convoi not up on port ${httpPort} within ${timeoutMs} ms:\n${stderr}`);
+    }
+    if (!stderr.includes('EADDRINUSE') || attempt === PORT_ATTEMPTS)
+      throw new Error(`convoi exited (${outcome}) before it was up:\n${stderr}`);
+  }
+}
+
+async function upOrExit(child: ChildProcess, httpPort: number, timeoutMs: number): Promise<string> {
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `code ${code ?? signal}`));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) return exited;
+    const answered = await fetch(`http://127.0.0.1:${httpPort}/health`).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return 'up';
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return 'timeout';
 }

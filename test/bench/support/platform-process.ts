@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '#test/support/influx/free-port.js';
+import { freePort } from '#test/support/free-port.js';
 import { startNodeFlags } from '#test/support/start-command.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/main.js', import.meta.url));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { freePort } from '../free-port.js';
 import { INFLUXD_PATH, influxdInstalled } from './influx-availability.js';
 
 /** One InfluxQL answer (`/query`), as InfluxDB 1.x returns it. */
