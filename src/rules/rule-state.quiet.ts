@@ -1,4 +1,4 @@
-import type { FrameBucket, OfflineState, RuleState } from './rule-state.js';
+import type { FrameBucket, FrameLossState, OfflineState, RuleState } from './rule-state.js';
 
 /**
  * Whether a rule state holds nothing a restart would need: no excursion pending or active, no
@@ -37,15 +37,7 @@ export function packRuleState(state: RuleState): PackedRuleState {
   }
   if (state.type === 'frame-loss' && !state.active && keyCount(state) === 4) {
     // Sized once: an array grown by push keeps spare capacity (about 230 bytes instead of 90).
-    const packed = new Array<number>(1 + 3 * state.buckets.length);
-    packed[0] = state.lastAt;
-    let i = 1;
-    for (const [minute, received, lost] of state.buckets) {
-      packed[i++] = minute;
-      packed[i++] = received;
-      packed[i++] = lost;
-    }
-    return packed;
+    return writeFrameWindow(new Array<number>(1 + 3 * state.buckets.length), state);
   }
   if (state.type === 'offline' && state.offlineSince === undefined && state.severity === undefined) {
     // Rebuilt as a literal: the evaluator's spread-and-extend copy takes three times the memory.
@@ -80,16 +72,21 @@ export function repackRuleState(held: PackedRuleState, state: RuleState): Packed
     !state.active &&
     keyCount(state) === 4
   ) {
-    held[0] = state.lastAt;
-    let i = 1;
-    for (const [minute, received, lost] of state.buckets) {
-      held[i++] = minute;
-      held[i++] = received;
-      held[i++] = lost;
-    }
-    return held;
+    return writeFrameWindow(held, state);
   }
   return packRuleState(state);
+}
+
+/** `[lastAt, minute, received, lost, …]` of a frame-loss window, written into `packed`. */
+function writeFrameWindow(packed: number[], state: FrameLossState): number[] {
+  packed[0] = state.lastAt;
+  let i = 1;
+  for (const [minute, received, lost] of state.buckets) {
+    packed[i++] = minute;
+    packed[i++] = received;
+    packed[i++] = lost;
+  }
+  return packed;
 }
 
 /** A quiet offline watch in the exact shape {@link packRuleState} rebuilds it as (no extras). */
