@@ -3,18 +3,20 @@
  *
  * Rules, checked by {@link isValidId}:
  * 1. 1 to 64 characters;
- * 2. ASCII letters, digits, `.`, `_` and `-` only, first character a letter or digit.
+ * 2. ASCII letters, digits, `.`, `_` and `-` only, first character a letter or digit;
+ * 3. no `..`.
  *
  * This keeps ids safe as MQTT topic levels (no `+`, `#`, `/`, NUL [MQTT-1.5.3-2]), as InfluxDB
  * tag values and in URLs, and rejects look-alikes (Cyrillic `С`) and path tricks (`..`).
  */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const ID_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Maximum length of any identifier. */
 export const ID_MAX_LENGTH = 64;
 
 export function isValidId(value: unknown): value is string {
-  return typeof value === 'string' && ID_PATTERN.test(value) && !value.includes('..');
+  // One pattern for both sides: an id the REST API accepts is one a device may publish under.
+  return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
 /** A LoRaWAN DevEUI: 16 hexadecimal digits (EUI-64). Compared lower-case. */

@@ -46,6 +46,7 @@ describe(EntityIdPipe.name, () => {
       'x/y',
       '\u0000',
       `${'a'.repeat(64)}$`,
+      'a..b',
     ]) {
       const refused = await viaPipe(id);
       assert.ok('refused' in refused, id);
@@ -57,7 +58,7 @@ describe(EntityIdPipe.name, () => {
         error: 'Bad Request',
         message: [
           'id must be shorter than or equal to 64 characters',
-          'id must be 1-64 characters of letters, digits, ".", "_" or "-"',
+          'id must be 1-64 characters of letters, digits, ".", "_" or "-", without ".."',
         ],
       },
     });

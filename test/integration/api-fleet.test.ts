@@ -128,7 +128,7 @@ describe('fleet and profiles REST resources', () => {
     const expected: Record<string, string[]> = {
       '/api/v1/sites': [
         'geofence should not be null or undefined',
-        'id must be 1-64 characters of letters, digits, ".", "_" or "-"',
+        'id must be 1-64 characters of letters, digits, ".", "_" or "-", without ".."',
         'id must be a string',
         'id must be shorter than or equal to 64 characters',
         'kind must be one of the following values: warehouse, hub, hypermarket, supermarket',
@@ -141,7 +141,7 @@ describe('fleet and profiles REST resources', () => {
         'name must be shorter than or equal to 200 characters',
       ],
       '/api/v1/containers': [
-        'id must be 1-64 characters of letters, digits, ".", "_" or "-"',
+        'id must be 1-64 characters of letters, digits, ".", "_" or "-", without ".."',
         'id must be a string',
         'id must be shorter than or equal to 64 characters',
         'kind must be one of the following values: reefer, roll-cage, pallet, dry-box',
@@ -151,12 +151,12 @@ describe('fleet and profiles REST resources', () => {
       ],
       '/api/v1/devices': [
         'format must be one of the following values: json, chirpstack, tts',
-        'id must be 1-64 characters of letters, digits, ".", "_" or "-"',
+        'id must be 1-64 characters of letters, digits, ".", "_" or "-", without ".."',
         'id must be a string',
         'id must be shorter than or equal to 64 characters',
       ],
       '/api/v1/profiles': [
-        'id must be 1-64 characters of letters, digits, ".", "_" or "-"',
+        'id must be 1-64 characters of letters, digits, ".", "_" or "-", without ".."',
         'id must be a string',
         'id must be shorter than or equal to 64 characters',
         'name must be a string',

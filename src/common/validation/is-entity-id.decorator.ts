@@ -7,6 +7,8 @@ export function IsEntityId(): PropertyDecorator {
   return applyDecorators(
     IsString(),
     MaxLength(ID_MAX_LENGTH),
-    Matches(ID_PATTERN, { message: '$property must be 1-64 characters of letters, digits, ".", "_" or "-"' }),
+    Matches(ID_PATTERN, {
+      message: '$property must be 1-64 characters of letters, digits, ".", "_" or "-", without ".."',
+    }),
   );
 }
