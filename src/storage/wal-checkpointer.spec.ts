@@ -63,7 +63,9 @@ describe(WalCheckpointer.name, () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const wal = statSync(`${db.file}-wal`).size;
-    // The writer's checkpoint may find the thread's under way and wait for its next commit.
-    assert.ok(wal < 2.5 * WRITER_CHECKPOINT_PAGES * 4096, `WAL of ${Math.round(wal / 1e6)} MB`);
+    // The writer's checkpoint may find the thread's under way and wait for its next commit, and
+    // on a loaded machine (the whole suite on two cores) for a few more: 42-71 MB alone beside two
+    // busy cores, once 116 MB within the suite. A WAL that never restarts holds all ~245 MB.
+    assert.ok(wal < 3.5 * WRITER_CHECKPOINT_PAGES * 4096, `WAL of ${Math.round(wal / 1e6)} MB`);
   });
 });
