@@ -10,6 +10,7 @@ import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { evaluateOffline } from './evaluators/offline.evaluator.js';
 import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
+import type { RuleState } from './rule-state.js';
 import { RuleEvents } from './rule-events.js';
 import { RuleSetSource } from './rule-set.source.js';
 import { isQuiet } from './rule-state.quiet.js';
@@ -107,12 +108,10 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       const found = states.get(key);
       const prior = found?.type === 'offline' ? found : undefined;
       const { outcome, state } = evaluateOffline(rule, prior, live.lastSeen, now);
-      // Judged before `set`, which may overwrite the prior state in place.
-      const busy = !isQuiet(state) || (prior !== undefined && !isQuiet(prior));
+      const busy = writtenBehind(prior, state); // before `set`: it may overwrite the prior in place
       states.set(key, state);
       if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))
         this.store.persistNow(live.containerId, [key]);
-      // A quiet state that stays quiet is never written behind: no need to mark the container.
       else if (busy) this.store.changed(live.containerId);
     }
   }
@@ -132,16 +131,14 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       const prior = states.get(key);
       const { outcome, state } = evaluateRule(rule, prior, reading);
       if (state !== undefined) {
-        // Judged before `set`, which may overwrite the prior state in place.
-        busy ||= !isQuiet(state) || (prior !== undefined && !isQuiet(prior));
+        busy ||= writtenBehind(prior, state); // before `set`: it may overwrite the prior in place
         states.set(key, state);
       }
       if (this.conclude(reading.containerId, reading.shipmentId, reading.deviceId, rule, outcome))
         (concluded ??= []).push(key);
     }
     if (concluded) this.store.persistNow(reading.containerId, concluded);
-    // As in the tick: states that were and stay quiet are never written behind, so a container
-    // whose rules are all idle (nearly every reading) is not even marked.
+    // A container whose rules all stay idle (nearly every reading) is not even marked.
     else if (busy) this.store.changed(reading.containerId);
   }
 
@@ -161,6 +158,14 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     }
     return true;
   }
+}
+
+/**
+ * Whether a state change is one the write-behind stores: a state that is busy, or that just
+ * turned quiet. One that was and stays quiet is never written (it equals a fresh one).
+ */
+function writtenBehind(prior: RuleState | undefined, state: RuleState): boolean {
+  return !isQuiet(state) || (prior !== undefined && !isQuiet(prior));
 }
 
 /**

@@ -8,7 +8,8 @@ import { ManualClock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
-import { JourneyStateStore, packJourney, unpackJourney } from './journey-state.store.js';
+import { packJourney, unpackJourney } from './journey-state.packing.js';
+import { JourneyStateStore } from './journey-state.store.js';
 import { initialJourneyState, type ContainerJourneyState } from './journey.types.js';
 
 const T = Date.UTC(2026, 10, 22, 8, 0, 0);
