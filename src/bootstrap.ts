@@ -1,20 +1,20 @@
-import { Logger, ValidationPipe, type INestApplication, type NestApplicationOptions } from '@nestjs/common';
+import { Logger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { existsSync, readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
-import { AuditMiddleware } from './audit/audit.middleware.js';
+import { AuditHooks } from './audit/audit.hooks.js';
 import { BrokerService } from './broker/broker.service.js';
 import type { AppConfig } from './config/app-config.js';
 import { logLevels } from './config/log-levels.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
 import { corsOptions } from './http/cors.options.js';
-import { NotFoundMiddleware } from './http/not-found.middleware.js';
+import { createHttpAdapter } from './http/http-adapter.js';
 import { secureOpenApi } from './http/openapi/secure-openapi.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
-import { SecurityHeadersMiddleware } from './http/security-headers.middleware.js';
 import { connectIngestionConsumer } from './ingestion/transport/ingestion-consumer.connector.js';
 
 /** The running platform: its URLs and the one way to stop it cleanly. */
@@ -28,23 +28,10 @@ export interface RunningConvoi {
 
 /** Creates the Nest application (not started). Tests build theirs with overrides instead. */
 export function createApp(config: AppConfig): Promise<INestApplication> {
-  return NestFactory.create(AppModule.forRoot(config), {
+  return NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), {
     logger: logLevels(config),
     abortOnError: false,
-    httpsOptions: httpsOptions(config),
   });
-}
-
-/**
- * TLS for the API when HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE are both set: then HTTP_PORT
- * speaks only HTTPS (no plain-HTTP fallback that would carry API keys in clear).
- */
-export function httpsOptions(config: AppConfig): NestApplicationOptions['httpsOptions'] {
-  if (!config.HTTP_TLS_CERT_FILE || !config.HTTP_TLS_KEY_FILE) return undefined;
-  return {
-    cert: readFileSync(config.HTTP_TLS_CERT_FILE),
-    key: readFileSync(config.HTTP_TLS_KEY_FILE),
-  };
 }
 
 /**
@@ -55,9 +42,6 @@ export function httpsOptions(config: AppConfig): NestApplicationOptions['httpsOp
 export async function startApp(app: INestApplication, config: AppConfig): Promise<RunningConvoi> {
   configureHttp(app, config);
   await app.init();
-  // After init: every route is registered, so this only sees paths nothing else claimed.
-  const notFound = new NotFoundMiddleware();
-  app.use(notFound.use.bind(notFound));
   if (config.FLEET_SEED_FILE !== '') importSeed(app, config.FLEET_SEED_FILE);
   const broker = app.get(BrokerService);
   const mqttUrl = config.MQTT_URL ?? broker.localUrl();
@@ -82,13 +66,9 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
 }
 
 function configureHttp(app: INestApplication, config: AppConfig): void {
-  // Framework fingerprints help nobody but a scanner (OWASP API8).
-  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
-  const headers = new SecurityHeadersMiddleware();
-  app.use(headers.use.bind(headers));
-  // Before any route, errors included (a request refused by a guard is audited too).
-  const audit = app.get(AuditMiddleware);
-  app.use(audit.use.bind(audit));
+  // Security headers come with the adapter (createHttpAdapter); paths no route claims get the
+  // same 404 problem+json as an unknown route under `/api/v1`, from Nest's not-found handler.
+  app.get(AuditHooks).install(app.getHttpAdapter().getInstance() as FastifyInstance);
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });

@@ -1,6 +1,6 @@
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import type { Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Audit } from './audit-action.js';
@@ -15,12 +15,12 @@ class ThingsController {
 }
 
 function call(method: string, handler: () => void, params: Record<string, string> = { id: 'T-1' }) {
-  const req = { method, originalUrl: `/api/v1/things/${params.id}`, url: '/', params } as unknown as Request;
-  const res = { locals: {} } as unknown as Response;
-  const context = new ExecutionContextHost([req, res], ThingsController, handler);
+  const url = `/api/v1/things/${params.id}`;
+  const req = { method, url, raw: { url }, params } as unknown as FastifyRequest;
+  const context = new ExecutionContextHost([req, {}], ThingsController, handler);
   context.setType('http');
   const allowed = new AuditContextGuard(new Reflector()).canActivate(context);
-  return { allowed, audit: auditContext(res) };
+  return { allowed, audit: auditContext(req) };
 }
 
 describe(AuditContextGuard.name, () => {

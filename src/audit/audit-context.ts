@@ -1,8 +1,7 @@
-import type { Request, Response } from 'express';
-import type { AuthenticatedRequest } from '#src/auth/api-key.guard.js';
+import type { FastifyRequest } from 'fastify';
 import { deriveAuditAction } from './audit-action.js';
 
-/** What the audit guard and middleware learn about a request for its entry (on `res.locals`). */
+/** What the audit guard and hooks learn about a request for its entry. */
 export interface AuditContext {
   action?: string;
   target?: string;
@@ -10,7 +9,8 @@ export interface AuditContext {
   createdId?: string;
 }
 
-const LOCALS_KEY = 'convoiAudit';
+/** One per audited request, gone with it. */
+const contexts = new WeakMap<FastifyRequest, AuditContext>();
 
 /** Methods that change nothing (RFC 9110 §9.2.1): not audited. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -18,35 +18,40 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const API_PREFIX = '/api/v1/';
 
 /** True for the requests the audit log records: state-changing calls under `/api/v1`. */
-export function isAudited(req: Request): boolean {
+export function isAudited(req: FastifyRequest): boolean {
   return !SAFE_METHODS.has(req.method) && requestPath(req).startsWith(API_PREFIX);
 }
 
-export function requestPath(req: Request): string {
-  return (req.originalUrl ?? req.url).split('?')[0];
+/** The path the client asked for, without its query. */
+export function requestPath(req: FastifyRequest): string {
+  const url = req.raw.url ?? req.url;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
-export function auditContext(res: Response): AuditContext {
-  const locals = res.locals as Record<string, AuditContext | undefined>;
-  return (locals[LOCALS_KEY] ??= {});
+export function auditContext(req: FastifyRequest): AuditContext {
+  let context = contexts.get(req);
+  if (context === undefined) contexts.set(req, (context = {}));
+  return context;
 }
 
 /** The route's id parameter (`:id`, else the first one), when the route has one. */
-export function targetFromParams(params: Record<string, unknown> | undefined): string | undefined {
-  if (!params) return undefined;
-  const value = params.id ?? Object.values(params)[0];
+export function targetFromParams(params: unknown): string | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  const values = params as Record<string, unknown>;
+  const value = values.id ?? Object.values(values)[0];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
- * The route as Express matched it (`/api/v1/shipments/:id`), else the path itself: a request
+ * The route as the router matched it (`/api/v1/shipments/:id`), else the path itself: a request
  * refused by a guard still has its route, a request to no route has only its path.
  */
-export function routePathOf(req: AuthenticatedRequest): string {
-  const route = (req as { route?: { path?: unknown } }).route;
-  return typeof route?.path === 'string' ? route.path : requestPath(req);
+export function routePathOf(req: FastifyRequest): string {
+  const route = req.routeOptions.url;
+  return typeof route === 'string' ? route : requestPath(req);
 }
 
-export function actionOf(req: Request, context: AuditContext): string {
+export function actionOf(req: FastifyRequest, context: AuditContext): string {
   return context.action ?? deriveAuditAction(req.method, routePathOf(req));
 }

@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { AppConfig } from '#src/config/app-config.js';
@@ -30,18 +30,18 @@ export class ApiKeyThrottlerGuard implements CanActivate {
     const principal = http.getRequest<AuthenticatedRequest>().principal;
     if (principal === undefined) return true; // public route: the key guard let it through keyless
     const decision = this.limiter.hit(principal.keyId, this.clock.now());
-    const response = http.getResponse<Response>();
+    const response = http.getResponse<FastifyReply>();
     if (!decision.allowed) {
-      response.setHeader('Retry-After', String(decision.retryAfterS));
+      response.header('Retry-After', String(decision.retryAfterS));
       throw new DomainError(
         'too-many-requests',
         'auth.rate-limited',
         `this key made ${decision.limit} requests in the rate window: retry after ${decision.retryAfterS} s`,
       );
     }
-    response.setHeader('X-RateLimit-Limit', String(decision.limit));
-    response.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-    response.setHeader('X-RateLimit-Reset', String(decision.resetS));
+    response.header('X-RateLimit-Limit', String(decision.limit));
+    response.header('X-RateLimit-Remaining', String(decision.remaining));
+    response.header('X-RateLimit-Reset', String(decision.resetS));
     return true;
   }
 }

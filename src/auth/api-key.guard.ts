@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { DomainError } from '#src/common/domain-error.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { roleAllows, type ApiPrincipal, type Role } from './api-key.types.js';
@@ -8,7 +8,7 @@ import { IS_PUBLIC } from './public.decorator.js';
 import { REQUIRED_ROLE } from './roles.decorator.js';
 
 /** The request as the guard leaves it: with the caller's principal. */
-export interface AuthenticatedRequest extends Request {
+export interface AuthenticatedRequest extends FastifyRequest {
   principal?: ApiPrincipal;
 }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { Actor } from './actor.decorator.js';
@@ -28,10 +28,10 @@ export class ApiKeysController {
   create(
     @Body() body: CreateApiKeyDto,
     @Actor() actor: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): CreatedApiKey {
     const created = this.keys.create(body.name, body.role, actor);
-    res.location(`/api/v1/keys/${created.id}`);
+    res.header('Location', `/api/v1/keys/${created.id}`);
     return created;
   }
 

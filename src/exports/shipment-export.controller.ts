@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { IsIn, IsOptional } from 'class-validator';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
@@ -40,7 +40,7 @@ export class ShipmentExportController {
     @Param() params: ShipmentIdParams,
     @Query() query: ExportQueryDto,
     @Actor() actor: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ShipmentExport | string> {
     const csv = query.format === 'csv';
     const body = csv
@@ -57,7 +57,7 @@ export class ShipmentExportController {
     });
     if (csv) {
       res.type('text/csv; charset=utf-8');
-      res.attachment(`shipment-${params.id}-readings.csv`);
+      res.header('Content-Disposition', `attachment; filename="shipment-${params.id}-readings.csv"`);
     }
     return body;
   }

@@ -20,7 +20,7 @@ import {
   ApiTags,
   IntersectionType,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { EntityIdPipe } from '#src/http/entity-id.pipe.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
@@ -59,7 +59,7 @@ export class ContainersController {
   @ApiOperation({ summary: 'Register a container (reefer, roll cage, pallet, dry box)' })
   @ApiCreatedResponse({ type: ContainerViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: ContainerDto, @Res({ passthrough: true }) res: Response): ContainerView {
+  create(@Body() body: ContainerDto, @Res({ passthrough: true }) res: FastifyReply): ContainerView {
     return sendCreated(res, '/api/v1/containers', body.id, this.containers.create(body));
   }
 
@@ -76,7 +76,7 @@ export class ContainersController {
   @ApiOkResponse({ type: ContainerViewDto })
   @ContainerId()
   @ApiProblems(400, 404)
-  get(@Param('id', EntityIdPipe) id: string, @Res({ passthrough: true }) res: Response): ContainerView {
+  get(@Param('id', EntityIdPipe) id: string, @Res({ passthrough: true }) res: FastifyReply): ContainerView {
     return sendVersioned(res, this.containers.getVersioned(id));
   }
 
@@ -91,7 +91,7 @@ export class ContainersController {
     @Param('id', EntityIdPipe) id: string,
     @Body() body: UpdateContainerDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): ContainerView {
     return sendVersioned(res, this.containers.update(id, body, ifMatch));
   }

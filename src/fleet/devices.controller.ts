@@ -12,7 +12,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { DevicesService, type DeviceView } from './devices.service.js';
@@ -44,7 +44,7 @@ export class DevicesController {
   })
   @ApiCreatedResponse({ type: DeviceViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: CreateDeviceDto, @Res({ passthrough: true }) res: Response): DeviceView {
+  create(@Body() body: CreateDeviceDto, @Res({ passthrough: true }) res: FastifyReply): DeviceView {
     return sendCreated(res, '/api/v1/devices', body.id, this.devices.create(body));
   }
 
@@ -60,7 +60,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'A device and the container it is on now' })
   @ApiOkResponse({ type: DeviceViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: DeviceIdParams, @Res({ passthrough: true }) res: Response): DeviceView {
+  get(@Param() params: DeviceIdParams, @Res({ passthrough: true }) res: FastifyReply): DeviceView {
     return sendVersioned(res, this.devices.get(params.id));
   }
 
@@ -74,7 +74,7 @@ export class DevicesController {
     @Param() params: DeviceIdParams,
     @Body() body: UpdateDeviceDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): DeviceView {
     return sendVersioned(res, this.devices.update(params.id, body, ifMatch));
   }

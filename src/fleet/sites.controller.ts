@@ -20,7 +20,7 @@ import {
   ApiTags,
   IntersectionType,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
@@ -49,7 +49,7 @@ export class SitesController {
   @ApiOperation({ summary: 'Register a site (warehouse, hub, hypermarket, supermarket) with its geofence' })
   @ApiCreatedResponse({ type: SiteViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: SiteDto, @Res({ passthrough: true }) res: Response): Site {
+  create(@Body() body: SiteDto, @Res({ passthrough: true }) res: FastifyReply): Site {
     return sendCreated(res, '/api/v1/sites', body.id, this.sites.create(body));
   }
 
@@ -65,7 +65,7 @@ export class SitesController {
   @ApiOperation({ summary: 'A site (with its `ETag`)' })
   @ApiOkResponse({ type: SiteViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: SiteIdParams, @Res({ passthrough: true }) res: Response): Site {
+  get(@Param() params: SiteIdParams, @Res({ passthrough: true }) res: FastifyReply): Site {
     return sendVersioned(res, this.sites.get(params.id));
   }
 
@@ -79,7 +79,7 @@ export class SitesController {
     @Param() params: SiteIdParams,
     @Body() body: UpdateSiteDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Site {
     return sendVersioned(res, this.sites.update(params.id, body, ifMatch));
   }

@@ -1,15 +1,20 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Versioned } from './versioning.js';
 
 /** Writes the resource's `ETag` and returns its body (reads and updates). */
-export function sendVersioned<T>(res: Response, resource: Versioned<T>): T {
-  res.setHeader('ETag', resource.etag);
+export function sendVersioned<T>(res: FastifyReply, resource: Versioned<T>): T {
+  res.header('ETag', resource.etag);
   return resource.value;
 }
 
 /** 201 with `Location` (the new resource's URL) and `ETag`. */
-export function sendCreated<T>(res: Response, collectionUrl: string, id: string, resource: Versioned<T>): T {
-  res.status(201).location(`${collectionUrl}/${encodeURIComponent(id)}`);
+export function sendCreated<T>(
+  res: FastifyReply,
+  collectionUrl: string,
+  id: string,
+  resource: Versioned<T>,
+): T {
+  res.status(201).header('Location', `${collectionUrl}/${encodeURIComponent(id)}`);
   return sendVersioned(res, resource);
 }
 

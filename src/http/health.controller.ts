@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '#src/auth/public.decorator.js';
 import { HealthService, type HealthReport } from './health.service.js';
 
@@ -12,7 +12,7 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness and readiness: broker, MQTT consumer, stores (503 when down)' })
-  get(@Res({ passthrough: true }) response: Response): HealthReport {
+  get(@Res({ passthrough: true }) response: FastifyReply): HealthReport {
     const report = this.health.report();
     if (report.status === 'down') response.status(503);
     return report;

@@ -7,7 +7,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { redactSecrets } from '#src/auth/secret-redaction.js';
 import { DomainError, type DomainErrorKind } from '#src/common/domain-error.js';
@@ -62,15 +62,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    const request = http.getRequest<Request>();
-    if (!response || typeof response.status !== 'function') return; // not an HTTP context
+    const response = http.getResponse<FastifyReply>();
+    if (typeof response?.status !== 'function') return; // not an HTTP context
+    this.reply(exception, http.getRequest<FastifyRequest>(), response);
+  }
+
+  /** Answers `request` with the problem `exception` describes (also for the router's refusals). */
+  reply(exception: unknown, request: FastifyRequest, response: FastifyReply): void {
     const problem = this.toProblem(exception);
     // A key pasted into a URL or echoed in a message must not come back in the answer.
-    problem.instance = redactSecrets(request.originalUrl?.split('?')[0] ?? '');
+    problem.instance = redactSecrets((request.raw.url ?? request.url).split('?')[0]);
     problem.detail = redactSecrets(problem.detail);
-    if (response.headersSent) return;
-    response.status(problem.status).type('application/problem+json').json(problem);
+    if (response.sent || response.raw.headersSent) return;
+    response.status(problem.status).type('application/problem+json').send(problem);
   }
 
   private toProblem(exception: unknown): ProblemDetails {

@@ -19,7 +19,7 @@ import {
   ApiTags,
   IntersectionType,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
@@ -53,7 +53,7 @@ export class ShipmentsController {
   create(
     @Body() body: CreateShipmentDto,
     @Actor() actor: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Shipment {
     const created = this.shipments.create(body, actor);
     return sendCreated(res, '/api/v1/shipments', created.value.id, created);
@@ -75,7 +75,7 @@ export class ShipmentsController {
   })
   @ApiOkResponse({ type: ShipmentViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: ShipmentIdParams, @Res({ passthrough: true }) res: Response): Shipment {
+  get(@Param() params: ShipmentIdParams, @Res({ passthrough: true }) res: FastifyReply): Shipment {
     const found = this.shipments.get(params.id);
     const journey = this.shipments.journeyOf(found.value);
     return { ...sendVersioned(res, found), ...(journey !== undefined && { journey }) };
@@ -93,7 +93,7 @@ export class ShipmentsController {
     @Param() params: ShipmentIdParams,
     @Body() body: UpdateShipmentDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Shipment {
     return sendVersioned(res, this.shipments.update(params.id, body, ifMatch));
   }
@@ -114,7 +114,7 @@ export class ShipmentsController {
     @Body() body: ShipmentStatusChangeDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Actor() actor: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Shipment {
     return sendVersioned(res, this.shipments.changeStatus(params.id, body, ifMatch, actor));
   }

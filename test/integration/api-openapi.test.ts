@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
@@ -55,18 +56,23 @@ const PUBLIC = new Set(['GET /health']);
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 /**
- * `METHOD /path` of every route the Express router serves, `:id` spelled `{id}`; without the
- * Swagger UI's own files and the catch-all layers (all methods at once) Nest adds.
+ * `METHOD /path` of every route the HTTP server serves, `:id` spelled `{id}`; without the Swagger
+ * UI's own files, the catch-all routes (all methods at once) and the HEAD twin of each GET.
+ * Read from Fastify's route tree (`printRoutes`), one node a line, each nested under its parent.
  */
 function servedRoutes(app: TestApp): string[] {
-  const router = app.running.app.getHttpAdapter().getInstance().router;
+  const server = app.running.app.getHttpAdapter().getInstance() as FastifyInstance;
+  const parents: string[] = [];
   const out: string[] = [];
-  for (const layer of router.stack as any[]) {
-    if (!layer.route || String(layer.route.path).startsWith('/api/docs')) continue;
-    const methods = Object.keys(layer.route.methods);
-    if (methods.length > VERBS.size) continue;
-    const path = String(layer.route.path).replace(/:(\w+)/g, '{$1}');
-    for (const method of methods.filter((m) => VERBS.has(m))) out.push(`${method.toUpperCase()} ${path}`);
+  for (const line of server.printRoutes({ commonPrefix: false }).split('\n')) {
+    const node = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!node) continue;
+    const depth = node[1].length / 4;
+    const path = (parents[depth - 1] ?? '') + node[2];
+    parents[depth] = path;
+    const methods = (node[3] ?? '').split(', ').filter((m) => VERBS.has(m.toLowerCase()));
+    if (path.startsWith('/api/docs') || path.includes('*') || methods.length === VERBS.size) continue;
+    for (const method of methods) out.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
   }
   return [...new Set(out)];
 }

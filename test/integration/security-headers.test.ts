@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '#src/config/load-config.js';
+import { HTTP_BODY_LIMIT_BYTES } from '#src/http/http-adapter.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 
 const EVIL = 'https://evil.example';
@@ -40,6 +41,10 @@ void describe('security headers and the HTTP shell', () => {
     { what: 'GET /debug (404 outside the prefix)', send: () => raw('/debug') },
     { what: 'GET /metrics', send: () => raw('/metrics', { headers: bearer() }) },
     { what: 'GET /api/docs (Swagger UI)', send: () => raw('/api/docs') },
+    {
+      what: 'a URL that does not decode (400 from the router)',
+      send: () => raw('/api/v1/sites/%E0%A4%A', { headers: bearer() }),
+    },
   ];
 
   for (const { what, send } of answers) {
@@ -117,6 +122,30 @@ void describe('security headers and the HTTP shell', () => {
     assert.equal((await app.request(site)).status, 200, 'the site still exists');
   });
 
+  void it('answers what the router refuses and an oversized body with problem+json', async () => {
+    const badUrl = await app.request('/api/v1/sites/%E0%A4%A');
+    assert.equal(badUrl.status, 400);
+    assert.match(badUrl.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.match(badUrl.body.detail, /not a valid url component/);
+    const big = await app.request('/api/v1/sites', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'S-BIG', name: 'x'.repeat(HTTP_BODY_LIMIT_BYTES) }),
+    });
+    assert.equal(big.status, 413);
+    assert.match(big.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.equal(big.body.title, 'Payload too large');
+    assert.doesNotMatch(JSON.stringify([badUrl.body, big.body]), /FST_|fastify/i);
+  });
+
+  void it('takes an empty body sent as application/json as no body (clients send the header on DELETE)', async () => {
+    const res = await app.request('/api/v1/sites/NO-SUCH-SITE', {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json', 'if-match': '"stale"' },
+    });
+    assert.equal(res.status, 404, 'the route ran: the site is unknown, the body was not refused');
+    assert.equal(res.body.code, 'fleet.site-not-found');
+  });
+
   const probes = [
     '/v0/sites',
     '/api/v0/sites',
@@ -137,7 +166,7 @@ void describe('security headers and the HTTP shell', () => {
         assert.equal(res.body.status, 404);
         assert.equal(res.body.title, 'Not found');
         assert.equal(res.body.instance, path);
-        assert.doesNotMatch(JSON.stringify(res.body), /express|nest|stack|at \w+ \(/i);
+        assert.doesNotMatch(JSON.stringify(res.body), /express|fastify|FST_|nest|stack|at \w+ \(/i);
       }
     });
   }

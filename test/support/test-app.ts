@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AppModule } from '#src/app.module.js';
-import { httpsOptions, startApp, type RunningConvoi } from '#src/bootstrap.js';
+import { startApp, type RunningConvoi } from '#src/bootstrap.js';
+import { createHttpAdapter } from '#src/http/http-adapter.js';
 import { logLevels } from '#src/config/log-levels.js';
 import { Clock } from '#src/common/clock.js';
 import type { AppConfig } from '#src/config/app-config.js';
@@ -74,9 +75,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({
+  const app = moduleRef.createNestApplication(createHttpAdapter(config), {
     logger: options.logger ?? logLevels(config),
-    httpsOptions: httpsOptions(config),
   });
   const running = await startApp(app, config);
   const clients: MqttClient[] = [];

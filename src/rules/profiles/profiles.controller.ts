@@ -12,7 +12,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
 import { IF_MATCH, sendCreated, sendVersioned } from '#src/fleet/versioned-response.js';
@@ -38,7 +38,7 @@ export class ProfilesController {
   @ApiOperation({ summary: 'Create a product profile from a seeded one, changing the figures given' })
   @ApiCreatedResponse({ type: ProfileViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: CreateProfileDto, @Res({ passthrough: true }) res: Response): StoredProfile {
+  create(@Body() body: CreateProfileDto, @Res({ passthrough: true }) res: FastifyReply): StoredProfile {
     return sendCreated(res, '/api/v1/profiles', body.id, this.profiles.create(body));
   }
 
@@ -54,7 +54,7 @@ export class ProfilesController {
   @ApiOperation({ summary: 'A product profile' })
   @ApiOkResponse({ type: ProfileViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: ProfileIdParams, @Res({ passthrough: true }) res: Response): StoredProfile {
+  get(@Param() params: ProfileIdParams, @Res({ passthrough: true }) res: FastifyReply): StoredProfile {
     return sendVersioned(res, this.profiles.get(params.id));
   }
 
@@ -68,7 +68,7 @@ export class ProfilesController {
     @Param() params: ProfileIdParams,
     @Body() body: UpdateProfileDto,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): StoredProfile {
     return sendVersioned(res, this.profiles.update(params.id, body, ifMatch));
   }

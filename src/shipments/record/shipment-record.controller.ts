@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
@@ -27,12 +27,12 @@ export class ShipmentRecordController {
   async get(
     @Param() params: ShipmentIdParams,
     @Query() query: RecordQueryDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ServedRecord | string> {
     switch (query.format ?? 'json') {
       case 'csv':
         res.type('text/csv; charset=utf-8');
-        res.setHeader('Content-Disposition', `attachment; filename="${params.id}-temperature.csv"`);
+        res.header('Content-Disposition', `attachment; filename="${params.id}-temperature.csv"`);
         return this.records.csv(params.id);
       case 'html':
         res.type('text/html; charset=utf-8');

@@ -1,5 +1,4 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 
 /** Where the Swagger UI and its assets are served (bootstrap.ts `SwaggerModule.setup`). */
@@ -34,22 +33,26 @@ const HSTS = 'max-age=31536000';
  * Security headers on every HTTP response, errors included (HOSTILE-INPUTS K, OWASP API8):
  * no MIME sniffing, no framing, no referrer, no caching of API answers (they carry fleet data
  * and are only valid for the key that asked), a CSP, and HSTS when the request came over TLS.
+ * Installed with the adapter's security hook, which runs before routing decisions reach a
+ * handler and also for the router's own refusals (a malformed URL), so no answer goes without.
  */
-@Injectable()
-export class SecurityHeadersMiddleware implements NestMiddleware {
-  use(request: Request, response: Response, next: NextFunction): void {
-    const path = request.path;
-    const docs = path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    response.setHeader('X-Frame-Options', 'DENY');
-    response.setHeader('Referrer-Policy', 'no-referrer');
-    response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    response.setHeader('Content-Security-Policy', docs ? DOCS_CSP : API_CSP);
-    response.setHeader('Cache-Control', 'no-store');
-    if ((request.socket as Partial<TLSSocket>).encrypted === true) {
-      response.setHeader('Strict-Transport-Security', HSTS);
-    }
-    next();
+export function securityHeaders(
+  request: FastifyRequest,
+  response: { setHeader(name: string, value: string): unknown },
+): undefined {
+  const url = request.raw.url ?? '';
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  const docs = path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('X-Frame-Options', 'DENY');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  response.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  response.setHeader('Content-Security-Policy', docs ? DOCS_CSP : API_CSP);
+  response.setHeader('Cache-Control', 'no-store');
+  if ((request.raw.socket as Partial<TLSSocket>).encrypted === true) {
+    response.setHeader('Strict-Transport-Security', HSTS);
   }
+  return undefined;
 }

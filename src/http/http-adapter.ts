@@ -1,0 +1,65 @@
+import { HttpException } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { AppConfig } from '#src/config/app-config.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { securityHeaders } from './security-headers.hook.js';
+
+/**
+ * Largest request body, bytes: the JSON bodies of the API are small documents (a container, a
+ * shipment, a page of an import); a client sending more is refused with 413 before it is read.
+ */
+export const HTTP_BODY_LIMIT_BYTES = 100 * 1024;
+
+/**
+ * The HTTP server under Nest: Fastify, whose router and reply path cost a REST read about a third
+ * of what Express's did (docs/PERFORMANCE.md, sixth session), on the main thread that also
+ * carries the ingestion pipeline.
+ */
+export function createHttpAdapter(config: AppConfig): FastifyAdapter {
+  const tls = httpsOptions(config);
+  const adapter = new FastifyAdapter({
+    ...(tls && { https: tls }),
+    bodyLimit: HTTP_BODY_LIMIT_BYTES,
+    // `/api/v1/sites/` is `/api/v1/sites`, as clients (and Express before) expect.
+    routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: refuseUnroutable,
+  });
+  adapter.registerSecurityHook(securityHeaders);
+  const strictJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
+  // An empty body under `Content-Type: application/json` is `{}`, not a 400: clients send that
+  // header on DELETEs and action POSTs (acknowledge, unbind) that carry nothing.
+  adapter.useBodyParser(
+    'application/json',
+    false,
+    { bodyLimit: HTTP_BODY_LIMIT_BYTES },
+    (req, body, done) => {
+      if (body.length === 0) done(null, {});
+      else void strictJson(req, body.toString(), done);
+    },
+  );
+  return adapter;
+}
+
+/**
+ * A request the router refuses before any hook runs (a URL that does not decode, a parameter
+ * longer than the router allows) gets the security headers and a problem+json like every other
+ * refusal, not the framework's own error body.
+ */
+function refuseUnroutable(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  securityHeaders(request, reply.raw);
+  new ProblemDetailsFilter().reply(new HttpException(error.message, error.statusCode ?? 400), request, reply);
+}
+
+/**
+ * TLS for the API when HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE are both set: then HTTP_PORT
+ * speaks only HTTPS (no plain-HTTP fallback that would carry API keys in clear).
+ */
+function httpsOptions(config: AppConfig): { cert: Buffer; key: Buffer } | undefined {
+  if (!config.HTTP_TLS_CERT_FILE || !config.HTTP_TLS_KEY_FILE) return undefined;
+  return {
+    cert: readFileSync(config.HTTP_TLS_CERT_FILE),
+    key: readFileSync(config.HTTP_TLS_KEY_FILE),
+  };
+}
