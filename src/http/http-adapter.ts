@@ -13,6 +13,13 @@ import { securityHeaders } from './security-headers.hook.js';
 export const HTTP_BODY_LIMIT_BYTES = 100 * 1024;
 
 /**
+ * Longest a client may take to send one whole request, ms. Fastify turns Node's own bound off
+ * (0) unless told; a client trickling a body must not hold a socket for ever. Equal to Node's
+ * header timeout, which may not exceed it.
+ */
+export const HTTP_REQUEST_TIMEOUT_MS = 60_000;
+
+/**
  * The HTTP server under Nest: Fastify, whose router and reply path cost a REST read about a third
  * of what Express's did (docs/PERFORMANCE.md, sixth session), on the main thread that also
  * carries the ingestion pipeline.
@@ -22,6 +29,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     ...(tls && { https: tls }),
     bodyLimit: HTTP_BODY_LIMIT_BYTES,
+    requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
     // `/api/v1/sites/` is `/api/v1/sites`, as clients (and Express before) expect.
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: refuseUnroutable,

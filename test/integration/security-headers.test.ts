@@ -2,9 +2,10 @@
 // every answer, no framework fingerprint, CORS closed unless allow-listed, no method override,
 // unknown and old paths answered 404 problem+json.
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '#src/config/load-config.js';
-import { HTTP_BODY_LIMIT_BYTES } from '#src/http/http-adapter.js';
+import { HTTP_BODY_LIMIT_BYTES, HTTP_REQUEST_TIMEOUT_MS } from '#src/http/http-adapter.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 
 const EVIL = 'https://evil.example';
@@ -135,6 +136,12 @@ void describe('security headers and the HTTP shell', () => {
     assert.match(big.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.equal(big.body.title, 'Payload too large');
     assert.doesNotMatch(JSON.stringify([badUrl.body, big.body]), /FST_|fastify/i);
+  });
+
+  void it('bounds how long a client may take to send a request (Fastify would not by default)', () => {
+    const server = app.running.app.getHttpServer() as Server;
+    assert.equal(server.requestTimeout, HTTP_REQUEST_TIMEOUT_MS);
+    assert.ok(server.headersTimeout <= server.requestTimeout, 'Node refuses a longer header timeout');
   });
 
   void it('takes an empty body sent as application/json as no body (clients send the header on DELETE)', async () => {
