@@ -28,4 +28,16 @@ export const FLEET_MIGRATIONS: readonly Migration[] = [
         state TEXT NOT NULL, updated_at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 2,
+    description: 'container live state written a page of 1,024 containers at a time',
+    // One row per page of the in-memory live state: its numbers and presence bits as they are
+    // held, its ids as JSON. `container_state` (one JSON row per container) is read once at the
+    // next start, then emptied.
+    up: `
+      CREATE TABLE container_state_pages (
+        page INTEGER PRIMARY KEY, numbers BLOB NOT NULL, present BLOB NOT NULL,
+        ids TEXT NOT NULL, updated_at INTEGER NOT NULL);
+    `,
+  },
 ];

@@ -107,27 +107,110 @@ describe(LiveStateService.name, () => {
     );
   });
 
-  it('writes only changed states, and everything at shutdown', () => {
+  const pageRows = () =>
+    (db.connection.prepare('SELECT count(*) AS n FROM container_state_pages').get() as { n: number }).n;
+
+  it('writes only changed pages, and everything at shutdown', () => {
     const ids = Array.from({ length: 25_000 }, (_, i) => `C${i + 3}`);
     addContainers(...ids);
     for (const id of ids) service.apply(reading(id, T, { temperatureC: 1 }));
-    const rows = () =>
-      (db.connection.prepare('SELECT count(*) AS n FROM container_state').get() as { n: number }).n;
     service.persist();
-    assert.equal(rows(), 25_000);
-    db.connection.exec('DELETE FROM container_state');
+    assert.equal(pageRows(), Math.ceil(25_000 / 1024), 'a page of 1,024 states per row');
+    db.connection.exec('DELETE FROM container_state_pages');
     service.persist();
-    assert.equal(rows(), 0, 'nothing changed since: nothing written');
+    assert.equal(pageRows(), 0, 'nothing changed since: nothing written');
     service.apply(reading('C17', T + 1, { temperatureC: 2 }));
+    const c17 = service.get('C17');
     service.beforeApplicationShutdown();
-    const stored = db.connection.prepare('SELECT container_id, state FROM container_state').all() as {
-      container_id: string;
-      state: string;
-    }[];
+    assert.equal(pageRows(), 1, "only C17's page");
+    service = open();
+    assert.deepEqual(service.get('C17'), c17);
+    assert.equal(service.get('C18')?.values.temperatureC?.value, 1, "on C17's page: written with it");
+    assert.equal(service.get('C2000'), undefined, 'on another page, deleted above: not restored');
+  });
+
+  it('keeps freed slots free across a restart, and fills them before growing', () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `C${i + 3}`);
+    addContainers(...ids, 'C-NEW');
+    for (const id of ids) service.apply(reading(id, T, { batteryPct: 80 }));
+    service.forget('C10');
+    service.forget('C2000');
+    const before = [...service.lastSeenAll()];
+    service.beforeApplicationShutdown();
+    service = open();
+    assert.deepEqual([...service.lastSeenAll()], before);
+    assert.equal(service.get('C10'), undefined);
+    service.apply(reading('C-NEW', T, { batteryPct: 5 }));
+    service.persist();
+    assert.equal(pageRows(), 3, 'the new state took a freed slot: no fourth page');
+  });
+
+  it('drops the state of a container deleted before its page was written again', () => {
+    addContainers('C-GONE');
+    service.apply(reading('C-GONE', T, { temperatureC: 4 }));
+    service.apply(reading('C1', T, { temperatureC: 5 }));
+    service.beforeApplicationShutdown();
+    db.connection.prepare("DELETE FROM containers WHERE id = 'C-GONE'").run();
+    service = open();
+    assert.equal(service.get('C-GONE'), undefined);
+    assert.equal(service.get('C1')?.values.temperatureC?.value, 5);
     assert.deepEqual(
-      stored.map((r) => r.container_id),
-      ['C17'],
+      [...service.lastSeenAll()].map((s) => s.containerId),
+      ['C1'],
     );
-    assert.deepEqual(JSON.parse(stored[0].state), service.get('C17'));
+  });
+
+  it('reads the JSON rows of earlier versions once and stores them as pages', () => {
+    service.beforeApplicationShutdown();
+    const state = {
+      containerId: 'C2',
+      lastMeasuredAt: T,
+      lastReceivedAt: T + 1000,
+      lastDeviceId: 'D-C2',
+      shipmentId: 'S4',
+      values: { temperatureC: { value: 6.5, measuredAt: T }, doorOpen: { value: true, measuredAt: T - 5 } },
+    };
+    db.connection
+      .prepare('INSERT INTO container_state (container_id, state, updated_at) VALUES (?, ?, 0)')
+      .run('C2', JSON.stringify(state));
+    service = open();
+    assert.deepEqual(service.get('C2'), state);
+    assert.equal(
+      (db.connection.prepare('SELECT count(*) AS n FROM container_state').get() as { n: number }).n,
+      0,
+    );
+    service = open();
+    assert.deepEqual(service.get('C2'), state, 'restored from its page');
+  });
+
+  it('converts pages stored with other measurements (an older or newer version)', () => {
+    service.beforeApplicationShutdown();
+    // Two measurements, so 2 + 2 × 2 numbers a slot: C1 in slot 0, slot 1 free, C2 in slot 2.
+    const numbers = new Float64Array(3 * 6);
+    numbers.set([T, T + 1000, 7.5, T, 0, 0], 0);
+    numbers.set([T - 9, T - 8, 0, 0, 55, T - 9], 12);
+    const present = new Uint8Array([0b01, 0, 0b10]);
+    const ids = {
+      keys: ['temperatureC', 'humidityPct'],
+      containers: ['C1', null, 'C2'],
+      devices: ['D1', '', 'D2'],
+      shipments: [null, null, 'S1'],
+    };
+    db.connection
+      .prepare('INSERT INTO container_state_pages VALUES (0, ?, ?, ?, 0)')
+      .run(Buffer.from(numbers.buffer), Buffer.from(present), JSON.stringify(ids));
+    service = open();
+    assert.deepEqual(service.get('C1'), {
+      containerId: 'C1',
+      lastMeasuredAt: T,
+      lastReceivedAt: T + 1000,
+      lastDeviceId: 'D1',
+      values: { temperatureC: { value: 7.5, measuredAt: T } },
+    });
+    assert.deepEqual(service.get('C2')?.values, { humidityPct: { value: 55, measuredAt: T - 9 } });
+    assert.equal(service.get('C2')?.shipmentId, 'S1');
+    const stored = db.connection.prepare('SELECT ids FROM container_state_pages').pluck().all() as string[];
+    assert.equal(stored.length, 1);
+    assert.notDeepEqual(JSON.parse(stored[0]).keys, ids.keys, "stored again in this version's layout");
   });
 });

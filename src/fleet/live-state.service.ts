@@ -1,23 +1,18 @@
 import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
-import type { Statement } from 'better-sqlite3';
 import { MEASUREMENT_KEYS, type Reading } from '#src/contracts/reading.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { ContainerLastSeen, ContainerLiveState, LatestValue } from './fleet.types.js';
+import { LiveStatePageTable, type StoredPage } from './live-state.pages.js';
 
 /**
  * How often changed live states are written to SQLite. The write-behind only spares a restart
  * after a crash from starting with older values (a clean stop writes everything, and the next
- * reading of each container corrects it anyway); every write is one upsert per changed
- * container, so its cost is the fleet's reporting rate capped by fleet / interval. At 15,000
- * readings/s from 150,000 containers, every second was one upsert per reading (a sixth of the
- * main thread); every 30 s it is a third of that.
+ * reading of each container corrects it anyway). A changed page of 1,024 states is written whole,
+ * so at 15,000 readings/s from 150,000 containers a write is ~150 pages (~60 ms of the main thread).
  */
 const PERSIST_EVERY_MS = 30_000;
-
-/** Most states written per tick (in slices, see {@link PERSIST_SLICE_MS}; shutdown writes all). */
-const PERSIST_MAX_PER_TICK = 200_000;
 
 /** Synchronous work of one write-behind transaction, ms: what ingestion and REST wait behind it. */
 const PERSIST_SLICE_MS = 4;
@@ -25,13 +20,13 @@ const PERSIST_SLICE_MS = 4;
 /** Slots per page: storage grows a page at a time, so it never holds more than one page unused. */
 const PAGE_SLOTS = 1024; // slot >> 10 is its page, slot & 1023 its place in it
 const KEYS = MEASUREMENT_KEYS.length;
-const DOOR = MEASUREMENT_KEYS.indexOf('doorOpen');
 /** Per slot: lastMeasuredAt, lastReceivedAt, then per measurement its value and measuredAt. */
 const STRIDE = 2 + 2 * KEYS;
 
 /**
  * Each container's live state, in memory for the hot path and the REST read model, written
- * behind to SQLite (every {@link PERSIST_EVERY_MS} ms and at shutdown) so a restart starts from it.
+ * behind to SQLite a page at a time (every {@link PERSIST_EVERY_MS} ms and at shutdown) so a
+ * restart starts from it.
  * "Latest" is per measurement the newest measuredAt, never the last received: a late frame
  * fills in nothing newer than what is known (DESIGN.md §4).
  *
@@ -49,12 +44,12 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   /** Bit k set: measurement k has a value. */
   private readonly present: Uint8Array[] = [];
   private readonly free: number[] = [];
-  /** Slots changed since written, each once (flagged in `dirtyFlags`), in change order. */
-  private dirty: number[] = [];
-  private readonly dirtyFlags: Uint8Array[] = [];
+  /** Pages changed since written, each once (flagged in `pageDirty`), in change order. */
+  private dirtyPages: number[] = [];
+  private readonly pageDirty: boolean[] = [];
   private timer?: NodeJS.Timeout;
   private persisting = false;
-  private upsert?: Statement<[string, string, number]>;
+  private table?: LiveStatePageTable;
 
   constructor(
     private readonly sqlite: SqliteDatabase,
@@ -62,14 +57,23 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   ) {}
 
   onModuleInit(): void {
-    const rows = this.sqlite.connection
-      .prepare<[], { state: string }>('SELECT state FROM container_state')
-      .all();
-    for (const row of rows) this.restore(JSON.parse(row.state) as ContainerLiveState);
-    this.upsert = this.sqlite.connection.prepare(
-      `INSERT INTO container_state (container_id, state, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT(container_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-    );
+    const table = new LiveStatePageTable(this.sqlite.connection);
+    const known = table.containerIds();
+    const pages = [...table.pages()];
+    const current = pages.every(sameLayout);
+    if (current) for (const stored of pages) this.restorePage(stored, known);
+    // Written by a version with other measurements, or one JSON row per container: kept, in slots
+    // of this version's layout, and stored again as such pages at once.
+    const legacy = [...(current ? [] : pages.flatMap(statesOf)), ...table.legacyStates()];
+    if (legacy.length > 0) {
+      for (const state of legacy)
+        if (known.has(state.containerId) && !this.slots.has(state.containerId)) this.restore(state);
+      table.transaction(() => {
+        table.dropLegacyStates(current);
+        for (const page of this.takeDirtyPages(Infinity)) this.writePage(table, page, this.clock.now());
+      });
+    }
+    this.table = table;
     this.timer = setInterval(() => void this.persistInSlices(), PERSIST_EVERY_MS);
     this.timer.unref();
   }
@@ -87,7 +91,8 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     this.containerIds[slot] = undefined;
     this.shipmentIds[slot] = undefined;
     this.present[slot >> 10][slot & 1023] = 0;
-    // A pending write of the slot is skipped by persist (no container), and the slot reused.
+    // The next write of its page drops it (a restart before then drops it too: no such container).
+    this.markDirty(slot);
     this.free.push(slot);
   }
 
@@ -158,32 +163,36 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     this.markDirty(slot);
   }
 
-  /** Writes every changed state now, in one transaction (shutdown; tests). */
+  /** Writes every changed page now, in one transaction (shutdown; tests). */
   persist(): void {
-    if (this.dirty.length === 0 || this.upsert === undefined || !this.sqlite.connection.open) return;
-    const batch = this.dirty;
-    this.dirty = [];
-    const upsert = this.upsert;
+    const table = this.table;
+    if (table === undefined || this.dirtyPages.length === 0 || !this.sqlite.connection.open) return;
     const now = this.clock.now();
-    this.sqlite.connection.transaction(() => {
-      for (const slot of batch) this.writeOne(upsert, slot, now);
-    })();
+    table.transaction(() => {
+      for (const page of this.takeDirtyPages(Infinity)) this.writePage(table, page, now);
+    });
   }
 
   /**
-   * The periodic write-behind: the changed states of this tick (at most
-   * {@link PERSIST_MAX_PER_TICK}) in transactions of about {@link PERSIST_SLICE_MS} ms each, background
-   * pauses in between. At 15,000 readings/s a tick changes ~15,000 containers: written in
-   * one transaction that held ingestion and REST for well over 100 ms every second.
+   * The periodic write-behind: the pages changed since the last one, in transactions of about
+   * {@link PERSIST_SLICE_MS} ms each, background pauses in between, so that ingestion and REST
+   * never wait long behind it.
    */
   private async persistInSlices(): Promise<void> {
-    if (this.persisting || this.upsert === undefined) return;
+    const table = this.table;
+    if (this.persisting || table === undefined) return;
     this.persisting = true;
     try {
-      let budget = Math.min(this.dirty.length, PERSIST_MAX_PER_TICK);
-      while (budget > 0 && this.sqlite.connection.open) {
+      let budget = this.dirtyPages.length;
+      while (budget > 0 && this.dirtyPages.length > 0 && this.sqlite.connection.open) {
         const started = performance.now();
-        budget -= this.writeSlice(budget);
+        const now = this.clock.now();
+        table.transaction(() => {
+          while (budget > 0 && this.dirtyPages.length > 0 && performance.now() - started < PERSIST_SLICE_MS) {
+            this.writePage(table, this.takeDirtyPages(1)[0], now);
+            budget--;
+          }
+        });
         if (budget > 0) await backgroundPause(performance.now() - started);
       }
     } finally {
@@ -191,27 +200,71 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
-  /** Writes the oldest changed states for about {@link PERSIST_SLICE_MS} ms; returns how many. */
-  private writeSlice(most: number): number {
-    const upsert = this.upsert!;
-    const now = this.clock.now();
-    const started = performance.now();
-    let n = 0;
-    this.sqlite.connection.transaction(() => {
-      while (n < most && n < this.dirty.length) {
-        this.writeOne(upsert, this.dirty[n], now);
-        n++;
-        if ((n & 63) === 0 && performance.now() - started > PERSIST_SLICE_MS) break;
-      }
-    })();
-    this.dirty = this.dirty.slice(n);
-    return n;
+  /** The oldest `most` changed pages, no longer marked changed. */
+  private takeDirtyPages(most: number): number[] {
+    const taken = most >= this.dirtyPages.length ? this.dirtyPages : this.dirtyPages.slice(0, most);
+    this.dirtyPages = taken === this.dirtyPages ? [] : this.dirtyPages.slice(most);
+    for (const page of taken) this.pageDirty[page] = false;
+    return taken;
   }
 
-  private writeOne(upsert: Statement<[string, string, number]>, slot: number, now: number): void {
-    this.dirtyFlags[slot >> 10][slot & 1023] = 0;
-    const containerId = this.containerIds[slot];
-    if (containerId !== undefined) upsert.run(containerId, JSON.stringify(this.materialise(slot)), now);
+  private writePage(table: LiveStatePageTable, page: number, now: number): void {
+    const first = page * PAGE_SLOTS;
+    const end = first + PAGE_SLOTS;
+    table.write(
+      page,
+      this.numbers[page],
+      this.present[page],
+      {
+        keys: MEASUREMENT_KEYS,
+        // Free slots are null (JSON has no undefined in arrays).
+        containers: this.containerIds.slice(first, end).map((id) => id ?? null),
+        devices: this.deviceIds.slice(first, end),
+        shipments: this.shipmentIds.slice(first, end).map((id) => id ?? null),
+      },
+      now,
+    );
+  }
+
+  /** Puts a stored page back in its place: same slots, so its row is rewritten, never duplicated. */
+  private restorePage(stored: StoredPage, known: ReadonlySet<string>): void {
+    const page = stored.page; // pages come in order: this one is next, after any never written
+    while (this.numbers.length < page) this.addFreePage();
+    this.addPage();
+    this.numbers[page] = stored.numbers;
+    this.present[page] = stored.present;
+    for (let i = 0; i < PAGE_SLOTS; i++) {
+      const slot = page * PAGE_SLOTS + i;
+      const id = stored.ids.containers[i] ?? undefined;
+      if (id !== undefined && known.has(id)) {
+        this.containerIds[slot] = id;
+        this.deviceIds[slot] = stored.ids.devices[i] ?? '';
+        this.shipmentIds[slot] = stored.ids.shipments[i] ?? undefined;
+        this.slots.set(id, slot);
+      } else {
+        if (id !== undefined) this.markDirty(slot); // a container deleted before its page was written
+        this.present[page][i] = 0;
+        this.free.push(slot);
+      }
+    }
+  }
+
+  /** Appends an empty page whose slots are all free, taken in order by {@link allocate}. */
+  private addFreePage(): void {
+    const first = this.numbers.length * PAGE_SLOTS;
+    this.addPage();
+    for (let slot = first + PAGE_SLOTS - 1; slot >= first; slot--) this.free.push(slot);
+  }
+
+  private addPage(): void {
+    const first = this.numbers.length * PAGE_SLOTS;
+    this.numbers.push(new Float64Array(PAGE_SLOTS * STRIDE));
+    this.present.push(new Uint8Array(PAGE_SLOTS));
+    for (let slot = first; slot < first + PAGE_SLOTS; slot++) {
+      this.containerIds.push(undefined);
+      this.deviceIds.push('');
+      this.shipmentIds.push(undefined);
+    }
   }
 
   beforeApplicationShutdown(): void {
@@ -220,26 +273,15 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   private materialise(slot: number): ContainerLiveState {
-    const page = this.numbers[slot >> 10];
-    const base = (slot & 1023) * STRIDE;
-    const mask = this.present[slot >> 10][slot & 1023];
-    const values: ContainerLiveState['values'] = {};
-    for (let k = 0; k < KEYS; k++) {
-      if ((mask & (1 << k)) === 0) continue;
-      const i = base + 2 + 2 * k;
-      const latest: LatestValue = { value: k === DOOR ? page[i] === 1 : page[i], measuredAt: page[i + 1] };
-      values[MEASUREMENT_KEYS[k]] = latest;
-    }
-    const state: ContainerLiveState = {
-      containerId: this.containerIds[slot]!,
-      lastMeasuredAt: page[base],
-      lastReceivedAt: page[base + 1],
-      lastDeviceId: this.deviceIds[slot],
-      values,
-    };
-    const shipmentId = this.shipmentIds[slot];
-    if (shipmentId !== undefined) state.shipmentId = shipmentId;
-    return state;
+    return stateAt(
+      MEASUREMENT_KEYS,
+      this.numbers[slot >> 10],
+      slot & 1023,
+      this.present[slot >> 10][slot & 1023],
+      this.containerIds[slot]!,
+      this.deviceIds[slot],
+      this.shipmentIds[slot],
+    );
   }
 
   private restore(state: ContainerLiveState): void {
@@ -260,31 +302,82 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
       mask |= 1 << k;
     }
     this.present[slot >> 10][slot & 1023] = mask;
+    this.markDirty(slot);
   }
 
   private allocate(containerId: string): number {
-    let slot = this.free.pop();
-    if (slot === undefined) {
-      slot = this.containerIds.length;
-      if ((slot & 1023) === 0) {
-        this.numbers.push(new Float64Array(PAGE_SLOTS * STRIDE));
-        this.present.push(new Uint8Array(PAGE_SLOTS));
-        this.dirtyFlags.push(new Uint8Array(PAGE_SLOTS));
-      }
-      this.containerIds.push(containerId);
-      this.deviceIds.push('');
-      this.shipmentIds.push(undefined);
-    } else {
-      this.containerIds[slot] = containerId;
-    }
+    if (this.free.length === 0) this.addFreePage();
+    const slot = this.free.pop()!;
+    this.containerIds[slot] = containerId;
+    this.deviceIds[slot] = '';
+    this.shipmentIds[slot] = undefined;
     this.slots.set(containerId, slot);
     return slot;
   }
 
   private markDirty(slot: number): void {
-    const flags = this.dirtyFlags[slot >> 10];
-    if (flags[slot & 1023] === 1) return;
-    flags[slot & 1023] = 1;
-    this.dirty.push(slot);
+    const page = slot >> 10;
+    if (this.pageDirty[page] === true) return;
+    this.pageDirty[page] = true;
+    this.dirtyPages.push(page);
   }
+}
+
+/** Whether a stored page holds its numbers the way this version does. */
+function sameLayout(stored: StoredPage): boolean {
+  const keys = stored.ids.keys;
+  return (
+    stored.numbers.length === PAGE_SLOTS * STRIDE &&
+    keys.length === KEYS &&
+    keys.every((key, k) => key === MEASUREMENT_KEYS[k])
+  );
+}
+
+/** The states of a page stored with another layout, for {@link LiveStateService.restore}. */
+function statesOf(stored: StoredPage): ContainerLiveState[] {
+  const out: ContainerLiveState[] = [];
+  for (let i = 0; i < stored.ids.containers.length; i++) {
+    const id = stored.ids.containers[i];
+    if (id === null) continue;
+    out.push(
+      stateAt(
+        stored.ids.keys,
+        stored.numbers,
+        i,
+        stored.present[i],
+        id,
+        stored.ids.devices[i] ?? '',
+        stored.ids.shipments[i] ?? undefined,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The live state held at place `i` of a page laid out for `keys`. */
+function stateAt(
+  keys: readonly string[],
+  page: Float64Array,
+  i: number,
+  mask: number,
+  containerId: string,
+  lastDeviceId: string,
+  shipmentId: string | undefined,
+): ContainerLiveState {
+  const base = i * (2 + 2 * keys.length);
+  const values: Record<string, LatestValue> = {};
+  for (let k = 0; k < keys.length; k++) {
+    if ((mask & (1 << k)) === 0) continue;
+    const at = base + 2 + 2 * k;
+    values[keys[k]] = { value: keys[k] === 'doorOpen' ? page[at] === 1 : page[at], measuredAt: page[at + 1] };
+  }
+  const state: ContainerLiveState = {
+    containerId,
+    lastMeasuredAt: page[base],
+    lastReceivedAt: page[base + 1],
+    lastDeviceId,
+    values: values as ContainerLiveState['values'],
+  };
+  if (shipmentId !== undefined) state.shipmentId = shipmentId;
+  return state;
 }

@@ -113,7 +113,7 @@ for (let round = 0; round < ROUNDS; round++) {
 const ingestSeconds = (performance.now() - start) / 1000;
 
 // Every write-behind done: live states all written; rule and journey stores ticked at least once.
-await until(() => count('container_state') >= CONTAINERS, 'live states written');
+await until(() => count('container_state_pages') >= Math.ceil(CONTAINERS / 1024), 'live states written');
 const persistedAt = performance.now();
 await until(() => performance.now() - persistedAt > 2_500, 'write-behind ticks');
 const loaded = settle();
