@@ -376,7 +376,7 @@ function stateAt(
     lastMeasuredAt: page[base],
     lastReceivedAt: page[base + 1],
     lastDeviceId,
-    values: values as ContainerLiveState['values'],
+    values,
   };
   if (shipmentId !== undefined) state.shipmentId = shipmentId;
   return state;
