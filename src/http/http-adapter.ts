@@ -3,6 +3,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { AppConfig } from '#src/config/app-config.js';
+import { answerNotModified } from './not-modified.hook.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { securityHeaders } from './security-headers.hook.js';
 
@@ -35,6 +36,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     frameworkErrors: refuseUnroutable,
   });
   adapter.registerSecurityHook(securityHeaders);
+  adapter.getInstance().addHook('onSend', answerNotModified);
   const strictJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
   // An empty body under `Content-Type: application/json` is `{}`, not a 400: clients send that
   // header on DELETEs and action POSTs (acknowledge, unbind) that carry nothing.

@@ -105,6 +105,10 @@ describe('fleet and profiles REST resources', () => {
       assert.equal(read.status, 200);
       const etag = read.headers.get('etag')!;
       assert.equal(etag, created.headers.get('etag'));
+      const unchanged = await app.request(url, { headers: { 'if-none-match': `"stale", ${etag}` } });
+      assert.equal(unchanged.status, 304, `${url} conditional GET of the current version`);
+      assert.equal(unchanged.body, undefined, '304 carries no body');
+      assert.equal((await app.request(url, { headers: { 'if-none-match': '"stale"' } })).status, 200);
       const patchBody = c.path.endsWith('devices')
         ? { model: 'lht65' }
         : c.path.endsWith('containers')
