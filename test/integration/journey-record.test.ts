@@ -88,6 +88,12 @@ describe('journey record: compliance record of a known series, disposition, role
         return body.live?.lastMeasuredAt === minute(m);
       });
     }
+    // Live state shows a reading before the store thread has committed it: the record reads the store.
+    const stored = `/api/v1/containers/${CONTAINER}/readings?from=${iso(0)}&to=${iso(44)}&limit=100`;
+    await waitFor('every reading stored', async () => {
+      const { body } = await app.request(stored);
+      return (body.items as unknown[] | undefined)?.length === SERIES.length;
+    });
     assert.equal((await status('arrived', 43)).status, 200);
     const { status: code, body: r } = await app.request(`/api/v1/shipments/${id}/record`, {
       key: keys.viewer,
