@@ -116,11 +116,12 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
       .map(toEvent);
   }
 
-  loadStates(): string[] {
+  loadStates(): { containerId: string; json: string }[] {
     return this.db
-      .prepare<[], { state: string }>('SELECT state FROM journey_state')
-      .all()
-      .map((r) => r.state);
+      .prepare<[], { containerId: string; json: string }>(
+        'SELECT container_id AS containerId, state AS json FROM journey_state',
+      )
+      .all();
   }
 
   saveStates(states: readonly { containerId: string; json: string }[], nowMs: number): void {

@@ -40,7 +40,11 @@ const STATUSES: readonly MotionStatus[] = ['unknown', 'moving', 'stopped'];
 const NO_SITES: Readonly<Record<string, SiteMembership>> = Object.freeze({});
 const NO_IDS: readonly string[] = Object.freeze([]);
 
-/** Offsets in {@link PackedJourney.n}; NaN marks an absent optional number. */
+/**
+ * Offsets in {@link PackedJourney.n}; NaN marks an absent optional number. Stored as is in
+ * `journey_state` rows (journey-state.row.ts): add new offsets at the end only (a row written
+ * before has NaN there); moving or removing one needs a new row format.
+ */
 const At = {
   LastFixAt: 0,
   LastFixLat: 1,
@@ -178,6 +182,27 @@ export function unpackJourney(containerId: string, p: PackedJourney): ContainerJ
   if (!Number.isNaN(n[At.DelayMin])) state.alerts.delayMin = n[At.DelayMin];
   if (!Number.isNaN(n[At.AlertDwellSince])) state.alerts.dwellSince = n[At.AlertDwellSince];
   return state;
+}
+
+/** Numbers of a packed state ({@link PackedJourney.n}). */
+export const JOURNEY_NUMBERS: number = At.Size;
+
+/**
+ * The held form of stored parts: empty site parts become the shared empty ones, so that a state
+ * near no site is held as its numbers alone, as {@link packJourney} would hold it.
+ */
+export function heldFromParts(
+  n: number[],
+  sites: Record<string, SiteMembership>,
+  dwellSiteIds: readonly string[],
+  unexpectedSiteIds: readonly string[],
+): HeldJourney {
+  return heldJourney({
+    n,
+    sites: isEmpty(sites) ? NO_SITES : sites,
+    dwellSiteIds: dwellSiteIds.length === 0 ? NO_IDS : dwellSiteIds,
+    unexpectedSiteIds: unexpectedSiteIds.length === 0 ? NO_IDS : unexpectedSiteIds,
+  });
 }
 
 /** What the store holds for a packed state: its numbers alone when it has no site parts. */

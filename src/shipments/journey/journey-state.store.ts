@@ -3,13 +3,8 @@ import { Clock } from '#src/common/clock.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { takeSome } from '#src/common/take-some.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
-import {
-  heldJourney,
-  packJourney,
-  repackJourney,
-  unpackHeld,
-  type HeldJourney,
-} from './journey-state.packing.js';
+import { repackJourney, unpackHeld, type HeldJourney } from './journey-state.packing.js';
+import { heldFromRow, journeyRow } from './journey-state.row.js';
 import type { ContainerJourneyState } from './journey.types.js';
 
 /** How often changed states are written to SQLite. */
@@ -47,10 +42,7 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
   ) {}
 
   onModuleInit(): void {
-    for (const json of this.repository.loadStates()) {
-      const state = JSON.parse(json) as ContainerJourneyState;
-      this.states.set(state.containerId, heldJourney(packJourney(state)));
-    }
+    for (const row of this.repository.loadStates()) this.states.set(row.containerId, heldFromRow(row.json));
     this.timer = setInterval(() => void this.persistInSlices(), PERSIST_EVERY_MS);
     this.timer.unref();
   }
@@ -117,8 +109,8 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
   private serialise(ids: readonly string[]): { containerId: string; json: string }[] {
     const batch: { containerId: string; json: string }[] = [];
     for (const containerId of ids) {
-      const state = this.get(containerId);
-      if (state !== undefined) batch.push({ containerId, json: JSON.stringify(state) });
+      const held = this.states.get(containerId);
+      if (held !== undefined) batch.push({ containerId, json: journeyRow(held) });
     }
     return batch;
   }
