@@ -83,7 +83,7 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     return slot === undefined ? undefined : this.materialise(slot);
   }
 
-  /** Drops a deleted container's state (its row is deleted with the container). */
+  /** Drops a deleted container's state (the next write of its page leaves it out). */
   forget(containerId: string): void {
     const slot = this.slots.get(containerId);
     if (slot === undefined) return;
