@@ -12,6 +12,11 @@ import { LiveStateService } from './live-state.service.js';
 
 const T = Date.UTC(2026, 10, 22, 8, 0, 0);
 
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(condition(), 'the write-behind did not write in time');
+}
+
 function reading(containerId: string, at: number, values: Partial<Reading> = {}): Reading {
   return {
     deviceId: `D-${containerId}`,
@@ -127,6 +132,24 @@ describe(LiveStateService.name, () => {
     assert.deepEqual(service.get('C17'), c17);
     assert.equal(service.get('C18')?.values.temperatureC?.value, 1, "on C17's page: written with it");
     assert.equal(service.get('C2000'), undefined, 'on another page, deleted above: not restored');
+  });
+
+  it('writes the changed pages behind on its timer, and only those', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    service.beforeApplicationShutdown(); // the one beforeEach opened has a real timer
+    service = open();
+    const ids = Array.from({ length: 2100 }, (_, i) => `C${i + 3}`);
+    addContainers(...ids);
+    for (const id of ids) service.apply(reading(id, T, { temperatureC: 1 }));
+    t.mock.timers.tick(30_000);
+    await waitUntil(() => pageRows() === 3);
+    db.connection.exec('DELETE FROM container_state_pages');
+    service.apply(reading('C5', T + 1, { temperatureC: 2 }));
+    t.mock.timers.tick(30_000);
+    await waitUntil(() => pageRows() === 1);
+    const written = service.get('C5');
+    service = open();
+    assert.deepEqual(service.get('C5'), written);
   });
 
   it('keeps freed slots free across a restart, and fills them before growing', () => {

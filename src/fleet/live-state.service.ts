@@ -3,7 +3,8 @@ import { MEASUREMENT_KEYS, type Reading } from '#src/contracts/reading.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import type { ContainerLastSeen, ContainerLiveState, LatestValue } from './fleet.types.js';
+import type { ContainerLastSeen, ContainerLiveState } from './fleet.types.js';
+import { KEYS, PAGE_SLOTS, STRIDE, sameLayout, stateAt, statesOf } from './live-state.layout.js';
 import { LiveStatePageTable, type StoredPage } from './live-state.pages.js';
 
 /**
@@ -16,12 +17,6 @@ const PERSIST_EVERY_MS = 30_000;
 
 /** Synchronous work of one write-behind transaction, ms: what ingestion and REST wait behind it. */
 const PERSIST_SLICE_MS = 4;
-
-/** Slots per page: storage grows a page at a time, so it never holds more than one page unused. */
-const PAGE_SLOTS = 1024; // slot >> 10 is its page, slot & 1023 its place in it
-const KEYS = MEASUREMENT_KEYS.length;
-/** Per slot: lastMeasuredAt, lastReceivedAt, then per measurement its value and measuredAt. */
-const STRIDE = 2 + 2 * KEYS;
 
 /**
  * Each container's live state, in memory for the hot path and the REST read model, written
@@ -70,7 +65,7 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
         if (known.has(state.containerId) && !this.slots.has(state.containerId)) this.restore(state);
       table.transaction(() => {
         table.dropLegacyStates(current);
-        for (const page of this.takeDirtyPages(Infinity)) this.writePage(table, page, this.clock.now());
+        this.writeDirtyPages(table);
       });
     }
     this.table = table;
@@ -167,10 +162,7 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   persist(): void {
     const table = this.table;
     if (table === undefined || this.dirtyPages.length === 0 || !this.sqlite.connection.open) return;
-    const now = this.clock.now();
-    table.transaction(() => {
-      for (const page of this.takeDirtyPages(Infinity)) this.writePage(table, page, now);
-    });
+    table.transaction(() => this.writeDirtyPages(table));
   }
 
   /**
@@ -183,16 +175,12 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     if (this.persisting || table === undefined) return;
     this.persisting = true;
     try {
+      // Pages changed again during the pauses wait for the next tick, so a tick always ends.
       let budget = this.dirtyPages.length;
       while (budget > 0 && this.dirtyPages.length > 0 && this.sqlite.connection.open) {
         const started = performance.now();
-        const now = this.clock.now();
-        table.transaction(() => {
-          while (budget > 0 && this.dirtyPages.length > 0 && performance.now() - started < PERSIST_SLICE_MS) {
-            this.writePage(table, this.takeDirtyPages(1)[0], now);
-            budget--;
-          }
-        });
+        const deadline = started + PERSIST_SLICE_MS;
+        table.transaction(() => (budget -= this.writeDirtyPages(table, budget, deadline)));
         if (budget > 0) await backgroundPause(performance.now() - started);
       }
     } finally {
@@ -200,12 +188,20 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     }
   }
 
-  /** The oldest `most` changed pages, no longer marked changed. */
-  private takeDirtyPages(most: number): number[] {
-    const taken = most >= this.dirtyPages.length ? this.dirtyPages : this.dirtyPages.slice(0, most);
-    this.dirtyPages = taken === this.dirtyPages ? [] : this.dirtyPages.slice(most);
-    for (const page of taken) this.pageDirty[page] = false;
-    return taken;
+  /**
+   * Writes the oldest changed pages, one at a time (what shutdown finds not yet taken is still
+   * there for it), until `most` are written or `deadline` (performance.now()) has passed.
+   */
+  private writeDirtyPages(table: LiveStatePageTable, most = Infinity, deadline = Infinity): number {
+    const now = this.clock.now();
+    let written = 0;
+    while (written < most && this.dirtyPages.length > 0 && performance.now() < deadline) {
+      const page = this.dirtyPages.shift()!;
+      this.pageDirty[page] = false;
+      this.writePage(table, page, now);
+      written++;
+    }
+    return written;
   }
 
   private writePage(table: LiveStatePageTable, page: number, now: number): void {
@@ -321,63 +317,4 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
     this.pageDirty[page] = true;
     this.dirtyPages.push(page);
   }
-}
-
-/** Whether a stored page holds its numbers the way this version does. */
-function sameLayout(stored: StoredPage): boolean {
-  const keys = stored.ids.keys;
-  return (
-    stored.numbers.length === PAGE_SLOTS * STRIDE &&
-    keys.length === KEYS &&
-    keys.every((key, k) => key === MEASUREMENT_KEYS[k])
-  );
-}
-
-/** The states of a page stored with another layout, for {@link LiveStateService.restore}. */
-function statesOf(stored: StoredPage): ContainerLiveState[] {
-  const out: ContainerLiveState[] = [];
-  for (let i = 0; i < stored.ids.containers.length; i++) {
-    const id = stored.ids.containers[i];
-    if (id === null) continue;
-    out.push(
-      stateAt(
-        stored.ids.keys,
-        stored.numbers,
-        i,
-        stored.present[i],
-        id,
-        stored.ids.devices[i] ?? '',
-        stored.ids.shipments[i] ?? undefined,
-      ),
-    );
-  }
-  return out;
-}
-
-/** The live state held at place `i` of a page laid out for `keys`. */
-function stateAt(
-  keys: readonly string[],
-  page: Float64Array,
-  i: number,
-  mask: number,
-  containerId: string,
-  lastDeviceId: string,
-  shipmentId: string | undefined,
-): ContainerLiveState {
-  const base = i * (2 + 2 * keys.length);
-  const values: Record<string, LatestValue> = {};
-  for (let k = 0; k < keys.length; k++) {
-    if ((mask & (1 << k)) === 0) continue;
-    const at = base + 2 + 2 * k;
-    values[keys[k]] = { value: keys[k] === 'doorOpen' ? page[at] === 1 : page[at], measuredAt: page[at + 1] };
-  }
-  const state: ContainerLiveState = {
-    containerId,
-    lastMeasuredAt: page[base],
-    lastReceivedAt: page[base + 1],
-    lastDeviceId,
-    values,
-  };
-  if (shipmentId !== undefined) state.shipmentId = shipmentId;
-  return state;
 }
