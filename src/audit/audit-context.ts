@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { urlPath } from '#src/common/url-path.js';
 import { deriveAuditAction } from './audit-action.js';
 
 /** What the audit guard and hooks learn about a request for its entry. */
@@ -24,9 +25,7 @@ export function isAudited(req: FastifyRequest): boolean {
 
 /** The path the client asked for, without its query. */
 export function requestPath(req: FastifyRequest): string {
-  const url = req.raw.url ?? req.url;
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  return urlPath(req.raw.url ?? req.url);
 }
 
 export function auditContext(req: FastifyRequest): AuditContext {

@@ -10,6 +10,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { redactSecrets } from '#src/auth/secret-redaction.js';
+import { urlPath } from '#src/common/url-path.js';
 import { DomainError, type DomainErrorKind } from '#src/common/domain-error.js';
 
 /** RFC 9457 problem details. */
@@ -71,7 +72,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   reply(exception: unknown, request: FastifyRequest, response: FastifyReply): void {
     const problem = this.toProblem(exception);
     // A key pasted into a URL or echoed in a message must not come back in the answer.
-    problem.instance = redactSecrets((request.raw.url ?? request.url).split('?')[0]);
+    problem.instance = redactSecrets(urlPath(request.raw.url ?? request.url));
     problem.detail = redactSecrets(problem.detail);
     if (response.sent || response.raw.headersSent) return;
     response.status(problem.status).type('application/problem+json').send(problem);

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
+import { urlPath } from '#src/common/url-path.js';
 
 /** Where the Swagger UI and its assets are served (bootstrap.ts `SwaggerModule.setup`). */
 const DOCS_PATH = '/api/docs';
@@ -40,9 +41,7 @@ export function securityHeaders(
   request: FastifyRequest,
   response: { setHeader(name: string, value: string): unknown },
 ): undefined {
-  const url = request.raw.url ?? '';
-  const query = url.indexOf('?');
-  const path = query === -1 ? url : url.slice(0, query);
+  const path = urlPath(request.raw.url ?? '');
   const docs = path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`);
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('X-Frame-Options', 'DENY');
