@@ -1,5 +1,5 @@
-import autocannon from 'autocannon';
-import { containerId } from '../support/bench-fleet.js';
+import type { RestLoadCommand, RestLoadReport } from '../load/rest-load.protocol.js';
+import { BenchChild } from '../support/child-process.js';
 import { FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd } from './convoi-session.js';
 import { measureWindow, type WindowResult } from './measure.js';
@@ -17,12 +17,26 @@ export interface RestResult {
 }
 
 /**
- * REST latest-state under load: autocannon (in the bench process) at 1,000 req/s on
- * `GET /api/v1/containers/:id` (random container, admin key) while 2,500 readings/s arrive.
+ * REST latest-state under load: autocannon (in a process of its own, like the devices) at
+ * 1,000 req/s on `GET /api/v1/containers/:id` (random container, admin key) while 2,500
+ * readings/s arrive.
  */
 export async function restUnderLoad(settings: BenchSettings, template: string): Promise<RestResult> {
+  const clients = new BenchChild<RestLoadCommand, RestLoadReport>('load/rest-load.process.js');
+  try {
+    return await measureRest(settings, template, clients);
+  } finally {
+    await clients.stop();
+  }
+}
+
+async function measureRest(
+  settings: BenchSettings,
+  template: string,
+  clients: BenchChild<RestLoadCommand, RestLoadReport>,
+): Promise<RestResult> {
   const { result, end } = await withConvoi(
-    { label: 'rest-latest-state', template },
+    { label: 'rest-latest-state', template, extraProcesses: { 'rest clients': clients.pid } },
     async ({ target, load, platform }) => {
       const ingesting = measureWindow(
         target,
@@ -34,33 +48,25 @@ export async function restUnderLoad(settings: BenchSettings, template: string): 
       );
       // The REST load starts once ingestion runs and ends before it does.
       await new Promise((r) => setTimeout(r, 1000));
-      const rest = await autocannon({
-        url: platform.httpUrl,
-        connections: 20,
-        duration: settings.restSeconds,
-        overallRate: REST_RATE,
-        headers: { authorization: `Bearer ${platform.adminKey}` },
-        requests: [
-          {
-            setupRequest: (req) => ({
-              ...req,
-              method: 'GET',
-              path: `/api/v1/containers/${containerId(Math.floor(Math.random() * FLEET_CONTAINERS))}`,
-            }),
-          },
-        ],
-      });
+      const rest = await clients.request(
+        {
+          type: 'run',
+          url: platform.httpUrl,
+          apiKey: platform.adminKey,
+          connections: 20,
+          ratePerS: REST_RATE,
+          seconds: settings.restSeconds,
+          containers: FLEET_CONTAINERS,
+        },
+        'ran',
+        (settings.restSeconds + 60) * 1000,
+      );
       return {
         ingest: await ingesting,
-        requestsPerS: Math.round(rest.requests.average),
-        latencyMs: {
-          p50: rest.latency.p50,
-          p90: rest.latency.p90,
-          p99: rest.latency.p99,
-          max: rest.latency.max,
-        },
+        requestsPerS: rest.requestsPerS,
+        latencyMs: rest.latencyMs,
         non2xx: rest.non2xx,
-        errors: rest.errors + rest.timeouts,
+        errors: rest.errors,
       };
     },
   );

@@ -1,0 +1,49 @@
+// The REST clients in their own process, as the devices are: autocannon paced at a rate over
+// keep-alive connections. In the bench process its timings shared one event loop with the
+// stored-probe's synchronous SQLite polls, so a response could wait there for a poll to end
+// and its latency was the bench's, not the platform's.
+import autocannon from 'autocannon';
+import { containerId } from '../support/bench-fleet.js';
+import type { RestLoadCommand, RestLoadReport } from './rest-load.protocol.js';
+
+async function run(cmd: RestLoadCommand): Promise<RestLoadReport> {
+  const result = await autocannon({
+    url: cmd.url,
+    connections: cmd.connections,
+    duration: cmd.seconds,
+    overallRate: cmd.ratePerS,
+    headers: { authorization: `Bearer ${cmd.apiKey}` },
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          method: 'GET',
+          path: `/api/v1/containers/${containerId(Math.floor(Math.random() * cmd.containers))}`,
+        }),
+      },
+    ],
+  });
+  return {
+    type: 'ran',
+    requestsPerS: Math.round(result.requests.average),
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+process.on('message', (raw) => {
+  run(raw as RestLoadCommand).then(
+    (report) => process.send?.(report),
+    (err: unknown) => {
+      process.stderr.write(`rest load: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+});
+process.on('disconnect', () => process.exit(0));
