@@ -103,8 +103,9 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     let states: ContainerRuleStates | undefined;
     for (const rule of rules) {
       if (rule.kind !== 'offline') continue;
-      states ??= this.store.of(live.containerId);
       const key = stateKey(live.shipmentId, rule);
+      if (this.store.advanceQuiet(live.containerId, key, rule, live.lastSeen, now)) continue;
+      states ??= this.store.of(live.containerId);
       const found = states.get(key);
       const prior = found?.type === 'offline' ? found : undefined;
       const { outcome, state } = evaluateOffline(rule, prior, live.lastSeen, now);

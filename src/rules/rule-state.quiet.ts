@@ -90,7 +90,7 @@ function writeFrameWindow(packed: number[], state: FrameLossState): number[] {
 }
 
 /** A quiet offline watch in the exact shape {@link packRuleState} rebuilds it as (no extras). */
-function isQuietOfflineLiteral(packed: PackedRuleState): packed is OfflineState {
+export function isQuietOfflineLiteral(packed: PackedRuleState): packed is OfflineState {
   if (typeof packed !== 'object' || Array.isArray(packed) || packed.type !== 'offline') return false;
   if (packed.offlineSince !== undefined || packed.severity !== undefined) return false;
   return keyCount(packed) === (packed.lastSeen === undefined ? 3 : 4);

@@ -5,8 +5,11 @@ import { backgroundPause } from '#src/common/background-pause.js';
 import { takeSome } from '#src/common/take-some.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { RuleState } from './rule-state.js';
+import type { OfflineRule } from './rule-definition.js';
+import { advanceQuietWatch, type LastSeenByKey } from './evaluators/offline.evaluator.js';
 import {
   isQuiet,
+  isQuietOfflineLiteral,
   packRuleState,
   packedIsQuiet,
   repackRuleState,
@@ -120,6 +123,29 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
       this.states.set(containerId, entries);
     }
     return new ContainerRuleStates(this.states, containerId, entries);
+  }
+
+  /**
+   * The offline tick's fast path: advances the container's quiet watch of `key` in place
+   * ({@link advanceQuietWatch}) and returns true, or returns false (nothing changed) when there
+   * is no such watch or it would raise. A quiet watch that stays quiet is not written behind, and
+   * the tick reaches every container of the fleet: no view, state or result is built for it.
+   */
+  advanceQuiet(
+    containerId: string,
+    key: string,
+    rule: OfflineRule,
+    lastSeenByKey: LastSeenByKey,
+    nowMs: number,
+  ): boolean {
+    const entries = this.states.get(containerId);
+    if (entries === undefined) return false;
+    for (let i = 0; i < entries.length; i += 2) {
+      if (entries[i] !== key) continue;
+      const held = entries[i + 1] as PackedRuleState;
+      return isQuietOfflineLiteral(held) && advanceQuietWatch(rule, held, lastSeenByKey, nowMs);
+    }
+    return false;
   }
 
   changed(containerId: string): void {

@@ -3,7 +3,8 @@
 // (no sockets, no broker thread) and drained through the real handlers, stores, rules and
 // journeys. Unlike pipeline-inproc (5,000 devices) every reading lands on a container whose
 // state is cold in the caches and old in the heap, as at 15,000 readings/s from 150,000 containers;
-// it reports the main thread's time per reading and the garbage collector's share of it.
+// it reports the main thread's time per reading and the garbage collector's share of it, then
+// the main thread's time of an offline-rule tick over the fleet.
 // Run: node dist/test/bench/pipeline-fleet.bench.js [rounds=4]  (one reading per JSON container per round)
 // BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the fleet, as for `npm run bench`.
 import 'reflect-metadata';
@@ -11,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { IngestInbox } from '#src/ingestion/inbox/ingest-inbox.js';
 import { Metrics } from '#src/common/metrics.js';
+import { RuleEngine } from '#src/rules/rule-engine.service.js';
 import { startTestApp } from '#test/support/test-app.js';
 import { devicesOf, jsonMessage } from './support/bench-fleet.js';
 import { buildFleetTemplate, cloneTemplate } from './support/fleet-template.js';
@@ -76,9 +78,29 @@ async function drive(firstRound: number, rounds: number) {
   };
 }
 
+/**
+ * The offline-rule tick over the fleet (every RULES_TICK_MS in production): main-thread time of
+ * each of `ticks` walks, ms (its background pauses are idle time, not counted).
+ */
+async function offlineTicks(ticks: number) {
+  const engine = app.running.app.get(RuleEngine);
+  const busyMs: number[] = [];
+  for (let t = 0; t < ticks; t++) {
+    const loop0 = performance.eventLoopUtilization();
+    await engine.tick();
+    busyMs.push(Math.round(performance.eventLoopUtilization(loop0).active));
+  }
+  return { offlineTickMs: busyMs };
+}
+
 // The first round creates every container's live, rule and journey state: warm-up, not measured.
 await drive(0, 1);
-const result = { containers: CONTAINERS, ...(await drive(1, ROUNDS)), date: new Date().toISOString() };
+const result = {
+  containers: CONTAINERS,
+  ...(await drive(1, ROUNDS)),
+  ...(await offlineTicks(5)),
+  date: new Date().toISOString(),
+};
 console.log(JSON.stringify(result));
 mkdirSync('docs/bench', { recursive: true });
 writeFileSync('docs/bench/pipeline-fleet.json', JSON.stringify(result, null, 2) + '\n');

@@ -1,8 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { MEASUREMENT_KEYS } from '#src/contracts/reading.js';
 import type { OfflineRule } from '../rule-definition.js';
 import type { OfflineState } from '../rule-state.js';
-import { evaluateOffline, evaluateOfflineOnReading, type LastSeenByKey } from './offline.evaluator.js';
+import {
+  advanceQuietWatch,
+  evaluateOffline,
+  evaluateOfflineOnReading,
+  type LastSeenByKey,
+  type QuietOfflineWatch,
+} from './offline.evaluator.js';
 import { minute, outcomeLabel } from './rule-trace.testing.js';
 
 const temperatureOffline: OfflineRule = {
@@ -139,5 +147,32 @@ void describe(evaluateOfflineOnReading.name, () => {
     }
     assert.deepEqual(labels, ['-', '-', 'raise:warning@15', 'clear@25']);
     assert.deepEqual(JSON.parse(JSON.stringify(state)), state);
+  });
+});
+
+void describe(advanceQuietWatch.name, () => {
+  const time = fc.integer({ min: 0, max: 10 * 3_600_000 });
+  const watch = fc.record(
+    { type: fc.constant('offline' as const), watchSince: time, lastNowMs: time, lastSeen: time },
+    { requiredKeys: ['type', 'watchSince', 'lastNowMs'] },
+  );
+  const lastSeenByKey = fc.dictionary(fc.constantFrom(...MEASUREMENT_KEYS), time) as fc.Arbitrary<LastSeenByKey>;
+  const definition = fc.constantFrom(temperatureOffline, deviceOffline);
+
+  void it('advances a quiet watch exactly as a full evaluation would, or leaves it when that raises', () => {
+    fc.assert(
+      fc.property(definition, watch, lastSeenByKey, time, (rule, prior: OfflineState, seen, now) => {
+        const full = evaluateOffline(rule, { ...prior }, seen, now);
+        const held: QuietOfflineWatch = { ...prior };
+        if (advanceQuietWatch(rule, held, seen, now)) {
+          assert.equal(full.outcome.kind, 'none');
+          assert.deepEqual(held, full.state);
+        } else {
+          assert.equal(full.outcome.kind, 'raise');
+          assert.deepEqual(held, { ...prior });
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

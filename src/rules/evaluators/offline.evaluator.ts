@@ -64,6 +64,30 @@ function evaluateOfflineAt(
 }
 
 /**
+ * {@link evaluateOffline} of a quiet watch (no alert out) that stays quiet, done in place: the
+ * watch's evaluation time and last seen are advanced and nothing is allocated. It is what the
+ * offline tick does to nearly every container of the fleet every RULES_TICK_MS. Returns false,
+ * leaving `watch` as it was, when the evaluation would raise: the caller evaluates in full then.
+ */
+export function advanceQuietWatch(
+  definition: OfflineRule,
+  watch: QuietOfflineWatch,
+  lastSeenByKey: LastSeenByKey,
+  nowMs: number,
+): boolean {
+  const now = Math.max(nowMs, watch.lastNowMs);
+  const seen = newest(watch.lastSeen, seenFor(definition.key, lastSeenByKey));
+  const reference = seen ?? watch.watchSince;
+  if (now - reference >= definition.factor * definition.expectedIntervalS * 1000) return false;
+  watch.lastNowMs = now;
+  if (seen !== undefined) watch.lastSeen = seen;
+  return true;
+}
+
+/** An offline watch with no alert out: the state {@link advanceQuietWatch} advances. */
+export type QuietOfflineWatch = Pick<OfflineState, 'watchSince' | 'lastNowMs' | 'lastSeen'>;
+
+/**
  * The same rule driven by a reading (through `evaluateRule`): the reading's keys are seen at its
  * measuredAt, and the rule is evaluated at that time. It can clear an alert, and it can raise a
  * per-key one (a tracker sending positions but no temperature).
