@@ -156,7 +156,10 @@ void describe(advanceQuietWatch.name, () => {
     { type: fc.constant('offline' as const), watchSince: time, lastNowMs: time, lastSeen: time },
     { requiredKeys: ['type', 'watchSince', 'lastNowMs'] },
   );
-  const lastSeenByKey = fc.dictionary(fc.constantFrom(...MEASUREMENT_KEYS), time) as fc.Arbitrary<LastSeenByKey>;
+  const lastSeenByKey = fc.dictionary(
+    fc.constantFrom(...MEASUREMENT_KEYS),
+    time,
+  ) as fc.Arbitrary<LastSeenByKey>;
   const definition = fc.constantFrom(temperatureOffline, deviceOffline);
 
   void it('advances a quiet watch exactly as a full evaluation would, or leaves it when that raises', () => {
