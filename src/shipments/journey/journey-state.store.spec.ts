@@ -10,7 +10,7 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
 import { heldJourney, packJourney, unpackHeld, unpackJourney } from './journey-state.packing.js';
 import { heldFromRow, journeyRow } from './journey-state.row.js';
-import { JourneyStateStore } from './journey-state.store.js';
+import { JourneyStateStore, ROUTINE_EVERY_TICKS } from './journey-state.store.js';
 import { initialJourneyState, type ContainerJourneyState } from './journey.types.js';
 
 const T = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -184,14 +184,14 @@ describe(JourneyStateStore.name, () => {
     for (const s of states) assert.deepStrictEqual(normal(store.get(s.containerId)), normal(s));
   });
 
-  it('writes a routine update only every 30th tick, a significant one at the next', () => {
+  it('writes a routine update only every ROUTINE_EVERY_TICKS-th tick, a significant one at the next', () => {
     const rows = () =>
       (db.connection.prepare('SELECT count(*) AS n FROM journey_state').get() as { n: number }).n;
     store.set({ ...initialJourneyState('C1'), lastFixAt: T }, false);
     store.set({ ...initialJourneyState('C2'), lastFixAt: T }, true);
     store.persist();
     assert.equal(rows(), 1);
-    for (let tick = 2; tick < 30; tick++) store.persist();
+    for (let tick = 2; tick < ROUTINE_EVERY_TICKS; tick++) store.persist();
     assert.equal(rows(), 1);
     store.persist();
     assert.equal(rows(), 2);
