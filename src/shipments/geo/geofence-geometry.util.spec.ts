@@ -101,6 +101,14 @@ describe('geofence geometry', () => {
       assert.equal(isInsideGeofence(fiji, { lat: -17, lon: 179.8 }), false);
     });
 
+    it('does not contain the mirror image of a ring on the far side of the globe', () => {
+      // The yard unwrapped around a point 180° of longitude away ran the long way round.
+      const inYard = destinationPoint(LYON_DEPOT, 90, 150); // east of the building, in the yard
+      assert.equal(isInsideGeofence(depotYard, inYard), true);
+      assert.equal(isInsideGeofence(depotYard, { lat: inYard.lat, lon: inYard.lon - 180 }), false);
+      assert.ok(signedBoundaryDistanceM(depotYard, { lat: inYard.lat, lon: inYard.lon + 180 }) > 1e6);
+    });
+
     it('is never inside a degenerate or malformed polygon', () => {
       const bad: Site = {
         ...depotYard,

@@ -77,19 +77,28 @@ function toRing(positions: number[][]): GeoPoint[] {
   return ring;
 }
 
-/** Crossing-number test; x is the longitude offset from `p` unwrapped into [-180, 180). */
+/**
+ * Crossing-number test; x is the longitude offset from `p` unwrapped into [-180, 180). A ring
+ * whose offsets span 180° or more lies across `p`'s antimeridian: `p` is on the far side of the
+ * globe (a ring spans less than 180°), and its edges, unwrapped there, would run the long way
+ * round and could enclose the point's mirror image.
+ */
 function ringContains(ring: GeoPoint[], p: GeoPoint): boolean {
   let inside = false;
+  let west = Infinity;
+  let east = -Infinity;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const xi = normalizeLonDeg(ring[i].lon - p.lon);
     const yi = ring[i].lat - p.lat;
     const xj = normalizeLonDeg(ring[j].lon - p.lon);
     const yj = ring[j].lat - p.lat;
+    west = Math.min(west, xi);
+    east = Math.max(east, xi);
     // Half-open rule (yi > 0) !== (yj > 0) counts a vertex exactly on the ray once.
     if (yi > 0 !== yj > 0) {
       const xCross = xi + ((0 - yi) * (xj - xi)) / (yj - yi);
       if (xCross > 0) inside = !inside;
     }
   }
-  return inside;
+  return inside && east - west < 180;
 }
