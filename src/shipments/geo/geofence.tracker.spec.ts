@@ -75,6 +75,15 @@ describe(GeofenceTracker.name, () => {
     assert.equal(events[0].confirmedAt, T0 + 70_000);
   });
 
+  it('counts a fix a metre inside the boundary as inside, from its first fix', () => {
+    const edge = destinationPoint(LYON_DEPOT, 90, 259);
+    const { events } = run(new GeofenceTracker(), [depot], [edge, edge, edge, edge, edge, edge, edge]);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.at - T0, e.confirmedAt - T0]),
+      [['enter', 0, 60_000]],
+    );
+  });
+
   it('gives no enter/leave storm for ±20 m jitter on a boundary, where raw crossings number hundreds', () => {
     const tracker = new GeofenceTracker();
     const random = seededRandom(7);

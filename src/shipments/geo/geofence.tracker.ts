@@ -1,5 +1,6 @@
 import type { GeoPoint, Site, SiteKind } from './geofence.types.js';
 import { signedBoundaryDistanceM } from './geofence-geometry.util.js';
+import { SiteGrid } from './site-grid.js';
 
 /**
  * Hysteresis of geofence membership, so GPS jitter (±20 m typical, DESIGN.md §6) at a boundary
@@ -34,6 +35,8 @@ export interface SiteMembership {
   pendingSince?: number;
 }
 
+const OUTSIDE: SiteMembership = Object.freeze({ inside: false });
+
 /** Per-container tracker state: small, JSON-serialisable, persisted between readings. */
 export interface GeofenceTrackerState {
   lastMeasuredAt?: number;
@@ -64,7 +67,8 @@ export interface GeofenceUpdate {
  * Fixes must come in measuredAt order; a fix not newer than the last one is ignored (no events,
  * state unchanged), because a late fix cannot rewrite enter/leave history already published.
  * A site removed from the list is forgotten without a leave event. Cost: one distance per circle,
- * one pass over the vertices per polygon, for every site on every fix.
+ * one pass over the vertices per polygon, for every site on every fix (for the few near the fix
+ * with a {@link SiteGrid}).
  */
 export class GeofenceTracker {
   constructor(private readonly hysteresis: GeofenceHysteresis = DEFAULT_GEOFENCE_HYSTERESIS) {}
@@ -80,9 +84,13 @@ export class GeofenceTracker {
       .map(([id]) => id);
   }
 
+  /**
+   * The next state and events after a fix. `sites` as a {@link SiteGrid} gives the same answer as
+   * its list, measuring only the sites near the fix and those the container has a membership in.
+   */
   update(
     state: GeofenceTrackerState,
-    sites: readonly Site[],
+    sites: readonly Site[] | SiteGrid,
     position: GeoPoint,
     measuredAt: number,
   ): GeofenceUpdate {
@@ -91,12 +99,17 @@ export class GeofenceTracker {
     if (!usable || (state.lastMeasuredAt !== undefined && measuredAt <= state.lastMeasuredAt)) {
       return { state, events: [] };
     }
+    const list = sites instanceof SiteGrid ? sites.sites : sites;
+    const only = sites instanceof SiteGrid ? sites.candidates(position, state.sites) : undefined;
     const next: Record<string, SiteMembership> = {};
     const events: GeofenceEvent[] = [];
-    for (const site of sites) {
-      const previous = state.sites[site.id] ?? { inside: false };
+    for (let k = 0, n = only?.length ?? list.length; k < n; k++) {
+      const site = list[only === undefined ? k : only[k]];
+      const previous = state.sites[site.id] as SiteMembership | undefined;
       const d = signedBoundaryDistanceM(site, position);
-      const { membership, event } = this.step(site, previous, d, measuredAt);
+      // Outside with nothing pending, and still outside: nothing to keep and nothing to tell.
+      if (previous === undefined && !(d <= 0)) continue;
+      const { membership, event } = this.step(site, previous ?? OUTSIDE, d, measuredAt);
       if (membership.inside || membership.pendingSince !== undefined) next[site.id] = membership;
       if (event) events.push(event);
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import type { Site as FleetSite } from '#src/fleet/fleet.types.js';
 import { SitesService } from '#src/fleet/sites.service.js';
+import { SiteGrid } from '#src/shipments/geo/site-grid.js';
 
 /** How long the site list is reused before it is read again, ms of real (monotonic) time. */
 const REFRESH_AFTER_MS = 5000;
@@ -11,12 +12,14 @@ const PAGE = 1000;
  * Every site with its geofence, for the per-fix geofence scan. Sites change rarely and the fleet
  * feature announces no change, so the list is re-read at most every 5 s (monotonic time, not the
  * domain clock: this is a cache age): a site created or moved takes effect within 5 s.
- * A linear scan over hundreds of sites costs microseconds per fix; a grid is not needed yet.
+ * Fixes are measured against the sites near them ({@link SiteGrid}): a chain has thousands of
+ * sites, and a scan of every site on every fix cost ~41 µs with 500 of them.
  */
 @Injectable()
 export class JourneySites {
   private sites: FleetSite[] = [];
   private byId = new Map<string, FleetSite>();
+  private nearby = new SiteGrid([]);
   private loadedAt = -Infinity;
 
   constructor(private readonly fleetSites: SitesService) {}
@@ -24,6 +27,12 @@ export class JourneySites {
   all(): readonly FleetSite[] {
     if (performance.now() - this.loadedAt > REFRESH_AFTER_MS) this.reload();
     return this.sites;
+  }
+
+  /** The same sites, bucketed by where they are. */
+  grid(): SiteGrid {
+    this.all();
+    return this.nearby;
   }
 
   find(id: string): FleetSite | undefined {
@@ -41,6 +50,7 @@ export class JourneySites {
     } while (cursor !== undefined);
     this.sites = sites;
     this.byId = new Map(sites.map((s) => [s.id, s]));
+    this.nearby = new SiteGrid(sites);
     this.loadedAt = performance.now();
   }
 }

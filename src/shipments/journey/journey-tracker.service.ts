@@ -20,8 +20,8 @@ const hasPosition = (r: Reading): r is Fix => r.lat !== undefined && r.lon !== u
  * than the trackers' last one is ignored (a late frame cannot rewrite enter/leave history already
  * acted on); it is still stored as telemetry and counts in the record.
  *
- * Hot path: a reading without a position costs one check; a fix costs one distance per site
- * (linear scan: hundreds of sites take microseconds) plus a few object allocations.
+ * Hot path: a reading without a position costs one check; a fix costs one distance per site near
+ * it (a grid of the sites) plus a few object allocations.
  */
 @Injectable()
 export class JourneyTracker implements OnModuleInit {
@@ -69,7 +69,7 @@ export class JourneyTracker implements OnModuleInit {
     const previous = this.store.get(r.containerId) ?? initialJourneyState(r.containerId);
     if (previous.lastFixAt !== undefined && r.measuredAt <= previous.lastFixAt) return;
     const position = { lat: r.lat, lon: r.lon };
-    const g = this.geofences.update(previous.geofence, this.sites.all(), position, r.measuredAt);
+    const g = this.geofences.update(previous.geofence, this.sites.grid(), position, r.measuredAt);
     const m = this.motion.update(previous.motion, { lat: r.lat, lon: r.lon, at: r.measuredAt });
     const d = this.dwell.update(previous.dwell, {
       motion: m.state,
