@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBodyParser, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { AppConfig } from '#src/config/app-config.js';
 import { answerNotModified } from './not-modified.hook.js';
@@ -12,6 +12,9 @@ import { securityHeaders } from './security-headers.hook.js';
  * shipment, a page of an import); a client sending more is refused with 413 before it is read.
  */
 export const HTTP_BODY_LIMIT_BYTES = 100 * 1024;
+
+/** A media type with the `+json` structured syntax suffix, parameters allowed. */
+const JSON_SUFFIX_TYPE = /^application\/[\w.!#$&^-]+\+json\s*(;|$)/i;
 
 /**
  * Longest a client may take to send one whole request, ms. Fastify turns Node's own bound off
@@ -39,16 +42,15 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   adapter.getInstance().addHook('onSend', answerNotModified);
   const strictJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
   // An empty body under `Content-Type: application/json` is `{}`, not a 400: clients send that
-  // header on DELETEs and action POSTs (acknowledge, unbind) that carry nothing.
-  adapter.useBodyParser(
-    'application/json',
-    false,
-    { bodyLimit: HTTP_BODY_LIMIT_BYTES },
-    (req, body, done) => {
-      if (body.length === 0) done(null, {});
-      else void strictJson(req, body.toString(), done);
-    },
-  );
+  // header on DELETEs and action POSTs (acknowledge, unbind) that carry nothing. A `+json` type
+  // (RFC 6839), such as the `application/merge-patch+json` of JSON Merge Patch clients on PATCH,
+  // is JSON too.
+  const parseJson: FastifyBodyParser<Buffer> = (req, body, done) => {
+    if (body.length === 0) done(null, {});
+    else void strictJson(req, body.toString(), done);
+  };
+  for (const type of ['application/json', JSON_SUFFIX_TYPE])
+    adapter.useBodyParser(type, false, { bodyLimit: HTTP_BODY_LIMIT_BYTES }, parseJson);
   return adapter;
 }
 

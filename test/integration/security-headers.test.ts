@@ -153,6 +153,25 @@ void describe('security headers and the HTTP shell', () => {
     assert.equal(res.body.code, 'fleet.site-not-found');
   });
 
+  void it('reads a +json body (JSON Merge Patch) as JSON, and refuses other types with 415', async () => {
+    const site = '/api/v1/sites/DC-LYON-SQF';
+    const etag = (await app.request(site)).headers.get('etag')!;
+    const patched = await app.request(site, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json; charset=utf-8', 'if-match': etag },
+      body: JSON.stringify({ address: 'ZAC de Chesnes, 38070 Saint-Quentin-Fallavier' }),
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.address, 'ZAC de Chesnes, 38070 Saint-Quentin-Fallavier');
+    const xml = await app.request(site, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/vnd.convoi+xml', 'if-match': patched.headers.get('etag')! },
+      body: '<site/>',
+    });
+    assert.equal(xml.status, 415);
+    assert.match(xml.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  });
+
   const probes = [
     '/v0/sites',
     '/api/v0/sites',
