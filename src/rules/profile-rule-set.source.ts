@@ -9,30 +9,31 @@ import { RuleSetSource } from './rule-set.source.js';
 
 /**
  * Rules from the active shipment's product profile with the shipment's overrides; container
- * defaults without a shipment. Rule sets are cached per shipment and rebuilt whenever the
- * shipments change (ActiveShipments.version), so the hot path does one Map lookup.
+ * defaults without a shipment. Rule sets are cached per shipment, and a shipment's is rebuilt
+ * after it changes (ActiveShipments.onChange), every one after a profile changes, so the hot path
+ * does one Map lookup.
  */
 @Injectable()
 export class ProfileRuleSetSource extends RuleSetSource {
   private readonly logger = new Logger(ProfileRuleSetSource.name);
   private readonly defaults = containerDefaultRules();
-  private cache = new Map<string, readonly RuleDefinition[]>();
-  private cachedVersion = -1;
+  private readonly cache = new Map<string, readonly RuleDefinition[]>();
 
   constructor(
-    private readonly active: ActiveShipments,
+    active: ActiveShipments,
     private readonly shipments: ShipmentsService,
     private readonly profiles: ProfilesService,
   ) {
     super();
+    active.onChange((shipmentId) =>
+      shipmentId === undefined ? this.cache.clear() : this.cache.delete(shipmentId),
+    );
+    // A profile's new limits apply from the next reading of every shipment that uses it.
+    profiles.onChange(() => this.cache.clear());
   }
 
   rulesFor(_containerId: string, shipmentId: string | undefined): readonly RuleDefinition[] {
     if (shipmentId === undefined) return this.defaults;
-    if (this.cachedVersion !== this.active.version) {
-      this.cache = new Map();
-      this.cachedVersion = this.active.version;
-    }
     let rules = this.cache.get(shipmentId);
     if (!rules) {
       rules = this.build(shipmentId);

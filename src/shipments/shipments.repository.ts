@@ -76,6 +76,16 @@ export class ShipmentsRepository implements OnModuleInit {
   }
 
   /** Container id → active shipment and its profile, for the readings' index. */
+  /** The container's active shipment (at most one: the database refuses a second). */
+  activeOf(containerId: string): ActiveShipment | undefined {
+    const row = this.db
+      .prepare<[string], { id: string; profile_id: string }>(
+        "SELECT id, profile_id FROM shipments WHERE container_id = ? AND status IN ('planned', 'in_transit', 'arrived')",
+      )
+      .get(containerId);
+    return row === undefined ? undefined : { shipmentId: row.id, profileId: row.profile_id };
+  }
+
   activeByContainer(): Map<string, ActiveShipment> {
     const rows = this.db
       .prepare<[], { id: string; container_id: string; profile_id: string }>(

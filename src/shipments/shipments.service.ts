@@ -79,7 +79,7 @@ export class ShipmentsService implements OnModuleInit {
       if (isConstraintError(err, 'UNIQUE')) throw busy(shipment.containerId);
       throw err;
     }
-    this.reindex();
+    this.changed(shipment.id, shipment.containerId);
     return this.get(shipment.id);
   }
 
@@ -136,7 +136,7 @@ export class ShipmentsService implements OnModuleInit {
       if (isConstraintError(err, 'UNIQUE')) throw busy(next.containerId);
       throw err;
     }
-    this.reindex();
+    this.changed(id, current.value.containerId, next.containerId);
     return this.get(id);
   }
 
@@ -164,7 +164,7 @@ export class ShipmentsService implements OnModuleInit {
     const shipment = this.repository.find(id);
     if (!shipment || shipment.status !== from || !NEXT_STATUSES[from].includes(to)) return false;
     if (!this.repository.setStatus(id, from, to, atMs, this.clock.now())) return false;
-    this.reindex();
+    this.changed(id, shipment.containerId);
     this.announce({ shipmentId: id, containerId: shipment.containerId, from, to, at: atMs, manual: false });
     return true;
   }
@@ -198,7 +198,7 @@ export class ShipmentsService implements OnModuleInit {
         `shipment ${id} changed meanwhile: read it again`,
       );
     }
-    this.reindex();
+    this.changed(id, current.value.containerId);
     this.announce({
       shipmentId: id,
       containerId: current.value.containerId,
@@ -227,7 +227,7 @@ export class ShipmentsService implements OnModuleInit {
       );
     }
     this.repository.delete(id);
-    this.reindex();
+    this.changed(id, current.value.containerId);
   }
 
   require(id: string): Shipment {
@@ -264,6 +264,11 @@ export class ShipmentsService implements OnModuleInit {
 
   private reindex(): void {
     this.active.replace(this.repository.activeByContainer());
+  }
+
+  /** After a write of shipment `id`: the containers it was or is on follow it (the index stays). */
+  private changed(id: string, ...containerIds: string[]): void {
+    this.active.update(id, new Set(containerIds), (c) => this.repository.activeOf(c));
   }
 }
 

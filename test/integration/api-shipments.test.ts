@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
+import type { RuleDefinition } from '#src/rules/rule-definition.js';
+import { RuleSetSource } from '#src/rules/rule-set.source.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -51,6 +54,52 @@ describe('shipments', () => {
   };
   const move = (id: string, status: string) =>
     app.request(`/api/v1/shipments/${id}/status`, json('POST', { status }));
+
+  it("follows every write in the containers' index and in the shipment's rules", async () => {
+    const rules = app.running.app.get(RuleSetSource);
+    const active = app.running.app.get(ActiveShipments);
+    const band = (s: { id: string; containerId: string }) => highest(rules.rulesFor(s.containerId, s.id));
+    const other = await plan();
+    const s = await plan();
+    assert.equal(band(s), 3.5);
+    assert.deepEqual(active.get(s.containerId), { shipmentId: s.id, profileId: 'chilled-4' });
+    const etag = (await app.request(`/api/v1/shipments/${s.id}`)).headers.get('etag')!;
+    const patch = { overrides: { temperature: { maxC: 2.5 } } };
+    assert.equal(
+      (await app.request(`/api/v1/shipments/${s.id}`, json('PATCH', patch, { 'if-match': etag }))).status,
+      200,
+    );
+    assert.equal(band(s), 2.5, 'the new override applies from the next reading');
+    assert.equal((await move(s.id, 'cancelled')).status, 200);
+    assert.equal(active.get(s.containerId), undefined);
+    assert.deepEqual(active.get(other.containerId), { shipmentId: other.id, profileId: 'chilled-4' });
+  });
+
+  it("applies a profile's change to the shipments on it from their next reading", async () => {
+    const rules = app.running.app.get(RuleSetSource);
+    const profile = {
+      id: 'pr-sushi',
+      name: 'Sushi',
+      basedOn: 'chilled-4',
+      temperature: { minC: 0, maxC: 4.5 },
+    };
+    const created = await app.request('/api/v1/profiles', json('POST', profile));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const containerId = `SHIP-C-${++n}`;
+    await app.request('/api/v1/containers', json('POST', { id: containerId, kind: 'reefer', label: 'c' }));
+    const body = { ...shipmentBody(containerId), profileId: profile.id, overrides: undefined };
+    const s = (await app.request('/api/v1/shipments', json('POST', body))).body as { id: string };
+    const band = () => highest(rules.rulesFor(containerId, s.id));
+    assert.equal(band(), 4.5);
+    const patch = { temperature: { minC: 0, maxC: 5.5 } };
+    const etag = created.headers.get('etag')!;
+    const patched = await app.request(
+      `/api/v1/profiles/${profile.id}`,
+      json('PATCH', patch, { 'if-match': etag }),
+    );
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(band(), 5.5);
+  });
 
   it('creates a planned shipment with Location, ETag and the actor', async () => {
     const s = await plan();
@@ -151,6 +200,12 @@ describe('shipments', () => {
     assert.equal(live.values.temperatureC.value, 3.1);
   });
 });
+
+/** The upper temperature limit among a rule set (the profile's, or the shipment's override). */
+function highest(rules: readonly RuleDefinition[]): number | undefined {
+  const rule = rules.find((r) => r.id === 'temperature-high');
+  return rule !== undefined && 'band' in rule ? rule.band.max : undefined;
+}
 
 function shipmentBody(containerId: string) {
   return {

@@ -12,6 +12,8 @@ import { ProfilesRepository, type StoredProfile } from './profiles.repository.js
 /** Product profiles: the ATP seed (read-only) and planners' own, derived from a seeded one. */
 @Injectable()
 export class ProfilesService implements OnModuleInit {
+  private readonly listeners: ((profileId: string) => void)[] = [];
+
   constructor(
     private readonly repository: ProfilesRepository,
     private readonly clock: Clock,
@@ -64,7 +66,13 @@ export class ProfilesService implements OnModuleInit {
     assertIfMatch(ifMatch, current.etag);
     if (dto.temperature) checkBand(dto.temperature);
     this.repository.update({ ...current.value, ...patchOf(dto, ['description']) }, this.clock.now());
+    for (const listener of this.listeners) listener(id);
     return this.get(id);
+  }
+
+  /** Calls `listener` with the id of every profile changed: rules derived from it are stale. */
+  onChange(listener: (profileId: string) => void): void {
+    this.listeners.push(listener);
   }
 
   delete(id: string, ifMatch: string | undefined): void {

@@ -31,8 +31,7 @@ const place = (lat: number, lon: number) => `${lat.toFixed(5)}, ${lon.toFixed(5)
  */
 @Injectable()
 export class JourneyReactions implements OnModuleInit {
-  private cache = new Map<string, Shipment>();
-  private cacheVersion = -1;
+  private readonly cache = new Map<string, Shipment>();
   private readonly toleranceMin: number;
 
   constructor(
@@ -49,6 +48,7 @@ export class JourneyReactions implements OnModuleInit {
 
   onModuleInit(): void {
     this.shipments.onStatusChange((change) => this.onStatusChange(change));
+    this.active.onChange((id) => (id === undefined ? this.cache.clear() : this.cache.delete(id)));
   }
 
   /** Acts on one fix's events; updates `state.alerts` in place (the caller stores the state). */
@@ -240,13 +240,9 @@ export class JourneyReactions implements OnModuleInit {
     });
   }
 
-  /** The reading's shipment, cached until the next shipment change (ActiveShipments.version). */
+  /** The reading's shipment, cached until it changes (ActiveShipments.onChange). */
   private shipmentOf(id: string | undefined): Shipment | undefined {
     if (id === undefined) return undefined;
-    if (this.cacheVersion !== this.active.version) {
-      this.cache = new Map();
-      this.cacheVersion = this.active.version;
-    }
     let s = this.cache.get(id);
     if (!s) {
       s = this.shipments.require(id);
