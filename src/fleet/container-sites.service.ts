@@ -3,7 +3,8 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 
 /**
  * Each container's home site, read once per reading to tag it (hot path: one Map lookup).
- * Rebuilt at start and after every change of containers ({@link reload}).
+ * Rebuilt at start and after an import ({@link reload}), one container at a time after a change
+ * of it ({@link refresh}).
  */
 @Injectable()
 export class ContainerSites implements OnModuleInit {
@@ -17,6 +18,16 @@ export class ContainerSites implements OnModuleInit {
 
   siteOf(containerId: string): string | undefined {
     return this.bySite.get(containerId);
+  }
+
+  /** Re-reads one container's home site after it was created, changed or deleted. */
+  refresh(containerId: string): void {
+    const row = this.sqlite.connection
+      .prepare<[string], { site_id: string | null }>('SELECT site_id FROM containers WHERE id = ?')
+      .get(containerId);
+    const siteId = row?.site_id ?? undefined;
+    if (siteId === undefined) this.bySite.delete(containerId);
+    else this.bySite.set(containerId, siteId);
   }
 
   reload(): void {

@@ -48,7 +48,7 @@ export class ContainersService {
         throw new DomainError('conflict', 'fleet.container-exists', `container ${dto.id} already exists`);
       throw err;
     }
-    this.containerSites.reload();
+    this.containerSites.refresh(container.id);
     return this.getVersioned(container.id);
   }
 
@@ -78,7 +78,7 @@ export class ContainersService {
     const next: Container = { ...current, ...patchOf(dto, ['siteId', 'notes']) };
     if (typeof dto.siteId === 'string') this.requireSite(dto.siteId);
     this.repository.update(next, this.clock.now());
-    this.containerSites.reload();
+    this.containerSites.refresh(id);
     return this.getVersioned(id);
   }
 
@@ -97,7 +97,7 @@ export class ContainersService {
       throw err;
     }
     this.liveState.forget(id);
-    this.containerSites.reload();
+    this.containerSites.refresh(id);
   }
 
   /** The container, or a not-found error. */

@@ -1,5 +1,6 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,5 +65,64 @@ describe(DeviceDirectory.name, () => {
       [undefined, 'C1', 'C1', undefined],
     );
     assert.equal(directory.containerAt('D1', 100), undefined);
+  });
+  it('refreshes one device exactly as a reload of all of them would find it', () => {
+    const ids = ['D1', 'D2', 'D3'];
+    const euis = ['0004a30b001c0001', '0004a30b001c0002'];
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('upsert' as const),
+        id: fc.constantFrom(...ids),
+        eui: fc.option(fc.constantFrom(...euis)),
+      }),
+      fc.record({ kind: fc.constant('delete' as const), id: fc.constantFrom(...ids) }),
+      fc.record({
+        kind: fc.constant('bind' as const),
+        id: fc.constantFrom(...ids),
+        container: fc.constantFrom('C1', 'C2', 'C3'),
+      }),
+      fc.record({ kind: fc.constant('unbind' as const), id: fc.constantFrom(...ids) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => {
+        db.connection.exec("DELETE FROM device_bindings; DELETE FROM devices WHERE id <> 'L1'");
+        const refreshed = new DeviceDirectory(fleet);
+        const reloaded = new DeviceDirectory(fleet);
+        const removed: [string[], string[]] = [[], []];
+        refreshed.onRemoved((d) => removed[0].push(`${d.id}/${d.devEui}`));
+        reloaded.onRemoved((d) => removed[1].push(`${d.id}/${d.devEui}`));
+        refreshed.reload();
+        reloaded.reload();
+        let t = 0;
+        for (const o of ops) {
+          t += 10;
+          try {
+            if (o.kind === 'upsert')
+              fleet.upsertDevice({ id: o.id, format: 'chirpstack', ...(o.eui && { devEui: o.eui }) }, t);
+            else if (o.kind === 'delete') db.connection.prepare('DELETE FROM devices WHERE id = ?').run(o.id);
+            else if (o.kind === 'bind') fleet.bindDevice(o.id, o.container, t);
+            else
+              db.connection
+                .prepare(
+                  'UPDATE device_bindings SET unbound_at = ? WHERE device_id = ? AND unbound_at IS NULL',
+                )
+                .run(t, o.id);
+          } catch {
+            continue; // refused by the database (a DevEUI taken, a device with bindings): nothing changed
+          }
+          refreshed.refresh(o.id);
+          reloaded.reload();
+          for (const id of [...ids, 'L1']) {
+            assert.deepStrictEqual(refreshed.byId(id), reloaded.byId(id));
+            for (let at = 0; at <= t + 10; at += 5)
+              assert.equal(refreshed.containerAt(id, at), reloaded.containerAt(id, at));
+          }
+          for (const eui of [...euis, '0004a30b001c0530'])
+            assert.deepStrictEqual(refreshed.byDevEui(eui), reloaded.byDevEui(eui));
+          assert.deepStrictEqual(removed[0], removed[1]);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -19,8 +19,8 @@ export interface DeviceView extends Device {
 }
 
 /**
- * Devices and their bindings. Every change reloads the {@link DeviceDirectory}, so the very next
- * reading is attributed by the new history; bindings are history and only ever extended forward.
+ * Devices and their bindings. Every change refreshes the device in the {@link DeviceDirectory}, so
+ * the very next reading is attributed by the new history; bindings are history and only ever extended forward.
  */
 @Injectable()
 export class DevicesService {
@@ -46,7 +46,7 @@ export class DevicesService {
         );
       throw err;
     }
-    this.directory.reload();
+    this.directory.refresh(dto.id);
     return this.get(dto.id);
   }
 
@@ -82,7 +82,7 @@ export class DevicesService {
         );
       throw err;
     }
-    this.directory.reload();
+    this.directory.refresh(id);
     return this.get(id);
   }
 
@@ -97,7 +97,7 @@ export class DevicesService {
       );
     }
     this.repository.delete(id);
-    this.directory.reload();
+    this.directory.refresh(id);
   }
 
   bind(id: string, dto: BindDeviceDto): DeviceBinding {
@@ -120,7 +120,7 @@ export class DevicesService {
       );
     }
     this.fleet.transaction(() => this.fleet.bindDevice(id, dto.containerId, at));
-    this.directory.reload();
+    this.directory.refresh(id);
     return this.fleet.openBinding(id)!;
   }
 
@@ -130,7 +130,7 @@ export class DevicesService {
     if (!open) throw new DomainError('conflict', 'fleet.not-bound', `device ${id} is on no container`);
     const at = this.changeTime(id, dto.at);
     this.repository.unbind(id, at);
-    this.directory.reload();
+    this.directory.refresh(id);
     return { ...open, unboundAt: at };
   }
 

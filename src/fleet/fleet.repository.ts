@@ -165,6 +165,20 @@ export class FleetRepository implements OnModuleInit {
   listDevices(): Device[] {
     return this.db.prepare<[], DeviceRow>('SELECT * FROM devices ORDER BY id').all().map(toDevice);
   }
+
+  findDevice(id: string): Device | undefined {
+    const row = this.statement('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+    return row === undefined ? undefined : toDevice(row);
+  }
+
+  /** The device's bindings, oldest first. */
+  bindingsOf(deviceId: string): DeviceBinding[] {
+    return (
+      this.statement('SELECT * FROM device_bindings WHERE device_id = ? ORDER BY bound_at').all(
+        deviceId,
+      ) as BindingRow[]
+    ).map(toBinding);
+  }
 }
 
 export function toSite(r: SiteRow): Site {

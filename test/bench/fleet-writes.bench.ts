@@ -1,0 +1,81 @@
+// Registry writes at a chain's scale (issue 11): how long one write of the REST API (a container or
+// a device registered, a device bound, a shipment changed) holds the main thread, which also
+// carries ingestion, with the bench fleet (150,000 containers and devices) and thousands of
+// shipments under way. Each write used to rebuild a whole in-memory index (device directory,
+// container sites, active shipments).
+// Run: node dist/test/bench/fleet-writes.bench.js [activeShipments=20000]
+// BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the bench fleet, as for `npm run bench`.
+import 'reflect-metadata';
+import { ContainersService } from '#src/fleet/containers.service.js';
+import { DevicesService } from '#src/fleet/devices.service.js';
+import { ShipmentsRepository } from '#src/shipments/shipments.repository.js';
+import { ShipmentsService } from '#src/shipments/shipments.service.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { startTestApp } from '#test/support/test-app.js';
+import { containerId } from './support/bench-fleet.js';
+import { buildFleetTemplate, cloneTemplate } from './support/fleet-template.js';
+
+const ACTIVE = Number(process.argv[2] ?? 20_000);
+const WRITES = 20;
+
+const template = await buildFleetTemplate(150_000, 500, process.env.BENCH_TEMPLATE_DIR);
+const app = await startTestApp({
+  dataDir: cloneTemplate(template.dir, 'fleet-writes'),
+  env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '', BROKER_THREAD: 'false' },
+});
+const repository = app.running.app.get(ShipmentsRepository);
+const shipments = app.running.app.get(ShipmentsService);
+const db = app.running.app.get(SqliteDatabase).connection;
+const like = db
+  .prepare('SELECT origin_site_id o, destination_site_id d, profile_id p FROM shipments')
+  .get() as {
+  o: string;
+  d: string;
+  p: string;
+};
+// Planned shipments on containers the bench fleet has no shipment on (its 500 are on the first).
+db.transaction(() => {
+  for (let i = 0; i < ACTIVE; i++) {
+    repository.insert(
+      {
+        id: `SH-BENCH-${i}`,
+        containerId: containerId(10_000 + i),
+        originSiteId: like.o,
+        destinationSiteId: like.d,
+        profileId: like.p,
+        plannedDeparture: '2026-11-23T06:00:00Z',
+        plannedArrival: '2026-11-23T18:00:00Z',
+        status: 'planned',
+        createdBy: 'bench',
+        createdAt: '2026-11-23T00:00:00Z',
+      },
+      Date.now(),
+    );
+  }
+})();
+const containers = app.running.app.get(ContainersService);
+const devices = app.running.app.get(DevicesService);
+/** Median and slowest of `WRITES` calls of `write(i)`, ms. */
+function time(write: (i: number) => void): { medianMs: number; maxMs: number } {
+  const ms: number[] = [];
+  for (let i = 0; i < WRITES; i++) {
+    const started = performance.now();
+    write(i);
+    ms.push(performance.now() - started);
+  }
+  ms.sort((a, b) => a - b);
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return { medianMs: round(ms[Math.floor(ms.length / 2)]), maxMs: round(ms[ms.length - 1]) };
+}
+const result = {
+  containers: 150_000,
+  activeShipments: ACTIVE + 500,
+  containerCreate: time((i) => containers.create({ id: `NEW-C-${i}`, kind: 'reefer', label: 'new' })),
+  deviceCreate: time((i) => devices.create({ id: `NEW-D-${i}`, format: 'json' })),
+  deviceBind: time((i) => devices.bind(`NEW-D-${i}`, { containerId: `NEW-C-${i}` })),
+  shipmentUpdate: time((i) =>
+    shipments.update(`SH-BENCH-${i}`, { carrier: `carrier ${i}` }, shipments.get(`SH-BENCH-${i}`).etag),
+  ),
+};
+console.log(JSON.stringify(result));
+await app.close();
