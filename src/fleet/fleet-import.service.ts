@@ -8,6 +8,7 @@ import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { FleetSeedDto } from './dto/fleet-seed.dto.js';
 import { FleetRepository } from './fleet.repository.js';
+import { SitesService } from './sites.service.js';
 
 export interface ImportSummary {
   sites: number;
@@ -29,6 +30,7 @@ export class FleetImportService {
     private readonly directory: DeviceDirectory,
     private readonly clock: Clock,
     private readonly containerSites: ContainerSites,
+    private readonly sites: SitesService,
   ) {}
 
   importFile(path: string): ImportSummary {
@@ -79,6 +81,7 @@ export class FleetImportService {
     });
     this.directory.reload();
     this.containerSites.reload();
+    this.sites.changed();
     return {
       sites: seed.sites.length,
       containers: seed.containers.length,

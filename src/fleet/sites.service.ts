@@ -12,6 +12,8 @@ import { assertIfMatch, versioned, type Versioned } from './versioning.js';
 /** Sites: warehouses, hubs and stores with their geofences. */
 @Injectable()
 export class SitesService {
+  private readonly listeners: (() => void)[] = [];
+
   constructor(
     private readonly repository: SitesRepository,
     private readonly clock: Clock,
@@ -26,7 +28,18 @@ export class SitesService {
         throw new DomainError('conflict', 'fleet.site-exists', `site ${site.id} already exists`);
       throw err;
     }
+    this.changed();
     return this.get(site.id);
+  }
+
+  /** Calls `listener` after every change of sites: what was derived from them is stale. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells the listeners that sites changed (here, or written by a fleet import). */
+  changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   list(query: { cursor?: string; limit: number; kind?: SiteKind }): Page<Site> {
@@ -53,6 +66,7 @@ export class SitesService {
       ...(geofence !== undefined && { geofence: toGeofence(geofence) }),
     };
     this.repository.update(next, this.clock.now());
+    this.changed();
     return this.get(id);
   }
 
@@ -70,6 +84,7 @@ export class SitesService {
       }
       throw err;
     }
+    this.changed();
   }
 
   require(id: string): Site {
