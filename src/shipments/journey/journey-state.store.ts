@@ -26,7 +26,8 @@ const PERSIST_SLICE_STATES = 500;
  * resumes the trackers where they were. A state that changed something that matters (a site
  * entered or left, a stop started or ended, a dwell) is written within a second; a routine update
  * (one more fix on the road) within 5 minutes, since a crash that loses it only resumes the
- * speed averages from an older fix, as after a device's gap in coverage. Everything is written at shutdown.
+ * speed averages from an older fix, as after a device's gap in coverage. Everything is written
+ * at shutdown.
  *
  * Memory (issue 11): a state is held packed ({@link packJourney}), its numbers in one array of
  * doubles, and unpacked into a fresh object at every `get` (callers mutate what they get, then
