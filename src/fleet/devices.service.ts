@@ -20,7 +20,8 @@ export interface DeviceView extends Device {
 
 /**
  * Devices and their bindings. Every change refreshes the device in the {@link DeviceDirectory}, so
- * the very next reading is attributed by the new history; bindings are history and only ever extended forward.
+ * the very next reading is attributed by the new history; bindings are history and only ever
+ * extended forward.
  */
 @Injectable()
 export class DevicesService {

@@ -80,7 +80,8 @@ export class ShipmentsRepository implements OnModuleInit {
   activeOf(containerId: string): ActiveShipment | undefined {
     const row = this.db
       .prepare<[string], { id: string; profile_id: string }>(
-        "SELECT id, profile_id FROM shipments WHERE container_id = ? AND status IN ('planned', 'in_transit', 'arrived')",
+        `SELECT id, profile_id FROM shipments
+           WHERE container_id = ? AND status IN ('planned', 'in_transit', 'arrived')`,
       )
       .get(containerId);
     return row === undefined ? undefined : { shipmentId: row.id, profileId: row.profile_id };
