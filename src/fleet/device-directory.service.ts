@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { normalizeDevEui } from '#src/contracts/identifiers.js';
 import { READING_SOURCES } from '#src/contracts/reading.js';
 import { FleetRepository } from './fleet.repository.js';
-import type { Device } from './fleet.types.js';
+import type { Device, DeviceBinding } from './fleet.types.js';
 
 /** One binding as the directory needs it: the device is the map key. */
 interface Binding {
@@ -46,7 +46,7 @@ export class DeviceDirectory implements OnModuleInit {
     const bindings = new Map<string, Binding | Binding[]>();
     // Sorted by device then boundAt: each device's list is built in order.
     for (const b of this.repository.allBindings()) {
-      const binding: Binding = { containerId: b.containerId, boundAt: b.boundAt, unboundAt: b.unboundAt };
+      const binding = held(b);
       const deviceId = byId.get(b.deviceId)?.id ?? b.deviceId;
       const known = bindings.get(deviceId);
       if (known === undefined) bindings.set(deviceId, binding);
@@ -80,9 +80,7 @@ export class DeviceDirectory implements OnModuleInit {
       this.devicesById.set(device.id, device);
       if (device.devEui) this.devicesByEui.set(normalizeDevEui(device.devEui), device);
     }
-    const bindings = this.repository
-      .bindingsOf(deviceId)
-      .map((b): Binding => ({ containerId: b.containerId, boundAt: b.boundAt, unboundAt: b.unboundAt }));
+    const bindings = this.repository.bindingsOf(deviceId).map(held);
     if (bindings.length === 0) this.bindings.delete(deviceId);
     else this.bindings.set(device?.id ?? deviceId, bindings.length === 1 ? bindings[0] : bindings);
     if (previous !== undefined && (device === undefined || device.devEui !== previous.devEui))
@@ -117,6 +115,11 @@ export class DeviceDirectory implements OnModuleInit {
     }
     return undefined;
   }
+}
+
+/** A binding as the directory holds it (the device is the map key). */
+function held(b: DeviceBinding): Binding {
+  return { containerId: b.containerId, boundAt: b.boundAt, unboundAt: b.unboundAt };
 }
 
 function covers(b: Binding, measuredAt: number): boolean {
