@@ -12,8 +12,14 @@ import { LiveStateService } from './live-state.service.js';
 
 const T = Date.UTC(2026, 10, 22, 8, 0, 0);
 
+/**
+ * Waits up to 5 s of real time: the write-behind pauses between pages on real timers (only
+ * setInterval is mocked), and on a loaded machine those pauses outlast a few hundred turns of
+ * the event loop.
+ */
 async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setImmediate(r));
+  const deadline = Date.now() + 5000;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   assert.ok(condition(), 'the write-behind did not write in time');
 }
 

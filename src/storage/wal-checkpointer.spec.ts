@@ -55,8 +55,8 @@ describe(WalCheckpointer.name, () => {
     db.connection.exec('CREATE TABLE filler (b BLOB)');
     const insert = db.connection.prepare('INSERT INTO filler (b) VALUES (?)');
     const page = Buffer.alloc(4000, 7);
-    // ~240 MB committed in 60 transactions, a turn of the loop between them (the thread checkpoints).
-    for (let t = 0; t < 60; t++) {
+    // ~370 MB committed in 90 transactions, a turn of the loop between them (the thread checkpoints).
+    for (let t = 0; t < 90; t++) {
       db.connection.transaction(() => {
         for (let i = 0; i < 1000; i++) insert.run(page);
       })();
@@ -65,7 +65,7 @@ describe(WalCheckpointer.name, () => {
     const wal = statSync(`${db.file}-wal`).size;
     // The writer's checkpoint may find the thread's under way and wait for its next commit, and
     // on a loaded machine (the whole suite on two cores) for a few more: 42-71 MB alone beside two
-    // busy cores, once 116 MB within the suite. A WAL that never restarts holds all ~245 MB.
-    assert.ok(wal < 3.5 * WRITER_CHECKPOINT_PAGES * 4096, `WAL of ${Math.round(wal / 1e6)} MB`);
+    // busy cores, 116 and 162 MB within the suite in CI. A WAL that never restarts holds all ~370 MB.
+    assert.ok(wal < 5 * WRITER_CHECKPOINT_PAGES * 4096, `WAL of ${Math.round(wal / 1e6)} MB`);
   });
 });
