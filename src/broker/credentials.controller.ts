@@ -25,16 +25,16 @@ export class CredentialsController {
 
   @Post('devices/:id/credentials')
   @ApiOperation({ summary: "Issue a device's MQTT secret, or rotate it (the old one stops at once)" })
-  async issueDevice(@Param() params: DeviceIdParams): Promise<IssuedCredential> {
+  issueDevice(@Param() params: DeviceIdParams): IssuedCredential {
     if (!this.devices.byId(params.id)) {
       throw new DomainError('not-found', 'fleet.device-not-found', `device ${params.id} does not exist`);
     }
     let secret: string;
     try {
-      secret = await this.store.issue(params.id);
+      secret = this.store.issue(params.id);
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'broker.credential-exists')) throw err;
-      secret = await this.store.rotate(params.id);
+      secret = this.store.rotate(params.id);
     }
     return { username: params.id, secret, note: SHOWN_ONCE };
   }
@@ -48,8 +48,8 @@ export class CredentialsController {
 
   @Post('admin/integrations')
   @ApiOperation({ summary: 'Create a network-server or operator MQTT credential' })
-  async createIntegration(@Body() body: CreateIntegrationDto): Promise<IssuedCredential> {
-    const secret = await this.store.issueIntegration(body.name, body.kind, body.topicRoot);
+  createIntegration(@Body() body: CreateIntegrationDto): IssuedCredential {
+    const secret = this.store.issueIntegration(body.name, body.kind, body.topicRoot);
     return { username: body.name, secret, note: SHOWN_ONCE };
   }
 

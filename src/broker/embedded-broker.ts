@@ -11,6 +11,7 @@ import type { BrokerSettings } from './broker-settings.js';
 import { aedesOptionsFromLimits } from './hardening/broker-limits.js';
 import { createHardenedConnectionHandler } from './hardening/hardened-connection.handler.js';
 import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
+import { openFilesShortfall, processOpenFilesLimit } from './hardening/open-files.limit.js';
 
 /** Receives a device message before it is acknowledged; calls `acknowledge` once it is safe. */
 export type IngestInterceptor = (topic: string, payload: Buffer, acknowledge: () => void) => void;
@@ -74,6 +75,8 @@ export class EmbeddedBroker {
       abuse,
     });
     await broker.listen(createServer({ noDelay: true }, handler), settings.port, settings.host, 'MQTT');
+    const shortfall = openFilesShortfall(settings.limits.maxConnections, processOpenFilesLimit());
+    if (shortfall !== undefined) broker.logger.warn(shortfall);
     if (settings.tls) {
       const tls = createTlsServer(
         {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { AppConfig } from '#src/config/app-config.js';
 import { configKeys } from '#src/config/load-config.js';
+import { RESERVED_FILES } from '#src/broker/hardening/open-files.limit.js';
 
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine: Debian's
@@ -120,6 +121,13 @@ describe('docker-compose.yml', () => {
       /exclude: \[[^\]]*'health'/,
       '/health is outside /api/v1',
     );
+  });
+
+  it('lets convoi open a socket for each of BROKER_MAX_CONNECTIONS clients', () => {
+    const nofile = services.convoi.ulimits?.nofile;
+    const soft = Number(typeof nofile === 'object' ? nofile.soft : nofile);
+    const needed = new AppConfig().BROKER_MAX_CONNECTIONS + RESERVED_FILES;
+    assert.ok(soft >= needed, `ulimits.nofile ${soft} < ${needed}`);
   });
 
   it('gives Grafana every variable its datasource provisioning interpolates', () => {

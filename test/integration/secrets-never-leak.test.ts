@@ -119,8 +119,8 @@ describe('secrets never leak', () => {
       app.running.app.get(Clock),
     );
     credentials.onModuleInit();
-    secrets['device secret (issued)'] = await credentials.issue('SECRET-DEV-1');
-    secrets['device secret (rotated)'] = await credentials.rotate('SECRET-DEV-1');
+    secrets['device secret (issued)'] = credentials.issue('SECRET-DEV-1');
+    secrets['device secret (rotated)'] = credentials.rotate('SECRET-DEV-1');
 
     // Failed logins: REST with a wrong, a revoked and a malformed key; MQTT with wrong secrets.
     assert.equal(
@@ -142,7 +142,7 @@ describe('secrets never leak', () => {
 
     // Readings from the device (the platform credential may not publish telemetry), then a bad
     // payload and an invalid one.
-    secrets['device secret (sensor)'] = await credentials.issue('sensor-reefer-001');
+    secrets['device secret (sensor)'] = credentials.issue('sensor-reefer-001');
     const mqtt = await app.mqtt({
       clientId: 'sensor-reefer-001',
       username: 'sensor-reefer-001',

@@ -34,6 +34,8 @@ export interface HardenedBroker {
   broker: Aedes;
   metrics: Metrics;
   store: DeviceCredentialStore;
+  /** The credential store's database (tests that read or plant stored hashes). */
+  db: SqliteDatabase;
   hooks: BrokerAuthHooks;
   handler: HardenedConnectionHandler;
   abuse: IpAbuseTracker;
@@ -78,6 +80,7 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
     broker,
     metrics,
     store,
+    db,
     hooks,
     handler,
     abuse,

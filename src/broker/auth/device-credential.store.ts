@@ -1,24 +1,28 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { isValidId } from '#src/contracts/identifiers.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { BROKER_AUTH_MIGRATIONS, BROKER_AUTH_SCOPE } from './broker-auth.migrations.js';
 import { INTEGRATION_TOPIC_ROOTS, type IntegrationKind, type Principal } from './principal.js';
-import { generateSecret, hashSecret, verifySecret } from './secret-hash.js';
+import {
+  generateSecret,
+  hashSecret,
+  isScryptHash,
+  matchesScryptSecret,
+  matchesSecret,
+} from './secret-hash.js';
 import { isValidTopicRoot } from './topic-acl.js';
-import { VerifiedCredentialCache } from './verified-credential.cache.js';
 
 /** Usernames no stored credential may take (the in-memory platform credential uses it). */
 export const RESERVED_USERNAMES: ReadonlySet<string> = new Set(['convoi-platform', 'anonymous']);
 
+/** One credential row, from either table (`kind` is 'device' for the devices' table). */
 interface CredentialRow {
+  kind: 'device' | IntegrationKind;
   secret_hash: string;
   revoked_at: number | null;
-}
-
-interface IntegrationRow extends CredentialRow {
-  kind: IntegrationKind;
   topic_root: string;
 }
 
@@ -26,35 +30,40 @@ interface IntegrationRow extends CredentialRow {
 export type CredentialChangeListener = (username: string, change: 'revoked' | 'rotated') => void;
 
 /**
- * MQTT credentials of devices and integrations in SQLite (scope `broker-auth`): scrypt hashes
- * only, the secret is returned once by `issue`/`rotate` and never stored or logged. Devices and
- * integrations share one username namespace. `verify` answers an unknown username and a wrong
- * secret after the same work (one scrypt each), so neither time nor answer tells them apart.
+ * MQTT credentials of devices and integrations in SQLite (scope `broker-auth`): hashes only
+ * (`secret-hash.ts`), the secret is returned once by `issue`/`rotate` and never stored or logged.
+ * Devices and integrations share one username namespace. `verify` answers an unknown username and
+ * a wrong secret after the same work (one lookup in both tables, one digest compared), so neither
+ * time nor answer tells them apart.
  */
 @Injectable()
 export class DeviceCredentialStore implements OnModuleInit {
-  private readonly cache: VerifiedCredentialCache;
   private readonly listeners: CredentialChangeListener[] = [];
-  /** A hash no secret matches, verified against for unknown usernames (equal timing). */
-  private readonly decoyHash: Promise<string>;
+  /** A hash no secret matches, compared against for unknown usernames (equal timing). */
+  private readonly decoyHash = hashSecret(generateSecret());
+  private findRow!: Statement<[string, string], CredentialRow>;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly clock: Clock,
-  ) {
-    this.cache = new VerifiedCredentialCache(clock);
-    this.decoyHash = hashSecret(generateSecret());
-  }
+  ) {}
 
   onModuleInit(): void {
     this.db.migrate(BROKER_AUTH_SCOPE, BROKER_AUTH_MIGRATIONS);
+    // Both tables, always: an unknown username costs the same lookups as a known one.
+    this.findRow = this.db.connection.prepare(
+      `SELECT 'device' AS kind, secret_hash, revoked_at, '' AS topic_root
+         FROM device_credentials WHERE device_id = ?
+       UNION ALL
+       SELECT kind, secret_hash, revoked_at, topic_root FROM integration_credentials WHERE name = ?`,
+    );
   }
 
   /** Creates the credential of a device; returns its secret, to show once. */
-  async issue(deviceId: string): Promise<string> {
+  issue(deviceId: string): string {
     this.assertFreeUsername(deviceId, 'device');
     const secret = generateSecret();
-    const hash = await hashSecret(secret);
+    const hash = hashSecret(secret);
     this.db.connection
       .prepare(
         `INSERT INTO device_credentials (device_id, secret_hash, created_at) VALUES (?, ?, ?)
@@ -67,9 +76,9 @@ export class DeviceCredentialStore implements OnModuleInit {
   }
 
   /** Replaces a device's secret; the old one stops working and its live session is closed. */
-  async rotate(deviceId: string): Promise<string> {
+  rotate(deviceId: string): string {
     const secret = generateSecret();
-    const hash = await hashSecret(secret);
+    const hash = hashSecret(secret);
     const result = this.db.connection
       .prepare(
         'UPDATE device_credentials SET secret_hash = ?, rotated_at = ? WHERE device_id = ? AND revoked_at IS NULL',
@@ -90,7 +99,7 @@ export class DeviceCredentialStore implements OnModuleInit {
   }
 
   /** Creates an integration credential (ChirpStack, TTS, operator, platform); returns its secret once. */
-  async issueIntegration(name: string, kind: IntegrationKind, topicRoot?: string): Promise<string> {
+  issueIntegration(name: string, kind: IntegrationKind, topicRoot?: string): string {
     this.assertFreeUsername(name, 'integration');
     const root = kind === 'chirpstack' || kind === 'tts' ? (topicRoot ?? INTEGRATION_TOPIC_ROOTS[kind]) : '';
     if ((kind === 'chirpstack' || kind === 'tts') && !isValidTopicRoot(root, INTEGRATION_TOPIC_ROOTS[kind])) {
@@ -101,7 +110,7 @@ export class DeviceCredentialStore implements OnModuleInit {
       );
     }
     const secret = generateSecret();
-    const hash = await hashSecret(secret);
+    const hash = hashSecret(secret);
     this.db.connection
       .prepare(
         `INSERT INTO integration_credentials (name, secret_hash, kind, topic_root, created_at)
@@ -121,17 +130,16 @@ export class DeviceCredentialStore implements OnModuleInit {
 
   /** The principal a username/secret pair authenticates as, or undefined. Never throws on input. */
   async verify(username: string, password: Buffer): Promise<Principal | undefined> {
-    const cached = this.cache.lookup(username, password);
-    if (cached !== undefined) return cached;
     const found = this.find(username);
     if (found === undefined) {
-      await verifySecret(password, await this.decoyHash);
+      matchesSecret(password, this.decoyHash);
       return undefined;
     }
-    if (!(await verifySecret(password, found.hash))) return undefined;
+    if (!isScryptHash(found.hash)) return matchesSecret(password, found.hash) ? found.principal : undefined;
+    if (!(await matchesScryptSecret(password, found.hash))) return undefined;
     // Revoked or rotated while scrypt ran: the answer must follow the newest state.
     if (this.find(username)?.hash !== found.hash) return undefined;
-    this.cache.remember(username, password, found.principal);
+    this.replaceScryptHash(username, found.hash, password);
     return found.principal;
   }
 
@@ -141,27 +149,27 @@ export class DeviceCredentialStore implements OnModuleInit {
   }
 
   private find(username: string): { hash: string; principal: Principal } | undefined {
-    const device = this.db.connection
-      .prepare<[string], CredentialRow>(
-        'SELECT secret_hash, revoked_at FROM device_credentials WHERE device_id = ?',
-      )
-      .get(username);
-    if (device !== undefined) {
-      return device.revoked_at === null
-        ? { hash: device.secret_hash, principal: { kind: 'device', name: username } }
-        : undefined;
-    }
-    const row = this.db.connection
-      .prepare<[string], IntegrationRow>(
-        'SELECT secret_hash, revoked_at, kind, topic_root FROM integration_credentials WHERE name = ?',
-      )
-      .get(username);
+    const row = this.findRow.get(username, username);
     if (row === undefined || row.revoked_at !== null) return undefined;
     const principal: Principal =
       row.kind === 'chirpstack' || row.kind === 'tts'
         ? { kind: row.kind, name: username, topicRoot: row.topic_root }
         : { kind: row.kind, name: username };
     return { hash: row.secret_hash, principal };
+  }
+
+  /**
+   * A secret that just matched its scrypt hash (issued by an older convoi) gets the `sha256$`
+   * form, so its next connect, and the whole fleet's after a restart, costs no scrypt run.
+   */
+  private replaceScryptHash(username: string, scryptHash: string, secret: Buffer): void {
+    const hash = hashSecret(secret);
+    this.db.connection
+      .prepare('UPDATE device_credentials SET secret_hash = ? WHERE device_id = ? AND secret_hash = ?')
+      .run(hash, username, scryptHash);
+    this.db.connection
+      .prepare('UPDATE integration_credentials SET secret_hash = ? WHERE name = ? AND secret_hash = ?')
+      .run(hash, username, scryptHash);
   }
 
   private assertFreeUsername(username: string, table: 'device' | 'integration'): void {
@@ -185,7 +193,6 @@ export class DeviceCredentialStore implements OnModuleInit {
   }
 
   private changed(username: string, change: 'revoked' | 'rotated'): void {
-    this.cache.forget(username);
     for (const listener of this.listeners) listener(username, change);
   }
 }
