@@ -1,12 +1,27 @@
-// The REST clients in their own process, as the devices are: autocannon paced at a rate over
-// keep-alive connections. In the bench process its timings shared one event loop with the
+// The REST clients in their own process, as the devices are: an open-loop paced client, or
+// autocannon paced at a rate, over keep-alive connections. In the bench process its timings shared one event loop with the
 // stored-probe's synchronous SQLite polls, so a response could wait there for a poll to end
 // and its latency was the bench's, not the platform's.
 import autocannon from 'autocannon';
 import { containerId } from '../support/bench-fleet.js';
+import { pacedGet } from './paced-http.client.js';
 import type { RestLoadCommand, RestLoadReport } from './rest-load.protocol.js';
 
+const randomContainerPath = (containers: number) =>
+  `/api/v1/containers/${containerId(Math.floor(Math.random() * containers))}`;
+
 async function run(cmd: RestLoadCommand): Promise<RestLoadReport> {
+  if (cmd.client === 'paced') {
+    const result = await pacedGet({
+      url: cmd.url,
+      headers: { authorization: `Bearer ${cmd.apiKey}` },
+      path: () => randomContainerPath(cmd.containers),
+      ratePerS: cmd.ratePerS,
+      seconds: cmd.seconds,
+      connections: cmd.connections,
+    });
+    return { type: 'ran', ...result };
+  }
   const result = await autocannon({
     url: cmd.url,
     connections: cmd.connections,
@@ -18,7 +33,7 @@ async function run(cmd: RestLoadCommand): Promise<RestLoadReport> {
         setupRequest: (req) => ({
           ...req,
           method: 'GET',
-          path: `/api/v1/containers/${containerId(Math.floor(Math.random() * cmd.containers))}`,
+          path: randomContainerPath(cmd.containers),
         }),
       },
     ],

@@ -1,6 +1,11 @@
 /** Bench → REST load process: one paced run of `GET /api/v1/containers/:id` on random containers. */
 export interface RestLoadCommand {
   type: 'run';
+  /**
+   * `paced`: open loop, one request every 1/rate s, latency from when it was due
+   * (paced-http.client.ts). `autocannon`: its paced mode (`overallRate`), bursty at each second.
+   */
+  client: 'paced' | 'autocannon';
   url: string;
   apiKey: string;
   connections: number;
@@ -10,7 +15,7 @@ export interface RestLoadCommand {
   containers: number;
 }
 
-/** REST load process → bench: what autocannon measured. */
+/** REST load process → bench: what the client measured. */
 export interface RestLoadReport {
   type: 'ran';
   requestsPerS: number;

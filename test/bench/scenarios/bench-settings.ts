@@ -11,6 +11,10 @@ export interface BenchSettings {
   fixedSeconds: number;
   baselineSeconds: number;
   restSeconds: number;
+  /** REST load before the measured window (its figures are reported apart): a server runs warm. */
+  restWarmupSeconds: number;
+  /** autocannon's paced mode after the window, for comparison with earlier runs. */
+  restAutocannonSeconds: number;
   alertSeconds: number;
   soakSeconds: number;
   stepUp: { startPerS: number; stepPerS: number; stepSeconds: number; maxSteps: number; maxPerS: number };
@@ -29,6 +33,8 @@ export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     fixedSeconds: num('BENCH_FIXED_S', 60, 10),
     baselineSeconds: num('BENCH_BASELINE_S', 15, 5),
     restSeconds: num('BENCH_REST_S', 20, 8),
+    restWarmupSeconds: num('BENCH_REST_WARMUP_S', 5, 3),
+    restAutocannonSeconds: num('BENCH_REST_AUTOCANNON_S', 10, 5),
     alertSeconds: num('BENCH_ALERT_S', 15, 8),
     soakSeconds: num('BENCH_SOAK_S', 300, 30),
     stepUp: {
