@@ -1,18 +1,21 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 
 /**
  * Each container's home site, read once per reading to tag it (hot path: one Map lookup).
- * Rebuilt at start and after an import ({@link reload}), one container at a time after a change
- * of it ({@link refresh}).
+ * Rebuilt at start and after a large import ({@link reload}), one container at a time after a
+ * change of it or a page of an import ({@link refresh}).
  */
 @Injectable()
 export class ContainerSites implements OnModuleInit {
   private bySite = new Map<string, string>();
+  private siteRow!: Statement<[string], { site_id: string | null }>;
 
   constructor(private readonly sqlite: SqliteDatabase) {}
 
   onModuleInit(): void {
+    this.siteRow = this.sqlite.connection.prepare('SELECT site_id FROM containers WHERE id = ?');
     this.reload();
   }
 
@@ -22,10 +25,7 @@ export class ContainerSites implements OnModuleInit {
 
   /** Re-reads one container's home site after it was created, changed or deleted. */
   refresh(containerId: string): void {
-    const row = this.sqlite.connection
-      .prepare<[string], { site_id: string | null }>('SELECT site_id FROM containers WHERE id = ?')
-      .get(containerId);
-    const siteId = row?.site_id ?? undefined;
+    const siteId = this.siteRow.get(containerId)?.site_id ?? undefined;
     if (siteId === undefined) this.bySite.delete(containerId);
     else this.bySite.set(containerId, siteId);
   }

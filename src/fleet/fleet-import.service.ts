@@ -18,6 +18,13 @@ export interface ImportSummary {
 }
 
 /**
+ * Entities (containers plus devices) above which an import rebuilds the in-memory indexes whole
+ * rather than entry by entry: a refresh costs tens of microseconds, a rebuild ~1.5 s at 150,000
+ * containers, so pages of an API import refresh and a chain's seed file rebuilds.
+ */
+export const IMPORT_REFRESH_MAX = 20_000;
+
+/**
  * Imports a fleet description idempotently: importing the same file twice changes nothing;
  * a device is rebound only when its container differs from its open binding.
  */
@@ -79,9 +86,14 @@ export class FleetImportService {
         }
       }
     });
-    this.directory.reload();
-    this.containerSites.reload();
-    this.sites.changed();
+    if (seed.containers.length + seed.devices.length > IMPORT_REFRESH_MAX) {
+      this.directory.reload();
+      this.containerSites.reload();
+    } else {
+      for (const device of seed.devices) this.directory.refresh(device.id);
+      for (const container of seed.containers) this.containerSites.refresh(container.id);
+    }
+    if (seed.sites.length > 0) this.sites.changed();
     return {
       sites: seed.sites.length,
       containers: seed.containers.length,

@@ -1,13 +1,14 @@
 // Registry writes at a chain's scale (issue 11): how long one write of the REST API (a container or
 // a device registered, a device bound, a shipment changed) holds the main thread, which also
 // carries ingestion, with the bench fleet (150,000 containers and devices) and thousands of
-// shipments under way. Each write used to rebuild a whole in-memory index (device directory,
+// shipments under way; and a page of an API import (500 containers and devices). Each write used to rebuild a whole in-memory index (device directory,
 // container sites, active shipments).
 // Run: node dist/test/bench/fleet-writes.bench.js [activeShipments=20000]
 // BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the bench fleet, as for `npm run bench`.
 import 'reflect-metadata';
 import { ContainersService } from '#src/fleet/containers.service.js';
 import { DevicesService } from '#src/fleet/devices.service.js';
+import { FleetImportService } from '#src/fleet/fleet-import.service.js';
 import { ShipmentsRepository } from '#src/shipments/shipments.repository.js';
 import { ShipmentsService } from '#src/shipments/shipments.service.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -54,6 +55,21 @@ db.transaction(() => {
   }
 })();
 const containers = app.running.app.get(ContainersService);
+const importer = app.running.app.get(FleetImportService);
+/** A page of an API import (~64 KB): 500 new containers, each with a new device bound to it. */
+const importPage = (k: number) => ({
+  sites: [],
+  containers: Array.from({ length: 500 }, (_, i) => ({
+    id: `PAGE-${k}-${i}`,
+    kind: 'roll-cage',
+    label: 'p',
+  })),
+  devices: Array.from({ length: 500 }, (_, i) => ({
+    id: `PAGE-D-${k}-${i}`,
+    format: 'json',
+    containerId: `PAGE-${k}-${i}`,
+  })),
+});
 const devices = app.running.app.get(DevicesService);
 /** Median and slowest of `WRITES` calls of `write(i)`, ms. */
 function time(write: (i: number) => void): { medianMs: number; maxMs: number } {
@@ -73,6 +89,7 @@ const result = {
   containerCreate: time((i) => containers.create({ id: `NEW-C-${i}`, kind: 'reefer', label: 'new' })),
   deviceCreate: time((i) => devices.create({ id: `NEW-D-${i}`, format: 'json' })),
   deviceBind: time((i) => devices.bind(`NEW-D-${i}`, { containerId: `NEW-C-${i}` })),
+  importPage: time((i) => importer.import(importPage(i))),
   shipmentUpdate: time((i) =>
     shipments.update(`SH-BENCH-${i}`, { carrier: `carrier ${i}` }, shipments.get(`SH-BENCH-${i}`).etag),
   ),

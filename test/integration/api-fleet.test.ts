@@ -394,6 +394,47 @@ describe('fleet and profiles REST resources', () => {
     assert.equal((await app.request(`/api/v1/devices/${device}`)).body.containerId, undefined);
   });
 
+  it('applies a page of an import to ingestion at once: a new device, a device moved to another container', async () => {
+    const page = (containerId: string) => ({
+      sites: [],
+      containers: [
+        { id: 'PAGE-A', kind: 'roll-cage', label: 'a' },
+        { id: 'PAGE-B', kind: 'roll-cage', label: 'b' },
+      ],
+      devices: [{ id: 'page-dev', format: 'json', containerId }],
+    });
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const temperaturesOn = async (container: string) =>
+      (await app.request(`/api/v1/containers/${container}/readings?from=${from}`)).body.items.map(
+        (r: { temperatureC: number }) => r.temperatureC,
+      );
+    const publish = async (temperature: number) => {
+      const client = await app.mqtt({ clientId: 'page-dev' });
+      await client.publishAsync(
+        deviceTelemetryTopic('page-dev'),
+        JSON.stringify({ ts: Date.now(), temperature }),
+        { qos: 1 },
+      );
+      await client.endAsync();
+    };
+    assert.equal((await app.request('/api/v1/admin/import', json('POST', page('PAGE-A')))).status, 200);
+    await publish(3.25);
+    await waitFor('reading on PAGE-A', async () =>
+      (await temperaturesOn('PAGE-A')).length === 1 ? true : undefined,
+    );
+    const moved = await app.request('/api/v1/admin/import', json('POST', page('PAGE-B')));
+    assert.equal(moved.body.bindingsChanged, 1);
+    await publish(4.75);
+    assert.deepEqual(
+      await waitFor('reading on PAGE-B', async () => {
+        const onB = await temperaturesOn('PAGE-B');
+        return onB.length === 1 ? onB : undefined;
+      }),
+      [4.75],
+    );
+    assert.deepEqual(await temperaturesOn('PAGE-A'), [3.25]);
+  });
+
   it('imports the fleet seed idempotently (admin)', async () => {
     const seed = {
       sites: [],
