@@ -9,7 +9,6 @@ import { load } from 'js-yaml';
 import { AppConfig } from '#src/config/app-config.js';
 import { configKeys } from '#src/config/load-config.js';
 import { RESERVED_FILES } from '#src/broker/hardening/open-files.limit.js';
-import { startNodeFlags } from '#test/support/start-command.js';
 
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine: Debian's
@@ -129,12 +128,6 @@ describe('docker-compose.yml', () => {
     const soft = Number(typeof nofile === 'object' ? nofile.soft : nofile);
     const needed = new AppConfig().BROKER_MAX_CONNECTIONS + RESERVED_FILES;
     assert.ok(soft >= needed, `ulimits.nofile ${soft} < ${needed}`);
-  });
-
-  it('starts convoi in the image with the Node flags of npm start', () => {
-    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
-    assert.ok(cmd, 'the Dockerfile has an exec-form CMD');
-    assert.deepEqual(JSON.parse(cmd), ['node', ...startNodeFlags(), 'dist/src/main.js']);
   });
 
   it('gives Grafana every variable its datasource provisioning interpolates', () => {
