@@ -15,8 +15,8 @@ interface Binding {
  * In-memory index of devices and their bindings, read on every incoming message (hot path):
  * which device a DevEUI is, and which container a device was on at a given measuredAt, so a
  * reading measured before a rebind is attributed to the old container. Rebuilt from SQLite at
- * start and after an import ({@link reload}), one device at a time after a change of it
- * ({@link refresh}).
+ * start and after a large import ({@link reload}), one device at a time after a change of it or a
+ * page of an import ({@link refresh}).
  *
  * Memory (issue 11, 150,000 devices): devices are rebuilt as small literals sharing one id string
  * and one format string, and a device with a single binding (nearly all) holds it without an array.

@@ -10,10 +10,9 @@ const SCRYPT = 'scrypt$';
 
 /**
  * The stored form of a secret: `sha256$<digest, base64url>`. A slow hash protects secrets people
- * choose; these are 256 random bits that no one can guess, from a stolen database or otherwise,
- * so a fast digest is as safe (as for API keys) and a fleet reconnecting after a restart is
- * verified in microseconds per device instead of a scrypt run each (~12 ms: 30 minutes of CPU
- * for 150,000 devices, during which they could not connect).
+ * choose; these are 256 random bits, which no one can guess from a stolen database either, so a
+ * fast digest is as safe here as it is for API keys. scrypt cost ~12 ms of CPU per login: after a
+ * restart, a fleet of 150,000 devices waited for ~30 minutes of it before all could connect.
  */
 export function hashSecret(secret: string | Buffer): string {
   return SHA256 + hash('sha256', secret, 'base64url');
