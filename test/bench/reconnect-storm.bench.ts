@@ -1,6 +1,5 @@
 // A reconnect storm (issue 11): after a restart of the platform every device connects again at
-// once, and the cache of verified secrets is empty, so each CONNECT verifies its secret against
-// the stored hash. How long until the whole fleet is connected, how many attempts it took (a
+// once, and each CONNECT verifies its secret against the stored hash. How long until the whole fleet is connected, how many attempts it took (a
 // device whose CONNECT times out tries again a second later), and what it costs the platform.
 // Run: node dist/test/bench/reconnect-storm.bench.js [devices=3000]
 // (writes docs/bench/reconnect-storm.json)

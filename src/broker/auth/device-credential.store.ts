@@ -139,7 +139,7 @@ export class DeviceCredentialStore implements OnModuleInit {
     if (!(await matchesScryptSecret(password, found.hash))) return undefined;
     // Revoked or rotated while scrypt ran: the answer must follow the newest state.
     if (this.find(username)?.hash !== found.hash) return undefined;
-    this.replaceScryptHash(username, found.hash, password);
+    this.replaceScryptHash(found.principal, found.hash, password);
     return found.principal;
   }
 
@@ -162,14 +162,12 @@ export class DeviceCredentialStore implements OnModuleInit {
    * A secret that just matched its scrypt hash (issued by an older convoi) gets the `sha256$`
    * form, so its next connect, and the whole fleet's after a restart, costs no scrypt run.
    */
-  private replaceScryptHash(username: string, scryptHash: string, secret: Buffer): void {
-    const hash = hashSecret(secret);
-    this.db.connection
-      .prepare('UPDATE device_credentials SET secret_hash = ? WHERE device_id = ? AND secret_hash = ?')
-      .run(hash, username, scryptHash);
-    this.db.connection
-      .prepare('UPDATE integration_credentials SET secret_hash = ? WHERE name = ? AND secret_hash = ?')
-      .run(hash, username, scryptHash);
+  private replaceScryptHash(principal: Principal, scryptHash: string, secret: Buffer): void {
+    const sql =
+      principal.kind === 'device'
+        ? 'UPDATE device_credentials SET secret_hash = ? WHERE device_id = ? AND secret_hash = ?'
+        : 'UPDATE integration_credentials SET secret_hash = ? WHERE name = ? AND secret_hash = ?';
+    this.db.connection.prepare(sql).run(hashSecret(secret), principal.name, scryptHash);
   }
 
   private assertFreeUsername(username: string, table: 'device' | 'integration'): void {
