@@ -11,7 +11,10 @@ export interface BrokerLimits {
   maxTopicBytes: number;
   /** Most `/`-separated levels in a topic (Aedes caps it at 100 itself). */
   maxTopicLevels: number;
-  /** Largest keep-alive a client may ask for, seconds; 0 (no keep-alive) is refused too. */
+  /**
+   * Largest keep-alive a client may ask for, seconds; also the keep-alive applied to a client that
+   * asked for 0 (none), so an idle connection is closed after 1.5 times this.
+   */
   keepaliveMaxS: number;
   /** Time a new connection has to deliver its CONNECT, ms. */
   connectTimeoutMs: number;
