@@ -28,11 +28,11 @@ export interface BrokerLimits {
   trustedPublishRatePerS: number;
   /** New connections one IP may open per minute before it is banned. */
   connectionsPerIpPerMin: number;
-  /** Failed authentications one IP may cause per minute before it is banned. */
+  /** Failed authentications one IP may cause per minute before it is banned; 0 = never banned for it. */
   authFailuresPerIpPerMin: number;
   /** How long a banned IP is refused, ms. */
   banDurationMs: number;
-  /** Addresses never banned (e.g. the platform's own loopback consumer). */
+  /** Addresses and CIDR blocks never banned (e.g. a NAT shared by devices). */
   banExemptAddresses: readonly string[];
   /** Slow subscriber: time its socket may stay full before it is dropped, ms (Aedes `drainTimeout`). */
   drainTimeoutMs: number;
