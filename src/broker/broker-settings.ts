@@ -1,3 +1,4 @@
+import { parseAddressList } from '#src/config/address-list.validator.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import { TOPIC_FILTERS } from '#src/contracts/topics.js';
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './hardening/broker-limits.js';
@@ -67,5 +68,8 @@ export function brokerLimitsFrom(config: AppConfig): BrokerLimits {
     publishRatePerS: config.BROKER_PUBLISH_RATE_PER_S,
     publishBurst: config.BROKER_PUBLISH_BURST,
     connectionsPerIpPerMin: config.BROKER_CONNECTIONS_PER_IP_PER_MIN,
+    authFailuresPerIpPerMin: config.BROKER_AUTH_FAILURES_PER_IP_PER_MIN,
+    banDurationMs: config.BROKER_BAN_DURATION_S * 1000,
+    banExemptAddresses: parseAddressList(config.BROKER_BAN_EXEMPT),
   };
 }

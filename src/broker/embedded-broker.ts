@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { Clock } from '#src/common/clock.js';
+import { RateLimitedLogger } from '#src/common/rate-limited.logger.js';
 import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
 import type { Metrics } from '#src/common/metrics.js';
 import { createBrokerAuthHooks, type BrokerAuthDeps } from './auth/broker-auth.hooks.js';
@@ -50,6 +51,7 @@ export class EmbeddedBroker {
       abuse,
       allowAnonymous: settings.allowAnonymous,
       platform: settings.platform,
+      clock,
     });
     const filters = settings.ingestFilters.map((f) => new TopicFilterMatcher(f));
     const options: AedesOptions = {
@@ -69,7 +71,7 @@ export class EmbeddedBroker {
       },
     };
     const broker = new EmbeddedBroker(await Aedes.createBroker(options));
-    broker.observe(metrics);
+    broker.observe(metrics, clock);
     const handler = createHardenedConnectionHandler(broker.aedes, settings.limits, metrics, {
       clock,
       abuse,
@@ -146,7 +148,10 @@ export class EmbeddedBroker {
     this.logger.log(`${what} listening on ${host}:${(server.address() as AddressInfo).port}`);
   }
 
-  private observe(metrics: Metrics): void {
+  private observe(metrics: Metrics, clock: Clock): void {
+    // A fuzzer or a misbehaving fleet makes one error per connection: the same limit as
+    // ingestion's rejection lines, with a summary of what was left out.
+    const clientErrors = new RateLimitedLogger(this.logger, clock, 'client errors');
     const connections = metrics.gauge(
       'convoi_broker_connections',
       'MQTT clients connected to the embedded broker',
@@ -160,7 +165,7 @@ export class EmbeddedBroker {
       this.logger.debug(`MQTT client disconnected: ${client.id}`);
     });
     this.aedes.on('clientError', (client: Client, err: Error) => {
-      this.logger.warn(`MQTT client ${client.id} error: ${err.message}`);
+      clientErrors.warn(`MQTT client ${JSON.stringify(client.id)} error: ${err.message}`);
     });
   }
 }

@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { IsAddressList } from './address-list.validator.js';
 import { EnvBool, EnvInt, EnvOptionalString } from './env-transforms.js';
 
 /**
@@ -358,7 +359,10 @@ export class AppConfig {
   @Max(16 * 1024 * 1024)
   BROKER_MAX_PACKET_BYTES = 65_536;
 
-  /** Largest keep-alive an MQTT client may ask for, seconds (0, no keep-alive, is refused). */
+  /**
+   * Largest keep-alive an MQTT client may ask for, seconds. A client asking for 0 (none) gets this
+   * one: it is closed after 1.5 times it without a packet.
+   */
   @EnvInt()
   @IsInt()
   @Min(10)
@@ -402,6 +406,30 @@ export class AppConfig {
   @Min(1)
   @Max(10_000_000)
   BROKER_CONNECTIONS_PER_IP_PER_MIN = 600;
+
+  /**
+   * Failed MQTT logins one IP address may cause per minute before it is banned (brute force);
+   * 0 turns this ban off. Raise it, or exempt the address, when devices share a NAT.
+   */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  BROKER_AUTH_FAILURES_PER_IP_PER_MIN = 20;
+
+  /** How long an address banned for failed logins or connection rate is refused, seconds. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  BROKER_BAN_DURATION_S = 300;
+
+  /**
+   * Addresses never banned: comma-separated IPs and CIDR blocks (`10.20.0.0/16,192.0.2.7`), e.g.
+   * a NAT or network server shared by many devices.
+   */
+  @IsAddressList()
+  BROKER_BAN_EXEMPT = '';
 
   /**
    * Acknowledged messages the pipeline may be behind before the broker holds new PUBACKs (QoS 1

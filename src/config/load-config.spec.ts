@@ -43,4 +43,21 @@ describe('loadConfig', () => {
       },
     );
   });
+  it('reads the MQTT ban settings and refuses an exempt entry that is no address', () => {
+    const config = loadConfig({
+      BROKER_AUTH_FAILURES_PER_IP_PER_MIN: '0',
+      BROKER_BAN_DURATION_S: '60',
+      BROKER_BAN_EXEMPT: '10.0.0.0/8, 192.0.2.7',
+    });
+    assert.equal(config.BROKER_AUTH_FAILURES_PER_IP_PER_MIN, 0);
+    assert.equal(config.BROKER_BAN_DURATION_S, 60);
+    assert.equal(config.BROKER_BAN_EXEMPT, '10.0.0.0/8, 192.0.2.7');
+    for (const bad of ['10.0.0.0/33', 'nat-gateway', '10.0.0.1/8/1', '::1/129']) {
+      assert.throws(
+        () => loadConfig({ BROKER_BAN_EXEMPT: bad }),
+        (err: unknown) => err instanceof ConfigError && err.message.includes('BROKER_BAN_EXEMPT'),
+        bad,
+      );
+    }
+  });
 });

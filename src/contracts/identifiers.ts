@@ -19,6 +19,13 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
+/**
+ * A LoRaWAN network-server application as its uplink topics name it: a ChirpStack application id
+ * (one id, `application/{id}/…`) or a TTS `{applicationId}@{tenantId}` (`v3/{…}/…`).
+ */
+export const LORAWAN_APPLICATION_PATTERN =
+  /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}(@[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/;
+
 /** A LoRaWAN DevEUI: 16 hexadecimal digits (EUI-64). Compared lower-case. */
 export const DEV_EUI_PATTERN = /^[0-9a-fA-F]{16}$/;
 

@@ -129,7 +129,12 @@ function covers(b: Binding, measuredAt: number): boolean {
 /** The device with its format interned and, when it has nothing else, as a two-field literal. */
 function compact(device: Device): Device {
   const format = READING_SOURCES.find((s) => s === device.format) ?? device.format;
-  if (device.devEui === undefined && device.model === undefined && device.channelMap === undefined)
+  if (
+    device.devEui === undefined &&
+    device.model === undefined &&
+    device.channelMap === undefined &&
+    device.lorawanApplication === undefined
+  )
     return { id: device.id, format };
   return { ...device, format };
 }

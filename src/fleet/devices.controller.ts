@@ -66,7 +66,9 @@ export class DevicesController {
 
   @Patch(':id')
   @Requires('planner')
-  @ApiOperation({ summary: 'Change a device (`null` clears devEui, model or channelMap)' })
+  @ApiOperation({
+    summary: 'Change a device (`null` clears devEui, model, channelMap or lorawanApplication)',
+  })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: DeviceViewDto })
   @ApiProblems(400, 404, 409, 412, 428)

@@ -28,8 +28,8 @@ export class DevicesRepository {
   insert(device: Device, nowMs: number): void {
     this.db
       .prepare(
-        `INSERT INTO devices (id, dev_eui, format, model, channel_map, created_at, updated_at)
-         VALUES (@id, @devEui, @format, @model, @channelMap, @now, @now)`,
+        `INSERT INTO devices (id, dev_eui, format, model, channel_map, lorawan_application, created_at, updated_at)
+         VALUES (@id, @devEui, @format, @model, @channelMap, @lorawanApplication, @now, @now)`,
       )
       .run(params(device, nowMs));
   }
@@ -38,7 +38,8 @@ export class DevicesRepository {
     this.db
       .prepare(
         `UPDATE devices SET dev_eui = @devEui, format = @format, model = @model,
-           channel_map = @channelMap, updated_at = @now WHERE id = @id`,
+           channel_map = @channelMap, lorawan_application = @lorawanApplication, updated_at = @now
+         WHERE id = @id`,
       )
       .run(params(device, nowMs));
   }
@@ -88,6 +89,7 @@ function params(d: Device, nowMs: number) {
     format: d.format,
     model: d.model ?? null,
     channelMap: d.channelMap ? JSON.stringify(d.channelMap) : null,
+    lorawanApplication: d.lorawanApplication ?? null,
     now: nowMs,
   };
 }

@@ -71,7 +71,7 @@ export class DevicesService {
     assertIfMatch(ifMatch, versioned(current).etag);
     try {
       this.repository.update(
-        { ...current, ...patchOf(dto, ['devEui', 'model', 'channelMap']) },
+        { ...current, ...patchOf(dto, ['devEui', 'model', 'channelMap', 'lorawanApplication']) },
         this.clock.now(),
       );
     } catch (err) {

@@ -40,4 +40,9 @@ export const FLEET_MIGRATIONS: readonly Migration[] = [
         ids TEXT NOT NULL, updated_at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 3,
+    description: 'the network-server application a LoRaWAN device belongs to',
+    up: `ALTER TABLE devices ADD COLUMN lorawan_application TEXT;`,
+  },
 ];

@@ -26,6 +26,7 @@ export interface DeviceRow {
   format: Device['format'];
   model: string | null;
   channel_map: string | null;
+  lorawan_application: string | null;
 }
 export interface BindingRow {
   device_id: string;
@@ -94,16 +95,17 @@ export class FleetRepository implements OnModuleInit {
 
   upsertDevice(device: Device, nowMs: number): void {
     this.statement(
-      `INSERT INTO devices (id, dev_eui, format, model, channel_map, created_at, updated_at)
-         VALUES (@id, @devEui, @format, @model, @channelMap, @now, @now)
+      `INSERT INTO devices (id, dev_eui, format, model, channel_map, lorawan_application, created_at, updated_at)
+         VALUES (@id, @devEui, @format, @model, @channelMap, @lorawanApplication, @now, @now)
          ON CONFLICT(id) DO UPDATE SET dev_eui = @devEui, format = @format, model = @model,
-           channel_map = @channelMap, updated_at = @now`,
+           channel_map = @channelMap, lorawan_application = @lorawanApplication, updated_at = @now`,
     ).run({
       id: device.id,
       devEui: device.devEui ?? null,
       format: device.format,
       model: device.model ?? null,
       channelMap: device.channelMap ? JSON.stringify(device.channelMap) : null,
+      lorawanApplication: device.lorawanApplication ?? null,
       now: nowMs,
     });
   }
@@ -210,6 +212,7 @@ export function toDevice(r: DeviceRow): Device {
     ...(r.dev_eui !== null && { devEui: r.dev_eui }),
     ...(r.model !== null && { model: r.model }),
     ...(r.channel_map !== null && { channelMap: JSON.parse(r.channel_map) as Device['channelMap'] }),
+    ...(r.lorawan_application !== null && { lorawanApplication: r.lorawan_application }),
   };
 }
 

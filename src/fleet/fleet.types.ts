@@ -36,6 +36,12 @@ export interface Device {
   model?: string;
   /** How the model's Cayenne LPP values map to the reading, when it differs from the default. */
   channelMap?: DeviceChannelMap;
+  /**
+   * The network-server application the LoRaWAN device belongs to: the ChirpStack application id
+   * (`application/{id}/…`) or the TTS `{appId}@{tenantId}` (`v3/{…}/…`). Uplinks for it on
+   * another application's topic are refused (`wrong-application`).
+   */
+  lorawanApplication?: string;
 }
 
 /**

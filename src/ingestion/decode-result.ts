@@ -16,6 +16,7 @@ export const REJECTION_REASONS = [
   'unknown-device', // no registered device for this id / DevEUI
   'unbound-device', // device known but on no container at measuredAt
   'spoofed', // payload claims another identity than its topic / credential
+  'wrong-application', // LoRaWAN uplink on the topic of an application the device does not belong to
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { Clock } from '#src/common/clock.js';
 import type { Metrics } from '#src/common/metrics.js';
+import { RateLimitedLogger } from '#src/common/rate-limited.logger.js';
 import type { BrokerLimits } from '../hardening/broker-limits.js';
 import { brokerRejections, type BrokerRejectionReason } from '../hardening/broker-rejections.metric.js';
 import { GuardedConnection } from '../hardening/guarded-connection.js';
@@ -23,6 +25,8 @@ export interface BrokerAuthDeps {
   abuse?: IpAbuseTracker;
   /** BROKER_ALLOW_ANONYMOUS: clients without credentials get full access (development only). */
   allowAnonymous: boolean;
+  /** Time source of the log-line limit. */
+  clock?: Clock;
   /** The in-memory credential of convoi's own consumer. */
   platform?: { readonly username: string; readonly password: string };
 }
@@ -48,6 +52,8 @@ export interface BrokerAuthHooks extends Hooks {
  */
 export function createBrokerAuthHooks(deps: BrokerAuthDeps): BrokerAuthHooks {
   const logger = new Logger('BrokerAuth');
+  // A flapping device takes over its session on every reconnect: limited like ingestion's lines.
+  const takeoverLines = new RateLimitedLogger(logger, deps.clock ?? new Clock(), 'session takeovers');
   const rejections = brokerRejections(deps.metrics);
   const takeovers = deps.metrics.counter(
     'convoi_broker_client_takeovers_total',
@@ -92,7 +98,7 @@ export function createBrokerAuthHooks(deps: BrokerAuthDeps): BrokerAuthHooks {
       if (previous.principal.name !== principal.name) return 'client_id_taken';
       // D2: same credential, so the spec's takeover stands; counted so flapping shows.
       takeovers.inc();
-      logger.warn(`MQTT client ${client.id} took over its own live session`);
+      takeoverLines.warn(`MQTT client ${JSON.stringify(client.id)} took over its own live session`);
     }
     if (live.size >= pruneAt) {
       for (const [id, entry] of live) if (entry.client.closed) live.delete(id);

@@ -53,6 +53,14 @@ void describe('topic-acl', () => {
     assert.equal(canPublish(platform, '$SYS/broker/x'), false);
   });
 
+  void it('lets anonymous clients publish to $-topics other than $SYS', () => {
+    const anonymous: Principal = { kind: 'anonymous', name: 'anonymous' };
+    assert.equal(canPublish(anonymous, '$TopicA/B'), true);
+    assert.equal(canPublish(anonymous, '$SYS/broker/x'), false);
+    assert.equal(canPublish(anonymous, '$SYS'), false);
+    assert.equal(canPublish(device, '$TopicA/B'), false);
+  });
+
   void it('accepts topic roots inside the default tree only', () => {
     assert.equal(isValidTopicRoot('application/42', 'application'), true);
     assert.equal(isValidTopicRoot('application', 'application'), true);

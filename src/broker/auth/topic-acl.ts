@@ -4,7 +4,9 @@ import type { Principal } from './principal.js';
 /**
  * The topic ACL of the embedded broker: deny by default, pure.
  *
- * 1. Nobody publishes to `$`-topics (`$SYS` is the broker's own, read-only).
+ * 1. Nobody publishes to `$SYS` (the broker's own, read-only); only anonymous (development)
+ *    clients publish to other `$`-topics, which no wildcard filter matches [MQTT-4.7.2-1], so
+ *    they reach only a client that subscribed to them by name (Paho's interoperability suite).
  * 2. A device publishes only `v1/devices/{own id}/telemetry` and `/status`, subscribes to
  *    nothing and is forwarded nothing.
  * 3. A ChirpStack / TTS integration publishes and subscribes only inside its tree
@@ -15,7 +17,7 @@ import type { Principal } from './principal.js';
  * 7. Retained messages ({@link canRetain}) only on device status topics.
  */
 export function canPublish(principal: Principal, topic: string): boolean {
-  if (topic.startsWith('$')) return false;
+  if (topic.startsWith('$') && (principal.kind !== 'anonymous' || isSys(topic))) return false;
   switch (principal.kind) {
     case 'device': {
       const parsed = parseTopic(topic);
@@ -102,6 +104,10 @@ export function isValidTopicRoot(root: string, defaultRoot: string): boolean {
 
 function isInside(topic: string, root: string): boolean {
   return topic.startsWith(`${root}/`) && topic.length > root.length + 1;
+}
+
+function isSys(topic: string): boolean {
+  return topic === '$SYS' || topic.startsWith('$SYS/');
 }
 
 function hasWildcard(filter: string): boolean {

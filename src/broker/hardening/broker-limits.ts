@@ -11,7 +11,10 @@ export interface BrokerLimits {
   maxTopicBytes: number;
   /** Most `/`-separated levels in a topic (Aedes caps it at 100 itself). */
   maxTopicLevels: number;
-  /** Largest keep-alive a client may ask for, seconds; 0 (no keep-alive) is refused too. */
+  /**
+   * Largest keep-alive a client may ask for, seconds; also the keep-alive applied to a client that
+   * asked for 0 (none), so an idle connection is closed after 1.5 times this.
+   */
   keepaliveMaxS: number;
   /** Time a new connection has to deliver its CONNECT, ms. */
   connectTimeoutMs: number;
@@ -25,11 +28,11 @@ export interface BrokerLimits {
   trustedPublishRatePerS: number;
   /** New connections one IP may open per minute before it is banned. */
   connectionsPerIpPerMin: number;
-  /** Failed authentications one IP may cause per minute before it is banned. */
+  /** Failed authentications one IP may cause per minute before it is banned; 0 = never banned for it. */
   authFailuresPerIpPerMin: number;
   /** How long a banned IP is refused, ms. */
   banDurationMs: number;
-  /** Addresses never banned (e.g. the platform's own loopback consumer). */
+  /** Addresses and CIDR blocks never banned (e.g. a NAT shared by devices). */
   banExemptAddresses: readonly string[];
   /** Slow subscriber: time its socket may stay full before it is dropped, ms (Aedes `drainTimeout`). */
   drainTimeoutMs: number;

@@ -16,6 +16,7 @@ export const BROKER_REJECTION_REASONS = [
   'will_flags',
   'password_without_username',
   'client_id',
+  'client_id_too_long',
   'empty_client_id_persistent',
   'keepalive',
   'connect_timeout',

@@ -1,4 +1,3 @@
-import { isValidId } from '#src/contracts/identifiers.js';
 import type { BrokerRejectionReason } from './broker-rejections.metric.js';
 import { ByteCursor } from './byte-cursor.js';
 import { checkTopicName, isCleanMqttString, type TopicLimits } from './mqtt-string.rules.js';
@@ -16,9 +15,16 @@ export interface ConnectLimits extends TopicLimits {
 
 /** Longest username accepted, bytes: ids are at most 64; anything far longer is abuse. */
 const MAX_USERNAME_BYTES = 256;
+/**
+ * Longest client id accepted, bytes. MQTT 3.1.1 lets a server refuse ids above 23 bytes
+ * [MQTT-3.1.3-5]; stock clients and test suites send longer ones (Paho's, Mosquitto's test
+ * names), so the bound only stops abuse (HOSTILE-INPUTS B5).
+ */
+export const MAX_CLIENT_ID_BYTES = 256;
 
 export type ConnectVerdict =
-  | { action: 'pass' }
+  /** Accepted; `keepaliveOffset` is where the keep-alive sits in the body (to apply a limit to 0). */
+  | { action: 'pass'; keepaliveS: number; keepaliveOffset: number }
   /** Answer this CONNACK code, then close [MQTT-3.2.2-5]. */
   | { action: 'connack'; code: number; reason: BrokerRejectionReason }
   /** Close without an answer [MQTT-4.8.0-1]. */
@@ -79,16 +85,22 @@ export function inspectConnect(body: Buffer, limits: ConnectLimits): ConnectVerd
   if (clientId.length === 0) {
     // [MQTT-3.1.3-8]: no id, no session to keep.
     if (!clean) return connack(ConnackCode.identifierRejected, 'empty_client_id_persistent');
-  } else if (!isCleanMqttString(clientId) || !isValidId(clientId.toString('utf8'))) {
+  } else if (clientId.length > MAX_CLIENT_ID_BYTES) {
+    return connack(ConnackCode.identifierRejected, 'client_id_too_long');
+  } else if (!isCleanMqttString(clientId)) {
+    // Any UTF-8 is a valid id [MQTT-3.1.3-4], spaces included; control characters, NUL and
+    // broken UTF-8 are not. A device's id is further bound to its username at authentication.
     return connack(ConnackCode.identifierRejected, 'client_id');
   }
   // CVE-2020-13849: a huge keep-alive lets idle sockets pile up. MQTT 3.1.1 has no code for
-  // it; like Mosquitto's max_keepalive we answer "identifier rejected".
-  if (keepaliveS === 0 || keepaliveS > limits.keepaliveMaxS) {
+  // it; like Mosquitto's max_keepalive we answer "identifier rejected". Keep-alive 0 ("none",
+  // [MQTT-3.1.2-10]) is accepted; the connection applies keepaliveMaxS to it instead.
+  if (keepaliveS > limits.keepaliveMaxS) {
     return connack(ConnackCode.identifierRejected, 'keepalive');
   }
   if (username !== undefined && (username.length > MAX_USERNAME_BYTES || !isCleanMqttString(username))) {
     return connack(ConnackCode.badUsernameOrPassword, 'username');
   }
-  return { action: 'pass' };
+  // Protocol name (2 + its length), level and flags come before the keep-alive.
+  return { action: 'pass', keepaliveS, keepaliveOffset: 2 + name.length + 2 };
 }

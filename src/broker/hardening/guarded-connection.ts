@@ -180,6 +180,13 @@ export class GuardedConnection extends Duplex {
       this.push(null);
       return 'answered';
     }
+    if (verdict.keepaliveS === 0) {
+      // Keep-alive 0 means "none" [MQTT-3.1.2-10], which would let an idle socket stay for ever
+      // (CVE-2020-13849). Like managed brokers, treat it as the largest keep-alive allowed:
+      // written into the CONNECT Aedes reads, so Aedes closes the connection after 1.5 times
+      // that without a packet [MQTT-3.1.2-24].
+      frame.body.writeUInt16BE(this.limits.keepaliveMaxS, verdict.keepaliveOffset);
+    }
     clearTimeout(this.connectTimer);
     this.connected = true;
     return 'ok';

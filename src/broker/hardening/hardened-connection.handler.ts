@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Aedes } from 'aedes';
 import type { Metrics } from '#src/common/metrics.js';
 import { Clock } from '#src/common/clock.js';
+import { RateLimitedLogger } from '#src/common/rate-limited.logger.js';
 import type { BrokerLimits } from './broker-limits.js';
 import { brokerRejections, type BrokerRejectionReason } from './broker-rejections.metric.js';
 import { GuardedConnection, type GuardableSocket } from './guarded-connection.js';
@@ -32,8 +33,9 @@ export function createHardenedConnectionHandler(
   metrics: Metrics,
   options: HardenedConnectionOptions = {},
 ): HardenedConnectionHandler {
-  const logger = new Logger('BrokerEdge');
   const clock = options.clock ?? new Clock();
+  // One line per refused connection or ban: limited as ingestion's rejection lines are.
+  const logger = new RateLimitedLogger(new Logger('BrokerEdge'), clock, 'refused connections');
   const abuse = options.abuse ?? new IpAbuseTracker(limits, clock);
   const rejections = brokerRejections(metrics);
   let open = 0;

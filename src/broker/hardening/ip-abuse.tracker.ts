@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import type { Clock } from '#src/common/clock.js';
 
 export interface IpAbuseLimits {
@@ -25,13 +26,18 @@ const MAX_TRACKED = 100_000;
  */
 export class IpAbuseTracker {
   private readonly records = new Map<string, AddressRecord>();
-  private readonly exempt: ReadonlySet<string>;
+  private readonly exempt = new BlockList();
 
   constructor(
     private readonly limits: IpAbuseLimits,
     private readonly clock: Clock,
   ) {
-    this.exempt = new Set(limits.banExemptAddresses);
+    for (const entry of limits.banExemptAddresses) {
+      const [address, prefix] = entry.split('/');
+      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+      if (prefix === undefined) this.exempt.addAddress(address, family);
+      else this.exempt.addSubnet(address, Number(prefix), family);
+    }
   }
 
   isBanned(address: string): boolean {
@@ -50,7 +56,8 @@ export class IpAbuseTracker {
   noteAuthFailure(address: string): boolean {
     const record = this.current(address);
     record.authFailures++;
-    return this.banIfOver(address, record, record.authFailures > this.limits.authFailuresPerIpPerMin);
+    const limit = this.limits.authFailuresPerIpPerMin;
+    return this.banIfOver(address, record, limit > 0 && record.authFailures > limit);
   }
 
   /** Addresses currently tracked (for tests and a gauge). */
@@ -59,9 +66,16 @@ export class IpAbuseTracker {
   }
 
   private banIfOver(address: string, record: AddressRecord, over: boolean): boolean {
-    if (!over || this.exempt.has(address)) return true;
+    if (!over || this.isExempt(address)) return true;
     record.bannedUntilMs = this.clock.now() + this.limits.banDurationMs;
     return false;
+  }
+
+  /** Whether `address` lies in BROKER_BAN_EXEMPT; an IPv4 socket on a dual-stack listener reads `::ffff:a.b.c.d`. */
+  private isExempt(address: string): boolean {
+    const v4 = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const family = isIP(v4);
+    return family !== 0 && this.exempt.check(v4, family === 6 ? 'ipv6' : 'ipv4');
   }
 
   private current(address: string): AddressRecord {

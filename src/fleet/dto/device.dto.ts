@@ -6,7 +6,7 @@ import {
   type ApiPropertyOptions,
 } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { DEV_EUI_PATTERN } from '#src/contracts/identifiers.js';
+import { DEV_EUI_PATTERN, LORAWAN_APPLICATION_PATTERN } from '#src/contracts/identifiers.js';
 import { READING_SOURCES, type ReadingSource } from '#src/contracts/reading.js';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import type { DeviceChannelMap } from '../fleet.types.js';
@@ -52,6 +52,19 @@ export class CreateDeviceDto {
   @IsOptional()
   @IsChannelMap()
   channelMap?: DeviceChannelMap;
+
+  @ApiPropertyOptional({
+    description:
+      'Network-server application of a LoRaWAN device: the ChirpStack application id, or the TTS ' +
+      "`{applicationId}@{tenantId}`. Uplinks for the device on another application's topic are " +
+      'refused (`wrong-application`); unset, any application may speak for it.',
+    example: '17c82e96-be03-4f38-aef3-f83d48582d97',
+  })
+  @IsOptional()
+  @Matches(LORAWAN_APPLICATION_PATTERN, {
+    message: 'lorawanApplication must be an application id, or {applicationId}@{tenantId} for TTS',
+  })
+  lorawanApplication?: string;
 }
 
 /** A device in the fleet seed: with the container it is bound to (from now). */

@@ -28,6 +28,7 @@ const lookup = new InMemoryDeviceLookup([
     channelMap: { channels: { 9: 'temperatureC' } },
   },
   { deviceId: 'tts-1', devEui: '0303030303030303', format: 'tts' },
+  { deviceId: 'scoped-1', devEui: '0404040404040404', format: 'chirpstack', application: 'app-a' },
 ]);
 
 const FRAME = encodeCayenneLpp([
@@ -202,6 +203,21 @@ describe(decodeChirpstackUplink.name, () => {
 
     it('rejects an application id that differs from the topic as spoofed', () => {
       rejection(decode(withFields(PUBLISHED, { 'deviceInfo.applicationId': 'other' }, true)), 'spoofed');
+    });
+
+    it('rejects an uplink on the topic of an application the device does not belong to', () => {
+      const uplinkFrom = (app: string) =>
+        decode(
+          withFields(
+            PUBLISHED,
+            { 'deviceInfo.devEui': '0404040404040404', 'deviceInfo.applicationId': app },
+            true,
+          ),
+          RECEIVED,
+          parseTopic(`application/${app}/device/0404040404040404/event/up`) as ChirpstackUplinkTopic,
+        );
+      rejection(uplinkFrom('app-b'), 'wrong-application', /belongs to application app-a, not app-b/);
+      assert.equal(reading(uplinkFrom('app-a')).deviceId, 'scoped-1');
     });
 
     it('rejects a device registered for another format', () => {

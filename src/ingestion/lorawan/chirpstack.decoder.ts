@@ -1,6 +1,7 @@
 import { DEV_EUI_PATTERN, normalizeDevEui } from '#src/contracts/identifiers.js';
 import type { ParsedTopic } from '#src/contracts/topics.js';
 import { rejected, type DecodeResult } from '#src/ingestion/decode-result.js';
+import { applicationMismatch } from './application-scope.js';
 import type { DeviceLookup } from './device-lookup.js';
 import {
   EnvelopeError,
@@ -66,6 +67,8 @@ export function decodeChirpstackUplink(
         deviceId,
       );
     }
+    const wrongApplication = applicationMismatch(device, topic.applicationId);
+    if (wrongApplication !== undefined) return rejected('wrong-application', wrongApplication, deviceId);
     const fCnt = optUint(env, 'fCnt', 'fCnt', 0xffffffff) ?? 0;
     const fPort = optUint(env, 'fPort', 'fPort', 255) ?? 0;
     const deduplicationId = optString(env, 'deduplicationId', 'deduplicationId');

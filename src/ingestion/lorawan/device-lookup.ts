@@ -56,6 +56,11 @@ export interface LoraDevice {
   format: 'json' | 'chirpstack' | 'tts';
   /** Present when convoi decodes this device's bytes with its own mapping. */
   channelMap?: ChannelMap;
+  /**
+   * The network-server application the device belongs to (ChirpStack application id, TTS
+   * `{appId}@{tenantId}`): an uplink on another application's topic is refused. Unset: any.
+   */
+  application?: string;
 }
 
 /** Device resolution for the decoders; lookups must be synchronous and cheap (an in-memory index). */

@@ -40,6 +40,7 @@ export class RegistryDeviceLookup implements DeviceLookup {
 function toLoraDevice(device: Device, logger: Logger): LoraDevice {
   const view: LoraDevice = { deviceId: device.id, format: device.format };
   if (device.devEui !== undefined) view.devEui = device.devEui.toLowerCase();
+  if (device.lorawanApplication !== undefined) view.application = device.lorawanApplication;
   if (device.channelMap !== undefined) {
     const parsed = parseChannelMap(device.channelMap);
     // The registry validates maps when a device is written; one that still fails here (older row,

@@ -20,6 +20,7 @@ const lookup = new InMemoryDeviceLookup([
   { deviceId: 'dev9', devEui: '0909090909090909', format: 'tts' },
   { deviceId: 'abp-1', format: 'tts' },
   { deviceId: 'cs-1', devEui: '0101010101010101', format: 'chirpstack' },
+  { deviceId: 'scoped-1', format: 'tts', application: 'app1@tenant1' },
 ]);
 
 function topic(deviceId: string, app = 'app1'): TtsUplinkTopic {
@@ -142,6 +143,32 @@ describe(decodeTtsUplink.name, () => {
     it('rejects an application id that differs from the topic as spoofed', () => {
       const result = decodeTtsUplink(topic('dev1', 'app2'), toPayload(base), Date.now(), lookup);
       rejection(result, 'spoofed', /application_id/);
+    });
+
+    it('rejects an uplink on the topic of an application the device does not belong to', () => {
+      const uplinkFrom = (app: string) =>
+        decodeTtsUplink(
+          topic('scoped-1', app),
+          toPayload(
+            withFields(
+              base,
+              {
+                'end_device_ids.device_id': 'scoped-1',
+                'end_device_ids.dev_eui': null,
+                'end_device_ids.application_ids.application_id': app,
+              },
+              true,
+            ),
+          ),
+          Date.now(),
+          lookup,
+        );
+      rejection(
+        uplinkFrom('app2'),
+        'wrong-application',
+        /belongs to application app1@tenant1, not app2@tenant1/,
+      );
+      assert.equal(reading(uplinkFrom('app1')).deviceId, 'scoped-1');
     });
 
     it('rejects a dev_eui that is not the one registered for the device id as spoofed', () => {

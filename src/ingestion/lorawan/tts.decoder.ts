@@ -1,6 +1,7 @@
 import { DEV_EUI_PATTERN, normalizeDevEui } from '#src/contracts/identifiers.js';
 import type { ParsedTopic } from '#src/contracts/topics.js';
 import { rejected, type DecodeResult } from '#src/ingestion/decode-result.js';
+import { applicationMismatch } from './application-scope.js';
 import type { DeviceLookup, LoraDevice } from './device-lookup.js';
 import {
   EnvelopeError,
@@ -71,6 +72,8 @@ export function decodeTtsUplink(
         deviceId,
       );
     }
+    const wrongApplication = applicationMismatch(device, `${topic.applicationId}@${topic.tenantId}`);
+    if (wrongApplication !== undefined) return rejected('wrong-application', wrongApplication, deviceId);
     const up = optObject(env, 'uplink_message', 'uplink_message');
     if (up === undefined) throw new EnvelopeError('schema', 'uplink_message is missing');
     const fCnt = optUint(up, 'f_cnt', 'uplink_message.f_cnt', 0xffffffff) ?? 0;

@@ -3,6 +3,7 @@ import { redactSecrets } from '#src/auth/secret-redaction.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
+import { RateLimitedLogger } from '#src/common/rate-limited.logger.js';
 import type { ReadingSource } from '#src/contracts/reading.js';
 import type { Rejection, RejectionReason } from '../decode-result.js';
 
@@ -21,8 +22,6 @@ export interface RejectionEntry {
 
 const EXCERPT_BYTES = 160;
 const PER_DEVICE = 50;
-/** Rejection log lines per second before they are summarised (a flood must not drown the log). */
-const LOG_LINES_PER_SECOND = 20;
 
 /**
  * Counts, logs and keeps the recent rejections: a bounded ring for the whole fleet and the
@@ -30,19 +29,17 @@ const LOG_LINES_PER_SECOND = 20;
  */
 @Injectable()
 export class RejectionsLog {
-  private readonly logger = new Logger('Ingestion');
+  private readonly logger: RateLimitedLogger;
   private readonly recent: RejectionEntry[] = [];
   private readonly byDevice = new Map<string, RejectionEntry[]>();
   private readonly counter;
-  private logWindowStart = 0;
-  private loggedInWindow = 0;
-  private suppressed = 0;
 
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
     metrics: Metrics,
   ) {
+    this.logger = new RateLimitedLogger(new Logger('Ingestion'), clock, 'rejections');
     this.counter = metrics.counter(
       'convoi_ingest_rejected_total',
       'Messages or readings refused, by reason',
@@ -92,21 +89,9 @@ export class RejectionsLog {
   }
 
   private log(entry: RejectionEntry): void {
-    const now = this.clock.now();
-    if (now - this.logWindowStart >= 1000) {
-      if (this.suppressed > 0)
-        this.logger.warn(`${this.suppressed} more rejections not logged in the last second`);
-      this.logWindowStart = now;
-      this.loggedInWindow = 0;
-      this.suppressed = 0;
-    }
-    if (this.loggedInWindow++ < LOG_LINES_PER_SECOND) {
-      this.logger.warn(
-        `rejected ${entry.reason} topic=${JSON.stringify(entry.topic)} device=${JSON.stringify(entry.deviceId ?? null)}: ${entry.detail}`,
-      );
-    } else {
-      this.suppressed++;
-    }
+    this.logger.warn(
+      `rejected ${entry.reason} topic=${JSON.stringify(entry.topic)} device=${JSON.stringify(entry.deviceId ?? null)}: ${entry.detail}`,
+    );
   }
 }
 
