@@ -4,14 +4,17 @@
 // at high speed-up with the platform's clock following simulated time (so offline rules see the
 // silences), prints where to look and every alert as it opens and clears. Ctrl-C stops it cleanly.
 // Options: --speedup <x> (default 600: twelve hours in 72 s), --seed <seed>.
-import { spawnSync } from 'node:child_process';
+// From the environment (and .env, as `npm start` reads them): HTTP_PORT and BROKER_PORT (exactly
+// those ports; unset, 3000 and 1883 or free ones when taken), HTTP_HOST, DATA_DIR (the demo keeps
+// its own wiped folder `demo` inside it) and LOG_LEVEL. The rest is the demo's own: anonymous MQTT
+// (hence the broker on 127.0.0.1 only), no example fleet, a fresh admin key, fast rule ticks.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildIfNeeded, root } from './build-if-needed.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const fail = (message) => {
   process.stderr.write(`demo: ${message}\n`);
@@ -25,12 +28,14 @@ const speedup = Number(args.speedup);
 if (!(speedup >= 1 && speedup <= 100_000))
   fail(`--speedup must be a number from 1 to 100000, not "${args.speedup}"`);
 
-buildIfNeeded();
+buildIfNeeded(['dist/src/bootstrap.js', 'dist/sensors-sim/src/demo/demo-fleet.js'], 'demo');
 await import('reflect-metadata');
 const dist = (path) => import(join(root, 'dist', path));
 const { createApp, startApp } = await dist('src/bootstrap.js');
 const { Clock } = await dist('src/common/clock.js');
 const { loadConfig } = await dist('src/config/load-config.js');
+const { ConfigError } = await dist('src/config/config.error.js');
+const { readEnvironment } = await dist('src/config/read-environment.js');
 const { TOPIC_FILTERS } = await dist('src/contracts/topics.js');
 const { DemoFleet } = await dist('sensors-sim/src/demo/demo-fleet.js');
 const { AlertFeed, utcTime } = await dist('sensors-sim/src/demo/alert-feed.js');
@@ -43,16 +48,17 @@ const warp = { simMs: 0, wallMs: performance.now(), rate: 0 };
 const warpNow = () => Math.floor(warp.simMs + (performance.now() - warp.wallMs) * warp.rate);
 const setPace = (rate) => Object.assign(warp, { simMs: warpNow(), wallMs: performance.now(), rate });
 
-const dataDir = join(root, 'data', 'demo');
-// A fresh world each run: the simulated fleet is provisioned anew at a new start time.
-rmSync(dataDir, { recursive: true, force: true });
-mkdirSync(dataDir, { recursive: true });
+const env = readEnvironment();
+const httpHost = env.HTTP_HOST || '127.0.0.1';
+const httpPort = await chosenPort('HTTP_PORT', httpHost, 3000);
+const brokerPort = await chosenPort('BROKER_PORT', '127.0.0.1', 1883);
+const dataDir = join(resolve(env.DATA_DIR || join(root, 'data')), 'demo');
 const adminKey = `cv_demo_${randomBytes(24).toString('base64url')}`;
-const config = loadConfig({
-  HTTP_HOST: '127.0.0.1',
-  HTTP_PORT: String(await portOr(3000)),
+const config = configOrExit({
+  HTTP_HOST: httpHost,
+  HTTP_PORT: httpPort,
   BROKER_HOST: '127.0.0.1',
-  BROKER_PORT: String(await portOr(1883)),
+  BROKER_PORT: brokerPort,
   // Loopback only, so anonymous MQTT is safe; the simulator publishes on one connection.
   BROKER_ALLOW_ANONYMOUS: 'true',
   BROKER_PUBLISH_RATE_PER_S: '100000',
@@ -60,13 +66,16 @@ const config = loadConfig({
   DATA_DIR: dataDir,
   FLEET_SEED_FILE: '',
   CONVOI_ADMIN_KEY: adminKey,
-  LOG_LEVEL: 'error',
+  LOG_LEVEL: env.LOG_LEVEL || 'error',
   // Offline rules are judged every 500 ms of wall time: five simulated minutes at 600x.
   RULES_TICK_MS: '500',
   // The EU 45 min driving break (Reg. 561/2006) is not a suspicious stop.
   JOURNEY_DWELL_MAX_MIN: '60',
   API_RATE_LIMIT: '100000',
 });
+// A fresh world each run: the simulated fleet is provisioned anew at a new start time.
+rmSync(dataDir, { recursive: true, force: true });
+mkdirSync(dataDir, { recursive: true });
 
 const durationMs = 12 * 3_600_000;
 const startMs = Math.floor((Date.now() - durationMs) / 60_000) * 60_000;
@@ -159,33 +168,32 @@ function printWhereToLook() {
 `);
 }
 
-/** The port if it is free on loopback, else 0 (any free port): a demo must not fail on a busy 3000. */
-function portOr(port) {
+/**
+ * The port a variable asks for, used as given (a clear error when it is taken), or when unset the
+ * usual one if free, else 0 (any free port): a demo must not fail on a busy 3000 nobody asked for.
+ */
+async function chosenPort(name, host, usual) {
+  const asked = env[name];
+  if (asked === undefined || asked === '') return String((await isFree(usual, host)) ? usual : 0);
+  if (/^\d+$/.test(asked) && Number(asked) > 0 && !(await isFree(Number(asked), host)))
+    fail(`${name}=${asked}: that port is in use on ${host} (unset ${name} to let the demo pick a free one)`);
+  return asked;
+}
+
+function isFree(port, host) {
   return new Promise((done) => {
     const probe = createServer();
-    probe.once('error', () => done(0));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(port)));
+    probe.once('error', () => done(false));
+    probe.listen(port, host, () => probe.close(() => done(true)));
   });
 }
 
-/** Compiles with tsc (incremental) when dist is missing or older than a source file. */
-function buildIfNeeded() {
-  const stamp = join(root, 'dist', '.tsbuildinfo');
-  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-  const newer = (dir) =>
-    readdirSync(join(root, dir), { withFileTypes: true, recursive: true }).some(
-      (e) => e.isFile() && e.name.endsWith('.ts') && statSync(join(e.parentPath, e.name)).mtimeMs > builtAt,
-    );
-  if (builtAt > 0 && !newer('src') && !newer('sensors-sim')) return;
-  out('building (tsc)...');
-  const tsc = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')],
-    {
-      stdio: 'inherit',
-    },
-  );
-  const needed = ['dist/src/bootstrap.js', 'dist/sensors-sim/src/demo/demo-fleet.js'];
-  if (tsc.status !== 0 && !needed.every((p) => existsSync(join(root, p)))) fail('the build failed');
-  if (tsc.status !== 0) process.stderr.write('demo: tsc reported errors; running what was emitted\n');
+/** The validated configuration, or the platform's own one-message list of bad variables. */
+function configOrExit(given) {
+  try {
+    return loadConfig(given);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
 }

@@ -14,7 +14,7 @@ const BY_RULE = 'rule';
 export const BY_SYSTEM = 'system';
 
 /**
- * The alert lifecycle (DESIGN.md §6): `active|cleared` × `unacknowledged|acknowledged`, one
+ * The alert lifecycle (ARCHITECTURE.md §6): `active|cleared` × `unacknowledged|acknowledged`, one
  * active alert per (container, rule). Rule conclusions open, update, escalate and clear alerts;
  * people acknowledge, clear and comment. Every change is stored with who and when, then
  * announced (MQTT, InfluxDB, webhooks) by the notifier; a repeat that neither worsens the peak

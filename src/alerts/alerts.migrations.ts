@@ -13,7 +13,7 @@ export const ALERTS_MIGRATIONS: readonly Migration[] = [
         acknowledged_by TEXT, acknowledged_at INTEGER,
         opened_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, cleared_at INTEGER,
         value REAL, peak_value REAL, count INTEGER NOT NULL, message TEXT NOT NULL);
-      -- One active alert per (container, rule) (DESIGN.md §6).
+      -- One active alert per (container, rule) (ARCHITECTURE.md §6).
       CREATE UNIQUE INDEX alerts_one_active ON alerts(container_id, rule_id) WHERE status = 'active';
       CREATE INDEX alerts_opened ON alerts(opened_at);
       CREATE INDEX alerts_container ON alerts(container_id, opened_at);

@@ -7,7 +7,7 @@ import { AuditHooks } from './audit.hooks.js';
 import { AuditRepository } from './audit.repository.js';
 
 /**
- * The audit log (DESIGN.md §10): every state-changing REST request, with its actor (API key
+ * The audit log (ARCHITECTURE.md §10): every state-changing REST request, with its actor (API key
  * name), action, target and outcome, append-only, readable by admins. Its hooks are installed
  * on the HTTP server by bootstrap.ts, in front of every route, and cost a read one method check.
  */

@@ -23,7 +23,7 @@ export interface ApiKey {
 /** Who is calling: attached to the request by the guard, read by handlers as the actor. */
 export interface ApiPrincipal {
   keyId: string;
-  /** The key's name: the actor recorded in audit trails (DESIGN.md §10: never a person's data). */
+  /** The key's name: the actor recorded in audit trails (ARCHITECTURE.md §10: never a person's data). */
   name: string;
   role: Role;
 }

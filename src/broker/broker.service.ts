@@ -17,7 +17,7 @@ import { BrokerThreadRuntime } from './thread/broker-thread.runtime.js';
 type IngestSink = (messages: InboxMessage[]) => void;
 
 /**
- * The embedded MQTT broker (DESIGN.md §2) as the rest of the platform sees it: on its own thread
+ * The embedded MQTT broker (ARCHITECTURE.md §2) as the rest of the platform sees it: on its own thread
  * by default (BROKER_THREAD), on the main thread otherwise. Device messages it acknowledges come
  * out of its write-ahead inbox through {@link receiveIngested}; the consumer reports what it
  * stored with {@link completeIngested}, which is when the inbox forgets them.

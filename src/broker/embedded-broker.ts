@@ -27,7 +27,7 @@ export interface EmbeddedBrokerDeps {
 }
 
 /**
- * Aedes behind the hardened edge (DESIGN.md §2): a guard between each socket and Aedes (packet
+ * Aedes behind the hardened edge (ARCHITECTURE.md §2): a guard between each socket and Aedes (packet
  * size, protocol hygiene, rate and connection limits), device and integration authentication, a
  * deny-by-default topic ACL, and optionally MQTT over TLS. Device messages on ingest topics are
  * handed to the ingest interceptor (the write-ahead inbox) inside the publish authorisation, so

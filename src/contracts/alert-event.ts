@@ -1,6 +1,6 @@
 /**
  * Alert events convoi publishes on `v1/containers/{containerId}/alerts` (QoS 1), stores, writes
- * to the InfluxDB measurement `alert` and sends to webhooks (DESIGN.md §6).
+ * to the InfluxDB measurement `alert` and sends to webhooks (ARCHITECTURE.md §6).
  */
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 export type AlertStatus = 'active' | 'cleared';

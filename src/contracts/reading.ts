@@ -1,5 +1,5 @@
 /**
- * The canonical Reading (DESIGN.md §4) and the native JSON payload devices send (§3).
+ * The canonical Reading (ARCHITECTURE.md §4) and the native JSON payload devices send (§3).
  * Times are epoch milliseconds (UTC) everywhere inside convoi.
  */
 
@@ -70,7 +70,7 @@ export interface DecodedReading extends Measurements {
   source: ReadingSource;
   /** Device sequence number, when the device sends one. */
   seq?: number;
-  /** Idempotency key: the same key means the same uplink (DESIGN.md §4). */
+  /** Idempotency key: the same key means the same uplink (ARCHITECTURE.md §4). */
   dedupeKey: string;
   quality: ReadingQuality;
 }
@@ -86,7 +86,7 @@ export interface Reading extends DecodedReading {
 }
 
 /**
- * Native JSON reading as published on `v1/devices/{deviceId}/telemetry` (DESIGN.md §3).
+ * Native JSON reading as published on `v1/devices/{deviceId}/telemetry` (ARCHITECTURE.md §3).
  * A message is one such object or an array of them (a buffered batch).
  */
 export interface NativeReadingPayload {
@@ -111,7 +111,7 @@ export interface NativeReadingPayload {
   door?: 'open' | 'closed';
 }
 
-/** Physical bounds accepted for each value (DESIGN.md §4). */
+/** Physical bounds accepted for each value (ARCHITECTURE.md §4). */
 export const READING_BOUNDS = {
   temperatureC: { min: -50, max: 85 },
   humidityPct: { min: 0, max: 100 },

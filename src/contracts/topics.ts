@@ -1,7 +1,7 @@
 import { isValidId } from './identifiers.js';
 
 /**
- * MQTT topics of convoi, defined once (DESIGN.md §3). Build them with the helpers below and parse
+ * MQTT topics of convoi, defined once (ARCHITECTURE.md §3). Build them with the helpers below and parse
  * incoming ones with the matching parser; never concatenate a topic inline.
  */
 export const TOPIC_FILTERS = {

@@ -23,7 +23,7 @@ const PERSIST_SLICE_MS = 4;
  * behind to SQLite a page at a time (every {@link PERSIST_EVERY_MS} ms and at shutdown) so a
  * restart starts from it.
  * "Latest" is per measurement the newest measuredAt, never the last received: a late frame
- * fills in nothing newer than what is known (DESIGN.md §4).
+ * fills in nothing newer than what is known (ARCHITECTURE.md §4).
  *
  * Memory (issue 11, 150,000 containers): a state is a slot of numbers in paged Float64Arrays plus
  * a bit per measurement present, and the container, device and shipment ids as the same string

@@ -9,7 +9,7 @@ export const REJECTION_REASONS = [
   'too-large', // payload over the size limit, refused before parsing
   'parse', // not JSON / not base64 / invalid UTF-8
   'schema', // JSON of the wrong shape or types
-  'range', // a value outside physical bounds (DESIGN.md §4)
+  'range', // a value outside physical bounds (ARCHITECTURE.md §4)
   'future', // measuredAt too far in the future
   'empty', // no measurement at all
   'codec', // payload bytes not decodable (truncated Cayenne LPP frame, unknown type)

@@ -13,7 +13,7 @@ const BOUNDED_KEYS: readonly BoundedKey[] = [
 ];
 
 /**
- * The checks every decoded reading passes, whatever its wire format (DESIGN.md §4):
+ * The checks every decoded reading passes, whatever its wire format (ARCHITECTURE.md §4):
  * 1. at least one measurement;
  * 2. every number finite and within its physical bounds (NaN and ±Infinity are never stored:
  *    comparisons with NaN are always false and would silently disable rules);

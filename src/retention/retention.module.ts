@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { InfluxRetentionCheck } from './influx-retention.check.js';
 import { RetentionPurgeService } from './retention-purge.service.js';
 
-/** Retention (DESIGN.md §10): the scheduled SQLite purge and the InfluxDB retention check. */
+/** Retention (ARCHITECTURE.md §10): the scheduled SQLite purge and the InfluxDB retention check. */
 @Module({
   providers: [RetentionPurgeService, InfluxRetentionCheck],
   exports: [RetentionPurgeService, InfluxRetentionCheck],

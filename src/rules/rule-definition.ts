@@ -3,7 +3,7 @@ import type { MeasurementKey, Measurements } from '#src/contracts/reading.js';
 
 /**
  * Rule definitions: plain, JSON-serialisable data (stored per shipment, rebuilt from a product
- * profile) judged by the pure evaluators in `evaluators/` (DESIGN.md §6).
+ * profile) judged by the pure evaluators in `evaluators/` (ARCHITECTURE.md §6).
  *
  * Conventions shared by every kind:
  * 1. Time is the reading's `measuredAt` (epoch ms), never the wall clock.

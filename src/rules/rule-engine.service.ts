@@ -171,7 +171,7 @@ function writtenBehind(prior: RuleState | undefined, state: RuleState): boolean 
 
 /**
  * Rule state is kept per shipment: a new shipment of the container starts every rule afresh (a
- * cumulative budget is the shipment's own, DESIGN.md §6).
+ * cumulative budget is the shipment's own, ARCHITECTURE.md §6).
  */
 function stateKey(shipmentId: string | undefined, rule: RuleDefinition): string {
   return shipmentId === undefined ? rule.id : `${shipmentId}/${rule.id}`;

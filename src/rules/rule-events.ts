@@ -23,7 +23,7 @@ export type RuleEventListener = (event: RuleEvent) => void;
 
 /**
  * Where rules announce their conclusions. Alerts listen here, so rules never depend on alerts
- * (STYLE.md: module imports form a tree).
+ * (docs/ARCHITECTURE.md §2: module imports form a tree).
  */
 @Injectable()
 export class RuleEvents {

@@ -1,4 +1,4 @@
-/** Shipment lifecycle (DESIGN.md §6): planned → in_transit → arrived → closed, or cancelled. */
+/** Shipment lifecycle (ARCHITECTURE.md §6): planned → in_transit → arrived → closed, or cancelled. */
 export const SHIPMENT_STATUSES = ['planned', 'in_transit', 'arrived', 'closed', 'cancelled'] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
 

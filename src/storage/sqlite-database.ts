@@ -8,7 +8,7 @@ import { answers, migrateSqliteFile, openSqliteFile } from './sqlite-file.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 /**
- * The operational store's connection (DESIGN.md §5): `DATA_DIR/convoi.sqlite`. Opened when
+ * The operational store's connection (ARCHITECTURE.md §5): `DATA_DIR/convoi.sqlite`. Opened when
  * constructed so that feature modules can migrate in their own `onModuleInit`; closed in
  * `onApplicationShutdown`, after every writer flushed in `beforeApplicationShutdown`.
  */

@@ -21,7 +21,7 @@ export class EmbeddedTelemetryModule {}
 
 /**
  * Time series behind two ports. The adapter is chosen once from configuration: InfluxDB when
- * INFLUX_URL is set, else the embedded SQLite store (DESIGN.md §5).
+ * INFLUX_URL is set, else the embedded SQLite store (ARCHITECTURE.md §5).
  */
 @Module({})
 export class TelemetryModule {

@@ -31,7 +31,7 @@ interface Store {
 }
 
 /**
- * DESIGN.md §6 end to end: a chilled-4 shipment created over REST, a device publishing native JSON
+ * ARCHITECTURE.md §6 end to end: a chilled-4 shipment created over REST, a device publishing native JSON
  * over the real broker every minute (measuredAt from a manual clock), the alert seen on MQTT, over
  * REST and in the time-series store.
  */

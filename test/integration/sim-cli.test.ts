@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
-/** The compiled CLI, exactly what `npx convoi-sim` runs. */
+/** The compiled CLI, which `npx convoi-sim` and `npm run sim` run (scripts/convoi-sim.mjs builds it first). */
 const CLI = resolve('dist/sensors-sim/src/cli.js');
 
 interface CliResult {

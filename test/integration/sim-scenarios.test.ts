@@ -83,7 +83,7 @@ async function runScenario(scenario: ScenarioDefinition): Promise<ScenarioRun> {
   const app: TestApp = await startTestApp({
     clock,
     // No example fleet (its sites overlap the simulator's); the test drives every tick itself;
-    // the EU 45 min driving break is not a dwell (DESIGN.md §6: "stopped outside any site too long").
+    // the EU 45 min driving break is not a dwell (ARCHITECTURE.md §6: "stopped outside any site too long").
     env: {
       FLEET_SEED_FILE: '',
       RULES_TICK_MS: '600000',

@@ -7,7 +7,7 @@ export interface EncodedMessage {
   payload: Buffer;
 }
 
-/** The native reading of DESIGN.md §3, keys always in the same order (byte-stable output). */
+/** The native reading of ARCHITECTURE.md §3, keys always in the same order (byte-stable output). */
 export function nativeReading(sample: SensorSample, seq: number): NativeReadingPayload {
   return {
     ts: new Date(sample.atMs).toISOString(),

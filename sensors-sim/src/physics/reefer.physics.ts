@@ -1,6 +1,6 @@
 import type { Prng } from '../random/prng.js';
 
-/** Product profiles the simulator knows, matching the ATP families of DESIGN.md §6. */
+/** Product profiles the simulator knows, matching the ATP families of ARCHITECTURE.md §6. */
 export type ProfileId = 'chilled' | 'frozen' | 'fresh-produce';
 
 export interface ReeferProfile {

@@ -107,7 +107,7 @@ export class MqttPublisher {
       protocolVersion: 4,
     };
     if (deviceId) {
-      // Devices announce themselves and leave a retained Last Will, as DESIGN.md §3 describes.
+      // Devices announce themselves and leave a retained Last Will, as ARCHITECTURE.md §3 describes.
       options.will = {
         topic: deviceStatusTopic(deviceId),
         payload: Buffer.from('{"online":false}'),

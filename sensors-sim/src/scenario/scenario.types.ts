@@ -28,7 +28,7 @@ export interface LoraTroubles {
   duplicateRate: number;
   /** Probability an uplink is held back by a gateway backhaul and delivered late. */
   lateRate: number;
-  /** How late, ms: min and max (DESIGN: 10 s to 1 h). */
+  /** How late, ms: min and max (typically 10 s to 1 h). */
   lateMs: readonly [number, number];
   /** Device reboots at this simulated offset: its frame counter starts again at 0. */
   rebootAtMs?: number;

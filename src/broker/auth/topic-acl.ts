@@ -42,7 +42,7 @@ export function canPublish(principal: Principal, topic: string): boolean {
  * Whether a PUBLISH that {@link canPublish} allows may carry the RETAIN flag. The broker keeps
  * one retained message per topic for ever, so retain is what turns a publish flood into memory
  * that is never released (HOSTILE-INPUTS B10). Only a device's own `status` (its online flag
- * and Last Will `offline`, DESIGN.md §3) is meant to be retained; a retained telemetry or uplink
+ * and Last Will `offline`, ARCHITECTURE.md §3) is meant to be retained; a retained telemetry or uplink
  * would also be replayed to every consumer that (re)subscribes, as a reading it already had.
  * Anonymous (development) clients may retain on any device's status topic.
  */

@@ -14,7 +14,7 @@ function decodeOk(bytes: Uint8Array): LppValue[] {
   return result.values;
 }
 
-/** Bytes worked out by hand from DESIGN.md §3 (two's complement, big-endian). */
+/** Bytes worked out by hand from ARCHITECTURE.md §3 (two's complement, big-endian). */
 const CASES: { name: string; bytes: string; value: LppValue }[] = [
   { name: 'digital input', bytes: '01 00 01', value: { channel: 1, type: 'digitalInput', value: 1 } },
   { name: 'digital output', bytes: '02 01 C8', value: { channel: 2, type: 'digitalOutput', value: 200 } },

@@ -1,6 +1,6 @@
 import type { GpsFix, LppDecodeResult, LppType, LppValue, Xyz } from './cayenne-lpp.types.js';
 
-/** Wire id of each supported type (DESIGN.md §3). */
+/** Wire id of each supported type (ARCHITECTURE.md §3). */
 export const LPP_TYPE_IDS: Readonly<Record<LppType, number>> = {
   digitalInput: 0,
   digitalOutput: 1,

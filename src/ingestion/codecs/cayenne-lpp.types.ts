@@ -1,5 +1,5 @@
 /**
- * Cayenne LPP data types convoi supports (DESIGN.md §3): id, size in bytes, resolution.
+ * Cayenne LPP data types convoi supports (ARCHITECTURE.md §3): id, size in bytes, resolution.
  * Values are big-endian; multi-axis and GPS types carry objects.
  */
 export type LppType =

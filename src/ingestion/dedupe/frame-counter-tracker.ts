@@ -35,7 +35,7 @@ interface DeviceState extends FrameCounterStats {
 }
 
 /**
- * Follows LoRaWAN frame counters per device (DESIGN.md §4): a forward gap counts lost frames, a
+ * Follows LoRaWAN frame counters per device (ARCHITECTURE.md §4): a forward gap counts lost frames, a
  * frame arriving late inside the window is a late frame (and un-counts its loss), a counter falling
  * back to a small value is a reset (reboot, rejoin), never a duplicate. Two 32-bit masks make each
  * observation O(1). Exact repeats of an uplink are the idempotency cache's job and should not reach

@@ -10,7 +10,7 @@ const INITIAL_CAPACITY = 1024;
 const EMPTY = -1;
 
 /**
- * Remembers idempotency keys (DESIGN.md §4) for a time window in bounded memory, so the same
+ * Remembers idempotency keys (ARCHITECTURE.md §4) for a time window in bounded memory, so the same
  * uplink heard by several gateways, redelivered by the broker or replayed is let through once.
  *
  * Keys are held as 64-bit hashes, in typed arrays: about 28 bytes a key instead of ~100 for a

@@ -30,7 +30,7 @@ export interface RadioStatus {
 }
 
 /**
- * The pipeline's first step (DESIGN.md §4): drops repeats by idempotency key, for every source,
+ * The pipeline's first step (ARCHITECTURE.md §4): drops repeats by idempotency key, for every source,
  * in bounded memory; for LoRaWAN sources, follows the frame counter (lost frames, resets, late
  * frames). State is per process and starts empty: after a restart a device's first uplink is
  * its `first` frame again and a replay older than the restart is not recognised.

@@ -14,7 +14,7 @@ export const MAX_BATCH_READINGS = 1000;
 const RANGE_CONSTRAINTS = new Set(['min', 'max']);
 
 /**
- * Decodes the native JSON payload of `v1/devices/{deviceId}/telemetry` (DESIGN.md §3): one
+ * Decodes the native JSON payload of `v1/devices/{deviceId}/telemetry` (ARCHITECTURE.md §3): one
  * reading or an array of them. Returns one result per reading (a batch keeps its good readings
  * when one is bad) or a single rejection for a payload that is not a reading at all.
  * Never throws: every failure is a rejection with a specific reason.

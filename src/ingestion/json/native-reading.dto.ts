@@ -75,7 +75,7 @@ export class AccelerationDto {
   z: number;
 }
 
-/** The native JSON reading of DESIGN.md §3, validated as sent (no type coercion). */
+/** The native JSON reading of ARCHITECTURE.md §3, validated as sent (no type coercion). */
 export class NativeReadingDto {
   /** Device time: ISO-8601 with a zone, or epoch milliseconds. */
   @Validate(IsTimestampConstraint)

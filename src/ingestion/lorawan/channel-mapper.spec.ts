@@ -12,7 +12,7 @@ function map(values: LppValue[], channelMap: ChannelMap = DEFAULT_CHANNEL_MAP): 
 }
 
 describe(applyChannelMap.name, () => {
-  it('maps the DESIGN.md defaults', () => {
+  it('maps the ARCHITECTURE.md defaults', () => {
     const out = map([
       { channel: 1, type: 'temperature', value: -20.5 },
       { channel: 2, type: 'humidity', value: 60 },

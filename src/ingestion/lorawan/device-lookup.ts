@@ -34,7 +34,7 @@ export interface ChannelMap {
  */
 export const DEFAULT_BATTERY_VOLTS = { emptyV: 3.0, fullV: 3.6 } as const;
 
-/** DESIGN.md §3 default mapping, used for every device without a map of its own. */
+/** ARCHITECTURE.md §3 default mapping, used for every device without a map of its own. */
 export const DEFAULT_CHANNEL_MAP: ChannelMap = {
   types: {
     temperature: 'temperatureC',

@@ -5,7 +5,7 @@ import { DEFAULT_CHANNEL_MAP, type LoraDevice } from './device-lookup.js';
 import { decodeBase64, EnvelopeError, type JsonObject } from './envelope-reader.js';
 
 /**
- * The measurements of one uplink (DESIGN.md §3): the network server's decoded object when there
+ * The measurements of one uplink (ARCHITECTURE.md §3): the network server's decoded object when there
  * is one and the device has no channel map of ours, else the raw bytes as Cayenne LPP through the
  * device's map (or the default one). An empty `{}` object counts as none.
  */

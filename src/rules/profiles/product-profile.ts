@@ -1,6 +1,6 @@
 /**
  * A product profile: what a planner picks for a shipment instead of typing thresholds
- * (DESIGN.md §6). Temperatures are air temperatures measured in the load space, °C.
+ * (ARCHITECTURE.md §6). Temperatures are air temperatures measured in the load space, °C.
  */
 export type ProductProfileId =
   | 'frozen'

@@ -1,7 +1,7 @@
 import type { MotionEvent, MotionState } from './motion.tracker.js';
 
 /**
- * Dwell (DESIGN.md §6): a stop outside every site longer than the profile allows is an alert with
+ * Dwell (ARCHITECTURE.md §6): a stop outside every site longer than the profile allows is an alert with
  * its place; a stop inside sites is recorded as dwell time at each of them (rotation times for the
  * depots). A stop counts as at a site when the container is confirmed inside the site's geofence
  * at any moment of the stop (geofence entry may be confirmed after the stop is).

@@ -3,7 +3,7 @@ import { signedBoundaryDistanceM } from './geofence-geometry.util.js';
 import { SiteGrid } from './site-grid.js';
 
 /**
- * Hysteresis of geofence membership, so GPS jitter (±20 m typical, DESIGN.md §6) at a boundary
+ * Hysteresis of geofence membership, so GPS jitter (±20 m typical, ARCHITECTURE.md §6) at a boundary
  * never produces enter/leave storms.
  *
  * | transition | confirmed when                                                               |

@@ -1,5 +1,5 @@
 /**
- * Sites and their geofences, as the journey logic sees them (DESIGN.md §6, issue 7).
+ * Sites and their geofences, as the journey logic sees them (ARCHITECTURE.md §6, issue 7).
  * Coordinates are WGS84 degrees; distances are metres.
  */
 

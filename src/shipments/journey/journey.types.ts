@@ -4,7 +4,7 @@ import type { MotionState, MotionStatus } from '#src/shipments/eta/motion.tracke
 import type { GeofenceTrackerState } from '#src/shipments/geo/geofence.tracker.js';
 
 /**
- * One container's journey trackers, persisted as one small JSON document (DESIGN.md §6).
+ * One container's journey trackers, persisted as one small JSON document (ARCHITECTURE.md §6).
  * `alerts` remembers what this feature has announced, so a restart neither repeats nor forgets.
  */
 export interface ContainerJourneyState {

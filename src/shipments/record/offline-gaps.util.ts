@@ -1,5 +1,5 @@
 /**
- * Offline gaps: silences longer than `thresholdMs` (k × the expected interval, DESIGN.md §6),
+ * Offline gaps: silences longer than `thresholdMs` (k × the expected interval, ARCHITECTURE.md §6),
  * between consecutive readings and at either end of the period. A period with no reading at all
  * is one gap.
  */

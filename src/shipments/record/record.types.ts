@@ -2,7 +2,7 @@ import type { AlertSeverity } from '#src/contracts/alert-event.js';
 import type { Site } from '#src/shipments/geo/geofence.types.js';
 
 /**
- * Input and output of the shipment compliance record (DESIGN.md §6, issue 7). Inputs carry epoch
+ * Input and output of the shipment compliance record (ARCHITECTURE.md §6, issue 7). Inputs carry epoch
  * milliseconds, as everything inside convoi; the output is shaped for a REST response, with times
  * as ISO-8601 UTC strings and durations in minutes.
  */

@@ -15,7 +15,7 @@ export const DEFAULT_MIN_COMPLETENESS_PCT = 90;
 const MINUTE_MS = 60_000;
 
 /**
- * The compliance record of one shipment (DESIGN.md §6), computed only from the stored series and
+ * The compliance record of one shipment (ARCHITECTURE.md §6), computed only from the stored series and
  * the profile, so it is the same during and after the trip and from either time-series store.
  *
  * - Readings outside the period, without a finite measuredAt, or repeating a measuredAt already

@@ -7,7 +7,7 @@ import { RecordDispositionsRepository } from './record-dispositions.repository.j
 import { ShipmentRecordController } from './shipment-record.controller.js';
 import { ShipmentRecordService } from './shipment-record.service.js';
 
-/** Shipment compliance records (DESIGN.md §6): JSON, CSV, printable HTML, confirmed dispositions. */
+/** Shipment compliance records (ARCHITECTURE.md §6): JSON, CSV, printable HTML, confirmed dispositions. */
 @Module({
   imports: [ShipmentsModule, AlertsModule, ProfilesModule, JourneysModule],
   controllers: [ShipmentRecordController],

@@ -31,7 +31,7 @@ export type ServedRecord = ShipmentRecord & {
 };
 
 /**
- * The compliance record of a shipment (DESIGN.md §6), computed on demand from stored data only:
+ * The compliance record of a shipment (ARCHITECTURE.md §6), computed on demand from stored data only:
  * the series through the reader port (either store gives the same record), the profile with the
  * shipment's overrides, the shipment's alerts, every site (for where shocks happened).
  * The mapping to the builder's input is the auditors' export's, so both documents agree.

@@ -1,7 +1,7 @@
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
 
-/** Measurement of readings (DESIGN.md §5). */
+/** Measurement of readings (ARCHITECTURE.md §5). */
 export const TELEMETRY_MEASUREMENT = 'telemetry';
 /** Measurement of alert events (Grafana annotations). */
 export const ALERT_MEASUREMENT = 'alert';

@@ -26,7 +26,7 @@ function num(value: unknown): number | undefined {
 /**
  * Reads history back from InfluxDB with InfluxQL over the v1-compatible `/query` endpoint
  * (present on 1.x, 2.x through DBRP mapping, and 3.x). Every user value is a bound parameter;
- * identifiers come only from allow-lists (DESIGN.md §5).
+ * identifiers come only from allow-lists (ARCHITECTURE.md §5).
  */
 @Injectable()
 export class InfluxTelemetryReader extends TelemetryReader {

@@ -23,7 +23,7 @@ export interface InfluxWriterStatus {
 }
 
 /**
- * Writes readings and alert events to InfluxDB through `/api/v2/write` (DESIGN.md §5).
+ * Writes readings and alert events to InfluxDB through `/api/v2/write` (ARCHITECTURE.md §5).
  *
  * Lines are batched here (size or interval), sent with bounded concurrency, and every batch
  * ends acknowledged, in the SQLite outbox (transient failure) or in the dead letters (refused).

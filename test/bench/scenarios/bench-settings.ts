@@ -1,6 +1,6 @@
 import { devicesOf, runDevices } from '../support/bench-fleet.js';
 
-/** Containers of the bench fleet: one chain (DESIGN.md §1). */
+/** Containers of the bench fleet: one chain (ARCHITECTURE.md §1). */
 export const FLEET_CONTAINERS = 150_000;
 /** Containers on a chilled-4 shipment (full profile rule set); the others run the device rules. */
 export const FLEET_SHIPMENTS = 500;
