@@ -16,6 +16,8 @@ export const REJECTION_REASONS = [
   'unknown-device', // no registered device for this id / DevEUI
   'unbound-device', // device known but on no container at measuredAt
   'spoofed', // payload claims another identity than its topic / credential
+  'conflict', // another reading of this device at the same measuredAt, with other values, was kept
+  'internal', // a fault of ours while handling the message: refused and counted, never dropped silently
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
