@@ -75,12 +75,19 @@ export class ReadingPipeline {
     if (accepted.length === 0) return 0;
     this.writer.write(accepted);
     this.acceptedTotal.inc({ source }, accepted.length);
+    // The readings are stored: a failure of live state or of a listener (rules, journeys) is
+    // logged, and neither refuses them nor keeps them from the other listeners.
     try {
       for (const reading of accepted) this.liveState.apply(reading);
-      for (const listener of this.listeners) listener(accepted);
     } catch (err) {
-      // The readings are stored: what failed is live state or a rule, which must not hide them.
-      this.logger.error(`after storing ${accepted.length} readings of ${topic}: ${String(err)}`);
+      this.logger.error(`live state of ${accepted.length} readings of ${topic} failed: ${String(err)}`);
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(accepted);
+      } catch (err) {
+        this.logger.error(`a listener of ${accepted.length} readings of ${topic} failed: ${String(err)}`);
+      }
     }
     return accepted.length;
   }
