@@ -4,13 +4,13 @@ import type { DeviceLookup, LoraDevice } from './device-lookup.js';
 
 /**
  * Test support for the LoRaWAN decoders (only specs and benches import it): the network servers'
- * docs samples from `../shared/fixtures/lorawan/`, an in-memory device lookup, and the three
+ * docs samples from `test/fixtures/lorawan/`, an in-memory device lookup, and the three
  * field shapes seen in the wild.
  */
 export type Json = Record<string, unknown>;
 
 export function loadLorawanFixture(name: string): Json {
-  const dir = join(process.cwd(), '..', 'shared', 'fixtures', 'lorawan');
+  const dir = join(process.cwd(), 'test', 'fixtures', 'lorawan');
   return JSON.parse(readFileSync(join(dir, name), 'utf8')) as Json;
 }
 
