@@ -70,7 +70,10 @@ export interface DecodedReading extends Measurements {
   source: ReadingSource;
   /** Device sequence number, when the device sends one. */
   seq?: number;
-  /** Idempotency key: the same key means the same uplink (ARCHITECTURE.md §4). */
+  /**
+   * Idempotency key: the same key means the same uplink (ARCHITECTURE.md §4). For native JSON it is
+   * the reading's identity, device and measuredAt.
+   */
   dedupeKey: string;
   quality: ReadingQuality;
 }

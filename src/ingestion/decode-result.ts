@@ -17,6 +17,8 @@ export const REJECTION_REASONS = [
   'unbound-device', // device known but on no container at measuredAt
   'spoofed', // payload claims another identity than its topic / credential
   'wrong-application', // LoRaWAN uplink on the topic of an application the device does not belong to
+  'conflict', // another reading of this device at the same measuredAt, with other values, was kept
+  'internal', // a fault of ours while handling the message: refused and counted, never dropped silently
 ] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];

@@ -32,6 +32,35 @@ export class IngestionService {
 
   /** A message on `v1/devices/{deviceId}/telemetry`. */
   ingestNative(topic: string, payload: Buffer): number {
+    return this.guarded(topic, 'json', payload, () => this.native(topic, payload));
+  }
+
+  /** A ChirpStack v4 uplink event on `application/{applicationId}/device/{devEui}/event/up`. */
+  ingestChirpstack(topic: string, payload: Buffer): number {
+    return this.guarded(topic, 'chirpstack', payload, () => this.chirpstack(topic, payload));
+  }
+
+  /** A The Things Stack v3 uplink on `v3/{appId}@{tenantId}/devices/{deviceId}/up`. */
+  ingestTts(topic: string, payload: Buffer): number {
+    return this.guarded(topic, 'tts', payload, () => this.tts(topic, payload));
+  }
+
+  /**
+   * Runs the handling of one message: an exception there (a fault of ours, whatever the input)
+   * refuses the message with reason `internal`, counted and listed, instead of losing an
+   * acknowledged message to a log line.
+   */
+  private guarded(topic: string, source: ReadingSource, payload: Buffer, handle: () => number): number {
+    try {
+      return handle();
+    } catch (err) {
+      const detail = `handling the message failed: ${String(err)}`;
+      this.rejections.record(topic, source, { reason: 'internal', detail }, payload);
+      return 0;
+    }
+  }
+
+  private native(topic: string, payload: Buffer): number {
     const receivedAt = this.clock.now();
     const deviceId = telemetryTopicDeviceId(topic);
     if (deviceId === undefined) {
@@ -62,8 +91,7 @@ export class IngestionService {
     return this.pipeline.process(topic, 'json', payload, this.json.decode(device.id, payload, receivedAt));
   }
 
-  /** A ChirpStack v4 uplink event on `application/{applicationId}/device/{devEui}/event/up`. */
-  ingestChirpstack(topic: string, payload: Buffer): number {
+  private chirpstack(topic: string, payload: Buffer): number {
     const parsed = parseTopic(topic);
     if (parsed?.kind !== 'chirpstackUplink') {
       this.rejectTopic(topic, 'chirpstack', 'not a ChirpStack uplink topic', payload);
@@ -73,8 +101,7 @@ export class IngestionService {
     return this.pipeline.process(topic, 'chirpstack', payload, [result]);
   }
 
-  /** A The Things Stack v3 uplink on `v3/{appId}@{tenantId}/devices/{deviceId}/up`. */
-  ingestTts(topic: string, payload: Buffer): number {
+  private tts(topic: string, payload: Buffer): number {
     const parsed = parseTopic(topic);
     if (parsed?.kind !== 'ttsUplink') {
       this.rejectTopic(topic, 'tts', 'not a The Things Stack uplink topic', payload);

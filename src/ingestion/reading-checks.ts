@@ -1,6 +1,9 @@
 import { READING_BOUNDS, type DecodedReading, type Measurements } from '#src/contracts/reading.js';
 import type { Rejection } from './decode-result.js';
 
+/** ECMA-262 "Time Values and Time Range": every Date lies within ±this, ms. */
+const MAX_DATE_MS = 8.64e15;
+
 type BoundedKey = 'temperatureC' | 'humidityPct' | 'shockG' | 'lat' | 'lon' | 'altM' | 'batteryPct';
 const BOUNDED_KEYS: readonly BoundedKey[] = [
   'temperatureC',
@@ -18,7 +21,8 @@ const BOUNDED_KEYS: readonly BoundedKey[] = [
  * 2. every number finite and within its physical bounds (NaN and ±Infinity are never stored:
  *    comparisons with NaN are always false and would silently disable rules);
  * 3. latitude and longitude come together, and (0, 0) "null island" is refused as a GPS fault;
- * 4. measuredAt is a finite time no more than 5 min ahead of receivedAt.
+ * 4. measuredAt is a time JavaScript can represent (±8.64e15 ms: a Date beyond it throws a
+ *    RangeError) and no more than 5 min ahead of receivedAt.
  * Returns the rejection, or undefined when the reading is acceptable.
  */
 export function checkReading(reading: DecodedReading): Rejection | undefined {
@@ -39,8 +43,12 @@ export function checkReading(reading: DecodedReading): Rejection | undefined {
   if (reading.lat === 0 && reading.lon === 0) {
     return { reason: 'range', detail: 'position (0, 0) is a GPS fault, not a place', deviceId: id };
   }
-  if (!Number.isFinite(reading.measuredAt)) {
-    return { reason: 'schema', detail: 'measuredAt is not a valid time', deviceId: id };
+  if (!(Math.abs(reading.measuredAt) <= MAX_DATE_MS)) {
+    return {
+      reason: 'schema',
+      detail: `measuredAt ${String(reading.measuredAt)} is not a valid time`,
+      deviceId: id,
+    };
   }
   const aheadMs = reading.measuredAt - reading.receivedAt;
   if (aheadMs > READING_BOUNDS.futureToleranceMs) {

@@ -1,12 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import type { Reading, ReadingSource } from '#src/contracts/reading.js';
+import { Injectable, Logger } from '@nestjs/common';
+import type { DecodedReading, Reading, ReadingSource } from '#src/contracts/reading.js';
 import { Metrics } from '#src/common/metrics.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
-import type { DecodeResult } from './decode-result.js';
+import type { DecodeResult, Rejection } from './decode-result.js';
 import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
 
@@ -20,6 +20,7 @@ export type AcceptedReadingsListener = (readings: readonly Reading[]) => void;
  */
 @Injectable()
 export class ReadingPipeline {
+  private readonly logger = new Logger('Ingestion');
   private readonly listeners: AcceptedReadingsListener[] = [];
   private readonly acceptedTotal;
 
@@ -44,7 +45,11 @@ export class ReadingPipeline {
     this.listeners.push(listener);
   }
 
-  /** Processes the decode results of one message; returns how many readings were accepted. */
+  /**
+   * Processes the decode results of one message; returns how many readings were accepted.
+   * Whatever the broker acknowledged ends stored, refused with a reason or dropped as a repeat:
+   * a reading whose handling throws is refused as `internal`, and the others go on.
+   */
   process(topic: string, source: ReadingSource, payload: Buffer, results: readonly DecodeResult[]): number {
     const accepted: Reading[] = [];
     for (const result of results) {
@@ -53,36 +58,65 @@ export class ReadingPipeline {
         continue;
       }
       for (const decoded of result.readings) {
-        // Repeats go before attribution, so they reach neither storage nor rules.
-        if (!this.dedupe.admit(decoded)) continue;
-        const containerId = this.directory.containerAt(decoded.deviceId, decoded.measuredAt);
-        if (containerId === undefined) {
-          const detail = `device ${decoded.deviceId} is on no container at ${new Date(decoded.measuredAt).toISOString()}`;
+        try {
+          const rejection = this.attribute(decoded, accepted);
+          if (rejection !== undefined) this.rejections.record(topic, source, rejection, payload);
+        } catch (err) {
+          const detail = `handling a reading failed: ${String(err)}`;
           this.rejections.record(
             topic,
             source,
-            { reason: 'unbound-device', detail, deviceId: decoded.deviceId },
+            { reason: 'internal', detail, deviceId: decoded.deviceId },
             payload,
           );
-          continue;
         }
-        const reading = decoded as Reading;
-        reading.containerId = containerId;
-        const shipment = this.activeShipments.get(containerId);
-        if (shipment !== undefined) {
-          reading.shipmentId = shipment.shipmentId;
-          reading.profileId = shipment.profileId;
-        }
-        const siteId = this.containerSites.siteOf(containerId);
-        if (siteId !== undefined) reading.siteId = siteId;
-        accepted.push(reading);
       }
     }
     if (accepted.length === 0) return 0;
     this.writer.write(accepted);
-    for (const reading of accepted) this.liveState.apply(reading);
     this.acceptedTotal.inc({ source }, accepted.length);
-    for (const listener of this.listeners) listener(accepted);
+    // The readings are stored: a failure of live state or of a listener (rules, journeys) is
+    // logged, and neither refuses them nor keeps them from the other listeners.
+    try {
+      for (const reading of accepted) this.liveState.apply(reading);
+    } catch (err) {
+      this.logger.error(`live state of ${accepted.length} readings of ${topic} failed: ${String(err)}`);
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(accepted);
+      } catch (err) {
+        this.logger.error(`a listener of ${accepted.length} readings of ${topic} failed: ${String(err)}`);
+      }
+    }
     return accepted.length;
+  }
+
+  /** Admits one reading and attributes it, into `accepted`; or says why it is refused. */
+  private attribute(decoded: DecodedReading, accepted: Reading[]): Rejection | undefined {
+    // Repeats and conflicts go before attribution, so they reach neither storage nor rules.
+    const admission = this.dedupe.admit(decoded);
+    if (admission === 'repeat') return undefined;
+    if (admission === 'conflict') {
+      const at = new Date(decoded.measuredAt).toISOString();
+      const detail = `another reading of device ${decoded.deviceId} at ${at}, with other values, is kept`;
+      return { reason: 'conflict', detail, deviceId: decoded.deviceId };
+    }
+    const containerId = this.directory.containerAt(decoded.deviceId, decoded.measuredAt);
+    if (containerId === undefined) {
+      const detail = `device ${decoded.deviceId} is on no container at ${new Date(decoded.measuredAt).toISOString()}`;
+      return { reason: 'unbound-device', detail, deviceId: decoded.deviceId };
+    }
+    const reading = decoded as Reading;
+    reading.containerId = containerId;
+    const shipment = this.activeShipments.get(containerId);
+    if (shipment !== undefined) {
+      reading.shipmentId = shipment.shipmentId;
+      reading.profileId = shipment.profileId;
+    }
+    const siteId = this.containerSites.siteOf(containerId);
+    if (siteId !== undefined) reading.siteId = siteId;
+    accepted.push(reading);
+    return undefined;
   }
 }

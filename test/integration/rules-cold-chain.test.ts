@@ -114,7 +114,11 @@ function coldChainScenario(name: string, skip: string | false, openStore: () => 
       const { body } = await app.request('/metrics');
       return (body as string)
         .split('\n')
-        .filter((l) => /^convoi_ingest_(readings_accepted|duplicates)_total\{/.test(l))
+        .filter((l) =>
+          /^convoi_ingest_(readings_accepted_total|duplicates_total|rejected_total\{reason="conflict")/.test(
+            l,
+          ),
+        )
         .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
     };
 
@@ -207,11 +211,11 @@ function coldChainScenario(name: string, skip: string | false, openStore: () => 
       const before = await processed();
       const noise: Record<string, unknown>[] = [
         { ts: minute(20), temperature: 5.5 }, // a duplicate (same device and time)
-        { ts: minute(20), seq: 9001, temperature: 9 }, // same time, other key: passes dedupe, not rules
+        { ts: minute(20), seq: 9001, temperature: 9 }, // same time, other values: refused as a conflict
         { ts: minute(12) + 30_000, temperature: 9 }, // late, inside the old excursion
         { ts: minute(30) + 30_000, temperature: 8 }, // late, while the alert waited to clear
         { ts: minute(39) + 30_000, temperature: 12 }, // late, after the clear: must not re-open
-        ...[21, 22, 23, 24, 25, 26].map((m) => ({ ts: minute(m), seq: 9100 + m, temperature: 5.5 })), // replay
+        ...[21, 22, 23, 24, 25, 26].map((m) => ({ ts: minute(m), seq: 9100 + m, temperature: 5.5 })), // replay, other seq
       ];
       for (const reading of noise) {
         await device.publishAsync(deviceTelemetryTopic(DEVICE), JSON.stringify(reading), { qos: 1 });

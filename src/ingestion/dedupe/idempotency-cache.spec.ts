@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { IdempotencyCache } from './idempotency-cache.js';
+import { IdempotencyCache, KeySighting } from './idempotency-cache.js';
 
 describe(IdempotencyCache.name, () => {
   const t0 = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -10,6 +10,17 @@ describe(IdempotencyCache.name, () => {
     const cache = new IdempotencyCache({ maxEntries: 100, windowMs: 60_000 });
     const verdicts = [t0, t0 + 40, t0 + 2_000].map((at) => cache.seen('0101010101010101:7:1', at));
     assert.deepEqual(verdicts, [false, true, true]);
+  });
+
+  it('tells a key seen again with its first fingerprint from one seen with another', () => {
+    const cache = new IdempotencyCache({ maxEntries: 10_000, windowMs: 60_000 });
+    assert.equal(cache.check('d:t:1', 0xdeadbeef, t0), KeySighting.New);
+    assert.equal(cache.check('d:t:1', 0xdeadbeef, t0 + 1), KeySighting.Same);
+    assert.equal(cache.check('d:t:1', 7, t0 + 2), KeySighting.Different);
+    // The first fingerprint stays, through a resize too.
+    for (let i = 0; i < 2000; i++) cache.check(`k${i}`, i, t0 + 3);
+    assert.equal(cache.check('d:t:1', 7, t0 + 4), KeySighting.Different);
+    assert.equal(cache.check('d:t:1', 0xdeadbeef, t0 + 5), KeySighting.Same);
   });
 
   it('keeps different keys apart', () => {

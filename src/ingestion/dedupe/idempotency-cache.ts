@@ -6,6 +6,17 @@ export interface IdempotencyCacheOptions {
   windowMs: number;
 }
 
+/** What {@link IdempotencyCache.check} found for a key. */
+export const KeySighting = {
+  /** Not seen in the window: now remembered, with its fingerprint. */
+  New: 0,
+  /** Seen in the window with the same fingerprint: a repeat. */
+  Same: 1,
+  /** Seen in the window with another fingerprint: another content under the same key. */
+  Different: 2,
+} as const;
+export type KeySighting = (typeof KeySighting)[keyof typeof KeySighting];
+
 const INITIAL_CAPACITY = 1024;
 const EMPTY = -1;
 
@@ -13,7 +24,10 @@ const EMPTY = -1;
  * Remembers idempotency keys (ARCHITECTURE.md §4) for a time window in bounded memory, so the same
  * uplink heard by several gateways, redelivered by the broker or replayed is let through once.
  *
- * Keys are held as 64-bit hashes, in typed arrays: about 28 bytes a key instead of ~100 for a
+ * Each key may carry a 32-bit fingerprint of its content, so that a key seen again with other
+ * content (another reading at an instant already stored) is told apart from a repeat.
+ *
+ * Keys are held as 64-bit hashes, in typed arrays: about 32 bytes a key instead of ~100 for a
  * string in a Map (issue 11: the cache holds up to `maxEntries`, 500,000 by default, whatever the
  * fleet). Two different keys share a hash with a probability of about size / 2^64 per key seen
  * (~3·10⁻¹⁴ when full): that is the chance of a reading dropped as a repeat it is not.
@@ -27,10 +41,12 @@ const EMPTY = -1;
 export class IdempotencyCache {
   private readonly maxEntries: number;
   private readonly windowMs: number;
-  // Ring of entries: hash halves, owner hash, first sighting (NaN: forgotten, skipped at the head).
+  // Ring of entries: hash halves, owner hash, content fingerprint, first sighting (NaN: forgotten,
+  // skipped at the head).
   private hashHi = new Uint32Array(0);
   private hashLo = new Uint32Array(0);
   private owners = new Uint32Array(0);
+  private fingerprints = new Uint32Array(0);
   private firstSeen = new Float64Array(0);
   private head = 0;
   /** Entries in the ring, forgotten ones included. */
@@ -59,13 +75,24 @@ export class IdempotencyCache {
    * false the first time, and the key is then remembered, for `owner` (the device) when given.
    */
   seen(key: string, atMs: number, owner = ''): boolean {
+    return this.check(key, 0, atMs, owner) !== KeySighting.New;
+  }
+
+  /**
+   * Like {@link seen}, and compares the content: `fingerprint` (32 bits) is kept with a new key
+   * and compared with the kept one when the key is seen again in the window. The first
+   * sighting's fingerprint stays: later ones are compared with it, never replace it.
+   */
+  check(key: string, fingerprint: number, atMs: number, owner = ''): KeySighting {
     this.expire(atMs);
     const hi = hash(key, 0x811c9dc5, 0x01000193);
     const lo = hash(key, 0x9747b28c, 0x5bd1e995);
     const slot = this.find(hi, lo);
     if (slot !== EMPTY) {
       const at = this.index[slot];
-      if (atMs - this.firstSeen[at] < this.windowMs) return true;
+      if (atMs - this.firstSeen[at] < this.windowMs) {
+        return this.fingerprints[at] === fingerprint >>> 0 ? KeySighting.Same : KeySighting.Different;
+      }
       this.remove(at);
     }
     if (this.used === this.hashHi.length) {
@@ -77,11 +104,12 @@ export class IdempotencyCache {
     this.hashHi[at] = hi;
     this.hashLo[at] = lo;
     this.owners[at] = hash(owner, 0x811c9dc5, 0x01000193);
+    this.fingerprints[at] = fingerprint;
     this.firstSeen[at] = atMs;
     this.used++;
     this.live++;
     this.insert(hi, at);
-    return false;
+    return KeySighting.New;
   }
 
   /** Forgets every key remembered for `owner` (a device deleted); O(size), for rare changes. */
@@ -161,11 +189,18 @@ export class IdempotencyCache {
 
   /** Moves the ring (in order, forgotten entries dropped) into arrays of `capacity` entries. */
   private resize(capacity: number): void {
-    const old = { hi: this.hashHi, lo: this.hashLo, owners: this.owners, at: this.firstSeen };
+    const old = {
+      hi: this.hashHi,
+      lo: this.hashLo,
+      owners: this.owners,
+      fingerprints: this.fingerprints,
+      at: this.firstSeen,
+    };
     const oldCapacity = this.hashHi.length;
     this.hashHi = new Uint32Array(capacity);
     this.hashLo = new Uint32Array(capacity);
     this.owners = new Uint32Array(capacity);
+    this.fingerprints = new Uint32Array(capacity);
     this.firstSeen = new Float64Array(capacity);
     let size = 2;
     while (size < capacity * 2) size *= 2;
@@ -177,6 +212,7 @@ export class IdempotencyCache {
       this.hashHi[n] = old.hi[from];
       this.hashLo[n] = old.lo[from];
       this.owners[n] = old.owners[from];
+      this.fingerprints[n] = old.fingerprints[from];
       this.firstSeen[n] = old.at[from];
       this.insert(old.hi[from], n);
       n++;

@@ -16,7 +16,7 @@ const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
 
 function uplink(
   fCnt: number,
-  at = T0,
+  at = T0 + fCnt * 1000,
   source: ReadingSource = 'chirpstack',
   key?: string,
 ): LossCountedReading {
@@ -31,15 +31,15 @@ function uplink(
   };
 }
 
-function native(seq: number, at = T0): DecodedReading {
+function native(seq: number, at = T0, temperatureC = 4, receivedAt = at): DecodedReading {
   return {
     deviceId: 'json-1',
     measuredAt: at,
-    receivedAt: at,
+    receivedAt,
     source: 'json',
     seq,
-    dedupeKey: `json-1:s:${seq}`,
-    temperatureC: 4,
+    dedupeKey: `json-1:t:${at}`,
+    temperatureC,
     quality: { lagMs: 0, late: false },
   };
 }
@@ -82,7 +82,7 @@ describe(ReadingDedupe.name, () => {
     dedupe.admit(uplink(10));
     dedupe.admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id'));
     dedupe.admit(native(1));
-    const other = { ...native(1), deviceId: 'json-10', dedupeKey: 'json-10:s:1' };
+    const other = { ...native(1), deviceId: 'json-10', dedupeKey: `json-10:t:${T0}` };
     dedupe.admit(other);
     deleteDevice('lora-1');
     deleteDevice('json-1');
@@ -93,19 +93,19 @@ describe(ReadingDedupe.name, () => {
       duplicates: 0,
     });
     // Created again under the same id: its first frames are new, not repeats nor a counter reset.
-    assert.equal(dedupe.admit(uplink(10)), true);
-    assert.equal(dedupe.admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id')), true);
-    assert.equal(dedupe.admit(native(1)), true);
+    assert.equal(dedupe.admit(uplink(10)), 'keep');
+    assert.equal(dedupe.admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id')), 'keep');
+    assert.equal(dedupe.admit(native(1)), 'keep');
     assert.equal(dedupe.radioStatus('lora-1').resets, 0);
     // A device whose id starts like a deleted one's keeps its keys.
-    assert.equal(dedupe.admit({ ...other }), false);
+    assert.equal(dedupe.admit({ ...other }), 'repeat');
   });
 
   it('forgets a device given another DevEUI (another radio under the same id)', () => {
     dedupe.admit(uplink(10));
     db.connection.prepare("UPDATE devices SET dev_eui = '70b3d57ed0000002' WHERE id = 'lora-1'").run();
     directory.reload();
-    assert.equal(dedupe.admit(uplink(10)), true);
+    assert.equal(dedupe.admit(uplink(10)), 'keep');
     assert.equal(dedupe.radioStatus('lora-1').lastFCnt, 10);
   });
 
@@ -115,11 +115,11 @@ describe(ReadingDedupe.name, () => {
   };
 
   it('lets the first of repeated keys through, per source, and counts the repeats', async () => {
-    assert.equal(dedupe.admit(uplink(5)), true);
-    assert.equal(dedupe.admit(uplink(5)), false);
-    assert.equal(dedupe.admit(uplink(5, T0 + 1000)), false);
-    assert.equal(dedupe.admit(native(9)), true);
-    assert.equal(dedupe.admit(native(9)), false);
+    assert.equal(dedupe.admit(uplink(5)), 'keep');
+    assert.equal(dedupe.admit(uplink(5)), 'repeat');
+    assert.equal(dedupe.admit(uplink(5, T0 + 1000)), 'repeat');
+    assert.equal(dedupe.admit(native(9)), 'keep');
+    assert.equal(dedupe.admit(native(9)), 'repeat');
     assert.equal(await sample('convoi_ingest_duplicates_total', 'chirpstack'), 2);
     assert.equal(await sample('convoi_ingest_duplicates_total', 'json'), 1);
     assert.equal(dedupe.radioStatus('lora-1').duplicates, 2);
@@ -127,8 +127,46 @@ describe(ReadingDedupe.name, () => {
   });
 
   it('forgets a key after the window', () => {
-    assert.equal(dedupe.admit(native(1)), true);
-    assert.equal(dedupe.admit(native(1, T0 + 60_000)), true);
+    assert.equal(dedupe.admit(native(1)), 'keep');
+    assert.equal(dedupe.admit(native(1, T0, 4, T0 + 59_999)), 'repeat');
+    assert.equal(dedupe.admit(native(1, T0, 4, T0 + 60_000)), 'keep');
+  });
+
+  it('keeps the readings of a device whose seq starts again (reboot) and counts a reset', async () => {
+    // Issue "Tried as a new user would" 2.1: keyed on seq, the second reading was a "duplicate".
+    assert.equal(dedupe.admit(native(7, T0, 3.5)), 'keep');
+    assert.equal(dedupe.admit(native(7, T0 + 60_000, 9.5)), 'keep');
+    assert.equal(dedupe.admit(native(8, T0 + 120_000, 9.6)), 'keep');
+    // A late reading of the first run is neither a reset nor a repeat.
+    assert.equal(dedupe.admit(native(5, T0 - 60_000, 3.4)), 'keep');
+    const status = dedupe.radioStatus('json-1');
+    assert.equal(status.duplicates, 0);
+    assert.equal(status.resets, 1);
+    assert.equal(status.lastResetAt, T0 + 60_000);
+    assert.equal(await sample('convoi_ingest_seq_resets_total'), 1);
+  });
+
+  it('tells a repeat (same instant, same values) from a conflict (same instant, other values)', async () => {
+    assert.equal(dedupe.admit(native(1, T0, -19.7)), 'keep');
+    assert.equal(dedupe.admit(native(2, T0, -19.7, T0 + 5000)), 'repeat');
+    assert.equal(dedupe.admit(native(3, T0, 4.2, T0 + 6000)), 'conflict');
+    assert.equal(
+      dedupe.admit({ ...native(4, T0, -19.7), temperatureC: undefined, humidityPct: 50 }),
+      'conflict',
+    );
+    // The first reading stays the reference: its repeat is still a repeat after a conflict.
+    assert.equal(dedupe.admit(native(1, T0, -19.7, T0 + 7000)), 'repeat');
+    assert.equal(dedupe.radioStatus('json-1').duplicates, 2);
+    assert.equal(await sample('convoi_ingest_duplicates_total', 'json'), 2);
+  });
+
+  it('refuses a LoRaWAN uplink with other values at an instant of its device already kept', () => {
+    assert.equal(dedupe.admit(uplink(20, T0)), 'keep');
+    assert.equal(dedupe.admit({ ...uplink(21, T0), temperatureC: 9 }), 'conflict');
+    // Its frame still counts as arrived: no loss when the next one comes.
+    const next = uplink(22);
+    assert.equal(dedupe.admit(next), 'keep');
+    assert.equal(next.lostFrames, undefined);
   });
 
   it('sets lostFrames on the reading after a gap and counts them', async () => {
@@ -137,7 +175,7 @@ describe(ReadingDedupe.name, () => {
     dedupe.admit(next);
     assert.equal(next.lostFrames, undefined);
     const afterGap = uplink(17);
-    assert.equal(dedupe.admit(afterGap), true);
+    assert.equal(dedupe.admit(afterGap), 'keep');
     assert.equal(afterGap.lostFrames, 5);
     assert.equal(await sample('convoi_lorawan_frames_lost_total'), 5);
     assert.deepEqual(dedupe.radioStatus('lora-1'), {
@@ -151,7 +189,7 @@ describe(ReadingDedupe.name, () => {
 
   it('keeps a counter reset and reports it with its time', async () => {
     for (let f = 0; f < 40; f++) dedupe.admit(uplink(f, T0 + f * 1000, 'tts', `k${f}`));
-    assert.equal(dedupe.admit(uplink(0, T0 + 50_000, 'tts', 'k-after-reboot')), true);
+    assert.equal(dedupe.admit(uplink(0, T0 + 50_000, 'tts', 'k-after-reboot')), 'keep');
     const status = dedupe.radioStatus('lora-1');
     assert.equal(status.resets, 1);
     assert.equal(status.lastResetAt, T0 + 50_000);

@@ -48,7 +48,8 @@ describe(NativeJsonDecoder.name, () => {
       receivedAt: RECEIVED,
       source: 'json',
       seq: 42,
-      dedupeKey: 'dev-1:s:42',
+      // The identity (device, measuredAt), not the seq: a rebooted device counts from 0 again.
+      dedupeKey: `dev-1:t:${Date.parse(ISO)}`,
       temperatureC: -18.4,
       humidityPct: 55,
       shockG: 1.5,
@@ -67,7 +68,7 @@ describe(NativeJsonDecoder.name, () => {
     assert.equal(r.readings[0].shockG, 5);
   });
 
-  it('accepts epoch milliseconds and keys duplicates by time without seq', () => {
+  it('accepts epoch milliseconds and keys duplicates by time', () => {
     const r = only(decode(JSON.stringify({ ts: RECEIVED - 1000, temperature: 2 })));
     assert.ok(r.ok);
     assert.equal(r.readings[0].measuredAt, RECEIVED - 1000);
@@ -109,6 +110,10 @@ describe(NativeJsonDecoder.name, () => {
     ['lat without lon', `{"ts":"${ISO}","lat":45}`, 'schema', /together/],
     ['no measurement', `{"ts":"${ISO}"}`, 'empty', /no measurement/],
     ['epoch seconds', '{"ts":1795341600,"temperature":2}', 'schema', /epoch seconds/],
+    // Past 8.64e15 not even a Date: `new Date(ts).toISOString()` threw and lost the whole batch.
+    ['epoch nanoseconds', '{"ts":1700000000000000000,"temperature":2}', 'schema', /nanoseconds/],
+    ['epoch microseconds', '{"ts":1795341600000000,"temperature":2}', 'schema', /microseconds/],
+    ['the year 2100', '{"ts":4102444800000,"temperature":2}', 'future', /in the future/],
     ['an RTC reset to 1970', '{"ts":"1970-01-01T00:00:05Z","temperature":2}', 'schema', /before 2000/],
     ['a zoneless time', '{"ts":"2026-11-22T10:00:00","temperature":2}', 'schema', /with a zone/],
     ['a leap second', '{"ts":"2026-12-31T23:59:60Z","temperature":2}', 'schema', /not a valid/],
@@ -148,7 +153,18 @@ describe(NativeJsonDecoder.name, () => {
     assert.match(results[1].rejection.detail, /^\[1\] temperature/);
   });
 
-  it('refuses a batch over the size limit as a whole', () => {
+  it('refuses a reading of a batch whose ts is in nanoseconds, and keeps the others', () => {
+    const results = decode(
+      `[{"ts":${RECEIVED - 3000},"temperature":5.1},{"ts":1700000000000000000,"temperature":5.2},` +
+        `{"ts":${RECEIVED - 1000},"temperature":5.3}]`,
+    );
+    assert.deepEqual(
+      results.map((r) => (r.ok ? r.readings[0].temperatureC : r.rejection.reason)),
+      [5.1, 'schema', 5.3],
+    );
+  });
+
+  it('refuses the batch over the size limit as a whole', () => {
     const batch = Array.from({ length: 1001 }, () => ({ ts: ISO, temperature: 1 }));
     assert.match(rejection(decode(JSON.stringify(batch))).detail, /1001 readings exceeds 1000/);
   });

@@ -4,6 +4,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { isUtf8 } from 'node:buffer';
 import type { DecodedReading } from '#src/contracts/reading.js';
 import { rejected, type DecodeResult } from '../decode-result.js';
+import { readingIdentity } from '../dedupe/reading-identity.js';
 import { checkReading, stampLag } from '../reading-checks.js';
 import { NATIVE_READING_KEYS, NativeReadingDto, parseTimestamp } from './native-reading.dto.js';
 import { isValidNativeReading } from './native-reading.fast-path.js';
@@ -87,7 +88,9 @@ function toDecodedReading(deviceId: string, dto: NativeReadingDto, receivedAt: n
     measuredAt,
     receivedAt,
     source: 'json',
-    dedupeKey: dto.seq !== undefined ? `${deviceId}:s:${dto.seq}` : `${deviceId}:t:${measuredAt}`,
+    // The identity, not the seq: a device that reboots counts from 0 again (new readings), and a
+    // repeat keeps its measuredAt (ReadingDedupe compares the values under it).
+    dedupeKey: readingIdentity(deviceId, measuredAt),
     quality: { lagMs: 0, late: false },
   };
   if (dto.seq !== undefined) reading.seq = dto.seq;

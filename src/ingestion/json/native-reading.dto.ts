@@ -17,6 +17,12 @@ import { READING_BOUNDS } from '#src/contracts/reading.js';
 /** Earliest accepted device time: an RTC reset to 1970 is a fault, not history. */
 export const EARLIEST_MEASURED_AT = Date.UTC(2000, 0, 1);
 
+/**
+ * Largest number read as epoch milliseconds (year 5138): above it, `ts` is in micro- or
+ * nanoseconds (1.7e18 is a Unix time in ns), and past 8.64e15 it is not even a JavaScript date.
+ */
+export const LATEST_EPOCH_MS = 1e14;
+
 /** ISO-8601 date-time WITH a zone (Z or ±hh:mm): a zoneless time is ambiguous, so refused. */
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -24,13 +30,15 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
  * Converts `ts` to epoch ms, or explains why it cannot:
  * 1. a number is epoch milliseconds, an integer from 2000-01-01;
  * 2. a string is ISO-8601 with a zone designator;
- * Seconds are refused with a hint rather than guessed (1700000000 could be either unit).
+ * Seconds, microseconds and nanoseconds are refused with a hint rather than guessed.
  */
 export function parseTimestamp(ts: unknown): number | string {
   if (typeof ts === 'number') {
     if (!Number.isInteger(ts)) return 'ts must be an integer number of epoch milliseconds';
     if (ts < 1e11) return `ts=${ts} looks like epoch seconds; send epoch milliseconds`;
     if (ts < EARLIEST_MEASURED_AT) return `ts=${ts} is before 2000-01-01: device clock not set`;
+    if (ts > LATEST_EPOCH_MS)
+      return `ts=${ts} looks like epoch microseconds or nanoseconds; send epoch milliseconds`;
     return ts;
   }
   if (typeof ts === 'string') {

@@ -2,8 +2,8 @@ import type { Migration } from '#src/storage/migration.js';
 
 /**
  * The embedded time-series store (used when INFLUX_URL is unset). A reading is keyed, as in
- * InfluxDB, by its series (container, device) and measuredAt: writing it again replaces it, so
- * replays are idempotent. WITHOUT ROWID keeps rows clustered by container and time for history.
+ * InfluxDB, by its series (container, device) and measuredAt: writing it again merges it into the
+ * row as InfluxDB does (reading-row.ts), so replays are idempotent. WITHOUT ROWID keeps rows clustered by container and time for history.
  */
 export const EMBEDDED_TELEMETRY_MIGRATIONS: readonly Migration[] = [
   {

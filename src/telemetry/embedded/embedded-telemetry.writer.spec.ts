@@ -128,6 +128,36 @@ describe(EmbeddedTelemetryWriter.name, () => {
     ]);
   });
 
+  it('merges a reading written again at its key field by field, as InfluxDB merges a point', async () => {
+    writer.write([reading(0, { temperatureC: -19.7, humidityPct: 50, shipmentId: 'S1' })]);
+    await writer.flush();
+    writer.write([
+      reading(0, {
+        receivedAt: T + 900,
+        temperatureC: undefined,
+        doorOpen: true,
+        quality: { lagMs: 900, late: false },
+      }),
+    ]);
+    await writer.flush();
+    const rows = db.connection
+      .prepare(
+        'SELECT received_at, shipment_id, temperature_c, humidity_pct, door_open, lag_ms FROM readings',
+      )
+      .all();
+    // Not replaced: the −19.7 °C of the first write stays; the second brings the door and its times.
+    assert.deepEqual(rows, [
+      {
+        received_at: T + 900,
+        shipment_id: 'S1',
+        temperature_c: -19.7,
+        humidity_pct: 50,
+        door_open: 1,
+        lag_ms: 900,
+      },
+    ]);
+  });
+
   it('stores a big batch in transactions of a few hundred readings', async () => {
     const n = WRITE_CHUNK_READINGS * 2 + 10;
     writer.write(Array.from({ length: n }, (_, i) => reading(i)));

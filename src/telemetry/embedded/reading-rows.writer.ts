@@ -22,7 +22,7 @@ export class ReadingRowsWriter {
   /**
    * Stores every row; returns each transaction's duration, seconds. Throws what
    * SQLite threw: the chunks before it are stored, and storing the batch again is harmless
-   * (a row replaces the one with its key).
+   * (a row is merged into the one with its key, to the same values).
    */
   write(batch: ReadingRows): number[] {
     const seconds: number[] = [];
