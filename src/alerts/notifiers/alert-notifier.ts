@@ -43,7 +43,7 @@ export class AlertNotifier {
       send();
     } catch (err) {
       this.failures.inc({ channel });
-      this.logger.error(`alert notification over ${channel} failed: ${String(err)}`);
+      this.logger.error({ channel, err }, 'Alert notification failed');
     }
   }
 }

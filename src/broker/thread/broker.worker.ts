@@ -45,7 +45,7 @@ port.on('message', (message: ToBrokerThread) => {
           qos: message.qos,
           retain: message.retain,
         })
-        .catch((err: unknown) => logger.error(`publishing on ${message.topic} failed: ${String(err)}`));
+        .catch((err: unknown) => logger.error({ topic: message.topic, err }, 'Publishing failed'));
       return;
     case 'metrics':
       void metrics.registry

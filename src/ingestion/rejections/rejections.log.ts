@@ -95,15 +95,14 @@ export class RejectionsLog {
     const now = this.clock.now();
     if (now - this.logWindowStart >= 1000) {
       if (this.suppressed > 0)
-        this.logger.warn(`${this.suppressed} more rejections not logged in the last second`);
+        this.logger.warn({ suppressed: this.suppressed }, 'More rejections not logged in the last second');
       this.logWindowStart = now;
       this.loggedInWindow = 0;
       this.suppressed = 0;
     }
     if (this.loggedInWindow++ < LOG_LINES_PER_SECOND) {
-      this.logger.warn(
-        `rejected ${entry.reason} topic=${JSON.stringify(entry.topic)} device=${JSON.stringify(entry.deviceId ?? null)}: ${entry.detail}`,
-      );
+      const { reason, topic, deviceId, source, detail } = entry;
+      this.logger.warn({ reason, deviceId, topic, source, detail }, 'Message rejected');
     } else {
       this.suppressed++;
     }

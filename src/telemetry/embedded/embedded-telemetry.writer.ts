@@ -158,7 +158,8 @@ export class EmbeddedTelemetryWriter
   private failed(seq: number, error: string): void {
     // SQLite failing (disk full, read-only) is not recoverable here: the batch is kept and
     // retried; say so once per outage, loudly.
-    if (!this.failing) this.logger.error(`Writing readings (batch ${seq}) failed, will retry: ${error}`);
+    if (!this.failing)
+      this.logger.error({ batch: seq, reason: error }, 'Writing readings failed, will retry');
     this.failing = true;
   }
 

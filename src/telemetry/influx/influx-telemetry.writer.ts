@@ -72,7 +72,10 @@ export class InfluxTelemetryWriter
     this.outbox.migrate();
     const waiting = this.outbox.stats();
     if (waiting.batches > 0) {
-      this.logger.warn(`InfluxDB outbox holds ${waiting.lines} lines from before the restart: replaying`);
+      this.logger.warn(
+        { outboxLines: waiting.lines },
+        'InfluxDB outbox holds lines from before the restart: replaying',
+      );
     }
     this.ticker = setInterval(() => this.tick(), Math.max(this.config.INFLUX_FLUSH_MS, 1000));
     this.ticker.unref();
@@ -100,7 +103,7 @@ export class InfluxTelemetryWriter
     clearTimeout(this.drainTimer);
     this.drainWake?.();
     await this.draining;
-    this.logger.log(`InfluxDB writer stopped; outbox holds ${this.outbox.stats().lines} lines`);
+    this.logger.log({ outboxLines: this.outbox.stats().lines }, 'InfluxDB writer stopped');
   }
 
   isHealthy(): boolean {
@@ -189,7 +192,7 @@ export class InfluxTelemetryWriter
       }
     } catch (error) {
       // Only SQLite can throw here (delivery classifies every HTTP failure): nothing to fall back on.
-      this.logger.error(`InfluxDB batch of ${batch.length} lines could not be persisted: ${String(error)}`);
+      this.logger.error({ lines: batch.length, err: error }, 'InfluxDB batch could not be persisted');
     } finally {
       this.inFlight -= 1;
       this.settleBatch(batch);
@@ -222,13 +225,22 @@ export class InfluxTelemetryWriter
       this.nextAttemptAt = Math.max(this.nextAttemptAt, this.clock.now() + delay);
       if (this.failures === 1 || this.failures % 10 === 0) {
         this.logger.warn(
-          `InfluxDB write failed (${o.reason}, ${this.failures} in a row): ${part.lines.length} lines kept in the outbox, next try in ${Math.round(delay)} ms`,
+          {
+            reason: o.reason,
+            failures: this.failures,
+            lines: part.lines.length,
+            retryInMs: Math.round(delay),
+          },
+          'InfluxDB write failed: lines kept in the outbox',
         );
       }
     } else {
       this.stats.deadLettered.inc({ status: String(o.status) }, part.lines.length);
       this.lastError = o.reason;
-      this.logger.error(`InfluxDB refused ${part.lines.length} lines, kept as dead letters: ${o.reason}`);
+      this.logger.error(
+        { reason: o.reason, status: o.status, lines: part.lines.length },
+        'InfluxDB refused lines: kept as dead letters',
+      );
     }
   }
 
@@ -240,6 +252,11 @@ export class InfluxTelemetryWriter
       // and SQLite stays within its budget. Never silent: counted and logged as an error.
       this.stats.outboxDropped.inc(dropped.lines);
       this.logger.error(
+        {
+          droppedLines: dropped.lines,
+          droppedBatches: dropped.batches,
+          maxLines: this.config.INFLUX_OUTBOX_MAX_LINES,
+        },
         `InfluxDB OUTBOX FULL (INFLUX_OUTBOX_MAX_LINES=${this.config.INFLUX_OUTBOX_MAX_LINES}): DROPPED the ${dropped.lines} oldest lines (${dropped.batches} batches, queued since ${new Date(dropped.oldestCreatedAt ?? 0).toISOString()})`,
       );
     }
@@ -254,7 +271,7 @@ export class InfluxTelemetryWriter
   private kickDrain(): void {
     if (this.draining || this.stopped) return;
     this.draining = this.drain()
-      .catch((error: unknown) => this.logger.error(`InfluxDB outbox replay stopped: ${String(error)}`))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'InfluxDB outbox replay stopped'))
       .finally(() => {
         this.draining = undefined;
         if (!this.stopped) this.stats.outbox(this.outbox.stats(), this.clock.now());
