@@ -73,7 +73,7 @@ function configureHttp(app: INestApplication, config: AppConfig): void {
   app.get(AuditHooks).install(app.getHttpAdapter().getInstance() as FastifyInstance);
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

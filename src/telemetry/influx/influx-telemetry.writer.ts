@@ -119,6 +119,22 @@ export class InfluxTelemetryWriter
     };
   }
 
+  /**
+   * Not ready once the outbox holds half of INFLUX_OUTBOX_MAX_LINES: past the bound the oldest
+   * lines are dropped, so intake should move to nodes that still have room. Below it, degraded:
+   * every node shares the InfluxDB, and a short outage must not take them all out of service.
+   */
+  override readiness(): { status: 'up' | 'degraded' | 'down'; detail?: string } {
+    const health = this.health();
+    const lines = this.outbox.stats().lines;
+    const limit = this.config.INFLUX_OUTBOX_MAX_LINES;
+    if (lines * 2 < limit) return health;
+    return {
+      status: 'down',
+      detail: `InfluxDB outbox at ${lines} of ${limit} lines: ${health.detail ?? ''}`,
+    };
+  }
+
   status(): InfluxWriterStatus {
     const s = this.outbox.stats();
     return {
