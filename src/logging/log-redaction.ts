@@ -2,31 +2,65 @@
 export const REDACTED = '[redacted]';
 
 /**
- * Field names that carry a secret wherever they appear in a logged object: an `Authorization`
- * header, a password, a token, an API key, a webhook or device secret. convoi's own log calls
- * never pass these; redaction is the net under a future call (or a library's object) that would.
+ * Field names that carry a secret, compared in lower case: credentials headers, passwords,
+ * tokens, API keys, webhook and device secrets.
  */
-const SECRET_FIELDS = [
+const SECRET_FIELDS = new Set([
   'authorization',
-  'Authorization',
+  'proxy-authorization',
   'cookie',
+  'set-cookie',
+  'x-api-key',
   'password',
   'passwd',
   'secret',
   'token',
-  'accessToken',
-  'apiKey',
-  'adminKey',
+  'accesstoken',
+  'apikey',
+  'adminkey',
   'key',
-  'x-api-key',
-];
+]);
+
+/** Deepest level of a log object searched (the top is 0): `err.config.headers.authorization` is 3. */
+const MAX_DEPTH = 4;
 
 /**
- * pino redaction paths for every {@link SECRET_FIELDS} name at the top of a log object and up to
- * three objects deep (`req.headers.authorization`, `err.config.headers.authorization`): a path
- * names its depth, wildcards stand for one level each.
+ * The log object with the value of every {@link SECRET_FIELDS} field replaced, at every path down
+ * to {@link MAX_DEPTH}; the objects passed in are never changed (a redacted one is copied).
+ * convoi's own log calls never pass a secret: this is the net under a future call, or a library's
+ * error object, that would.
+ *
+ * A walk by field name rather than pino's `redact` paths: those cost 7.7 µs a line for the 64
+ * paths that covered the same shapes (42 µs with `*` levels), against about 3 µs for the line
+ * itself; this walk costs nothing measurable on the objects convoi logs (6 fields, flat).
  */
-export const REDACTED_PATHS: string[] = SECRET_FIELDS.flatMap((name) => {
-  const key = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `["${name}"]`;
-  return ['', '*', '*.*', '*.*.*'].map((prefix) => (prefix === '' ? key.replace(/^\./, '') : prefix + key));
-});
+export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return redacted(fields, 0) as Record<string, unknown>;
+}
+
+function redacted(value: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const r = redacted(item, depth + 1);
+      if (r !== item) (copy ??= [...value])[i] = r;
+    });
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const v = object[key];
+    const r = SECRET_FIELDS.has(key.toLowerCase()) ? REDACTED : redacted(v, depth + 1);
+    if (r !== v) (copy ??= own(value))[key] = r;
+  }
+  return copy ?? value;
+}
+
+/** A copy to redact in; an Error keeps what pino's error serializer would have shown. */
+function own(value: object): Record<string, unknown> {
+  if (value instanceof Error)
+    return { type: value.name, message: value.message, stack: value.stack, ...(value as object) };
+  return { ...(value as Record<string, unknown>) };
+}

@@ -49,20 +49,34 @@ describe(PinoNestLogger.name, () => {
     logger.warn(
       {
         password: 'hunter2-password',
-        req: { headers: { authorization: 'Bearer cv_secret-api-key' } },
-        webhook: { secret: 'whsec-value', url: 'http://hooks.example' },
-        err: { config: { headers: { Authorization: 'Token influx-token' } } },
+        req: { headers: { authorization: 'Bearer cv_secret-api-key', host: 'convoi.example' } },
+        options: { username: 'convoi', password: 'mqtt-password', host: 'broker.example' },
+        err: Object.assign(new Error('refused'), {
+          config: { headers: { Authorization: 'Token influx-token' } },
+        }),
+        webhooks: [{ url: 'http://hooks.example', secret: 'whsec-value' }],
         deviceId: 'dev-1',
       },
       'careless call',
       'Test',
     );
     const text = lines.join('');
-    for (const secret of ['hunter2-password', 'cv_secret-api-key', 'whsec-value', 'influx-token'])
+    for (const secret of [
+      'hunter2-password',
+      'cv_secret-api-key',
+      'mqtt-password',
+      'influx-token',
+      'whsec-value',
+    ])
       assert.ok(!text.includes(secret), `${secret} redacted`);
     const [line] = parsed(lines);
     assert.equal(line.deviceId, 'dev-1');
-    assert.equal((line.webhook as Record<string, unknown>).url, 'http://hooks.example');
+    assert.equal((line.options as Record<string, unknown>).host, 'broker.example');
+    assert.match(JSON.stringify(line.err), /"message":"refused".*"stack":"Error: refused/);
+    assert.deepEqual((line.req as Record<string, unknown>).headers, {
+      authorization: '[redacted]',
+      host: 'convoi.example',
+    });
   });
 
   it('writes nothing, and reads no argument, below the level', () => {

@@ -2,7 +2,7 @@ import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import type { AppConfig } from '#src/config/app-config.js';
 import type { LogOutput } from './log-output.js';
-import { REDACTED, REDACTED_PATHS } from './log-redaction.js';
+import { redactFields } from './log-redaction.js';
 
 /** Nest's level names (LOG_LEVEL) in pino's: `log` is `info`, `verbose` is `trace`. */
 export const PINO_LEVEL: Record<AppConfig['LOG_LEVEL'] | 'fatal', Level> = {
@@ -20,7 +20,7 @@ export type LogSink = Pick<NodeJS.WritableStream, 'write'>;
 /**
  * The one pino logger of a thread. JSON lines carry `time` (ISO-8601), `level` by name, the
  * fields of the call, `context` (the Nest logger's name) and `msg`; `thread` names a worker.
- * Secret-bearing fields are redacted by path ({@link REDACTED_PATHS}).
+ * Secret-bearing fields are redacted wherever they are ({@link redactFields}).
  *
  * Written synchronously, as Nest's console logger did: a line is out before the next statement,
  * so a crash loses none, and a slow reader of the pipe slows convoi rather than losing lines.
@@ -31,8 +31,7 @@ export function createRootLogger(output: LogOutput, sink: LogSink = process.stdo
       level: PINO_LEVEL[output.level],
       base: thread === undefined ? { pid: process.pid } : { pid: process.pid, thread },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: REDACTED },
+      formatters: { level: (label) => ({ level: label }), log: redactFields },
     },
     output.format === 'pretty' ? prettySink(output.colour, sink) : (sink as DestinationStream),
   );
