@@ -41,12 +41,13 @@ export function redactFields(fields: Record<string, unknown>): Record<string, un
 function redacted(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
+    const items = value as unknown[];
     let copy: unknown[] | undefined;
-    value.forEach((item, i) => {
+    items.forEach((item, i) => {
       const r = redacted(item, depth + 1);
-      if (r !== item) (copy ??= [...value])[i] = r;
+      if (r !== item) (copy ??= [...items])[i] = r;
     });
-    return copy ?? value;
+    return copy ?? items;
   }
   let copy: Record<string, unknown> | undefined;
   const object = value as Record<string, unknown>;
