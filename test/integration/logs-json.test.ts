@@ -109,6 +109,10 @@ describe('JSON log lines of a full scenario (stdout a pipe)', () => {
     });
     assert.match(replaced.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     assert.equal((await api('/api/v1/devices', secrets['wrong API key'])).status, 401);
+    // Refused by the router before any hook: still an id, and its line.
+    const undecodable = await api('/api/v1/sites/%E0%A4%A', secrets['planner API key']);
+    assert.equal(undecodable.status, 400);
+    assert.match(undecodable.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     const unknown = await api(
       `/api/v1/audit?cursor=${secrets['planner API key']}`,
       secrets['planner API key'],
