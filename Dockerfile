@@ -35,7 +35,7 @@ USER node
 EXPOSE 3000 1883
 # Node's own fetch: the slim image has no curl. /health is 503 when a store or the broker is down.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=40s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The flags of `npm start` (package.json): the young generation of each thread is collected by
 # that thread alone; parallel helpers wait for cores convoi's own threads hold (docs/PERFORMANCE.md).
 CMD ["node", "--enable-source-maps", "--no-parallel-scavenge", "dist/src/main.js"]

@@ -9,13 +9,14 @@ import { AppModule } from './app.module.js';
 import { AuditHooks } from './audit/audit.hooks.js';
 import { BrokerService } from './broker/broker.service.js';
 import type { AppConfig } from './config/app-config.js';
-import { logLevels } from './config/log-levels.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
 import { corsOptions } from './http/cors.options.js';
 import { createHttpAdapter } from './http/http-adapter.js';
 import { secureOpenApi } from './http/openapi/secure-openapi.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { connectIngestionConsumer } from './ingestion/transport/ingestion-consumer.connector.js';
+import { logOutputFrom } from './logging/log-output.js';
+import { useStructuredLogs } from './logging/structured-logs.js';
 
 /** The running platform: its URLs and the one way to stop it cleanly. */
 export interface RunningConvoi {
@@ -28,8 +29,9 @@ export interface RunningConvoi {
 
 /** Creates the Nest application (not started). Tests build theirs with overrides instead. */
 export function createApp(config: AppConfig): Promise<INestApplication> {
+  const { nest } = useStructuredLogs(logOutputFrom(config));
   return NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), {
-    logger: logLevels(config),
+    logger: nest,
     abortOnError: false,
   });
 }
@@ -51,7 +53,7 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   const port = (app.getHttpServer() as Server).address() as AddressInfo;
   const scheme = config.HTTP_TLS_CERT_FILE && config.HTTP_TLS_KEY_FILE ? 'https' : 'http';
   const httpUrl = `${scheme}://127.0.0.1:${port.port}`;
-  new Logger('Convoi').log(`HTTP API on ${httpUrl}/api/v1 (docs ${httpUrl}/api/docs), MQTT on ${mqttUrl}`);
+  new Logger('Convoi').log({ httpUrl, mqttUrl }, `HTTP API on ${httpUrl}/api/v1, MQTT on ${mqttUrl}`);
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -71,7 +73,7 @@ function configureHttp(app: INestApplication, config: AppConfig): void {
   app.get(AuditHooks).install(app.getHttpAdapter().getInstance() as FastifyInstance);
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
-  app.setGlobalPrefix('api/v1', { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -95,7 +97,7 @@ function configureHttp(app: INestApplication, config: AppConfig): void {
 
 function importSeed(app: INestApplication, path: string): void {
   if (!existsSync(path)) {
-    new Logger('Convoi').warn(`FLEET_SEED_FILE ${path} not found: starting with the fleet already stored`);
+    new Logger('Convoi').warn({ path }, 'FLEET_SEED_FILE not found: starting with the fleet already stored');
     return;
   }
   app.get(FleetImportService).importFile(path);

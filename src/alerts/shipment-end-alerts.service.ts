@@ -37,7 +37,10 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
     try {
       this.lifecycle.clearForEndedShipment(change.shipmentId, change.to, change.at);
     } catch (err) {
-      this.logger.error(`could not clear the alerts of ended shipment ${change.shipmentId}: ${String(err)}`);
+      this.logger.error(
+        { shipmentId: change.shipmentId, err },
+        'Could not clear the alerts of an ended shipment',
+      );
     }
   }
 
@@ -46,7 +49,10 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
       const status = this.statusOf(shipmentId);
       if (status === 'deleted' || isFinal(status)) {
         const cleared = this.lifecycle.clearForEndedShipment(shipmentId, status, this.clock.now());
-        this.logger.warn(`cleared ${cleared.length} alerts left active by ended shipment ${shipmentId}`);
+        this.logger.warn(
+          { shipmentId, alertIds: cleared.map((a) => a.id) },
+          `Cleared ${cleared.length} alerts left active by an ended shipment`,
+        );
       }
     }
   }

@@ -41,7 +41,7 @@ export class AuditLog {
       });
     } catch (error) {
       this.failures.inc();
-      this.logger.error(`Audit entry for ${entry.action} not stored: ${(error as Error).message}`);
+      this.logger.error({ action: entry.action, err: error }, 'Audit entry not stored');
     }
   }
 

@@ -1,6 +1,7 @@
 import { parseAddressList } from '#src/config/address-list.validator.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import { TOPIC_FILTERS } from '#src/contracts/topics.js';
+import { logOutputFrom, type LogOutput } from '#src/logging/log-output.js';
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './hardening/broker-limits.js';
 
 /**
@@ -21,8 +22,8 @@ export interface BrokerSettings {
   dataDir: string;
   /** Unprocessed inbox messages above which PUBACKs are held. */
   inboxHighWater: number;
-  /** LOG_LEVEL, so the broker thread logs what the main thread would. */
-  logLevel: AppConfig['LOG_LEVEL'];
+  /** LOG_LEVEL and LOG_FORMAT, so the broker thread logs what and as the main thread does. */
+  log: LogOutput;
 }
 
 /** Device messages the embedded broker receives go to the inbox before they are acknowledged. */
@@ -53,7 +54,7 @@ export function brokerSettingsFrom(
     ingestFilters: INGEST_TOPIC_FILTERS,
     dataDir: config.DATA_DIR,
     inboxHighWater: config.BROKER_INBOX_HIGH_WATER,
-    logLevel: config.LOG_LEVEL,
+    log: logOutputFrom(config),
   };
 }
 

@@ -145,7 +145,8 @@ export class EmbeddedBroker {
       server.listen(port, host, () => resolve());
     });
     this.servers.push(server);
-    this.logger.log(`${what} listening on ${host}:${(server.address() as AddressInfo).port}`);
+    const listening = { host, port: (server.address() as AddressInfo).port };
+    this.logger.log(listening, `${what} listening on ${host}:${listening.port}`);
   }
 
   private observe(metrics: Metrics, clock: Clock): void {
@@ -158,14 +159,15 @@ export class EmbeddedBroker {
     );
     this.aedes.on('client', (client: Client) => {
       connections.inc();
-      this.logger.debug(`MQTT client connected: ${client.id}`);
+      if (Logger.isLevelEnabled('debug')) this.logger.debug({ clientId: client.id }, 'MQTT client connected');
     });
     this.aedes.on('clientDisconnect', (client: Client) => {
       connections.dec();
-      this.logger.debug(`MQTT client disconnected: ${client.id}`);
+      if (Logger.isLevelEnabled('debug'))
+        this.logger.debug({ clientId: client.id }, 'MQTT client disconnected');
     });
     this.aedes.on('clientError', (client: Client, err: Error) => {
-      clientErrors.warn(`MQTT client ${JSON.stringify(client.id)} error: ${err.message}`);
+      clientErrors.warn({ clientId: client.id, reason: err.message }, 'MQTT client error');
     });
   }
 }

@@ -8,14 +8,14 @@ void describe(RateLimitedLogger.name, () => {
     const clock = new ManualClock();
     const lines: string[] = [];
     const logger = new RateLimitedLogger(
-      { warn: (m: string) => lines.push(m), debug: (m: string) => lines.push(m) },
+      { warn: (_f: object, m: string) => lines.push(m), debug: (_f: object, m: string) => lines.push(m) },
       clock,
       'client errors',
     );
-    for (let i = 0; i < 100; i++) logger.warn(`error ${i}`);
+    for (let i = 0; i < 100; i++) logger.warn({ i }, `error ${i}`);
     assert.equal(lines.length, LOG_LINES_PER_SECOND);
     clock.advance(1000);
-    logger.debug('after');
+    logger.debug({}, 'after');
     assert.deepEqual(lines.slice(LOG_LINES_PER_SECOND), [
       `${100 - LOG_LINES_PER_SECOND} more client errors not logged in the last second`,
       'after',

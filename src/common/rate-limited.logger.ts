@@ -23,19 +23,23 @@ export class RateLimitedLogger {
     private readonly linesPerSecond = LOG_LINES_PER_SECOND,
   ) {}
 
-  warn(message: string): void {
-    if (this.admit()) this.logger.warn(message);
+  /** Fields first, then the sentence, as convoi's pino-backed logger takes them. */
+  warn(fields: Record<string, unknown>, message: string): void {
+    if (this.admit()) this.logger.warn(fields, message);
   }
 
-  debug(message: string): void {
-    if (this.admit()) this.logger.debug?.(message);
+  debug(fields: Record<string, unknown>, message: string): void {
+    if (this.admit()) this.logger.debug?.(fields, message);
   }
 
   private admit(): boolean {
     const now = this.clock.now();
     if (now - this.windowStartMs >= 1000) {
       if (this.suppressed > 0)
-        this.logger.warn(`${this.suppressed} more ${this.what} not logged in the last second`);
+        this.logger.warn(
+          { suppressed: this.suppressed },
+          `${this.suppressed} more ${this.what} not logged in the last second`,
+        );
       this.windowStartMs = now;
       this.loggedInWindow = 0;
       this.suppressed = 0;

@@ -95,6 +95,15 @@ export class AppConfig {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
+  /**
+   * Log lines: `json` (one JSON object a line, for journald, Loki or ELK) or `pretty` (for people).
+   * Unset: pretty when standard output is a terminal, JSON otherwise. Colours only on a terminal.
+   */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
   /** Largest batch the embedded time-series store writes in one transaction (readings). */
   @EnvInt()
   @IsInt()

@@ -3,17 +3,38 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '#src/auth/public.decorator.js';
 import { HealthService, type HealthReport } from './health.service.js';
+import { ReadinessService } from './readiness.service.js';
 
 @ApiTags('operations')
 @Controller('health')
 @Public()
 export class HealthController {
-  constructor(private readonly health: HealthService) {}
+  constructor(
+    private readonly health: HealthService,
+    private readonly readiness: ReadinessService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Liveness and readiness: broker, MQTT consumer, stores (503 when down)' })
   get(@Res({ passthrough: true }) response: FastifyReply): HealthReport {
     const report = this.health.report();
+    if (report.status === 'down') response.status(503);
+    return report;
+  }
+
+  /** Answered by the event loop itself: a blocked or dead process does not answer at all. */
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers (restart it when this fails)' })
+  live(): { status: 'up' } {
+    return { status: 'up' };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: broker listening, pipeline draining, stores writing (503 naming the failing part)',
+  })
+  ready(@Res({ passthrough: true }) response: FastifyReply): HealthReport {
+    const report = this.readiness.report();
     if (report.status === 'down') response.status(503);
     return report;
   }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { AppConfig } from '#src/config/app-config.js';
 import { answerNotModified } from './not-modified.hook.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { installRequestLog, REQUEST_ID_HEADER, requestId } from './request-log.hooks.js';
 import { securityHeaders } from './security-headers.hook.js';
 
 /**
@@ -37,8 +38,10 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     // `/api/v1/sites/` is `/api/v1/sites`, as clients (and Express before) expect.
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: refuseUnroutable,
+    genReqId: requestId,
   });
   adapter.registerSecurityHook(securityHeaders);
+  installRequestLog(adapter.getInstance());
   adapter.getInstance().addHook('onSend', answerNotModified);
   const strictJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
   // An empty body under `Content-Type: application/json` is `{}`, not a 400: clients send that
@@ -61,6 +64,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
  */
 function refuseUnroutable(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   securityHeaders(request, reply.raw);
+  void reply.header(REQUEST_ID_HEADER, request.id);
   new ProblemDetailsFilter().reply(new HttpException(error.message, error.statusCode ?? 400), request, reply);
 }
 

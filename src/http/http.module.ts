@@ -4,6 +4,7 @@ import { IngestionModule } from '#src/ingestion/ingestion.module.js';
 import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
 import { MetricsController } from './metrics.controller.js';
+import { ReadinessService } from './readiness.service.js';
 
 // Liveness must answer load balancers and orchestrators without a key; /metrics (no decorator)
 // stays admin-only under the deny-by-default guard.
@@ -12,6 +13,6 @@ import { MetricsController } from './metrics.controller.js';
 @Module({
   imports: [BrokerModule, IngestionModule],
   controllers: [HealthController, MetricsController],
-  providers: [HealthService],
+  providers: [HealthService, ReadinessService],
 })
 export class HttpModule {}

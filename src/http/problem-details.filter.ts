@@ -70,7 +70,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   /** Answers `request` with the problem `exception` describes (also for the router's refusals). */
   reply(exception: unknown, request: FastifyRequest, response: FastifyReply): void {
-    const problem = this.toProblem(exception);
+    const problem = this.toProblem(exception, request.id);
     // A key pasted into a URL or echoed in a message must not come back in the answer.
     problem.instance = redactSecrets(urlPath(request.raw.url ?? request.url));
     problem.detail = redactSecrets(problem.detail);
@@ -78,7 +78,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     response.status(problem.status).type('application/problem+json').send(problem);
   }
 
-  private toProblem(exception: unknown): ProblemDetails {
+  private toProblem(exception: unknown, requestId: string): ProblemDetails {
     if (exception instanceof DomainError) {
       const status = statusOf(exception.kind);
       return {
@@ -108,9 +108,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem;
     }
     const errorId = randomUUID();
-    this.logger.error(
-      `Unhandled error ${errorId}: ${exception instanceof Error ? exception.stack : String(exception)}`,
-    );
+    this.logger.error({ errorId, requestId, err: exception }, 'Unhandled error');
     return {
       type: 'about:blank',
       title: 'Internal Server Error',

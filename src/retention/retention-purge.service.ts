@@ -124,7 +124,7 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
       } catch (error) {
         report.errors[target.kind] = (error as Error).message;
         this.errorsTotal.inc({ kind: target.kind });
-        this.logger.warn(`Retention purge of ${target.kind} stopped: ${(error as Error).message}`);
+        this.logger.warn({ target: target.kind, err: error }, 'Retention purge stopped');
       }
     }
     report.durationMs = performance.now() - started;

@@ -50,7 +50,7 @@ export class ProfileRuleSetSource extends RuleSetSource {
     } catch (err) {
       // A shipment whose profile cannot give rules still gets the device-health defaults,
       // and the problem is said once per rule-set build.
-      this.logger.error(`no profile rules for shipment ${shipmentId}: ${String(err)}`);
+      this.logger.error({ shipmentId, err }, 'No profile rules for the shipment');
       return this.defaults;
     }
   }

@@ -92,7 +92,7 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
         }
       }
     } catch (err) {
-      this.logger.error(`offline rules tick failed: ${String(err)}`);
+      this.logger.error({ err }, 'Offline rules tick failed');
     } finally {
       end();
     }
@@ -155,7 +155,10 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     try {
       this.events.emit({ containerId, shipmentId, deviceId, rule, outcome });
     } catch (err) {
-      this.logger.error(`handling ${outcome.kind} of ${rule.id} on ${containerId} failed: ${String(err)}`);
+      this.logger.error(
+        { containerId, shipmentId, deviceId, ruleId: rule.id, outcome: outcome.kind, err },
+        'Handling a rule outcome failed',
+      );
     }
     return true;
   }

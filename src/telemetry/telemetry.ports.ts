@@ -55,6 +55,15 @@ export abstract class TelemetryWriter {
   health(): { status: 'up' | 'degraded' | 'down'; detail?: string } {
     return { status: 'up' };
   }
+
+  /**
+   * For /health/ready: whether this node should take more data. Like {@link health}, but a store
+   * that still keeps what it cannot write yet is only degraded until that backlog nears the
+   * point where data would be dropped.
+   */
+  readiness(): { status: 'up' | 'degraded' | 'down'; detail?: string } {
+    return this.health();
+  }
 }
 
 /** Reads history back. Both adapters return identical results for identical data. */

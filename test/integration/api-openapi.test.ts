@@ -12,6 +12,8 @@ type Operation = {
 /** The routes of this issue, as `METHOD /path` (the OpenAPI spelling of parameters). */
 const ROUTES = [
   'GET /health',
+  'GET /health/live',
+  'GET /health/ready',
   'GET /metrics',
   'GET /api/v1/rejections',
   'GET /api/v1/devices/{id}/rejections',
@@ -51,7 +53,7 @@ const ROUTES = [
   'DELETE /api/v1/shipments/{id}',
   'POST /api/v1/admin/import',
 ];
-const PUBLIC = new Set(['GET /health']);
+const PUBLIC = new Set(['GET /health', 'GET /health/live', 'GET /health/ready']);
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 

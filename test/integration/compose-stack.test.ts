@@ -114,12 +114,14 @@ describe('docker-compose.yml', () => {
     assert.equal(Number(convoi.environment.BROKER_PORT), defaults.BROKER_PORT);
     const published = convoi.ports.map((p: string) => p.split(':').at(-1));
     assert.deepEqual(published, [String(defaults.HTTP_PORT), String(defaults.BROKER_PORT)]);
-    assert.match(convoi.healthcheck.test.join(' '), /http:\/\/127\.0\.0\.1:3000\/health'/);
-    assert.match(readFileSync('src/http/health.controller.ts', 'utf8'), /@Controller\('health'\)/);
+    assert.match(convoi.healthcheck.test.join(' '), /http:\/\/127\.0\.0\.1:3000\/health\/ready'/);
+    const health = readFileSync('src/http/health.controller.ts', 'utf8');
+    assert.match(health, /@Controller\('health'\)/);
+    assert.match(health, /@Get\('ready'\)/);
     assert.match(
       readFileSync('src/bootstrap.ts', 'utf8'),
-      /exclude: \[[^\]]*'health'/,
-      '/health is outside /api/v1',
+      /exclude: \[[^\]]*'health\/ready'/,
+      '/health/ready is outside /api/v1',
     );
   });
 

@@ -18,8 +18,8 @@ class ErrorCapture extends ConsoleLogger {
   readonly errors: string[] = [];
   override log(): void {}
   override warn(): void {}
-  override error(message: unknown): void {
-    this.errors.push(String(message));
+  override error(...args: unknown[]): void {
+    this.errors.push(args.filter((a) => typeof a === 'string').join(' '));
   }
 }
 

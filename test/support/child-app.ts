@@ -10,6 +10,8 @@ export interface ChildAppOptions {
   env?: Record<string, string>;
   /** Where the child's stderr goes (default: discarded). */
   stderr?: 'inherit' | 'ignore' | 'pipe';
+  /** Where the child's stdout (its log lines) goes (default: discarded); `pipe` to read them. */
+  stdout?: 'ignore' | 'pipe';
 }
 
 /** Attempts of {@link startConvoi} on new ports when the chosen ones were taken first. */
@@ -32,7 +34,7 @@ export function spawnConvoi(options: ChildAppOptions): ChildProcess {
       LOG_LEVEL: 'error',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', options.stderr ?? 'ignore'],
+    stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'ignore'],
   });
 }
 

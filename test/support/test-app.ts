@@ -9,10 +9,11 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AppModule } from '#src/app.module.js';
 import { startApp, type RunningConvoi } from '#src/bootstrap.js';
 import { createHttpAdapter } from '#src/http/http-adapter.js';
-import { logLevels } from '#src/config/log-levels.js';
 import { Clock } from '#src/common/clock.js';
 import type { AppConfig } from '#src/config/app-config.js';
 import { loadConfig } from '#src/config/load-config.js';
+import { logOutputFrom } from '#src/logging/log-output.js';
+import { useStructuredLogs } from '#src/logging/structured-logs.js';
 
 /** The example fleet shipped with convoi (config/fleet.example.json). */
 export const EXAMPLE_SEED = resolve('config/fleet.example.json');
@@ -76,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication(createHttpAdapter(config), {
-    logger: options.logger ?? logLevels(config),
+    logger: options.logger ?? useStructuredLogs(logOutputFrom(config)).nest,
   });
   const running = await startApp(app, config);
   const clients: MqttClient[] = [];

@@ -33,9 +33,21 @@ export class AlertNotifier {
 
   notify(event: AlertEvent): void {
     this.changes.inc({ change: event.change, severity: event.severity });
+    this.log(event);
     this.attempt('mqtt', () => this.mqtt.publish(event));
     this.attempt('telemetry', () => this.telemetry.writeAlert(event));
     this.attempt('webhook', () => this.webhooks.enqueue(event));
+  }
+
+  /** One line per alert change; `updated` (every reading of an active alert) at debug only. */
+  private log(event: AlertEvent): void {
+    const level = event.change === 'updated' ? 'debug' : 'log';
+    if (!Logger.isLevelEnabled(level)) return;
+    const { alertId, change, containerId, shipmentId, deviceId, rule, severity, by } = event;
+    this.logger[level](
+      { alertId, change, containerId, shipmentId, deviceId, rule, severity, by },
+      `Alert ${change}: ${event.message}`,
+    );
   }
 
   private attempt(channel: string, send: () => void): void {
@@ -43,7 +55,7 @@ export class AlertNotifier {
       send();
     } catch (err) {
       this.failures.inc({ channel });
-      this.logger.error(`alert notification over ${channel} failed: ${String(err)}`);
+      this.logger.error({ channel, err }, 'Alert notification failed');
     }
   }
 }

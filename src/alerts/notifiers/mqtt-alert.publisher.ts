@@ -31,7 +31,11 @@ export class MqttAlertPublisher implements OnApplicationShutdown {
       password: this.config.MQTT_PASSWORD,
     });
     this.client.publish(topic, payload, { qos: 1 }, (err) => {
-      if (err) this.logger.error(`publishing alert ${event.alertId} failed: ${err.message}`);
+      if (err)
+        this.logger.error(
+          { alertId: event.alertId, topic, reason: err.message },
+          'Publishing an alert failed',
+        );
     });
   }
 

@@ -188,7 +188,8 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     this.outcomes.inc({ outcome: givenUp ? 'given-up' : 'retry' });
     if (givenUp)
       this.logger.error(
-        `webhook ${new URL(d.url).origin} gave up on alert ${d.alert_id} after ${attempts} attempts: ${error}`,
+        { alertId: d.alert_id, webhook: new URL(d.url).origin, attempts, reason: error },
+        'Webhook delivery given up',
       );
     const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (attempts - 1));
     this.sqlite.connection

@@ -98,7 +98,7 @@ export function createBrokerAuthHooks(deps: BrokerAuthDeps): BrokerAuthHooks {
       if (previous.principal.name !== principal.name) return 'client_id_taken';
       // D2: same credential, so the spec's takeover stands; counted so flapping shows.
       takeovers.inc();
-      takeoverLines.warn(`MQTT client ${JSON.stringify(client.id)} took over its own live session`);
+      takeoverLines.warn({ clientId: client.id }, 'MQTT client took over its own live session');
     }
     if (live.size >= pruneAt) {
       for (const [id, entry] of live) if (entry.client.closed) live.delete(id);
@@ -147,7 +147,7 @@ export function createBrokerAuthHooks(deps: BrokerAuthDeps): BrokerAuthHooks {
           done(null, true);
         },
         (error: unknown) => {
-          logger.error(`MQTT authentication failed internally: ${String(error)}`);
+          logger.error({ clientId: client.id, err: error }, 'MQTT authentication failed internally');
           done(refuse('auth_failed', SERVER_UNAVAILABLE), null);
         },
       );

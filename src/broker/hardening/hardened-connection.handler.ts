@@ -47,7 +47,8 @@ export function createHardenedConnectionHandler(
   const onReject = (reason: BrokerRejectionReason, connection: GuardedConnection): void => {
     rejections.inc({ reason });
     // Addresses only: client ids and topics from a hostile client are not echoed into logs.
-    logger.debug(`MQTT connection from ${connection.remoteAddress} refused: ${reason}`);
+    if (Logger.isLevelEnabled('debug'))
+      logger.debug({ remoteAddress: connection.remoteAddress, reason }, 'MQTT connection refused');
   };
 
   const handler = (socket: GuardableSocket): void => {
@@ -56,7 +57,10 @@ export function createHardenedConnectionHandler(
     socket.on('error', () => undefined);
     if (abuse.isBanned(address)) return refuse(socket, 'banned');
     if (!abuse.noteConnection(address)) {
-      logger.warn(`MQTT address ${address} banned for ${limits.banDurationMs} ms: connection rate`);
+      logger.warn(
+        { remoteAddress: address, reason: 'connection_rate', banMs: limits.banDurationMs },
+        'MQTT address banned',
+      );
       return refuse(socket, 'connection_rate');
     }
     if (open >= limits.maxConnections) return refuse(socket, 'max_connections');

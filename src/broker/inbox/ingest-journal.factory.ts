@@ -36,12 +36,12 @@ export function createIngestJournal(
         // Every group fails while the disk is full: one line every 10 s, the counter has the rest.
         if (Date.now() - loggedAt < 10_000) return;
         loggedAt = Date.now();
-        logger.error(`Inbox write failed, ${count} messages not acknowledged: ${error.message}`);
+        logger.error({ messages: count, err: error }, 'Inbox write failed: messages not acknowledged');
       },
     },
     { highWater: settings.inboxHighWater },
   );
   const left = journal.replayLeftovers();
-  if (left > 0) logger.warn(`Replaying ${left} acknowledged messages left by the last run`);
+  if (left > 0) logger.warn({ messages: left }, 'Replaying acknowledged messages left by the last run');
   return journal;
 }

@@ -56,7 +56,7 @@ export class LocalBrokerRuntime implements BrokerRuntime {
   publish(message: PlatformPublish): void {
     this.broker
       .publish(message)
-      .catch((err: unknown) => this.logger.error(`publishing on ${message.topic} failed: ${String(err)}`));
+      .catch((err: unknown) => this.logger.error({ topic: message.topic, err }, 'Publishing failed'));
   }
 
   complete(lastId: number, count: number): void {

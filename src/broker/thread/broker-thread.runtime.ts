@@ -89,7 +89,7 @@ export class BrokerThreadRuntime implements BrokerRuntime {
         } else this.receive(message);
       });
       worker.on('error', (err) => {
-        this.logger.error(`broker thread failed: ${err.stack ?? err.message}`);
+        this.logger.error({ err }, 'Broker thread failed');
         reject(err);
       });
       worker.once('exit', (code) => this.onExit(worker, code));
@@ -100,7 +100,7 @@ export class BrokerThreadRuntime implements BrokerRuntime {
     if (worker !== this.worker || this.closing) return;
     const bound = this.listening;
     this.listening = undefined;
-    this.logger.error(`broker thread exited (code ${code}): restarting in ${RESTART_AFTER_MS} ms`);
+    this.logger.error({ exitCode: code, restartInMs: RESTART_AFTER_MS }, 'Broker thread exited: restarting');
     setTimeout(() => {
       if (this.closing) return;
       // The same ports again, also when they were picked by the OS (port 0) at first start.
@@ -111,7 +111,7 @@ export class BrokerThreadRuntime implements BrokerRuntime {
           settings.tls = { ...settings.tls, port: bound.tlsPort };
       }
       this.deps = { ...this.deps, settings };
-      this.spawn().catch((err: unknown) => this.logger.error(`broker thread restart failed: ${String(err)}`));
+      this.spawn().catch((err: unknown) => this.logger.error({ err }, 'Broker thread restart failed'));
     }, RESTART_AFTER_MS).unref();
   }
 

@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { logLevels } from '#src/config/log-levels.js';
+import { useStructuredLogs } from '#src/logging/structured-logs.js';
 import type { BrokerSettings } from '../broker-settings.js';
 import { EmbeddedBroker } from '../embedded-broker.js';
 import { createIngestJournal } from '../inbox/ingest-journal.factory.js';
@@ -15,7 +15,7 @@ import { RemoteCredentials } from './remote-credentials.js';
 const port = parentPort;
 if (port === null) throw new Error('broker.worker.js runs as a worker thread only');
 const settings = workerData as BrokerSettings;
-Logger.overrideLogger(logLevels({ LOG_LEVEL: settings.logLevel }));
+useStructuredLogs(settings.log, process.stdout, 'broker');
 const logger = new Logger('BrokerThread');
 
 const send = (message: FromBrokerThread, transfer?: ArrayBuffer[]): void =>
@@ -45,7 +45,7 @@ port.on('message', (message: ToBrokerThread) => {
           qos: message.qos,
           retain: message.retain,
         })
-        .catch((err: unknown) => logger.error(`publishing on ${message.topic} failed: ${String(err)}`));
+        .catch((err: unknown) => logger.error({ topic: message.topic, err }, 'Publishing failed'));
       return;
     case 'metrics':
       void metrics.registry

@@ -136,11 +136,12 @@ export class ReadingDedupe {
         return;
       case 'reset':
         this.resets.inc();
-        this.logger.log(`device ${reading.deviceId}: frame counter reset from ${verdict.from} to ${fCnt}`);
+        this.logger.log({ deviceId: reading.deviceId, from: verdict.from, to: fCnt }, 'Frame counter reset');
         return;
       case 'jump':
         this.logger.warn(
-          `device ${reading.deviceId}: frame counter jumped from ${verdict.from} to ${fCnt}, resynchronised`,
+          { deviceId: reading.deviceId, from: verdict.from, to: fCnt },
+          'Frame counter jumped: resynchronised',
         );
         return;
       default:

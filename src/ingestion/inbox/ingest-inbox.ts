@@ -1,10 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { BrokerService } from '#src/broker/broker.service.js';
+import { Clock } from '#src/common/clock.js';
 import type { InboxMessage } from '#src/broker/inbox/ingest-journal.js';
 
 export type { InboxMessage } from '#src/broker/inbox/ingest-journal.js';
 
 type Drain = (messages: readonly InboxMessage[]) => void;
+
+/** Messages handed to the pipeline and not yet stored, for the readiness probe. */
+export interface PipelineBacklog {
+  messages: number;
+  /** When the oldest of them was handed over, epoch ms; absent when there are none. */
+  oldestSince?: number;
+}
 
 /**
  * The ingestion side of the embedded broker's write-ahead inbox (src/broker/inbox): messages the
@@ -15,10 +23,35 @@ type Drain = (messages: readonly InboxMessage[]) => void;
  */
 @Injectable()
 export class IngestInbox {
-  constructor(private readonly broker: BrokerService) {}
+  /** Batches handed to the drain, oldest first, until they are completed (one entry a batch). */
+  private readonly handedOver: { lastId: number; count: number; at: number }[] = [];
+  private handedOverMessages = 0;
+
+  constructor(
+    private readonly broker: BrokerService,
+    private readonly clock: Clock,
+  ) {}
 
   attach(drain: Drain): void {
-    this.broker.receiveIngested(drain);
+    this.broker.receiveIngested((messages) => {
+      if (messages.length > 0) {
+        this.handedOver.push({
+          lastId: messages[messages.length - 1].id,
+          count: messages.length,
+          at: this.clock.now(),
+        });
+        this.handedOverMessages += messages.length;
+      }
+      drain(messages);
+    });
+  }
+
+  /** What the pipeline holds: a backlog that stops moving is a stuck pipeline. */
+  backlog(): PipelineBacklog {
+    const oldest = this.handedOver[0];
+    return oldest === undefined
+      ? { messages: 0 }
+      : { messages: this.handedOverMessages, oldestSince: oldest.at };
   }
 
   /** Stops handing messages on; they stay in the inbox for the next run. */
@@ -33,6 +66,8 @@ export class IngestInbox {
 
   /** Messages up to `lastId` are stored downstream: the inbox may forget them. */
   complete(lastId: number, count: number): void {
+    while (this.handedOver.length > 0 && this.handedOver[0].lastId <= lastId)
+      this.handedOverMessages -= this.handedOver.shift()!.count;
     this.broker.completeIngested(lastId, count);
   }
 }

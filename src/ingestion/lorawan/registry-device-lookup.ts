@@ -46,7 +46,7 @@ function toLoraDevice(device: Device, logger: Logger): LoraDevice {
     // The registry validates maps when a device is written; one that still fails here (older row,
     // manual edit) must not stop the device: its bytes are read with the default mapping.
     if (parsed.ok) view.channelMap = parsed.map;
-    else logger.warn(`device ${device.id}: channel map ignored, ${parsed.detail}`);
+    else logger.warn({ deviceId: device.id, reason: parsed.detail }, 'Channel map ignored');
   }
   return view;
 }

@@ -89,9 +89,8 @@ export class RejectionsLog {
   }
 
   private log(entry: RejectionEntry): void {
-    this.logger.warn(
-      `rejected ${entry.reason} topic=${JSON.stringify(entry.topic)} device=${JSON.stringify(entry.deviceId ?? null)}: ${entry.detail}`,
-    );
+    const { reason, topic, deviceId, source, detail } = entry;
+    this.logger.warn({ reason, deviceId, topic, source, detail }, 'Message rejected');
   }
 }
 

@@ -87,7 +87,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
         this.completeWhenStored(batch);
       }
     } catch (err) {
-      this.log.error(`draining the inbox failed: ${String(err)}`);
+      this.log.error({ err }, 'Draining the inbox failed');
     } finally {
       this.draining = false;
     }
@@ -106,7 +106,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
       .then(() => stored)
       .then(
         () => this.inbox.complete(lastId, batch.length),
-        (err: unknown) => this.log.error(`storing inbox messages up to ${lastId} failed: ${String(err)}`),
+        (err: unknown) => this.log.error({ lastId, err }, 'Storing inbox messages failed'),
       );
   }
 
@@ -151,7 +151,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
       const result: unknown = await handler(null, context);
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     } catch (err) {
-      this.log.error(`handling messages on ${context.getTopic()} failed: ${String(err)}`);
+      this.log.error({ topic: context.getTopic(), err }, 'Handling messages failed');
     }
   }
 

@@ -51,7 +51,7 @@ function handleSafely(
   try {
     handle(topic, payload);
   } catch (err) {
-    log.error(`handling a message on ${topic} failed: ${String(err)}`);
+    log.error({ topic, err }, 'Handling a message failed');
   }
 }
 

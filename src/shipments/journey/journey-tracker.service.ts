@@ -61,7 +61,10 @@ export class JourneyTracker implements OnModuleInit {
     try {
       this.onFix(r);
     } catch (err) {
-      this.logger.error(`journey of ${r.containerId} at ${r.measuredAt}: ${(err as Error).message}`);
+      this.logger.error(
+        { containerId: r.containerId, deviceId: r.deviceId, measuredAt: r.measuredAt, err },
+        'Journey update failed',
+      );
     }
   }
 

@@ -42,6 +42,8 @@ export class EmbeddedTelemetryWriter
   private soon?: NodeJS.Immediate;
   private retry?: NodeJS.Timeout;
   private failing = false;
+  /** Why the last batch failed, while writes fail (for the readiness probe). */
+  private failure?: string;
   private closing = false;
   private thread?: TelemetryStoreThread;
   private inline?: ReadingRowsWriter;
@@ -108,6 +110,16 @@ export class EmbeddedTelemetryWriter
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
 
+  /**
+   * Not ready while SQLite refuses the readings (disk full, read-only): they wait in memory.
+   * `/health` keeps its own answer (always up here), for the clients that read it.
+   */
+  override readiness(): { status: 'up' | 'down'; detail?: string } {
+    return this.failure === undefined
+      ? { status: 'up' }
+      : { status: 'down', detail: `writes failing: ${this.failure}` };
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     clearTimeout(this.timer);
     clearImmediate(this.soon);
@@ -149,6 +161,7 @@ export class EmbeddedTelemetryWriter
   private confirm(seq: number, rows: number, transactionSeconds: readonly number[]): void {
     if (this.failing) this.logger.log('Readings are stored again');
     this.failing = false;
+    this.failure = undefined;
     this.storedSeq = seq;
     this.written.inc(rows);
     for (const s of transactionSeconds) this.batchSeconds.observe(s);
@@ -158,8 +171,10 @@ export class EmbeddedTelemetryWriter
   private failed(seq: number, error: string): void {
     // SQLite failing (disk full, read-only) is not recoverable here: the batch is kept and
     // retried; say so once per outage, loudly.
-    if (!this.failing) this.logger.error(`Writing readings (batch ${seq}) failed, will retry: ${error}`);
+    if (!this.failing)
+      this.logger.error({ batch: seq, reason: error }, 'Writing readings failed, will retry');
     this.failing = true;
+    this.failure = error;
   }
 
   private threadGone(why: string): void {

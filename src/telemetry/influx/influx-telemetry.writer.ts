@@ -72,7 +72,10 @@ export class InfluxTelemetryWriter
     this.outbox.migrate();
     const waiting = this.outbox.stats();
     if (waiting.batches > 0) {
-      this.logger.warn(`InfluxDB outbox holds ${waiting.lines} lines from before the restart: replaying`);
+      this.logger.warn(
+        { outboxLines: waiting.lines },
+        'InfluxDB outbox holds lines from before the restart: replaying',
+      );
     }
     this.ticker = setInterval(() => this.tick(), Math.max(this.config.INFLUX_FLUSH_MS, 1000));
     this.ticker.unref();
@@ -100,7 +103,7 @@ export class InfluxTelemetryWriter
     clearTimeout(this.drainTimer);
     this.drainWake?.();
     await this.draining;
-    this.logger.log(`InfluxDB writer stopped; outbox holds ${this.outbox.stats().lines} lines`);
+    this.logger.log({ outboxLines: this.outbox.stats().lines }, 'InfluxDB writer stopped');
   }
 
   isHealthy(): boolean {
@@ -113,6 +116,22 @@ export class InfluxTelemetryWriter
     return {
       status: 'degraded',
       detail: `${s.outboxLines} lines in the outbox, oldest ${Math.round(s.outboxOldestAgeMs / 1000)} s${s.lastError ? `; last error: ${s.lastError}` : ''}`,
+    };
+  }
+
+  /**
+   * Not ready once the outbox holds half of INFLUX_OUTBOX_MAX_LINES: past the bound the oldest
+   * lines are dropped, so intake should move to nodes that still have room. Below it, degraded:
+   * every node shares the InfluxDB, and a short outage must not take them all out of service.
+   */
+  override readiness(): { status: 'up' | 'degraded' | 'down'; detail?: string } {
+    const health = this.health();
+    const lines = this.outbox.stats().lines;
+    const limit = this.config.INFLUX_OUTBOX_MAX_LINES;
+    if (lines * 2 < limit) return health;
+    return {
+      status: 'down',
+      detail: `InfluxDB outbox at ${lines} of ${limit} lines: ${health.detail ?? ''}`,
     };
   }
 
@@ -189,7 +208,7 @@ export class InfluxTelemetryWriter
       }
     } catch (error) {
       // Only SQLite can throw here (delivery classifies every HTTP failure): nothing to fall back on.
-      this.logger.error(`InfluxDB batch of ${batch.length} lines could not be persisted: ${String(error)}`);
+      this.logger.error({ lines: batch.length, err: error }, 'InfluxDB batch could not be persisted');
     } finally {
       this.inFlight -= 1;
       this.settleBatch(batch);
@@ -222,13 +241,22 @@ export class InfluxTelemetryWriter
       this.nextAttemptAt = Math.max(this.nextAttemptAt, this.clock.now() + delay);
       if (this.failures === 1 || this.failures % 10 === 0) {
         this.logger.warn(
-          `InfluxDB write failed (${o.reason}, ${this.failures} in a row): ${part.lines.length} lines kept in the outbox, next try in ${Math.round(delay)} ms`,
+          {
+            reason: o.reason,
+            failures: this.failures,
+            lines: part.lines.length,
+            retryInMs: Math.round(delay),
+          },
+          'InfluxDB write failed: lines kept in the outbox',
         );
       }
     } else {
       this.stats.deadLettered.inc({ status: String(o.status) }, part.lines.length);
       this.lastError = o.reason;
-      this.logger.error(`InfluxDB refused ${part.lines.length} lines, kept as dead letters: ${o.reason}`);
+      this.logger.error(
+        { reason: o.reason, status: o.status, lines: part.lines.length },
+        'InfluxDB refused lines: kept as dead letters',
+      );
     }
   }
 
@@ -240,6 +268,11 @@ export class InfluxTelemetryWriter
       // and SQLite stays within its budget. Never silent: counted and logged as an error.
       this.stats.outboxDropped.inc(dropped.lines);
       this.logger.error(
+        {
+          droppedLines: dropped.lines,
+          droppedBatches: dropped.batches,
+          maxLines: this.config.INFLUX_OUTBOX_MAX_LINES,
+        },
         `InfluxDB OUTBOX FULL (INFLUX_OUTBOX_MAX_LINES=${this.config.INFLUX_OUTBOX_MAX_LINES}): DROPPED the ${dropped.lines} oldest lines (${dropped.batches} batches, queued since ${new Date(dropped.oldestCreatedAt ?? 0).toISOString()})`,
       );
     }
@@ -254,7 +287,7 @@ export class InfluxTelemetryWriter
   private kickDrain(): void {
     if (this.draining || this.stopped) return;
     this.draining = this.drain()
-      .catch((error: unknown) => this.logger.error(`InfluxDB outbox replay stopped: ${String(error)}`))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'InfluxDB outbox replay stopped'))
       .finally(() => {
         this.draining = undefined;
         if (!this.stopped) this.stats.outbox(this.outbox.stats(), this.clock.now());

@@ -34,6 +34,7 @@ export class OutboxService {
     writer.outbox.boundDeadLetters(max, (d: DroppedDeadLetters) => {
       dropped.inc(d.lines);
       this.logger.error(
+        { droppedLines: d.lines, droppedLetters: d.letters, maxLines: max },
         `InfluxDB DEAD LETTERS FULL (INFLUX_DEAD_LETTER_MAX_LINES=${max}): DROPPED the ${d.lines} oldest lines (${d.letters} letters, refused since ${new Date(d.oldestCreatedAt).toISOString()})`,
       );
     });
