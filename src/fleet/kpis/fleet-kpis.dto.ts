@@ -32,10 +32,15 @@ export class ContainerKpisDto {
   trips: number;
   @ApiProperty({
     type: [RotationDto],
-    description: 'Rotations: leaving a warehouse, visiting at least one store, entering that warehouse again.',
+    description:
+      'Rotations: leaving a warehouse, visiting at least one store, entering that warehouse again.',
   })
   rotations: RotationDto[];
-  @ApiProperty({ type: Number, nullable: true, description: 'Mean rotation length, minutes; null without one.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Mean rotation length, minutes; null without one.',
+  })
   meanRotationMin: number | null;
   @ApiProperty({ type: [SiteTimeDto], description: 'Visits and time inside each site entered.' })
   sites: SiteTimeDto[];
@@ -58,7 +63,11 @@ export class FleetKpisDto {
   trips: number;
   @ApiProperty({ description: 'Rotations completed in the window by all containers.' })
   rotations: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'Mean rotation length, minutes; null without one.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Mean rotation length, minutes; null without one.',
+  })
   meanRotationMin: number | null;
   @ApiProperty({
     type: 'object',
