@@ -9,6 +9,7 @@ import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import type { DecodeResult } from './decode-result.js';
 import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
+import { unboundDeviceDetail } from './rejections/unbound-device.detail.js';
 
 /** Called with the readings accepted from one message, after they were handed to storage. */
 export type AcceptedReadingsListener = (readings: readonly Reading[]) => void;
@@ -57,7 +58,8 @@ export class ReadingPipeline {
         if (!this.dedupe.admit(decoded)) continue;
         const containerId = this.directory.containerAt(decoded.deviceId, decoded.measuredAt);
         if (containerId === undefined) {
-          const detail = `device ${decoded.deviceId} is on no container at ${new Date(decoded.measuredAt).toISOString()}`;
+          const history = this.directory.bindingsOf(decoded.deviceId);
+          const detail = unboundDeviceDetail(decoded.deviceId, decoded.measuredAt, history);
           this.rejections.record(
             topic,
             source,
