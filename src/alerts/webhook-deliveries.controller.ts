@@ -1,18 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '#src/auth/roles.decorator.js';
+import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { DeliveriesQueryDto, WebhookDeliveriesDto } from './dto/webhook-deliveries.dto.js';
 import { WebhookNotifier, type WebhookDelivery } from './notifiers/webhook.notifier.js';
-
-export class DeliveriesQueryDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 100;
-}
 
 @ApiTags('admin')
 @Controller('admin/webhooks/deliveries')
@@ -22,6 +13,8 @@ export class WebhookDeliveriesController {
 
   @Get()
   @ApiOperation({ summary: 'Webhook delivery log, newest first' })
+  @ApiOkResponse({ type: WebhookDeliveriesDto })
+  @ApiProblems(400)
   list(@Query() query: DeliveriesQueryDto): { items: WebhookDelivery[] } {
     return { items: this.webhooks.list(query.limit) };
   }

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
@@ -54,6 +60,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key: its next request is refused (401)' })
+  @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiProblems(400, 404)
   revoke(@Param() params: ApiKeyIdParams): void {
     this.keys.revoke(params.id);

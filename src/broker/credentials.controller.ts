@@ -1,14 +1,15 @@
 import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
+import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { DeviceCredentialStore } from './auth/device-credential.store.js';
 import {
   CreateIntegrationDto,
   DeviceIdParams,
   IntegrationNameParams,
-  type IssuedCredential,
+  IssuedCredential,
 } from './credentials.dto.js';
 
 const SHOWN_ONCE = 'Store this secret now: convoi keeps only its hash and will not show it again.';
@@ -25,6 +26,8 @@ export class CredentialsController {
 
   @Post('devices/:id/credentials')
   @ApiOperation({ summary: "Issue a device's MQTT secret, or rotate it (the old one stops at once)" })
+  @ApiCreatedResponse({ type: IssuedCredential })
+  @ApiProblems(400, 404)
   issueDevice(@Param() params: DeviceIdParams): IssuedCredential {
     if (!this.devices.byId(params.id)) {
       throw new DomainError('not-found', 'fleet.device-not-found', `device ${params.id} does not exist`);
@@ -42,12 +45,16 @@ export class CredentialsController {
   @Delete('devices/:id/credentials')
   @HttpCode(204)
   @ApiOperation({ summary: "Revoke a device's MQTT secret and close its session" })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiProblems(400, 404)
   revokeDevice(@Param() params: DeviceIdParams): void {
     this.store.revoke(params.id);
   }
 
   @Post('admin/integrations')
   @ApiOperation({ summary: 'Create a network-server or operator MQTT credential' })
+  @ApiCreatedResponse({ type: IssuedCredential })
+  @ApiProblems(400, 409)
   createIntegration(@Body() body: CreateIntegrationDto): IssuedCredential {
     const secret = this.store.issueIntegration(body.name, body.kind, body.topicRoot);
     return { username: body.name, secret, note: SHOWN_ONCE };
@@ -56,6 +63,8 @@ export class CredentialsController {
   @Delete('admin/integrations/:name')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an integration credential and close its sessions' })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiProblems(400, 404)
   revokeIntegration(@Param() params: IntegrationNameParams): void {
     this.store.revokeIntegration(params.name);
   }

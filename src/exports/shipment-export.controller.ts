@@ -1,21 +1,15 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { IsIn, IsOptional } from 'class-validator';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { AuditLog } from '#src/audit/audit-log.service.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { ShipmentIdParams } from '#src/shipments/dto/shipment.dto.js';
+import { ExportQueryDto, ShipmentExportDto } from './shipment-export.dto.js';
 import { readingsCsv } from './readings-csv.serializer.js';
 import { ShipmentExportService } from './shipment-export.service.js';
 import type { ShipmentExport } from './shipment-export.types.js';
-
-export class ExportQueryDto {
-  @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
-}
 
 @ApiTags('shipments')
 @Requires('admin')
@@ -32,9 +26,14 @@ export class ShipmentExportController {
       "A shipment's full record for an auditor: shipment, compliance record, readings, alerts with " +
       'history, audit entries (JSON); `?format=csv`: the readings as CSV',
   })
-  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'The export document (JSON) or the readings (CSV).' })
+  @ApiExtraModels(ShipmentExportDto)
+  @ApiOkResponse({
+    description: 'The export document (JSON) or the readings (CSV).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ShipmentExportDto) } },
+      'text/csv': { schema: { type: 'string', description: 'RFC 4180, one reading a line.' } },
+    },
+  })
   @ApiProblems(400, 404)
   async export(
     @Param() params: ShipmentIdParams,

@@ -14,6 +14,7 @@ import {
 import {
   ApiCreatedResponse,
   ApiHeader,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -34,6 +35,7 @@ import {
   UpdateContainerDto,
 } from './dto/container.dto.js';
 import { ReadingsQueryDto } from './dto/readings-query.dto.js';
+import { ReadingsDto } from './dto/readings.dto.js';
 import { ListQueryDto, type Page } from './pagination.js';
 import { IF_MATCH, sendCreated, sendVersioned } from './versioned-response.js';
 
@@ -100,6 +102,7 @@ export class ContainersController {
   @Requires('planner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a container that never carried a device or a shipment' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ContainerId()
   @ApiProblems(400, 404, 409, 412, 428)
@@ -109,6 +112,7 @@ export class ContainersController {
 
   @Get(':id/readings')
   @ApiOperation({ summary: "A container's readings, raw or aggregated (`every`, `fn`)" })
+  @ApiOkResponse({ type: ReadingsDto })
   @ContainerId()
   @ApiProblems(400, 404)
   readingsOf(

@@ -34,6 +34,11 @@ export class ContainersRepository {
       .map(toContainer);
   }
 
+  /** How many containers are registered. */
+  count(): number {
+    return this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM containers').get()?.n ?? 0;
+  }
+
   /** Inserts a new container; throws SQLITE_CONSTRAINT_PRIMARYKEY when the id is taken. */
   insert(container: Container, nowMs: number): void {
     this.db

@@ -62,6 +62,11 @@ export class ContainersService {
     );
   }
 
+  /** How many containers are registered (the fleet's size). */
+  count(): number {
+    return this.repository.count();
+  }
+
   get(id: string): ContainerView {
     return this.view(this.require(id));
   }

@@ -5,7 +5,7 @@ import { FleetRepository } from './fleet.repository.js';
 import type { Device, DeviceBinding } from './fleet.types.js';
 
 /** One binding as the directory needs it: the device is the map key. */
-interface Binding {
+export interface Binding {
   containerId: string;
   boundAt: number;
   unboundAt: number | undefined;
@@ -102,6 +102,12 @@ export class DeviceDirectory implements OnModuleInit {
 
   byDevEui(devEui: string): Device | undefined {
     return this.devicesByEui.get(normalizeDevEui(devEui));
+  }
+
+  /** The device's bindings, oldest first (to explain a refusal: not for the hot path). */
+  bindingsOf(deviceId: string): readonly Binding[] {
+    const known = this.bindings.get(deviceId);
+    return known === undefined ? [] : Array.isArray(known) ? known : [known];
   }
 
   /** The container the device was bound to at `measuredAt`, if any. */

@@ -11,7 +11,14 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
@@ -85,6 +92,7 @@ export class DevicesController {
   @Requires('planner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an unbound device and its binding history' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
   delete(@Param() params: DeviceIdParams, @Headers('if-match') ifMatch: string | undefined): void {

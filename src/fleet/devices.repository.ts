@@ -71,6 +71,19 @@ export class DevicesRepository {
     );
   }
 
+  /**
+   * Moves the start of the device's newest binding back to `fromMs` (never later) and reopens it
+   * (binding-history.policy.ts says when that is allowed).
+   */
+  extendNewest(deviceId: string, fromMs: number): void {
+    this.db
+      .prepare(
+        `UPDATE device_bindings SET bound_at = MIN(bound_at, ?), unbound_at = NULL WHERE id =
+           (SELECT id FROM device_bindings WHERE device_id = ? ORDER BY bound_at DESC, id DESC LIMIT 1)`,
+      )
+      .run(fromMs, deviceId);
+  }
+
   /** Start of the device's newest binding (open or closed), if any. */
   lastBindingChange(deviceId: string): number | undefined {
     const row = this.db

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { READING_BOUNDS } from '#src/contracts/reading.js';
+import { decideBind } from './binding-history.policy.js';
 import { ContainersService } from './containers.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { DevicesRepository } from './devices.repository.js';
@@ -20,8 +21,8 @@ export interface DeviceView extends Device {
 
 /**
  * Devices and their bindings. Every change refreshes the device in the {@link DeviceDirectory}, so
- * the very next reading is attributed by the new history; bindings are history and only ever
- * extended forward.
+ * the very next reading is attributed by the new history; bindings are history, extended forward,
+ * except that the newest binding may start earlier (binding-history.policy.ts).
  */
 @Injectable()
 export class DevicesService {
@@ -112,15 +113,23 @@ export class DevicesService {
         `containerId: container ${dto.containerId} does not exist`,
       );
     }
-    const at = this.changeTime(id, dto.at);
-    if (this.fleet.openBinding(id)?.containerId === dto.containerId) {
-      throw new DomainError(
-        'conflict',
-        'fleet.already-bound',
-        `device ${id} is already on container ${dto.containerId}`,
-      );
+    const at = this.notInFuture(dto.at);
+    const decision = decideBind(this.fleet.bindingsOf(id), dto.containerId, at);
+    switch (decision.kind) {
+      case 'already-bound':
+        throw new DomainError(
+          'conflict',
+          'fleet.already-bound',
+          `device ${id} is already on container ${dto.containerId} from then on`,
+        );
+      case 'overlaps':
+        throw new DomainError('conflict', 'fleet.binding-before-history', decision.detail);
+      case 'extend':
+        this.repository.extendNewest(id, at);
+        break;
+      case 'append':
+        this.fleet.transaction(() => this.fleet.bindDevice(id, dto.containerId, at));
     }
-    this.fleet.transaction(() => this.fleet.bindDevice(id, dto.containerId, at));
     this.directory.refresh(id);
     return this.fleet.openBinding(id)!;
   }
@@ -156,11 +165,8 @@ export class DevicesService {
     return device;
   }
 
-  /**
-   * When a bind or unbind takes effect: `at` or now, never in the future beyond the readings'
-   * tolerance, and after the device's last binding change (history is not rewritten).
-   */
-  private changeTime(id: string, atIso: string | undefined): number {
+  /** When a bind or unbind takes effect: `at` or now, never in the future beyond the readings' tolerance. */
+  private notInFuture(atIso: string | undefined): number {
     const now = this.clock.now();
     const at = atIso === undefined ? now : Date.parse(atIso);
     if (!Number.isFinite(at) || at > now + READING_BOUNDS.futureToleranceMs) {
@@ -170,6 +176,12 @@ export class DevicesService {
         'at: may not be more than 5 minutes in the future',
       );
     }
+    return at;
+  }
+
+  /** When an unbind takes effect: also after the device's last binding change (history is not rewritten). */
+  private changeTime(id: string, atIso: string | undefined): number {
+    const at = this.notInFuture(atIso);
     const last = this.repository.lastBindingChange(id);
     if (last !== undefined && at <= last) {
       throw new DomainError(

@@ -14,6 +14,7 @@ import {
 import {
   ApiCreatedResponse,
   ApiHeader,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
@@ -88,6 +89,7 @@ export class SitesController {
   @Requires('planner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a site no container or shipment refers to' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
   delete(@Param() params: SiteIdParams, @Headers('if-match') ifMatch: string | undefined): void {

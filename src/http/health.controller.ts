@@ -1,11 +1,19 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '#src/auth/public.decorator.js';
+import { HealthCheckDto, HealthReportDto, LivenessDto } from './health-report.dto.js';
 import { HealthService, type HealthReport } from './health.service.js';
 import { ReadinessService } from './readiness.service.js';
 
 @ApiTags('operations')
+@ApiExtraModels(HealthCheckDto)
 @Controller('health')
 @Public()
 export class HealthController {
@@ -15,6 +23,8 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: HealthReportDto })
+  @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'A part is down' })
   @ApiOperation({ summary: 'Liveness and readiness: broker, MQTT consumer, stores (503 when down)' })
   get(@Res({ passthrough: true }) response: FastifyReply): HealthReport {
     const report = this.health.report();
@@ -24,12 +34,15 @@ export class HealthController {
 
   /** Answered by the event loop itself: a blocked or dead process does not answer at all. */
   @Get('live')
+  @ApiOkResponse({ type: LivenessDto })
   @ApiOperation({ summary: 'Liveness: the process answers (restart it when this fails)' })
   live(): { status: 'up' } {
     return { status: 'up' };
   }
 
   @Get('ready')
+  @ApiOkResponse({ type: HealthReportDto })
+  @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'The failing part is named' })
   @ApiOperation({
     summary: 'Readiness: broker listening, pipeline draining, stores writing (503 naming the failing part)',
   })

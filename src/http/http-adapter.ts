@@ -1,9 +1,10 @@
 import { HttpException } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyBodyParser, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { AppConfig } from '#src/config/app-config.js';
-import { answerNotModified } from './not-modified.hook.js';
+import { tagRepresentation } from './representation-etag.hook.js';
+import { JSON_TYPES, jsonBodyParser, refuseNonJsonBody } from './body/request-body.parsers.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { installRequestLog, REQUEST_ID_HEADER, requestId } from './request-log.hooks.js';
 import { securityHeaders } from './security-headers.hook.js';
@@ -13,9 +14,6 @@ import { securityHeaders } from './security-headers.hook.js';
  * shipment, a page of an import); a client sending more is refused with 413 before it is read.
  */
 export const HTTP_BODY_LIMIT_BYTES = 100 * 1024;
-
-/** A media type with the `+json` structured syntax suffix, parameters allowed. */
-const JSON_SUFFIX_TYPE = /^application\/[\w.!#$&^-]+\+json\s*(;|$)/i;
 
 /**
  * Longest a client may take to send one whole request, ms. Fastify turns Node's own bound off
@@ -42,18 +40,14 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   });
   adapter.registerSecurityHook(securityHeaders);
   installRequestLog(adapter.getInstance());
-  adapter.getInstance().addHook('onSend', answerNotModified);
-  const strictJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
-  // An empty body under `Content-Type: application/json` is `{}`, not a 400: clients send that
-  // header on DELETEs and action POSTs (acknowledge, unbind) that carry nothing. A `+json` type
-  // (RFC 6839), such as the `application/merge-patch+json` of JSON Merge Patch clients on PATCH,
-  // is JSON too.
-  const parseJson: FastifyBodyParser<Buffer> = (req, body, done) => {
-    if (body.length === 0) done(null, {});
-    else void strictJson(req, body.toString(), done);
-  };
-  for (const type of ['application/json', JSON_SUFFIX_TYPE])
-    adapter.useBodyParser(type, false, { bodyLimit: HTTP_BODY_LIMIT_BYTES }, parseJson);
+  adapter.getInstance().addHook('onSend', tagRepresentation);
+  const options = { bodyLimit: HTTP_BODY_LIMIT_BYTES };
+  const parseJson = jsonBodyParser(adapter.getInstance());
+  for (const type of JSON_TYPES) adapter.useBodyParser(type, false, options, parseJson);
+  // Fastify's own `text/plain` parser goes, and `*` takes every type JSON_TYPES does not (Nest then
+  // adds no form parser of its own): the API speaks JSON only.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+  adapter.useBodyParser('*', false, options, refuseNonJsonBody);
   return adapter;
 }
 

@@ -9,6 +9,7 @@ import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import type { DecodeResult, Rejection } from './decode-result.js';
 import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
+import { unboundDeviceDetail } from './rejections/unbound-device.detail.js';
 
 /** Called with the readings accepted from one message, after they were handed to storage. */
 export type AcceptedReadingsListener = (readings: readonly Reading[]) => void;
@@ -94,18 +95,21 @@ export class ReadingPipeline {
 
   /** Admits one reading and attributes it, into `accepted`; or says why it is refused. */
   private attribute(decoded: DecodedReading, accepted: Reading[]): Rejection | undefined {
-    // Repeats and conflicts go before attribution, so they reach neither storage nor rules.
+    // Attribution goes first: a reading refused as unbound must not be remembered by the dedupe
+    // window, or the same reading sent again once the device is bound would pass for a repeat.
+    const containerId = this.directory.containerAt(decoded.deviceId, decoded.measuredAt);
+    if (containerId === undefined) {
+      const history = this.directory.bindingsOf(decoded.deviceId);
+      const detail = unboundDeviceDetail(decoded.deviceId, decoded.measuredAt, history);
+      return { reason: 'unbound-device', detail, deviceId: decoded.deviceId };
+    }
+    // Repeats and conflicts are dropped before the reading reaches storage or rules.
     const admission = this.dedupe.admit(decoded);
     if (admission === 'repeat') return undefined;
     if (admission === 'conflict') {
       const at = new Date(decoded.measuredAt).toISOString();
       const detail = `another reading of device ${decoded.deviceId} at ${at}, with other values, is kept`;
       return { reason: 'conflict', detail, deviceId: decoded.deviceId };
-    }
-    const containerId = this.directory.containerAt(decoded.deviceId, decoded.measuredAt);
-    if (containerId === undefined) {
-      const detail = `device ${decoded.deviceId} is on no container at ${new Date(decoded.measuredAt).toISOString()}`;
-      return { reason: 'unbound-device', detail, deviceId: decoded.deviceId };
     }
     const reading = decoded as Reading;
     reading.containerId = containerId;

@@ -14,6 +14,7 @@ import {
 import {
   ApiCreatedResponse,
   ApiHeader,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -32,6 +33,7 @@ import {
   ShipmentPageDto,
   ShipmentStatusChangeDto,
   ShipmentViewDto,
+  ShipmentWithJourneyDto,
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
 import type { Shipment } from './shipment.types.js';
@@ -73,7 +75,7 @@ export class ShipmentsController {
   @ApiOperation({
     summary: 'A shipment (with its `ETag`); on the road, `journey`: position, progress, ETA, delay',
   })
-  @ApiOkResponse({ type: ShipmentViewDto })
+  @ApiOkResponse({ type: ShipmentWithJourneyDto })
   @ApiProblems(400, 404)
   get(@Param() params: ShipmentIdParams, @Res({ passthrough: true }) res: FastifyReply): Shipment {
     const found = this.shipments.get(params.id);
@@ -123,6 +125,7 @@ export class ShipmentsController {
   @Requires('planner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a planned or cancelled shipment' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
   delete(@Param() params: ShipmentIdParams, @Headers('if-match') ifMatch: string | undefined): void {

@@ -1,12 +1,17 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 
+type Schema = Record<string, unknown>;
+type Content = Record<string, { schema?: Schema }>;
 type Operation = {
   summary?: string;
   security?: Record<string, string[]>[];
-  responses: Record<string, unknown>;
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: { $ref?: string; content?: Content };
+  responses: Record<string, { content?: Content } | undefined>;
 };
 
 /** The routes of this issue, as `METHOD /path` (the OpenAPI spelling of parameters). */
@@ -54,6 +59,8 @@ const ROUTES = [
   'POST /api/v1/admin/import',
 ];
 const PUBLIC = new Set(['GET /health', 'GET /health/live', 'GET /health/ready']);
+/** Answers whose schema is knowingly missing (none now; an entry needs a reason). */
+const SCHEMA_PENDING = new Set<string>();
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
@@ -77,6 +84,35 @@ function servedRoutes(app: TestApp): string[] {
     for (const method of methods) out.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
   }
   return [...new Set(out)];
+}
+
+/**
+ * Whether each media type of `content` has a schema that describes something: after `$ref`s, a
+ * type other than a bare object, or properties, items, additionalProperties or a composition.
+ */
+function saysSomething(doc: any, content: Content | undefined): boolean {
+  const types = Object.values(content ?? {});
+  return types.length > 0 && types.every(({ schema }) => schema !== undefined && describes(doc, schema));
+}
+
+function describes(doc: any, schema: Schema): boolean {
+  const ref = schema.$ref;
+  if (typeof ref === 'string') {
+    const target = ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((node: any, key) => node?.[key], doc) as Schema;
+    return target !== undefined && describes(doc, target);
+  }
+  if (['allOf', 'oneOf', 'anyOf'].some((k) => Array.isArray(schema[k]) && (schema[k] as Schema[]).length > 0))
+    return true;
+  if (schema.type === 'array') return schema.items !== undefined && describes(doc, schema.items as Schema);
+  if (schema.type !== undefined && schema.type !== 'object') return true;
+  const properties = schema.properties as Schema | undefined;
+  return (
+    (properties !== undefined && Object.keys(properties).length > 0) ||
+    schema.additionalProperties !== undefined
+  );
 }
 
 describe('OpenAPI document', () => {
@@ -118,6 +154,47 @@ describe('OpenAPI document', () => {
       for (const status of ['401', '403', '429'])
         assert.ok(op.responses[status], `${route} declares ${status}`);
     }
+  });
+
+  it('is valid OpenAPI 3 for a maintained validator', async () => {
+    const validator = new Validator();
+    // A copy: the validator may annotate what it is given.
+    const result = await validator.validate(structuredClone(doc));
+    assert.deepEqual(result.errors ?? [], [], 'no validation errors');
+    assert.equal(result.valid, true);
+  });
+
+  it('declares every path parameter of every operation, as required', () => {
+    const missing: string[] = [];
+    for (const [route, op] of operations) {
+      for (const [, name] of route.matchAll(/\{(\w+)\}/g)) {
+        const param = op.parameters?.find((p) => p.in === 'path' && p.name === name);
+        if (param?.required !== true) missing.push(`${route}: ${name}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
+  it('gives every request body and every 2xx answer with a body a schema that says something', () => {
+    const empty: string[] = [];
+    for (const [route, op] of operations) {
+      if (!Object.keys(op.responses).some((status) => /^2\d\d$/.test(status))) empty.push(`${route}: no 2xx`);
+      if (op.requestBody !== undefined && !saysSomething(doc, op.requestBody.content))
+        empty.push(`${route} request body`);
+      for (const [status, response] of Object.entries(op.responses)) {
+        // 204 has no body by definition; 304 and the errors are not 2xx.
+        if (!/^2\d\d$/.test(status) || status === '204') continue;
+        if (!saysSomething(doc, response?.content) && !SCHEMA_PENDING.has(`${route} ${status}`))
+          empty.push(`${route} ${status}`);
+      }
+    }
+    assert.deepEqual(empty, []);
+  });
+
+  it('documents the query parameters of GET /containers/{id}/readings', () => {
+    const op = operations.get('GET /api/v1/containers/{id}/readings')!;
+    const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    for (const name of ['from', 'to', 'limit', 'every', 'fn']) assert.ok(query.includes(name), name);
   });
 
   it('documents DTO fields with descriptions and units', () => {

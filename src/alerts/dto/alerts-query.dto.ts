@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -15,50 +16,57 @@ import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import { IsRangeEnd } from '#src/common/validation/is-range-end.decorator.js';
 
 export class AlertsQueryDto {
+  @ApiPropertyOptional({ enum: ['active', 'cleared'] })
   @IsOptional()
   @IsIn(['active', 'cleared'])
   status?: AlertStatus;
 
-  /** `true` or `false`. */
+  @ApiPropertyOptional({ type: Boolean, description: '`true` or `false`.' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   acknowledged?: boolean;
 
+  @ApiPropertyOptional({ enum: ['info', 'warning', 'critical'] })
   @IsOptional()
   @IsIn(['info', 'warning', 'critical'])
   severity?: AlertSeverity;
 
+  @ApiPropertyOptional({ description: 'Alerts of this container.' })
   @IsOptional()
   @IsEntityId()
   containerId?: string;
 
+  @ApiPropertyOptional({ description: 'Alerts of this shipment.' })
   @IsOptional()
   @IsEntityId()
   shipmentId?: string;
 
-  /** Alerts of containers based at this site. */
+  @ApiPropertyOptional({ description: 'Alerts of containers based at this site.' })
   @IsOptional()
   @IsEntityId()
   siteId?: string;
 
-  /** Rule id, e.g. `temperature-high`. */
+  @ApiPropertyOptional({ example: 'temperature-high', description: 'Rule id.' })
   @IsOptional()
   @IsEntityId()
   rule?: string;
 
-  /** Opened at or after (ISO-8601). */
+  @ApiPropertyOptional({ format: 'date-time', description: 'Opened at or after.' })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  /** Opened before (ISO-8601); with `from`, after it and at most 400 days later. */
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Opened before; with `from`, after it and at most 400 days later.',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   @IsRangeEnd()
   to?: string;
 
-  /** Page size, 1–500 (default 100). */
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100, description: 'Page size.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -66,6 +74,7 @@ export class AlertsQueryDto {
   @Max(500)
   limit = 100;
 
+  @ApiPropertyOptional({ description: '`nextCursor` of the previous page.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -73,13 +82,14 @@ export class AlertsQueryDto {
 }
 
 export class AlertIdParams {
+  @ApiProperty({ description: 'Alert id.' })
   @IsString()
   @MaxLength(64)
   id: string;
 }
 
 export class AcknowledgeAlertDto {
-  /** Optional note recorded with the acknowledgement. */
+  @ApiPropertyOptional({ maxLength: 1000, description: 'Note recorded with the acknowledgement.' })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -87,13 +97,14 @@ export class AcknowledgeAlertDto {
 }
 
 export class ClearAlertDto {
-  /** Why the alert is cleared by hand (recorded). */
+  @ApiProperty({ maxLength: 1000, description: 'Why the alert is cleared by hand (recorded).' })
   @IsString()
   @MaxLength(1000)
   reason: string;
 }
 
 export class CommentAlertDto {
+  @ApiProperty({ maxLength: 2000, description: 'The comment (recorded with the key name and time).' })
   @IsString()
   @MaxLength(2000)
   text: string;

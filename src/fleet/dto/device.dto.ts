@@ -91,7 +91,9 @@ export class BindDeviceDto {
   @ApiPropertyOptional({
     format: 'date-time',
     description:
-      'When it was put on (ISO-8601; default now). Readings measured from then are attributed to it.',
+      'When it was put on (ISO-8601; default now). Readings measured from then are attributed to it; ' +
+      'earlier ones are refused as `unbound-device`. Binding again to the container of the newest ' +
+      'binding with an earlier `at` moves its start back (not past the end of the binding before it).',
   })
   @IsOptional()
   @IsISO8601({ strict: true })

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
 import { MAX_TIME_RANGE_MS } from '#src/common/validation/is-range-end.decorator.js';
@@ -19,17 +20,28 @@ export function everyToMs(every: string): number {
 }
 
 export class ReadingsQueryDto {
-  /** Start of the range (inclusive), ISO-8601. Default: 24 h before `to`. */
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Start of the range (inclusive), ISO-8601. Default: 24 h before `to`.',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   from?: string;
 
-  /** End of the range (exclusive), ISO-8601. Default: now. */
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'End of the range (exclusive), ISO-8601, at most 400 days after `from`. Default: now.',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
 
-  /** Maximum rows (1–10000, default 1000); the newest rows of the range are returned, oldest first. */
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10_000,
+    default: 1000,
+    description: 'Maximum rows; the newest rows of the range are returned, oldest first.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -37,12 +49,20 @@ export class ReadingsQueryDto {
   @Max(10_000)
   limit = 1000;
 
-  /** Aggregate into buckets of this width, from `1m` to `1d` (e.g. `5m`, `1h`). */
+  @ApiPropertyOptional({
+    pattern: EVERY_PATTERN.source,
+    example: '1h',
+    description:
+      'Aggregate into buckets of this width, from `1m` to `1d` (e.g. `5m`, `1h`); at most 10,000 buckets.',
+  })
   @IsOptional()
   @Matches(EVERY_PATTERN, { message: 'every must look like 5m, 1h or 1d' })
   every?: string;
 
-  /** Aggregation function (with `every`; default `mean`). */
+  @ApiPropertyOptional({
+    enum: AGGREGATE_FUNCTIONS,
+    description: 'Aggregation function (with `every`; default `mean`).',
+  })
   @IsOptional()
   @IsIn(AGGREGATE_FUNCTIONS)
   fn?: AggregateFunction;

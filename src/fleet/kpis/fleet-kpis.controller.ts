@@ -6,6 +6,7 @@ import { ContainerIdParams } from '#src/fleet/dto/container.dto.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { TimeWindowQueryDto, windowOf } from '#src/shipments/journey/journey.dto.js';
 import type { ContainerKpis } from './container-kpis.util.js';
+import { ContainerKpisDto, FleetKpisDto } from './fleet-kpis.dto.js';
 import { FleetKpisService, type FleetKpis } from './fleet-kpis.service.js';
 
 @ApiTags('fleet')
@@ -21,7 +22,7 @@ export class FleetKpisController {
   @ApiOperation({
     summary: 'A container’s trips, rotations (warehouse → store → back) and time at each site',
   })
-  @ApiOkResponse({ description: '`{ containerId, trips, rotations, meanRotationMin, sites }`' })
+  @ApiOkResponse({ type: ContainerKpisDto })
   @ApiProblems(400, 404)
   container(
     @Param() params: ContainerIdParams,
@@ -32,8 +33,10 @@ export class FleetKpisController {
   }
 
   @Get('fleet/kpis')
-  @ApiOperation({ summary: 'Fleet summary: containers seen at sites, trips, rotations, time by site kind' })
-  @ApiOkResponse({ description: 'Fleet KPIs over the window.' })
+  @ApiOperation({
+    summary: 'Fleet summary: fleet size, containers seen at sites, trips, rotations, time by site kind',
+  })
+  @ApiOkResponse({ type: FleetKpisDto, description: 'Fleet KPIs over the window `[from, to)`.' })
   @ApiProblems(400)
   fleet(@Query() query: TimeWindowQueryDto): FleetKpis {
     const { from, to } = windowOf(query, this.clock.now());

@@ -8,10 +8,14 @@ import { containerKpis, type ContainerKpis, type Crossing } from './container-kp
 /** Most crossings one KPI request reads (a roll cage crosses a few geofences a day). */
 const MAX_CROSSINGS = 1_000_000;
 
+/** Fleet KPIs over a window; each field is described in fleet-kpis.dto.ts (and so in OpenAPI). */
 export interface FleetKpis {
   from: string;
   to: string;
+  /** Containers registered now. */
   containers: number;
+  /** Containers with at least one geofence crossing in the window. */
+  containersSeenAtSites: number;
   trips: number;
   rotations: number;
   meanRotationMin: number | null;
@@ -68,7 +72,8 @@ export class FleetKpisService {
     return {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      containers: byContainer.size,
+      containers: this.containers.count(),
+      containersSeenAtSites: byContainer.size,
       trips,
       rotations: rotationMinutes.length,
       meanRotationMin:

@@ -11,7 +11,14 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
@@ -77,6 +84,7 @@ export class ProfilesController {
   @Requires('planner')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a planner’s profile no shipment uses' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
   delete(@Param() params: ProfileIdParams, @Headers('if-match') ifMatch: string | undefined): void {

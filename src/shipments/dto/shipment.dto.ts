@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import { TemperatureBandDto, ToleratedExcursionDto } from '#src/rules/profiles/profiles.dto.js';
+import { ShipmentJourneyViewDto } from '#src/shipments/journey/journey-view.dto.js';
 import { SHIPMENT_STATUSES, type ShipmentStatus } from '../shipment.types.js';
 
 export class ShipmentOverridesDto {
@@ -157,6 +158,15 @@ export class ShipmentViewDto extends OmitType(CreateShipmentDto, [] as const) {
   createdBy: string;
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+}
+
+/** `GET /shipments/{id}`: on the road, with its journey. */
+export class ShipmentWithJourneyDto extends ShipmentViewDto {
+  @ApiPropertyOptional({
+    type: ShipmentJourneyViewDto,
+    description: 'While planned, in transit or arrived, once the container reported a position.',
+  })
+  journey?: ShipmentJourneyViewDto;
 }
 
 export class ShipmentPageDto {

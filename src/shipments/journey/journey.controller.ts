@@ -6,6 +6,7 @@ import { ContainerIdParams } from '#src/fleet/dto/container.dto.js';
 import { ContainersService } from '#src/fleet/containers.service.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { ShipmentIdParams } from '#src/shipments/dto/shipment.dto.js';
+import { ContainerJourneyDto, ShipmentJourneyDto } from './journey-view.dto.js';
 import { JourneyViewService } from './journey-view.service.js';
 import { TimeWindowQueryDto, windowOf } from './journey.dto.js';
 import type { JourneyEvent, ShipmentJourneyView } from './journey.types.js';
@@ -25,7 +26,7 @@ export class JourneyController {
     summary:
       'A shipment’s journey: position, ETA, and its events (geofence crossings, stops, status changes)',
   })
-  @ApiOkResponse({ description: '`{ shipmentId, journey, events }`' })
+  @ApiOkResponse({ type: ShipmentJourneyDto })
   @ApiProblems(400, 404)
   shipment(@Param() params: ShipmentIdParams): {
     shipmentId: string;
@@ -37,7 +38,7 @@ export class JourneyController {
 
   @Get('containers/:id/journey')
   @ApiOperation({ summary: 'A container’s journey events in a window (oldest first, at most 5000)' })
-  @ApiOkResponse({ description: '`{ containerId, events }`' })
+  @ApiOkResponse({ type: ContainerJourneyDto })
   @ApiProblems(400, 404)
   container(
     @Param() params: ContainerIdParams,

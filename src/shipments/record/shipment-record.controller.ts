@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
 import { ShipmentIdParams } from '#src/shipments/dto/shipment.dto.js';
+import { ServedRecordDto } from './served-record.dto.js';
 import { DispositionDecisionDto, RecordQueryDto } from './shipment-record.dto.js';
 import { shipmentRecordHtml } from './shipment-record.html.js';
 import { ShipmentRecordService, type ServedRecord } from './shipment-record.service.js';
@@ -19,9 +20,16 @@ export class ShipmentRecordController {
   @ApiOperation({
     summary: 'Compliance record: temperatures, MKT, excursions, shocks, gaps, alerts, disposition',
   })
-  @ApiProduces('application/json', 'text/csv', 'text/html')
+  @ApiExtraModels(ServedRecordDto)
   @ApiOkResponse({
     description: 'JSON record; `?format=csv` the temperature series; `?format=html` printable.',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ServedRecordDto) } },
+      'text/csv': {
+        schema: { type: 'string', description: 'RFC 4180, columns `measured_at,temperature_c,status`.' },
+      },
+      'text/html': { schema: { type: 'string', description: 'A printable page.' } },
+    },
   })
   @ApiProblems(400, 404)
   async get(
@@ -46,7 +54,7 @@ export class ShipmentRecordController {
   @Requires('planner')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm or override the computed disposition (kept with the key name)' })
-  @ApiOkResponse({ description: 'The record with the confirmed disposition.' })
+  @ApiOkResponse({ type: ServedRecordDto, description: 'The record with the confirmed disposition.' })
   @ApiProblems(400, 404, 409)
   decide(
     @Param() params: ShipmentIdParams,
