@@ -8,7 +8,7 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
 import { InfluxDelivery, type DeliveryPart } from './influx-delivery.js';
 import { alertToLine, readingToLine } from './influx-line-protocol.js';
-import { InfluxOutboxStore, type OutboxBatch } from './influx-outbox.store.js';
+import { InfluxOutboxStore, type OutboxGroup } from './influx-outbox.store.js';
 import { InfluxWriterMetrics } from './influx-writer.metrics.js';
 
 /** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
@@ -19,6 +19,7 @@ export interface InfluxWriterStatus {
   /** Age of the oldest waiting batch, ms (0 when empty). */
   outboxOldestAgeMs: number;
   inFlight: number;
+  /** The last failure since InfluxDB last accepted a write (absent once it accepts one). */
   lastError?: string;
 }
 
@@ -28,8 +29,10 @@ export interface InfluxWriterStatus {
  * Lines are batched here (size or interval), sent with bounded concurrency, and every batch
  * ends acknowledged, in the SQLite outbox (transient failure) or in the dead letters (refused).
  * While the outbox holds anything, new batches queue behind it, so data reaches InfluxDB in
- * order and a down server costs one failed request per backoff, not one per batch. Replays are
- * idempotent: a point is keyed by its tags and timestamp.
+ * order and a down server costs one failed request per backoff, not one per batch. Replay sends
+ * the outbox in requests of up to INFLUX_BATCH_SIZE lines, whatever the size of the rows (one
+ * per flush of the inbox while the outbox is not empty), so it catches up while the load goes
+ * on. Replays are idempotent: a point is keyed by its tags and timestamp.
  */
 @Injectable()
 export class InfluxTelemetryWriter
@@ -209,6 +212,7 @@ export class InfluxTelemetryWriter
     if (o.kind === 'written') {
       this.stats.written.inc(part.lines.length);
       this.failures = 0;
+      this.lastError = undefined;
     } else if (o.kind === 'retry') {
       this.stats.failed.inc({ reason: o.reason }, part.lines.length);
       this.failures += 1;
@@ -261,7 +265,7 @@ export class InfluxTelemetryWriter
       });
   }
 
-  /** Replays the outbox oldest first, one batch at a time, waiting out backoff and Retry-After. */
+  /** Replays the outbox oldest first, in large requests, waiting out backoff and Retry-After. */
   private async drain(): Promise<void> {
     while (!this.stopped) {
       const wait = this.nextAttemptAt - this.clock.now();
@@ -274,9 +278,12 @@ export class InfluxTelemetryWriter
         continue;
       }
       // One probe at a time while InfluxDB fails; full concurrency once it answers again.
-      const batches = this.outbox.oldest(this.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT);
-      if (batches.length === 0 || this.stopped) return;
-      await Promise.all(batches.map((b) => this.replay(b)));
+      const groups = this.outbox.groups(
+        this.config.INFLUX_BATCH_SIZE,
+        this.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT,
+      );
+      if (groups.length === 0 || this.stopped) return;
+      await Promise.all(groups.map((g) => this.replay(g)));
       this.stats.outbox(this.outbox.stats(), this.clock.now());
       if (this.outbox.stats().batches === 0) {
         this.logger.log('InfluxDB outbox drained');
@@ -285,8 +292,8 @@ export class InfluxTelemetryWriter
     }
   }
 
-  private async replay(batch: OutboxBatch): Promise<void> {
-    const parts = await this.delivery.deliver(batch.lines);
+  private async replay(group: OutboxGroup): Promise<void> {
+    const parts = await this.deliverRows(group.rows);
     for (const part of parts) this.account(part);
     const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
     const dead = parts.flatMap((p) =>
@@ -294,6 +301,24 @@ export class InfluxTelemetryWriter
         ? [{ lines: p.lines, status: p.outcome.status, reason: p.outcome.reason }]
         : [],
     );
-    this.outbox.settle(batch.id, retry, dead, retry.length > 0 ? this.lastError : undefined);
+    const failed = parts.findLast((p) => p.outcome.kind === 'retry')?.outcome;
+    this.outbox.settle(group, retry, dead, failed?.kind === 'retry' ? failed.reason : undefined);
+  }
+
+  /**
+   * Sends rows as one request. A 400 (a partial write: InfluxDB stored the good lines and names
+   * the bad) for several rows is split at row boundaries and sent again, halves in turn, until
+   * each refused part is one row: a bad line dead-letters the batch it was written with, as a
+   * live write would, never the rows it happened to be replayed beside. Resending the good lines
+   * is harmless (a point is keyed by its tags and timestamp).
+   */
+  private async deliverRows(rows: readonly string[][]): Promise<DeliveryPart[]> {
+    const parts = await this.delivery.deliver(rows.length === 1 ? rows[0] : rows.flat());
+    const partial = parts.some((p) => p.outcome.kind === 'dead' && p.outcome.status === 400);
+    if (!partial || rows.length === 1) return parts;
+    const middle = Math.ceil(rows.length / 2);
+    const first = await this.deliverRows(rows.slice(0, middle));
+    const second = await this.deliverRows(rows.slice(middle));
+    return [...first, ...second];
   }
 }
