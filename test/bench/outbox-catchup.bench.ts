@@ -2,12 +2,13 @@
 // process takes readings at --rate/s (production writer settings); influxd is stopped for
 // --outage s, started again, and the bench measures how long the outbox takes to empty after
 // the return, with the load continuing, and the writer process's CPU per line: live, during the
-// outage and during the catch-up. Appends its run to docs/bench/outbox-catchup.json (--out).
+// outage and during the catch-up (production writer settings: AppConfig defaults). Appends its run to docs/bench/outbox-catchup.json (--out).
 // Run: npm run build && node dist/test/bench/outbox-catchup.bench.js --label after
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { AppConfig } from '#src/config/app-config.js';
 import { startInfluxStack, tempDataDir } from '#test/support/influx/influx-fixture.js';
 import type { CatchupCommand, CatchupEvent, PhaseMark } from './load/outbox-catchup.protocol.js';
 import { BenchChild } from './support/child-process.js';
@@ -77,7 +78,9 @@ async function main(): Promise<void> {
     const windowCpuUs = (window.cpuS - returned.cpuS) * 1e6;
     const windowWritten = window.written - returned.written;
     const afterReturn = report.outboxLines.filter(([at]) => at >= returned.at);
-    const peakAfter = afterReturn.reduce((best, s) => (s[1] > best[1] ? s : best), [returned.at, 0]);
+    const peakAfter = afterReturn.reduce((best, s) => (s[1] > best[1] ? s : best), [returned.at, 0, 0]);
+    // When the first replay got through: the retry backoff decides it, not the replay's speed.
+    const firstWrite = afterReturn.find((s) => s[2] > returned.written);
     const replayRequests = stack.proxy.requests.filter(
       (r) => r.path.startsWith('/api/v2/write') && r.at >= returned.at && r.at <= window.at,
     ).length;
@@ -92,11 +95,13 @@ async function main(): Promise<void> {
       },
       readingsPerSecond: RATE,
       outageS: OUTAGE_S,
+      influxRetryMaxMs: new AppConfig().INFLUX_RETRY_MAX_MS,
       influxRestartS: round(restartS),
       outboxLinesAtReturn: returned.outboxLines,
       outboxRowsAtReturn: returned.outboxBatches,
       peakOutboxLinesAfterReturn: peakAfter[1],
       outboxGrewForSAfterReturn: round((peakAfter[0] - returned.at) / 1000),
+      firstWriteAfterReturnS: firstWrite ? round((firstWrite[0] - returned.at) / 1000) : null,
       emptyAfterReturnS: drained ? round((drained.at - returned.at) / 1000) : null,
       linesLeftAtBound: drained ? 0 : window.outboxLines,
       catchUpBoundS: CATCHUP_MAX_S,
@@ -115,8 +120,9 @@ async function main(): Promise<void> {
       linesPerReplayRequest: round(windowWritten / Math.max(replayRequests, 1)),
       readingsSent: report.sent,
       pointsStored: stored,
-      lost: report.sent - stored,
+      // Still waiting when the bounded wait after the load ended: not lost, not yet written.
       outboxLinesAfterLoad: report.settled.outboxLines,
+      lost: Math.max(0, report.sent - stored - report.settled.outboxLines),
     };
     console.log(JSON.stringify(run, null, 2));
     const file = args.out;

@@ -2,6 +2,11 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '#src/common/clock.js';
 import type { Migration } from '#src/storage/migration.js';
 import type { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import {
+  InfluxDeadLetterStore,
+  type DeadLetterSummary,
+  type DroppedDeadLetters,
+} from './influx-dead-letter.store.js';
 
 /** Migration scope of the InfluxDB adapter's tables. */
 export const INFLUX_MIGRATION_SCOPE = 'telemetry-influx';
@@ -49,24 +54,6 @@ export interface OutboxStats {
   oldestCreatedAt?: number;
 }
 
-export interface DeadLetterSummary {
-  id: number;
-  createdAt: number;
-  lineCount: number;
-  status: number;
-  reason: string;
-  /** The first lines, for an operator to see what was refused. */
-  sample: string[];
-}
-
-/** Dead letters dropped at the bound, oldest first. */
-export interface DroppedDeadLetters {
-  letters: number;
-  lines: number;
-  /** created_at of the oldest dropped letter, epoch ms. */
-  oldestCreatedAt: number;
-}
-
 interface OutboxRow {
   id: number;
   created_at: number;
@@ -77,45 +64,25 @@ interface OutboxRow {
 
 type RowText = Pick<OutboxRow, 'id' | 'line_count' | 'lines'>;
 
-type DeadSize = Pick<OutboxRow, 'id' | 'line_count' | 'created_at'>;
-
-interface DeadRow extends Omit<OutboxRow, 'attempts'> {
-  status: number;
-  reason: string;
-}
-
 /**
  * The durable side of the InfluxDB writer, in SQLite: batches waiting to be (re)sent, oldest
- * first, and batches InfluxDB refused for good. Line protocol is stored as written, joined by
+ * first, and (through {@link InfluxDeadLetterStore}) batches InfluxDB refused for good. Line protocol is stored as written, joined by
  * newlines (a line never holds one). Depth (rows, lines, age of the head) is counted once at
  * start and then kept in memory by every change: a COUNT/SUM over thousands of rows after each
  * replayed request cost more than the replay itself.
  */
 export class InfluxOutboxStore {
   private db: Database;
-  private stmts: Record<
-    | 'insert'
-    | 'from'
-    | 'size'
-    | 'head'
-    | 'deleteRange'
-    | 'replace'
-    | 'dead'
-    | 'listDead'
-    | 'getDead'
-    | 'delDead'
-    | 'deadLines'
-    | 'oldestDead'
-    | 'dropDead',
-    Statement
-  >;
+  private stmts: Record<'insert' | 'from' | 'size' | 'head' | 'deleteRange' | 'replace', Statement>;
   private current: OutboxStats = { batches: 0, lines: 0 };
-  private deadLetterBound?: { maxLines: number; onDropped: (dropped: DroppedDeadLetters) => void };
+  private readonly dead: InfluxDeadLetterStore;
 
   constructor(
     private readonly sqlite: SqliteDatabase,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.dead = new InfluxDeadLetterStore(clock);
+  }
 
   migrate(): void {
     this.sqlite.migrate(INFLUX_MIGRATION_SCOPE, INFLUX_MIGRATIONS);
@@ -132,28 +99,14 @@ export class InfluxOutboxStore {
       replace: p(
         'UPDATE influx_outbox SET lines = ?, line_count = ?, attempts = attempts + 1, last_error = ? WHERE id = ?',
       ),
-      dead: p(
-        'INSERT INTO influx_dead_letter (created_at, line_count, lines, status, reason) VALUES (?, ?, ?, ?, ?)',
-      ),
-      listDead: p('SELECT * FROM influx_dead_letter WHERE id > ? ORDER BY id LIMIT ?'),
-      getDead: p('SELECT * FROM influx_dead_letter WHERE id = ?'),
-      delDead: p('DELETE FROM influx_dead_letter WHERE id = ?'),
-      deadLines: p('SELECT COALESCE(SUM(line_count), 0) AS n FROM influx_dead_letter'),
-      oldestDead: p('SELECT id, line_count, created_at FROM influx_dead_letter ORDER BY id'),
-      dropDead: p('DELETE FROM influx_dead_letter WHERE id <= ?'),
     };
     this.recount();
-    this.trimDeadLetters();
+    this.dead.open(this.db);
   }
 
-  /**
-   * Keeps at most `maxLines` dead-lettered lines: past it the oldest letters go, and `onDropped`
-   * hears of it. Refused data waits for an operator, who may never come: unbounded, a schema
-   * conflict on a busy fleet would fill the disk that the outbox and SQLite need.
-   */
+  /** See {@link InfluxDeadLetterStore.setBound}. */
   boundDeadLetters(maxLines: number, onDropped: (dropped: DroppedDeadLetters) => void): void {
-    this.deadLetterBound = { maxLines, onDropped };
-    if (this.stmts) this.trimDeadLetters();
+    this.dead.setBound(maxLines, onDropped);
   }
 
   stats(): OutboxStats {
@@ -207,48 +160,20 @@ export class InfluxOutboxStore {
         lines: number;
         first: number | null;
       };
-      for (const d of dead) this.insertDeadLetter(d.lines, d.status, d.reason);
+      for (const d of dead) this.dead.insert(d.lines, d.status, d.reason);
       if (size.first === null) return { rows: 0, lines: 0 };
       const keep = retry.length > 0;
       if (keep) this.stmts.replace.run(retry.join('\n'), retry.length, error ?? null, size.first);
       this.stmts.deleteRange.run(keep ? size.first + 1 : size.first, group.lastId);
       return { rows: size.rows - (keep ? 1 : 0), lines: size.lines - (keep ? retry.length : 0) };
     })();
-    if (dead.length > 0) this.trimDeadLetters();
+    if (dead.length > 0) this.dead.trim();
     this.shrink(removed.rows, removed.lines);
   }
 
   deadLetter(lines: readonly string[], status: number, reason: string): void {
-    this.insertDeadLetter(lines, status, reason);
-    this.trimDeadLetters();
-  }
-
-  private insertDeadLetter(lines: readonly string[], status: number, reason: string): void {
-    this.stmts.dead.run(this.clock.now(), lines.length, lines.join('\n'), status, reason);
-  }
-
-  /**
-   * Deletes the oldest dead letters until at most the bound's lines remain. Counted from the
-   * table each time, not in memory: retention deletes dead letters too, and letters are rare.
-   */
-  private trimDeadLetters(): void {
-    if (!this.deadLetterBound) return;
-    const { maxLines, onDropped } = this.deadLetterBound;
-    const total = (this.stmts.deadLines.get() as { n: number }).n;
-    if (total <= maxLines) return;
-    let excess = total - maxLines;
-    let lastId = 0;
-    let dropped: DroppedDeadLetters | undefined;
-    for (const row of this.stmts.oldestDead.iterate() as IterableIterator<DeadSize>) {
-      if (excess <= 0) break;
-      dropped ??= { letters: 0, lines: 0, oldestCreatedAt: row.created_at };
-      dropped.letters += 1;
-      dropped.lines += row.line_count;
-      excess -= row.line_count;
-      lastId = row.id;
-    }
-    this.stmts.dropDead.run(lastId);
-    if (dropped) onDropped(dropped);
+    this.dead.insert(lines, status, reason);
+    this.dead.trim();
   }
 
   /** Deletes the oldest batches until at most `maxLines` lines remain; returns what was dropped. */
@@ -276,27 +201,20 @@ export class InfluxOutboxStore {
   }
 
   listDeadLetters(limit: number, afterId = 0): DeadLetterSummary[] {
-    return (this.stmts.listDead.all(afterId, limit) as DeadRow[]).map((r) => ({
-      id: r.id,
-      createdAt: r.created_at,
-      lineCount: r.line_count,
-      status: r.status,
-      reason: r.reason,
-      sample: r.lines.split('\n', 3),
-    }));
+    return this.dead.list(limit, afterId);
   }
 
   countDeadLetters(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM influx_dead_letter').get() as { n: number }).n;
   }
 
-  /** Moves a dead letter back to the end of the outbox; false when there is no such id. */
+  /** Moves a dead letter back to the end of the outbox; undefined when there is no such id. */
   requeueDeadLetter(id: number): { lines: number } | undefined {
     const moved = this.db.transaction(() => {
-      const row = this.stmts.getDead.get(id) as DeadRow | undefined;
+      const row = this.dead.get(id);
       if (!row) return undefined;
       this.stmts.insert.run(this.clock.now(), row.line_count, row.lines);
-      this.stmts.delDead.run(id);
+      this.dead.delete(id);
       return { lines: row.line_count };
     })();
     if (moved) this.grow(moved.lines);
@@ -304,7 +222,7 @@ export class InfluxOutboxStore {
   }
 
   deleteDeadLetter(id: number): boolean {
-    return this.stmts.delDead.run(id).changes > 0;
+    return this.dead.delete(id);
   }
 
   private grow(lines: number): void {

@@ -9,6 +9,7 @@ import { TelemetryWriter } from '../telemetry.ports.js';
 import { InfluxDelivery, type DeliveryPart } from './influx-delivery.js';
 import { alertToLine, readingToLine } from './influx-line-protocol.js';
 import { InfluxOutboxStore, type OutboxGroup } from './influx-outbox.store.js';
+import { InfluxWriteOutcomes } from './influx-write-outcomes.js';
 import { InfluxWriterMetrics } from './influx-writer.metrics.js';
 
 /** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
@@ -53,9 +54,7 @@ export class InfluxTelemetryWriter
   private draining: Promise<void> | undefined;
   private drainWake: (() => void) | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
-  private nextAttemptAt = 0;
-  private failures = 0;
-  private lastError: string | undefined;
+  private readonly outcomes: InfluxWriteOutcomes;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -69,6 +68,7 @@ export class InfluxTelemetryWriter
     this.outbox = new InfluxOutboxStore(sqlite, clock);
     this.delivery = new InfluxDelivery(config, () => clock.now());
     this.stats = new InfluxWriterMetrics(metrics);
+    this.outcomes = new InfluxWriteOutcomes(config, this.stats, clock, this.logger);
   }
 
   onModuleInit(): void {
@@ -127,13 +127,13 @@ export class InfluxTelemetryWriter
       outboxLines: s.lines,
       outboxOldestAgeMs: s.oldestCreatedAt === undefined ? 0 : this.clock.now() - s.oldestCreatedAt,
       inFlight: this.inFlight,
-      lastError: this.lastError,
+      lastError: this.outcomes.lastError,
     };
   }
 
   /** Starts replaying the outbox now (after an operator re-queued a dead letter). */
   wake(): void {
-    this.nextAttemptAt = 0;
+    this.outcomes.retryNow();
     this.drainWake?.();
     this.kickDrain();
   }
@@ -183,7 +183,7 @@ export class InfluxTelemetryWriter
     try {
       const parts = await this.delivery.deliver(batch);
       const retry = parts.filter((p) => p.outcome.kind === 'retry');
-      for (const part of parts) this.account(part);
+      for (const part of parts) this.outcomes.account(part);
       if (retry.length > 0) this.persist(retry.map((p) => p.lines));
       for (const part of parts) {
         if (part.outcome.kind === 'dead') {
@@ -204,36 +204,6 @@ export class InfluxTelemetryWriter
   private settleBatch(batch: string[]): void {
     this.waiting.get(batch)?.();
     this.waiting.delete(batch);
-  }
-
-  /** Counts and logs one part's outcome, and moves the retry clock on a transient failure. */
-  private account(part: DeliveryPart): void {
-    const o = part.outcome;
-    if (o.kind === 'written') {
-      this.stats.written.inc(part.lines.length);
-      this.failures = 0;
-      this.lastError = undefined;
-    } else if (o.kind === 'retry') {
-      this.stats.failed.inc({ reason: o.reason }, part.lines.length);
-      this.failures += 1;
-      this.lastError = o.reason;
-      const backoff = Math.min(
-        this.config.INFLUX_RETRY_MIN_MS * 2 ** Math.min(this.failures - 1, 20),
-        this.config.INFLUX_RETRY_MAX_MS,
-      );
-      // Jitter spreads the retries of several nodes; a server's own Retry-After is taken as said.
-      const delay = o.retryAfterMs ?? backoff * (0.8 + 0.4 * Math.random());
-      this.nextAttemptAt = Math.max(this.nextAttemptAt, this.clock.now() + delay);
-      if (this.failures === 1 || this.failures % 10 === 0) {
-        this.logger.warn(
-          `InfluxDB write failed (${o.reason}, ${this.failures} in a row): ${part.lines.length} lines kept in the outbox, next try in ${Math.round(delay)} ms`,
-        );
-      }
-    } else {
-      this.stats.deadLettered.inc({ status: String(o.status) }, part.lines.length);
-      this.lastError = o.reason;
-      this.logger.error(`InfluxDB refused ${part.lines.length} lines, kept as dead letters: ${o.reason}`);
-    }
   }
 
   private persist(batches: readonly string[][]): void {
@@ -268,7 +238,7 @@ export class InfluxTelemetryWriter
   /** Replays the outbox oldest first, in large requests, waiting out backoff and Retry-After. */
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      const wait = this.nextAttemptAt - this.clock.now();
+      const wait = this.outcomes.nextAttemptAt - this.clock.now();
       if (wait > 0) {
         await new Promise<void>((resolve) => {
           this.drainWake = resolve;
@@ -280,7 +250,7 @@ export class InfluxTelemetryWriter
       // One probe at a time while InfluxDB fails; full concurrency once it answers again.
       const groups = this.outbox.groups(
         this.config.INFLUX_BATCH_SIZE,
-        this.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT,
+        this.outcomes.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT,
       );
       if (groups.length === 0 || this.stopped) return;
       await Promise.all(groups.map((g) => this.replay(g)));
@@ -294,7 +264,7 @@ export class InfluxTelemetryWriter
 
   private async replay(group: OutboxGroup): Promise<void> {
     const parts = await this.deliverRows(group.rows);
-    for (const part of parts) this.account(part);
+    for (const part of parts) this.outcomes.account(part);
     const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
     const dead = parts.flatMap((p) =>
       p.outcome.kind === 'dead'

@@ -29,8 +29,8 @@ export type CatchupEvent =
       type: 'report';
       sent: number;
       marks: PhaseMark[];
-      /** [epoch ms, lines] once a second. */
-      outboxLines: [number, number][];
+      /** [epoch ms, outbox lines, lines written so far] once a second. */
+      outboxLines: [number, number, number][];
       end: PhaseMark;
       settled: PhaseMark;
     };

@@ -28,7 +28,7 @@ let running = false;
 let returned = false;
 let drained = false;
 const marks: PhaseMark[] = [];
-const outboxLines: [number, number][] = [];
+const outboxLines: [number, number, number][] = [];
 
 async function mark(phase: string): Promise<PhaseMark> {
   const cpu = process.cpuUsage();
@@ -72,7 +72,13 @@ async function load(): Promise<void> {
   }
 }
 
-const sampler = setInterval(() => outboxLines.push([Date.now(), h.writer.status().outboxLines]), 1000);
+const sampler = setInterval(() => {
+  const at = Date.now();
+  const lines = h.writer.status().outboxLines;
+  void counterValue(h.metrics, 'convoi_influx_points_written_total').then((written) =>
+    outboxLines.push([at, lines, written]),
+  );
+}, 1000);
 let loading: Promise<void> | undefined;
 
 process.on('message', (raw) => {
