@@ -140,5 +140,25 @@ describe(
       );
       await h.shutdown();
     });
+
+    it('splits merged rows on a 422 too (a partial write of InfluxDB 2.x), refusing only the row', async () => {
+      const h = openWriter(influxTestConfig(stack.proxy.url, `${data.dir}/merged-422`));
+      stack.proxy.set({ kind: 'status', status: 503 });
+      for (const from of [1, 4, 7]) {
+        h.writer.write([0, 1, 2].map((i) => makeReading(from + i, { containerId: 'C-422' })));
+        await h.writer.flush();
+      }
+      assert.equal(h.writer.status().outboxBatches, 3);
+      // The merged request, its first half and then the first row alone are refused.
+      stack.proxy.set({ kind: 'status', status: 422, body: '{"code":"unprocessable entity"}' }, 3);
+      h.writer.wake();
+      await waitFor('an empty outbox', () => h.writer.isHealthy());
+      assert.deepEqual(
+        h.writer.outbox.listDeadLetters(10).map((d) => [d.status, d.lineCount]),
+        [[422, 3]],
+      );
+      assert.equal(await countIn(stack, 'C-422'), 6, 'the other two rows are written');
+      await h.shutdown();
+    });
   },
 );

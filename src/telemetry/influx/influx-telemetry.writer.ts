@@ -12,6 +12,9 @@ import { InfluxOutboxStore, type OutboxGroup } from './influx-outbox.store.js';
 import { InfluxWriteOutcomes } from './influx-write-outcomes.js';
 import { InfluxWriterMetrics } from './influx-writer.metrics.js';
 
+/** Statuses that refuse some lines of a request for what they hold, not the request itself. */
+const DATA_REFUSALS = new Set([400, 422]);
+
 /** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
 export interface InfluxWriterStatus {
   state: 'up' | 'degraded';
@@ -276,15 +279,16 @@ export class InfluxTelemetryWriter
   }
 
   /**
-   * Sends rows as one request. A 400 (a partial write: InfluxDB stored the good lines and names
-   * the bad) for several rows is split at row boundaries and sent again, halves in turn, until
+   * Sends rows as one request. A refusal of the data (400: a partial write of 1.x, 3.x and Cloud,
+   * or a malformed line refusing the whole request; 422: a partial write of recent 2.x) for
+   * several rows is split at row boundaries and sent again, halves in turn, until
    * each refused part is one row: a bad line dead-letters the batch it was written with, as a
    * live write would, never the rows it happened to be replayed beside. Resending the good lines
    * is harmless (a point is keyed by its tags and timestamp).
    */
   private async deliverRows(rows: readonly string[][]): Promise<DeliveryPart[]> {
     const parts = await this.delivery.deliver(rows.length === 1 ? rows[0] : rows.flat());
-    const partial = parts.some((p) => p.outcome.kind === 'dead' && p.outcome.status === 400);
+    const partial = parts.some((p) => p.outcome.kind === 'dead' && DATA_REFUSALS.has(p.outcome.status));
     if (!partial || rows.length === 1) return parts;
     const middle = Math.ceil(rows.length / 2);
     const first = await this.deliverRows(rows.slice(0, middle));
