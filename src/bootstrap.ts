@@ -61,7 +61,10 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
     mqttUrl,
     stop: () =>
       (stopping ??= (async () => {
-        await consumer.close();
+        // The transport only: closing the microservice itself runs the lifecycle hooks of the
+        // container it shares with the app, and app.close() then ran them all a second time
+        // (every writer flushed and stopped twice). app.close() closes the microservice too.
+        await consumer.getTransportServer().close();
         await app.close();
       })()),
   };

@@ -30,4 +30,13 @@ export const ALERTS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
     `,
   },
+  {
+    version: 2,
+    description: 'a stable id per webhook delivery (X-Convoi-Delivery)',
+    // Rows from before get a random id of their own: 32 hex digits, as opaque as the UUIDs of new ones.
+    up: `
+      ALTER TABLE webhook_deliveries ADD COLUMN delivery_id TEXT;
+      UPDATE webhook_deliveries SET delivery_id = lower(hex(randomblob(16))) WHERE delivery_id IS NULL;
+    `,
+  },
 ];

@@ -78,6 +78,7 @@ describe(`signed alert webhooks with retries (${WebhookNotifier.name})`, () => {
       attempts: number;
       lastStatus?: number;
       lastError?: string;
+      deliveryId: string;
     }[];
   };
   const deliveryTo = async (url: string) => (await deliveries()).find((d) => d.url === url);
@@ -87,10 +88,17 @@ describe(`signed alert webhooks with retries (${WebhookNotifier.name})`, () => {
     const [call] = healthy.calls;
     assert.equal(call.headers['content-type'], 'application/json');
     const signature = call.headers['x-convoi-signature'];
+    const id = call.headers['x-convoi-delivery'];
     assert.equal(typeof signature, 'string');
-    assert.equal(verifyWebhook(SECRET, call.body, signature as string), true);
-    assert.equal(verifyWebhook('another-secret-of-16+', call.body, signature as string), false);
-    assert.equal(verifyWebhook(SECRET, call.body.replace('critical', 'info'), signature as string), false);
+    assert.match(String(id), /^[0-9a-f-]{36}$/);
+    assert.equal(verifyWebhook(SECRET, id as string, call.body, signature as string), true);
+    assert.equal(verifyWebhook('another-secret-of-16+', id as string, call.body, signature as string), false);
+    assert.equal(
+      verifyWebhook(SECRET, id as string, call.body.replace('critical', 'info'), signature as string),
+      false,
+    );
+    const otherId = '00000000-0000-4000-8000-000000000000';
+    assert.equal(verifyWebhook(SECRET, otherId, call.body, signature as string), false, 'the id is signed');
     opened = JSON.parse(call.body) as AlertEvent;
     assert.deepEqual(
       [opened.change, opened.rule, opened.containerId, opened.severity, opened.at],
@@ -100,7 +108,10 @@ describe(`signed alert webhooks with retries (${WebhookNotifier.name})`, () => {
       const d = await deliveryTo(healthy.url);
       return d?.status === 'delivered' ? d : undefined;
     });
-    assert.deepEqual([delivered.attempts, delivered.lastStatus, delivered.alertId], [1, 200, opened.alertId]);
+    assert.deepEqual(
+      [delivered.attempts, delivered.lastStatus, delivered.alertId, delivered.deliveryId],
+      [1, 200, opened.alertId, id],
+    );
   });
 
   it('retries a receiver that answered 500 and delivers on the next attempt', async () => {
@@ -118,8 +129,16 @@ describe(`signed alert webhooks with retries (${WebhookNotifier.name})`, () => {
     assert.deepEqual([delivered.attempts, delivered.lastStatus], [2, 200]);
     assert.equal(flaky.calls.length, 2);
     assert.equal(flaky.calls[1].body, flaky.calls[0].body, 'the same body is sent again');
+    const [firstId, retryId] = flaky.calls.map((c) => c.headers['x-convoi-delivery'] as string);
+    assert.equal(retryId, firstId, 'the retry carries the delivery id of the first attempt');
+    assert.notEqual(firstId, healthy.calls[0].headers['x-convoi-delivery'], 'one id per receiver');
     assert.equal(
-      verifyWebhook(SECRET, flaky.calls[1].body, flaky.calls[1].headers['x-convoi-signature'] as string),
+      verifyWebhook(
+        SECRET,
+        retryId,
+        flaky.calls[1].body,
+        flaky.calls[1].headers['x-convoi-signature'] as string,
+      ),
       true,
     );
   });
@@ -155,7 +174,15 @@ describe(`signed alert webhooks with retries (${WebhookNotifier.name})`, () => {
     const call = await waitFor('acknowledgement delivered', () =>
       healthy.calls.find((c) => (JSON.parse(c.body) as AlertEvent).change === 'acknowledged'),
     );
-    assert.equal(verifyWebhook(SECRET, call.body, call.headers['x-convoi-signature'] as string), true);
+    assert.equal(
+      verifyWebhook(
+        SECRET,
+        call.headers['x-convoi-delivery'] as string,
+        call.body,
+        call.headers['x-convoi-signature'] as string,
+      ),
+      true,
+    );
     assert.equal((JSON.parse(call.body) as AlertEvent).by, 'admin (CONVOI_ADMIN_KEY)');
   });
 });

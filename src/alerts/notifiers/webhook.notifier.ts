@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { AppConfig } from '#src/config/app-config.js';
@@ -12,9 +13,16 @@ const TIMEOUT_MS = 5000;
 /** Receivers served at once: a slow one holds only its own lane, and a thousand do not open a thousand sockets. */
 const MAX_CONCURRENT_RECEIVERS = 8;
 const MAX_BACKOFF_MS = 3_600_000;
+/**
+ * How long shutdown waits for attempts in flight: as long as one may take. An answer that comes
+ * after SQLite closed is never recorded, so the delivery would be sent again after the restart.
+ */
+const SHUTDOWN_WAIT_MS = TIMEOUT_MS;
 
 export interface WebhookDelivery {
   id: number;
+  /** Sent as `X-Convoi-Delivery`, the same on every attempt (receivers drop what they already have). */
+  deliveryId: string;
   url: string;
   alertId: string;
   status: 'pending' | 'delivered' | 'failed';
@@ -28,6 +36,7 @@ export interface WebhookDelivery {
 
 interface DeliveryRow {
   id: number;
+  delivery_id: string;
   url: string;
   alert_id: string;
   body: string;
@@ -49,6 +58,11 @@ interface DeliveryRow {
  * and a change waits while an earlier one to that receiver is being retried (a receiver never
  * sees "cleared" before "opened"). Lanes of different receivers run side by side, so a slow or
  * failing receiver delays only itself.
+ *
+ * Delivery is at least once: an attempt whose answer is lost (crash, timeout) is sent again. Each
+ * delivery carries a stable id, signed with the body, so that receivers can drop repeats; and
+ * shutdown waits for the attempts in flight, so a clean stop records their answers and sends
+ * nothing twice.
  */
 @Injectable()
 export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown {
@@ -57,6 +71,10 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
   private timer?: NodeJS.Timeout;
   /** Receivers whose lane is running. */
   private readonly lanes = new Set<string>();
+  /** The running lanes, for shutdown to wait on. */
+  private readonly running = new Set<Promise<void>>();
+  /** Aborts the attempts still in flight when the shutdown wait is over. */
+  private readonly abort = new AbortController();
   private stopped = false;
   private readonly outcomes;
 
@@ -88,10 +106,10 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     const body = JSON.stringify(event);
     const now = this.clock.now();
     const insert = this.sqlite.connection.prepare(
-      `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at)
-       VALUES (?, ?, ?, 'pending', ?, ?)`,
+      `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at, delivery_id)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
     );
-    for (const url of this.urls) insert.run(url, event.alertId, body, now, now);
+    for (const url of this.urls) insert.run(url, event.alertId, body, now, now, randomUUID());
   }
 
   /**
@@ -110,7 +128,12 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
       if (this.lanes.size >= MAX_CONCURRENT_RECEIVERS) break;
       if (this.lanes.has(url)) continue;
       this.lanes.add(url);
-      started.push(this.drain(url).finally(() => this.lanes.delete(url)));
+      const lane = this.drain(url).finally(() => {
+        this.lanes.delete(url);
+        this.running.delete(lane);
+      });
+      this.running.add(lane);
+      started.push(lane);
     }
     await Promise.all(started);
   }
@@ -139,9 +162,28 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
       .map(toDelivery);
   }
 
-  beforeApplicationShutdown(): void {
+  /**
+   * Stops starting attempts and waits (at most SHUTDOWN_WAIT_MS) for those in flight, whose
+   * answers are recorded while SQLite is still open (it closes in onApplicationShutdown, after
+   * every beforeApplicationShutdown). Past the wait they are aborted and stay pending.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), SHUTDOWN_WAIT_MS);
+    });
+    const outcome = await Promise.race([Promise.allSettled([...this.running]), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      this.logger.warn(
+        { waitedMs: SHUTDOWN_WAIT_MS, inFlight: this.running.size },
+        'Webhook attempts still in flight at shutdown: aborted, kept pending',
+      );
+      this.abort.abort();
+    }
   }
 
   /** One try; true when the delivery is settled (delivered or given up), false when it waits. */
@@ -149,10 +191,12 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'convoi-webhooks/1',
+      'x-convoi-delivery': d.delivery_id,
     };
     if (this.config.ALERT_WEBHOOK_SECRET !== undefined) {
       headers['x-convoi-signature'] = signWebhook(
         this.config.ALERT_WEBHOOK_SECRET,
+        d.delivery_id,
         d.body,
         Math.floor(this.clock.now() / 1000),
       );
@@ -164,7 +208,7 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
         method: 'POST',
         headers,
         body: d.body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), this.abort.signal]),
       });
       status = res.status;
       await res.body?.cancel();
@@ -172,7 +216,7 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    if (!this.sqlite.connection.open) return false;
+    if (this.abort.signal.aborted || !this.sqlite.connection.open) return false;
     const attempts = d.attempts + 1;
     const now = this.clock.now();
     if (error === undefined) {
@@ -211,6 +255,7 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
 function toDelivery(r: DeliveryRow): WebhookDelivery {
   return {
     id: r.id,
+    deliveryId: r.delivery_id,
     url: r.url,
     alertId: r.alert_id,
     status: r.status,

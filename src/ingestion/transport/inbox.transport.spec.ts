@@ -96,6 +96,37 @@ describe(InboxTransport.name, () => {
     await waitFor('the batch completed', () => inbox.completed.length === 1);
   });
 
+  it('closes once the batches handed over are handled, stored and completed (the writers stop after)', async () => {
+    const { transport, inbox, writer } = start();
+    let release: () => void = () => {};
+    const handled: string[] = [];
+    transport.addHandler(
+      TELEMETRY,
+      (_d: unknown, c: MqttContext) =>
+        new Promise<void>((resolve) => {
+          handled.push(...topicsOf(c));
+          release = resolve;
+        }),
+      true,
+      { [ACCEPTS_MESSAGE_BATCH]: true },
+    );
+    transport.listen(() => {});
+    writer.hold = true;
+    const batch = messages(['v1/devices/a/telemetry', 'v1/devices/b/telemetry']);
+    inbox.drain!(batch);
+    await waitFor('the handler called', () => handled.length === 2);
+    let closed = false;
+    const closing = transport.close().then(() => (closed = true));
+    assert.equal(inbox.drain, undefined, 'intake stops at once');
+    release();
+    await waitFor('the flush', () => writer.flushes === 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(closed, false, 'not closed while the batch is being stored');
+    writer.release();
+    await closing;
+    assert.deepEqual(inbox.completed, [[batch[1].id, 2]]);
+  });
+
   it('merges the batches queued behind a slow handler: one flush and one completion for the backlog', async () => {
     const { transport, inbox, writer } = start();
     const calls: string[][] = [];

@@ -37,6 +37,8 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
   private routes: Route[] = [];
   private routedHandlers = -1;
   private draining = false;
+  /** The running drain loop, for close() to wait on. */
+  private drained: Promise<void> = Promise.resolve();
   private completions: Promise<void> = Promise.resolve();
 
   constructor(
@@ -53,9 +55,16 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
     callback();
   }
 
-  close(): void {
+  /**
+   * Stops intake, then finishes the batches already handed over and waits until the writer
+   * stored them and the inbox forgot them: the app's shutdown hooks, which stop the writers,
+   * run after this (bootstrap's stop), so no message reaches a stopped writer.
+   */
+  async close(): Promise<void> {
     this.inbox.detach();
     this.consumerStatus.set('closed');
+    await this.drained;
+    await this.completions;
   }
 
   /** Unused: events reach handlers through the inbox, not through `on`. */
@@ -67,7 +76,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
 
   private enqueue(messages: readonly InboxMessage[]): void {
     this.queue.push(messages);
-    if (!this.draining) void this.drainAll();
+    if (!this.draining) this.drained = this.drainAll();
   }
 
   private async drainAll(): Promise<void> {

@@ -2,6 +2,11 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '#src/common/clock.js';
 import type { Migration } from '#src/storage/migration.js';
 import type { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import {
+  InfluxDeadLetterStore,
+  type DeadLetterSummary,
+  type DroppedDeadLetters,
+} from './influx-dead-letter.store.js';
 
 /** Migration scope of the InfluxDB adapter's tables. */
 export const INFLUX_MIGRATION_SCOPE = 'telemetry-influx';
@@ -30,11 +35,16 @@ export const INFLUX_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export interface OutboxBatch {
-  id: number;
-  createdAt: number;
-  lines: string[];
-  attempts: number;
+/**
+ * Consecutive outbox rows replayed as one request. Rows are kept apart (`rows`) because a row is
+ * one batch as the writer sealed it: a refused line dead-letters its own row, not its neighbours.
+ */
+export interface OutboxGroup {
+  /** Id of the first row, where lines still to retry stay (the head of the queue). */
+  firstId: number;
+  lastId: number;
+  rows: string[][];
+  lineCount: number;
 }
 
 export interface OutboxStats {
@@ -42,24 +52,6 @@ export interface OutboxStats {
   lines: number;
   /** created_at of the oldest batch, epoch ms; undefined when empty. */
   oldestCreatedAt?: number;
-}
-
-export interface DeadLetterSummary {
-  id: number;
-  createdAt: number;
-  lineCount: number;
-  status: number;
-  reason: string;
-  /** The first lines, for an operator to see what was refused. */
-  sample: string[];
-}
-
-/** Dead letters dropped at the bound, oldest first. */
-export interface DroppedDeadLetters {
-  letters: number;
-  lines: number;
-  /** created_at of the oldest dropped letter, epoch ms. */
-  oldestCreatedAt: number;
 }
 
 interface OutboxRow {
@@ -70,42 +62,27 @@ interface OutboxRow {
   attempts: number;
 }
 
-type DeadSize = Pick<OutboxRow, 'id' | 'line_count' | 'created_at'>;
-
-interface DeadRow extends Omit<OutboxRow, 'attempts'> {
-  status: number;
-  reason: string;
-}
+type RowText = Pick<OutboxRow, 'id' | 'line_count' | 'lines'>;
 
 /**
  * The durable side of the InfluxDB writer, in SQLite: batches waiting to be (re)sent, oldest
- * first, and batches InfluxDB refused for good. Line protocol is stored as written, joined by
- * newlines (a line never holds one). Depth is kept in memory and updated with every change.
+ * first, and (through {@link InfluxDeadLetterStore}) batches InfluxDB refused for good. Line protocol is stored as written, joined by
+ * newlines (a line never holds one). Depth (rows, lines, age of the head) is counted once at
+ * start and then kept in memory by every change: a COUNT/SUM over thousands of rows after each
+ * replayed request cost more than the replay itself.
  */
 export class InfluxOutboxStore {
   private db: Database;
-  private stmts: Record<
-    | 'insert'
-    | 'oldest'
-    | 'delete'
-    | 'replace'
-    | 'fail'
-    | 'dead'
-    | 'listDead'
-    | 'getDead'
-    | 'delDead'
-    | 'deadLines'
-    | 'oldestDead'
-    | 'dropDead',
-    Statement
-  >;
+  private stmts: Record<'insert' | 'from' | 'size' | 'head' | 'deleteRange' | 'replace', Statement>;
   private current: OutboxStats = { batches: 0, lines: 0 };
-  private deadLetterBound?: { maxLines: number; onDropped: (dropped: DroppedDeadLetters) => void };
+  private readonly dead: InfluxDeadLetterStore;
 
   constructor(
     private readonly sqlite: SqliteDatabase,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.dead = new InfluxDeadLetterStore(clock);
+  }
 
   migrate(): void {
     this.sqlite.migrate(INFLUX_MIGRATION_SCOPE, INFLUX_MIGRATIONS);
@@ -113,32 +90,23 @@ export class InfluxOutboxStore {
     const p = (sql: string): Statement => this.db.prepare(sql);
     this.stmts = {
       insert: p('INSERT INTO influx_outbox (created_at, line_count, lines) VALUES (?, ?, ?)'),
-      oldest: p('SELECT * FROM influx_outbox ORDER BY id LIMIT ?'),
-      delete: p('DELETE FROM influx_outbox WHERE id = ?'),
-      replace: p('UPDATE influx_outbox SET lines = ?, line_count = ? WHERE id = ?'),
-      fail: p('UPDATE influx_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?'),
-      dead: p(
-        'INSERT INTO influx_dead_letter (created_at, line_count, lines, status, reason) VALUES (?, ?, ?, ?, ?)',
+      from: p('SELECT id, line_count, lines FROM influx_outbox WHERE id > ? ORDER BY id'),
+      size: p(
+        'SELECT COUNT(*) AS rows, COALESCE(SUM(line_count), 0) AS lines, MIN(id) AS first FROM influx_outbox WHERE id BETWEEN ? AND ?',
       ),
-      listDead: p('SELECT * FROM influx_dead_letter WHERE id > ? ORDER BY id LIMIT ?'),
-      getDead: p('SELECT * FROM influx_dead_letter WHERE id = ?'),
-      delDead: p('DELETE FROM influx_dead_letter WHERE id = ?'),
-      deadLines: p('SELECT COALESCE(SUM(line_count), 0) AS n FROM influx_dead_letter'),
-      oldestDead: p('SELECT id, line_count, created_at FROM influx_dead_letter ORDER BY id'),
-      dropDead: p('DELETE FROM influx_dead_letter WHERE id <= ?'),
+      head: p('SELECT created_at FROM influx_outbox ORDER BY id LIMIT 1'),
+      deleteRange: p('DELETE FROM influx_outbox WHERE id BETWEEN ? AND ?'),
+      replace: p(
+        'UPDATE influx_outbox SET lines = ?, line_count = ?, attempts = attempts + 1, last_error = ? WHERE id = ?',
+      ),
     };
     this.recount();
-    this.trimDeadLetters();
+    this.dead.open(this.db);
   }
 
-  /**
-   * Keeps at most `maxLines` dead-lettered lines: past it the oldest letters go, and `onDropped`
-   * hears of it. Refused data waits for an operator, who may never come: unbounded, a schema
-   * conflict on a busy fleet would fill the disk that the outbox and SQLite need.
-   */
+  /** See {@link InfluxDeadLetterStore.setBound}. */
   boundDeadLetters(maxLines: number, onDropped: (dropped: DroppedDeadLetters) => void): void {
-    this.deadLetterBound = { maxLines, onDropped };
-    if (this.stmts) this.trimDeadLetters();
+    this.dead.setBound(maxLines, onDropped);
   }
 
   stats(): OutboxStats {
@@ -148,76 +116,64 @@ export class InfluxOutboxStore {
   append(lines: readonly string[]): void {
     if (lines.length === 0) return;
     this.stmts.insert.run(this.clock.now(), lines.length, lines.join('\n'));
-    this.current = {
-      batches: this.current.batches + 1,
-      lines: this.current.lines + lines.length,
-      oldestCreatedAt: this.current.oldestCreatedAt ?? this.clock.now(),
-    };
-  }
-
-  /** The `count` oldest batches, oldest first. */
-  oldest(count: number): OutboxBatch[] {
-    return (this.stmts.oldest.all(count) as OutboxRow[]).map((row) => ({
-      id: row.id,
-      createdAt: row.created_at,
-      lines: row.lines.split('\n'),
-      attempts: row.attempts,
-    }));
+    this.grow(lines.length);
   }
 
   /**
-   * Settles a replayed batch in one transaction: refused parts become dead letters, parts still
-   * to retry stay in the batch's place in the queue, and a batch with nothing left is deleted.
+   * Up to `count` groups of consecutive rows from the head, each of at most `maxLines` lines (a
+   * larger row makes a group of its own), in queue order. Rows are read lazily: only what the
+   * groups need.
+   */
+  groups(maxLines: number, count: number): OutboxGroup[] {
+    const groups: OutboxGroup[] = [];
+    let group: OutboxGroup | undefined;
+    for (const row of this.stmts.from.iterate(0) as IterableIterator<RowText>) {
+      if (group && group.lineCount + row.line_count > maxLines) {
+        groups.push(group);
+        group = undefined;
+        if (groups.length === count) break;
+      }
+      group ??= { firstId: row.id, lastId: row.id, rows: [], lineCount: 0 };
+      group.rows.push(row.lines.split('\n'));
+      group.lineCount += row.line_count;
+      group.lastId = row.id;
+    }
+    if (group && groups.length < count) groups.push(group);
+    return groups;
+  }
+
+  /**
+   * Settles a replayed group in one transaction: refused parts become dead letters, lines still
+   * to retry take the place of the group's first row (the queue keeps its order), the other rows
+   * are deleted. When the bound trimmed the group's first rows while it was in flight, the
+   * lines to retry go to its first surviving row; a group trimmed whole stays gone.
    */
   settle(
-    id: number,
+    group: Pick<OutboxGroup, 'firstId' | 'lastId'>,
     retry: readonly string[],
     dead: readonly { lines: readonly string[]; status: number; reason: string }[],
     error?: string,
   ): void {
-    this.db.transaction(() => {
-      for (const d of dead) this.insertDeadLetter(d.lines, d.status, d.reason);
-      if (retry.length === 0) this.stmts.delete.run(id);
-      else {
-        this.stmts.replace.run(retry.join('\n'), retry.length, id);
-        this.stmts.fail.run(error ?? null, id);
-      }
+    const removed = this.db.transaction(() => {
+      const size = this.stmts.size.get(group.firstId, group.lastId) as {
+        rows: number;
+        lines: number;
+        first: number | null;
+      };
+      for (const d of dead) this.dead.insert(d.lines, d.status, d.reason);
+      if (size.first === null) return { rows: 0, lines: 0 };
+      const keep = retry.length > 0;
+      if (keep) this.stmts.replace.run(retry.join('\n'), retry.length, error ?? null, size.first);
+      this.stmts.deleteRange.run(keep ? size.first + 1 : size.first, group.lastId);
+      return { rows: size.rows - (keep ? 1 : 0), lines: size.lines - (keep ? retry.length : 0) };
     })();
-    if (dead.length > 0) this.trimDeadLetters();
-    this.recount();
+    if (dead.length > 0) this.dead.trim();
+    this.shrink(removed.rows, removed.lines);
   }
 
   deadLetter(lines: readonly string[], status: number, reason: string): void {
-    this.insertDeadLetter(lines, status, reason);
-    this.trimDeadLetters();
-  }
-
-  private insertDeadLetter(lines: readonly string[], status: number, reason: string): void {
-    this.stmts.dead.run(this.clock.now(), lines.length, lines.join('\n'), status, reason);
-  }
-
-  /**
-   * Deletes the oldest dead letters until at most the bound's lines remain. Counted from the
-   * table each time, not in memory: retention deletes dead letters too, and letters are rare.
-   */
-  private trimDeadLetters(): void {
-    if (!this.deadLetterBound) return;
-    const { maxLines, onDropped } = this.deadLetterBound;
-    const total = (this.stmts.deadLines.get() as { n: number }).n;
-    if (total <= maxLines) return;
-    let excess = total - maxLines;
-    let lastId = 0;
-    let dropped: DroppedDeadLetters | undefined;
-    for (const row of this.stmts.oldestDead.iterate() as IterableIterator<DeadSize>) {
-      if (excess <= 0) break;
-      dropped ??= { letters: 0, lines: 0, oldestCreatedAt: row.created_at };
-      dropped.letters += 1;
-      dropped.lines += row.line_count;
-      excess -= row.line_count;
-      lastId = row.id;
-    }
-    this.stmts.dropDead.run(lastId);
-    if (dropped) onDropped(dropped);
+    this.dead.insert(lines, status, reason);
+    this.dead.trim();
   }
 
   /** Deletes the oldest batches until at most `maxLines` lines remain; returns what was dropped. */
@@ -240,42 +196,52 @@ export class InfluxOutboxStore {
       lastId = row.id;
     }
     this.db.prepare('DELETE FROM influx_outbox WHERE id <= ?').run(lastId);
-    this.recount();
+    this.shrink(dropped.batches, dropped.lines);
     return dropped;
   }
 
   listDeadLetters(limit: number, afterId = 0): DeadLetterSummary[] {
-    return (this.stmts.listDead.all(afterId, limit) as DeadRow[]).map((r) => ({
-      id: r.id,
-      createdAt: r.created_at,
-      lineCount: r.line_count,
-      status: r.status,
-      reason: r.reason,
-      sample: r.lines.split('\n', 3),
-    }));
+    return this.dead.list(limit, afterId);
   }
 
   countDeadLetters(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM influx_dead_letter').get() as { n: number }).n;
   }
 
-  /** Moves a dead letter back to the end of the outbox; false when there is no such id. */
+  /** Moves a dead letter back to the end of the outbox; undefined when there is no such id. */
   requeueDeadLetter(id: number): { lines: number } | undefined {
     const moved = this.db.transaction(() => {
-      const row = this.stmts.getDead.get(id) as DeadRow | undefined;
+      const row = this.dead.get(id);
       if (!row) return undefined;
       this.stmts.insert.run(this.clock.now(), row.line_count, row.lines);
-      this.stmts.delDead.run(id);
+      this.dead.delete(id);
       return { lines: row.line_count };
     })();
-    this.recount();
+    if (moved) this.grow(moved.lines);
     return moved;
   }
 
   deleteDeadLetter(id: number): boolean {
-    return this.stmts.delDead.run(id).changes > 0;
+    return this.dead.delete(id);
   }
 
+  private grow(lines: number): void {
+    this.current = {
+      batches: this.current.batches + 1,
+      lines: this.current.lines + lines,
+      oldestCreatedAt: this.current.oldestCreatedAt ?? this.clock.now(),
+    };
+  }
+
+  /** After rows left the queue: the head may have changed, read its age by primary key. */
+  private shrink(rows: number, lines: number): void {
+    if (rows === 0 && lines === 0) return;
+    const batches = this.current.batches - rows;
+    const head = batches > 0 ? (this.stmts.head.get() as { created_at: number } | undefined) : undefined;
+    this.current = { batches, lines: this.current.lines - lines, oldestCreatedAt: head?.created_at };
+  }
+
+  /** The one full scan, at start. */
   private recount(): void {
     const row = this.db
       .prepare(

@@ -8,8 +8,12 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
 import { InfluxDelivery, type DeliveryPart } from './influx-delivery.js';
 import { alertToLine, readingToLine } from './influx-line-protocol.js';
-import { InfluxOutboxStore, type OutboxBatch } from './influx-outbox.store.js';
+import { InfluxOutboxStore, type OutboxGroup } from './influx-outbox.store.js';
+import { InfluxWriteOutcomes } from './influx-write-outcomes.js';
 import { InfluxWriterMetrics } from './influx-writer.metrics.js';
+
+/** Statuses that refuse some lines of a request for what they hold, not the request itself. */
+const DATA_REFUSALS = new Set([400, 422]);
 
 /** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
 export interface InfluxWriterStatus {
@@ -19,6 +23,7 @@ export interface InfluxWriterStatus {
   /** Age of the oldest waiting batch, ms (0 when empty). */
   outboxOldestAgeMs: number;
   inFlight: number;
+  /** The last failure since InfluxDB last accepted a write (absent once it accepts one). */
   lastError?: string;
 }
 
@@ -28,8 +33,10 @@ export interface InfluxWriterStatus {
  * Lines are batched here (size or interval), sent with bounded concurrency, and every batch
  * ends acknowledged, in the SQLite outbox (transient failure) or in the dead letters (refused).
  * While the outbox holds anything, new batches queue behind it, so data reaches InfluxDB in
- * order and a down server costs one failed request per backoff, not one per batch. Replays are
- * idempotent: a point is keyed by its tags and timestamp.
+ * order and a down server costs one failed request per backoff, not one per batch. Replay sends
+ * the outbox in requests of up to INFLUX_BATCH_SIZE lines, whatever the size of the rows (one
+ * per flush of the inbox while the outbox is not empty), so it catches up while the load goes
+ * on. Replays are idempotent: a point is keyed by its tags and timestamp.
  */
 @Injectable()
 export class InfluxTelemetryWriter
@@ -50,9 +57,7 @@ export class InfluxTelemetryWriter
   private draining: Promise<void> | undefined;
   private drainWake: (() => void) | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
-  private nextAttemptAt = 0;
-  private failures = 0;
-  private lastError: string | undefined;
+  private readonly outcomes: InfluxWriteOutcomes;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -66,6 +71,7 @@ export class InfluxTelemetryWriter
     this.outbox = new InfluxOutboxStore(sqlite, clock);
     this.delivery = new InfluxDelivery(config, () => clock.now());
     this.stats = new InfluxWriterMetrics(metrics);
+    this.outcomes = new InfluxWriteOutcomes(config, this.stats, clock, this.logger);
   }
 
   onModuleInit(): void {
@@ -143,13 +149,13 @@ export class InfluxTelemetryWriter
       outboxLines: s.lines,
       outboxOldestAgeMs: s.oldestCreatedAt === undefined ? 0 : this.clock.now() - s.oldestCreatedAt,
       inFlight: this.inFlight,
-      lastError: this.lastError,
+      lastError: this.outcomes.lastError,
     };
   }
 
   /** Starts replaying the outbox now (after an operator re-queued a dead letter). */
   wake(): void {
-    this.nextAttemptAt = 0;
+    this.outcomes.retryNow();
     this.drainWake?.();
     this.kickDrain();
   }
@@ -199,7 +205,7 @@ export class InfluxTelemetryWriter
     try {
       const parts = await this.delivery.deliver(batch);
       const retry = parts.filter((p) => p.outcome.kind === 'retry');
-      for (const part of parts) this.account(part);
+      for (const part of parts) this.outcomes.account(part);
       if (retry.length > 0) this.persist(retry.map((p) => p.lines));
       for (const part of parts) {
         if (part.outcome.kind === 'dead') {
@@ -220,44 +226,6 @@ export class InfluxTelemetryWriter
   private settleBatch(batch: string[]): void {
     this.waiting.get(batch)?.();
     this.waiting.delete(batch);
-  }
-
-  /** Counts and logs one part's outcome, and moves the retry clock on a transient failure. */
-  private account(part: DeliveryPart): void {
-    const o = part.outcome;
-    if (o.kind === 'written') {
-      this.stats.written.inc(part.lines.length);
-      this.failures = 0;
-    } else if (o.kind === 'retry') {
-      this.stats.failed.inc({ reason: o.reason }, part.lines.length);
-      this.failures += 1;
-      this.lastError = o.reason;
-      const backoff = Math.min(
-        this.config.INFLUX_RETRY_MIN_MS * 2 ** Math.min(this.failures - 1, 20),
-        this.config.INFLUX_RETRY_MAX_MS,
-      );
-      // Jitter spreads the retries of several nodes; a server's own Retry-After is taken as said.
-      const delay = o.retryAfterMs ?? backoff * (0.8 + 0.4 * Math.random());
-      this.nextAttemptAt = Math.max(this.nextAttemptAt, this.clock.now() + delay);
-      if (this.failures === 1 || this.failures % 10 === 0) {
-        this.logger.warn(
-          {
-            reason: o.reason,
-            failures: this.failures,
-            lines: part.lines.length,
-            retryInMs: Math.round(delay),
-          },
-          'InfluxDB write failed: lines kept in the outbox',
-        );
-      }
-    } else {
-      this.stats.deadLettered.inc({ status: String(o.status) }, part.lines.length);
-      this.lastError = o.reason;
-      this.logger.error(
-        { reason: o.reason, status: o.status, lines: part.lines.length },
-        'InfluxDB refused lines: kept as dead letters',
-      );
-    }
   }
 
   private persist(batches: readonly string[][]): void {
@@ -294,10 +262,10 @@ export class InfluxTelemetryWriter
       });
   }
 
-  /** Replays the outbox oldest first, one batch at a time, waiting out backoff and Retry-After. */
+  /** Replays the outbox oldest first, in large requests, waiting out backoff and Retry-After. */
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      const wait = this.nextAttemptAt - this.clock.now();
+      const wait = this.outcomes.nextAttemptAt - this.clock.now();
       if (wait > 0) {
         await new Promise<void>((resolve) => {
           this.drainWake = resolve;
@@ -307,9 +275,12 @@ export class InfluxTelemetryWriter
         continue;
       }
       // One probe at a time while InfluxDB fails; full concurrency once it answers again.
-      const batches = this.outbox.oldest(this.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT);
-      if (batches.length === 0 || this.stopped) return;
-      await Promise.all(batches.map((b) => this.replay(b)));
+      const groups = this.outbox.groups(
+        this.config.INFLUX_BATCH_SIZE,
+        this.outcomes.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT,
+      );
+      if (groups.length === 0 || this.stopped) return;
+      await Promise.all(groups.map((g) => this.replay(g)));
       this.stats.outbox(this.outbox.stats(), this.clock.now());
       if (this.outbox.stats().batches === 0) {
         this.logger.log('InfluxDB outbox drained');
@@ -318,15 +289,34 @@ export class InfluxTelemetryWriter
     }
   }
 
-  private async replay(batch: OutboxBatch): Promise<void> {
-    const parts = await this.delivery.deliver(batch.lines);
-    for (const part of parts) this.account(part);
+  private async replay(group: OutboxGroup): Promise<void> {
+    const parts = await this.deliverRows(group.rows);
+    for (const part of parts) this.outcomes.account(part);
     const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
     const dead = parts.flatMap((p) =>
       p.outcome.kind === 'dead'
         ? [{ lines: p.lines, status: p.outcome.status, reason: p.outcome.reason }]
         : [],
     );
-    this.outbox.settle(batch.id, retry, dead, retry.length > 0 ? this.lastError : undefined);
+    const failed = parts.findLast((p) => p.outcome.kind === 'retry')?.outcome;
+    this.outbox.settle(group, retry, dead, failed?.kind === 'retry' ? failed.reason : undefined);
+  }
+
+  /**
+   * Sends rows as one request. A refusal of the data (400: a partial write of 1.x, 3.x and Cloud,
+   * or a malformed line refusing the whole request; 422: a partial write of recent 2.x) for
+   * several rows is split at row boundaries and sent again, halves in turn, until
+   * each refused part is one row: a bad line dead-letters the batch it was written with, as a
+   * live write would, never the rows it happened to be replayed beside. Resending the good lines
+   * is harmless (a point is keyed by its tags and timestamp).
+   */
+  private async deliverRows(rows: readonly string[][]): Promise<DeliveryPart[]> {
+    const parts = await this.delivery.deliver(rows.length === 1 ? rows[0] : rows.flat());
+    const partial = parts.some((p) => p.outcome.kind === 'dead' && DATA_REFUSALS.has(p.outcome.status));
+    if (!partial || rows.length === 1) return parts;
+    const middle = Math.ceil(rows.length / 2);
+    const first = await this.deliverRows(rows.slice(0, middle));
+    const second = await this.deliverRows(rows.slice(middle));
+    return [...first, ...second];
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Metrics } from '#src/common/metrics.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
-import type { DeadLetterSummary, DroppedDeadLetters } from './influx-outbox.store.js';
+import type { DeadLetterSummary, DroppedDeadLetters } from './influx-dead-letter.store.js';
 import { InfluxTelemetryWriter, type InfluxWriterStatus } from './influx-telemetry.writer.js';
 
 export interface OutboxOverview {
