@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { AppConfig } from '#src/config/app-config.js';
-import { afterKey, toPage, type Page } from '#src/fleet/pagination.js';
+import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { generateApiKey, hashApiKey, keyHint } from './api-key.secret.js';
 import type { ApiKey, ApiPrincipal, Role } from './api-key.types.js';
