@@ -5,7 +5,7 @@ import { RuleEngine } from './rule-engine.service.js';
 import { RuleEvents } from './rule-events.js';
 import { ShipmentsModule } from '#src/shipments/shipments.module.js';
 import { ProfileRuleSetSource } from './profile-rule-set.source.js';
-import { ProfilesModule } from './profiles/profiles.module.js';
+import { ProfilesModule } from '#src/profiles/profiles.module.js';
 import { RuleSetSource } from './rule-set.source.js';
 import { RuleStateStore } from './rule-state.store.js';
 

@@ -9,7 +9,7 @@ import { patchOf } from '#src/common/http/patch.js';
 import { SitesService } from '#src/fleet/sites.service.js';
 import { isConstraintError } from '#src/storage/sqlite-errors.js';
 import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
-import { ProfilesService } from '#src/rules/profiles/profiles.service.js';
+import { ProfilesService } from '#src/profiles/profiles.service.js';
 import type {
   CreateShipmentDto,
   ShipmentListQueryDto,

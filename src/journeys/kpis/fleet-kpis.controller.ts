@@ -4,7 +4,7 @@ import { Requires } from '#src/auth/roles.decorator.js';
 import { Clock } from '#src/common/clock.js';
 import { ContainerIdParams } from '#src/fleet/dto/container.dto.js';
 import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
-import { TimeWindowQueryDto, windowOf } from '#src/shipments/journey/journey.dto.js';
+import { TimeWindowQueryDto, windowOf } from '#src/journeys/journey.dto.js';
 import type { ContainerKpis } from './container-kpis.util.js';
 import { ContainerKpisDto, FleetKpisDto } from './fleet-kpis.dto.js';
 import { FleetKpisService, type FleetKpis } from './fleet-kpis.service.js';
