@@ -8,11 +8,14 @@ import { ProfileRuleSetSource } from './profile-rule-set.source.js';
 import { ProfilesModule } from '#src/profiles/profiles.module.js';
 import { RuleSetSource } from './rule-set.source.js';
 import { RuleStateStore } from './rule-state.store.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { RulesConfig } from './rules.config.js';
 
 /** Cold-chain rules: the engine, its persisted state, and the events alerts listen to. */
 @Module({
   imports: [IngestionModule, FleetModule, ShipmentsModule, ProfilesModule],
   providers: [
+    configSliceProvider(RulesConfig),
     RuleEngine,
     RuleEvents,
     RuleStateStore,
