@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { AlertLifecycleService } from './alert-lifecycle.service.js';
 import type { Alert } from './alert.types.js';
 import { AlertsService, type AlertDetail } from './alerts.service.js';

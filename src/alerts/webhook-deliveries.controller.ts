@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '#src/auth/roles.decorator.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { DeliveriesQueryDto, WebhookDeliveriesDto } from './dto/webhook-deliveries.dto.js';
 import { WebhookNotifier, type WebhookDelivery } from './notifiers/webhook.notifier.js';
 

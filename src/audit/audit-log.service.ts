@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { Metrics } from '#src/common/metrics.js';
-import { encodeCursor, decodeCursor, type Page } from '#src/fleet/pagination.js';
+import { encodeCursor, decodeCursor, type Page } from '#src/common/http/pagination.js';
 import { AuditRepository } from './audit.repository.js';
 import type { AuditEntry, AuditFilter, NewAuditEntry } from './audit.types.js';
 import { redactSecrets } from '#src/auth/secret-redaction.js';

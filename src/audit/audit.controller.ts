@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '#src/auth/roles.decorator.js';
-import type { Page } from '#src/fleet/pagination.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import type { Page } from '#src/common/http/pagination.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { AuditLog } from './audit-log.service.js';
 import type { AuditEntry } from './audit.types.js';
 import { AuditPageDto, AuditQueryDto } from './dto/audit-query.dto.js';

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { AuthConfig } from './auth.config.js';
 import type { AuthenticatedRequest } from './api-key.guard.js';
 import { ApiKeyRateLimiter } from './api-key-rate.limiter.js';
 
@@ -18,7 +18,7 @@ export class ApiKeyThrottlerGuard implements CanActivate {
   private readonly limiter: ApiKeyRateLimiter;
 
   constructor(
-    config: AppConfig,
+    config: AuthConfig,
     private readonly clock: Clock,
   ) {
     this.limiter = new ApiKeyRateLimiter(config.API_RATE_LIMIT, config.API_RATE_WINDOW_MS);

@@ -7,8 +7,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ListQueryDto, type Page } from '#src/common/http/pagination.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { Actor } from './actor.decorator.js';
 import type { ApiKey } from './api-key.types.js';
 import { ApiKeysService, type CreatedApiKey } from './api-keys.service.js';

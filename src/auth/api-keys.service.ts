@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
-import { AppConfig } from '#src/config/app-config.js';
-import { afterKey, toPage, type Page } from '#src/fleet/pagination.js';
+import { AuthConfig } from './auth.config.js';
+import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { generateApiKey, hashApiKey, keyHint } from './api-key.secret.js';
 import type { ApiKey, ApiPrincipal, Role } from './api-key.types.js';
@@ -23,7 +23,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
 
   constructor(
     private readonly repository: ApiKeyRepository,
-    private readonly config: AppConfig,
+    private readonly config: AuthConfig,
     private readonly clock: Clock,
   ) {}
 

@@ -5,6 +5,8 @@ import { ApiKeyThrottlerGuard } from './api-key-throttler.guard.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { AuthConfig } from './auth.config.js';
 
 /**
  * API keys and roles. The two global guards are declared here, in this order, so that
@@ -13,6 +15,7 @@ import { ApiKeysService } from './api-keys.service.js';
 @Module({
   controllers: [ApiKeysController],
   providers: [
+    configSliceProvider(AuthConfig),
     ApiKeyRepository,
     ApiKeysService,
     { provide: APP_GUARD, useClass: ApiKeyGuard },

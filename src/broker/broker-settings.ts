@@ -1,5 +1,5 @@
 import { parseAddressList } from '#src/config/address-list.validator.js';
-import type { AppConfig } from '#src/config/app-config.js';
+import type { BrokerConfig } from './broker.config.js';
 import { TOPIC_FILTERS } from '#src/contracts/topics.js';
 import { logOutputFrom, type LogOutput } from '#src/logging/log-output.js';
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './hardening/broker-limits.js';
@@ -34,7 +34,7 @@ export const INGEST_TOPIC_FILTERS = [
 ] as const;
 
 export function brokerSettingsFrom(
-  config: AppConfig,
+  config: BrokerConfig,
   platform: { username: string; password: string },
 ): BrokerSettings {
   return {
@@ -59,7 +59,7 @@ export function brokerSettingsFrom(
 }
 
 /** The hardened edge's limits from configuration (the rest keep their defaults). */
-export function brokerLimitsFrom(config: AppConfig): BrokerLimits {
+export function brokerLimitsFrom(config: BrokerConfig): BrokerLimits {
   return {
     ...DEFAULT_BROKER_LIMITS,
     maxPacketBytes: config.BROKER_MAX_PACKET_BYTES,

@@ -4,12 +4,14 @@ import { DeviceCredentialStore } from './auth/device-credential.store.js';
 import { BrokerService } from './broker.service.js';
 import { CredentialsController } from './credentials.controller.js';
 import { PlatformCredential } from './platform-credential.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { BrokerConfig } from './broker.config.js';
 
 /** The embedded MQTT broker, its credential store and the platform's own credential on it. */
 @Module({
   imports: [FleetModule],
   controllers: [CredentialsController],
-  providers: [BrokerService, PlatformCredential, DeviceCredentialStore],
+  providers: [configSliceProvider(BrokerConfig), BrokerService, PlatformCredential, DeviceCredentialStore],
   exports: [BrokerService, PlatformCredential, DeviceCredentialStore],
 })
 export class BrokerModule {}

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Aedes } from 'aedes';
-import { AppConfig } from '#src/config/app-config.js';
+import { BrokerConfig } from './broker.config.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -30,7 +30,7 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
   private waiting: InboxMessage[][] = [];
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: BrokerConfig,
     private readonly platform: PlatformCredential,
     private readonly credentials: DeviceCredentialStore,
     private readonly clock: Clock,

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from 
 import { Requires } from '#src/auth/roles.decorator.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { DeviceCredentialStore } from './auth/device-credential.store.js';
 import {
   CreateIntegrationDto,

@@ -1,5 +1,5 @@
 import type { HistoryRow } from '#src/telemetry/telemetry.ports.js';
-import { csvLine } from '#src/shipments/record/temperature-csv.serializer.js';
+import { csvLine } from '#src/records/temperature-csv.serializer.js';
 
 /** Columns of the readings CSV an auditor receives (RFC 4180, CRLF, ISO-8601 UTC times). */
 export const READINGS_CSV_HEADER = [

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { AuditLog } from '#src/audit/audit-log.service.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { ShipmentIdParams } from '#src/shipments/dto/shipment.dto.js';
 import { ExportQueryDto, ShipmentExportDto } from './shipment-export.dto.js';
 import { readingsCsv } from './readings-csv.serializer.js';

@@ -3,7 +3,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { AlertDto, AlertHistoryEntryDto } from '#src/alerts/dto/alert.dto.js';
 import { AuditEntryDto } from '#src/audit/dto/audit-query.dto.js';
 import { ShipmentViewDto } from '#src/shipments/dto/shipment.dto.js';
-import { ExportedRecordDto } from '#src/shipments/record/served-record.dto.js';
+import { ExportedRecordDto } from '#src/records/served-record.dto.js';
 import { HistoryRowDto } from '#src/telemetry/history-rows.dto.js';
 
 export class ExportQueryDto {

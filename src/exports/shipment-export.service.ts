@@ -3,13 +3,13 @@ import { AlertsRepository } from '#src/alerts/alerts.repository.js';
 import { AuditLog } from '#src/audit/audit-log.service.js';
 import { Clock } from '#src/common/clock.js';
 import { SitesService } from '#src/fleet/sites.service.js';
-import { ProfilesService } from '#src/rules/profiles/profiles.service.js';
-import { buildShipmentRecord } from '#src/shipments/record/shipment-record.builder.js';
+import { ProfilesService } from '#src/profiles/profiles.service.js';
+import { buildShipmentRecord } from '#src/records/shipment-record.builder.js';
 import { ShipmentsService } from '#src/shipments/shipments.service.js';
 import { MAX_QUERY_ROWS } from '#src/telemetry/influx/influxql.js';
 import { TelemetryReader, type HistoryRow } from '#src/telemetry/telemetry.ports.js';
 import type { Shipment } from '#src/shipments/shipment.types.js';
-import { RECORD_ASSUMPTIONS, shipmentRecordInput } from './shipment-record.input.js';
+import { RECORD_ASSUMPTIONS, shipmentRecordInput } from '#src/records/shipment-record.input.js';
 import type { ShipmentExport } from './shipment-export.types.js';
 
 /** Most alerts one export carries (a shipment has a handful; this only bounds a pathological one). */

@@ -1,7 +1,7 @@
 import type { Alert, AlertHistoryEntry } from '#src/alerts/alert.types.js';
 import type { AuditEntry } from '#src/audit/audit.types.js';
 import type { Shipment } from '#src/shipments/shipment.types.js';
-import type { ShipmentRecord } from '#src/shipments/record/record.types.js';
+import type { ShipmentRecord } from '#src/records/record.types.js';
 import type { HistoryRow } from '#src/telemetry/telemetry.ports.js';
 
 /** Everything convoi holds about one shipment, as one document for a quality inspector. */

@@ -23,8 +23,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
-import { EntityIdPipe } from '#src/http/entity-id.pipe.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { EntityIdPipe } from '#src/common/http/entity-id.pipe.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { ContainerReadingsService, type ReadingsResult } from './container-readings.service.js';
 import { ContainersService, type ContainerView } from './containers.service.js';
 import {
@@ -36,11 +36,11 @@ import {
 } from './dto/container.dto.js';
 import { ReadingsQueryDto } from './dto/readings-query.dto.js';
 import { ReadingsDto } from './dto/readings.dto.js';
-import { ListQueryDto, type Page } from './pagination.js';
-import { IF_MATCH, sendCreated, sendVersioned } from './versioned-response.js';
+import { ListQueryDto, type Page } from '#src/common/http/pagination.js';
+import { IF_MATCH, sendCreated, sendVersioned } from '#src/common/http/versioned-response.js';
 
 export { ContainerIdParams } from './dto/container.dto.js';
-export { ListQueryDto } from './pagination.js';
+export { ListQueryDto } from '#src/common/http/pagination.js';
 
 class ContainersQueryDto extends IntersectionType(ListQueryDto, ContainerListQueryDto) {}
 

@@ -7,13 +7,13 @@ import { ContainersRepository } from './containers.repository.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Container, ContainerLiveState } from './fleet.types.js';
 import { LiveStateService } from './live-state.service.js';
-import { afterKey, toPage, type Page } from './pagination.js';
-import { patchOf } from './patch.js';
+import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
+import { patchOf } from '#src/common/http/patch.js';
 import { SitesService } from './sites.service.js';
-import { isConstraintError } from './sqlite-errors.js';
-import { assertIfMatch, etagOf, type Versioned } from './versioning.js';
+import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { assertIfMatch, etagOf, type Versioned } from '#src/common/http/versioning.js';
 
-export type { Page } from './pagination.js';
+export type { Page } from '#src/common/http/pagination.js';
 
 /** A container as planners read it: its registry entry with its live state embedded. */
 export interface ContainerView extends Container {

@@ -21,7 +21,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { DevicesService, type DeviceView } from './devices.service.js';
 import {
   BindDeviceDto,
@@ -35,8 +35,8 @@ import {
   UpdateDeviceDto,
 } from './dto/device.dto.js';
 import type { DeviceBinding } from './fleet.types.js';
-import { ListQueryDto, type Page } from './pagination.js';
-import { IF_MATCH, sendCreated, sendVersioned } from './versioned-response.js';
+import { ListQueryDto, type Page } from '#src/common/http/pagination.js';
+import { IF_MATCH, sendCreated, sendVersioned } from '#src/common/http/versioned-response.js';
 
 @ApiTags('devices')
 @Requires('viewer')

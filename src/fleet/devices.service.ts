@@ -9,10 +9,10 @@ import { DevicesRepository } from './devices.repository.js';
 import type { BindDeviceDto, CreateDeviceDto, UnbindDeviceDto, UpdateDeviceDto } from './dto/device.dto.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Device, DeviceBinding } from './fleet.types.js';
-import { afterKey, toPage, type Page } from './pagination.js';
-import { patchOf } from './patch.js';
-import { isConstraintError } from './sqlite-errors.js';
-import { assertIfMatch, versioned, type Versioned } from './versioning.js';
+import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
+import { patchOf } from '#src/common/http/patch.js';
+import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
 
 /** A device as planners read it: with the container it is on now. */
 export interface DeviceView extends Device {

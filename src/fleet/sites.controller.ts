@@ -24,12 +24,12 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Requires } from '#src/auth/roles.decorator.js';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { SiteDto, SiteListQueryDto, SitePageDto, SiteViewDto, UpdateSiteDto } from './dto/site.dto.js';
 import type { Site } from './fleet.types.js';
-import { ListQueryDto, type Page } from './pagination.js';
+import { ListQueryDto, type Page } from '#src/common/http/pagination.js';
 import { SitesService } from './sites.service.js';
-import { IF_MATCH, sendCreated, sendVersioned } from './versioned-response.js';
+import { IF_MATCH, sendCreated, sendVersioned } from '#src/common/http/versioned-response.js';
 
 export class SiteIdParams {
   @ApiProperty({ description: 'Site id.' })

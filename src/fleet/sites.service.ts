@@ -3,11 +3,11 @@ import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import type { SiteDto, UpdateSiteDto, GeofenceDto } from './dto/site.dto.js';
 import type { Geofence, Site, SiteKind } from './fleet.types.js';
-import { afterKey, toPage, type Page } from './pagination.js';
-import { patchOf } from './patch.js';
+import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
+import { patchOf } from '#src/common/http/patch.js';
 import { SitesRepository } from './sites.repository.js';
-import { isConstraintError } from './sqlite-errors.js';
-import { assertIfMatch, versioned, type Versioned } from './versioning.js';
+import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
 
 /** Sites: warehouses, hubs and stores with their geofences. */
 @Injectable()

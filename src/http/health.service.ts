@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { HttpConfig } from './http.config.js';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -16,7 +16,7 @@ export interface HealthReport {
 @Injectable()
 export class HealthService {
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: HttpConfig,
     private readonly broker: BrokerService,
     private readonly consumer: ConsumerStatus,
     private readonly sqlite: SqliteDatabase,

@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
-import type { AppConfig } from '#src/config/app-config.js';
+import type { HttpConfig } from './http.config.js';
 import { tagRepresentation } from './representation-etag.hook.js';
 import { JSON_TYPES, jsonBodyParser, refuseNonJsonBody } from './body/request-body.parsers.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
@@ -27,7 +27,7 @@ export const HTTP_REQUEST_TIMEOUT_MS = 60_000;
  * Express (docs/PERFORMANCE.md, sixth session), on the main thread that also carries the
  * ingestion pipeline.
  */
-export function createHttpAdapter(config: AppConfig): FastifyAdapter {
+export function createHttpAdapter(config: HttpConfig): FastifyAdapter {
   const tls = httpsOptions(config);
   const adapter = new FastifyAdapter({
     ...(tls && { https: tls }),
@@ -66,7 +66,7 @@ function refuseUnroutable(error: FastifyError, request: FastifyRequest, reply: F
  * TLS for the API when HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE are both set: then HTTP_PORT
  * speaks only HTTPS (no plain-HTTP fallback that would carry API keys in clear).
  */
-function httpsOptions(config: AppConfig): { cert: Buffer; key: Buffer } | undefined {
+function httpsOptions(config: HttpConfig): { cert: Buffer; key: Buffer } | undefined {
   if (!config.HTTP_TLS_CERT_FILE || !config.HTTP_TLS_KEY_FILE) return undefined;
   return {
     cert: readFileSync(config.HTTP_TLS_CERT_FILE),

@@ -5,6 +5,8 @@ import { HealthController } from './health.controller.js';
 import { HealthService } from './health.service.js';
 import { MetricsController } from './metrics.controller.js';
 import { ReadinessService } from './readiness.service.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { HttpConfig } from './http.config.js';
 
 // Liveness must answer load balancers and orchestrators without a key; /metrics (no decorator)
 // stays admin-only under the deny-by-default guard.
@@ -13,6 +15,6 @@ import { ReadinessService } from './readiness.service.js';
 @Module({
   imports: [BrokerModule, IngestionModule],
   controllers: [HealthController, MetricsController],
-  providers: [HealthService, ReadinessService],
+  providers: [configSliceProvider(HttpConfig), HealthService, ReadinessService],
 })
 export class HttpModule {}

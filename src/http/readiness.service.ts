@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { Clock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { HttpConfig } from './http.config.js';
 import { IngestInbox } from '#src/ingestion/inbox/ingest-inbox.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -23,7 +23,7 @@ export const PIPELINE_STALL_MS = 30_000;
 @Injectable()
 export class ReadinessService {
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: HttpConfig,
     private readonly broker: BrokerService,
     private readonly consumer: ConsumerStatus,
     private readonly inbox: IngestInbox,

@@ -13,6 +13,8 @@ import { ReadingPipeline } from './reading-pipeline.service.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
 import { ConsumerStatus } from './transport/consumer-status.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { IngestionConfig } from './ingestion.config.js';
 
 /**
  * From MQTT message to accepted reading: the write-ahead inbox, decoders, the pipeline, the
@@ -22,6 +24,7 @@ import { ConsumerStatus } from './transport/consumer-status.js';
   imports: [FleetModule, BrokerModule],
   controllers: [IngestionConsumer, RejectionsController, RadioStatusController],
   providers: [
+    configSliceProvider(IngestionConfig),
     IngestionService,
     NativeJsonDecoder,
     ReadingPipeline,

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { RetentionConfig } from './retention.config.js';
 
 const DAY_MS = 86_400_000;
 /** Database and policy names we agree to put in a statement: identifiers cannot be bound. */
@@ -52,7 +52,7 @@ interface ShowPoliciesResponse {
 export class InfluxRetentionCheck implements OnApplicationBootstrap {
   private readonly logger = new Logger('Retention');
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: RetentionConfig) {}
 
   onApplicationBootstrap(): void {
     if (this.config.INFLUX_URL === undefined) return;

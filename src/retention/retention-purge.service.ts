@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { RetentionConfig } from './retention.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { RETENTION_TARGETS, type RetentionKind, type RetentionTarget } from './retention.targets.js';
@@ -44,7 +44,7 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     private readonly sqlite: SqliteDatabase,
-    private readonly config: AppConfig,
+    private readonly config: RetentionConfig,
     private readonly clock: Clock,
     metrics: Metrics,
     /** The embedded time series' file; absent when they are in InfluxDB. */

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { InfluxRetentionCheck } from './influx-retention.check.js';
 import { RetentionPurgeService } from './retention-purge.service.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { RetentionConfig } from './retention.config.js';
 
 /** Retention (ARCHITECTURE.md §10): the scheduled SQLite purge and the InfluxDB retention check. */
 @Module({
-  providers: [RetentionPurgeService, InfluxRetentionCheck],
+  providers: [configSliceProvider(RetentionConfig), RetentionPurgeService, InfluxRetentionCheck],
   exports: [RetentionPurgeService, InfluxRetentionCheck],
 })
 export class RetentionModule {}

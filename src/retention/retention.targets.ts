@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { AppConfig } from '#src/config/app-config.js';
+import type { RetentionConfig } from './retention.config.js';
 
 /** Kinds of data with a retention of their own (the `kind` label of the purge metrics). */
 export const RETENTION_KINDS = [
@@ -22,7 +22,7 @@ export type RetentionKind = (typeof RETENTION_KINDS)[number];
 export interface RetentionTarget {
   kind: RetentionKind;
   /** Days kept, from configuration; 0 keeps forever. */
-  days(config: AppConfig): number;
+  days(config: RetentionConfig): number;
   /** Tables the target needs: a target whose tables do not exist (store not in use) is skipped. */
   tables: readonly string[];
   /** Deletes one batch; returns the number of rows deleted (0 when nothing is left). */

@@ -4,8 +4,8 @@ import type { RuleReading } from './rule-definition.js';
 import type { RuleState } from './rule-state.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { minute, outcomeLabel, T0 } from './evaluators/rule-trace.testing.js';
-import { PRODUCT_PROFILES } from './profiles/product-profiles.js';
-import { rulesForProfile } from './profiles/profile-rules.js';
+import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';
+import { rulesForProfile } from '#src/rules/profile-rules.js';
 
 /**
  * A chilled-4 shipment, every rule of its profile, readings every minute, rule state persisted as

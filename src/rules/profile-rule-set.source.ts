@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ShipmentsService } from '#src/shipments/shipments.service.js';
-import type { ProductProfile } from './profiles/product-profile.js';
-import { containerDefaultRules, rulesForProfile } from './profiles/profile-rules.js';
-import { ProfilesService } from './profiles/profiles.service.js';
+import type { ProductProfile } from '#src/profiles/product-profile.js';
+import { containerDefaultRules, rulesForProfile } from '#src/rules/profile-rules.js';
+import { ProfilesService } from '#src/profiles/profiles.service.js';
 import type { RuleDefinition } from './rule-definition.js';
 import { RuleSetSource } from './rule-set.source.js';
 

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Reading } from '#src/contracts/reading.js';
 import type { ContainerLastSeen } from '#src/fleet/fleet.types.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { RulesConfig } from './rules.config.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
@@ -40,7 +40,7 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     private readonly events: RuleEvents,
     private readonly liveState: LiveStateService,
     private readonly clock: Clock,
-    private readonly config: AppConfig,
+    private readonly config: RulesConfig,
     metrics: Metrics,
   ) {
     this.outcomes = metrics.counter('convoi_rule_outcomes_total', 'Rule conclusions, by kind', ['kind']);

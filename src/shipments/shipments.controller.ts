@@ -23,9 +23,9 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
-import { ListQueryDto, type Page } from '#src/fleet/pagination.js';
-import { IF_MATCH, sendCreated, sendVersioned } from '#src/fleet/versioned-response.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ListQueryDto, type Page } from '#src/common/http/pagination.js';
+import { IF_MATCH, sendCreated, sendVersioned } from '#src/common/http/versioned-response.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import {
   CreateShipmentDto,
   ShipmentIdParams,

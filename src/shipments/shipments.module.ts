@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FleetModule } from '#src/fleet/fleet.module.js';
-import { ProfilesModule } from '#src/rules/profiles/profiles.module.js';
+import { ProfilesModule } from '#src/profiles/profiles.module.js';
 import { ShipmentsController } from './shipments.controller.js';
 import { ShipmentsRepository } from './shipments.repository.js';
 import { ShipmentsService } from './shipments.service.js';

@@ -4,19 +4,19 @@ import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ContainersService } from '#src/fleet/containers.service.js';
-import { afterKey, toPage, type Page } from '#src/fleet/pagination.js';
-import { patchOf } from '#src/fleet/patch.js';
+import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
+import { patchOf } from '#src/common/http/patch.js';
 import { SitesService } from '#src/fleet/sites.service.js';
-import { isConstraintError } from '#src/fleet/sqlite-errors.js';
-import { assertIfMatch, versioned, type Versioned } from '#src/fleet/versioning.js';
-import { ProfilesService } from '#src/rules/profiles/profiles.service.js';
+import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
+import { ProfilesService } from '#src/profiles/profiles.service.js';
 import type {
   CreateShipmentDto,
   ShipmentListQueryDto,
   ShipmentStatusChangeDto,
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
-import type { ShipmentJourneyView } from './journey/journey.types.js';
+import type { ShipmentJourneyView } from './shipment-journey-view.types.js';
 import { ShipmentsRepository } from './shipments.repository.js';
 import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment, type ShipmentStatus } from './shipment.types.js';
 

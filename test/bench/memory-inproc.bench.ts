@@ -16,7 +16,7 @@ import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { ReadingDedupe } from '#src/ingestion/dedupe/reading-dedupe.service.js';
 import { IngestInbox } from '#src/ingestion/inbox/ingest-inbox.js';
 import { RuleStateStore } from '#src/rules/rule-state.store.js';
-import { JourneyStateStore } from '#src/shipments/journey/journey-state.store.js';
+import { JourneyStateStore } from '#src/journeys/journey-state.store.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { startTestApp } from '#test/support/test-app.js';
 

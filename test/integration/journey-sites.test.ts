@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JourneySites } from '#src/shipments/journey/journey-sites.service.js';
+import { JourneySites } from '#src/journeys/journey-sites.service.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 
 /** The journey sees a site written through the API from the next fix on (no refresh period). */

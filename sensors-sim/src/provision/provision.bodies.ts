@@ -20,7 +20,7 @@ export interface ProvisionRequest {
   doneWhen?: { path: string; field: string; equals: string };
 }
 
-/** convoi's product profile for each simulated reefer set-up (src/rules/profiles). */
+/** convoi's product profile for each simulated reefer set-up (src/profiles). */
 export const PLATFORM_PROFILE: Readonly<Record<ProfileId, string>> = {
   chilled: 'chilled-4',
   frozen: 'frozen',

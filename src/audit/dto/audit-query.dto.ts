@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsRangeEnd } from '#src/common/validation/is-range-end.decorator.js';
-import { ListQueryDto, PageMetaDto } from '#src/fleet/pagination.js';
+import { ListQueryDto, PageMetaDto } from '#src/common/http/pagination.js';
 
 export class AuditQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: 'Name of the API key that acted.', example: 'planning-lyon' })

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { AppConfig } from '#src/config/app-config.js';
+import { IngestionConfig } from '../ingestion.config.js';
 import { Metrics } from '#src/common/metrics.js';
 import { READING_SOURCES, type DecodedReading, type ReadingSource } from '#src/contracts/reading.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
@@ -61,7 +61,7 @@ export class ReadingDedupe {
   private readonly resets: Counter;
   private readonly seqResets: Counter;
 
-  constructor(config: AppConfig, metrics: Metrics, directory: DeviceDirectory) {
+  constructor(config: IngestionConfig, metrics: Metrics, directory: DeviceDirectory) {
     directory.onRemoved((device) => this.forgetDevice(device));
     this.cache = new IdempotencyCache({
       maxEntries: config.DEDUPE_MAX_ENTRIES,

@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import type { RadioStatus } from '../dedupe/reading-dedupe.service.js';
 import { RadioStatusService } from './radio-status.service.js';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { redactSecrets } from '#src/auth/secret-redaction.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { IngestionConfig } from '../ingestion.config.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { RateLimitedLogger } from '#src/common/rate-limited.logger.js';
@@ -35,7 +35,7 @@ export class RejectionsLog {
   private readonly counter;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: IngestionConfig,
     private readonly clock: Clock,
     metrics: Metrics,
   ) {

@@ -1,6 +1,6 @@
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { Transport, type MqttOptions } from '@nestjs/microservices';
-import type { AppConfig } from '#src/config/app-config.js';
+import type { IngestionConfig } from '../ingestion.config.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import { IngestInbox } from '../inbox/ingest-inbox.js';
 import { ConsumerStatus, type ConsumerState } from './consumer-status.js';
@@ -14,7 +14,7 @@ import { RawPayloadDeserializer } from './raw-payload.deserializer.js';
  */
 export function connectIngestionConsumer(
   app: INestApplication,
-  config: AppConfig,
+  config: IngestionConfig,
   url: string,
 ): INestMicroservice {
   const status = app.get(ConsumerStatus);

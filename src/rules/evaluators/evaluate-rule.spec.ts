@@ -4,8 +4,8 @@ import type { RuleDefinition, RuleReading } from '../rule-definition.js';
 import type { RuleState } from '../rule-state.js';
 import { evaluateRule } from './evaluate-rule.js';
 import { minute } from './rule-trace.testing.js';
-import { PRODUCT_PROFILES } from '../profiles/product-profiles.js';
-import { rulesForProfile } from '../profiles/profile-rules.js';
+import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';
+import { rulesForProfile } from '#src/rules/profile-rules.js';
 
 const threshold: RuleDefinition = {
   id: 'temperature-high',

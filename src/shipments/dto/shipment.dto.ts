@@ -13,8 +13,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
-import { TemperatureBandDto, ToleratedExcursionDto } from '#src/rules/profiles/profiles.dto.js';
-import { ShipmentJourneyViewDto } from '#src/shipments/journey/journey-view.dto.js';
+import { TemperatureBandDto, ToleratedExcursionDto } from '#src/profiles/profiles.dto.js';
+import { ShipmentJourneyViewDto } from './shipment-journey-view.dto.js';
 import { SHIPMENT_STATUSES, type ShipmentStatus } from '../shipment.types.js';
 
 export class ShipmentOverridesDto {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PRODUCT_PROFILES, findProductProfile } from './product-profiles.js';
-import { profileProblems } from './profile-rules.js';
+import { profileProblems } from '#src/rules/profile-rules.js';
 
 void describe('PRODUCT_PROFILES', () => {
   void it('keys each profile by its own id, and every seed profile is consistent', () => {

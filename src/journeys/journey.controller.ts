@@ -4,12 +4,13 @@ import { Requires } from '#src/auth/roles.decorator.js';
 import { Clock } from '#src/common/clock.js';
 import { ContainerIdParams } from '#src/fleet/dto/container.dto.js';
 import { ContainersService } from '#src/fleet/containers.service.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { ShipmentIdParams } from '#src/shipments/dto/shipment.dto.js';
 import { ContainerJourneyDto, ShipmentJourneyDto } from './journey-view.dto.js';
 import { JourneyViewService } from './journey-view.service.js';
 import { TimeWindowQueryDto, windowOf } from './journey.dto.js';
-import type { JourneyEvent, ShipmentJourneyView } from './journey.types.js';
+import type { JourneyEvent } from './journey.types.js';
+import type { ShipmentJourneyView } from '#src/shipments/shipment-journey-view.types.js';
 
 @ApiTags('journeys')
 @Requires('viewer')

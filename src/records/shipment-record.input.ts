@@ -1,7 +1,7 @@
 import type { Alert } from '#src/alerts/alert.types.js';
 import type { Site as FleetSite } from '#src/fleet/fleet.types.js';
-import type { StoredProfile } from '#src/rules/profiles/profiles.repository.js';
-import type { ShipmentRecordInput } from '#src/shipments/record/record.types.js';
+import type { StoredProfile } from '#src/profiles/profiles.repository.js';
+import type { ShipmentRecordInput } from '#src/records/record.types.js';
 import type { Site } from '#src/shipments/geo/geofence.types.js';
 import type { Shipment } from '#src/shipments/shipment.types.js';
 import type { HistoryRow } from '#src/telemetry/telemetry.ports.js';

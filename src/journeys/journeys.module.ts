@@ -10,6 +10,8 @@ import { JourneySites } from './journey-sites.service.js';
 import { JourneyStateStore } from './journey-state.store.js';
 import { JourneyTracker } from './journey-tracker.service.js';
 import { JourneyViewService } from './journey-view.service.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { JourneysConfig } from './journeys.config.js';
 
 /**
  * Journeys (issue 7): geofences, motion and dwell per container from the accepted readings,
@@ -20,6 +22,7 @@ import { JourneyViewService } from './journey-view.service.js';
   imports: [FleetModule, IngestionModule, RulesModule, ShipmentsModule],
   controllers: [JourneyController],
   providers: [
+    configSliceProvider(JourneysConfig),
     JourneyEventsRepository,
     JourneyStateStore,
     JourneySites,

@@ -1,10 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
-import { afterKey, toPage, type Page } from '#src/fleet/pagination.js';
-import { patchOf } from '#src/fleet/patch.js';
-import { isConstraintError } from '#src/fleet/sqlite-errors.js';
-import { assertIfMatch, versioned, type Versioned } from '#src/fleet/versioning.js';
+import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
+import { patchOf } from '#src/common/http/patch.js';
+import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
 import { PRODUCT_PROFILES, findProductProfile } from './product-profiles.js';
 import type { CreateProfileDto, TemperatureBandDto, UpdateProfileDto } from './profiles.dto.js';
 import { ProfilesRepository, type StoredProfile } from './profiles.repository.js';

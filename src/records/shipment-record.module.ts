@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '#src/alerts/alerts.module.js';
-import { ProfilesModule } from '#src/rules/profiles/profiles.module.js';
-import { JourneysModule } from '#src/shipments/journey/journeys.module.js';
+import { ProfilesModule } from '#src/profiles/profiles.module.js';
+import { JourneysModule } from '#src/journeys/journeys.module.js';
 import { ShipmentsModule } from '#src/shipments/shipments.module.js';
 import { RecordDispositionsRepository } from './record-dispositions.repository.js';
 import { ShipmentRecordController } from './shipment-record.controller.js';

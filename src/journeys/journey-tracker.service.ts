@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { JourneysConfig } from './journeys.config.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
 import { DwellDetector } from '#src/shipments/eta/dwell.detector.js';
@@ -36,7 +36,7 @@ export class JourneyTracker implements OnModuleInit {
     private readonly store: JourneyStateStore,
     private readonly sites: JourneySites,
     private readonly reactions: JourneyReactions,
-    config: AppConfig,
+    config: JourneysConfig,
   ) {
     this.maxOffSiteStopMs = config.JOURNEY_DWELL_MAX_MIN * 60_000;
   }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { ContainersService } from '#src/fleet/containers.service.js';
-import { JourneyEventsRepository } from '#src/shipments/journey/journey-events.repository.js';
-import type { JourneyEvent } from '#src/shipments/journey/journey.types.js';
+import { JourneyEventsRepository } from '#src/journeys/journey-events.repository.js';
+import type { JourneyEvent } from '#src/journeys/journey.types.js';
 import { containerKpis, type ContainerKpis, type Crossing } from './container-kpis.util.js';
 
 /** Most crossings one KPI request reads (a roll cage crosses a few geofences a day). */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FleetModule } from '#src/fleet/fleet.module.js';
-import { JourneysModule } from '#src/shipments/journey/journeys.module.js';
+import { JourneysModule } from '#src/journeys/journeys.module.js';
 import { FleetKpisController } from './fleet-kpis.controller.js';
 import { FleetKpisService } from './fleet-kpis.service.js';
 

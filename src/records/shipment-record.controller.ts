@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } f
 import type { FastifyReply } from 'fastify';
 import { Actor } from '#src/auth/actor.decorator.js';
 import { Requires } from '#src/auth/roles.decorator.js';
-import { ApiProblems } from '#src/http/openapi/api-problems.decorator.js';
+import { ApiProblems } from '#src/common/http/api-problems.decorator.js';
 import { ShipmentIdParams } from '#src/shipments/dto/shipment.dto.js';
 import { ServedRecordDto } from './served-record.dto.js';
 import { DispositionDecisionDto, RecordQueryDto } from './shipment-record.dto.js';

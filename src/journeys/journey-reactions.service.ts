@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { JourneysConfig } from './journeys.config.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { RuleEvents, type JourneyRule, type RuleEvent } from '#src/rules/rule-events.js';
@@ -41,7 +41,7 @@ export class JourneyReactions implements OnModuleInit {
     private readonly ruleEvents: RuleEvents,
     private readonly sites: JourneySites,
     private readonly store: JourneyStateStore,
-    config: AppConfig,
+    config: JourneysConfig,
   ) {
     this.toleranceMin = config.JOURNEY_ARRIVAL_DELAY_TOLERANCE_MIN;
   }

@@ -7,7 +7,8 @@ import { ShipmentsService } from '#src/shipments/shipments.service.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
 import { JourneySites } from './journey-sites.service.js';
 import { JourneyStateStore } from './journey-state.store.js';
-import type { JourneyEvent, ShipmentJourneyView } from './journey.types.js';
+import type { JourneyEvent } from './journey.types.js';
+import type { ShipmentJourneyView } from '#src/shipments/shipment-journey-view.types.js';
 
 /** Most events one journey response lists (a trip has tens). */
 const MAX_EVENTS = 5000;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RuleDefinition } from '../rule-definition.js';
-import { PRODUCT_PROFILES } from './product-profiles.js';
+import type { RuleDefinition } from '#src/rules/rule-definition.js';
+import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';
 import { containerDefaultRules, rulesForProfile } from './profile-rules.js';
 
 const byId = (rules: RuleDefinition[]) => new Map(rules.map((r) => [r.id, r]));
