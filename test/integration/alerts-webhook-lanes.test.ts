@@ -81,8 +81,10 @@ describe(`webhook lanes: one per receiver (${WebhookNotifier.name})`, () => {
     dataDir = mkdtempSync(join(tmpdir(), 'convoi-webhook-lanes-'));
   });
   afterEach(async () => {
-    notifier.beforeApplicationShutdown();
+    // Shutdown waits for the attempts in flight: the held answers are let go while it waits.
+    const stopping = notifier.beforeApplicationShutdown();
     for (const res of held.splice(0)) res.writeHead(200).end();
+    await stopping;
     await Promise.all(receivers.splice(0).map((r) => new Promise((done) => r.server.close(done))));
     await sqlite.onApplicationShutdown();
     rmSync(dataDir, { recursive: true, force: true });
