@@ -184,11 +184,12 @@ describe(JourneyStateStore.name, () => {
     for (const s of states) assert.deepStrictEqual(normal(store.get(s.containerId)), normal(s));
   });
 
-  it('writes a routine update only every ROUTINE_EVERY_TICKS-th tick, a significant one at the next', () => {
+  it('writes a significant update at once (a replay must not act on it again), a routine one every ROUTINE_EVERY_TICKS-th tick', () => {
     const rows = () =>
       (db.connection.prepare('SELECT count(*) AS n FROM journey_state').get() as { n: number }).n;
     store.set({ ...initialJourneyState('C1'), lastFixAt: T }, false);
     store.set({ ...initialJourneyState('C2'), lastFixAt: T }, true);
+    assert.equal(rows(), 1, 'the significant one, before any write-behind round');
     store.persist();
     assert.equal(rows(), 1);
     for (let tick = 2; tick < ROUTINE_EVERY_TICKS; tick++) store.persist();

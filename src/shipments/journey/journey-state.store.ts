@@ -7,7 +7,7 @@ import { repackJourney, unpackHeld, type HeldJourney } from './journey-state.pac
 import { heldFromRow, journeyRow } from './journey-state.row.js';
 import type { ContainerJourneyState } from './journey.types.js';
 
-/** How often changed states are written to SQLite. */
+/** How often the write-behind round runs (routine states are due every {@link ROUTINE_EVERY_TICKS}). */
 const PERSIST_EVERY_MS = 1000;
 
 /**
@@ -24,10 +24,12 @@ const PERSIST_SLICE_STATES = 500;
 /**
  * Journey trackers' state per container: in memory for the hot path, written behind so a restart
  * resumes the trackers where they were. A state that changed something that matters (a site
- * entered or left, a stop started or ended, a dwell) is written within a second; a routine update
- * (one more fix on the road) within 5 minutes, since a crash that loses it only resumes the
- * speed averages from an older fix, as after a device's gap in coverage. Everything is written
- * at shutdown.
+ * entered or left, a stop started or ended, a dwell) is written at once, with the reactions it
+ * caused: the inbox replays what a crash interrupted (ARCHITECTURE.md §2), and the tracker ignores
+ * a fix not newer than the state's, so a replayed fix acts neither twice nor never. A routine
+ * update (one more fix on the road) is written within 5 minutes, since a crash that loses it
+ * only resumes the speed averages from an older fix, as after a device's gap in coverage.
+ * Everything is written at shutdown.
  *
  * Memory (issue 11): a state is held packed ({@link packJourney}), its numbers in one array of
  * doubles, and unpacked into a fresh object at every `get` (callers mutate what they get, then
@@ -59,14 +61,23 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
     return held === undefined ? undefined : unpackHeld(containerId, held);
   }
 
-  /** Stores the state; `significant` when the fix changed site, motion phase or dwell. */
+  /**
+   * Stores the state; `significant` when the fix changed site, motion phase or dwell: then it is
+   * written now (rare: a few times a trip), with what the reactions to it wrote.
+   */
   set(state: ContainerJourneyState, significant = true): void {
     const previous = this.states.get(state.containerId);
     const next = repackJourney(state, previous);
     // The map's own key string is kept: the state's may be another copy of the same id.
     if (next !== previous) this.states.set(state.containerId, next);
-    if (significant) this.dirty.add(state.containerId);
-    else this.routine.add(state.containerId);
+    if (!significant) {
+      this.routine.add(state.containerId);
+      return;
+    }
+    this.routine.delete(state.containerId);
+    if (this.repository.open)
+      this.repository.saveStates(this.serialise([state.containerId]), this.clock.now());
+    else this.dirty.add(state.containerId);
   }
 
   /** Writes the changed states now, in one transaction (shutdown; tests). */
