@@ -91,4 +91,16 @@ describe(StateCheckpoint.name, () => {
     assert.equal(most, 1);
     assert.equal(open().position(), 7);
   });
+
+  it('goes on checkpointing when the log numbers its messages from 1 again (an inbox emptied by hand)', async () => {
+    checkpoint.applied(500);
+    await checkpoint.checkpoint();
+    const next = open();
+    const announced: number[] = [];
+    next.onCheckpointed((position) => announced.push(position));
+    next.applied(3);
+    await next.checkpoint();
+    assert.deepEqual(announced, [3], 'announced, so the inbox forgets what it replayed');
+    assert.equal(stored(), 3);
+  });
 });

@@ -35,7 +35,10 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   private readonly participants: CheckpointParticipant[] = [];
   private readonly listeners: ((position: number) => void)[] = [];
   private appliedPosition = 0;
+  /** Highest position checkpointed by this process (the log may have started its ids again). */
   private checkpointed = 0;
+  /** The position stored last, by this process or (at start) the last one. */
+  private stored = 0;
   private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private save!: Statement;
@@ -54,15 +57,16 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     const row = this.sqlite.connection
       .prepare<[string], { position: number }>('SELECT position FROM state_checkpoint WHERE log = ?')
       .get(INBOX_LOG);
-    this.checkpointed = row?.position ?? 0;
-    this.appliedPosition = this.checkpointed;
+    // Not where this run's positions start: an inbox emptied by hand numbers from 1 again, and
+    // its positions must still be checkpointed and forgotten.
+    this.stored = row?.position ?? 0;
     this.timer = setInterval(() => void this.checkpoint(), CHECKPOINT_EVERY_MS);
     this.timer.unref();
   }
 
   /** The position the stored state reflects (at start: the last run's), for logs and tests. */
   position(): number {
-    return this.checkpointed;
+    return this.stored;
   }
 
   register(participant: CheckpointParticipant): void {
@@ -101,7 +105,7 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
       for (const participant of this.participants) await participant.writeBehind();
       if (position <= this.checkpointed || !this.sqlite.connection.open) return;
       this.save.run(INBOX_LOG, position, this.clock.now());
-      this.checkpointed = position;
+      this.checkpointed = this.stored = position;
     } catch (err) {
       this.logger.error({ position, err }, 'State checkpoint failed: the inbox keeps what it would replay');
       return;
