@@ -184,11 +184,12 @@ describe(JourneyStateStore.name, () => {
     for (const s of states) assert.deepStrictEqual(normal(store.get(s.containerId)), normal(s));
   });
 
-  it('writes a significant update at once (a replay must not act on it again), a routine one every ROUTINE_EVERY_TICKS-th tick', () => {
+  it('writes a significant update before the event loop turns (a replay must not act on it again), a routine one every ROUTINE_EVERY_TICKS-th tick', async () => {
     const rows = () =>
       (db.connection.prepare('SELECT count(*) AS n FROM journey_state').get() as { n: number }).n;
     store.set({ ...initialJourneyState('C1'), lastFixAt: T }, false);
     store.set({ ...initialJourneyState('C2'), lastFixAt: T }, true);
+    await Promise.resolve();
     assert.equal(rows(), 1, 'the significant one, before any write-behind round');
     store.persist();
     assert.equal(rows(), 1);
