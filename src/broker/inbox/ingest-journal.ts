@@ -40,8 +40,9 @@ export interface IngestJournalEvents {
  * costs one transaction per group, not per message. Committed messages go to `committed` (the
  * pipeline); it calls {@link complete} once what they carried is stored (flow control), and
  * {@link forget} once they are also covered by a state checkpoint: only then are they deleted,
- * and until then a restart replays them. When the pipeline is {@link HIGH_WATER} messages behind, PUBACKs wait until it catches
- * up: devices see QoS 1 back-pressure instead of the inbox growing without bound.
+ * and until then a restart replays them. When the pipeline is {@link HIGH_WATER} messages
+ * behind, PUBACKs wait until it catches up: devices see QoS 1 back-pressure instead of the inbox
+ * growing without bound.
  *
  * The journal is an append-only log of its own in DATA_DIR ({@link InboxSegmentLog}), owned by
  * whichever thread runs the broker: it never waits for a database lock, a checkpoint or an fsync.
