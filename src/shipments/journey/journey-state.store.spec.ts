@@ -74,8 +74,10 @@ describe(JourneyStateStore.name, () => {
   let db: SqliteDatabase;
   let store: JourneyStateStore;
 
+  let repository: JourneyEventsRepository;
+
   const open = () => {
-    const repository = new JourneyEventsRepository(db);
+    repository = new JourneyEventsRepository(db);
     repository.onModuleInit();
     const s = new JourneyStateStore(repository, new ManualClock(T));
     s.onModuleInit();
@@ -197,5 +199,17 @@ describe(JourneyStateStore.name, () => {
     assert.equal(rows(), 1);
     store.persist();
     assert.equal(rows(), 2);
+  });
+  it('writes a significant state with the events its reactions queued, in one transaction', async () => {
+    repository.insert({ containerId: 'C3', type: 'enter', siteId: 'HUB-DIJON', at: T });
+    store.set({ ...initialJourneyState('C3'), lastFixAt: T }, true);
+    await Promise.resolve();
+    const events = db.connection
+      .prepare("SELECT count(*) FROM journey_events WHERE container_id = 'C3'")
+      .pluck()
+      .get();
+    // Not 100 ms later: a crash in between left a state inside the site and no `enter`, which
+    // the replay (the state then ignores the fix) never wrote.
+    assert.equal(events, 1);
   });
 });
