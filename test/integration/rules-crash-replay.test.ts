@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { startConvoi } from '#test/support/child-app.js';
+import { startChildLife, type ChildLife } from '#test/support/child-life.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const DEVICE = 'sensor-reefer-002';
 const CONTAINER = 'REEFER-002';
-const ADMIN_KEY = `cv_test_${randomBytes(32).toString('base64url')}`;
 const ENV = {
-  FLEET_SEED_FILE: resolve('config/fleet.example.json'),
-  CONVOI_ADMIN_KEY: ADMIN_KEY,
   TELEMETRY_FLUSH_MS: '20',
   // Readings are dated in the past (one a minute): the offline rule would judge them late.
   RULES_TICK_MS: '600000',
@@ -26,13 +20,6 @@ const EXCURSION_FROM = 5;
 const ALERT_AT = EXCURSION_FROM + 15;
 const LAST = 24;
 
-/** One life of convoi on a data dir: a child process, killed with SIGKILL, or stopped by the test. */
-interface Life {
-  child: ChildProcess;
-  httpPort: number;
-  device: MqttClient;
-}
-
 /**
  * A crash forgets nothing: convoi is killed (SIGKILL) once a reading is stored, before any
  * checkpoint of the rule state that reflects it, at several points of an excursion; started again
@@ -42,45 +29,21 @@ interface Life {
  */
 describe('rule progress across SIGKILL (the checkpoint and the replay of the inbox)', () => {
   const dirs: string[] = [];
-  const children: ChildProcess[] = [];
-  after(() => {
-    for (const child of children) child.kill('SIGKILL');
+  const lives: ChildLife[] = [];
+  after(async () => {
+    for (const life of lives) await life.kill();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = async (dataDir: string): Promise<Life> => {
-    const { child, httpPort, mqttPort } = await startConvoi({ dataDir, env: ENV, stderr: 'inherit' });
-    children.push(child);
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-      clientId: DEVICE,
-      reconnectPeriod: 0,
-    });
-    return { child, httpPort, device };
-  };
-
-  const request = async (
-    life: Life,
-    path: string,
-    init: RequestInit = {},
-  ): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`http://127.0.0.1:${life.httpPort}/api/v1${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-  };
-
-  const kill = async (life: Life): Promise<void> => {
-    const exited = new Promise((done) => life.child.once('exit', done));
-    life.child.kill('SIGKILL');
-    await exited;
-    life.device.end(true);
+  const start = async (dataDir: string): Promise<ChildLife> => {
+    const life = await startChildLife(dataDir, DEVICE, ENV);
+    lives.push(life);
+    return life;
   };
 
   /** A chilled-4 shipment in transit (the seed binds the device from before the series). */
-  const setUp = async (life: Life, t0: number): Promise<void> => {
-    const created = await request(life, '/shipments', {
+  const setUp = async (life: ChildLife, t0: number): Promise<void> => {
+    const created = await life.request('/shipments', {
       method: 'POST',
       body: JSON.stringify({
         containerId: CONTAINER,
@@ -92,7 +55,7 @@ describe('rule progress across SIGKILL (the checkpoint and the replay of the inb
       }),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const moved = await request(life, `/shipments/${created.body.id}/status`, {
+    const moved = await life.request(`/shipments/${created.body.id}/status`, {
       method: 'POST',
       body: JSON.stringify({ status: 'in_transit', at: new Date(t0).toISOString() }),
     });
@@ -100,26 +63,19 @@ describe('rule progress across SIGKILL (the checkpoint and the replay of the inb
   };
 
   /** Publishes minute `m` and waits until rules have judged it (live state) and it is stored. */
-  const send = async (life: Life, t0: number, m: number): Promise<void> => {
+  const send = async (life: ChildLife, t0: number, m: number): Promise<void> => {
     const ts = t0 + m * 60_000;
     const temperature = m < EXCURSION_FROM ? 3 : 6;
     await life.device.publishAsync(deviceTelemetryTopic(DEVICE), JSON.stringify({ ts, temperature }), {
       qos: 1,
     });
     await waitFor(`minute ${m} applied and stored`, async () => {
-      const { body: container } = await request(life, `/containers/${CONTAINER}`);
+      const { body: container } = await life.request(`/containers/${CONTAINER}`);
       if (container.live?.lastMeasuredAt !== ts) return false;
-      const { body: stored } = await request(
-        life,
-        `/containers/${CONTAINER}/readings?from=${new Date(ts).toISOString()}`,
-      );
+      const from = new Date(ts).toISOString();
+      const { body: stored } = await life.request(`/containers/${CONTAINER}/readings?from=${from}`);
       return (stored.items as { measuredAt: number }[]).some((r) => r.measuredAt === ts);
     });
-  };
-
-  const temperatureAlerts = async (life: Life) => {
-    const { body } = await request(life, `/alerts?containerId=${CONTAINER}&rule=temperature-high`);
-    return body.items as { id: string; openedAt: number }[];
   };
 
   // Before the excursion, at its first reading, mid-way, at the last reading before the alert,
@@ -134,28 +90,23 @@ describe('rule progress across SIGKILL (the checkpoint and the replay of the inb
       const first = await start(dataDir);
       await setUp(first, t0);
       for (let m = 0; m <= killAfter; m++) await send(first, t0, m);
-      await kill(first);
+      await first.kill();
 
       const second = await start(dataDir);
-      try {
-        for (let m = killAfter + 1; m <= LAST; m++) await send(second, t0, m);
-        const alerts = await waitFor('the alert', async () => {
-          const found = await temperatureAlerts(second);
-          return found.length > 0 && found;
-        });
-        assert.deepEqual(
-          alerts.map((a) => (a.openedAt - t0) / 60_000),
-          [ALERT_AT],
-          'one alert, opened when the tolerated 15 min ran out',
-        );
-        const { body: alert } = await request(second, `/alerts/${alerts[0].id}`);
-        assert.equal(alert.history.filter((h: { change: string }) => h.change === 'opened').length, 1);
-      } finally {
-        second.device.end(true);
-        const exited = new Promise((done) => second.child.once('exit', done));
-        second.child.kill('SIGTERM');
-        await exited;
-      }
+      for (let m = killAfter + 1; m <= LAST; m++) await send(second, t0, m);
+      const alerts = await waitFor('the alert', async () => {
+        const { body } = await second.request(`/alerts?containerId=${CONTAINER}&rule=temperature-high`);
+        const found = body.items as { id: string; openedAt: number }[];
+        return found.length > 0 && found;
+      });
+      assert.deepEqual(
+        alerts.map((a) => (a.openedAt - t0) / 60_000),
+        [ALERT_AT],
+        'one alert, opened when the tolerated 15 min ran out',
+      );
+      const { body: alert } = await second.request(`/alerts/${alerts[0].id}`);
+      assert.equal(alert.history.filter((h: { change: string }) => h.change === 'opened').length, 1);
+      await second.stop();
     });
   }
 });
