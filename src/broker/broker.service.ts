@@ -20,7 +20,8 @@ type IngestSink = (messages: InboxMessage[]) => void;
  * The embedded MQTT broker (ARCHITECTURE.md §2) as the rest of the platform sees it: on its own thread
  * by default (BROKER_THREAD), on the main thread otherwise. Device messages it acknowledges come
  * out of its write-ahead inbox through {@link receiveIngested}; the consumer reports what it
- * stored with {@link completeIngested}, which is when the inbox forgets them.
+ * stored with {@link completeIngested} (flow control), and what it may forget, once stored and
+ * checkpointed, with {@link forgetIngested}.
  */
 @Injectable()
 export class BrokerService implements OnModuleInit, OnApplicationShutdown {
@@ -67,9 +68,14 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     for (const messages of waiting) sink(messages);
   }
 
-  /** Inbox messages up to `lastId` are stored downstream: the inbox may forget them. */
+  /** Inbox messages up to `lastId` are stored downstream (`count` of them since the last call). */
   completeIngested(lastId: number, count: number): void {
     this.runtime?.complete(lastId, count);
+  }
+
+  /** Inbox messages up to `position` are stored and checkpointed: never replayed, deleted. */
+  forgetIngested(position: number): void {
+    this.runtime?.forget(position);
   }
 
   /**

@@ -12,7 +12,7 @@ export const BACKGROUND_SHARE = 0.2;
 /**
  * The pause after a slice of background work that took `sliceMs`, so that background work keeps
  * to {@link BACKGROUND_SHARE} of the thread. The work takes longer by as much; it is periodic and
- * nobody waits on it (the offline tick every 10 s, write-behind every 1–30 s).
+ * nobody waits on it (the offline tick every 10 s, the state checkpoint every 5 s).
  */
 export function backgroundPause(sliceMs: number): Promise<void> {
   return sleep(Math.max(1, Math.round(sliceMs * (1 / BACKGROUND_SHARE - 1))));

@@ -7,21 +7,11 @@ import { ManualClock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { FLEET_MIGRATIONS } from './fleet.migrations.js';
 import { LiveStateService } from './live-state.service.js';
 
 const T = Date.UTC(2026, 10, 22, 8, 0, 0);
-
-/**
- * Waits up to 5 s of real time: the write-behind pauses between pages on real timers (only
- * setInterval is mocked), and on a loaded machine those pauses outlast a few hundred turns of
- * the event loop.
- */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-  assert.ok(condition(), 'the write-behind did not write in time');
-}
 
 function reading(containerId: string, at: number, values: Partial<Reading> = {}): Reading {
   return {
@@ -40,9 +30,12 @@ describe(LiveStateService.name, () => {
   let dir: string;
   let db: SqliteDatabase;
   let service: LiveStateService;
+  let checkpoint: StateCheckpoint;
 
   const open = () => {
-    const s = new LiveStateService(db, new ManualClock(T));
+    checkpoint = new StateCheckpoint(db, new ManualClock(T));
+    checkpoint.onModuleInit();
+    const s = new LiveStateService(db, new ManualClock(T), checkpoint);
     s.onModuleInit();
     return s;
   };
@@ -63,6 +56,7 @@ describe(LiveStateService.name, () => {
 
   afterEach(async () => {
     service.beforeApplicationShutdown();
+    await checkpoint.beforeApplicationShutdown();
     await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -140,19 +134,16 @@ describe(LiveStateService.name, () => {
     assert.equal(service.get('C2000'), undefined, 'on another page, deleted above: not restored');
   });
 
-  it('writes the changed pages behind on its timer, and only those', async (t) => {
-    t.mock.timers.enable({ apis: ['setInterval'] });
-    service.beforeApplicationShutdown(); // the one beforeEach opened has a real timer
-    service = open();
+  it('writes the changed pages behind at each state checkpoint, and only those', async () => {
     const ids = Array.from({ length: 2100 }, (_, i) => `C${i + 3}`);
     addContainers(...ids);
     for (const id of ids) service.apply(reading(id, T, { temperatureC: 1 }));
-    t.mock.timers.tick(30_000);
-    await waitUntil(() => pageRows() === 3);
+    await checkpoint.checkpoint();
+    assert.equal(pageRows(), 3);
     db.connection.exec('DELETE FROM container_state_pages');
     service.apply(reading('C5', T + 1, { temperatureC: 2 }));
-    t.mock.timers.tick(30_000);
-    await waitUntil(() => pageRows() === 1);
+    await checkpoint.checkpoint();
+    assert.equal(pageRows(), 1);
     const written = service.get('C5');
     service = open();
     assert.deepEqual(service.get('C5'), written);

@@ -3,25 +3,20 @@ import { MEASUREMENT_KEYS, type Reading } from '#src/contracts/reading.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { ContainerLastSeen, ContainerLiveState } from './fleet.types.js';
 import { KEYS, PAGE_SLOTS, STRIDE, sameLayout, stateAt, statesOf } from './live-state.layout.js';
 import { LiveStatePageTable, type StoredPage } from './live-state.pages.js';
-
-/**
- * How often changed live states are written to SQLite. The write-behind only spares a restart
- * after a crash from starting with older values (a clean stop writes everything, and the next
- * reading of each container corrects it anyway). A changed page of 1,024 states is written whole,
- * so at 15,000 readings/s from 150,000 containers a write is ~150 pages (~60 ms of the main thread).
- */
-const PERSIST_EVERY_MS = 30_000;
 
 /** Synchronous work of one write-behind transaction, ms: what ingestion and REST wait behind it. */
 const PERSIST_SLICE_MS = 4;
 
 /**
  * Each container's live state, in memory for the hot path and the REST read model, written
- * behind to SQLite a page at a time (every {@link PERSIST_EVERY_MS} ms and at shutdown) so a
- * restart starts from it.
+ * behind to SQLite a page at a time (at each state checkpoint, {@link StateCheckpoint}, and at
+ * shutdown) so a restart starts from it; what a crash loses of it is replayed from the inbox. A
+ * changed page of 1,024 states is written whole: at 15,000 readings/s from 150,000 containers a
+ * checkpoint writes ~150 pages (~60 ms of the main thread, in slices).
  * "Latest" is per measurement the newest measuredAt, never the last received: a late frame
  * fills in nothing newer than what is known (ARCHITECTURE.md §4).
  *
@@ -42,13 +37,13 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   /** Pages changed since written, each once (flagged in `pageDirty`), in change order. */
   private dirtyPages: number[] = [];
   private readonly pageDirty: boolean[] = [];
-  private timer?: NodeJS.Timeout;
   private persisting = false;
   private table?: LiveStatePageTable;
 
   constructor(
     private readonly sqlite: SqliteDatabase,
     private readonly clock: Clock,
+    private readonly checkpoint: StateCheckpoint,
   ) {}
 
   onModuleInit(): void {
@@ -69,8 +64,7 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
       });
     }
     this.table = table;
-    this.timer = setInterval(() => void this.persistInSlices(), PERSIST_EVERY_MS);
-    this.timer.unref();
+    this.checkpoint.register({ writeBehind: () => this.persistInSlices() });
   }
 
   get(containerId: string): ContainerLiveState | undefined {
@@ -166,7 +160,7 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   /**
-   * The periodic write-behind: the pages changed since the last one, in transactions of about
+   * The checkpoint's write-behind: the pages changed since the last one, in transactions of about
    * {@link PERSIST_SLICE_MS} ms each, background pauses in between, so that ingestion and REST
    * never wait long behind it.
    */
@@ -264,7 +258,6 @@ export class LiveStateService implements OnModuleInit, BeforeApplicationShutdown
   }
 
   beforeApplicationShutdown(): void {
-    clearInterval(this.timer);
     this.persist();
   }
 

@@ -24,6 +24,7 @@ const EVENTS_FLUSH_MS = 100;
 @Injectable()
 export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationShutdown {
   private insertEvent!: Statement;
+  private upsertState!: Statement;
   private pending: JourneyEvent[] = [];
   private timer?: NodeJS.Timeout;
 
@@ -34,6 +35,10 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
     this.insertEvent = this.db.prepare(
       `INSERT INTO journey_events (container_id, shipment_id, type, site_id, site_kind, at, until, lat, lon, detail)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertState = this.db.prepare(
+      `INSERT INTO journey_state (container_id, state, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(container_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
     );
   }
 
@@ -124,13 +129,19 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
       .all();
   }
 
+  /**
+   * Writes states, and the queued events with them in the same transaction: a state that entered
+   * a site is never stored without its `enter` event, which a replay after a crash (the state
+   * then ignores the fix) could not write again.
+   */
   saveStates(states: readonly { containerId: string; json: string }[], nowMs: number): void {
-    const upsert = this.db.prepare(
-      `INSERT INTO journey_state (container_id, state, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT(container_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-    );
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const events = this.pending;
+    this.pending = [];
     this.db.transaction(() => {
-      for (const s of states) upsert.run(s.containerId, s.json, nowMs);
+      for (const e of events) this.write(e);
+      for (const s of states) this.upsertState.run(s.containerId, s.json, nowMs);
     })();
   }
 

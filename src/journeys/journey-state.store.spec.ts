@@ -74,8 +74,10 @@ describe(JourneyStateStore.name, () => {
   let db: SqliteDatabase;
   let store: JourneyStateStore;
 
+  let repository: JourneyEventsRepository;
+
   const open = () => {
-    const repository = new JourneyEventsRepository(db);
+    repository = new JourneyEventsRepository(db);
     repository.onModuleInit();
     const s = new JourneyStateStore(repository, new ManualClock(T));
     s.onModuleInit();
@@ -184,16 +186,30 @@ describe(JourneyStateStore.name, () => {
     for (const s of states) assert.deepStrictEqual(normal(store.get(s.containerId)), normal(s));
   });
 
-  it('writes a routine update only every ROUTINE_EVERY_TICKS-th tick, a significant one at the next', () => {
+  it('writes a significant update before the event loop turns (a replay must not act on it again), a routine one every ROUTINE_EVERY_TICKS-th tick', async () => {
     const rows = () =>
       (db.connection.prepare('SELECT count(*) AS n FROM journey_state').get() as { n: number }).n;
     store.set({ ...initialJourneyState('C1'), lastFixAt: T }, false);
     store.set({ ...initialJourneyState('C2'), lastFixAt: T }, true);
+    await Promise.resolve();
+    assert.equal(rows(), 1, 'the significant one, before any write-behind round');
     store.persist();
     assert.equal(rows(), 1);
     for (let tick = 2; tick < ROUTINE_EVERY_TICKS; tick++) store.persist();
     assert.equal(rows(), 1);
     store.persist();
     assert.equal(rows(), 2);
+  });
+  it('writes a significant state with the events its reactions queued, in one transaction', async () => {
+    repository.insert({ containerId: 'C3', type: 'enter', siteId: 'HUB-DIJON', at: T });
+    store.set({ ...initialJourneyState('C3'), lastFixAt: T }, true);
+    await Promise.resolve();
+    const events = db.connection
+      .prepare("SELECT count(*) FROM journey_events WHERE container_id = 'C3'")
+      .pluck()
+      .get();
+    // Not 100 ms later: a crash in between left a state inside the site and no `enter`, which
+    // the replay (the state then ignores the fix) never wrote.
+    assert.equal(events, 1);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { RuleState } from './rule-state.js';
 import { packRuleState, packedIsQuiet, repackRuleState, unpackRuleState } from './rule-state.quiet.js';
 import { isQuiet } from './rule-state.quiet.js';
@@ -103,7 +104,7 @@ describe(RuleStateStore.name, () => {
   let store: RuleStateStore;
 
   const open = () => {
-    const s = new RuleStateStore(db, new ManualClock(T));
+    const s = new RuleStateStore(db, new ManualClock(T), new StateCheckpoint(db, new ManualClock(T)));
     s.onModuleInit();
     return s;
   };

@@ -4,6 +4,7 @@ import { Clock } from '#src/common/clock.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { takeSome } from '#src/common/take-some.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { RuleState } from './rule-state.js';
 import type { OfflineRule } from './rule-definition.js';
 import { advanceQuietWatch, type LastSeenByKey } from './evaluators/offline.evaluator.js';
@@ -18,7 +19,6 @@ import {
 } from './rule-state.quiet.js';
 import { RULE_STATE_MIGRATIONS } from './rule-state.migrations.js';
 
-const PERSIST_EVERY_MS = 1000;
 /** Containers per transaction of the periodic write-behind (a few ms of work). */
 const PERSIST_SLICE_CONTAINERS = 2000;
 
@@ -69,8 +69,9 @@ export class ContainerRuleStates {
 
 /**
  * Rule state per container, in memory for evaluation and persisted to SQLite: at once for a
- * rule that just concluded something (so a restart neither forgets an alert's excursion nor
- * raises it twice), otherwise written behind every second, and everything at shutdown. Behind
+ * rule that just concluded something (so a replay after a crash neither raises its alert again
+ * nor misses it), otherwise written behind at each state checkpoint ({@link StateCheckpoint}:
+ * what a crash loses of it is replayed from the inbox), and everything at shutdown. Behind
  * the readings, only states that are not quiet (an excursion under way, a burst, time counted)
  * are written, plus a state once when it turns quiet: the common case, every rule idle, then
  * costs no write at all (it was the largest cost of the ingestion path at 15,000 readings/s).
@@ -84,13 +85,13 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
   private readonly dirty = new Set<string>();
   /** `container/rule` keys whose stored state is not quiet: they must be written when it turns quiet. */
   private readonly storedBusy = new Set<string>();
-  private timer?: NodeJS.Timeout;
   private persisting = false;
   private upsert!: Statement;
 
   constructor(
     private readonly sqlite: SqliteDatabase,
     private readonly clock: Clock,
+    private readonly checkpoint: StateCheckpoint,
   ) {}
 
   onModuleInit(): void {
@@ -111,8 +112,7 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
       entries.push(row.rule_id, packRuleState(JSON.parse(row.state) as RuleState));
       this.states.set(row.container_id, entries);
     }
-    this.timer = setInterval(() => void this.persistInSlices(), PERSIST_EVERY_MS);
-    this.timer.unref();
+    this.checkpoint.register({ writeBehind: () => this.persistInSlices() });
   }
 
   /** The container's rule states (those stored were loaded at start). */
@@ -181,8 +181,8 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * The periodic write-behind, {@link PERSIST_SLICE_CONTAINERS} containers per transaction with
-   * background pauses in between: at 15,000 readings/s ~15,000 containers change a second.
+   * The checkpoint's write-behind, {@link PERSIST_SLICE_CONTAINERS} containers per transaction
+   * with background pauses in between: at 15,000 readings/s ~15,000 containers change a second.
    */
   private async persistInSlices(): Promise<void> {
     if (this.persisting || this.dirty.size === 0) return;
@@ -203,7 +203,6 @@ export class RuleStateStore implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
-    clearInterval(this.timer);
     if (this.dirty.size === 0) return;
     const ids = [...this.dirty];
     this.dirty.clear();

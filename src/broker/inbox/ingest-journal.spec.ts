@@ -63,19 +63,20 @@ describe(IngestJournal.name, () => {
     journal.close();
   });
 
-  it('forgets completed messages and replays the rest after a restart', async () => {
+  it('keeps completed messages until they are forgotten, and replays the rest after a restart', async () => {
     let journal = open();
     append(journal, 4, []);
     await until(() => committed.flat().length === 4);
-    const [first, second] = committed.flat();
-    journal.complete(second.id, 2);
-    assert.equal(depth, 2);
+    const [first, second, third] = committed.flat();
+    journal.complete(third.id, 3);
+    assert.equal(depth, 1, 'stored: no longer counted against the high water');
+    journal.forget(second.id);
     journal.close();
     assert.ok(first.id < second.id);
 
     committed = [];
     journal = open();
-    assert.equal(journal.replayLeftovers(), 2);
+    assert.equal(journal.replayLeftovers(), 2, 'stored but not checkpointed: replayed');
     assert.deepEqual(
       committed.flat().map((m) => m.payload.toString()),
       ['{"i":2}', '{"i":3}'],

@@ -38,9 +38,11 @@ export interface IngestJournalEvents {
  * hook appends each device message and holds its PUBACK until the message is committed; commits
  * are grouped (every {@link COMMIT_EVERY_MS} ms or {@link COMMIT_MAX} messages) so durability
  * costs one transaction per group, not per message. Committed messages go to `committed` (the
- * pipeline); it calls {@link complete} once what they carried is stored, and only then are they
- * deleted. When the pipeline is {@link HIGH_WATER} messages behind, PUBACKs wait until it catches
- * up: devices see QoS 1 back-pressure instead of the inbox growing without bound.
+ * pipeline); it calls {@link complete} once what they carried is stored (flow control), and
+ * {@link forget} once they are also covered by a state checkpoint: only then are they deleted,
+ * and until then a restart replays them. When the pipeline is {@link HIGH_WATER} messages
+ * behind, PUBACKs wait until it catches up: devices see QoS 1 back-pressure instead of the inbox
+ * growing without bound.
  *
  * The journal is an append-only log of its own in DATA_DIR ({@link InboxSegmentLog}), owned by
  * whichever thread runs the broker: it never waits for a database lock, a checkpoint or an fsync.
@@ -92,13 +94,17 @@ export class IngestJournal {
     else this.commitTimer ??= setTimeout(() => this.commit(), COMMIT_EVERY_MS);
   }
 
-  /** Messages up to `lastId` are stored downstream: forget them, release held PUBACKs. */
-  complete(lastId: number, count: number): void {
+  /** Messages up to `lastId` are stored downstream: release held PUBACKs. */
+  complete(_lastId: number, count: number): void {
     if (this.closed) return;
-    this.log.complete(lastId);
     this.unprocessed = Math.max(0, this.unprocessed - count);
     this.events.depth(this.unprocessed);
     if (this.unprocessed < this.highWater && this.held.length > 0) this.releaseHeld();
+  }
+
+  /** Messages up to `position` are stored and checkpointed: never replayed, deleted. */
+  forget(position: number): void {
+    if (!this.closed) this.log.complete(position);
   }
 
   /** Commits what is pending, acknowledges what was held, closes the file. */

@@ -63,6 +63,10 @@ export class LocalBrokerRuntime implements BrokerRuntime {
     this.journal.complete(lastId, count);
   }
 
+  forget(position: number): void {
+    this.journal.forget(position);
+  }
+
   async close(): Promise<void> {
     await this.broker.close();
     this.journal.close();

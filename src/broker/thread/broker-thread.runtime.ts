@@ -64,6 +64,10 @@ export class BrokerThreadRuntime implements BrokerRuntime {
     this.send({ kind: 'complete', lastId, count });
   }
 
+  forget(position: number): void {
+    this.send({ kind: 'forget', position });
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     this.send({ kind: 'close' });

@@ -37,6 +37,9 @@ port.on('message', (message: ToBrokerThread) => {
     case 'complete':
       journal.complete(message.lastId, message.count);
       return;
+    case 'forget':
+      journal.forget(message.position);
+      return;
     case 'publish':
       broker
         ?.publish({

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { Clock } from '#src/common/clock.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { InboxMessage } from '#src/broker/inbox/ingest-journal.js';
 
 export type { InboxMessage } from '#src/broker/inbox/ingest-journal.js';
@@ -15,22 +16,35 @@ export interface PipelineBacklog {
 }
 
 /**
- * The ingestion side of the embedded broker's write-ahead inbox (src/broker/inbox): messages the
- * broker acknowledged go, in order, to the drain (the in-process transport), which reports them
- * back with {@link complete} once what they carried is stored; only then does the inbox forget
- * them. Whatever a crash left in the inbox comes first (the broker keeps what arrives before a
- * drain is attached): storage and rules are idempotent, so a replay duplicates nothing downstream.
+ * The ingestion side of the embedded broker's write-ahead inbox (src/broker/inbox), the input log:
+ * messages the broker acknowledged go, in order, to the drain (the in-process transport). It
+ * reports each batch {@link applied} to the state in memory, then {@link complete} once the
+ * telemetry writer stored it. The inbox forgets a message only once it is both stored and
+ * covered by a state checkpoint ({@link StateCheckpoint}): whatever a crash left unstored or
+ * uncheckpointed comes first at the next start (the broker keeps what arrives before a drain is
+ * attached), and storage, rules, journeys and live state absorb a replay, so it duplicates
+ * nothing downstream and loses no rule progress.
  */
 @Injectable()
 export class IngestInbox {
   /** Batches handed to the drain, oldest first, until they are completed (one entry a batch). */
   private readonly handedOver: { lastId: number; count: number; at: number }[] = [];
   private handedOverMessages = 0;
+  /** Highest id the telemetry writer stored, and highest the state checkpoint covers. */
+  private stored = 0;
+  private checkpointed = 0;
+  private forgotten = 0;
 
   constructor(
     private readonly broker: BrokerService,
     private readonly clock: Clock,
-  ) {}
+    private readonly checkpoint: StateCheckpoint,
+  ) {
+    checkpoint.onCheckpointed((position) => {
+      this.checkpointed = position;
+      this.forget();
+    });
+  }
 
   attach(drain: Drain): void {
     this.broker.receiveIngested((messages) => {
@@ -64,10 +78,24 @@ export class IngestInbox {
     this.broker.appendIngested(topic, payload, onDurable);
   }
 
-  /** Messages up to `lastId` are stored downstream: the inbox may forget them. */
+  /** Messages up to `lastId` are applied to the state in memory (rules, journeys, live state). */
+  applied(lastId: number): void {
+    this.checkpoint.applied(lastId);
+  }
+
+  /** Messages up to `lastId` are stored downstream; forgotten once a checkpoint covers them too. */
   complete(lastId: number, count: number): void {
     while (this.handedOver.length > 0 && this.handedOver[0].lastId <= lastId)
       this.handedOverMessages -= this.handedOver.shift()!.count;
     this.broker.completeIngested(lastId, count);
+    if (lastId > this.stored) this.stored = lastId;
+    this.forget();
+  }
+
+  private forget(): void {
+    const upTo = Math.min(this.stored, this.checkpointed);
+    if (upTo <= this.forgotten) return;
+    this.forgotten = upTo;
+    this.broker.forgetIngested(upTo);
   }
 }

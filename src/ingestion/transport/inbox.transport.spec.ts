@@ -22,6 +22,10 @@ class InboxDouble {
   detach(): void {
     this.drain = undefined;
   }
+  readonly appliedIds: number[] = [];
+  applied(lastId: number): void {
+    this.appliedIds.push(lastId);
+  }
   complete(lastId: number, count: number): void {
     this.completed.push([lastId, count]);
   }

@@ -27,8 +27,9 @@ const MERGE_MAX_MESSAGES = 4096;
  * turn of the event loop between them, so HTTP requests and timers wait one slice, not a batch.
  * Within a slice, consecutive messages of one handler that accepts batches reach it in one call
  * ({@link MqttMessageBatch}); messages keep their order. After the last slice of a batch the
- * telemetry writer is flushed, and once it has stored the batch the inbox is told, which is when
- * it forgets it.
+ * inbox hears it is applied to the state in memory (the position the next state checkpoint
+ * covers), the telemetry writer is flushed, and once it has stored the batch the inbox is told;
+ * it forgets a batch that is both stored and checkpointed.
  */
 export class InboxTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(InboxTransport.name);
@@ -93,6 +94,7 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
           this.budget.record(to - from, performance.now() - started);
           from = to;
         }
+        this.inbox.applied(batch[batch.length - 1].id);
         this.completeWhenStored(batch);
       }
     } catch (err) {
@@ -103,10 +105,10 @@ export class InboxTransport extends Server implements CustomTransportStrategy {
   }
 
   /**
-   * Tells the inbox the batch is handled once the telemetry writer has stored it, when the inbox
-   * may forget it. The next batch is handled meanwhile: the store works on its own thread, and
-   * waiting for it left the pipeline idle. Batches are completed in order (the inbox forgets
-   * everything up to a batch's last message).
+   * Tells the inbox the batch is handled once the telemetry writer has stored it (it forgets it
+   * once a state checkpoint covers it too). The next batch is handled meanwhile: the store works
+   * on its own thread, and waiting for it left the pipeline idle. Batches are completed in order
+   * (a completion covers everything up to a batch's last message).
    */
   private completeWhenStored(batch: readonly InboxMessage[]): void {
     const lastId = batch[batch.length - 1].id;

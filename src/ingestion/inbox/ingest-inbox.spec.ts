@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BrokerService } from '#src/broker/broker.service.js';
+import { ManualClock } from '#src/common/clock.js';
+import type { StateCheckpoint } from '#src/storage/state-checkpoint.js';
+import { IngestInbox } from './ingest-inbox.js';
+
+/** What the inbox tells the broker's journal, recorded. */
+class BrokerDouble {
+  readonly completed: [number, number][] = [];
+  readonly forgotten: number[] = [];
+  completeIngested(lastId: number, count: number): void {
+    this.completed.push([lastId, count]);
+  }
+  forgetIngested(position: number): void {
+    this.forgotten.push(position);
+  }
+}
+
+/** The checkpoint's side the inbox uses: positions applied, and a way to announce one. */
+class CheckpointDouble {
+  readonly positions: number[] = [];
+  announce: (position: number) => void = () => {};
+  onCheckpointed(listener: (position: number) => void): void {
+    this.announce = listener;
+  }
+  applied(position: number): void {
+    this.positions.push(position);
+  }
+}
+
+function start(): { inbox: IngestInbox; broker: BrokerDouble; checkpoint: CheckpointDouble } {
+  const broker = new BrokerDouble();
+  const checkpoint = new CheckpointDouble();
+  const inbox = new IngestInbox(
+    broker as unknown as BrokerService,
+    new ManualClock(0),
+    checkpoint as unknown as StateCheckpoint,
+  );
+  return { inbox, broker, checkpoint };
+}
+
+describe(IngestInbox.name, () => {
+  it('forgets a message only once it is both stored and covered by a state checkpoint', () => {
+    const { inbox, broker, checkpoint } = start();
+    inbox.applied(10);
+    assert.deepEqual(checkpoint.positions, [10]);
+    inbox.complete(10, 10);
+    assert.deepEqual(broker.completed, [[10, 10]], 'stored: counted off the flow control at once');
+    assert.deepEqual(broker.forgotten, [], 'not checkpointed yet: a crash must replay it into the rules');
+    checkpoint.announce(8);
+    assert.deepEqual(broker.forgotten, [8]);
+    checkpoint.announce(25);
+    assert.deepEqual(broker.forgotten, [8, 10], 'checkpointed beyond what is stored: up to what is stored');
+    inbox.complete(30, 20);
+    assert.deepEqual(broker.forgotten, [8, 10, 25]);
+    inbox.complete(31, 1);
+    assert.deepEqual(broker.forgotten, [8, 10, 25], 'nothing new to forget: not told again');
+  });
+});
