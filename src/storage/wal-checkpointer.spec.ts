@@ -65,7 +65,8 @@ describe(WalCheckpointer.name, () => {
     const wal = statSync(`${db.file}-wal`).size;
     // The writer's checkpoint may find the thread's under way and wait for its next commit, and
     // on a loaded machine (the whole suite on two cores) for a few more: 42-71 MB alone beside two
-    // busy cores, 116 and 162 MB within the suite in CI. A WAL that never restarts holds all ~370 MB.
-    assert.ok(wal < 5 * WRITER_CHECKPOINT_PAGES * 4096, `WAL of ${Math.round(wal / 1e6)} MB`);
+    // busy cores, 116 and 162 MB within the suite in CI, 237 MB with the suite beside three other
+    // builds. A WAL that never restarts holds all ~370 MB.
+    assert.ok(wal < 6.5 * WRITER_CHECKPOINT_PAGES * 4096, `WAL of ${Math.round(wal / 1e6)} MB`);
   });
 });

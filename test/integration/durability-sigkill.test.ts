@@ -61,6 +61,15 @@ describe('QoS 1 durability across SIGKILL', () => {
     child = spawnConvoi({ dataDir, httpPort, mqttPort, env, stderr: 'inherit' });
     await waitFor('every reading acknowledged after restart', () => acked.size === TOTAL, 60_000);
     client.end(true);
+    // Acknowledged means in the inbox, not yet stored: on a loaded machine the pipeline may still
+    // be behind, and a stop leaves the rest in the inbox for the next start. Wait for the store.
+    const telemetry = new BetterSqlite3(join(dataDir, TELEMETRY_FILE), { readonly: true });
+    const count = telemetry.prepare<[], { n: number }>('SELECT count(*) AS n FROM readings');
+    try {
+      await waitFor('every acknowledged reading stored', () => count.get()!.n >= TOTAL, 60_000);
+    } finally {
+      telemetry.close();
+    }
     await new Promise<void>((resolve) => {
       child!.once('exit', () => resolve());
       child!.kill('SIGTERM');
