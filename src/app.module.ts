@@ -12,6 +12,7 @@ import { FleetKpisModule } from '#src/journeys/kpis/fleet-kpis.module.js';
 import { HttpModule } from './http/http.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { ProfilesModule } from '#src/profiles/profiles.module.js';
+import { ProcessingModule } from '#src/processing/processing.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { RulesModule } from './rules/rules.module.js';
 import { JourneysModule } from '#src/journeys/journeys.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         RetentionModule,
         ExportsModule,
         JourneysModule,
+        ProcessingModule,
         ShipmentRecordModule,
         FleetKpisModule,
       ],
