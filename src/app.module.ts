@@ -16,6 +16,7 @@ import { ProcessingModule } from '#src/processing/processing.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { RulesModule } from './rules/rules.module.js';
 import { JourneysModule } from '#src/journeys/journeys.module.js';
+import { JourneyViewsModule } from '#src/journeys/journey-views.module.js';
 import { ShipmentRecordModule } from '#src/records/shipment-record.module.js';
 import { ShipmentsModule } from './shipments/shipments.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         RetentionModule,
         ExportsModule,
         JourneysModule,
+        JourneyViewsModule,
         ProcessingModule,
         ShipmentRecordModule,
         FleetKpisModule,

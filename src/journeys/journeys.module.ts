@@ -14,7 +14,8 @@ import { JourneysConfig } from './journeys.config.js';
 /**
  * Journeys (issue 7): geofences, motion and dwell per container from the accepted readings,
  * automatic shipment status, journey alerts (`rule.concluded`), ETA. Depends on shipments, never
- * the reverse: it hears their status changes on the event map and gives them a journey view.
+ * the reverse: it hears their status changes on the event map and binds their journey-view port
+ * (`JourneyViewsModule`).
  */
 @Module({
   imports: [FleetModule, ShipmentsModule],
@@ -28,6 +29,6 @@ import { JourneysConfig } from './journeys.config.js';
     JourneyTracker,
     JourneyViewService,
   ],
-  exports: [JourneyEventsRepository, JourneySites, JourneyTracker],
+  exports: [JourneyEventsRepository, JourneySites, JourneyTracker, JourneyViewService],
 })
 export class JourneysModule {}

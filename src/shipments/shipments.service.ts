@@ -17,7 +17,6 @@ import type {
   ShipmentStatusChangeDto,
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
-import type { ShipmentJourneyView } from './shipment-journey-view.types.js';
 import { ShipmentsRepository } from './shipments.repository.js';
 import type { ShipmentStatus, ShipmentStatusChange } from '#src/contracts/shipment-status.js';
 import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment } from './shipment.types.js';
@@ -37,8 +36,6 @@ const EDITABLE_ON_THE_ROAD: readonly (keyof UpdateShipmentDto)[] = [
  */
 @Injectable()
 export class ShipmentsService implements OnModuleInit {
-  private journeyView?: (shipment: Shipment) => ShipmentJourneyView | undefined;
-
   constructor(
     private readonly repository: ShipmentsRepository,
     private readonly containers: ContainersService,
@@ -128,16 +125,6 @@ export class ShipmentsService implements OnModuleInit {
     }
     this.changed(id, current.value.containerId, next.containerId);
     return this.get(id);
-  }
-
-  /** Set by the journey feature, which depends on shipments (not the other way round). */
-  setJourneyView(view: (shipment: Shipment) => ShipmentJourneyView | undefined): void {
-    this.journeyView = view;
-  }
-
-  /** Position, progress and ETA of a shipment on the road; undefined when unknown. */
-  journeyOf(shipment: Shipment): ShipmentJourneyView | undefined {
-    return this.journeyView?.(shipment);
   }
 
   /**
