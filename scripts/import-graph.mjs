@@ -23,7 +23,7 @@ const RULES = [
   {
     from: (f) => f === 'rules',
     to: (f) => f === 'alerts',
-    why: 'rules announce their conclusions on RuleEvents, which alerts listen to',
+    why: 'rules announce their conclusions as rule.concluded on the event map (common/events/), which alerts handle',
   },
   {
     from: (f) => KERNEL.has(f),

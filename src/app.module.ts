@@ -12,9 +12,11 @@ import { FleetKpisModule } from '#src/journeys/kpis/fleet-kpis.module.js';
 import { HttpModule } from './http/http.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { ProfilesModule } from '#src/profiles/profiles.module.js';
+import { ProcessingModule } from '#src/processing/processing.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { RulesModule } from './rules/rules.module.js';
 import { JourneysModule } from '#src/journeys/journeys.module.js';
+import { JourneyViewsModule } from '#src/journeys/journey-views.module.js';
 import { ShipmentRecordModule } from '#src/records/shipment-record.module.js';
 import { ShipmentsModule } from './shipments/shipments.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -44,6 +46,8 @@ export class AppModule {
         RetentionModule,
         ExportsModule,
         JourneysModule,
+        JourneyViewsModule,
+        ProcessingModule,
         ShipmentRecordModule,
         FleetKpisModule,
       ],

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { AlertChange, AlertEvent } from '#src/contracts/alert-event.js';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
-import { RuleEvents, type RuleEvent } from '#src/rules/rule-events.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
+import type { RuleEvent } from '#src/contracts/rule-event.js';
 import { SEVERITY_RANK, type Alert } from './alert.types.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertNotifier } from './notifiers/alert-notifier.js';
@@ -25,12 +26,12 @@ export class AlertLifecycleService implements OnModuleInit {
   constructor(
     private readonly repository: AlertsRepository,
     private readonly notifier: AlertNotifier,
-    private readonly ruleEvents: RuleEvents,
+    private readonly events: DomainEvents,
     private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
-    this.ruleEvents.on((event) => this.onRuleEvent(event));
+    this.events.on('rule.concluded', (event) => this.onRuleEvent(event));
   }
 
   onRuleEvent(event: RuleEvent): void {

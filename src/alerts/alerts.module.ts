@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { BrokerModule } from '#src/broker/broker.module.js';
-import { RulesModule } from '#src/rules/rules.module.js';
 import { ShipmentsModule } from '#src/shipments/shipments.module.js';
 import { AlertLifecycleService } from './alert-lifecycle.service.js';
 import { AlertsController } from './alerts.controller.js';
@@ -14,7 +13,7 @@ import { WebhookDeliveriesController } from './webhook-deliveries.controller.js'
 
 /** Alerts: lifecycle driven by rule events and shipment ends, store, REST, and the MQTT/InfluxDB/webhook channels. */
 @Module({
-  imports: [RulesModule, BrokerModule, ShipmentsModule],
+  imports: [BrokerModule, ShipmentsModule],
   controllers: [AlertsController, WebhookDeliveriesController],
   providers: [
     AlertsRepository,

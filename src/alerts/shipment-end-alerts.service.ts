@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
-import { NEXT_STATUSES, type ShipmentStatus } from '#src/shipments/shipment.types.js';
-import { ShipmentsService, type ShipmentStatusChange } from '#src/shipments/shipments.service.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
+import type { ShipmentStatus, ShipmentStatusChange } from '#src/contracts/shipment-status.js';
+import { NEXT_STATUSES } from '#src/shipments/shipment.types.js';
+import { ShipmentsService } from '#src/shipments/shipments.service.js';
 import { AlertLifecycleService } from './alert-lifecycle.service.js';
 import { AlertsRepository } from './alerts.repository.js';
 
@@ -23,11 +25,12 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
     private readonly lifecycle: AlertLifecycleService,
     private readonly repository: AlertsRepository,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   /** After every module's init: the alert and shipment tables exist by then. */
   onApplicationBootstrap(): void {
-    this.shipments.onStatusChange((change) => this.onStatusChange(change));
+    this.events.on('shipment.status-changed', (change) => this.onStatusChange(change));
     this.sweep();
   }
 

@@ -1,14 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 import { ActiveShipments, type ActiveShipment } from './active-shipments.service.js';
 
 void describe(ActiveShipments.name, () => {
   const on = (shipmentId: string): ActiveShipment => ({ shipmentId, profileId: 'chilled-4' });
 
   void it('updates only the containers a shipment write touched, and names the shipment', () => {
-    const active = new ActiveShipments();
+    const events = new DomainEvents();
+    const active = new ActiveShipments(events);
     const told: (string | undefined)[] = [];
-    active.onChange((id) => told.push(id));
+    events.on('shipments.active-changed', ({ shipmentId }) => told.push(shipmentId));
     active.replace(
       new Map([
         ['C1', on('SH-1')],

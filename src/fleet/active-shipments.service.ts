@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 
 /** The shipment a container is on, with its product profile. */
 export interface ActiveShipment {
@@ -10,7 +11,7 @@ export interface ActiveShipment {
  * Which shipment each container is on now, read once per reading (hot path: one Map lookup).
  * The shipments feature owns the data: it loads the whole index at start ({@link replace}) and
  * then updates the containers a write touched ({@link update}), telling the caches derived from a
- * shipment (rule sets, the journey's shipment) to drop it. Rebuilding the index and emptying
+ * shipment (rule sets, the journey's shipment) to drop it (`shipments.active-changed`). Rebuilding the index and emptying
  * those caches on every write cost ~40 ms a write with 20,000 shipments under way, and a chain
  * dispatching in the morning writes several a second. It lives in fleet so ingestion can read it
  * without depending on shipments.
@@ -18,7 +19,8 @@ export interface ActiveShipment {
 @Injectable()
 export class ActiveShipments {
   private byContainer = new Map<string, ActiveShipment>();
-  private readonly listeners: ((shipmentId: string | undefined) => void)[] = [];
+
+  constructor(private readonly events: DomainEvents) {}
 
   /** The active shipment of the container, if any. */
   get(containerId: string): ActiveShipment | undefined {
@@ -30,18 +32,10 @@ export class ActiveShipments {
     return this.byContainer.get(containerId)?.shipmentId;
   }
 
-  /**
-   * Calls `listener` with the id of every shipment that changed, or undefined when every
-   * shipment may have (the whole index was replaced): what it derived from them is stale.
-   */
-  onChange(listener: (shipmentId: string | undefined) => void): void {
-    this.listeners.push(listener);
-  }
-
   /** Swaps in a new index at once: a reading sees either the old or the new one, never a mix. */
   replace(byContainer: Map<string, ActiveShipment>): void {
     this.byContainer = byContainer;
-    for (const listener of this.listeners) listener(undefined);
+    this.events.emit('shipments.active-changed', {});
   }
 
   /** Shipment `shipmentId` changed: `containers` are now on what `activeOf` says (or on none). */
@@ -55,6 +49,6 @@ export class ActiveShipments {
       if (active === undefined) this.byContainer.delete(containerId);
       else this.byContainer.set(containerId, active);
     }
-    for (const listener of this.listeners) listener(shipmentId);
+    this.events.emit('shipments.active-changed', { shipmentId });
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 import type { SiteDto, UpdateSiteDto, GeofenceDto } from './dto/site.dto.js';
 import type { Geofence, Site, SiteKind } from './fleet.types.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
@@ -12,11 +13,10 @@ import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versi
 /** Sites: warehouses, hubs and stores with their geofences. */
 @Injectable()
 export class SitesService {
-  private readonly listeners: (() => void)[] = [];
-
   constructor(
     private readonly repository: SitesRepository,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   create(dto: SiteDto): Versioned<Site> {
@@ -32,14 +32,9 @@ export class SitesService {
     return this.get(site.id);
   }
 
-  /** Calls `listener` after every change of sites: what was derived from them is stale. */
-  onChange(listener: () => void): void {
-    this.listeners.push(listener);
-  }
-
-  /** Tells the listeners that sites changed (here, or written by a fleet import). */
+  /** Announces that sites changed (here, or written by a fleet import): what was derived from them is stale. */
   changed(): void {
-    for (const listener of this.listeners) listener();
+    this.events.emit('sites.changed', {});
   }
 
   list(query: { cursor?: string; limit: number; kind?: SiteKind }): Page<Site> {

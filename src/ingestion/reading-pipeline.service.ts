@@ -1,34 +1,28 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { DecodedReading, Reading, ReadingSource } from '#src/contracts/reading.js';
 import { Metrics } from '#src/common/metrics.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
-import { LiveStateService } from '#src/fleet/live-state.service.js';
-import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+import { AcceptedReadingsHandler } from './accepted-readings.port.js';
 import type { DecodeResult, Rejection } from './decode-result.js';
 import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
 import { unboundDeviceDetail } from './rejections/unbound-device.detail.js';
 
-/** Called with the readings accepted from one message, after they were handed to storage. */
-export type AcceptedReadingsListener = (readings: readonly Reading[]) => void;
-
 /**
  * What every decoded message goes through, whatever its format: rejections are counted and
- * logged; accepted readings are attributed to the container their device was on at measuredAt,
- * stored, applied to live state and handed to listeners (rules).
+ * logged; readings are attributed to the container their device was on at measuredAt, repeats
+ * dropped, and the accepted ones handed to the stages after acceptance (store, live state, rules,
+ * journeys: `processing/reading-processor.service.ts`).
  */
 @Injectable()
 export class ReadingPipeline {
-  private readonly logger = new Logger('Ingestion');
-  private readonly listeners: AcceptedReadingsListener[] = [];
   private readonly acceptedTotal;
 
   constructor(
     private readonly directory: DeviceDirectory,
-    private readonly writer: TelemetryWriter,
-    private readonly liveState: LiveStateService,
+    private readonly next: AcceptedReadingsHandler,
     private readonly rejections: RejectionsLog,
     metrics: Metrics,
     private readonly activeShipments: ActiveShipments,
@@ -40,10 +34,6 @@ export class ReadingPipeline {
       'Readings accepted, by source',
       ['source'],
     );
-  }
-
-  onAccepted(listener: AcceptedReadingsListener): void {
-    this.listeners.push(listener);
   }
 
   /**
@@ -74,22 +64,8 @@ export class ReadingPipeline {
       }
     }
     if (accepted.length === 0) return 0;
-    this.writer.write(accepted);
+    this.next.handle(topic, accepted);
     this.acceptedTotal.inc({ source }, accepted.length);
-    // The readings are stored: a failure of live state or of a listener (rules, journeys) is
-    // logged, and neither refuses them nor keeps them from the other listeners.
-    try {
-      for (const reading of accepted) this.liveState.apply(reading);
-    } catch (err) {
-      this.logger.error(`live state of ${accepted.length} readings of ${topic} failed: ${String(err)}`);
-    }
-    for (const listener of this.listeners) {
-      try {
-        listener(accepted);
-      } catch (err) {
-        this.logger.error(`a listener of ${accepted.length} readings of ${topic} failed: ${String(err)}`);
-      }
-    }
     return accepted.length;
   }
 

@@ -1,13 +1,14 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JourneysConfig } from './journeys.config.js';
 import type { Reading } from '#src/contracts/reading.js';
-import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
-import { RuleEvents, type JourneyRule, type RuleEvent } from '#src/rules/rule-events.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
+import type { JourneyRule, RuleEvent } from '#src/contracts/rule-event.js';
+import type { ShipmentStatusChange } from '#src/contracts/shipment-status.js';
 import type { DwellEvent } from '#src/shipments/eta/dwell.detector.js';
 import { estimateEta } from '#src/shipments/eta/eta.estimator.js';
 import type { GeofenceEvent } from '#src/shipments/geo/geofence.tracker.js';
 import type { Shipment } from '#src/shipments/shipment.types.js';
-import { ShipmentsService, type ShipmentStatusChange } from '#src/shipments/shipments.service.js';
+import { ShipmentsService } from '#src/shipments/shipments.service.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
 import { JourneySites } from './journey-sites.service.js';
 import { JourneyStateStore } from './journey-state.store.js';
@@ -37,8 +38,7 @@ export class JourneyReactions implements OnModuleInit {
   constructor(
     private readonly events: JourneyEventsRepository,
     private readonly shipments: ShipmentsService,
-    private readonly active: ActiveShipments,
-    private readonly ruleEvents: RuleEvents,
+    private readonly domainEvents: DomainEvents,
     private readonly sites: JourneySites,
     private readonly store: JourneyStateStore,
     config: JourneysConfig,
@@ -47,8 +47,10 @@ export class JourneyReactions implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.shipments.onStatusChange((change) => this.onStatusChange(change));
-    this.active.onChange((id) => (id === undefined ? this.cache.clear() : this.cache.delete(id)));
+    this.domainEvents.on('shipment.status-changed', (change) => this.onStatusChange(change));
+    this.domainEvents.on('shipments.active-changed', ({ shipmentId }) =>
+      shipmentId === undefined ? this.cache.clear() : this.cache.delete(shipmentId),
+    );
   }
 
   /** Acts on one fix's events; updates `state.alerts` in place (the caller stores the state). */
@@ -200,11 +202,19 @@ export class JourneyReactions implements OnModuleInit {
     };
     if (alerts.delayMin !== undefined) {
       delete alerts.delayMin;
-      this.ruleEvents.emit({ ...base, rule: ARRIVAL_DELAY, outcome: { kind: 'clear', at, message: why } });
+      this.domainEvents.emit('rule.concluded', {
+        ...base,
+        rule: ARRIVAL_DELAY,
+        outcome: { kind: 'clear', at, message: why },
+      });
     }
     if (alerts.unexpectedSiteIds.length > 0) {
       alerts.unexpectedSiteIds = [];
-      this.ruleEvents.emit({ ...base, rule: UNEXPECTED_SITE, outcome: { kind: 'clear', at, message: why } });
+      this.domainEvents.emit('rule.concluded', {
+        ...base,
+        rule: UNEXPECTED_SITE,
+        outcome: { kind: 'clear', at, message: why },
+      });
     }
   }
 
@@ -231,7 +241,7 @@ export class JourneyReactions implements OnModuleInit {
   }
 
   private emit(r: Reading, s: Shipment | undefined, rule: JourneyRule, outcome: RuleEvent['outcome']): void {
-    this.ruleEvents.emit({
+    this.domainEvents.emit('rule.concluded', {
       containerId: r.containerId,
       ...(s && { shipmentId: s.id }),
       deviceId: r.deviceId,

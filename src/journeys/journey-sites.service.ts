@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 import type { Site as FleetSite } from '#src/fleet/fleet.types.js';
 import { SitesService } from '#src/fleet/sites.service.js';
 import { SiteGrid } from '#src/shipments/geo/site-grid.js';
@@ -7,7 +8,7 @@ const PAGE = 1000;
 
 /**
  * Every site with its geofence, for the per-fix geofence scan. The list is read again when the
- * fleet announces a change of sites (SitesService.onChange), before the next fix: a site created
+ * fleet announces a change of sites (`sites.changed`), before the next fix: a site created
  * or moved applies from the next reading. It used to be read again every 5 s, ~35–125 ms of the
  * main thread with 5,000 sites. Fixes are measured against the sites near them
  * ({@link SiteGrid}): a chain has thousands of sites, and a scan of every site on every fix cost
@@ -20,8 +21,11 @@ export class JourneySites {
   private nearby = new SiteGrid([]);
   private stale = true;
 
-  constructor(private readonly fleetSites: SitesService) {
-    fleetSites.onChange(() => (this.stale = true));
+  constructor(
+    private readonly fleetSites: SitesService,
+    events: DomainEvents,
+  ) {
+    events.on('sites.changed', () => (this.stale = true));
   }
 
   all(): readonly FleetSite[] {

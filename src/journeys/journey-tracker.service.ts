@@ -1,7 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JourneysConfig } from './journeys.config.js';
 import type { Reading } from '#src/contracts/reading.js';
-import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
 import { DwellDetector } from '#src/shipments/eta/dwell.detector.js';
 import { MotionTracker } from '#src/shipments/eta/motion.tracker.js';
 import { GeofenceTracker } from '#src/shipments/geo/geofence.tracker.js';
@@ -16,7 +15,8 @@ const hasPosition = (r: Reading): r is Fix => r.lat !== undefined && r.lon !== u
 
 /**
  * Follows every container that reports a position (issue 7): geofence membership with hysteresis,
- * motion and dwell, from the accepted readings, in measuredAt order per container. A fix not newer
+ * motion and dwell, from the accepted readings (`ReadingProcessor` calls {@link onReadings}), in
+ * measuredAt order per container. A fix not newer
  * than the trackers' last one is ignored (a late frame cannot rewrite enter/leave history already
  * acted on); it is still stored as telemetry and counts in the record.
  *
@@ -24,7 +24,7 @@ const hasPosition = (r: Reading): r is Fix => r.lat !== undefined && r.lon !== u
  * it (a grid of the sites) plus a few object allocations.
  */
 @Injectable()
-export class JourneyTracker implements OnModuleInit {
+export class JourneyTracker {
   private readonly logger = new Logger(JourneyTracker.name);
   private readonly geofences = new GeofenceTracker();
   private readonly motion = new MotionTracker();
@@ -32,17 +32,12 @@ export class JourneyTracker implements OnModuleInit {
   private readonly maxOffSiteStopMs: number;
 
   constructor(
-    private readonly pipeline: ReadingPipeline,
     private readonly store: JourneyStateStore,
     private readonly sites: JourneySites,
     private readonly reactions: JourneyReactions,
     config: JourneysConfig,
   ) {
     this.maxOffSiteStopMs = config.JOURNEY_DWELL_MAX_MIN * 60_000;
-  }
-
-  onModuleInit(): void {
-    this.pipeline.onAccepted((readings) => this.onReadings(readings));
   }
 
   onReadings(readings: readonly Reading[]): void {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { estimateEta } from '#src/shipments/eta/eta.estimator.js';
 import { GeofenceTracker } from '#src/shipments/geo/geofence.tracker.js';
@@ -8,6 +8,7 @@ import { JourneyEventsRepository } from './journey-events.repository.js';
 import { JourneySites } from './journey-sites.service.js';
 import { JourneyStateStore } from './journey-state.store.js';
 import type { JourneyEvent } from './journey.types.js';
+import { ShipmentJourneyViews } from '#src/shipments/shipment-journey-view.port.js';
 import type { ShipmentJourneyView } from '#src/shipments/shipment-journey-view.types.js';
 
 /** Most events one journey response lists (a trip has tens). */
@@ -15,17 +16,15 @@ const MAX_EVENTS = 5000;
 
 /** Read side of journeys: the `journey` block of a shipment, its events, a container's events. */
 @Injectable()
-export class JourneyViewService implements OnModuleInit {
+export class JourneyViewService extends ShipmentJourneyViews {
   constructor(
     private readonly shipments: ShipmentsService,
     private readonly store: JourneyStateStore,
     private readonly sites: JourneySites,
     private readonly events: JourneyEventsRepository,
     private readonly clock: Clock,
-  ) {}
-
-  onModuleInit(): void {
-    this.shipments.setJourneyView((s) => this.view(s));
+  ) {
+    super();
   }
 
   /**
@@ -33,7 +32,7 @@ export class JourneyViewService implements OnModuleInit {
    * before its container reported a position. ETA and delay only while in transit; once arrived,
    * the delay is the actual one.
    */
-  view(s: Shipment): ShipmentJourneyView | undefined {
+  viewOf(s: Shipment): ShipmentJourneyView | undefined {
     if (!ACTIVE_STATUSES.includes(s.status)) return undefined;
     const state = this.store.get(s.containerId);
     if (!state?.lastFix || state.lastFixAt === undefined) return undefined;
@@ -87,7 +86,7 @@ export class JourneyViewService implements OnModuleInit {
     const s = this.shipments.require(id);
     return {
       shipmentId: s.id,
-      journey: this.view(s) ?? null,
+      journey: this.viewOf(s) ?? null,
       events: this.events.byShipment(s.id, MAX_EVENTS),
     };
   }

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { FleetModule } from '#src/fleet/fleet.module.js';
-import { IngestionModule } from '#src/ingestion/ingestion.module.js';
-import { RulesModule } from '#src/rules/rules.module.js';
 import { ShipmentsModule } from '#src/shipments/shipments.module.js';
 import { JourneyController } from './journey.controller.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
@@ -15,11 +13,12 @@ import { JourneysConfig } from './journeys.config.js';
 
 /**
  * Journeys (issue 7): geofences, motion and dwell per container from the accepted readings,
- * automatic shipment status, journey alerts (through rule events), ETA. Depends on shipments,
- * never the reverse: shipments expose hooks (status listeners, a journey view) it plugs into.
+ * automatic shipment status, journey alerts (`rule.concluded`), ETA. Depends on shipments, never
+ * the reverse: it hears their status changes on the event map and binds their journey-view port
+ * (`JourneyViewsModule`).
  */
 @Module({
-  imports: [FleetModule, IngestionModule, RulesModule, ShipmentsModule],
+  imports: [FleetModule, ShipmentsModule],
   controllers: [JourneyController],
   providers: [
     configSliceProvider(JourneysConfig),
@@ -30,6 +29,6 @@ import { JourneysConfig } from './journeys.config.js';
     JourneyTracker,
     JourneyViewService,
   ],
-  exports: [JourneyEventsRepository, JourneySites],
+  exports: [JourneyEventsRepository, JourneySites, JourneyTracker, JourneyViewService],
 })
 export class JourneysModule {}

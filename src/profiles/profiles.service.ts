@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
 import { isConstraintError } from '#src/storage/sqlite-errors.js';
@@ -12,11 +13,10 @@ import { ProfilesRepository, type StoredProfile } from './profiles.repository.js
 /** Product profiles: the ATP seed (read-only) and planners' own, derived from a seeded one. */
 @Injectable()
 export class ProfilesService implements OnModuleInit {
-  private readonly listeners: ((profileId: string) => void)[] = [];
-
   constructor(
     private readonly repository: ProfilesRepository,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   onModuleInit(): void {
@@ -66,13 +66,8 @@ export class ProfilesService implements OnModuleInit {
     assertIfMatch(ifMatch, current.etag);
     if (dto.temperature) checkBand(dto.temperature);
     this.repository.update({ ...current.value, ...patchOf(dto, ['description']) }, this.clock.now());
-    for (const listener of this.listeners) listener(id);
+    this.events.emit('profile.changed', { profileId: id });
     return this.get(id);
-  }
-
-  /** Calls `listener` with the id of every profile changed: rules derived from it are stale. */
-  onChange(listener: (profileId: string) => void): void {
-    this.listeners.push(listener);
   }
 
   delete(id: string, ifMatch: string | undefined): void {

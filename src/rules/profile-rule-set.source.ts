@@ -1,16 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 import { ShipmentsService } from '#src/shipments/shipments.service.js';
 import type { ProductProfile } from '#src/profiles/product-profile.js';
 import { containerDefaultRules, rulesForProfile } from '#src/rules/profile-rules.js';
 import { ProfilesService } from '#src/profiles/profiles.service.js';
-import type { RuleDefinition } from './rule-definition.js';
+import type { RuleDefinition } from '#src/contracts/rule-definition.js';
 import { RuleSetSource } from './rule-set.source.js';
 
 /**
  * Rules from the active shipment's product profile with the shipment's overrides; container
  * defaults without a shipment. Rule sets are cached per shipment, and a shipment's is rebuilt
- * after it changes (ActiveShipments.onChange), every one after a profile changes, so the hot path
+ * after it changes (`shipments.active-changed`), every one after a profile changes, so the hot path
  * does one Map lookup.
  */
 @Injectable()
@@ -20,16 +20,16 @@ export class ProfileRuleSetSource extends RuleSetSource {
   private readonly cache = new Map<string, readonly RuleDefinition[]>();
 
   constructor(
-    active: ActiveShipments,
+    events: DomainEvents,
     private readonly shipments: ShipmentsService,
     private readonly profiles: ProfilesService,
   ) {
     super();
-    active.onChange((shipmentId) =>
+    events.on('shipments.active-changed', ({ shipmentId }) =>
       shipmentId === undefined ? this.cache.clear() : this.cache.delete(shipmentId),
     );
     // A profile's new limits apply from the next reading of every shipment that uses it.
-    profiles.onChange(() => this.cache.clear());
+    events.on('profile.changed', () => this.cache.clear());
   }
 
   rulesFor(_containerId: string, shipmentId: string | undefined): readonly RuleDefinition[] {

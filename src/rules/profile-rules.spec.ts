@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RuleDefinition } from '#src/rules/rule-definition.js';
+import type { RuleDefinition } from '#src/contracts/rule-definition.js';
 import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';
 import { containerDefaultRules, rulesForProfile } from './profile-rules.js';
 

@@ -1,4 +1,4 @@
-import type { Band, GraceWindow, RuleDefinition } from '#src/rules/rule-definition.js';
+import type { Band, GraceWindow, RuleDefinition } from '#src/contracts/rule-definition.js';
 import type { ProductProfile } from '#src/profiles/product-profile.js';
 
 /** What a planner may change for one shipment; each field replaces the profile's when given. */

@@ -4,14 +4,13 @@ import type { ContainerLastSeen } from '#src/fleet/fleet.types.js';
 import { RulesConfig } from './rules.config.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 import { Metrics } from '#src/common/metrics.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
-import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { evaluateOffline } from './evaluators/offline.evaluator.js';
-import type { RuleDefinition, RuleOutcome } from './rule-definition.js';
+import type { RuleDefinition, RuleOutcome } from '#src/contracts/rule-definition.js';
 import type { RuleState } from './rule-state.js';
-import { RuleEvents } from './rule-events.js';
 import { RuleSetSource } from './rule-set.source.js';
 import { isQuiet } from './rule-state.quiet.js';
 import { RuleStateStore, type ContainerRuleStates } from './rule-state.store.js';
@@ -20,10 +19,10 @@ import { RuleStateStore, type ContainerRuleStates } from './rule-state.store.js'
 const TICK_SLICE_MS = 4;
 
 /**
- * Runs the rules: every accepted reading is judged, per container in measuredAt order, by each
+ * Runs the rules: every accepted reading is judged (`ReadingProcessor` calls {@link evaluate}), per container in measuredAt order, by each
  * rule of the container's rule set (pure evaluators, persisted state); offline rules also run on
  * a timer (RULES_TICK_MS, or `tick()` from tests driving a manual clock). Conclusions are emitted
- * as RuleEvents; the alerts module turns them into alerts.
+ * as `rule.concluded` events (common/events/event-map.ts); the alerts module turns them into alerts.
  */
 @Injectable()
 export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
@@ -34,10 +33,9 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private readonly evaluationSeconds;
 
   constructor(
-    private readonly pipeline: ReadingPipeline,
     private readonly source: RuleSetSource,
     private readonly store: RuleStateStore,
-    private readonly events: RuleEvents,
+    private readonly events: DomainEvents,
     private readonly liveState: LiveStateService,
     private readonly clock: Clock,
     private readonly config: RulesConfig,
@@ -52,7 +50,6 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.pipeline.onAccepted((readings) => this.evaluate(readings));
     this.timer = setInterval(() => void this.tick(), this.config.RULES_TICK_MS);
     this.timer.unref();
   }
@@ -153,7 +150,7 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     if (outcome.kind === 'none') return false;
     this.outcomes.inc({ kind: outcome.kind });
     try {
-      this.events.emit({ containerId, shipmentId, deviceId, rule, outcome });
+      this.events.emit('rule.concluded', { containerId, shipmentId, deviceId, rule, outcome });
     } catch (err) {
       this.logger.error(
         { containerId, shipmentId, deviceId, ruleId: rule.id, outcome: outcome.kind, err },

@@ -1,4 +1,4 @@
-import type { RuleDefinition } from './rule-definition.js';
+import type { RuleDefinition } from '#src/contracts/rule-definition.js';
 
 /**
  * Which rules judge a container's readings: its active shipment's profile rules (with the

@@ -6,7 +6,7 @@ import { takeSome } from '#src/common/take-some.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { RuleState } from './rule-state.js';
-import type { OfflineRule } from './rule-definition.js';
+import type { OfflineRule } from '#src/contracts/rule-definition.js';
 import { advanceQuietWatch, type LastSeenByKey } from './evaluators/offline.evaluator.js';
 import {
   isQuiet,

@@ -1,6 +1,4 @@
-/** Shipment lifecycle (ARCHITECTURE.md §6): planned → in_transit → arrived → closed, or cancelled. */
-export const SHIPMENT_STATUSES = ['planned', 'in_transit', 'arrived', 'closed', 'cancelled'] as const;
-export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+import type { ShipmentStatus } from '#src/contracts/shipment-status.js';
 
 /**
  * A container is on at most one shipment in these states; its readings carry that shipment's id

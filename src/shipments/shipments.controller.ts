@@ -36,6 +36,7 @@ import {
   ShipmentWithJourneyDto,
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
+import { ShipmentJourneyViews } from './shipment-journey-view.port.js';
 import type { Shipment } from './shipment.types.js';
 import { ShipmentsService } from './shipments.service.js';
 
@@ -45,7 +46,10 @@ class ShipmentsQueryDto extends IntersectionType(ListQueryDto, ShipmentListQuery
 @Requires('viewer')
 @Controller('shipments')
 export class ShipmentsController {
-  constructor(private readonly shipments: ShipmentsService) {}
+  constructor(
+    private readonly shipments: ShipmentsService,
+    private readonly journeys: ShipmentJourneyViews,
+  ) {}
 
   @Post()
   @Requires('planner')
@@ -79,7 +83,7 @@ export class ShipmentsController {
   @ApiProblems(400, 404)
   get(@Param() params: ShipmentIdParams, @Res({ passthrough: true }) res: FastifyReply): Shipment {
     const found = this.shipments.get(params.id);
-    const journey = this.shipments.journeyOf(found.value);
+    const journey = this.journeys.viewOf(found.value);
     return { ...sendVersioned(res, found), ...(journey !== undefined && { journey }) };
   }
 

@@ -2,7 +2,8 @@ import type { ActiveShipment } from '#src/fleet/active-shipments.service.js';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { SHIPMENTS_MIGRATIONS } from './shipments.migrations.js';
-import type { Shipment, ShipmentOverrides, ShipmentStatus } from './shipment.types.js';
+import type { ShipmentStatus } from '#src/contracts/shipment-status.js';
+import type { Shipment, ShipmentOverrides } from './shipment.types.js';
 
 interface ShipmentRow {
   id: string;

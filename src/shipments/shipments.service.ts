@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
+import { DomainEvents } from '#src/common/events/domain-events.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ContainersService } from '#src/fleet/containers.service.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
@@ -16,21 +17,9 @@ import type {
   ShipmentStatusChangeDto,
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
-import type { ShipmentJourneyView } from './shipment-journey-view.types.js';
 import { ShipmentsRepository } from './shipments.repository.js';
-import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment, type ShipmentStatus } from './shipment.types.js';
-
-/** A status change as it happened: by a planner (`manual`, with the key name) or by the journey. */
-export interface ShipmentStatusChange {
-  shipmentId: string;
-  containerId: string;
-  from: ShipmentStatus;
-  to: ShipmentStatus;
-  /** When it happened, epoch ms (the departure or arrival time for those). */
-  at: number;
-  manual: boolean;
-  actor?: string;
-}
+import type { ShipmentStatus, ShipmentStatusChange } from '#src/contracts/shipment-status.js';
+import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment } from './shipment.types.js';
 
 /** Fields that may still change once the goods are on the road. */
 const EDITABLE_ON_THE_ROAD: readonly (keyof UpdateShipmentDto)[] = [
@@ -47,9 +36,6 @@ const EDITABLE_ON_THE_ROAD: readonly (keyof UpdateShipmentDto)[] = [
  */
 @Injectable()
 export class ShipmentsService implements OnModuleInit {
-  private readonly statusListeners: ((change: ShipmentStatusChange) => void)[] = [];
-  private journeyView?: (shipment: Shipment) => ShipmentJourneyView | undefined;
-
   constructor(
     private readonly repository: ShipmentsRepository,
     private readonly containers: ContainersService,
@@ -57,6 +43,7 @@ export class ShipmentsService implements OnModuleInit {
     private readonly profiles: ProfilesService,
     private readonly active: ActiveShipments,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   onModuleInit(): void {
@@ -140,21 +127,6 @@ export class ShipmentsService implements OnModuleInit {
     return this.get(id);
   }
 
-  /** Listens to every status change (the journey feature logs them, manual or automatic). */
-  onStatusChange(listener: (change: ShipmentStatusChange) => void): void {
-    this.statusListeners.push(listener);
-  }
-
-  /** Set by the journey feature, which depends on shipments (not the other way round). */
-  setJourneyView(view: (shipment: Shipment) => ShipmentJourneyView | undefined): void {
-    this.journeyView = view;
-  }
-
-  /** Position, progress and ETA of a shipment on the road; undefined when unknown. */
-  journeyOf(shipment: Shipment): ShipmentJourneyView | undefined {
-    return this.journeyView?.(shipment);
-  }
-
   /**
    * A transition the journey concluded (departure from the origin, arrival at the destination),
    * recorded as automatic with the time it happened. False when the shipment is no longer in
@@ -212,7 +184,7 @@ export class ShipmentsService implements OnModuleInit {
   }
 
   private announce(change: ShipmentStatusChange): void {
-    for (const listener of this.statusListeners) listener(change);
+    this.events.emit('shipment.status-changed', change);
   }
 
   delete(id: string, ifMatch: string | undefined): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
-import type { RuleDefinition } from '#src/rules/rule-definition.js';
+import type { RuleDefinition } from '#src/contracts/rule-definition.js';
 import { RuleSetSource } from '#src/rules/rule-set.source.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Reading } from '#src/contracts/reading.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
+import { JourneyTracker } from '#src/journeys/journey-tracker.service.js';
+import { RuleEngine } from '#src/rules/rule-engine.service.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -16,13 +17,18 @@ describe('a fault after storage', () => {
   });
   after(() => app?.close());
 
-  it('neither refuses the stored readings nor keeps them from the other listeners', async () => {
-    const pipeline = app.running.app.get(ReadingPipeline);
-    pipeline.onAccepted(() => {
+  it('neither refuses the stored readings nor keeps them from the stages after it', async () => {
+    // The fault is injected into the rules stage; journeys, the stage after it, must still run.
+    app.running.app.get(RuleEngine).evaluate = () => {
       throw new Error('a rule failed');
-    });
+    };
+    const journeys = app.running.app.get(JourneyTracker);
+    const onReadings = journeys.onReadings.bind(journeys);
     const seen: Reading[] = [];
-    pipeline.onAccepted((readings) => seen.push(...readings));
+    journeys.onReadings = (readings) => {
+      seen.push(...readings);
+      onReadings(readings);
+    };
     const ts = Date.now() - 1000;
     const device = await app.mqtt({ clientId: DEVICE });
     await device.publishAsync(deviceTelemetryTopic(DEVICE), JSON.stringify({ ts, temperature: 4.4 }), {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import type { Reading } from '#src/contracts/reading.js';
-import { ReadingPipeline } from '#src/ingestion/reading-pipeline.service.js';
+import { RuleEngine } from '#src/rules/rule-engine.service.js';
 import {
   CHIRPSTACK,
   CHIRPSTACK_TOPIC,
@@ -22,12 +22,17 @@ import { waitFor } from '#test/support/wait-for.js';
 describe('LoRaWAN frame handling over the real broker', () => {
   let app: TestApp;
   let networkServer: MqttClient;
-  /** Every reading handed to the rules (the pipeline's accepted-readings listeners). */
+  /** Every reading handed to the rules (by ReadingProcessor). */
   const evaluated: (Reading & { lostFrames?: number })[] = [];
 
   before(async () => {
     app = await startTestApp();
-    app.running.app.get(ReadingPipeline).onAccepted((readings) => evaluated.push(...readings));
+    const rules = app.running.app.get(RuleEngine);
+    const evaluate = rules.evaluate.bind(rules);
+    rules.evaluate = (readings) => {
+      evaluated.push(...readings);
+      evaluate(readings);
+    };
     networkServer = await app.mqtt({ clientId: 'network-server' });
   });
   after(() => app.close());

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Band, GraceWindow } from '../rule-definition.js';
+import type { Band, GraceWindow } from '#src/contracts/rule-definition.js';
 import { bandPosition, distanceOutside, type BandPosition } from './band-position.util.js';
 import { minute } from './rule-trace.testing.js';
 

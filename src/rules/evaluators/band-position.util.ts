@@ -1,4 +1,4 @@
-import type { Band, GraceWindow } from '../rule-definition.js';
+import type { Band, GraceWindow } from '#src/contracts/rule-definition.js';
 
 /**
  * Where a value stands against a band:

@@ -1,5 +1,5 @@
-import type { CumulativeRule, EvaluationResult, RuleReading } from '../rule-definition.js';
-import { NO_OUTCOME } from '../rule-definition.js';
+import type { CumulativeRule, EvaluationResult, RuleReading } from '#src/contracts/rule-definition.js';
+import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
 import type { CumulativeState } from '../rule-state.js';
 import { bandPosition, describeBreach, distanceOutside, minutes } from './band-position.util.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';

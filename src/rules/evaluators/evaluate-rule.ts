@@ -1,4 +1,4 @@
-import type { EvaluationResult, RuleDefinition, RuleReading } from '../rule-definition.js';
+import type { EvaluationResult, RuleDefinition, RuleReading } from '#src/contracts/rule-definition.js';
 import type { RuleState } from '../rule-state.js';
 import { evaluateBatteryLow } from './battery-low.evaluator.js';
 import { evaluateCumulative } from './cumulative.evaluator.js';

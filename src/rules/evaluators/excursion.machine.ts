@@ -5,8 +5,8 @@ import type {
   GraceWindow,
   NumericField,
   SeverityPolicy,
-} from '../rule-definition.js';
-import { NO_OUTCOME } from '../rule-definition.js';
+} from '#src/contracts/rule-definition.js';
+import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
 import { bandPosition, describeBreach, distanceOutside, minutes } from './band-position.util.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';

@@ -1,5 +1,5 @@
-import type { EvaluationResult, FrameLossRule, RuleReading } from '../rule-definition.js';
-import { NO_OUTCOME } from '../rule-definition.js';
+import type { EvaluationResult, FrameLossRule, RuleReading } from '#src/contracts/rule-definition.js';
+import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
 import type { FrameBucket, FrameLossState } from '../rule-state.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HysteresisRule } from '../rule-definition.js';
+import type { HysteresisRule } from '#src/contracts/rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
 import { evaluateHysteresis } from './hysteresis.evaluator.js';
 import { trace, type Step } from './rule-trace.testing.js';

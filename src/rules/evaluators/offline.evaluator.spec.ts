@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MEASUREMENT_KEYS } from '#src/contracts/reading.js';
-import type { OfflineRule } from '../rule-definition.js';
+import type { OfflineRule } from '#src/contracts/rule-definition.js';
 import type { OfflineState } from '../rule-state.js';
 import {
   advanceQuietWatch,

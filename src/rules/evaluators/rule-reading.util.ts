@@ -1,4 +1,4 @@
-import type { NumericField, RuleReading } from '../rule-definition.js';
+import type { NumericField, RuleReading } from '#src/contracts/rule-definition.js';
 
 /**
  * The value a rule judges, or undefined when the reading does not carry it (a tracker sending a

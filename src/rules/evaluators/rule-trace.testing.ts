@@ -1,4 +1,9 @@
-import type { EvaluationResult, NumericField, RuleOutcome, RuleReading } from '../rule-definition.js';
+import type {
+  EvaluationResult,
+  NumericField,
+  RuleOutcome,
+  RuleReading,
+} from '#src/contracts/rule-definition.js';
 
 /** Test support for evaluator specs: runs a sequence of readings and labels the outcomes. */
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AlertSeverity } from '#src/contracts/alert-event.js';
-import type { SeverityPolicy } from '../rule-definition.js';
+import type { SeverityPolicy } from '#src/contracts/rule-definition.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 
 const policy: SeverityPolicy = {

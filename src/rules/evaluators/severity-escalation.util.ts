@@ -1,5 +1,5 @@
 import type { AlertSeverity } from '#src/contracts/alert-event.js';
-import type { SeverityPolicy } from '../rule-definition.js';
+import type { SeverityPolicy } from '#src/contracts/rule-definition.js';
 
 const RANK: Readonly<Record<AlertSeverity, number>> = { info: 0, warning: 1, critical: 2 };
 

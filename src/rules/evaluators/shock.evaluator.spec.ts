@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ShockRule } from '../rule-definition.js';
+import type { ShockRule } from '#src/contracts/rule-definition.js';
 import type { ShockState } from '../rule-state.js';
 import { evaluateShock } from './shock.evaluator.js';
 import { minute, trace, type Step } from './rule-trace.testing.js';

@@ -1,5 +1,5 @@
-import type { EvaluationResult, RuleReading, ShockRule } from '../rule-definition.js';
-import { NO_OUTCOME } from '../rule-definition.js';
+import type { EvaluationResult, RuleReading, ShockRule } from '#src/contracts/rule-definition.js';
+import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
 import type { ShockState } from '../rule-state.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 

@@ -1,5 +1,5 @@
-import type { EvaluationResult, RuleReading, ThresholdRule } from '../rule-definition.js';
-import { NO_OUTCOME } from '../rule-definition.js';
+import type { EvaluationResult, RuleReading, ThresholdRule } from '#src/contracts/rule-definition.js';
+import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
 import type { ExcursionState } from '../rule-state.js';
 import { advanceExcursion, excursionParams } from './excursion.machine.js';
 import { fieldValue } from './rule-reading.util.js';

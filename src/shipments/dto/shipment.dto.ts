@@ -15,7 +15,7 @@ import {
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import { TemperatureBandDto, ToleratedExcursionDto } from '#src/profiles/profiles.dto.js';
 import { ShipmentJourneyViewDto } from './shipment-journey-view.dto.js';
-import { SHIPMENT_STATUSES, type ShipmentStatus } from '../shipment.types.js';
+import { SHIPMENT_STATUSES, type ShipmentStatus } from '#src/contracts/shipment-status.js';
 
 export class ShipmentOverridesDto {
   @ApiPropertyOptional({ type: TemperatureBandDto, description: 'Replaces the profile band, °C.' })

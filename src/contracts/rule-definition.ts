@@ -1,9 +1,11 @@
-import type { AlertSeverity } from '#src/contracts/alert-event.js';
-import type { MeasurementKey, Measurements } from '#src/contracts/reading.js';
+import type { AlertSeverity } from './alert-event.js';
+import type { MeasurementKey, Measurements } from './reading.js';
 
 /**
  * Rule definitions: plain, JSON-serialisable data (stored per shipment, rebuilt from a product
- * profile) judged by the pure evaluators in `evaluators/` (ARCHITECTURE.md §6).
+ * profile) judged by the pure evaluators in `rules/evaluators/` (ARCHITECTURE.md §6). They are a
+ * contract because a rule's conclusion carries its rule (`rule.concluded`, `rule-event.ts`) to the
+ * features above rules that act on it.
  *
  * Conventions shared by every kind:
  * 1. Time is the reading's `measuredAt` (epoch ms), never the wall clock.
