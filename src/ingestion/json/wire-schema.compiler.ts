@@ -49,104 +49,114 @@ export interface SchemaViolation {
 export type WireValidator = (item: object) => SchemaViolation[] | undefined;
 
 type Found = SchemaViolation[] | undefined;
-type FieldCheck = (value: unknown, found: Found) => Found;
 
 const MAX_UNKNOWN_NAMED = 5;
 
 /**
- * Compiles `schema` into one function, once, at module load: the rules become closures with their
- * messages' fixed parts prepared, so validating a valid object allocates nothing. Rules:
+ * Compiles `schema`, once, at module load, into the source of one straight-line function, as JSON
+ * Schema compilers (ajv) do: each field is read by name and checked inline, so V8 sees monomorphic
+ * property loads and a valid object allocates nothing. A first version, a loop over one closure
+ * per field (one property-load site for every name), took 2.4 times the CPU of the hand-written
+ * check it replaced; this form matches it. The source is built only from the schema, a constant
+ * of ours: field names enter it through JSON.stringify, numbers as checked finite literals,
+ * messages and custom rules as references to `refs`; a device's input never does.
+ * Rules:
  * 1. a key the schema does not name is refused first, alone (a `__proto__` or a tag never gets
- *    further), naming at most five;
+ *    further), naming at most five; in a nested object it is that object's only violation;
  * 2. a field that is absent or `null` is skipped, unless required (then its rule judges it);
  * 3. a number must be a finite JSON number (1e400 parses to Infinity), never a string, then an
  *    integer if asked, then within [min, max]; only this last is a `range` violation;
- * 4. every field is checked, so one rejection lists every refused field.
+ * 4. every field is checked, so one rejection lists every refused field, in schema order.
  */
-export function compileWireSchema(schema: WireSchema, path = ''): WireValidator {
-  const keys = new Set(Object.keys(schema));
-  const unknownPrefix = path === '' ? '' : `${path}: `;
-  const checks = Object.entries(schema).map(([key, rule]) =>
-    compileField(path === '' ? key : `${path}.${key}`, key, rule),
-  );
-  return (item) => {
-    let unknown: string[] | undefined;
-    for (const key in item) if (!keys.has(key)) (unknown ??= []).push(key);
-    if (unknown !== undefined) {
-      const named = unknown.slice(0, MAX_UNKNOWN_NAMED).join(', ');
-      return [{ range: false, message: `${unknownPrefix}unknown field(s): ${named}` }];
+export function compileWireSchema(schema: WireSchema): WireValidator {
+  const refs: unknown[] = [];
+  const ref = (value: unknown) => `refs[${refs.push(value) - 1}]`;
+  let names = 0;
+  const fresh = () => `v${names++}`;
+
+  const objectCode = (fields: WireSchema, item: string, path: string, top: boolean): string => {
+    const known = ref(new Set(Object.keys(fields)));
+    const prefix = JSON.stringify(path === '' ? '' : `${path}: `);
+    const unknown = fresh();
+    const refuse = top
+      ? `return [unknownFields(${prefix}, ${unknown})];`
+      : `found = add(found, unknownFields(${prefix}, ${unknown}));`;
+    const body = Object.entries(fields)
+      .map(([key, rule]) => fieldCode(item, key, path === '' ? key : `${path}.${key}`, rule))
+      .join('\n');
+    return `let ${unknown};
+      for (const key in ${item}) if (!${known}.has(key)) (${unknown} ??= []).push(key);
+      if (${unknown} !== undefined) ${refuse}
+      ${top ? body : `else {\n${body}\n}`}`;
+  };
+
+  const fieldCode = (item: string, key: string, path: string, rule: FieldRule): string => {
+    const v = fresh();
+    const check = ruleCode(v, path, rule);
+    return rule.required === true
+      ? `{ const ${v} = ${item}[${JSON.stringify(key)}];\n${check} }`
+      : `{ const ${v} = ${item}[${JSON.stringify(key)}];\nif (${v} !== undefined && ${v} !== null) {\n${check}\n} }`;
+  };
+
+  const ruleCode = (v: string, path: string, rule: FieldRule): string => {
+    switch (rule.kind) {
+      case 'number': {
+        const type = rule.integer
+          ? `${path} must be an integer number`
+          : `${path} must be a number conforming to the specified constraints`;
+        const integer = rule.integer ? ` || !Number.isInteger(${v})` : '';
+        return `if (typeof ${v} !== 'number' || !Number.isFinite(${v})${integer}) found = add(found, ${ref(violation(false, type))});
+          else if (${v} < ${literal(rule.min)}) found = add(found, ${ref(violation(true, `${path} must not be less than ${rule.min}`))});
+          else if (${v} > ${literal(rule.max)}) found = add(found, ${ref(violation(true, `${path} must not be greater than ${rule.max}`))});`;
+      }
+      case 'enum': {
+        const message = `${path} must be one of the following values: ${rule.values.join(', ')}`;
+        const none = rule.values.map((value) => `${v} !== ${JSON.stringify(value)}`).join(' && ');
+        return `if (${none}) found = add(found, ${ref(violation(false, message))});`;
+      }
+      case 'custom': {
+        const problem = fresh();
+        return `const ${problem} = ${ref(rule.problem)}(${v});
+          if (${problem} !== undefined) found = add(found, { range: false, message: ${problem} });`;
+      }
+      case 'object': {
+        const message = `${path} must be an object of ${Object.keys(rule.fields).join(', ')}`;
+        return `if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v})) found = add(found, ${ref(violation(false, message))});
+          else {\n${objectCode(rule.fields, v, path, false)}\n}`;
+      }
     }
-    let found: Found;
-    for (const check of checks) found = check(item, found);
+  };
+
+  const source = `return function validate(item) {
+    let found;
+    ${objectCode(schema, 'item', '', true)}
     return found;
-  };
+  };`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the source is ours, see above
+  const factory = new Function('refs', 'add', 'unknownFields', source) as (
+    refs: unknown[],
+    addViolation: typeof add,
+    unknown: typeof unknownFields,
+  ) => WireValidator;
+  return factory(refs, add, unknownFields);
 }
 
-function compileField(path: string, key: string, rule: FieldRule): FieldCheck {
-  const judge = compileRule(path, rule);
-  const required = rule.required === true;
-  return (item, found) => {
-    const value = (item as Record<string, unknown>)[key];
-    if (!required && (value === undefined || value === null)) return found;
-    return judge(value, found);
-  };
+function violation(range: boolean, message: string): SchemaViolation {
+  return { range, message };
 }
 
-function compileRule(path: string, rule: FieldRule): FieldCheck {
-  switch (rule.kind) {
-    case 'number':
-      return compileNumber(path, rule);
-    case 'enum': {
-      const refused = schemaViolation(
-        `${path} must be one of the following values: ${rule.values.join(', ')}`,
-      );
-      return (value, found) =>
-        typeof value === 'string' && rule.values.includes(value) ? found : add(found, refused);
-    }
-    case 'custom':
-      return (value, found) => {
-        const problem = rule.problem(value);
-        return problem === undefined ? found : add(found, schemaViolation(problem));
-      };
-    case 'object': {
-      const validate = compileWireSchema(rule.fields, path);
-      const notObject = schemaViolation(
-        `${path} must be an object of ${Object.keys(rule.fields).join(', ')}`,
-      );
-      return (value, found) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          return add(found, notObject);
-        }
-        const inner = validate(value);
-        return inner === undefined ? found : [...(found ?? []), ...inner];
-      };
-    }
-  }
+/** A bound, as a JavaScript literal: JSON.stringify of a finite number is one. */
+function literal(bound: number): string {
+  if (!Number.isFinite(bound)) throw new Error(`schema bound ${bound} is not a finite number`);
+  return JSON.stringify(bound);
 }
 
-function compileNumber(path: string, { min, max, integer }: NumberRule): FieldCheck {
-  const notNumber = schemaViolation(
-    integer
-      ? `${path} must be an integer number`
-      : `${path} must be a number conforming to the specified constraints`,
-  );
-  const below: SchemaViolation = { range: true, message: `${path} must not be less than ${min}` };
-  const above: SchemaViolation = { range: true, message: `${path} must not be greater than ${max}` };
-  return (value, found) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) return add(found, notNumber);
-    if (integer && !Number.isInteger(value)) return add(found, notNumber);
-    if (value < min) return add(found, below);
-    if (value > max) return add(found, above);
-    return found;
-  };
+function unknownFields(prefix: string, keys: string[]): SchemaViolation {
+  return violation(false, `${prefix}unknown field(s): ${keys.slice(0, MAX_UNKNOWN_NAMED).join(', ')}`);
 }
 
-function schemaViolation(message: string): SchemaViolation {
-  return { range: false, message };
-}
-
-function add(found: Found, violation: SchemaViolation): SchemaViolation[] {
-  if (found === undefined) return [violation];
-  found.push(violation);
+function add(found: Found, next: SchemaViolation): SchemaViolation[] {
+  if (found === undefined) return [next];
+  found.push(next);
   return found;
 }
