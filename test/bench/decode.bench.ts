@@ -1,10 +1,12 @@
-// Decoding throughput on one core: ChirpStack v4 uplinks carrying Cayenne LPP frames, from raw
-// MQTT payload bytes to a checked canonical reading. Run after a build:
+// Decoding throughput on one core: ChirpStack v4 and TTS uplinks carrying Cayenne LPP frames, and
+// native JSON readings (accepted and refused), from raw MQTT payload bytes to a checked canonical
+// reading. Run after a build:
 //   node dist/test/bench/decode.bench.js
 // Prints the figures and writes them to docs/bench/decode.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { decodeCayenneLpp, encodeCayenneLpp } from '#src/ingestion/codecs/cayenne-lpp.codec.js';
+import { NativeJsonDecoder } from '#src/ingestion/json/native-json.decoder.js';
 import { decodeChirpstackUplink } from '#src/ingestion/lorawan/chirpstack.decoder.js';
 import { decodeTtsUplink } from '#src/ingestion/lorawan/tts.decoder.js';
 import { InMemoryDeviceLookup } from '#src/ingestion/lorawan/lorawan.testing.js';
@@ -136,6 +138,31 @@ const ttsPerSecond = measure(
   (i) => decodeTtsUplink(tts[i].topic, tts[i].payload, receivedAt, lookup).ok,
 );
 const lppPerSecond = measure(frames.length, (i) => decodeCayenneLpp(frames[i]).ok);
+// Native JSON: the ordinary reading, and a refused one (a string temperature), whose reasons cost more.
+const native = new NativeJsonDecoder();
+const nativeOk = Array.from({ length: 4096 }, (_, i) =>
+  Buffer.from(
+    JSON.stringify({
+      ts: t0 + i * 10,
+      seq: i,
+      temperature: -18 + (i % 50) / 10,
+      humidity: 40 + (i % 20),
+      lat: 48.85 + i / 1e4,
+      lon: 2.35,
+      battery: 90 - (i % 30),
+      door: i % 2 ? 'open' : 'closed',
+    }),
+  ),
+);
+const nativeBad = nativeOk.map((_, i) => Buffer.from(`{"ts":${t0 + i * 10},"temperature":"${i % 50}"}`));
+const nativePerSecond = measure(
+  nativeOk.length,
+  (i) => native.decode('dev-1', nativeOk[i], receivedAt)[0].ok,
+);
+const nativeRefusedPerSecond = measure(
+  nativeBad.length,
+  (i) => !native.decode('dev-1', nativeBad[i], receivedAt)[0].ok,
+);
 // The floor no decoder of JSON envelopes can beat: parsing alone.
 const jsonParsePerSecond = measure(cs.length, (i) => JSON.parse(cs[i].payload.toString('utf8')) !== null);
 
@@ -146,6 +173,8 @@ const result = {
   ttsUplinksPerSecond: ttsPerSecond,
   cayenneFramesPerSecond: lppPerSecond,
   jsonParseOnlyPerSecond: jsonParsePerSecond,
+  nativeJsonReadingsPerSecond: nativePerSecond,
+  nativeJsonRefusedPerSecond: nativeRefusedPerSecond,
   chirpstackEnvelopeBytes: cs[0].payload.length,
   loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
   cores: cpus().length,
@@ -162,6 +191,8 @@ console.log(
 console.log(`TTS + Cayenne LPP uplinks decoded:        ${ttsPerSecond.toLocaleString('en')} /s`);
 console.log(`Cayenne LPP frames alone:                 ${lppPerSecond.toLocaleString('en')} /s`);
 console.log(`JSON.parse of the same envelopes alone:   ${jsonParsePerSecond.toLocaleString('en')} /s`);
+console.log(`native JSON readings decoded:             ${nativePerSecond.toLocaleString('en')} /s`);
+console.log(`native JSON readings refused (schema):    ${nativeRefusedPerSecond.toLocaleString('en')} /s`);
 console.log(`load average (1 min) while measuring:     ${result.loadAverage1m} on ${result.cores} cores`);
 mkdirSync('docs/bench', { recursive: true });
 writeFileSync('docs/bench/decode.json', `${JSON.stringify(result, null, 2)}\n`);

@@ -127,6 +127,22 @@ describe(NativeJsonDecoder.name, () => {
     ['a prototype key', `{"ts":"${ISO}","temperature":2,"__proto__":{"x":1}}`, 'schema', /__proto__/],
     ['a door that is ajar', `{"ts":"${ISO}","door":"ajar"}`, 'schema', /door/],
     ['a negative seq', `{"ts":"${ISO}","temperature":2,"seq":-1}`, 'range', /seq/],
+    // Before the schema: a NaN shock computed from an empty array, refused as out of range.
+    ['an accel array', `{"ts":"${ISO}","accel":[]}`, 'schema', /^accel must be an object of x, y, z$/],
+    ['an accel with a fourth axis', `{"ts":"${ISO}","accel":{"x":0,"y":0,"z":1,"w":1}}`, 'schema', /w/],
+    ['only a null temperature', `{"ts":"${ISO}","temperature":null}`, 'empty', /no measurement/],
+    [
+      'two values out of range',
+      `{"ts":"${ISO}","temperature":-300,"humidity":120}`,
+      'range',
+      /^temperature must not be less than -50; humidity must not be greater than 100$/,
+    ],
+    [
+      'a string temperature, with one message',
+      `{"ts":"${ISO}","temperature":"4.5"}`,
+      'schema',
+      /^temperature must be a number conforming to the specified constraints$/,
+    ],
   ];
   for (const [name, payload, reason, detail] of refused) {
     it(`refuses ${name} as ${reason}`, () => {
@@ -136,6 +152,20 @@ describe(NativeJsonDecoder.name, () => {
       assert.equal(r.deviceId, 'dev-1');
     });
   }
+
+  it('reads null fields as absent: a null door is not a closed one', () => {
+    const r = only(
+      decode(
+        `{"ts":"${ISO}","seq":null,"temperature":2,"door":null,"shock":null,"accel":{"x":3,"y":4,"z":0}}`,
+      ),
+    );
+    assert.ok(r.ok);
+    const reading = r.readings[0];
+    assert.equal(reading.temperatureC, 2);
+    assert.equal(reading.shockG, 5);
+    assert.equal('doorOpen' in reading, false);
+    assert.equal('seq' in reading, false);
+  });
 
   it('keeps the good readings of a batch and names the index of a bad one', () => {
     const results = decode(

@@ -1,18 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import { isUtf8 } from 'node:buffer';
-import type { DecodedReading } from '#src/contracts/reading.js';
+import type { DecodedReading, NativeReadingPayload } from '#src/contracts/reading.js';
 import { rejected, type DecodeResult } from '../decode-result.js';
 import { readingIdentity } from '../dedupe/reading-identity.js';
 import { checkReading, stampLag } from '../reading-checks.js';
-import { NATIVE_READING_KEYS, NativeReadingDto, parseTimestamp } from './native-reading.dto.js';
-import { isValidNativeReading } from './native-reading.fast-path.js';
+import { parseTimestamp, validateNativeReading } from './native-reading.schema.js';
 
 /** Largest batch a device may send in one message (a day of readings at one a minute and a half). */
 export const MAX_BATCH_READINGS = 1000;
 
-const RANGE_CONSTRAINTS = new Set(['min', 'max']);
+/** A reading that passed NATIVE_READING_SCHEMA: its optional fields may still be `null` (absent). */
+type ValidReading = { [K in keyof NativeReadingPayload]: NativeReadingPayload[K] | null };
 
 /**
  * Decodes the native JSON payload of `v1/devices/{deviceId}/telemetry` (ARCHITECTURE.md §3): one
@@ -47,26 +45,14 @@ export class NativeJsonDecoder {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       return rejected('schema', `${at}a reading must be a JSON object`, deviceId);
     }
-    // Unknown keys (including __proto__ / constructor) are refused before any object is built,
-    // so nothing a device sends reaches a prototype, a tag or a rule setting.
-    const unknown = unknownKeys(item);
-    if (unknown !== undefined) {
-      return rejected('schema', `${at}unknown field(s): ${unknown.slice(0, 5).join(', ')}`, deviceId);
+    // The schema refuses unknown keys (including __proto__ / constructor) before any field, and
+    // nothing is copied from the item but the fields it names.
+    const violations = validateNativeReading(item);
+    if (violations !== undefined) {
+      const reason = violations.every((v) => v.range) ? 'range' : 'schema';
+      return rejected(reason, at + violations.map((v) => v.message).join('; '), deviceId);
     }
-    let dto: NativeReadingDto;
-    if (isValidNativeReading(item as Record<string, unknown>)) {
-      // Hot path: the common, valid reading needs no class instance (see the fast path's rules).
-      dto = item as NativeReadingDto;
-    } else {
-      dto = plainToInstance(NativeReadingDto, item);
-      const errors = validateSync(dto, { forbidUnknownValues: true });
-      if (errors.length > 0) {
-        const flat = flatten(errors);
-        const reason = flat.every((e) => RANGE_CONSTRAINTS.has(e.constraint)) ? 'range' : 'schema';
-        return rejected(reason, at + flat.map((e) => e.message).join('; '), deviceId);
-      }
-    }
-    const reading = toDecodedReading(deviceId, dto, receivedAt);
+    const reading = toDecodedReading(deviceId, item as ValidReading, receivedAt);
     const problem = checkReading(reading);
     if (problem) return { ok: false, rejection: { ...problem, detail: at + problem.detail } };
     stampLag(reading);
@@ -74,15 +60,9 @@ export class NativeJsonDecoder {
   }
 }
 
-/** The keys that are not native reading fields; undefined (no array) when there are none. */
-function unknownKeys(item: object): string[] | undefined {
-  let unknown: string[] | undefined;
-  for (const key of Object.keys(item)) if (!NATIVE_READING_KEYS.has(key)) (unknown ??= []).push(key);
-  return unknown;
-}
-
-function toDecodedReading(deviceId: string, dto: NativeReadingDto, receivedAt: number): DecodedReading {
-  const measuredAt = parseTimestamp(dto.ts) as number;
+/** The canonical reading of a valid native one; `!= null` because the schema reads `null` as absent. */
+function toDecodedReading(deviceId: string, sent: ValidReading, receivedAt: number): DecodedReading {
+  const measuredAt = parseTimestamp(sent.ts) as number;
   const reading: DecodedReading = {
     deviceId,
     measuredAt,
@@ -93,28 +73,15 @@ function toDecodedReading(deviceId: string, dto: NativeReadingDto, receivedAt: n
     dedupeKey: readingIdentity(deviceId, measuredAt),
     quality: { lagMs: 0, late: false },
   };
-  if (dto.seq !== undefined) reading.seq = dto.seq;
-  if (dto.temperature !== undefined) reading.temperatureC = dto.temperature;
-  if (dto.humidity !== undefined) reading.humidityPct = dto.humidity;
-  if (dto.shock !== undefined) reading.shockG = dto.shock;
-  else if (dto.accel) reading.shockG = Math.hypot(dto.accel.x, dto.accel.y, dto.accel.z);
-  if (dto.lat !== undefined) reading.lat = dto.lat;
-  if (dto.lon !== undefined) reading.lon = dto.lon;
-  if (dto.alt !== undefined) reading.altM = dto.alt;
-  if (dto.battery !== undefined) reading.batteryPct = dto.battery;
-  if (dto.door !== undefined) reading.doorOpen = dto.door === 'open';
+  if (sent.seq != null) reading.seq = sent.seq;
+  if (sent.temperature != null) reading.temperatureC = sent.temperature;
+  if (sent.humidity != null) reading.humidityPct = sent.humidity;
+  if (sent.shock != null) reading.shockG = sent.shock;
+  else if (sent.accel != null) reading.shockG = Math.hypot(sent.accel.x, sent.accel.y, sent.accel.z);
+  if (sent.lat != null) reading.lat = sent.lat;
+  if (sent.lon != null) reading.lon = sent.lon;
+  if (sent.alt != null) reading.altM = sent.alt;
+  if (sent.battery != null) reading.batteryPct = sent.battery;
+  if (sent.door != null) reading.doorOpen = sent.door === 'open';
   return reading;
-}
-
-function flatten(errors: ValidationError[], prefix = ''): { constraint: string; message: string }[] {
-  return errors.flatMap((e) => {
-    const path = prefix + e.property;
-    const own = Object.entries(e.constraints ?? {}).map(([constraint, message]) => ({
-      constraint,
-      message: message.startsWith(e.property)
-        ? path + message.slice(e.property.length)
-        : `${path}: ${message}`,
-    }));
-    return [...own, ...flatten(e.children ?? [], `${path}.`)];
-  });
 }
