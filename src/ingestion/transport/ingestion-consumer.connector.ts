@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { MqttContext, ServerMqtt } from '@nestjs/microservices';
 import { hostname } from 'node:os';
 import { IngestionConsumer } from '../ingestion.consumer.js';
@@ -33,6 +33,13 @@ export function connectIngestionConsumer(
     return { start: () => Promise.resolve(drain.start()), stop: () => drain.close() };
   }
   const server = externalBrokerServer(app.get(IngestionConsumer), config, url);
+  if (config.MQTT_SHARE_GROUP !== undefined)
+    // A broker without shared subscriptions (Aedes among them) grants `$share/...` and then
+    // delivers nothing to it: the one line that says why, should nothing arrive.
+    new Logger('IngestionConsumer').log(
+      { group: config.MQTT_SHARE_GROUP },
+      'Consuming with shared subscriptions $share/<group>/<filter>; MQTT_SHARE_GROUP= (empty) for a broker without them',
+    );
   const status = app.get(ConsumerStatus);
   server.status.subscribe((state) => status.set(state));
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
