@@ -47,8 +47,8 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   if (config.FLEET_SEED_FILE !== '') importSeed(app, config.FLEET_SEED_FILE);
   const broker = app.get(BrokerService);
   const mqttUrl = config.MQTT_URL ?? broker.localUrl();
-  const consumer = connectIngestionConsumer(app, config, mqttUrl);
-  await app.startAllMicroservices();
+  const intake = connectIngestionConsumer(app, config, mqttUrl);
+  await intake.start();
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const port = (app.getHttpServer() as Server).address() as AddressInfo;
   const scheme = config.HTTP_TLS_CERT_FILE && config.HTTP_TLS_KEY_FILE ? 'https' : 'http';
@@ -61,10 +61,7 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
     mqttUrl,
     stop: () =>
       (stopping ??= (async () => {
-        // The transport only: closing the microservice itself runs the lifecycle hooks of the
-        // container it shares with the app, and app.close() then ran them all a second time
-        // (every writer flushed and stopped twice). app.close() closes the microservice too.
-        await consumer.getTransportServer().close();
+        await intake.stop();
         await app.close();
       })()),
   };

@@ -82,6 +82,27 @@ export class AppConfig {
   @IsString()
   MQTT_PASSWORD?: string;
 
+  /**
+   * External broker only: the consumer subscribes with the MQTT shared subscription
+   * `$share/<group>/<filter>`, so that the convoi nodes of one group share the messages (each
+   * goes to one of them). Empty: a plain subscription (one node per broker). A share name holds
+   * no `/`, `+` or `#` [MQTT-4.8.2-2].
+   */
+  @EnvOptionalString()
+  @IsOptional()
+  @Matches(/^[^/+#]+$/, { message: 'MQTT_SHARE_GROUP must not contain /, + or #' })
+  MQTT_SHARE_GROUP?: string = 'convoi';
+
+  /**
+   * External broker only: the consumer's MQTT client id, the key of its persistent session (the
+   * messages queued while it reconnects). Default `convoi-ingestion-<hostname>-<pid>`; set a
+   * stable one per node to keep the session across restarts.
+   */
+  @EnvOptionalString()
+  @IsOptional()
+  @IsString()
+  MQTT_CLIENT_ID?: string;
+
   /** Folder for the SQLite database and other state. */
   @IsString()
   @MinLength(1)

@@ -43,6 +43,20 @@ describe('loadConfig', () => {
       },
     );
   });
+  it('shares the external broker in group convoi by default, plainly when empty, and refuses a group with / + #', () => {
+    assert.equal(loadConfig({}).MQTT_SHARE_GROUP, 'convoi');
+    assert.equal(loadConfig({ MQTT_SHARE_GROUP: 'cold-chain' }).MQTT_SHARE_GROUP, 'cold-chain');
+    assert.equal(loadConfig({ MQTT_SHARE_GROUP: '' }).MQTT_SHARE_GROUP, undefined);
+    for (const bad of ['a/b', 'a+', '#']) {
+      assert.throws(
+        () => loadConfig({ MQTT_SHARE_GROUP: bad }),
+        (err: unknown) =>
+          err instanceof ConfigError && err.message.includes('MQTT_SHARE_GROUP must not contain'),
+        bad,
+      );
+    }
+  });
+
   it('reads the MQTT ban settings and refuses an exempt entry that is no address', () => {
     const config = loadConfig({
       BROKER_AUTH_FAILURES_PER_IP_PER_MIN: '0',

@@ -1,6 +1,6 @@
 /**
  * An MQTT topic filter (`+` one level, `#` the rest) compiled once, matched against topics without
- * splitting them: the broker's ingest hook and the inbox transport match every message, and a
+ * splitting them: the broker's ingest hook and the ingestion consumer match every message, and a
  * split costs an array and a string per level. Rules as in [MQTT-4.7.1]: `#` also matches its parent level (`a/#` matches
  * `a`), `+` matches exactly one level, which may be empty.
  */

@@ -10,4 +10,6 @@ export class IngestionConfig extends ConfigSlice(
   'MQTT_URL',
   'MQTT_USERNAME',
   'MQTT_PASSWORD',
+  'MQTT_SHARE_GROUP',
+  'MQTT_CLIENT_ID',
 ) {}

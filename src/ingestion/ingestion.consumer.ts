@@ -1,34 +1,53 @@
-import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, MqttContext } from '@nestjs/microservices';
+import { Injectable, Logger } from '@nestjs/common';
+import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
 import { TOPIC_FILTERS } from '#src/contracts/topics.js';
 import { IngestionService } from './ingestion.service.js';
-import { ACCEPTS_MESSAGE_BATCH, forEachMqttMessage } from './transport/mqtt-message-batch.js';
+
+/** One topic filter consumed, and the service method its messages go to. */
+export interface IngestionRoute {
+  filter: string;
+  matcher: TopicFilterMatcher;
+  ingest(topic: string, payload: Buffer): unknown;
+}
 
 /**
- * MQTT edge: one method per subscribed topic filter, each handing the raw bytes to the service.
- * The context holds one message (Nest's MQTT transport) or a run of them (the inbox transport).
+ * MQTT edge: hands each message, by the topic filter it matches, to the service. A plain
+ * provider, called straight by both sources of messages: the inbox drain (embedded broker) and
+ * Nest's MQTT transport (external broker), which subscribes to {@link routes}' filters.
  */
-@Controller()
+@Injectable()
 export class IngestionConsumer {
-  private readonly native = (topic: string, payload: Buffer) => this.ingestion.ingestNative(topic, payload);
-  private readonly chirpstack = (topic: string, payload: Buffer) =>
-    this.ingestion.ingestChirpstack(topic, payload);
-  private readonly tts = (topic: string, payload: Buffer) => this.ingestion.ingestTts(topic, payload);
+  private readonly log = new Logger(IngestionConsumer.name);
+  /** The filters consumed, tried in this order; the first that matches a topic takes it. */
+  readonly routes: readonly IngestionRoute[];
 
-  constructor(private readonly ingestion: IngestionService) {}
-
-  @EventPattern(TOPIC_FILTERS.deviceTelemetry, { qos: 1, [ACCEPTS_MESSAGE_BATCH]: true })
-  onDeviceTelemetry(@Ctx() context: MqttContext): void {
-    forEachMqttMessage(context, this.native);
+  constructor(ingestion: IngestionService) {
+    this.routes = [
+      route(TOPIC_FILTERS.deviceTelemetry, (topic, payload) => ingestion.ingestNative(topic, payload)),
+      route(TOPIC_FILTERS.chirpstackUplink, (topic, payload) => ingestion.ingestChirpstack(topic, payload)),
+      route(TOPIC_FILTERS.ttsUplink, (topic, payload) => ingestion.ingestTts(topic, payload)),
+    ];
   }
 
-  @EventPattern(TOPIC_FILTERS.chirpstackUplink, { qos: 1, [ACCEPTS_MESSAGE_BATCH]: true })
-  onChirpstackUplink(@Ctx() context: MqttContext): void {
-    forEachMqttMessage(context, this.chirpstack);
+  /**
+   * Handles one message. A topic no filter matches is ignored (the broker hands over only the
+   * consumed filters; a subscription delivers only its own). A message that throws is logged and
+   * does not stop the ones after it.
+   */
+  consume(topic: string, payload: Buffer): void {
+    try {
+      for (const r of this.routes) {
+        if (r.matcher.matches(topic)) {
+          r.ingest(topic, payload);
+          return;
+        }
+      }
+    } catch (err) {
+      this.log.error({ topic, err }, 'Handling a message failed');
+    }
   }
+}
 
-  @EventPattern(TOPIC_FILTERS.ttsUplink, { qos: 1, [ACCEPTS_MESSAGE_BATCH]: true })
-  onTtsUplink(@Ctx() context: MqttContext): void {
-    forEachMqttMessage(context, this.tts);
-  }
+function route(filter: string, ingest: IngestionRoute['ingest']): IngestionRoute {
+  return { filter, matcher: new TopicFilterMatcher(filter), ingest };
 }

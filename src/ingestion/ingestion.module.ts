@@ -13,6 +13,7 @@ import { ReadingPipeline } from './reading-pipeline.service.js';
 import { RejectionsController } from './rejections/rejections.controller.js';
 import { RejectionsLog } from './rejections/rejections.log.js';
 import { ConsumerStatus } from './transport/consumer-status.js';
+import { InboxDrain } from './transport/inbox.drain.js';
 import { configSliceProvider } from '#src/config/config-slice.js';
 import { IngestionConfig } from './ingestion.config.js';
 
@@ -22,10 +23,12 @@ import { IngestionConfig } from './ingestion.config.js';
  */
 @Module({
   imports: [FleetModule, BrokerModule],
-  controllers: [IngestionConsumer, RejectionsController, RadioStatusController],
+  controllers: [RejectionsController, RadioStatusController],
   providers: [
     configSliceProvider(IngestionConfig),
     IngestionService,
+    IngestionConsumer,
+    InboxDrain,
     NativeJsonDecoder,
     ReadingPipeline,
     RejectionsLog,

@@ -4,7 +4,7 @@ import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { FleetImportService } from '#src/fleet/fleet-import.service.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { IngestInbox } from '#src/ingestion/inbox/ingest-inbox.js';
-import { InboxTransport } from '#src/ingestion/transport/inbox.transport.js';
+import { InboxDrain } from '#src/ingestion/transport/inbox.drain.js';
 import { Metrics } from '#src/common/metrics.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -12,7 +12,7 @@ import { waitFor } from '#test/support/wait-for.js';
 const DEVICES = 200;
 const MESSAGES = 6000;
 
-describe(`${InboxTransport.name} draining a backlog in the running platform`, () => {
+describe(`${InboxDrain.name} draining a backlog in the running platform`, () => {
   let app: TestApp;
 
   before(async () => {

@@ -9,7 +9,7 @@ import type { CatchupCommand, CatchupEvent, PhaseMark } from './outbox-catchup.p
 
 const [url, dataDir, rateText] = process.argv.slice(2);
 const RATE = Number(rateText);
-/** One flush per tick, as the inbox transport flushes after each group commit of the broker. */
+/** One flush per tick, as the inbox drain flushes after each group commit of the broker. */
 const TICK_MS = 2;
 
 Logger.overrideLogger(['error']);

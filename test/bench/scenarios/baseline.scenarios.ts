@@ -1,7 +1,7 @@
 import { BenchChild } from '../support/child-process.js';
 import { LoadGroup } from '../load/load-group.js';
 import type { CounterCommand, CounterSnapshot } from '../load/counter-protocol.js';
-import { MosquittoProcess, mosquittoInstalled } from '../support/mosquitto-process.js';
+import { MosquittoProcess, mosquittoInstalled } from '#test/support/mosquitto-process.js';
 import { CounterTarget, type DeliveryTarget } from './delivery-target.js';
 import { measureWindow, stepUp, type StepUpResult, type WindowResult } from './measure.js';
 import type { BenchSettings } from './bench-settings.js';

@@ -1,5 +1,5 @@
 import { startInflux, startShim, influxdInstalled } from '#test/support/influx/index.js';
-import { MosquittoProcess, mosquittoInstalled } from '../support/mosquitto-process.js';
+import { MosquittoProcess, mosquittoInstalled } from '#test/support/mosquitto-process.js';
 import { memoryMb } from '../support/proc-stats.js';
 import { everyDevice, FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd } from './convoi-session.js';

@@ -19,7 +19,7 @@ export function mosquittoInstalled(): boolean {
 export class MosquittoProcess {
   url = '';
   private child?: ChildProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'convoi-bench-mosquitto-'));
+  private readonly dir = mkdtempSync(join(tmpdir(), 'convoi-mosquitto-'));
 
   get pid(): number {
     return this.child?.pid ?? -1;
