@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { startChildLife, type ChildLife } from '#test/support/child-life.js';
+import { childLives, type ChildLife } from '#test/support/child-life.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const DEVICE = 'sensor-reefer-001';
@@ -22,18 +19,7 @@ const LAST = 8;
  * entered was written with its event, and the replay of the inbox acts on neither again.
  */
 describe('journey across SIGKILL (a geofence crossing and the replay of the inbox)', () => {
-  const dirs: string[] = [];
-  const lives: ChildLife[] = [];
-  after(async () => {
-    for (const life of lives) await life.kill();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const start = async (dataDir: string): Promise<ChildLife> => {
-    const life = await startChildLife(dataDir, DEVICE, ENV);
-    lives.push(life);
-    return life;
-  };
+  const { dataDir: freshDataDir, start } = childLives(DEVICE, ENV, 'convoi-journey-crash-');
 
   /** Publishes the fix of minute `m` and waits until it is applied (live state) and stored. */
   const send = async (life: ChildLife, t0: number, m: number): Promise<void> => {
@@ -56,8 +42,7 @@ describe('journey across SIGKILL (a geofence crossing and the replay of the inbo
 
   for (const killAfter of [ENTERS_AT, ENTERS_AT + 1]) {
     it(`records one enter, at minute ${ENTERS_AT}, when killed after minute ${killAfter}`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'convoi-journey-crash-'));
-      dirs.push(dataDir);
+      const dataDir = freshDataDir();
       const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
 
       const first = await start(dataDir);

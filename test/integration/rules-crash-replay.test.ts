@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { startChildLife, type ChildLife } from '#test/support/child-life.js';
+import { childLives, type ChildLife } from '#test/support/child-life.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const DEVICE = 'sensor-reefer-002';
@@ -28,18 +25,7 @@ const LAST = 24;
  * checkpointed, and a replay raises nothing twice.
  */
 describe('rule progress across SIGKILL (the checkpoint and the replay of the inbox)', () => {
-  const dirs: string[] = [];
-  const lives: ChildLife[] = [];
-  after(async () => {
-    for (const life of lives) await life.kill();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const start = async (dataDir: string): Promise<ChildLife> => {
-    const life = await startChildLife(dataDir, DEVICE, ENV);
-    lives.push(life);
-    return life;
-  };
+  const { dataDir: freshDataDir, start } = childLives(DEVICE, ENV, 'convoi-crash-replay-');
 
   /** A chilled-4 shipment in transit (the seed binds the device from before the series). */
   const setUp = async (life: ChildLife, t0: number): Promise<void> => {
@@ -82,8 +68,7 @@ describe('rule progress across SIGKILL (the checkpoint and the replay of the inb
   // and at the reading after it (the alert is out: the replay must not raise it again).
   for (const killAfter of [3, EXCURSION_FROM, 12, ALERT_AT - 1, ALERT_AT + 1]) {
     it(`raises one alert at minute ${ALERT_AT} when killed after minute ${killAfter}`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'convoi-crash-replay-'));
-      dirs.push(dataDir);
+      const dataDir = freshDataDir();
       // Minute 0 lies in the past, so that the last reading is not in the future.
       const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
 

@@ -1,6 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startConvoi } from './child-app.js';
 
@@ -63,5 +66,30 @@ export async function startChildLife(
     },
     kill: () => exit('SIGKILL'),
     stop: () => exit('SIGTERM'),
+  };
+}
+
+/**
+ * The lives of one test file and their data dirs, all killed and removed after the file: `dataDir()`
+ * gives a fresh dir, `start(dir)` a life of convoi on it with `deviceId` connected.
+ */
+export function childLives(deviceId: string, env: Record<string, string>, prefix: string) {
+  const dirs: string[] = [];
+  const lives: ChildLife[] = [];
+  after(async () => {
+    for (const life of lives) await life.kill();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dataDir: (): string => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+    start: async (dataDir: string): Promise<ChildLife> => {
+      const life = await startChildLife(dataDir, deviceId, env);
+      lives.push(life);
+      return life;
+    },
   };
 }

@@ -10,6 +10,8 @@ const TICK_MS = 2;
 let clients: MqttClient[] = [];
 const inflight: number[] = [];
 const seqOf = new Map<number, number>();
+/** The last measuredAt each device sent, epoch ms. */
+const lastWallOf = new Map<number, number>();
 let cursor = 0;
 
 const send = (report: LoadReport) => process.send?.(report);
@@ -68,7 +70,10 @@ async function run(cmd: Extract<LoadCommand, { type: 'run' }>): Promise<void> {
         }
         const seq = (seqOf.get(d) ?? 0) + 1;
         seqOf.set(d, seq);
-        const wall = Date.now();
+        // A device's readings are distinct instants (convoi identifies a reading by device and
+        // measuredAt): after a stalled tick the cursor can reach one device twice in a millisecond.
+        const wall = Math.max(Date.now(), (lastWallOf.get(d) ?? 0) + 1);
+        lastWallOf.set(d, wall);
         const m = cmd.format === 'json' ? jsonMessage(d, seq, wall) : chirpstackMessage(d, seq, wall);
         const t0 = performance.now();
         inflight[c] += 1;
