@@ -1,21 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { AlertSeverity, AlertStatus } from '#src/contracts/alert-event.js';
 import { IsEntityId } from '#src/common/validation/is-entity-id.decorator.js';
 import { IsRangeEnd } from '#src/common/validation/is-range-end.decorator.js';
+import { ListQueryDto } from '#src/common/http/pagination.js';
 
-export class AlertsQueryDto {
+/** Filters of the alert list, and its page (`limit`, `cursor`) as every list has it. */
+export class AlertsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: ['active', 'cleared'] })
   @IsOptional()
   @IsIn(['active', 'cleared'])
@@ -65,20 +57,6 @@ export class AlertsQueryDto {
   @IsISO8601({ strict: true })
   @IsRangeEnd()
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100, description: 'Page size.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit = 100;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class AlertIdParams {
