@@ -184,14 +184,17 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
       `INSERT INTO state_checkpoint (log, position, written_at) VALUES (?, ?, ?)
        ON CONFLICT(log) DO UPDATE SET position = excluded.position, written_at = excluded.written_at`,
     );
-    const partition: Statement = db.prepare(
-      `INSERT INTO partition_checkpoint (log, partition, position, written_at) VALUES (?, ?, ?, ?)
+    // One statement for all the partitions: a row each, from the list of the owned ones, without
+    // a call from JavaScript per row (4,096 calls held the event loop ~30 ms at each checkpoint).
+    const partitions: Statement = db.prepare(
+      `INSERT INTO partition_checkpoint (log, partition, position, written_at)
+       SELECT ?, value, ?, ? FROM json_each(?) WHERE true
        ON CONFLICT(log, partition) DO UPDATE SET position = excluded.position, written_at = excluded.written_at`,
     );
-    const owned = this.ownership.owned();
+    const owned = JSON.stringify(this.ownership.owned());
     return db.transaction((position: number, at: number) => {
       if (this.ownership.ownsAll) wholeLog.run(INBOX_LOG, position, at);
-      for (const p of owned) partition.run(INBOX_LOG, p, position, at);
+      partitions.run(INBOX_LOG, position, at, owned);
     });
   }
 }
