@@ -106,6 +106,20 @@ describe(`${StateCheckpoint.name}, per partition`, () => {
     assert.equal(next.replayHorizon(), 0, 'an inbox emptied by hand numbers from 1 again');
   });
 
+  it('lowers the stored positions the new messages start below, so a crash then replays them into the state', async () => {
+    await run(PartitionOwnership.all(4), 100);
+    await run(PartitionOwnership.of(4, [2]), 120);
+    open(PartitionOwnership.all(4)).newMessagesFrom(61);
+    // Killed before a checkpoint: the next start takes 61 and after for new, not for a replay.
+    const afterCrash = open(PartitionOwnership.all(4));
+    assert.deepEqual(
+      range(0, 4).map((p) => afterCrash.restoredPosition(p)),
+      [60, 60, 60, 60],
+    );
+    assert.equal(afterCrash.position(), 60);
+    assert.equal(afterCrash.replayHorizon(), 60);
+  });
+
   it('records the partition count at first start and refuses another one later, naming both', async () => {
     await run(PartitionOwnership.all(64), 10);
     assert.throws(

@@ -108,10 +108,17 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   /**
    * The log handed over the first message this process received, at `position`: from there on
    * nothing is a replay, whatever the checkpoint says (an inbox emptied by hand numbers its
-   * messages from 1 again, below the last run's positions).
+   * messages from 1 again, below the last run's positions). The stored positions above it are
+   * lowered at once: they count in a numbering the log left, and a crash before the next
+   * checkpoint must not take these messages for a replay either.
    */
   newMessagesFrom(position: number): void {
-    if (position - 1 < this.horizon) this.horizon = Math.max(0, position - 1);
+    const before = Math.max(0, position - 1);
+    if (before >= this.horizon) return;
+    this.horizon = before;
+    if (!this.sqlite.connection.open) return;
+    this.lower(before);
+    if (this.stored > before) this.stored = before;
   }
 
   register(participant: CheckpointParticipant): void {
@@ -156,6 +163,19 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
       return;
     }
     for (const listener of this.listeners) listener(position);
+  }
+
+  /** Lowers every stored position of the log above `position` to it. */
+  private lower(position: number): void {
+    const db = this.sqlite.connection;
+    db.transaction(() => {
+      for (const table of ['state_checkpoint', 'partition_checkpoint'])
+        db.prepare(`UPDATE ${table} SET position = ? WHERE log = ? AND position > ?`).run(
+          position,
+          INBOX_LOG,
+          position,
+        );
+    })();
   }
 
   /** Restores each partition's position: the whole log's, or its own where that is further. */
