@@ -4,9 +4,10 @@ import { ConfigError } from './config/config.error.js';
 import { loadConfig } from './config/load-config.js';
 import { readEnvironment } from './config/read-environment.js';
 
-function configOrExit() {
+/** Runs a start step; a configuration error (the variables, or one the data refuses) ends it. */
+async function orExitOnConfigError<T>(step: () => T | Promise<T>): Promise<T> {
   try {
-    return loadConfig(readEnvironment());
+    return await step();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -16,8 +17,9 @@ function configOrExit() {
   }
 }
 
-const config = configOrExit();
-const running = await startApp(await createApp(config), config);
+const config = await orExitOnConfigError(() => loadConfig(readEnvironment()));
+// A store may refuse the configuration once it sees its data (PARTITIONS, fixed at first start).
+const running = await orExitOnConfigError(async () => startApp(await createApp(config), config));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     running.stop().then(

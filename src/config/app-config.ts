@@ -108,6 +108,17 @@ export class AppConfig {
   @MinLength(1)
   DATA_DIR = './data';
 
+  /**
+   * Partitions the containers are spread over (`contracts/partition.ts`): the unit of ordering,
+   * checkpoint and replay of the state kept per container. Fixed for the life of the data: the
+   * count is recorded in `DATA_DIR` at first start, and a start with another one is refused.
+   */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  PARTITIONS = 64;
+
   /** Fleet seed (sites, containers, devices) imported at start; empty to skip. */
   @IsString()
   FLEET_SEED_FILE = 'config/fleet.example.json';

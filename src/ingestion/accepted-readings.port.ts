@@ -1,3 +1,4 @@
+import type { LogPosition } from '#src/contracts/log-position.js';
 import type { Reading } from '#src/contracts/reading.js';
 
 /**
@@ -7,8 +8,8 @@ import type { Reading } from '#src/contracts/reading.js';
  */
 export abstract class AcceptedReadingsHandler {
   /**
-   * Takes the accepted readings of one message (`topic`). Throws only when storage refused them;
-   * a later stage's failure is its own to log.
+   * Takes the accepted readings of one message (`topic`, at `position` of the input log). Throws
+   * only when storage refused them; a later stage's failure is its own to log.
    */
-  abstract handle(topic: string, readings: readonly Reading[]): void;
+  abstract handle(topic: string, readings: readonly Reading[], position: LogPosition): void;
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { LogPosition } from '#src/contracts/log-position.js';
 import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
 import { TOPIC_FILTERS } from '#src/contracts/topics.js';
 import { IngestionService } from './ingestion.service.js';
@@ -7,7 +8,7 @@ import { IngestionService } from './ingestion.service.js';
 export interface IngestionRoute {
   filter: string;
   matcher: TopicFilterMatcher;
-  ingest(topic: string, payload: Buffer): unknown;
+  ingest(topic: string, payload: Buffer, position: LogPosition): unknown;
 }
 
 /**
@@ -23,22 +24,30 @@ export class IngestionConsumer {
 
   constructor(ingestion: IngestionService) {
     this.routes = [
-      route(TOPIC_FILTERS.deviceTelemetry, (topic, payload) => ingestion.ingestNative(topic, payload)),
-      route(TOPIC_FILTERS.chirpstackUplink, (topic, payload) => ingestion.ingestChirpstack(topic, payload)),
-      route(TOPIC_FILTERS.ttsUplink, (topic, payload) => ingestion.ingestTts(topic, payload)),
+      route(TOPIC_FILTERS.deviceTelemetry, (topic, payload, position) =>
+        ingestion.ingestNative(topic, payload, position),
+      ),
+      route(TOPIC_FILTERS.chirpstackUplink, (topic, payload, position) =>
+        ingestion.ingestChirpstack(topic, payload, position),
+      ),
+      route(TOPIC_FILTERS.ttsUplink, (topic, payload, position) =>
+        ingestion.ingestTts(topic, payload, position),
+      ),
     ];
   }
 
   /**
    * Handles one message. A topic no filter matches is ignored (the broker hands over only the
    * consumed filters; a subscription delivers only its own). A message that throws is logged and
-   * does not stop the ones after it.
+   * does not stop the ones after it. `position` is the message's in the input log (the inbox id),
+   * which the processor compares with its partitions' checkpoints; `UNPOSITIONED` when the
+   * message comes from no log convoi replays (an external broker).
    */
-  consume(topic: string, payload: Buffer): void {
+  consume(topic: string, payload: Buffer, position: LogPosition): void {
     try {
       for (const r of this.routes) {
         if (r.matcher.matches(topic)) {
-          r.ingest(topic, payload);
+          r.ingest(topic, payload, position);
           return;
         }
       }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
+import type { LogPosition } from '#src/contracts/log-position.js';
 import type { ReadingSource } from '#src/contracts/reading.js';
 import { parseTopic } from '#src/contracts/topics.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
@@ -30,19 +31,19 @@ export class IngestionService {
     private readonly lookup: RegistryDeviceLookup,
   ) {}
 
-  /** A message on `v1/devices/{deviceId}/telemetry`. */
-  ingestNative(topic: string, payload: Buffer): number {
-    return this.guarded(topic, 'json', payload, () => this.native(topic, payload));
+  /** A message on `v1/devices/{deviceId}/telemetry`, at `position` of the input log. */
+  ingestNative(topic: string, payload: Buffer, position: LogPosition): number {
+    return this.guarded(topic, 'json', payload, () => this.native(topic, payload, position));
   }
 
   /** A ChirpStack v4 uplink event on `application/{applicationId}/device/{devEui}/event/up`. */
-  ingestChirpstack(topic: string, payload: Buffer): number {
-    return this.guarded(topic, 'chirpstack', payload, () => this.chirpstack(topic, payload));
+  ingestChirpstack(topic: string, payload: Buffer, position: LogPosition): number {
+    return this.guarded(topic, 'chirpstack', payload, () => this.chirpstack(topic, payload, position));
   }
 
   /** A The Things Stack v3 uplink on `v3/{appId}@{tenantId}/devices/{deviceId}/up`. */
-  ingestTts(topic: string, payload: Buffer): number {
-    return this.guarded(topic, 'tts', payload, () => this.tts(topic, payload));
+  ingestTts(topic: string, payload: Buffer, position: LogPosition): number {
+    return this.guarded(topic, 'tts', payload, () => this.tts(topic, payload, position));
   }
 
   /**
@@ -60,7 +61,7 @@ export class IngestionService {
     }
   }
 
-  private native(topic: string, payload: Buffer): number {
+  private native(topic: string, payload: Buffer, position: LogPosition): number {
     const receivedAt = this.clock.now();
     const deviceId = telemetryTopicDeviceId(topic);
     if (deviceId === undefined) {
@@ -78,37 +79,42 @@ export class IngestionService {
         `payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`,
         deviceId,
       );
-      return this.pipeline.process(topic, 'json', payload, [result]);
+      return this.pipeline.process(topic, 'json', payload, [result], position);
     }
     const device = this.directory.byId(deviceId);
     if (!device) {
-      return this.pipeline.process(topic, 'json', payload, [
-        rejected('unknown-device', `device ${deviceId} is not registered`, deviceId),
-      ]);
+      return this.pipeline.process(
+        topic,
+        'json',
+        payload,
+        [rejected('unknown-device', `device ${deviceId} is not registered`, deviceId)],
+        position,
+      );
     }
     // The directory's id string, not the one cut from the topic: what the reading's id is kept in
     // (live state, rule and journey state) then holds no new string per message.
-    return this.pipeline.process(topic, 'json', payload, this.json.decode(device.id, payload, receivedAt));
+    const results = this.json.decode(device.id, payload, receivedAt);
+    return this.pipeline.process(topic, 'json', payload, results, position);
   }
 
-  private chirpstack(topic: string, payload: Buffer): number {
+  private chirpstack(topic: string, payload: Buffer, position: LogPosition): number {
     const parsed = parseTopic(topic);
     if (parsed?.kind !== 'chirpstackUplink') {
       this.rejectTopic(topic, 'chirpstack', 'not a ChirpStack uplink topic', payload);
       return 0;
     }
     const result = decodeChirpstackUplink(parsed, payload, this.clock.now(), this.lookup, MAX_PAYLOAD_BYTES);
-    return this.pipeline.process(topic, 'chirpstack', payload, [result]);
+    return this.pipeline.process(topic, 'chirpstack', payload, [result], position);
   }
 
-  private tts(topic: string, payload: Buffer): number {
+  private tts(topic: string, payload: Buffer, position: LogPosition): number {
     const parsed = parseTopic(topic);
     if (parsed?.kind !== 'ttsUplink') {
       this.rejectTopic(topic, 'tts', 'not a The Things Stack uplink topic', payload);
       return 0;
     }
     const result = decodeTtsUplink(parsed, payload, this.clock.now(), this.lookup, MAX_PAYLOAD_BYTES);
-    return this.pipeline.process(topic, 'tts', payload, [result]);
+    return this.pipeline.process(topic, 'tts', payload, [result], position);
   }
 
   private rejectTopic(topic: string, source: ReadingSource, detail: string, payload: Buffer): void {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { LogPosition } from '#src/contracts/log-position.js';
 import type { DecodedReading, Reading, ReadingSource } from '#src/contracts/reading.js';
 import { Metrics } from '#src/common/metrics.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
@@ -39,9 +40,16 @@ export class ReadingPipeline {
   /**
    * Processes the decode results of one message; returns how many readings were accepted.
    * Whatever the broker acknowledged ends stored, refused with a reason or dropped as a repeat:
-   * a reading whose handling throws is refused as `internal`, and the others go on.
+   * a reading whose handling throws is refused as `internal`, and the others go on. `position`
+   * is the message's in the input log, handed on with the accepted readings.
    */
-  process(topic: string, source: ReadingSource, payload: Buffer, results: readonly DecodeResult[]): number {
+  process(
+    topic: string,
+    source: ReadingSource,
+    payload: Buffer,
+    results: readonly DecodeResult[],
+    position: LogPosition,
+  ): number {
     const accepted: Reading[] = [];
     for (const result of results) {
       if (!result.ok) {
@@ -64,7 +72,7 @@ export class ReadingPipeline {
       }
     }
     if (accepted.length === 0) return 0;
-    this.next.handle(topic, accepted);
+    this.next.handle(topic, accepted, position);
     this.acceptedTotal.inc({ source }, accepted.length);
     return accepted.length;
   }

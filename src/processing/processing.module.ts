@@ -3,6 +3,7 @@ import { AcceptedReadingsHandler } from '#src/ingestion/accepted-readings.port.j
 import { JourneysModule } from '#src/journeys/journeys.module.js';
 import { RulesModule } from '#src/rules/rules.module.js';
 import { FleetModule } from '#src/fleet/fleet.module.js';
+import { PartitionGate } from './partition.gate.js';
 import { ReadingProcessor } from './reading-processor.service.js';
 
 /**
@@ -12,7 +13,11 @@ import { ReadingProcessor } from './reading-processor.service.js';
 @Global()
 @Module({
   imports: [FleetModule, RulesModule, JourneysModule],
-  providers: [ReadingProcessor, { provide: AcceptedReadingsHandler, useExisting: ReadingProcessor }],
+  providers: [
+    PartitionGate,
+    ReadingProcessor,
+    { provide: AcceptedReadingsHandler, useExisting: ReadingProcessor },
+  ],
   exports: [AcceptedReadingsHandler],
 })
 export class ProcessingModule {}

@@ -1,6 +1,6 @@
 import type { Migration } from './migration.js';
 
-/** The log position the stored in-memory state reflects (state-checkpoint.ts). */
+/** The log positions the stored in-memory state reflects (state-checkpoint.ts). */
 export const STATE_CHECKPOINT_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -9,6 +9,22 @@ export const STATE_CHECKPOINT_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE state_checkpoint (
         log TEXT NOT NULL PRIMARY KEY, position INTEGER NOT NULL, written_at INTEGER NOT NULL
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    // state_checkpoint keeps its meaning (everything of the log up to the position is applied),
+    // so the one row an older version wrote still holds: every partition is at least there.
+    version: 2,
+    description: 'checkpointed position per partition, and the partition count of the data',
+    up: `
+      CREATE TABLE partition_checkpoint (
+        log TEXT NOT NULL, partition INTEGER NOT NULL, position INTEGER NOT NULL,
+        written_at INTEGER NOT NULL, PRIMARY KEY (log, partition)
+      ) WITHOUT ROWID;
+      CREATE TABLE partition_count (
+        id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1), partitions INTEGER NOT NULL,
+        recorded_at INTEGER NOT NULL
+      );
     `,
   },
 ];

@@ -3,12 +3,16 @@ import { describe, it } from 'node:test';
 import type { BrokerService } from '#src/broker/broker.service.js';
 import { ManualClock } from '#src/common/clock.js';
 import type { StateCheckpoint } from '#src/storage/state-checkpoint.js';
-import { IngestInbox } from './ingest-inbox.js';
+import { IngestInbox, type InboxMessage } from './ingest-inbox.js';
 
 /** What the inbox tells the broker's journal, recorded. */
 class BrokerDouble {
   readonly completed: [number, number][] = [];
   readonly forgotten: number[] = [];
+  sink?: (messages: InboxMessage[]) => void;
+  receiveIngested(sink: ((messages: InboxMessage[]) => void) | undefined): void {
+    this.sink = sink;
+  }
   completeIngested(lastId: number, count: number): void {
     this.completed.push([lastId, count]);
   }
@@ -26,6 +30,10 @@ class CheckpointDouble {
   }
   applied(position: number): void {
     this.positions.push(position);
+  }
+  readonly newFrom: number[] = [];
+  newMessagesFrom(position: number): void {
+    this.newFrom.push(position);
   }
 }
 
@@ -56,5 +64,25 @@ describe(IngestInbox.name, () => {
     assert.deepEqual(broker.forgotten, [8, 10, 25]);
     inbox.complete(31, 1);
     assert.deepEqual(broker.forgotten, [8, 10, 25], 'nothing new to forget: not told again');
+  });
+
+  it('tells the checkpoint where the messages this run received start: before them is the replay', () => {
+    const { inbox, broker, checkpoint } = start();
+    const handed: number[] = [];
+    inbox.attach((messages) => handed.push(...messages.map((m) => m.id)));
+    const lastRun = Date.now() - 60_000;
+    const message = (id: number, receivedAt: number): InboxMessage => ({
+      id,
+      topic: 't',
+      payload: Buffer.alloc(0),
+      receivedAt,
+    });
+    broker.sink!([message(7, lastRun), message(8, lastRun)]);
+    assert.deepEqual(checkpoint.newFrom, [], 'all of it left by the last run');
+    broker.sink!([message(9, lastRun), message(10, Date.now()), message(11, Date.now())]);
+    assert.deepEqual(checkpoint.newFrom, [10]);
+    broker.sink!([message(12, Date.now())]);
+    assert.deepEqual(checkpoint.newFrom, [10], 'told once');
+    assert.deepEqual(handed, [7, 8, 9, 10, 11, 12]);
   });
 });

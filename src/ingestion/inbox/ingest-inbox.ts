@@ -34,6 +34,13 @@ export class IngestInbox {
   private stored = 0;
   private checkpointed = 0;
   private forgotten = 0;
+  /** Until the first message this process received: what comes before it is a replay. */
+  private replaying = true;
+  /**
+   * Before the broker started, epoch ms, as the inbox dates a message it receives (`Date.now()`,
+   * not the injected clock): a message dated earlier was received by an earlier run.
+   */
+  private readonly createdAt = Date.now();
 
   constructor(
     private readonly broker: BrokerService,
@@ -48,6 +55,7 @@ export class IngestInbox {
 
   attach(drain: Drain): void {
     this.broker.receiveIngested((messages) => {
+      if (this.replaying) this.findNewMessages(messages);
       if (messages.length > 0) {
         this.handedOver.push({
           lastId: messages[messages.length - 1].id,
@@ -90,6 +98,18 @@ export class IngestInbox {
     this.broker.completeIngested(lastId, count);
     if (lastId > this.stored) this.stored = lastId;
     this.forget();
+  }
+
+  /**
+   * Tells the checkpoint where this run's own messages start: the replay (what an earlier run
+   * left) comes first, and a message received since this run started was never applied. Its id
+   * may be lower than the last run's checkpoint when the inbox was emptied by hand.
+   */
+  private findNewMessages(messages: readonly InboxMessage[]): void {
+    const first = messages.find((m) => m.receivedAt >= this.createdAt);
+    if (first === undefined) return;
+    this.replaying = false;
+    this.checkpoint.newMessagesFrom(first.id);
   }
 
   private forget(): void {

@@ -40,10 +40,12 @@ class WriterDouble {
 /** The consumer the drain calls: records each topic, and runs what a test makes it do. */
 class ConsumerDouble {
   readonly consumed: string[] = [];
+  readonly positions: number[] = [];
   onConsume: (topic: string) => void = () => {};
-  consume(topic: string, payload: Buffer): void {
+  consume(topic: string, payload: Buffer, position: number): void {
     assert.equal(payload.toString(), topic, 'the payload of the message');
     this.consumed.push(topic);
+    this.positions.push(position);
     this.onConsume(topic);
   }
 }
@@ -76,6 +78,11 @@ describe(InboxDrain.name, () => {
     inbox.drain!(batch);
     await waitFor('the batch completed', () => inbox.completed.length === 1);
     assert.deepEqual(consumer.consumed, [t('a'), t('b'), s('c'), 'v9/unknown', t('e')]);
+    assert.deepEqual(
+      consumer.positions,
+      batch.map((m) => m.id),
+      'each with its inbox id, its position in the log',
+    );
     assert.deepEqual(inbox.appliedIds, [batch[batch.length - 1].id]);
     assert.deepEqual(inbox.completed, [[batch[batch.length - 1].id, batch.length]]);
     assert.equal(writer.flushes, 1);

@@ -14,7 +14,9 @@ const MERGE_MAX_MESSAGES = 4096;
  * write-ahead inbox, in-process, and go straight to the consumer, one call per message (no MQTT
  * connection to ourselves, no Nest microservice, handler proxy or guards on the way).
  *
- * A batch from the inbox (up to 2,000 messages) is handled in slices of a few milliseconds with a
+ * Each message goes with its inbox id, its position in the input log: the processor compares it
+ * with the checkpointed position of each reading's partition to tell a replay of what the state
+ * already holds. A batch from the inbox (up to 2,000 messages) is handled in slices of a few milliseconds with a
  * turn of the event loop between them, so HTTP requests and timers wait one slice, not a batch;
  * messages keep their order. After the last slice of a batch the inbox hears it is applied to the
  * state in memory (the position the next state checkpoint covers), the telemetry writer is
@@ -74,7 +76,8 @@ export class InboxDrain {
           first = false;
           const to = Math.min(batch.length, from + this.budget.messages);
           const started = performance.now();
-          for (let i = from; i < to; i++) this.consumer.consume(batch[i].topic, batch[i].payload);
+          for (let i = from; i < to; i++)
+            this.consumer.consume(batch[i].topic, batch[i].payload, batch[i].id);
           this.budget.record(to - from, performance.now() - started);
           from = to;
         }

@@ -1,6 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { MqttContext, ServerMqtt } from '@nestjs/microservices';
 import { hostname } from 'node:os';
+import { UNPOSITIONED } from '#src/contracts/log-position.js';
 import { IngestionConsumer } from '../ingestion.consumer.js';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { ConsumerStatus } from './consumer-status.js';
@@ -73,8 +74,9 @@ function externalBrokerServer(consumer: IngestionConsumer, config: IngestionConf
       config.MQTT_SHARE_GROUP === undefined
         ? route.filter
         : sharedFilter(config.MQTT_SHARE_GROUP, route.filter);
+    // An external broker's messages have no position in a log convoi replays.
     const handler = (_data: unknown, context: MqttContext) =>
-      Promise.resolve(consumer.consume(context.getTopic(), payloadOf(context)));
+      Promise.resolve(consumer.consume(context.getTopic(), payloadOf(context), UNPOSITIONED));
     server.addHandler(filter, handler, true, { qos: 1 });
   }
   return server;
