@@ -78,6 +78,30 @@ describe(OperationalDatabase.name, () => {
     }
   });
 
+  it('migrates through the dialect chosen: two nodes starting at once on PostgreSQL apply a version once', async () => {
+    const migrations = [
+      {
+        version: 1,
+        description: 't',
+        up: { sqlite: 'CREATE TABLE t (n INTEGER)', postgres: 'CREATE TABLE t (n INTEGER)' },
+      },
+    ];
+    const url = await server.createDatabase();
+    const [a, b] = [open(url), open(url)];
+    await Promise.all([a.migrate('t', migrations), b.migrate('t', migrations)]);
+    const { rows } = await sql<{
+      version: number;
+    }>`SELECT version FROM schema_migrations WHERE scope = 't'`.execute(a.db);
+    assert.deepEqual(rows, [{ version: 1 }]);
+    const local = open(undefined);
+    await local.migrate('t', migrations);
+    await local.migrate('t', migrations);
+    assert.deepEqual(
+      sqlite.connection.prepare("SELECT version FROM schema_migrations WHERE scope = 't'").all(),
+      [{ version: 1 }],
+    );
+  });
+
   it('reports unhealthy while PostgreSQL does not answer', async () => {
     const url = (await server.createDatabase()).replace(/:\d+\//, ':1/');
     assert.equal(await open(url).isHealthy(), false);
