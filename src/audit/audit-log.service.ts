@@ -6,6 +6,7 @@ import { encodeCursor, decodeCursor, type Page } from '#src/common/http/paginati
 import { AuditRepository } from './audit.repository.js';
 import type { AuditEntry, AuditFilter, NewAuditEntry } from './audit.types.js';
 import { redactSecrets } from '#src/auth/secret-redaction.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 
 /** Most entries written in one INSERT. */
 const BATCH_SIZE = 500;
@@ -18,7 +19,8 @@ const MAX_QUEUED = 10_000;
 /**
  * Records who did what over the REST API, and reads it back for admins. {@link record} queues the
  * entry and returns at once (its callers, the response hooks, cannot wait on a database); one
- * writer drains the queue in order, a batch per INSERT, and shutdown waits for it.
+ * writer drains the queue in order, a batch per INSERT, and shutdown waits for it (twice: before
+ * the HTTP server closes, and before the store closes).
  */
 @Injectable()
 export class AuditLog implements BeforeApplicationShutdown {
@@ -31,11 +33,14 @@ export class AuditLog implements BeforeApplicationShutdown {
     private readonly repository: AuditRepository,
     private readonly clock: Clock,
     metrics: Metrics,
+    store: OperationalDatabase,
   ) {
     this.failures = metrics.counter(
       'convoi_audit_write_failures_total',
       'Audit entries that could not be stored (the action itself already happened)',
     );
+    // Requests the HTTP server answers while it closes, after beforeApplicationShutdown, are audited too.
+    store.flushBeforeClose(() => this.flush());
   }
 
   /**

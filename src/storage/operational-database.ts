@@ -41,6 +41,7 @@ export class OperationalDatabase implements OnApplicationShutdown {
   readonly dialect: StoreDialect;
   readonly db: Kysely<object>;
   private readonly pool: pg.Pool | undefined;
+  private readonly writers: (() => Promise<void>)[] = [];
 
   constructor(
     config: OperationalStoreConfig,
@@ -85,7 +86,17 @@ export class OperationalDatabase implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Registers a feature's write-behind queue: its flush is awaited before the store closes. Nest
+   * closes the HTTP server after `beforeApplicationShutdown`, so a request answered meanwhile can
+   * still queue a write; this flush stores it.
+   */
+  flushBeforeClose(flush: () => Promise<void>): void {
+    this.writers.push(flush);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    for (const flush of this.writers) await flush();
     // The SQLite connection belongs to SqliteDatabase, which closes it; Kysely's destroy would too.
     if (this.pool !== undefined) await this.db.destroy();
   }

@@ -6,6 +6,8 @@ import { AuditRepository } from '#src/audit/audit.repository.js';
 import type { NewAuditEntry } from '#src/audit/audit.types.js';
 import { ManualClock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { describeEachStore } from '#test/support/store-dialects.js';
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -107,7 +109,7 @@ describeEachStore(AuditLog.name, (current) => {
     const repository = new AuditRepository(current().store);
     await repository.onModuleInit();
     metrics = new Metrics();
-    audit = new AuditLog(repository, new ManualClock(T0), metrics);
+    audit = new AuditLog(repository, new ManualClock(T0), metrics, current().store);
   });
 
   const failures = async () =>
@@ -134,6 +136,30 @@ describeEachStore(AuditLog.name, (current) => {
     assert.equal(page.items[0].path, '/d/1199');
     assert.equal(page.items[1_199].path, '/d/0');
     assert.equal(await failures(), '0');
+  });
+
+  it('stores what was queued after beforeApplicationShutdown before the store closes', async () => {
+    const { store, url, sqlite } = current();
+    await audit.beforeApplicationShutdown();
+    // A request the HTTP server answered while closing: the store's own shutdown flushes it.
+    audit.record({
+      actor: 'admin',
+      action: 'key.revoke',
+      method: 'DELETE',
+      path: '/api/v1/keys/k',
+      status: 204,
+    });
+    await store.onApplicationShutdown();
+    const reopened = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: url }), sqlite);
+    try {
+      const rows = await new AuditRepository(reopened).list({}, undefined, 10);
+      assert.deepEqual(
+        rows.map((r) => r.action),
+        ['key.revoke'],
+      );
+    } finally {
+      await reopened.onApplicationShutdown();
+    }
   });
 
   it('masks key-shaped text and bounds free text before storing', async () => {

@@ -15,6 +15,8 @@ export const STORE_DIALECTS: readonly StoreDialect[] = ['sqlite', 'postgres'];
 export interface StoreUnderTest {
   dialect: StoreDialect;
   store: OperationalDatabase;
+  /** The PostgreSQL database's URL (undefined on `sqlite`): for a second connection to it. */
+  url: string | undefined;
   /** The SQLite file's connection (the store itself on `sqlite`; the features not moved on `postgres`). */
   sqlite: SqliteDatabase;
 }
@@ -47,8 +49,9 @@ export function describeEachStore(name: string, body: (current: () => StoreUnder
       beforeEach(async () => {
         dir = mkdtempSync(join(tmpdir(), 'convoi-store-'));
         const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
-        const config = new OperationalStoreConfig({ DATABASE_URL: await nextUrl() });
-        current = { dialect, store: new OperationalDatabase(config, sqlite), sqlite };
+        const url = await nextUrl();
+        const config = new OperationalStoreConfig({ DATABASE_URL: url });
+        current = { dialect, store: new OperationalDatabase(config, sqlite), url, sqlite };
       });
       afterEach(async () => {
         await current?.store.onApplicationShutdown();
