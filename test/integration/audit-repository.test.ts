@@ -162,6 +162,16 @@ describeEachStore(AuditLog.name, (current) => {
     }
   });
 
+  it('holds at most 10,000 entries waiting for the store: one more is counted as failed, not held', async () => {
+    const one = { actor: 'admin', action: 'device.update', method: 'PATCH', path: '/d', status: 200 };
+    // The first entry leaves for the store at once; the next 10,000 wait; the one after is refused.
+    for (let i = 0; i < 10_002; i++) audit.record(one);
+    assert.equal(await failures(), '1');
+    await audit.flush();
+    const stored = await audit.list({}, undefined, 10_100);
+    assert.equal(stored.items.length, 10_001);
+  });
+
   it('masks key-shaped text and bounds free text before storing', async () => {
     audit.record({
       actor: 'x'.repeat(300),

@@ -69,7 +69,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       [
         ...['-D', data, '-p', String(port), '-k', socket],
         ...['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
-        ...['-c', 'full_page_writes=off', '-c', 'max_connections=50'],
+        ...['-c', 'full_page_writes=off', '-c', 'max_connections=50', '-c', 'shared_buffers=16MB'],
       ],
       { ...asUser, stdio: ['ignore', 'pipe', 'pipe'] },
     );
