@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { Metrics } from '#src/common/metrics.js';
@@ -6,47 +6,77 @@ import { encodeCursor, decodeCursor, type Page } from '#src/common/http/paginati
 import { AuditRepository } from './audit.repository.js';
 import type { AuditEntry, AuditFilter, NewAuditEntry } from './audit.types.js';
 import { redactSecrets } from '#src/auth/secret-redaction.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 
-/** Records who did what over the REST API, and reads it back for admins. */
+/** Most entries written in one INSERT. */
+const BATCH_SIZE = 500;
+/**
+ * Most entries waiting for the store (PostgreSQL slow or away): beyond, entries are counted as
+ * failures rather than held without bound.
+ */
+const MAX_QUEUED = 10_000;
+
+/**
+ * Records who did what over the REST API, and reads it back for admins. {@link record} queues the
+ * entry and returns at once (its callers, the response hooks, cannot wait on a database); one
+ * writer drains the queue in order, a batch per INSERT, and shutdown waits for it (twice: before
+ * the HTTP server closes, and before the store closes).
+ */
 @Injectable()
-export class AuditLog {
+export class AuditLog implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Audit');
   private readonly failures;
+  private queue: NewAuditEntry[] = [];
+  private draining: Promise<void> | undefined;
 
   constructor(
     private readonly repository: AuditRepository,
     private readonly clock: Clock,
     metrics: Metrics,
+    store: OperationalDatabase,
   ) {
     this.failures = metrics.counter(
       'convoi_audit_write_failures_total',
       'Audit entries that could not be stored (the action itself already happened)',
     );
+    // Requests the HTTP server answers while it closes, after beforeApplicationShutdown, are audited too.
+    store.flushBeforeClose(() => this.flush());
   }
 
   /**
-   * Stores one entry; never throws (the response is already sent). Free text is bounded and
-   * anything shaped like an API key is masked, whatever the caller put in a URL.
+   * Queues one entry, stamped now; never throws (the response is already sent). Free text is
+   * bounded and anything shaped like an API key is masked, whatever the caller put in a URL.
    */
   record(entry: Omit<NewAuditEntry, 'atMs'>): void {
-    try {
-      this.repository.insert({
-        atMs: this.clock.now(),
-        actor: entry.actor.slice(0, 100),
-        action: redactSecrets(entry.action),
-        method: entry.method.slice(0, 10),
-        path: redactSecrets(entry.path),
-        ...(entry.target !== undefined && { target: redactSecrets(entry.target) }),
-        status: entry.status,
-      });
-    } catch (error) {
+    if (this.queue.length >= MAX_QUEUED) {
       this.failures.inc();
-      this.logger.error({ action: entry.action, err: error }, 'Audit entry not stored');
+      this.logger.error({ action: entry.action }, 'Audit entry not stored: the write queue is full');
+      return;
     }
+    this.queue.push({
+      atMs: this.clock.now(),
+      actor: entry.actor.slice(0, 100),
+      action: redactSecrets(entry.action),
+      method: entry.method.slice(0, 10),
+      path: redactSecrets(entry.path),
+      ...(entry.target !== undefined && { target: redactSecrets(entry.target) }),
+      status: entry.status,
+    });
+    this.draining ??= this.drain();
   }
 
-  list(filter: AuditFilter, cursor: string | undefined, limit: number): Page<AuditEntry> {
-    const rows = this.repository.list(filter, cursor === undefined ? undefined : cursorId(cursor), limit + 1);
+  /** Resolves once every entry recorded so far is stored (or counted as failed). */
+  async flush(): Promise<void> {
+    while (this.draining !== undefined) await this.draining;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  async list(filter: AuditFilter, cursor: string | undefined, limit: number): Promise<Page<AuditEntry>> {
+    const before = cursor === undefined ? undefined : cursorId(cursor);
+    const rows = await this.repository.list(filter, before, limit + 1);
     const items = rows.slice(0, limit);
     const page: Page<AuditEntry> = { items };
     if (rows.length > limit) page.nextCursor = encodeCursor(String(items[items.length - 1].id));
@@ -54,8 +84,27 @@ export class AuditLog {
   }
 
   /** Every entry about one resource, oldest first (for the auditors' export). */
-  forTarget(target: string, max = 10_000): AuditEntry[] {
-    return this.repository.list({ target }, undefined, max).reverse();
+  async forTarget(target: string, max = 10_000): Promise<AuditEntry[]> {
+    return (await this.repository.list({ target }, undefined, max)).reverse();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, BATCH_SIZE);
+        try {
+          await this.repository.insert(batch);
+        } catch (error) {
+          this.failures.inc(batch.length);
+          this.logger.error(
+            { actions: [...new Set(batch.map((e) => e.action))], count: batch.length, err: error },
+            'Audit entries not stored',
+          );
+        }
+      }
+    } finally {
+      this.draining = undefined;
+    }
   }
 }
 

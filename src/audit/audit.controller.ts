@@ -17,7 +17,7 @@ export class AuditController {
   @ApiOperation({ summary: 'Who did what over the API, newest first (admins only)' })
   @ApiOkResponse({ type: AuditPageDto })
   @ApiProblems(400)
-  list(@Query() q: AuditQueryDto): Page<AuditEntry> {
+  list(@Query() q: AuditQueryDto): Promise<Page<AuditEntry>> {
     return this.audit.list(
       {
         actor: q.actor,

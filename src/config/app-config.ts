@@ -119,6 +119,18 @@ export class AppConfig {
   @Max(4096)
   PARTITIONS = 64;
 
+  /**
+   * `postgres://user:password@host:5432/db`: the operational store's PostgreSQL (for the features
+   * moved there so far, ARCHITECTURE.md §5); unset keeps everything in SQLite in `DATA_DIR`.
+   * A secret: its password is never logged.
+   */
+  @EnvOptionalString()
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, {
+    message: 'DATABASE_URL must be a postgres:// or postgresql:// URL',
+  })
+  DATABASE_URL?: string;
+
   /** Fleet seed (sites, containers, devices) imported at start; empty to skip. */
   @IsString()
   FLEET_SEED_FILE = 'config/fleet.example.json';
@@ -533,6 +545,7 @@ export class AppConfig {
 export const SECRET_CONFIG_KEYS: ReadonlySet<keyof AppConfig> = new Set<keyof AppConfig>([
   'MQTT_PASSWORD',
   'INFLUX_TOKEN',
+  'DATABASE_URL',
   'CONVOI_ADMIN_KEY',
   'ALERT_WEBHOOK_SECRET',
 ]);

@@ -43,6 +43,20 @@ describe('loadConfig', () => {
       },
     );
   });
+  it('keeps the operational store in SQLite unless DATABASE_URL is a postgres:// URL, masked when refused', () => {
+    assert.equal(loadConfig({}).DATABASE_URL, undefined);
+    assert.equal(loadConfig({ DATABASE_URL: '' }).DATABASE_URL, undefined);
+    const url = 'postgresql://convoi:pw@db:5432/convoi';
+    assert.equal(loadConfig({ DATABASE_URL: url }).DATABASE_URL, url);
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://convoi:topsecret@db/convoi' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message.includes('DATABASE_URL="***": DATABASE_URL must be a postgres:// or postgresql:// URL') &&
+        !err.message.includes('topsecret'),
+    );
+  });
+
   it('shares the external broker in group convoi by default, plainly when empty, and refuses a group with / + #', () => {
     assert.equal(loadConfig({}).MQTT_SHARE_GROUP, 'convoi');
     assert.equal(loadConfig({ MQTT_SHARE_GROUP: 'cold-chain' }).MQTT_SHARE_GROUP, 'cold-chain');

@@ -41,7 +41,7 @@ export class ShipmentExportService {
       readings: rows,
       readingsTruncated: truncated,
       alerts: alerts.map((a) => ({ ...a, history: this.alerts.history(a.id) })),
-      audit: this.audit.forTarget(id),
+      audit: await this.audit.forTarget(id),
     };
     try {
       const record = buildShipmentRecord(

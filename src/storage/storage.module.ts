@@ -1,16 +1,25 @@
 import { Global, Module } from '@nestjs/common';
+import { configSliceProvider } from '#src/config/config-slice.js';
 import { PartitionsModule } from '#src/partitions/partitions.module.js';
+import { OperationalDatabase } from './operational-database.js';
+import { OperationalStoreConfig } from './operational-store.config.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
 
 /**
- * The SQLite operational store, shared by every feature module (each migrates its own tables),
+ * The operational store, shared by every feature module (each migrates its own tables): the
+ * SQLite connection, and the Kysely store over SQLite or PostgreSQL for the features moved to it;
  * and the checkpoint of the state features keep in memory (per partition of the containers).
  */
 @Global()
 @Module({
   imports: [PartitionsModule],
-  providers: [SqliteDatabase, StateCheckpoint],
-  exports: [SqliteDatabase, StateCheckpoint, PartitionsModule],
+  providers: [
+    SqliteDatabase,
+    configSliceProvider(OperationalStoreConfig),
+    OperationalDatabase,
+    StateCheckpoint,
+  ],
+  exports: [SqliteDatabase, OperationalDatabase, StateCheckpoint, PartitionsModule],
 })
 export class StorageModule {}

@@ -1,0 +1,103 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { redactDatabaseUrl } from './database-url.js';
+import { OperationalStoreConfig } from './operational-store.config.js';
+import { migratePostgres } from './postgres-migrator.js';
+import { SqliteDatabase } from './sqlite-database.js';
+import type { StoreDialect, StoreMigration } from './store-migration.js';
+
+/** Connections a node keeps to PostgreSQL (REST and background work; the hot path does not query). */
+const POOL_SIZE = 10;
+
+/** PostgreSQL's type oid of int8 (BIGINT), from pg_type. */
+const INT8_OID = 20;
+
+/**
+ * BIGINT (int8) columns as numbers rather than pg's default strings: they hold epoch ms and row
+ * ids, far below 2^53, and SQLite gives numbers for the same columns.
+ */
+const PG_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary'
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * The operational store as a Kysely query builder (ARCHITECTURE.md §5): PostgreSQL when
+ * `DATABASE_URL` is set, otherwise the SQLite file of {@link SqliteDatabase} (same connection),
+ * so a repository's queries are written once for both. A feature types its own tables with
+ * `db.withTables<Tables>()` and migrates them with {@link migrate} in its `onModuleInit`.
+ *
+ * On SQLite, better-sqlite3 runs each query synchronously inside Kysely's promise, so a Kysely
+ * transaction made only of queries completes within microtasks: no I/O callback (and so no other
+ * writer of the shared connection) runs between its BEGIN and COMMIT. Keep other awaits out of
+ * transactions.
+ */
+@Injectable()
+export class OperationalDatabase implements OnApplicationShutdown {
+  private readonly logger = new Logger(OperationalDatabase.name);
+  readonly dialect: StoreDialect;
+  readonly db: Kysely<object>;
+  private readonly pool: pg.Pool | undefined;
+  private readonly writers: (() => Promise<void>)[] = [];
+
+  constructor(
+    config: OperationalStoreConfig,
+    private readonly sqlite: SqliteDatabase,
+  ) {
+    const url = config.DATABASE_URL;
+    if (url === undefined) {
+      this.dialect = 'sqlite';
+      this.db = new Kysely<object>({ dialect: new SqliteDialect({ database: sqlite.connection }) });
+      return;
+    }
+    this.dialect = 'postgres';
+    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: PG_TYPES });
+    // An idle connection dropped by the server emits here; unhandled, it would end the process.
+    pool.on('error', (error) => this.logger.warn(`PostgreSQL connection lost: ${error.message}`));
+    this.pool = pool;
+    this.db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+    this.logger.log(`PostgreSQL at ${redactDatabaseUrl(url)}`);
+  }
+
+  /** Applies the scope's pending migrations, in one transaction, in this store's dialect. */
+  async migrate(scope: string, migrations: readonly StoreMigration[]): Promise<void> {
+    if (this.dialect === 'sqlite') {
+      // The same runner and bookkeeping table as every SQLite-only feature (sqlite-file.ts).
+      this.sqlite.migrate(
+        scope,
+        migrations.map((m) => ({ version: m.version, description: m.description, up: m.up.sqlite })),
+      );
+      return;
+    }
+    const reached = await migratePostgres(this.db, scope, migrations);
+    if (reached !== undefined) this.logger.log(`Migrated ${scope} to version ${reached} (PostgreSQL)`);
+  }
+
+  /** True while the store answers a trivial query (health check). */
+  async isHealthy(): Promise<boolean> {
+    try {
+      await sql`SELECT 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Registers a feature's write-behind queue: its flush is awaited before the store closes. Nest
+   * closes the HTTP server after `beforeApplicationShutdown`, so a request answered meanwhile can
+   * still queue a write; this flush stores it.
+   */
+  flushBeforeClose(flush: () => Promise<void>): void {
+    this.writers.push(flush);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const flush of this.writers) await flush();
+    // The SQLite connection belongs to SqliteDatabase, which closes it; Kysely's destroy would too.
+    if (this.pool !== undefined) await this.db.destroy();
+  }
+}
