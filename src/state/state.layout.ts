@@ -1,0 +1,69 @@
+import { MEASUREMENT_KEYS } from '#src/contracts/reading.js';
+
+// How a container's numeric state is laid out in the numbers of its page, in memory and as
+// stored: its live values, the radio links of its devices, its dedupe window. Numbers in typed
+// arrays written a page at a time (one blob a page) are what keeps the write-behind cheap: one
+// JSON row a container cost ~1.2 s of the main thread for 75,000 containers, a page ~0.5 ms.
+
+/** Slots per page; a partition grows a page at a time, so it never holds more than a page unused. */
+export const PAGE_SLOTS = 128;
+/** slot >> PAGE_SHIFT is its page, slot & PAGE_MASK its place in it. */
+export const PAGE_SHIFT = 7;
+export const PAGE_MASK = PAGE_SLOTS - 1;
+export const KEYS = MEASUREMENT_KEYS.length;
+
+/** Live values: lastMeasuredAt (NaN: no reading yet), lastReceivedAt, then value and measuredAt per key. */
+export const LIVE = 0;
+export const LIVE_SIZE = 2 + 2 * KEYS;
+
+/**
+ * Radio links: per device of the container (two, the usual most: a logger and a tracker), its
+ * frame counter and `seq` follow-up. Offsets within one link; NaN marks an absent number.
+ */
+export const Link = {
+  LastFCnt: 0,
+  LostFrames: 1,
+  Resets: 2,
+  LastResetAt: 3,
+  /** Bit i set: counter lastFCnt − i has arrived. */
+  SeenMask: 4,
+  /** Bit i set: counter lastFCnt − i was counted lost and has not arrived. */
+  LostMask: 5,
+  /** `seq` of the newest native reading (by measuredAt), and that measuredAt. */
+  Seq: 6,
+  SeqAt: 7,
+  Duplicates: 8,
+  /** Our reception time of the link's newest reading: the older link gives way to a third device. */
+  UsedAt: 9,
+  Size: 10,
+} as const;
+export const LINKS = 2;
+export const LINK = LIVE + LIVE_SIZE;
+
+/**
+ * Dedupe window: the container's newest idempotency keys, each [key hash (53 bits), content
+ * fingerprint and owner tag (53 bits), first sighting (NaN: empty)].
+ */
+export const DEDUPE_KEYS = 8;
+export const DEDUPE_ENTRY = 3;
+export const DEDUPE = LINK + LINKS * Link.Size;
+
+/** Numbers per slot. */
+export const STRIDE = DEDUPE + DEDUPE_KEYS * DEDUPE_ENTRY;
+
+/** Resets a slot's numbers to "nothing known" (a fresh or freed slot). */
+export function clearSlot(page: Float64Array, base: number): void {
+  page.fill(0, base, base + STRIDE);
+  page[base + LIVE] = NaN;
+  for (let k = 0; k < LINKS; k++) clearLink(page, base + LINK + k * Link.Size);
+  for (let e = 0; e < DEDUPE_KEYS; e++) page[base + DEDUPE + e * DEDUPE_ENTRY + 2] = NaN;
+}
+
+/** Resets one link (`at` its first number) to a device never heard. */
+export function clearLink(page: Float64Array, at: number): void {
+  page.fill(0, at, at + Link.Size);
+  page[at + Link.LastFCnt] = NaN;
+  page[at + Link.LastResetAt] = NaN;
+  page[at + Link.Seq] = NaN;
+  page[at + Link.UsedAt] = -Infinity;
+}
