@@ -71,7 +71,8 @@ export class LiveStateService {
     let n = 0;
     const pages = this.states.pages;
     for (const state of this.states.all())
-      if (!Number.isNaN(pages.numbers[state.slot >> PAGE_SHIFT][(state.slot & PAGE_MASK) * STRIDE + LIVE])) n++;
+      if (!Number.isNaN(pages.numbers[state.slot >> PAGE_SHIFT][(state.slot & PAGE_MASK) * STRIDE + LIVE]))
+        n++;
     return n;
   }
 

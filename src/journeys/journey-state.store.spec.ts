@@ -80,7 +80,11 @@ describe(JourneyStateStore.name, () => {
   const open = () => {
     repository = new JourneyEventsRepository(db);
     repository.onModuleInit();
-    const s = new JourneyStateStore(openContainerStates(db, new ManualClock(T)), repository, new ManualClock(T));
+    const s = new JourneyStateStore(
+      openContainerStates(db, new ManualClock(T)),
+      repository,
+      new ManualClock(T),
+    );
     s.onModuleInit();
     return s;
   };
@@ -189,7 +193,11 @@ describe(JourneyStateStore.name, () => {
 
   it('writes a significant update before the event loop turns (a replay must not act on it again), a routine one every ROUTINE_EVERY_TICKS-th tick', async () => {
     const rows = () =>
-      (db.connection.prepare('SELECT count(*) AS n FROM container_states WHERE journey IS NOT NULL').get() as { n: number }).n;
+      (
+        db.connection
+          .prepare('SELECT count(*) AS n FROM container_states WHERE journey IS NOT NULL')
+          .get() as { n: number }
+      ).n;
     store.set({ ...initialJourneyState('C1'), lastFixAt: T }, false);
     store.set({ ...initialJourneyState('C2'), lastFixAt: T }, true);
     await Promise.resolve();

@@ -9,7 +9,12 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { openContainerStates } from '#src/state/container-states.testing.js';
 import type { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
 import type { RuleState } from '#src/state/rule-state.js';
-import { packRuleState, packedIsQuiet, repackRuleState, unpackRuleState } from '#src/state/rule-state.packing.js';
+import {
+  packRuleState,
+  packedIsQuiet,
+  repackRuleState,
+  unpackRuleState,
+} from '#src/state/rule-state.packing.js';
 import { isQuiet } from '#src/state/rule-state.packing.js';
 import { RuleStateStore } from './rule-state.store.js';
 

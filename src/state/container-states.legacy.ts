@@ -40,7 +40,9 @@ export function readLegacyStates(db: Database): LegacyStates {
         const id = ids.containers[i];
         if (id === null) continue;
         const shipment = ids.shipments[i] ?? undefined;
-        out.live.push(liveValuesAt(ids.keys, numbers, i * stride, row.present[i], id, ids.devices[i] ?? '', shipment));
+        out.live.push(
+          liveValuesAt(ids.keys, numbers, i * stride, row.present[i], id, ids.devices[i] ?? '', shipment),
+        );
       }
     }
   }

@@ -34,13 +34,23 @@ interface SlotImage {
 
 /**
  * Loads the stored states of `partitions` into `target` (only those it does not hold). Without
- * `partitions` (at start) it loads every partition, after carrying over first what the tables
- * of a different partition count and those of earlier versions hold (written again at once).
+ * `partitions` (at start) it loads those `owned` (every one by default), after carrying over
+ * first what the tables of a different partition count and those of earlier versions hold
+ * (written again at once).
  */
-export function restoreInto(target: Restorer, db: Database, partitions?: readonly number[]): void {
+export function restoreInto(
+  target: Restorer,
+  db: Database,
+  partitions?: readonly number[],
+  owned: readonly number[] = Array.from({ length: target.partitions }, (_, p) => p),
+): void {
   const known = target.tables.containerIds();
   if (partitions !== undefined) {
-    load(target, partitions.filter((p) => !target.held.has(p)), known);
+    load(
+      target,
+      partitions.filter((p) => !target.held.has(p)),
+      known,
+    );
     return;
   }
   const images: SlotImage[] = [];
@@ -52,7 +62,7 @@ export function restoreInto(target: Restorer, db: Database, partitions?: readonl
       target.tables.repartition(target.partitions, (id) => target.partitionOf(id)),
     );
   }
-  load(target, Array.from({ length: target.partitions }, (_, p) => p), known);
+  load(target, owned, known);
   for (const image of images) if (isKnown(known, image.live.containerId)) putImage(target, image);
   const legacy = readLegacyStates(db);
   for (const live of legacy.live)
@@ -81,7 +91,8 @@ function load(target: Restorer, partitions: readonly number[], known: Set<string
   for (const partition of partitions) target.held.add(partition);
   for (const page of target.tables.pages(partitions)) {
     if (sameLayout(page)) restorePage(target, page, known);
-    else for (const image of imagesOf(page)) if (isKnown(known, image.live.containerId)) putImage(target, image);
+    else
+      for (const image of imagesOf(page)) if (isKnown(known, image.live.containerId)) putImage(target, image);
   }
   for (const row of target.tables.rows(partitions)) {
     if (!isKnown(known, row.containerId)) {
@@ -89,7 +100,8 @@ function load(target: Restorer, partitions: readonly number[], known: Set<string
       continue;
     }
     const state = target.obtain(row.containerId);
-    if (row.rules !== null) target.putRules(state, entriesOf(JSON.parse(row.rules) as Record<string, RuleState>));
+    if (row.rules !== null)
+      target.putRules(state, entriesOf(JSON.parse(row.rules) as Record<string, RuleState>));
     // Kept as its row until the journeys feature first reads it (it unpacks it then).
     if (row.journey !== null) state.journey = row.journey;
   }
@@ -110,7 +122,8 @@ function restorePage(target: Restorer, stored: StoredPage, known: Set<string> | 
       pages.containerIds[slot] = id;
       pages.deviceIds[slot] = ids.devices[i] ?? '';
       pages.shipmentIds[slot] = ids.shipments[i] ?? undefined;
-      for (let k = 0; k < LINKS; k++) pages.linkDevices[slot * LINKS + k] = ids.links[i * LINKS + k] ?? undefined;
+      for (let k = 0; k < LINKS; k++)
+        pages.linkDevices[slot * LINKS + k] = ids.links[i * LINKS + k] ?? undefined;
       pages.claim(slot);
       target.byId.set(id, new ContainerState(id, stored.partition, slot));
     } else if (id !== null) {
@@ -139,10 +152,22 @@ function imagesOf(stored: StoredPage): SlotImage[] {
     const id = ids.containers[i];
     if (id === null) continue;
     const base = i * ids.stride;
-    const live = liveValuesAt(ids.keys, stored.numbers, base, stored.present[i], id, ids.devices[i] ?? '', ids.shipments[i] ?? undefined);
+    const live = liveValuesAt(
+      ids.keys,
+      stored.numbers,
+      base,
+      stored.present[i],
+      id,
+      ids.devices[i] ?? '',
+      ids.shipments[i] ?? undefined,
+    );
     out.push(
       same
-        ? { live, numbers: stored.numbers.slice(base, base + STRIDE), links: ids.links.slice(i * LINKS, (i + 1) * LINKS) }
+        ? {
+            live,
+            numbers: stored.numbers.slice(base, base + STRIDE),
+            links: ids.links.slice(i * LINKS, (i + 1) * LINKS),
+          }
         : { live },
     );
   }
@@ -159,7 +184,8 @@ function putImage(target: Restorer, image: SlotImage): void {
   if (image.numbers !== undefined) {
     page.set(image.numbers, base);
     mask = 0;
-    for (let k = 0; k < MEASUREMENT_KEYS.length; k++) if (image.live.values[MEASUREMENT_KEYS[k]] !== undefined) mask |= 1 << k;
+    for (let k = 0; k < MEASUREMENT_KEYS.length; k++)
+      if (image.live.values[MEASUREMENT_KEYS[k]] !== undefined) mask |= 1 << k;
     for (let k = 0; k < LINKS; k++) pages.linkDevices[slot * LINKS + k] = image.links?.[k] ?? undefined;
   } else {
     mask = putLiveValues(page, base, image.live);

@@ -10,8 +10,10 @@ export function openContainerStates(
   clock: Clock = new ManualClock(0),
   partitions = 64,
   checkpoint = new StateCheckpoint(db, clock),
+  ownedAtStart?: readonly number[],
 ): SqliteContainerStates {
-  const states = new SqliteContainerStates(db, clock, checkpoint, Object.assign(new StateOptions(), { partitions }));
+  const options = Object.assign(new StateOptions(), { partitions, ownedAtStart });
+  const states = new SqliteContainerStates(db, clock, checkpoint, options);
   states.onModuleInit();
   return states;
 }

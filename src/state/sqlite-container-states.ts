@@ -33,6 +33,7 @@ export class SqliteContainerStates
 {
   readonly pages = new StatePages();
   readonly partitions: number;
+  private readonly ownedAtStart?: readonly number[];
   readonly byId = new Map<string, ContainerState>();
   /** The state handed out last: the stages of one reading ask for the same container in a row. */
   private last?: ContainerState;
@@ -57,12 +58,13 @@ export class SqliteContainerStates
   ) {
     super();
     this.partitions = options.partitions;
+    this.ownedAtStart = options.ownedAtStart;
   }
 
   onModuleInit(): void {
     this.sqlite.migrate('state', STATE_MIGRATIONS);
     this.tables = new StateTables(this.sqlite.connection);
-    restoreInto(this, this.sqlite.connection);
+    restoreInto(this, this.sqlite.connection, undefined, this.ownedAtStart);
     this.checkpoint.register(this);
   }
 
@@ -200,7 +202,8 @@ export class SqliteContainerStates
   /** Restores the rules of a stored row (`{ ruleId: state }`) into the state. */
   putRules(state: ContainerState, entries: (string | PackedRuleState)[]): void {
     state.rules = entries;
-    if (!entries.every((e, i) => i % 2 === 0 || packedIsQuiet(e as PackedRuleState))) this.busyRules.add(state);
+    if (!entries.every((e, i) => i % 2 === 0 || packedIsQuiet(e as PackedRuleState)))
+      this.busyRules.add(state);
   }
 
   /** Marks a state's rows to be written at the next write (a carried-over or converted state). */
@@ -256,7 +259,8 @@ export class SqliteContainerStates
     if ((bits & Slot.Rules) !== 0) {
       const entries = state.rules;
       let quiet = true;
-      for (let i = 1; i < entries.length && quiet; i += 2) quiet = packedIsQuiet(entries[i] as PackedRuleState);
+      for (let i = 1; i < entries.length && quiet; i += 2)
+        quiet = packedIsQuiet(entries[i] as PackedRuleState);
       if (all || !quiet || this.busyRules.has(state)) {
         const states: Record<string, RuleState> = {};
         for (let i = 0; i < entries.length; i += 2)

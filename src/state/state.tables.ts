@@ -76,7 +76,14 @@ export class StateTables {
       .all(...(partitions ?? []));
   }
 
-  writePage(partition: number, page: number, numbers: Float64Array, present: Uint8Array, ids: PageIds, nowMs: number): void {
+  writePage(
+    partition: number,
+    page: number,
+    numbers: Float64Array,
+    present: Uint8Array,
+    ids: PageIds,
+    nowMs: number,
+  ): void {
     this.upsertPage.run(
       partition,
       page,
@@ -101,10 +108,7 @@ export class StateTables {
 
   /** The partition count the tables were written with (undefined: never written). */
   partitions(): number | undefined {
-    return this.db
-      .prepare<[], number>("SELECT value FROM state_meta WHERE key = 'partitions'")
-      .pluck()
-      .get();
+    return this.db.prepare<[], number>("SELECT value FROM state_meta WHERE key = 'partitions'").pluck().get();
   }
 
   /**
@@ -113,11 +117,15 @@ export class StateTables {
    * pages by the caller, and written again).
    */
   repartition(partitions: number, partitionOf: (containerId: string) => number): void {
-    this.db.function('convoi_partition_of', { deterministic: true }, (id: unknown) => partitionOf(String(id)));
+    this.db.function('convoi_partition_of', { deterministic: true }, (id: unknown) =>
+      partitionOf(String(id)),
+    );
     this.db.exec('UPDATE container_states SET partition = convoi_partition_of(container_id)');
     this.db.exec('DELETE FROM state_pages');
     this.db
-      .prepare("INSERT INTO state_meta (key, value) VALUES ('partitions', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .prepare(
+        "INSERT INTO state_meta (key, value) VALUES ('partitions', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
       .run(partitions);
   }
 

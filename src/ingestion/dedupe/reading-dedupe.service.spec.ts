@@ -46,7 +46,11 @@ function native(seq: number, at = T0, temperatureC = 4, receivedAt = at): Decode
   };
 }
 
-const CONTAINERS: Record<string, string> = { 'lora-1': 'C-lora-1', 'json-1': 'C-json-1', 'json-10': 'C-json-10' };
+const CONTAINERS: Record<string, string> = {
+  'lora-1': 'C-lora-1',
+  'json-1': 'C-json-1',
+  'json-10': 'C-json-10',
+};
 
 describe(ReadingDedupe.name, () => {
   let metrics: Metrics;
@@ -163,10 +167,7 @@ describe(ReadingDedupe.name, () => {
     assert.equal(admit(native(1, T0, -19.7)), 'keep');
     assert.equal(admit(native(2, T0, -19.7, T0 + 5000)), 'repeat');
     assert.equal(admit(native(3, T0, 4.2, T0 + 6000)), 'conflict');
-    assert.equal(
-      admit({ ...native(4, T0, -19.7), temperatureC: undefined, humidityPct: 50 }),
-      'conflict',
-    );
+    assert.equal(admit({ ...native(4, T0, -19.7), temperatureC: undefined, humidityPct: 50 }), 'conflict');
     // The first reading stays the reference: its repeat is still a repeat after a conflict.
     assert.equal(admit(native(1, T0, -19.7, T0 + 7000)), 'repeat');
     assert.equal(dedupe.radioStatus('json-1').duplicates, 2);

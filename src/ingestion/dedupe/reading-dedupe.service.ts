@@ -116,7 +116,15 @@ export class ReadingDedupe {
     if (!json) {
       // A LoRaWAN uplink's own key (several gateways hear one uplink); a native reading's
       // idempotency key is its identity, checked below.
-      const sighting = checkKey(page, base, reading.dedupeKey, 0, reading.deviceId, reading.receivedAt, this.windowMs);
+      const sighting = checkKey(
+        page,
+        base,
+        reading.dedupeKey,
+        0,
+        reading.deviceId,
+        reading.receivedAt,
+        this.windowMs,
+      );
       if (sighting !== KeySighting.New) {
         this.countDuplicate(reading, page, link);
         return 'repeat';
@@ -126,13 +134,25 @@ export class ReadingDedupe {
     }
     const identity = json ? reading.dedupeKey : readingIdentity(reading.deviceId, reading.measuredAt);
     const fingerprint = readingFingerprint(reading);
-    const sighting = checkKey(page, base, identity, fingerprint, reading.deviceId, reading.receivedAt, this.windowMs);
+    const sighting = checkKey(
+      page,
+      base,
+      identity,
+      fingerprint,
+      reading.deviceId,
+      reading.receivedAt,
+      this.windowMs,
+    );
     if (sighting === KeySighting.Same) {
       this.countDuplicate(reading, page, link);
       return 'repeat';
     }
     if (sighting === KeySighting.Different) return 'conflict';
-    if (json && reading.seq !== undefined && followSeq(page, link, reading.seq, reading.measuredAt, reading.receivedAt)) {
+    if (
+      json &&
+      reading.seq !== undefined &&
+      followSeq(page, link, reading.seq, reading.measuredAt, reading.receivedAt)
+    ) {
       this.seqResets.inc();
       this.logger.log(`device ${reading.deviceId}: seq started again at ${reading.seq}`);
     }
@@ -188,7 +208,13 @@ export class ReadingDedupe {
    * Where in the page the reading's device's radio link starts: its own, or the one of the two
    * heard from least recently, given to it afresh (a third device on one container).
    */
-  private linkOf(state: ContainerState, page: Float64Array, base: number, deviceId: string, atMs: number): number {
+  private linkOf(
+    state: ContainerState,
+    page: Float64Array,
+    base: number,
+    deviceId: string,
+    atMs: number,
+  ): number {
     const devices = this.states.pages.linkDevices;
     const first = state.slot * LINKS;
     let k = devices[first] === deviceId ? 0 : devices[first + 1] === deviceId ? 1 : -1;

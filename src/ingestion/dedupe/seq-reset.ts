@@ -7,7 +7,13 @@ import { Link } from '#src/state/state.layout.js';
  * by device and measuredAt). A late reading (older measuredAt) never counts: buffered uploads
  * arrive out of order. True when the reading starts a new count.
  */
-export function followSeq(link: Float64Array, at: number, seq: number, measuredAt: number, receivedAt: number): boolean {
+export function followSeq(
+  link: Float64Array,
+  at: number,
+  seq: number,
+  measuredAt: number,
+  receivedAt: number,
+): boolean {
   const last = link[at + Link.Seq];
   if (Number.isNaN(last)) {
     link[at + Link.Seq] = seq;
