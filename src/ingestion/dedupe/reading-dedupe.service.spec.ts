@@ -12,6 +12,7 @@ import { FleetRepository } from '#src/fleet/fleet.repository.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { ManualClock } from '#src/common/clock.js';
 import { openContainerStates } from '#src/state/container-states.testing.js';
+import type { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
 import { ReadingDedupe, type LossCountedReading } from './reading-dedupe.service.js';
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -59,6 +60,9 @@ describe(ReadingDedupe.name, () => {
   let db: SqliteDatabase;
   let fleet: FleetRepository;
   let directory: DeviceDirectory;
+  let states: SqliteContainerStates;
+  let open: () => ReadingDedupe;
+  const clock = new ManualClock(T0);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'dedupe-'));
@@ -77,8 +81,11 @@ describe(ReadingDedupe.name, () => {
     directory = new DeviceDirectory(fleet);
     directory.onModuleInit();
     metrics = new Metrics();
-    const clock = new ManualClock(T0);
-    dedupe = new ReadingDedupe(config, metrics, directory, openContainerStates(db, clock), clock);
+    open = () => {
+      states = openContainerStates(db, clock);
+      return new ReadingDedupe(config, metrics, directory, states, clock);
+    };
+    dedupe = open();
   });
 
   afterEach(async () => {
@@ -219,5 +226,32 @@ describe(ReadingDedupe.name, () => {
       resets: 0,
       duplicates: 0,
     });
+  });
+
+  it("keeps its window and the devices' radio links across a restart (checkpointed with the container)", () => {
+    assert.equal(admit(uplink(10)), 'keep');
+    assert.equal(admit(uplink(10)), 'repeat');
+    assert.equal(admit(native(1)), 'keep');
+    states.flush();
+    dedupe = open();
+    assert.equal(admit(uplink(10)), 'repeat', 'the uplink key is still in the window');
+    assert.equal(admit(native(1, T0, 4, T0 + 5000)), 'repeat');
+    assert.equal(admit(native(1, T0, 9, T0 + 6000)), 'conflict');
+    const afterGap = uplink(13);
+    assert.equal(admit(afterGap), 'keep');
+    assert.equal(afterGap.lostFrames, 2, 'the counter goes on from 10, not from a first frame');
+    assert.deepEqual(dedupe.radioStatus('lora-1'), {
+      deviceId: 'lora-1',
+      lastFCnt: 13,
+      lostFrames: 2,
+      resets: 0,
+      duplicates: 2,
+    });
+  });
+
+  it('keeps the newest keys of a container when its window is full', () => {
+    for (let i = 0; i < 20; i++) assert.equal(admit(native(i, T0 + i * 1000)), 'keep');
+    assert.equal(admit(native(19, T0 + 19_000, 4, T0 + 30_000)), 'repeat', 'the newest is remembered');
+    assert.equal(admit(native(0, T0, 4, T0 + 30_000)), 'keep', 'the oldest gave its place');
   });
 });
