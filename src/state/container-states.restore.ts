@@ -6,7 +6,7 @@ import { liveValuesAt, putLiveValues, type LiveValues } from './live-values.js';
 import type { RuleState } from './rule-state.js';
 import { packRuleState, type PackedRuleState } from './rule-state.packing.js';
 import type { StatePages } from './state-pages.js';
-import { LINKS, PAGE_MASK, PAGE_SHIFT, PAGE_SLOTS, STRIDE } from './state.layout.js';
+import { LINKS, PAGE_MASK, PAGE_SHIFT, PAGE_SLOTS, STRIDE, markRestoredKeys } from './state.layout.js';
 import type { StoredPage, StateTables } from './state.tables.js';
 
 /** What restoring needs of the state owner (sqlite-container-states.ts). */
@@ -125,6 +125,7 @@ function restorePage(target: Restorer, stored: StoredPage, known: Set<string> | 
       for (let k = 0; k < LINKS; k++)
         pages.linkDevices[slot * LINKS + k] = ids.links[i * LINKS + k] ?? undefined;
       pages.claim(slot);
+      markRestoredKeys(stored.numbers, i * STRIDE);
       target.byId.set(id, new ContainerState(id, stored.partition, slot));
     } else if (id !== null) {
       // A container deleted before its page was written again: the next write leaves it out.
@@ -183,6 +184,7 @@ function putImage(target: Restorer, image: SlotImage): void {
   let mask: number;
   if (image.numbers !== undefined) {
     page.set(image.numbers, base);
+    markRestoredKeys(page, base);
     mask = 0;
     for (let k = 0; k < MEASUREMENT_KEYS.length; k++)
       if (image.live.values[MEASUREMENT_KEYS[k]] !== undefined) mask |= 1 << k;

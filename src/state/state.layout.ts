@@ -42,7 +42,8 @@ export const LINK = LIVE + LIVE_SIZE;
 
 /**
  * Dedupe window: the container's newest idempotency keys, each [key hash (53 bits), content
- * fingerprint and owner tag (53 bits), first sighting (NaN: empty)].
+ * fingerprint and owner tag (53 bits), first sighting (NaN: empty; negative: restored, see
+ * {@link markRestoredKeys})].
  */
 export const DEDUPE_KEYS = 8;
 export const DEDUPE_ENTRY = 3;
@@ -66,4 +67,18 @@ export function clearLink(page: Float64Array, at: number): void {
   page[at + Link.LastResetAt] = NaN;
   page[at + Link.Seq] = NaN;
   page[at + Link.UsedAt] = -Infinity;
+}
+
+/**
+ * Marks the dedupe keys of a restored slot as restored (their first sighting negated). A page is
+ * written during the checkpoint's slices, so it may hold the keys of messages past the position
+ * the checkpoint stored, which the input log replays after a crash, and whose readings may not
+ * have reached storage: the first sighting of a restored key with the same content must pass
+ * (storage, rules and live state absorb it), not be dropped as a repeat.
+ */
+export function markRestoredKeys(page: Float64Array, base: number): void {
+  for (let e = 0; e < DEDUPE_KEYS; e++) {
+    const at = base + DEDUPE + e * DEDUPE_ENTRY + 2;
+    if (page[at] > 0) page[at] = -page[at];
+  }
 }

@@ -19,7 +19,9 @@ const TWO_32 = 0x1_0000_0000;
  * extend it, so a device replaying one frame forever cannot keep its key alive), in the numbers of
  * the container's state slot at `base`, so it is checkpointed and restored with the rest of it.
  * Each entry: the key's 53-bit hash, its content fingerprint (32 bits) with a 21-bit tag of the
- * device that sent it, its first sighting (NaN: empty). A full window forgets its oldest key.
+ * device that sent it, its first sighting (NaN: empty). A full window forgets its oldest key. A
+ * key restored from a checkpoint lets the first same content through once (`markRestoredKeys`:
+ * the input log may replay it); another content under it is a conflict as ever.
  * Two keys share a hash with a probability of 2⁻⁵³ per pair compared: a reading dropped as a
  * repeat it is not.
  *
@@ -40,14 +42,21 @@ export function checkKey(
   let oldestAt = Infinity;
   for (let e = 0; e < DEDUPE_KEYS; e++) {
     const at = base + DEDUPE + e * DEDUPE_ENTRY;
-    const seen = page[at + 2];
+    const restored = page[at + 2];
+    const seen = restored < 0 ? -restored : restored;
     // NaN (empty) and expired entries are free; NaN fails both comparisons.
     if (!(atMs - seen < windowMs)) {
       if (free < 0) free = at;
       continue;
     }
-    if (page[at] === keyHash)
-      return page[at + 1] % TWO_32 === fingerprint >>> 0 ? KeySighting.Same : KeySighting.Different;
+    if (page[at] === keyHash) {
+      if (page[at + 1] % TWO_32 !== fingerprint >>> 0) return KeySighting.Different;
+      if (restored > 0) return KeySighting.Same;
+      // Restored from a checkpoint (markRestoredKeys): maybe the replay of a message past its
+      // position, never stored. It passes once; from now on the key is this process's own.
+      page[at + 2] = seen;
+      return KeySighting.New;
+    }
     if (seen < oldestAt) {
       oldestAt = seen;
       oldest = at;
