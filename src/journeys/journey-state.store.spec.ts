@@ -80,11 +80,7 @@ describe(JourneyStateStore.name, () => {
   const open = () => {
     repository = new JourneyEventsRepository(db);
     repository.onModuleInit();
-    const s = new JourneyStateStore(
-      openContainerStates(db, new ManualClock(T)),
-      repository,
-      new ManualClock(T),
-    );
+    const s = new JourneyStateStore(openContainerStates(db, new ManualClock(T)), repository);
     s.onModuleInit();
     return s;
   };

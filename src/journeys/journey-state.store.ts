@@ -1,5 +1,4 @@
 import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
-import { Clock } from '#src/common/clock.js';
 import { Slot, type ContainerState } from '#src/state/container-state.js';
 import { ContainerStates } from '#src/state/container-states.port.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
@@ -40,15 +39,12 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
   constructor(
     private readonly states: ContainerStates,
     repository: JourneyEventsRepository,
-    clock: Clock,
   ) {
     states.useJourneyCodec((held) => journeyRow(held as HeldJourney));
     // The events the reactions queued go into the transaction that writes the states they
     // explain: a state that entered a site is never stored without its `enter` event, which a
     // replay after a crash (the state then ignores the fix) could not write again.
-    states.beforeWrite(() => {
-      if (repository.open) repository.saveStates([], clock.now());
-    });
+    states.beforeWrite(() => repository.flush());
   }
 
   onModuleInit(): void {

@@ -19,7 +19,7 @@ export interface Restorer {
   partitionOf(containerId: string): number;
   obtain(containerId: string): ContainerState;
   putRules(state: ContainerState, entries: (string | PackedRuleState)[]): void;
-  rowChanged(state: ContainerState, slot: Slot): void;
+  changed(state: ContainerState, slot: Slot): void;
   flush(): void;
   transaction(work: () => void): void;
 }
@@ -71,13 +71,13 @@ export function restoreInto(
     if (!isKnown(known, id)) continue;
     const state = target.obtain(id);
     if (state.rules.length === 0) target.putRules(state, entriesOf(states));
-    target.rowChanged(state, Slot.Rules);
+    target.changed(state, Slot.Rules);
   }
   for (const [id, json] of legacy.journeys) {
     if (!isKnown(known, id)) continue;
     const state = target.obtain(id);
     state.journey ??= json;
-    target.rowChanged(state, Slot.Journey);
+    target.changed(state, Slot.Journey);
   }
   if (images.length > 0 || legacy.live.length > 0 || legacy.rules.size > 0 || legacy.journeys.size > 0)
     db.transaction(() => {

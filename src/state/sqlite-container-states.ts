@@ -206,11 +206,6 @@ export class SqliteContainerStates
       this.busyRules.add(state);
   }
 
-  /** Marks a state's rows to be written at the next write (a carried-over or converted state). */
-  rowChanged(state: ContainerState, slot: Slot): void {
-    this.changed(state, slot);
-  }
-
   transaction(work: () => void): void {
     this.tables.transaction(() => {
       for (const hook of this.hooks) hook();
