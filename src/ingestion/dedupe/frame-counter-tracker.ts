@@ -1,8 +1,8 @@
-import { Link, clearLink } from '#src/state/state.layout.js';
+import { Link } from '#src/state/state.layout.js';
 
 /** What one uplink's frame counter says about the device's stream. */
 export type FrameVerdict =
-  | { kind: 'first' } // first counter seen for this device (since start or forget)
+  | { kind: 'first' } // first counter seen for this device (on its container, or since forgotten)
   | { kind: 'next' } // exactly the expected counter
   | { kind: 'gap'; lost: number } // counters skipped: that many frames lost (so far)
   | { kind: 'late'; recovered: boolean } // older counter inside the late window; recovered: had been counted lost
@@ -30,15 +30,14 @@ export interface FrameCounterOptions {
 }
 
 /**
- * Follows LoRaWAN frame counters per device (ARCHITECTURE.md §4): a forward gap counts lost frames, a
- * frame arriving late inside the window is a late frame (and un-counts its loss), a counter falling
- * back to a small value is a reset (reboot, rejoin), never a duplicate. Two 32-bit masks make each
- * observation O(1). Exact repeats of an uplink are the idempotency cache's job and should not reach
- * this tracker; a counter already seen here is only called a reset when it is small.
+ * Follows LoRaWAN frame counters per device (ARCHITECTURE.md §4), in the device's radio link of
+ * its container's state: a forward gap counts lost frames, a frame arriving late inside the
+ * window is a late frame (and un-counts its loss), a counter falling back to a small value is a
+ * reset (reboot, rejoin), never a duplicate. Two 32-bit masks make each observation O(1). Exact
+ * repeats of an uplink are the dedupe window's job and should not reach this tracker; a counter
+ * already seen here is only called a reset when it is small.
  */
 export class FrameCounterTracker {
-  /** Per-device links of its own: the API its spec drives; ingestion follows the links of container states. */
-  private readonly devices = new Map<string, Float64Array>();
   private readonly lateWindow: number;
   private readonly maxGap: number;
   private readonly resetMaxFCnt: number;
@@ -52,29 +51,10 @@ export class FrameCounterTracker {
     }
   }
 
-  observe(deviceId: string, fCnt: number, atMs: number): FrameVerdict {
-    let link = this.devices.get(deviceId);
-    if (link === undefined) {
-      link = new Float64Array(Link.Size);
-      clearLink(link, 0);
-      this.devices.set(deviceId, link);
-    }
-    return this.observeLink(link, 0, fCnt, atMs);
-  }
-
-  stats(deviceId: string): FrameCounterStats | undefined {
-    const link = this.devices.get(deviceId);
-    return link === undefined ? undefined : this.statsOf(link, 0);
-  }
-
-  /** Drops a device's history (device deleted or re-provisioned). */
-  forget(deviceId: string): void {
-    this.devices.delete(deviceId);
-  }
-
   /**
    * Follows one uplink's counter in the radio link whose numbers start at `at` of `link`
-   * (state.layout.ts `Link`: a container state's slot, checkpointed with it).
+   * (state.layout.ts `Link`: a container state's slot, checkpointed with it; a link never heard
+   * is `clearLink`'s).
    */
   observeLink(link: Float64Array, at: number, fCnt: number, atMs: number): FrameVerdict {
     const last = link[at + Link.LastFCnt];
