@@ -6,7 +6,15 @@ import { liveValuesAt, putLiveValues, type LiveValues } from './live-values.js';
 import type { RuleState } from './rule-state.js';
 import { packRuleState, type PackedRuleState } from './rule-state.packing.js';
 import type { StatePages } from './state-pages.js';
-import { LINKS, PAGE_MASK, PAGE_SHIFT, PAGE_SLOTS, STRIDE, markRestoredKeys } from './state.layout.js';
+import {
+  LINKS,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  PAGE_SLOTS,
+  STRIDE,
+  WINDOW_STRIDE,
+  markRestoredKeys,
+} from './state.layout.js';
 import type { StoredPage, StateTables } from './state.tables.js';
 
 /** What restoring needs of the state owner (sqlite-container-states.ts). */
@@ -27,8 +35,9 @@ export interface Restorer {
 /** A container's numbers read from a page that cannot be put back as it is (other layout or partition). */
 interface SlotImage {
   live: LiveValues;
-  /** Its whole slot and radio-link devices, when the page had this version's layout. */
+  /** Its whole slot, window and radio-link devices, when the page had this version's layout. */
   numbers?: Float64Array;
+  window?: Float64Array;
   links?: (string | null)[];
 }
 
@@ -114,6 +123,8 @@ function restorePage(target: Restorer, stored: StoredPage, known: Set<string> | 
   const page = pages.numbers.length - 1;
   pages.numbers[page] = stored.numbers;
   pages.present[page] = stored.present;
+  const window = stored.window?.length === PAGE_SLOTS * WINDOW_STRIDE ? stored.window : undefined;
+  if (window !== undefined) pages.windows[page] = window;
   const ids = stored.ids;
   for (let i = 0; i < PAGE_SLOTS; i++) {
     const slot = page * PAGE_SLOTS + i;
@@ -125,7 +136,7 @@ function restorePage(target: Restorer, stored: StoredPage, known: Set<string> | 
       for (let k = 0; k < LINKS; k++)
         pages.linkDevices[slot * LINKS + k] = ids.links[i * LINKS + k] ?? undefined;
       pages.claim(slot);
-      markRestoredKeys(stored.numbers, i * STRIDE);
+      markRestoredKeys(pages.windows[page], i * WINDOW_STRIDE);
       target.byId.set(id, new ContainerState(id, stored.partition, slot));
     } else if (id !== null) {
       // A container deleted before its page was written again: the next write leaves it out.
@@ -162,15 +173,17 @@ function imagesOf(stored: StoredPage): SlotImage[] {
       ids.devices[i] ?? '',
       ids.shipments[i] ?? undefined,
     );
-    out.push(
-      same
-        ? {
-            live,
-            numbers: stored.numbers.slice(base, base + STRIDE),
-            links: ids.links.slice(i * LINKS, (i + 1) * LINKS),
-          }
-        : { live },
-    );
+    if (!same) {
+      out.push({ live });
+      continue;
+    }
+    const window = stored.window?.length === PAGE_SLOTS * WINDOW_STRIDE ? stored.window : undefined;
+    out.push({
+      live,
+      numbers: stored.numbers.slice(base, base + STRIDE),
+      window: window?.slice(i * WINDOW_STRIDE, (i + 1) * WINDOW_STRIDE),
+      links: ids.links.slice(i * LINKS, (i + 1) * LINKS),
+    });
   }
   return out;
 }
@@ -184,7 +197,11 @@ function putImage(target: Restorer, image: SlotImage): void {
   let mask: number;
   if (image.numbers !== undefined) {
     page.set(image.numbers, base);
-    markRestoredKeys(page, base);
+    const window = pages.windows[slot >> PAGE_SHIFT];
+    const windowBase = (slot & PAGE_MASK) * WINDOW_STRIDE;
+    if (image.window !== undefined) window.set(image.window, windowBase);
+    markRestoredKeys(window, windowBase);
+    pages.markWindowDirty(slot);
     mask = 0;
     for (let k = 0; k < MEASUREMENT_KEYS.length; k++)
       if (image.live.values[MEASUREMENT_KEYS[k]] !== undefined) mask |= 1 << k;

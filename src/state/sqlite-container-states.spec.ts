@@ -13,7 +13,16 @@ import { openContainerStates } from './container-states.testing.js';
 import type { ExcursionState } from './rule-state.js';
 import { packRuleState, unpackRuleState, type PackedRuleState } from './rule-state.packing.js';
 import type { SqliteContainerStates } from './sqlite-container-states.js';
-import { LINK, LINKS, Link, PAGE_MASK, PAGE_SHIFT, STRIDE } from './state.layout.js';
+import {
+  LINK,
+  LINKS,
+  Link,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  STRIDE,
+  WINDOW_EVERY_CHECKPOINTS,
+  WINDOW_STRIDE,
+} from './state.layout.js';
 
 const T = Date.UTC(2026, 10, 22, 8, 0, 0);
 const BUSY: ExcursionState = {
@@ -32,6 +41,12 @@ function fill(states: SqliteContainerStates, id: string, n: number): ContainerSt
   const base = (state.slot & PAGE_MASK) * STRIDE;
   page[base] = T + n; // lastMeasuredAt
   page[base + LINK + Link.LastFCnt] = n;
+  // A key in its dedupe window: [hash, fingerprint, first sighting].
+  states.pages.windows[state.slot >> PAGE_SHIFT].set(
+    [n + 1, n + 2, T + n],
+    (state.slot & PAGE_MASK) * WINDOW_STRIDE,
+  );
+  states.pages.markWindowDirty(state.slot);
   states.pages.linkDevices[state.slot * LINKS] = `D-${id}`;
   states.pages.deviceIds[state.slot] = `D-${id}`;
   states.pages.markDirty(state.slot);
@@ -51,6 +66,13 @@ function read(states: SqliteContainerStates, id: string): unknown {
   return {
     partition: state.partition,
     numbers: [...states.pages.numbers[slot >> PAGE_SHIFT].subarray(base, base + STRIDE)],
+    // Restored keys are marked (first sighting negated): compared as they were.
+    window: [
+      ...states.pages.windows[slot >> PAGE_SHIFT].subarray(
+        (slot & PAGE_MASK) * WINDOW_STRIDE,
+        (slot & PAGE_MASK) * WINDOW_STRIDE + WINDOW_STRIDE,
+      ),
+    ].map(Math.abs),
     device: states.pages.deviceIds[slot],
     link: states.pages.linkDevices[slot * LINKS],
     rules: state.rules.map((e, i) => (i % 2 === 0 ? e : unpackRuleState(e as PackedRuleState))),
@@ -82,15 +104,27 @@ describe('SqliteContainerStates', () => {
     checkpoint.applied(42);
     await checkpoint.checkpoint();
     assert.equal(checkpoint.position(), 42);
-    const before = ids.map((id) => read(states, id));
+    const before = ids.map((id) => read(states, id) as { window: number[] });
+    const withoutWindow = ({ window: _, ...rest }: { window: number[] }) => rest;
     // A crash: nothing more is written; the next process starts from the checkpoint.
     const again = openContainerStates(db, clock, 8);
     assert.equal(again.size(), ids.length);
-    assert.deepEqual(
-      ids.map((id) => read(again, id)),
-      before,
-    );
+    const restored = ids.map((id) => read(again, id) as { window: number[] });
+    assert.deepEqual(restored.map(withoutWindow), before.map(withoutWindow));
     for (const id of ids) assert.equal(again.get(id)?.partition, partitionOf(id, 8));
+    assert.ok(
+      restored.every((s) => s.window.every(Number.isNaN)),
+      'dedupe windows are not written at every checkpoint',
+    );
+    for (let n = 1; n < WINDOW_EVERY_CHECKPOINTS; n++) {
+      checkpoint.applied(42 + n);
+      await checkpoint.checkpoint();
+    }
+    assert.deepEqual(
+      ids.map((id) => read(openContainerStates(db, clock, 8), id)),
+      before,
+      'they are at every WINDOW_EVERY_CHECKPOINTS-th one',
+    );
     await checkpoint.beforeApplicationShutdown();
   });
 

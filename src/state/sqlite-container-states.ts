@@ -11,6 +11,7 @@ import { restoreInto, type Restorer } from './container-states.restore.js';
 import type { RuleState } from './rule-state.js';
 import { packedIsQuiet, unpackRuleState, type PackedRuleState } from './rule-state.packing.js';
 import { StatePages } from './state-pages.js';
+import { PAGE_SHIFT, WINDOW_EVERY_CHECKPOINTS } from './state.layout.js';
 import { STATE_MIGRATIONS } from './state.migrations.js';
 import { StateOptions } from './state.options.js';
 import { StateTables } from './state.tables.js';
@@ -48,6 +49,7 @@ export class SqliteContainerStates
     throw new Error('no journey codec: the journeys feature registers it');
   };
   private persisting = false;
+  private checkpoints = 0;
   tables!: StateTables;
 
   constructor(
@@ -151,7 +153,8 @@ export class SqliteContainerStates
   }
 
   /**
-   * The pages and rows changed since the last checkpoint, in transactions of about
+   * The pages and rows changed since the last checkpoint (and every
+   * {@link WINDOW_EVERY_CHECKPOINTS}-th time the dedupe windows), in transactions of about
    * {@link SLICE_MS} ms each, background pauses in between, so that ingestion and REST never wait
    * long behind it. What changes again during the pauses waits for the next checkpoint.
    */
@@ -159,12 +162,15 @@ export class SqliteContainerStates
     if (this.persisting) return;
     this.persisting = true;
     try {
-      let pages = this.pages.dirtyPages.length;
+      const dirty = this.pages;
+      let pages = dirty.dirtyPages.length;
       let rows = this.dirtyRows.size;
-      while (
-        ((pages > 0 && this.pages.dirtyPages.length > 0) || (rows > 0 && this.dirtyRows.size > 0)) &&
-        this.tables.open
-      ) {
+      let windows = ++this.checkpoints % WINDOW_EVERY_CHECKPOINTS === 0 ? dirty.dirtyWindows.length : 0;
+      const more = () =>
+        (pages > 0 && dirty.dirtyPages.length > 0) ||
+        (rows > 0 && this.dirtyRows.size > 0) ||
+        (windows > 0 && dirty.dirtyWindows.length > 0);
+      while (more() && this.tables.open) {
         const started = performance.now();
         const deadline = started + SLICE_MS;
         const now = this.clock.now();
@@ -176,8 +182,10 @@ export class SqliteContainerStates
             this.writeRow(state, false, now);
             rows--;
           }
+          if (pages > 0 && dirty.dirtyPages.length > 0) return; // windows go into rows written first
+          while (windows > 0 && performance.now() < deadline && this.writeDirtyWindow()) windows--;
         });
-        if (pages > 0 || rows > 0) await backgroundPause(performance.now() - started);
+        if (more()) await backgroundPause(performance.now() - started);
       }
     } finally {
       this.persisting = false;
@@ -189,6 +197,7 @@ export class SqliteContainerStates
     const now = this.clock.now();
     this.transaction(() => {
       while (this.writeDirtyPage(now));
+      for (let n = this.pages.dirtyWindows.length; n > 0 && this.writeDirtyWindow(); n--);
       for (const state of [...this.dirtyRows, ...this.soon]) this.writeRow(state, true, now);
       this.dirtyRows.clear();
       this.soon.clear();
@@ -239,6 +248,17 @@ export class SqliteContainerStates
       p.idsOf(page, MEASUREMENT_KEYS),
       now,
     );
+    return true;
+  }
+
+  /** Writes the windows of the oldest page whose windows changed; false when there is none. */
+  private writeDirtyWindow(): boolean {
+    const page = this.pages.takeDirtyWindow();
+    if (page === undefined) return false;
+    const p = this.pages;
+    // A page not stored yet (changed during this checkpoint's pauses) takes its windows next time.
+    if (!this.tables.writeWindow(p.pagePartition[page], p.pageOrdinal[page], p.windows[page]))
+      p.markWindowDirty(page << PAGE_SHIFT);
     return true;
   }
 

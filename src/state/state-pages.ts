@@ -1,4 +1,12 @@
-import { LINKS, PAGE_MASK, PAGE_SHIFT, PAGE_SLOTS, STRIDE, clearSlot } from './state.layout.js';
+import {
+  LINKS,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  PAGE_SLOTS,
+  STRIDE,
+  WINDOW_STRIDE,
+  clearSlot,
+} from './state.layout.js';
 
 /** The ids of a page's slots, in slot order (`null`: a free slot), as stored with its numbers. */
 export interface PageIds {
@@ -23,6 +31,8 @@ export interface PageIds {
  */
 export class StatePages {
   readonly numbers: Float64Array[] = [];
+  /** Each page's dedupe windows ({@link WINDOW_STRIDE} per slot), written less often than its numbers. */
+  readonly windows: Float64Array[] = [];
   /** Bit k set: live measurement k has a value. */
   readonly present: Uint8Array[] = [];
   readonly containerIds: (string | undefined)[] = [];
@@ -38,13 +48,22 @@ export class StatePages {
   /** Pages changed since written, each once (flagged in `pageDirty`), in change order. */
   dirtyPages: number[] = [];
   private readonly pageDirty: boolean[] = [];
+  /** Pages whose windows changed since written, likewise. */
+  dirtyWindows: number[] = [];
+  private readonly windowDirty: boolean[] = [];
 
   /** A free slot of `partition`, cleared, its page grown when it has none. */
   allocate(partition: number, containerId: string): number {
     let free = this.free.get(partition);
     if (free === undefined || free.length === 0) free = this.addPage(partition, this.nextOrdinal(partition));
     const slot = free.pop()!;
-    clearSlot(this.numbers[slot >> PAGE_SHIFT], (slot & PAGE_MASK) * STRIDE);
+    const page = slot >> PAGE_SHIFT;
+    clearSlot(
+      this.numbers[page],
+      (slot & PAGE_MASK) * STRIDE,
+      this.windows[page],
+      (slot & PAGE_MASK) * WINDOW_STRIDE,
+    );
     this.present[slot >> PAGE_SHIFT][slot & PAGE_MASK] = 0;
     this.containerIds[slot] = containerId;
     this.deviceIds[slot] = '';
@@ -71,10 +90,12 @@ export class StatePages {
     const page = this.numbers.length;
     const first = page * PAGE_SLOTS;
     this.numbers.push(new Float64Array(PAGE_SLOTS * STRIDE));
+    this.windows.push(new Float64Array(PAGE_SLOTS * WINDOW_STRIDE).fill(NaN));
     this.present.push(new Uint8Array(PAGE_SLOTS));
     this.pagePartition.push(partition);
     this.pageOrdinal.push(ordinal);
     this.pageDirty.push(false);
+    this.windowDirty.push(false);
     if (ordinal >= (this.ordinals.get(partition) ?? 0)) this.ordinals.set(partition, ordinal + 1);
     for (let slot = first; slot < first + PAGE_SLOTS; slot++) {
       this.containerIds.push(undefined);
@@ -101,6 +122,20 @@ export class StatePages {
     if (this.pageDirty[page]) return;
     this.pageDirty[page] = true;
     this.dirtyPages.push(page);
+  }
+
+  markWindowDirty(slot: number): void {
+    const page = slot >> PAGE_SHIFT;
+    if (this.windowDirty[page]) return;
+    this.windowDirty[page] = true;
+    this.dirtyWindows.push(page);
+  }
+
+  /** Takes the oldest page whose window changed (the caller writes it). */
+  takeDirtyWindow(): number | undefined {
+    const page = this.dirtyWindows.shift();
+    if (page !== undefined) this.windowDirty[page] = false;
+    return page;
   }
 
   /** Takes the oldest changed page (the caller writes it). */

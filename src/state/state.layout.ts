@@ -1,7 +1,8 @@
 import { MEASUREMENT_KEYS } from '#src/contracts/reading.js';
 
-// How a container's numeric state is laid out in the numbers of its page, in memory and as
-// stored: its live values, the radio links of its devices, its dedupe window. Numbers in typed
+// How a container's numeric state is laid out in its page, in memory and as stored: its live
+// values and the radio links of its devices in the page's numbers, its dedupe window in the
+// page's window numbers. Numbers in typed
 // arrays written a page at a time (one blob a page) are what keeps the write-behind cheap: one
 // JSON row a container cost ~1.2 s of the main thread for 75,000 containers, a page ~0.5 ms.
 
@@ -40,24 +41,32 @@ export const Link = {
 export const LINKS = 2;
 export const LINK = LIVE + LIVE_SIZE;
 
+/** Numbers per slot in the numbers of a page (live values and radio links). */
+export const STRIDE = LINK + LINKS * Link.Size;
+
 /**
- * Dedupe window: the container's newest idempotency keys, each [key hash (53 bits), content
- * fingerprint and owner tag (53 bits), first sighting (NaN: empty; negative: restored, see
- * {@link markRestoredKeys})].
+ * Dedupe window: the container's newest idempotency keys, in a page's window numbers (apart: they
+ * are written every {@link WINDOW_EVERY_CHECKPOINTS}-th checkpoint only, see there), each [key hash
+ * (53 bits), content fingerprint and owner tag (53 bits), first sighting (NaN: empty; negative:
+ * restored, see {@link markRestoredKeys})].
  */
 export const DEDUPE_KEYS = 8;
 export const DEDUPE_ENTRY = 3;
-export const DEDUPE = LINK + LINKS * Link.Size;
+/** Numbers per slot in the window numbers of a page. */
+export const WINDOW_STRIDE = DEDUPE_KEYS * DEDUPE_ENTRY;
+/**
+ * The windows are written at every this-many-th checkpoint (and at shutdown): they are 40 % of a
+ * slot's numbers, and one restored older only lets a repeat through (both stores merge it), while
+ * live values and radio links restored older would replay as false frame losses.
+ */
+export const WINDOW_EVERY_CHECKPOINTS = 6;
 
-/** Numbers per slot. */
-export const STRIDE = DEDUPE + DEDUPE_KEYS * DEDUPE_ENTRY;
-
-/** Resets a slot's numbers to "nothing known" (a fresh or freed slot). */
-export function clearSlot(page: Float64Array, base: number): void {
+/** Resets a slot's numbers and window to "nothing known" (a fresh or freed slot). */
+export function clearSlot(page: Float64Array, base: number, window: Float64Array, windowBase: number): void {
   page.fill(0, base, base + STRIDE);
   page[base + LIVE] = NaN;
   for (let k = 0; k < LINKS; k++) clearLink(page, base + LINK + k * Link.Size);
-  for (let e = 0; e < DEDUPE_KEYS; e++) page[base + DEDUPE + e * DEDUPE_ENTRY + 2] = NaN;
+  for (let e = 0; e < DEDUPE_KEYS; e++) window[windowBase + e * DEDUPE_ENTRY + 2] = NaN;
 }
 
 /** Resets one link (`at` its first number) to a device never heard. */
@@ -76,9 +85,9 @@ export function clearLink(page: Float64Array, at: number): void {
  * have reached storage: the first sighting of a restored key with the same content must pass
  * (storage, rules and live state absorb it), not be dropped as a repeat.
  */
-export function markRestoredKeys(page: Float64Array, base: number): void {
+export function markRestoredKeys(window: Float64Array, base: number): void {
   for (let e = 0; e < DEDUPE_KEYS; e++) {
-    const at = base + DEDUPE + e * DEDUPE_ENTRY + 2;
-    if (page[at] > 0) page[at] = -page[at];
+    const at = base + e * DEDUPE_ENTRY + 2;
+    if (window[at] > 0) window[at] = -window[at];
   }
 }

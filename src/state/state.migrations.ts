@@ -5,7 +5,7 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'container state: paged numbers per partition, rule and journey state per container',
-    // Pages: a partition's numbers (live values, radio links, dedupe windows) and ids, one row a
+    // Pages: a partition's numbers (live values, radio links), dedupe windows and ids, one row a
     // page of 128 containers. Rows: what is not numbers, JSON. Both carry the partition, so that a
     // takeover reads only its own. `state_meta` holds the partition count they were written with.
     // The earlier tables (container_state_pages, container_state, rule_state, journey_state)
@@ -13,7 +13,7 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
     up: `
       CREATE TABLE state_pages (
         partition INTEGER NOT NULL, page INTEGER NOT NULL, numbers BLOB NOT NULL, present BLOB NOT NULL,
-        ids TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (partition, page)) WITHOUT ROWID;
+        dedupe BLOB, ids TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (partition, page)) WITHOUT ROWID;
       CREATE TABLE container_states (
         container_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, rules TEXT, journey TEXT,
         updated_at INTEGER NOT NULL);

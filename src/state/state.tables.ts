@@ -7,6 +7,8 @@ export interface StoredPage {
   page: number;
   numbers: Float64Array;
   present: Uint8Array;
+  /** Its dedupe windows, when written (they are written less often than the numbers). */
+  window?: Float64Array;
   ids: PageIds;
 }
 
@@ -20,6 +22,7 @@ export interface StoredRow {
 /** SQL access to the state tables (state.migrations.ts). */
 export class StateTables {
   private readonly upsertPage: Statement<[number, number, Buffer, Buffer, string, number]>;
+  private readonly updateWindow: Statement<[Buffer, number, number]>;
   private readonly upsertRules: Statement<[string, number, string, number]>;
   private readonly upsertJourney: Statement<[string, number, string, number]>;
   private readonly deleteRow: Statement<[string]>;
@@ -30,6 +33,7 @@ export class StateTables {
        ON CONFLICT(partition, page) DO UPDATE SET numbers = excluded.numbers, present = excluded.present,
          ids = excluded.ids, updated_at = excluded.updated_at`,
     );
+    this.updateWindow = db.prepare('UPDATE state_pages SET dedupe = ? WHERE partition = ? AND page = ?');
     this.upsertRules = db.prepare(
       `INSERT INTO container_states (container_id, partition, rules, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(container_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at`,
@@ -48,8 +52,18 @@ export class StateTables {
   /** The stored pages of these partitions (every one when `partitions` is undefined), in order. */
   *pages(partitions?: readonly number[]): IterableIterator<StoredPage> {
     const rows = this.db
-      .prepare<unknown[], { partition: number; page: number; numbers: Buffer; present: Buffer; ids: string }>(
-        `SELECT partition, page, numbers, present, ids FROM state_pages
+      .prepare<
+        unknown[],
+        {
+          partition: number;
+          page: number;
+          numbers: Buffer;
+          present: Buffer;
+          dedupe: Buffer | null;
+          ids: string;
+        }
+      >(
+        `SELECT partition, page, numbers, present, dedupe, ids FROM state_pages
          ${partitions === undefined ? '' : `WHERE partition IN (${placeholders(partitions)})`}
          ORDER BY partition, page`,
       )
@@ -61,6 +75,7 @@ export class StateTables {
         // Copied out of the row's buffer: a Float64Array needs its own aligned memory.
         numbers: new Float64Array(new Uint8Array(row.numbers).buffer),
         present: new Uint8Array(row.present),
+        ...(row.dedupe !== null && { window: new Float64Array(new Uint8Array(row.dedupe).buffer) }),
         ids: JSON.parse(row.ids) as PageIds,
       };
     }
@@ -92,6 +107,12 @@ export class StateTables {
       JSON.stringify(ids),
       nowMs,
     );
+  }
+
+  /** Writes a page's windows into its row; false when the row is not written yet. */
+  writeWindow(partition: number, page: number, window: Float64Array): boolean {
+    const bytes = Buffer.from(window.buffer, window.byteOffset, window.byteLength);
+    return this.updateWindow.run(bytes, partition, page).changes > 0;
   }
 
   writeRules(containerId: string, partition: number, json: string, nowMs: number): void {

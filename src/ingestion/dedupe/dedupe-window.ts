@@ -1,4 +1,4 @@
-import { DEDUPE, DEDUPE_ENTRY, DEDUPE_KEYS } from '#src/state/state.layout.js';
+import { DEDUPE_ENTRY, DEDUPE_KEYS } from '#src/state/state.layout.js';
 
 /** What {@link checkKey} found for a key. */
 export const KeySighting = {
@@ -16,8 +16,9 @@ const TWO_32 = 0x1_0000_0000;
 /**
  * A container's dedupe window (ARCHITECTURE.md §4): its {@link DEDUPE_KEYS} newest idempotency
  * keys, each remembered for `windowMs` of reception time from its first sighting (repeats do not
- * extend it, so a device replaying one frame forever cannot keep its key alive), in the numbers of
- * the container's state slot at `base`, so it is checkpointed and restored with the rest of it.
+ * extend it, so a device replaying one frame forever cannot keep its key alive), in the window
+ * numbers of the container's state slot at `base` of `window`, so it is checkpointed and restored
+ * with the rest of it.
  * Each entry: the key's 53-bit hash, its content fingerprint (32 bits) with a 21-bit tag of the
  * device that sent it, its first sighting (NaN: empty). A full window forgets its oldest key. A
  * key restored from a checkpoint lets the first same content through once (`markRestoredKeys`:
@@ -28,7 +29,7 @@ const TWO_32 = 0x1_0000_0000;
  * The fingerprint of a new key is kept; later sightings are compared with it, never replace it.
  */
 export function checkKey(
-  page: Float64Array,
+  window: Float64Array,
   base: number,
   key: string,
   fingerprint: number,
@@ -41,20 +42,20 @@ export function checkKey(
   let oldest = -1;
   let oldestAt = Infinity;
   for (let e = 0; e < DEDUPE_KEYS; e++) {
-    const at = base + DEDUPE + e * DEDUPE_ENTRY;
-    const restored = page[at + 2];
+    const at = base + e * DEDUPE_ENTRY;
+    const restored = window[at + 2];
     const seen = restored < 0 ? -restored : restored;
     // NaN (empty) and expired entries are free; NaN fails both comparisons.
     if (!(atMs - seen < windowMs)) {
       if (free < 0) free = at;
       continue;
     }
-    if (page[at] === keyHash) {
-      if (page[at + 1] % TWO_32 !== fingerprint >>> 0) return KeySighting.Different;
+    if (window[at] === keyHash) {
+      if (window[at + 1] % TWO_32 !== fingerprint >>> 0) return KeySighting.Different;
       if (restored > 0) return KeySighting.Same;
       // Restored from a checkpoint (markRestoredKeys): maybe the replay of a message past its
       // position, never stored. It passes once; from now on the key is this process's own.
-      page[at + 2] = seen;
+      window[at + 2] = seen;
       return KeySighting.New;
     }
     if (seen < oldestAt) {
@@ -63,20 +64,20 @@ export function checkKey(
     }
   }
   const at = free >= 0 ? free : oldest;
-  page[at] = keyHash;
-  page[at + 1] = ownerTag(owner) * TWO_32 + (fingerprint >>> 0);
-  page[at + 2] = atMs;
+  window[at] = keyHash;
+  window[at + 1] = ownerTag(owner) * TWO_32 + (fingerprint >>> 0);
+  window[at + 2] = atMs;
   return KeySighting.New;
 }
 
 /** Forgets the keys `owner` sent (a device deleted); true when there were some. */
-export function forgetOwner(page: Float64Array, base: number, owner: string): boolean {
+export function forgetOwner(window: Float64Array, base: number, owner: string): boolean {
   const tag = ownerTag(owner);
   let forgotten = false;
   for (let e = 0; e < DEDUPE_KEYS; e++) {
-    const at = base + DEDUPE + e * DEDUPE_ENTRY;
-    if (!Number.isNaN(page[at + 2]) && Math.floor(page[at + 1] / TWO_32) === tag) {
-      page[at + 2] = NaN;
+    const at = base + e * DEDUPE_ENTRY;
+    if (!Number.isNaN(window[at + 2]) && Math.floor(window[at + 1] / TWO_32) === tag) {
+      window[at + 2] = NaN;
       forgotten = true;
     }
   }

@@ -8,7 +8,16 @@ import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import type { Device } from '#src/fleet/fleet.types.js';
 import { ContainerStates } from '#src/state/container-states.port.js';
 import type { ContainerState } from '#src/state/container-state.js';
-import { LINK, LINKS, Link, PAGE_MASK, PAGE_SHIFT, STRIDE, clearLink } from '#src/state/state.layout.js';
+import {
+  LINK,
+  LINKS,
+  Link,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  STRIDE,
+  WINDOW_STRIDE,
+  clearLink,
+} from '#src/state/state.layout.js';
 import { KeySighting, checkKey, forgetOwner } from './dedupe-window.js';
 import { FrameCounterTracker } from './frame-counter-tracker.js';
 import { readingFingerprint, readingIdentity } from './reading-identity.js';
@@ -110,15 +119,18 @@ export class ReadingDedupe {
     const pages = this.states.pages;
     const page = pages.numbers[state.slot >> PAGE_SHIFT];
     const base = (state.slot & PAGE_MASK) * STRIDE;
+    const window = pages.windows[state.slot >> PAGE_SHIFT];
+    const windowBase = (state.slot & PAGE_MASK) * WINDOW_STRIDE;
     pages.markDirty(state.slot);
+    pages.markWindowDirty(state.slot);
     const link = this.linkOf(state, page, base, reading.deviceId, reading.receivedAt);
     const json = reading.source === 'json';
     if (!json) {
       // A LoRaWAN uplink's own key (several gateways hear one uplink); a native reading's
       // idempotency key is its identity, checked below.
       const sighting = checkKey(
-        page,
-        base,
+        window,
+        windowBase,
         reading.dedupeKey,
         0,
         reading.deviceId,
@@ -135,8 +147,8 @@ export class ReadingDedupe {
     const identity = json ? reading.dedupeKey : readingIdentity(reading.deviceId, reading.measuredAt);
     const fingerprint = readingFingerprint(reading);
     const sighting = checkKey(
-      page,
-      base,
+      window,
+      windowBase,
       identity,
       fingerprint,
       reading.deviceId,
@@ -169,7 +181,10 @@ export class ReadingDedupe {
     for (const state of this.states.all()) {
       const page = pages.numbers[state.slot >> PAGE_SHIFT];
       const base = (state.slot & PAGE_MASK) * STRIDE;
-      let changed = forgetOwner(page, base, device.id);
+      const window = pages.windows[state.slot >> PAGE_SHIFT];
+      if (forgetOwner(window, (state.slot & PAGE_MASK) * WINDOW_STRIDE, device.id))
+        pages.markWindowDirty(state.slot);
+      let changed = false;
       for (let k = 0; k < LINKS; k++) {
         if (pages.linkDevices[state.slot * LINKS + k] !== device.id) continue;
         pages.linkDevices[state.slot * LINKS + k] = undefined;
