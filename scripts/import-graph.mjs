@@ -26,12 +26,18 @@ const RULES = [
     why: 'rules announce their conclusions as rule.concluded on the event map (common/events/), which alerts handle',
   },
   {
+    from: (f) => f === 'state',
+    to: (f) => !STATE_MAY_IMPORT.has(f),
+    why: "state/ (every container's state, one owner) sits right above storage: features plug their logic into it, never the reverse",
+  },
+  {
     from: (f) => KERNEL.has(f),
     to: (f) => !KERNEL.has(f),
     why: 'config/, common/ and contracts/ sit below everything',
   },
 ];
 const KERNEL = new Set(['config', 'common', 'contracts']);
+const STATE_MAY_IMPORT = new Set([...KERNEL, 'logging', 'partitions', 'storage', 'state']);
 
 const srcDir = resolve(process.argv[2] ?? 'src');
 /** Paths as `src/fleet/x.ts`: from the folder that holds SRC_DIR. */

@@ -20,6 +20,7 @@ import { JourneyViewsModule } from '#src/journeys/journey-views.module.js';
 import { ShipmentRecordModule } from '#src/records/shipment-record.module.js';
 import { ShipmentsModule } from './shipments/shipments.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { StateModule } from './state/state.module.js';
 import { TelemetryModule } from './telemetry/telemetry.module.js';
 
 /** Composition root: wires the feature and infrastructure modules, owns no providers. */
@@ -32,6 +33,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CommonModule,
         StorageModule,
+        StateModule,
         TelemetryModule.forRoot(config),
         BrokerModule,
         AuthModule,

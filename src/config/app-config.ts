@@ -317,13 +317,6 @@ export class AppConfig {
   @Max(86_400_000)
   DEDUPE_WINDOW_MS = 600_000;
 
-  /** Most idempotency keys held at once (about 100 bytes each); the oldest is forgotten first. */
-  @EnvInt()
-  @IsInt()
-  @Min(1000)
-  @Max(50_000_000)
-  DEDUPE_MAX_ENTRIES = 500_000;
-
   /** How many LoRaWAN frame counters back an uplink still counts as late (1…32), not stale. */
   @EnvInt()
   @IsInt()

@@ -8,6 +8,8 @@ import { AppConfig } from '#src/config/app-config.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
+import { openContainerStates } from '#src/state/container-states.testing.js';
+import type { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
 import { FLEET_MIGRATIONS } from './fleet.migrations.js';
 import { LiveStateService } from './live-state.service.js';
 
@@ -31,14 +33,16 @@ describe(LiveStateService.name, () => {
   let db: SqliteDatabase;
   let service: LiveStateService;
   let checkpoint: StateCheckpoint;
+  let states: SqliteContainerStates;
 
+  // One partition: pages fill in the order containers come (the port spec covers several).
   const open = () => {
     checkpoint = new StateCheckpoint(db, new ManualClock(T));
     checkpoint.onModuleInit();
-    const s = new LiveStateService(db, new ManualClock(T), checkpoint);
-    s.onModuleInit();
-    return s;
+    states = openContainerStates(db, new ManualClock(T), 1, checkpoint);
+    return new LiveStateService(states);
   };
+  const shutdown = () => states.beforeApplicationShutdown();
   const addContainers = (...ids: string[]) => {
     const insert = db.connection.prepare(
       "INSERT INTO containers (id, kind, label, created_at, updated_at) VALUES (?, 'reefer', ?, 0, 0)",
@@ -55,7 +59,7 @@ describe(LiveStateService.name, () => {
   });
 
   afterEach(async () => {
-    service.beforeApplicationShutdown();
+    shutdown();
     await checkpoint.beforeApplicationShutdown();
     await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
@@ -93,7 +97,7 @@ describe(LiveStateService.name, () => {
     service.apply(reading('C1', T, { temperatureC: 3.25, lat: 45.123456789, lon: 5.1, doorOpen: false }));
     service.apply(reading('C2', T, { shockG: 12.5, altM: -3, shipmentId: 'S9' }));
     const before = [service.get('C1'), service.get('C2')];
-    service.beforeApplicationShutdown();
+    shutdown();
     service = open();
     assert.equal(service.size(), 2);
     assert.deepEqual([service.get('C1'), service.get('C2')], before);
@@ -113,20 +117,20 @@ describe(LiveStateService.name, () => {
   });
 
   const pageRows = () =>
-    (db.connection.prepare('SELECT count(*) AS n FROM container_state_pages').get() as { n: number }).n;
+    (db.connection.prepare('SELECT count(*) AS n FROM state_pages').get() as { n: number }).n;
 
   it('writes only changed pages, and everything at shutdown', () => {
     const ids = Array.from({ length: 25_000 }, (_, i) => `C${i + 3}`);
     addContainers(...ids);
     for (const id of ids) service.apply(reading(id, T, { temperatureC: 1 }));
     service.persist();
-    assert.equal(pageRows(), Math.ceil(25_000 / 1024), 'a page of 1,024 states per row');
-    db.connection.exec('DELETE FROM container_state_pages');
+    assert.equal(pageRows(), Math.ceil(25_000 / 128), 'a page of 128 states per row');
+    db.connection.exec('DELETE FROM state_pages');
     service.persist();
     assert.equal(pageRows(), 0, 'nothing changed since: nothing written');
     service.apply(reading('C17', T + 1, { temperatureC: 2 }));
     const c17 = service.get('C17');
-    service.beforeApplicationShutdown();
+    shutdown();
     assert.equal(pageRows(), 1, "only C17's page");
     service = open();
     assert.deepEqual(service.get('C17'), c17);
@@ -139,8 +143,8 @@ describe(LiveStateService.name, () => {
     addContainers(...ids);
     for (const id of ids) service.apply(reading(id, T, { temperatureC: 1 }));
     await checkpoint.checkpoint();
-    assert.equal(pageRows(), 3);
-    db.connection.exec('DELETE FROM container_state_pages');
+    assert.equal(pageRows(), Math.ceil(2100 / 128));
+    db.connection.exec('DELETE FROM state_pages');
     service.apply(reading('C5', T + 1, { temperatureC: 2 }));
     await checkpoint.checkpoint();
     assert.equal(pageRows(), 1);
@@ -156,20 +160,20 @@ describe(LiveStateService.name, () => {
     service.forget('C10');
     service.forget('C2000');
     const before = [...service.lastSeenAll()];
-    service.beforeApplicationShutdown();
+    shutdown();
     service = open();
     assert.deepEqual([...service.lastSeenAll()], before);
     assert.equal(service.get('C10'), undefined);
     service.apply(reading('C-NEW', T, { batteryPct: 5 }));
     service.persist();
-    assert.equal(pageRows(), 3, 'the new state took a freed slot: no fourth page');
+    assert.equal(pageRows(), Math.ceil(3000 / 128), 'the new state took a freed slot: no other page');
   });
 
   it('drops the state of a container deleted before its page was written again', () => {
     addContainers('C-GONE');
     service.apply(reading('C-GONE', T, { temperatureC: 4 }));
     service.apply(reading('C1', T, { temperatureC: 5 }));
-    service.beforeApplicationShutdown();
+    shutdown();
     db.connection.prepare("DELETE FROM containers WHERE id = 'C-GONE'").run();
     service = open();
     assert.equal(service.get('C-GONE'), undefined);
@@ -180,8 +184,8 @@ describe(LiveStateService.name, () => {
     );
   });
 
-  it('reads the JSON rows of earlier versions once and stores them as pages', () => {
-    service.beforeApplicationShutdown();
+  it('reads the JSON rows of versions before pages once and stores them as pages', () => {
+    shutdown();
     const state = {
       containerId: 'C2',
       lastMeasuredAt: T,
@@ -203,8 +207,8 @@ describe(LiveStateService.name, () => {
     assert.deepEqual(service.get('C2'), state, 'restored from its page');
   });
 
-  it('converts pages stored with other measurements (an older or newer version)', () => {
-    service.beforeApplicationShutdown();
+  it('carries over the pages of versions before the container state, with other measurements', () => {
+    shutdown();
     // Two measurements, so 2 + 2 × 2 numbers a slot: C1 in slot 0, slot 1 free, C2 in slot 2.
     const numbers = new Float64Array(3 * 6);
     numbers.set([T, T + 1000, 7.5, T, 0, 0], 0);
@@ -229,8 +233,11 @@ describe(LiveStateService.name, () => {
     });
     assert.deepEqual(service.get('C2')?.values, { humidityPct: { value: 55, measuredAt: T - 9 } });
     assert.equal(service.get('C2')?.shipmentId, 'S1');
-    const stored = db.connection.prepare('SELECT ids FROM container_state_pages').pluck().all() as string[];
+    const stored = db.connection.prepare('SELECT ids FROM state_pages').pluck().all() as string[];
     assert.equal(stored.length, 1);
     assert.notDeepEqual(JSON.parse(stored[0]).keys, ids.keys, "stored again in this version's layout");
+    assert.equal(db.connection.prepare('SELECT count(*) FROM container_state_pages').pluck().get(), 0);
+    service = open();
+    assert.equal(service.get('C2')?.shipmentId, 'S1', 'restored from its new page');
   });
 });

@@ -3,7 +3,6 @@ import { ConfigSlice } from '#src/config/config-slice.js';
 /** The settings ingestion reads: dedupe, the rejections log, and the broker its consumer connects to. */
 export class IngestionConfig extends ConfigSlice(
   'DEDUPE_WINDOW_MS',
-  'DEDUPE_MAX_ENTRIES',
   'FCNT_LATE_WINDOW',
   'REJECTIONS_LOG_SIZE',
   'BROKER_EMBEDDED',

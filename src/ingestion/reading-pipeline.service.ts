@@ -88,7 +88,7 @@ export class ReadingPipeline {
       return { reason: 'unbound-device', detail, deviceId: decoded.deviceId };
     }
     // Repeats and conflicts are dropped before the reading reaches storage or rules.
-    const admission = this.dedupe.admit(decoded);
+    const admission = this.dedupe.admit(decoded, containerId);
     if (admission === 'repeat') return undefined;
     if (admission === 'conflict') {
       const at = new Date(decoded.measuredAt).toISOString();

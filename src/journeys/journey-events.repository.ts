@@ -20,11 +20,13 @@ interface EventRow {
 /** Longest an event waits before it is written, ms. */
 const EVENTS_FLUSH_MS = 100;
 
-/** SQL access to journey events and journey state (scope `journeys`). */
+/**
+ * SQL access to journey events (scope `journeys`). Journey states are the container states'
+ * (`state/`); `journey_state`, where earlier versions kept them, is read once there and emptied.
+ */
 @Injectable()
 export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationShutdown {
   private insertEvent!: Statement;
-  private upsertState!: Statement;
   private pending: JourneyEvent[] = [];
   private timer?: NodeJS.Timeout;
 
@@ -35,10 +37,6 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
     this.insertEvent = this.db.prepare(
       `INSERT INTO journey_events (container_id, shipment_id, type, site_id, site_kind, at, until, lat, lon, detail)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.upsertState = this.db.prepare(
-      `INSERT INTO journey_state (container_id, state, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT(container_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
     );
   }
 
@@ -119,30 +117,6 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
       )
       .all(from, to, limit)
       .map(toEvent);
-  }
-
-  loadStates(): { containerId: string; json: string }[] {
-    return this.db
-      .prepare<[], { containerId: string; json: string }>(
-        'SELECT container_id AS containerId, state AS json FROM journey_state',
-      )
-      .all();
-  }
-
-  /**
-   * Writes states, and the queued events with them in the same transaction: a state that entered
-   * a site is never stored without its `enter` event, which a replay after a crash (the state
-   * then ignores the fix) could not write again.
-   */
-  saveStates(states: readonly { containerId: string; json: string }[], nowMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const events = this.pending;
-    this.pending = [];
-    this.db.transaction(() => {
-      for (const e of events) this.write(e);
-      for (const s of states) this.upsertState.run(s.containerId, s.json, nowMs);
-    })();
   }
 
   get open(): boolean {

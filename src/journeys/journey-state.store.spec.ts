@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { openContainerStates } from '#src/state/container-states.testing.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
 import { heldJourney, packJourney, unpackHeld, unpackJourney } from './journey-state.packing.js';
 import { heldFromRow, journeyRow } from './journey-state.row.js';
@@ -79,7 +80,7 @@ describe(JourneyStateStore.name, () => {
   const open = () => {
     repository = new JourneyEventsRepository(db);
     repository.onModuleInit();
-    const s = new JourneyStateStore(repository, new ManualClock(T));
+    const s = new JourneyStateStore(openContainerStates(db, new ManualClock(T)), repository);
     s.onModuleInit();
     return s;
   };
@@ -188,7 +189,11 @@ describe(JourneyStateStore.name, () => {
 
   it('writes a significant update before the event loop turns (a replay must not act on it again), a routine one every ROUTINE_EVERY_TICKS-th tick', async () => {
     const rows = () =>
-      (db.connection.prepare('SELECT count(*) AS n FROM journey_state').get() as { n: number }).n;
+      (
+        db.connection
+          .prepare('SELECT count(*) AS n FROM container_states WHERE journey IS NOT NULL')
+          .get() as { n: number }
+      ).n;
     store.set({ ...initialJourneyState('C1'), lastFixAt: T }, false);
     store.set({ ...initialJourneyState('C2'), lastFixAt: T }, true);
     await Promise.resolve();

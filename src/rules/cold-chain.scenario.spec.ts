@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleReading } from '#src/contracts/rule-definition.js';
-import type { RuleState } from './rule-state.js';
+import type { RuleState } from '#src/state/rule-state.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { minute, outcomeLabel, T0 } from './evaluators/rule-trace.testing.js';
 import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';

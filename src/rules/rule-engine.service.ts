@@ -10,9 +10,9 @@ import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { evaluateOffline } from './evaluators/offline.evaluator.js';
 import type { RuleDefinition, RuleOutcome } from '#src/contracts/rule-definition.js';
-import type { RuleState } from './rule-state.js';
+import type { RuleState } from '#src/state/rule-state.js';
 import { RuleSetSource } from './rule-set.source.js';
-import { isQuiet } from './rule-state.quiet.js';
+import { isQuiet } from '#src/state/rule-state.packing.js';
 import { RuleStateStore, type ContainerRuleStates } from './rule-state.store.js';
 
 /** Synchronous work of one slice of the offline tick, ms: what ingestion and REST wait behind it. */

@@ -6,10 +6,16 @@ import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
-import type { RuleState } from './rule-state.js';
-import { packRuleState, packedIsQuiet, repackRuleState, unpackRuleState } from './rule-state.quiet.js';
-import { isQuiet } from './rule-state.quiet.js';
+import { openContainerStates } from '#src/state/container-states.testing.js';
+import type { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
+import type { RuleState } from '#src/state/rule-state.js';
+import {
+  packRuleState,
+  packedIsQuiet,
+  repackRuleState,
+  unpackRuleState,
+} from '#src/state/rule-state.packing.js';
+import { isQuiet } from '#src/state/rule-state.packing.js';
 import { RuleStateStore } from './rule-state.store.js';
 
 const T = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -102,18 +108,25 @@ describe(RuleStateStore.name, () => {
   let dir: string;
   let db: SqliteDatabase;
   let store: RuleStateStore;
+  let states: SqliteContainerStates;
 
   const open = () => {
-    const s = new RuleStateStore(db, new ManualClock(T), new StateCheckpoint(db, new ManualClock(T)));
-    s.onModuleInit();
-    return s;
+    states = openContainerStates(db, new ManualClock(T));
+    return new RuleStateStore(states);
   };
+  /** The stored rule states, one row a container and rule, as the state owner wrote them. */
   const rows = () =>
-    db.connection.prepare('SELECT container_id, rule_id, state FROM rule_state ORDER BY 1, 2').all() as {
-      container_id: string;
-      rule_id: string;
-      state: string;
-    }[];
+    (
+      db.connection
+        .prepare('SELECT container_id, rules FROM container_states WHERE rules IS NOT NULL ORDER BY 1')
+        .all() as { container_id: string; rules: string }[]
+    ).flatMap((row) =>
+      Object.entries(JSON.parse(row.rules) as Record<string, RuleState>).map(([rule_id, state]) => ({
+        container_id: row.container_id,
+        rule_id,
+        state: JSON.stringify(state),
+      })),
+    );
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rule-state-'));
@@ -122,7 +135,7 @@ describe(RuleStateStore.name, () => {
   });
 
   afterEach(async () => {
-    store.beforeApplicationShutdown();
+    states.beforeApplicationShutdown();
     await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -143,36 +156,42 @@ describe(RuleStateStore.name, () => {
     assert.equal(store.of('C2').size, 0);
   });
 
-  it('writes behind only busy states and a state once when it turns quiet', () => {
-    const states = store.of('C1');
-    states.set('quiet', STATES[0][1]);
-    states.set('busy', STATES[2][1]);
+  it('writes behind a container whose states are not all quiet, and once when they turn quiet', async () => {
+    const quietOnly = store.of('C0');
+    quietOnly.set('quiet', STATES[0][1]);
+    store.changed('C0');
+    const c1 = store.of('C1');
+    c1.set('quiet', STATES[0][1]);
+    c1.set('busy', STATES[2][1]);
     store.changed('C1');
-    store.persist();
+    await states.writeBehind();
     assert.deepEqual(
-      rows().map((r) => r.rule_id),
-      ['busy'],
+      rows()
+        .map((r) => `${r.container_id}/${r.rule_id}`)
+        .sort(),
+      ['C1/busy', 'C1/quiet'],
+      'C0, every rule quiet, costs no write',
     );
-    states.set('busy', { type: 'excursion', lastAt: T + 1, phase: 'idle', count: 0 });
+    c1.set('busy', { type: 'excursion', lastAt: T + 1, phase: 'idle', count: 0 });
     store.changed('C1');
-    store.persist();
-    assert.deepStrictEqual(JSON.parse(rows()[0].state), {
+    await states.writeBehind();
+    assert.deepStrictEqual(JSON.parse(rows().find((r) => r.rule_id === 'busy')!.state), {
       type: 'excursion',
       lastAt: T + 1,
       phase: 'idle',
       count: 0,
     });
-    db.connection.exec('DELETE FROM rule_state');
+    db.connection.exec('DELETE FROM container_states');
     store.changed('C1');
-    store.persist();
-    assert.equal(rows().length, 0);
+    await states.writeBehind();
+    assert.equal(rows().length, 0, 'quiet, and stored quiet: not written again');
   });
 
   it('restores every state after a restart, as JSON exactly as before', () => {
-    const states = store.of('C1');
-    STATES.forEach(([, state], i) => states.set(`r${i}`, state));
+    const c1 = store.of('C1');
+    STATES.forEach(([, state], i) => c1.set(`r${i}`, state));
     store.changed('C1');
-    store.beforeApplicationShutdown();
+    states.beforeApplicationShutdown();
     assert.deepStrictEqual(
       rows().map((r) => JSON.parse(r.state) as RuleState),
       STATES.map(([, s]) => s),

@@ -12,11 +12,8 @@ import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { FleetImportService } from '#src/fleet/fleet-import.service.js';
-import { LiveStateService } from '#src/fleet/live-state.service.js';
-import { ReadingDedupe } from '#src/ingestion/dedupe/reading-dedupe.service.js';
 import { IngestInbox } from '#src/ingestion/inbox/ingest-inbox.js';
-import { RuleStateStore } from '#src/rules/rule-state.store.js';
-import { JourneyStateStore } from '#src/journeys/journey-state.store.js';
+import { ContainerStates } from '#src/state/container-states.port.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { startTestApp } from '#test/support/test-app.js';
 
@@ -113,7 +110,7 @@ for (let round = 0; round < ROUNDS; round++) {
 const ingestSeconds = (performance.now() - start) / 1000;
 
 // Every write-behind done: live states all written; rule and journey stores ticked at least once.
-await until(() => count('container_state_pages') >= Math.ceil(CONTAINERS / 1024), 'live states written');
+await until(() => count('state_pages') >= Math.ceil(CONTAINERS / 128), 'live states written');
 const persistedAt = performance.now();
 await until(() => performance.now() - persistedAt > 2_500, 'write-behind ticks');
 const loaded = settle();
@@ -122,10 +119,8 @@ const per = (bytes: number) => Math.round(bytes / CONTAINERS);
 
 // Breakdown: empty one structure at a time (private fields reached on purpose: this is a probe).
 const probes: [string, () => void][] = [
-  ['liveState', () => clearFields(get(LiveStateService))],
-  ['ruleStates', () => clearFields(get(RuleStateStore))],
-  ['journeyStates', () => clearFields(get(JourneyStateStore))],
-  ['dedupe', () => clearFields(get(ReadingDedupe))],
+  // Live values, rule states, journey states, dedupe windows and radio links: one owner.
+  ['containerStates', () => clearFields(app.running.app.get(ContainerStates))],
   ['deviceDirectory', () => clearFields(get(DeviceDirectory))],
   ['containerSites', () => clearFields(get(ContainerSites))],
   ['activeShipments', () => clearFields(get(ActiveShipments))],

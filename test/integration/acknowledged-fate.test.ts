@@ -186,14 +186,13 @@ describe(
     });
 
     it('merges a conflict the dedupe memory forgot the same way in both stores', async () => {
-      // The smallest memory (1,000 identities): a batch of 1,000 other readings makes it forget
-      // the first reading, so the conflicting one reaches both stores. InfluxDB merges the two
-      // points field by field; the embedded store must return the same row, not the last one.
-      const env = { DEDUPE_MAX_ENTRIES: '1000' };
-      const apps = [await startTestApp({ env: { ...influxEnv(), ...env } }), await startTestApp({ env })];
+      // A container's window holds its newest 8 keys: a batch of 20 other readings makes it
+      // forget the first reading, so the conflicting one reaches both stores. InfluxDB merges the
+      // two points field by field; the embedded store must return the same row, not the last one.
+      const apps = [await startTestApp({ env: influxEnv() }), await startTestApp()];
       try {
         const t = Date.now() - 2 * 3_600_000;
-        const filler = Array.from({ length: 1000 }, (_, i) => ({ ts: t + 1000 * (i + 1), temperature: 4 }));
+        const filler = Array.from({ length: 20 }, (_, i) => ({ ts: t + 1000 * (i + 1), temperature: 4 }));
         const rowsAtT = await Promise.all(
           apps.map(async (app) => {
             const client = await app.mqtt({ clientId: MAIN_DEVICE });

@@ -86,8 +86,13 @@ describe('scripts/import-graph.mjs', () => {
     assert.equal(types.status, 0, types.out);
   });
 
-  it('fails when a feature imports http/, rules import alerts, or the kernel imports a feature', () => {
+  it('fails when a feature imports http/, rules import alerts, the kernel or state/ imports a feature', () => {
     const cases = [
+      [
+        'state/s.ts',
+        "import type { B } from '#src/beta/beta.service.js';\nexport type S = B;\n",
+        /forbidden: state -> beta/,
+      ],
       ['alpha/uses-http.ts', "import { H } from '#src/http/h.js';\n", /forbidden: alpha -> http/],
       ['rules/r.ts', "import { A } from '#src/alerts/a.js';\n", /forbidden: rules -> alerts/],
       ['common/d.ts', "import { B } from '#src/beta/beta.service.js';\n", /forbidden: common -> beta/],
@@ -97,6 +102,17 @@ describe('scripts/import-graph.mjs', () => {
       assert.equal(status, 1, `${path}: ${out}`);
       assert.match(out, expected);
     }
+  });
+
+  it('lets state/ import the kernel, logging and storage', () => {
+    const { status, out } = check({
+      ...TREE,
+      'storage/db.ts': "import { C } from '#src/common/c.js';\nexport const D = C;\n",
+      'logging/l.ts': 'export const L = 1;\n',
+      'state/s.ts':
+        "import { D } from '#src/storage/db.js';\nimport { L } from '#src/logging/l.js';\nexport const S = D + L;\n",
+    });
+    assert.equal(status, 0, out);
   });
 
   it('sees dynamic imports and re-exports; leaves unit specs out', () => {

@@ -1,6 +1,8 @@
+import { Link } from '#src/state/state.layout.js';
+
 /** What one uplink's frame counter says about the device's stream. */
 export type FrameVerdict =
-  | { kind: 'first' } // first counter seen for this device (since start or forget)
+  | { kind: 'first' } // first counter seen for this device (on its container, or since forgotten)
   | { kind: 'next' } // exactly the expected counter
   | { kind: 'gap'; lost: number } // counters skipped: that many frames lost (so far)
   | { kind: 'late'; recovered: boolean } // older counter inside the late window; recovered: had been counted lost
@@ -27,22 +29,15 @@ export interface FrameCounterOptions {
   resetMaxFCnt?: number;
 }
 
-interface DeviceState extends FrameCounterStats {
-  /** Bit i set: counter lastFCnt − i has arrived. */
-  seenMask: number;
-  /** Bit i set: counter lastFCnt − i was counted lost and has not arrived. */
-  lostMask: number;
-}
-
 /**
- * Follows LoRaWAN frame counters per device (ARCHITECTURE.md §4): a forward gap counts lost frames, a
- * frame arriving late inside the window is a late frame (and un-counts its loss), a counter falling
- * back to a small value is a reset (reboot, rejoin), never a duplicate. Two 32-bit masks make each
- * observation O(1). Exact repeats of an uplink are the idempotency cache's job and should not reach
- * this tracker; a counter already seen here is only called a reset when it is small.
+ * Follows LoRaWAN frame counters per device (ARCHITECTURE.md §4), in the device's radio link of
+ * its container's state: a forward gap counts lost frames, a frame arriving late inside the
+ * window is a late frame (and un-counts its loss), a counter falling back to a small value is a
+ * reset (reboot, rejoin), never a duplicate. Two 32-bit masks make each observation O(1). Exact
+ * repeats of an uplink are the dedupe window's job and should not reach this tracker; a counter
+ * already seen here is only called a reset when it is small.
  */
 export class FrameCounterTracker {
-  private readonly devices = new Map<string, DeviceState>();
   private readonly lateWindow: number;
   private readonly maxGap: number;
   private readonly resetMaxFCnt: number;
@@ -56,72 +51,80 @@ export class FrameCounterTracker {
     }
   }
 
-  observe(deviceId: string, fCnt: number, atMs: number): FrameVerdict {
-    const state = this.devices.get(deviceId);
-    if (state === undefined) {
-      this.devices.set(deviceId, { lastFCnt: fCnt, lostFrames: 0, resets: 0, seenMask: 1, lostMask: 0 });
+  /**
+   * Follows one uplink's counter in the radio link whose numbers start at `at` of `link`
+   * (state.layout.ts `Link`: a container state's slot, checkpointed with it; a link never heard
+   * is `clearLink`'s).
+   */
+  observeLink(link: Float64Array, at: number, fCnt: number, atMs: number): FrameVerdict {
+    const last = link[at + Link.LastFCnt];
+    if (Number.isNaN(last)) {
+      link[at + Link.LastFCnt] = fCnt;
+      link[at + Link.SeenMask] = 1;
+      link[at + Link.LostMask] = 0;
       return { kind: 'first' };
     }
-    const step = fCnt - state.lastFCnt;
-    if (step > 0) return this.forward(state, fCnt, step);
+    const step = fCnt - last;
+    if (step > 0) return this.forward(link, at, fCnt, step);
     if (step === 0) return { kind: 'duplicate' };
     const back = -step;
     if (back < this.lateWindow) {
       const bit = 2 ** back;
-      if (state.lostMask & bit) {
-        state.lostMask = (state.lostMask & ~bit) >>> 0;
-        state.seenMask = (state.seenMask | bit) >>> 0;
-        state.lostFrames--;
+      const lostMask = link[at + Link.LostMask];
+      const seenMask = link[at + Link.SeenMask];
+      if (lostMask & bit) {
+        link[at + Link.LostMask] = (lostMask & ~bit) >>> 0;
+        link[at + Link.SeenMask] = (seenMask | bit) >>> 0;
+        link[at + Link.LostFrames]--;
         return { kind: 'late', recovered: true };
       }
-      if (!(state.seenMask & bit)) {
-        state.seenMask = (state.seenMask | bit) >>> 0;
+      if (!(seenMask & bit)) {
+        link[at + Link.SeenMask] = (seenMask | bit) >>> 0;
         return { kind: 'late', recovered: false };
       }
       if (fCnt > this.resetMaxFCnt) return { kind: 'duplicate' };
     } else if (fCnt > this.resetMaxFCnt) {
       return { kind: 'stale' };
     }
-    const from = state.lastFCnt;
-    this.restart(state, fCnt);
-    state.resets++;
-    state.lastResetAt = atMs;
-    return { kind: 'reset', from };
+    this.restart(link, at, fCnt);
+    link[at + Link.Resets]++;
+    link[at + Link.LastResetAt] = atMs;
+    return { kind: 'reset', from: last };
   }
 
-  stats(deviceId: string): FrameCounterStats | undefined {
-    const state = this.devices.get(deviceId);
-    if (state === undefined) return undefined;
-    const { lastFCnt, lostFrames, resets, lastResetAt } = state;
-    return { lastFCnt, lostFrames, resets, lastResetAt };
+  /** The counters of the link at `at` (undefined: no frame counter seen). */
+  statsOf(link: Float64Array, at: number): FrameCounterStats | undefined {
+    if (Number.isNaN(link[at + Link.LastFCnt])) return undefined;
+    const lastResetAt = link[at + Link.LastResetAt];
+    return {
+      lastFCnt: link[at + Link.LastFCnt],
+      lostFrames: link[at + Link.LostFrames],
+      resets: link[at + Link.Resets],
+      lastResetAt: Number.isNaN(lastResetAt) ? undefined : lastResetAt,
+    };
   }
 
-  /** Drops a device's history (device deleted or re-provisioned). */
-  forget(deviceId: string): void {
-    this.devices.delete(deviceId);
-  }
-
-  private forward(state: DeviceState, fCnt: number, step: number): FrameVerdict {
+  private forward(link: Float64Array, at: number, fCnt: number, step: number): FrameVerdict {
     if (step > this.maxGap) {
-      const from = state.lastFCnt;
-      this.restart(state, fCnt);
+      const from = link[at + Link.LastFCnt];
+      this.restart(link, at, fCnt);
       return { kind: 'jump', from };
     }
     const lost = step - 1;
     // The skipped counters sit at bits 1…lost after the shift; only the window's worth is tracked.
     const tracked = Math.min(lost, 31);
     const lostBits = (2 ** tracked - 1) * 2;
-    state.seenMask = step >= 32 ? 1 : ((state.seenMask << step) | 1) >>> 0;
-    state.lostMask = ((step >= 32 ? 0 : state.lostMask << step) | lostBits) >>> 0;
-    state.lastFCnt = fCnt;
+    link[at + Link.SeenMask] = step >= 32 ? 1 : ((link[at + Link.SeenMask] << step) | 1) >>> 0;
+    link[at + Link.LostMask] = ((step >= 32 ? 0 : link[at + Link.LostMask] << step) | lostBits) >>> 0;
+    link[at + Link.LastFCnt] = fCnt;
     if (lost === 0) return { kind: 'next' };
-    state.lostFrames += lost;
+    link[at + Link.LostFrames] += lost;
     return { kind: 'gap', lost };
   }
 
-  private restart(state: DeviceState, fCnt: number): void {
-    state.lastFCnt = fCnt;
-    state.seenMask = 1;
-    state.lostMask = 0;
+  private restart(link: Float64Array, at: number, fCnt: number): void {
+    link[at + Link.LastFCnt] = fCnt;
+    link[at + Link.SeenMask] = 1;
+    link[at + Link.LostMask] = 0;
   }
 }

@@ -10,6 +10,9 @@ import type { DecodedReading, ReadingSource } from '#src/contracts/reading.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { FleetRepository } from '#src/fleet/fleet.repository.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { ManualClock } from '#src/common/clock.js';
+import { openContainerStates } from '#src/state/container-states.testing.js';
+import type { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
 import { ReadingDedupe, type LossCountedReading } from './reading-dedupe.service.js';
 
 const T0 = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -44,6 +47,12 @@ function native(seq: number, at = T0, temperatureC = 4, receivedAt = at): Decode
   };
 }
 
+const CONTAINERS: Record<string, string> = {
+  'lora-1': 'C-lora-1',
+  'json-1': 'C-json-1',
+  'json-10': 'C-json-10',
+};
+
 describe(ReadingDedupe.name, () => {
   let metrics: Metrics;
   let dedupe: ReadingDedupe;
@@ -51,6 +60,9 @@ describe(ReadingDedupe.name, () => {
   let db: SqliteDatabase;
   let fleet: FleetRepository;
   let directory: DeviceDirectory;
+  let states: SqliteContainerStates;
+  let open: () => ReadingDedupe;
+  const clock = new ManualClock(T0);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'dedupe-'));
@@ -61,10 +73,19 @@ describe(ReadingDedupe.name, () => {
     fleet.upsertDevice({ id: 'lora-1', format: 'chirpstack', devEui: '70b3d57ed0000001' }, 0);
     fleet.upsertDevice({ id: 'json-1', format: 'json' }, 0);
     fleet.upsertDevice({ id: 'json-10', format: 'json' }, 0);
+    // Each on a container of its own: the dedupe window and radio links are the container's.
+    for (const [deviceId, containerId] of Object.entries(CONTAINERS)) {
+      fleet.upsertContainer({ id: containerId, kind: 'reefer', label: containerId }, 0);
+      fleet.bindDevice(deviceId, containerId, 0);
+    }
     directory = new DeviceDirectory(fleet);
     directory.onModuleInit();
     metrics = new Metrics();
-    dedupe = new ReadingDedupe(config, metrics, directory);
+    open = () => {
+      states = openContainerStates(db, clock);
+      return new ReadingDedupe(config, metrics, directory, states, clock);
+    };
+    dedupe = open();
   });
 
   afterEach(async () => {
@@ -72,18 +93,21 @@ describe(ReadingDedupe.name, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const admit = (reading: LossCountedReading) => dedupe.admit(reading, CONTAINERS[reading.deviceId]);
+
   const deleteDevice = (id: string) => {
+    db.connection.prepare('DELETE FROM device_bindings WHERE device_id = ?').run(id);
     db.connection.prepare('DELETE FROM devices WHERE id = ?').run(id);
     directory.reload();
   };
 
   it("forgets a deleted device: its keys, frame counters and duplicates, nobody else's", () => {
-    dedupe.admit(uplink(10));
-    dedupe.admit(uplink(10));
-    dedupe.admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id'));
-    dedupe.admit(native(1));
+    admit(uplink(10));
+    admit(uplink(10));
+    admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id'));
+    admit(native(1));
     const other = { ...native(1), deviceId: 'json-10', dedupeKey: `json-10:t:${T0}` };
-    dedupe.admit(other);
+    admit(other);
     deleteDevice('lora-1');
     deleteDevice('json-1');
     assert.deepEqual(dedupe.radioStatus('lora-1'), {
@@ -93,19 +117,19 @@ describe(ReadingDedupe.name, () => {
       duplicates: 0,
     });
     // Created again under the same id: its first frames are new, not repeats nor a counter reset.
-    assert.equal(dedupe.admit(uplink(10)), 'keep');
-    assert.equal(dedupe.admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id')), 'keep');
-    assert.equal(dedupe.admit(native(1)), 'keep');
+    assert.equal(admit(uplink(10)), 'keep');
+    assert.equal(admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id')), 'keep');
+    assert.equal(admit(native(1)), 'keep');
     assert.equal(dedupe.radioStatus('lora-1').resets, 0);
     // A device whose id starts like a deleted one's keeps its keys.
-    assert.equal(dedupe.admit({ ...other }), 'repeat');
+    assert.equal(admit({ ...other }), 'repeat');
   });
 
   it('forgets a device given another DevEUI (another radio under the same id)', () => {
-    dedupe.admit(uplink(10));
+    admit(uplink(10));
     db.connection.prepare("UPDATE devices SET dev_eui = '70b3d57ed0000002' WHERE id = 'lora-1'").run();
     directory.reload();
-    assert.equal(dedupe.admit(uplink(10)), 'keep');
+    assert.equal(admit(uplink(10)), 'keep');
     assert.equal(dedupe.radioStatus('lora-1').lastFCnt, 10);
   });
 
@@ -115,11 +139,11 @@ describe(ReadingDedupe.name, () => {
   };
 
   it('lets the first of repeated keys through, per source, and counts the repeats', async () => {
-    assert.equal(dedupe.admit(uplink(5)), 'keep');
-    assert.equal(dedupe.admit(uplink(5)), 'repeat');
-    assert.equal(dedupe.admit(uplink(5, T0 + 1000)), 'repeat');
-    assert.equal(dedupe.admit(native(9)), 'keep');
-    assert.equal(dedupe.admit(native(9)), 'repeat');
+    assert.equal(admit(uplink(5)), 'keep');
+    assert.equal(admit(uplink(5)), 'repeat');
+    assert.equal(admit(uplink(5, T0 + 1000)), 'repeat');
+    assert.equal(admit(native(9)), 'keep');
+    assert.equal(admit(native(9)), 'repeat');
     assert.equal(await sample('convoi_ingest_duplicates_total', 'chirpstack'), 2);
     assert.equal(await sample('convoi_ingest_duplicates_total', 'json'), 1);
     assert.equal(dedupe.radioStatus('lora-1').duplicates, 2);
@@ -127,18 +151,18 @@ describe(ReadingDedupe.name, () => {
   });
 
   it('forgets a key after the window', () => {
-    assert.equal(dedupe.admit(native(1)), 'keep');
-    assert.equal(dedupe.admit(native(1, T0, 4, T0 + 59_999)), 'repeat');
-    assert.equal(dedupe.admit(native(1, T0, 4, T0 + 60_000)), 'keep');
+    assert.equal(admit(native(1)), 'keep');
+    assert.equal(admit(native(1, T0, 4, T0 + 59_999)), 'repeat');
+    assert.equal(admit(native(1, T0, 4, T0 + 60_000)), 'keep');
   });
 
   it('keeps the readings of a device whose seq starts again (reboot) and counts a reset', async () => {
     // Issue "Tried as a new user would" 2.1: keyed on seq, the second reading was a "duplicate".
-    assert.equal(dedupe.admit(native(7, T0, 3.5)), 'keep');
-    assert.equal(dedupe.admit(native(7, T0 + 60_000, 9.5)), 'keep');
-    assert.equal(dedupe.admit(native(8, T0 + 120_000, 9.6)), 'keep');
+    assert.equal(admit(native(7, T0, 3.5)), 'keep');
+    assert.equal(admit(native(7, T0 + 60_000, 9.5)), 'keep');
+    assert.equal(admit(native(8, T0 + 120_000, 9.6)), 'keep');
     // A late reading of the first run is neither a reset nor a repeat.
-    assert.equal(dedupe.admit(native(5, T0 - 60_000, 3.4)), 'keep');
+    assert.equal(admit(native(5, T0 - 60_000, 3.4)), 'keep');
     const status = dedupe.radioStatus('json-1');
     assert.equal(status.duplicates, 0);
     assert.equal(status.resets, 1);
@@ -147,35 +171,32 @@ describe(ReadingDedupe.name, () => {
   });
 
   it('tells a repeat (same instant, same values) from a conflict (same instant, other values)', async () => {
-    assert.equal(dedupe.admit(native(1, T0, -19.7)), 'keep');
-    assert.equal(dedupe.admit(native(2, T0, -19.7, T0 + 5000)), 'repeat');
-    assert.equal(dedupe.admit(native(3, T0, 4.2, T0 + 6000)), 'conflict');
-    assert.equal(
-      dedupe.admit({ ...native(4, T0, -19.7), temperatureC: undefined, humidityPct: 50 }),
-      'conflict',
-    );
+    assert.equal(admit(native(1, T0, -19.7)), 'keep');
+    assert.equal(admit(native(2, T0, -19.7, T0 + 5000)), 'repeat');
+    assert.equal(admit(native(3, T0, 4.2, T0 + 6000)), 'conflict');
+    assert.equal(admit({ ...native(4, T0, -19.7), temperatureC: undefined, humidityPct: 50 }), 'conflict');
     // The first reading stays the reference: its repeat is still a repeat after a conflict.
-    assert.equal(dedupe.admit(native(1, T0, -19.7, T0 + 7000)), 'repeat');
+    assert.equal(admit(native(1, T0, -19.7, T0 + 7000)), 'repeat');
     assert.equal(dedupe.radioStatus('json-1').duplicates, 2);
     assert.equal(await sample('convoi_ingest_duplicates_total', 'json'), 2);
   });
 
   it('refuses a LoRaWAN uplink with other values at an instant of its device already kept', () => {
-    assert.equal(dedupe.admit(uplink(20, T0)), 'keep');
-    assert.equal(dedupe.admit({ ...uplink(21, T0), temperatureC: 9 }), 'conflict');
+    assert.equal(admit(uplink(20, T0)), 'keep');
+    assert.equal(admit({ ...uplink(21, T0), temperatureC: 9 }), 'conflict');
     // Its frame still counts as arrived: no loss when the next one comes.
     const next = uplink(22);
-    assert.equal(dedupe.admit(next), 'keep');
+    assert.equal(admit(next), 'keep');
     assert.equal(next.lostFrames, undefined);
   });
 
   it('sets lostFrames on the reading after a gap and counts them', async () => {
-    dedupe.admit(uplink(10));
+    admit(uplink(10));
     const next = uplink(11);
-    dedupe.admit(next);
+    admit(next);
     assert.equal(next.lostFrames, undefined);
     const afterGap = uplink(17);
-    assert.equal(dedupe.admit(afterGap), 'keep');
+    assert.equal(admit(afterGap), 'keep');
     assert.equal(afterGap.lostFrames, 5);
     assert.equal(await sample('convoi_lorawan_frames_lost_total'), 5);
     assert.deepEqual(dedupe.radioStatus('lora-1'), {
@@ -188,8 +209,8 @@ describe(ReadingDedupe.name, () => {
   });
 
   it('keeps a counter reset and reports it with its time', async () => {
-    for (let f = 0; f < 40; f++) dedupe.admit(uplink(f, T0 + f * 1000, 'tts', `k${f}`));
-    assert.equal(dedupe.admit(uplink(0, T0 + 50_000, 'tts', 'k-after-reboot')), 'keep');
+    for (let f = 0; f < 40; f++) admit(uplink(f, T0 + f * 1000, 'tts', `k${f}`));
+    assert.equal(admit(uplink(0, T0 + 50_000, 'tts', 'k-after-reboot')), 'keep');
     const status = dedupe.radioStatus('lora-1');
     assert.equal(status.resets, 1);
     assert.equal(status.lastResetAt, T0 + 50_000);
@@ -198,12 +219,42 @@ describe(ReadingDedupe.name, () => {
   });
 
   it('keeps native readings out of the frame counters', () => {
-    dedupe.admit(native(1));
+    admit(native(1));
     assert.deepEqual(dedupe.radioStatus('json-1'), {
       deviceId: 'json-1',
       lostFrames: 0,
       resets: 0,
       duplicates: 0,
     });
+  });
+
+  it("keeps its window and the devices' radio links across a restart (checkpointed with the container)", () => {
+    assert.equal(admit(uplink(10)), 'keep');
+    assert.equal(admit(uplink(10)), 'repeat');
+    assert.equal(admit(native(1)), 'keep');
+    states.flush();
+    dedupe = open();
+    // What the checkpoint holds may be past its position: the inbox replays it, once through.
+    assert.equal(admit(uplink(10)), 'keep', 'a replay of the uplink the restored window holds');
+    assert.equal(admit(uplink(10)), 'repeat', 'the uplink key is still in the window');
+    assert.equal(admit(native(1, T0, 9, T0 + 6000)), 'conflict', 'other values: refused after a restart too');
+    assert.equal(admit(native(1, T0, 4, T0 + 5000)), 'keep');
+    assert.equal(admit(native(1, T0, 4, T0 + 5000)), 'repeat');
+    const afterGap = uplink(13);
+    assert.equal(admit(afterGap), 'keep');
+    assert.equal(afterGap.lostFrames, 2, 'the counter goes on from 10, not from a first frame');
+    assert.deepEqual(dedupe.radioStatus('lora-1'), {
+      deviceId: 'lora-1',
+      lastFCnt: 13,
+      lostFrames: 2,
+      resets: 0,
+      duplicates: 2,
+    });
+  });
+
+  it('keeps the newest keys of a container when its window is full', () => {
+    for (let i = 0; i < 20; i++) assert.equal(admit(native(i, T0 + i * 1000)), 'keep');
+    assert.equal(admit(native(19, T0 + 19_000, 4, T0 + 30_000)), 'repeat', 'the newest is remembered');
+    assert.equal(admit(native(0, T0, 4, T0 + 30_000)), 'keep', 'the oldest gave its place');
   });
 });

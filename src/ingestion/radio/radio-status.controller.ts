@@ -40,7 +40,7 @@ export class RadioStatusController {
   constructor(private readonly radio: RadioStatusService) {}
 
   @Get(':id/radio')
-  @ApiOperation({ summary: 'Frame counter, lost frames, resets and duplicates of a device, since start' })
+  @ApiOperation({ summary: 'Frame counter, lost frames, resets and duplicates of a device on its container' })
   @ApiOkResponse({ type: RadioStatusDto })
   @ApiProblems(400, 404)
   get(@Param() params: RadioDeviceIdParams): RadioStatus {

@@ -3,7 +3,7 @@ import { DomainError } from '#src/common/domain-error.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { ReadingDedupe, type RadioStatus } from '../dedupe/reading-dedupe.service.js';
 
-/** The radio status of registered devices, from what ingestion has seen since start. */
+/** The radio status of registered devices, kept with their container's state (across restarts). */
 @Injectable()
 export class RadioStatusService {
   constructor(

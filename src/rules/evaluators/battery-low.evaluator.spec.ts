@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BatteryLowRule } from '#src/contracts/rule-definition.js';
-import type { ExcursionState } from '../rule-state.js';
+import type { ExcursionState } from '#src/state/rule-state.js';
 import { evaluateBatteryLow } from './battery-low.evaluator.js';
 import { trace, type Step } from './rule-trace.testing.js';
 

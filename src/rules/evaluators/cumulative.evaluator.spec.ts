@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CumulativeRule } from '#src/contracts/rule-definition.js';
-import type { CumulativeState } from '../rule-state.js';
+import type { CumulativeState } from '#src/state/rule-state.js';
 import { evaluateCumulative } from './cumulative.evaluator.js';
 import { events, minute, steady, trace, type Step } from './rule-trace.testing.js';
 

@@ -1,6 +1,6 @@
 import type { CumulativeRule, EvaluationResult, RuleReading } from '#src/contracts/rule-definition.js';
 import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
-import type { CumulativeState } from '../rule-state.js';
+import type { CumulativeState } from '#src/state/rule-state.js';
 import { bandPosition, describeBreach, distanceOutside, minutes } from './band-position.util.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 import { fieldValue } from './rule-reading.util.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleDefinition, RuleReading } from '#src/contracts/rule-definition.js';
-import type { RuleState } from '../rule-state.js';
+import type { RuleState } from '#src/state/rule-state.js';
 import { evaluateRule } from './evaluate-rule.js';
 import { minute } from './rule-trace.testing.js';
 import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';

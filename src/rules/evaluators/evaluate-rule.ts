@@ -1,5 +1,5 @@
 import type { EvaluationResult, RuleDefinition, RuleReading } from '#src/contracts/rule-definition.js';
-import type { RuleState } from '../rule-state.js';
+import type { RuleState } from '#src/state/rule-state.js';
 import { evaluateBatteryLow } from './battery-low.evaluator.js';
 import { evaluateCumulative } from './cumulative.evaluator.js';
 import { evaluateDuration } from './duration.evaluator.js';

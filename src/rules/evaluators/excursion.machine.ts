@@ -7,7 +7,7 @@ import type {
   SeverityPolicy,
 } from '#src/contracts/rule-definition.js';
 import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
-import type { ExcursionState } from '../rule-state.js';
+import type { ExcursionState } from '#src/state/rule-state.js';
 import { bandPosition, describeBreach, distanceOutside, minutes } from './band-position.util.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FrameLossRule, RuleReading } from '#src/contracts/rule-definition.js';
-import type { FrameLossState } from '../rule-state.js';
+import type { FrameLossState } from '#src/state/rule-state.js';
 import { evaluateFrameLoss } from './frame-loss.evaluator.js';
 import { minute, outcomeLabel } from './rule-trace.testing.js';
 

@@ -1,6 +1,6 @@
 import type { EvaluationResult, FrameLossRule, RuleReading } from '#src/contracts/rule-definition.js';
 import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
-import type { FrameBucket, FrameLossState } from '../rule-state.js';
+import type { FrameBucket, FrameLossState } from '#src/state/rule-state.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 
 const MINUTE_MS = 60_000;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HysteresisRule } from '#src/contracts/rule-definition.js';
-import type { ExcursionState } from '../rule-state.js';
+import type { ExcursionState } from '#src/state/rule-state.js';
 import { evaluateHysteresis } from './hysteresis.evaluator.js';
 import { trace, type Step } from './rule-trace.testing.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MEASUREMENT_KEYS } from '#src/contracts/reading.js';
 import type { OfflineRule } from '#src/contracts/rule-definition.js';
-import type { OfflineState } from '../rule-state.js';
+import type { OfflineState } from '#src/state/rule-state.js';
 import {
   advanceQuietWatch,
   evaluateOffline,

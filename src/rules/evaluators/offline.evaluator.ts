@@ -2,7 +2,7 @@ import type { MeasurementKey } from '#src/contracts/reading.js';
 import { MEASUREMENT_KEYS } from '#src/contracts/reading.js';
 import type { EvaluationResult, OfflineRule, RuleReading } from '#src/contracts/rule-definition.js';
 import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
-import type { OfflineState } from '../rule-state.js';
+import type { OfflineState } from '#src/state/rule-state.js';
 import { minutes } from './band-position.util.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 

@@ -1,6 +1,6 @@
 import type { EvaluationResult, RepeatingRule, RuleReading } from '#src/contracts/rule-definition.js';
 import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
-import type { ExcursionState } from '../rule-state.js';
+import type { ExcursionState } from '#src/state/rule-state.js';
 import { advanceExcursion, excursionParams } from './excursion.machine.js';
 import { fieldValue } from './rule-reading.util.js';
 

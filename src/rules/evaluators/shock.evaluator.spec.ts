@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ShockRule } from '#src/contracts/rule-definition.js';
-import type { ShockState } from '../rule-state.js';
+import type { ShockState } from '#src/state/rule-state.js';
 import { evaluateShock } from './shock.evaluator.js';
 import { minute, trace, type Step } from './rule-trace.testing.js';
 

@@ -1,6 +1,6 @@
 import type { EvaluationResult, RuleReading, ShockRule } from '#src/contracts/rule-definition.js';
 import { NO_OUTCOME } from '#src/contracts/rule-definition.js';
-import type { ShockState } from '../rule-state.js';
+import type { ShockState } from '#src/state/rule-state.js';
 import { maxSeverity, severityFor } from './severity-escalation.util.js';
 
 /**

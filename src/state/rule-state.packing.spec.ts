@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RuleState } from './rule-state.js';
-import { isQuiet } from './rule-state.quiet.js';
+import type { RuleState } from '#src/state/rule-state.js';
+import { isQuiet } from '#src/state/rule-state.packing.js';
 
 describe(isQuiet.name, () => {
   const cases: [string, RuleState, boolean][] = [

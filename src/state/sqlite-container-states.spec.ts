@@ -1,0 +1,258 @@
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#src/common/clock.js';
+import { AppConfig } from '#src/config/app-config.js';
+import { partitionOf } from '#src/contracts/partition.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
+import { Slot, type ContainerState } from './container-state.js';
+import { openContainerStates } from './container-states.testing.js';
+import type { ExcursionState } from './rule-state.js';
+import { packRuleState, unpackRuleState, type PackedRuleState } from './rule-state.packing.js';
+import type { SqliteContainerStates } from './sqlite-container-states.js';
+import {
+  LINK,
+  LINKS,
+  Link,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  STRIDE,
+  WINDOW_EVERY_CHECKPOINTS,
+  WINDOW_STRIDE,
+} from './state.layout.js';
+
+const T = Date.UTC(2026, 10, 22, 8, 0, 0);
+const BUSY: ExcursionState = {
+  type: 'excursion',
+  lastAt: T,
+  phase: 'pending',
+  startedAt: T,
+  count: 2,
+  peak: 9,
+};
+
+/** A state given something in every part: numbers, a radio link, rule states, a journey row. */
+function fill(states: SqliteContainerStates, id: string, n: number): ContainerState {
+  const state = states.obtain(id);
+  const page = states.pages.numbers[state.slot >> PAGE_SHIFT];
+  const base = (state.slot & PAGE_MASK) * STRIDE;
+  page[base] = T + n; // lastMeasuredAt
+  page[base + LINK + Link.LastFCnt] = n;
+  // A key in its dedupe window: [hash, fingerprint, first sighting].
+  states.pages.windows[state.slot >> PAGE_SHIFT].set(
+    [n + 1, n + 2, T + n],
+    (state.slot & PAGE_MASK) * WINDOW_STRIDE,
+  );
+  states.pages.markWindowDirty(state.slot);
+  states.pages.linkDevices[state.slot * LINKS] = `D-${id}`;
+  states.pages.deviceIds[state.slot] = `D-${id}`;
+  states.pages.markDirty(state.slot);
+  state.rules = ['r1', packRuleState({ ...BUSY, count: n }), 'r2', packRuleState({ ...BUSY, lastAt: T + n })];
+  states.changed(state, Slot.Rules);
+  state.journey = `[${n}]`;
+  states.changed(state, Slot.Journey);
+  return state;
+}
+
+/** What a state holds, comparable across processes. */
+function read(states: SqliteContainerStates, id: string): unknown {
+  const state = states.get(id);
+  if (state === undefined) return undefined;
+  const slot = state.slot;
+  const base = (slot & PAGE_MASK) * STRIDE;
+  return {
+    partition: state.partition,
+    numbers: [...states.pages.numbers[slot >> PAGE_SHIFT].subarray(base, base + STRIDE)],
+    // Restored keys are marked (first sighting negated): compared as they were.
+    window: [
+      ...states.pages.windows[slot >> PAGE_SHIFT].subarray(
+        (slot & PAGE_MASK) * WINDOW_STRIDE,
+        (slot & PAGE_MASK) * WINDOW_STRIDE + WINDOW_STRIDE,
+      ),
+    ].map(Math.abs),
+    device: states.pages.deviceIds[slot],
+    link: states.pages.linkDevices[slot * LINKS],
+    rules: state.rules.map((e, i) => (i % 2 === 0 ? e : unpackRuleState(e as PackedRuleState))),
+    journey: state.journey,
+  };
+}
+
+describe('SqliteContainerStates', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  const clock = new ManualClock(T);
+  const ids = Array.from({ length: 300 }, (_, i) => `C${i}`);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'container-states-'));
+    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+  });
+
+  afterEach(async () => {
+    await db.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is saved at a checkpoint, with the position reached stored after it, and restored as it was', async () => {
+    const checkpoint = new StateCheckpoint(db, clock);
+    checkpoint.onModuleInit();
+    const states = openContainerStates(db, clock, 8, checkpoint);
+    ids.forEach((id, n) => fill(states, id, n));
+    checkpoint.applied(42);
+    await checkpoint.checkpoint();
+    assert.equal(checkpoint.position(), 42);
+    const before = ids.map((id) => read(states, id) as { window: number[] });
+    const withoutWindow = ({ window: _, ...rest }: { window: number[] }) => rest;
+    // A crash: nothing more is written; the next process starts from the checkpoint.
+    const again = openContainerStates(db, clock, 8);
+    assert.equal(again.size(), ids.length);
+    const restored = ids.map((id) => read(again, id) as { window: number[] });
+    assert.deepEqual(restored.map(withoutWindow), before.map(withoutWindow));
+    for (const id of ids) assert.equal(again.get(id)?.partition, partitionOf(id, 8));
+    assert.ok(
+      restored.every((s) => s.window.every(Number.isNaN)),
+      'dedupe windows are not written at every checkpoint',
+    );
+    for (let n = 1; n < WINDOW_EVERY_CHECKPOINTS; n++) {
+      checkpoint.applied(42 + n);
+      await checkpoint.checkpoint();
+    }
+    assert.deepEqual(
+      ids.map((id) => read(openContainerStates(db, clock, 8), id)),
+      before,
+      'they are at every WINDOW_EVERY_CHECKPOINTS-th one',
+    );
+    await checkpoint.beforeApplicationShutdown();
+  });
+
+  it('restores only the containers of the partitions given, and each partition once', () => {
+    const states = openContainerStates(db, clock, 8);
+    ids.forEach((id, n) => fill(states, id, n));
+    states.flush();
+    const before = new Map(ids.map((id) => [id, read(states, id)]));
+    const taker = openContainerStates(db, clock, 8, undefined, []);
+    assert.equal(taker.size(), 0, 'owns no partition at start');
+    taker.restore([1, 6]);
+    const mine = ids.filter((id) => [1, 6].includes(partitionOf(id, 8)));
+    assert.ok(mine.length > 0 && mine.length < ids.length);
+    assert.deepEqual([...taker.all()].map((s) => s.containerId).sort(), [...mine].sort());
+    for (const id of mine) assert.deepEqual(read(taker, id), before.get(id));
+    taker.restore([1, 2]);
+    assert.equal(taker.size(), ids.filter((id) => [1, 2, 6].includes(partitionOf(id, 8))).length);
+    // What the taker writes stays in its partitions' rows and pages.
+    fill(taker, mine[0], 999);
+    taker.flush();
+    const pages = db.connection
+      .prepare('SELECT DISTINCT partition FROM state_pages ORDER BY 1')
+      .pluck()
+      .all();
+    assert.deepEqual(pages, [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(read(openContainerStates(db, clock, 8), mine[0]), read(taker, mine[0]));
+  });
+
+  it('renumbers what was written with another partition count', () => {
+    const states = openContainerStates(db, clock, 4);
+    ids.forEach((id, n) => fill(states, id, n));
+    states.flush();
+    const before = ids.map((id) => read(states, id) as { partition: number });
+    const wider = openContainerStates(db, clock, 16);
+    assert.deepEqual(
+      ids.map((id) => read(wider, id)),
+      before.map((s, n) => ({ ...s, partition: partitionOf(ids[n], 16) })),
+    );
+    const rows = db.connection.prepare('SELECT container_id, partition FROM container_states').all() as {
+      container_id: string;
+      partition: number;
+    }[];
+    for (const row of rows) assert.equal(row.partition, partitionOf(row.container_id, 16));
+    assert.deepEqual(
+      ids.map((id) => read(openContainerStates(db, clock, 16), id)),
+      ids.map((id) => read(wider, id)),
+    );
+  });
+
+  it('forgets a container in memory and in its rows; the next write of its page leaves it out', () => {
+    const states = openContainerStates(db, clock, 8);
+    fill(states, 'C1', 1);
+    fill(states, 'C2', 2);
+    states.flush();
+    states.forget('C1');
+    states.flush();
+    const again = openContainerStates(db, clock, 8);
+    assert.equal(again.get('C1'), undefined);
+    assert.deepEqual(read(again, 'C2'), read(states, 'C2'));
+    assert.equal(db.connection.prepare('SELECT count(*) FROM container_states').pluck().get(), 1);
+  });
+
+  it('writes behind in slices, pages and rows together, and what changes during the pauses next time', async () => {
+    const states = openContainerStates(db, clock, 8);
+    ids.forEach((id, n) => fill(states, id, n));
+    const writing = states.writeBehind();
+    fill(states, 'C-LATE', 1);
+    await writing;
+    const stored = db.connection.prepare('SELECT container_id FROM container_states').pluck().all();
+    assert.equal(stored.length, ids.length, 'C-LATE waits for the next checkpoint');
+    await states.writeBehind();
+    assert.equal(
+      db.connection.prepare('SELECT count(*) FROM container_states').pluck().get(),
+      ids.length + 1,
+    );
+  });
+
+  it('carries over the rule, journey and live state tables of earlier versions, once', () => {
+    db.connection.exec(`
+      CREATE TABLE containers (id TEXT PRIMARY KEY);
+      INSERT INTO containers VALUES ('C1'), ('C2');
+      CREATE TABLE rule_state (container_id TEXT NOT NULL, rule_id TEXT NOT NULL, state TEXT NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY (container_id, rule_id)) WITHOUT ROWID;
+      CREATE TABLE journey_state (container_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE container_state (container_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE container_state_pages (page INTEGER PRIMARY KEY, numbers BLOB NOT NULL, present BLOB NOT NULL,
+        ids TEXT NOT NULL, updated_at INTEGER NOT NULL);
+    `);
+    const insertRule = db.connection.prepare('INSERT INTO rule_state VALUES (?, ?, ?, 0)');
+    insertRule.run('C1', 'r1', JSON.stringify(BUSY));
+    insertRule.run('C1', 'r2', JSON.stringify({ ...BUSY, phase: 'idle', count: 0 }));
+    insertRule.run('GONE', 'r1', JSON.stringify(BUSY));
+    db.connection.prepare('INSERT INTO journey_state VALUES (?, ?, 0)').run('C2', '[1,2,3]');
+    // An old live-state page of 1,024 slots, one measurement: C2 in slot 1.
+    const numbers = new Float64Array(1024 * 4);
+    numbers.set([T, T + 5, 3.5, T], 4);
+    const present = new Uint8Array(1024);
+    present[1] = 1;
+    const containers: (string | null)[] = Array.from({ length: 1024 }, () => null);
+    containers[1] = 'C2';
+    db.connection.prepare('INSERT INTO container_state_pages VALUES (0, ?, ?, ?, 0)').run(
+      Buffer.from(numbers.buffer),
+      Buffer.from(present),
+      JSON.stringify({
+        keys: ['temperatureC'],
+        containers,
+        devices: containers.map(() => 'D2'),
+        shipments: [],
+      }),
+    );
+
+    const states = openContainerStates(db, clock, 8);
+    const expected = {
+      C1: [
+        ['r1', BUSY],
+        ['r2', { ...BUSY, phase: 'idle', count: 0 }],
+      ],
+    };
+    assert.deepEqual((read(states, 'C1') as { rules: unknown }).rules, expected.C1.flat());
+    const c2 = read(states, 'C2') as { journey: unknown; numbers: number[]; device: string };
+    assert.equal(c2.journey, '[1,2,3]');
+    assert.deepEqual(c2.numbers.slice(0, 4), [T, T + 5, 3.5, T]);
+    assert.equal(c2.device, 'D2');
+    assert.equal(states.get('GONE'), undefined, 'a container deleted since is left behind');
+    for (const table of ['rule_state', 'journey_state', 'container_state_pages'])
+      assert.equal(db.connection.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), 0, table);
+    // Written into the state tables at once: the next start finds it there.
+    const again = openContainerStates(db, clock, 8);
+    for (const id of ['C1', 'C2']) assert.deepEqual(read(again, id), read(states, id));
+  });
+});
