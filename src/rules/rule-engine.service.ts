@@ -115,6 +115,8 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
         }
       }
     } catch (err) {
+      // The containers taken from the schedule and not reached are scheduled again by a whole walk.
+      this.schedule.walkAllNext();
       this.logger.error({ err }, 'Offline rules tick failed');
     } finally {
       this.evaluatedContainers.inc(n);
