@@ -8,7 +8,7 @@ const T0 = 1_800_000_000_000;
 /** A schedule past its first (whole-fleet) tick, with the containers scheduled at these due times. */
 function scheduled(dues: Record<string, number>, touchedLimit = 100): OfflineTickSchedule {
   const schedule = new OfflineTickSchedule(TICK, touchedLimit);
-  assert.equal(schedule.takeWalkAll(), true, 'the first tick walks the whole fleet');
+  assert.equal(schedule.takeWalk(), 'all', 'the first tick walks the whole fleet');
   for (const [id, due] of Object.entries(dues)) schedule.schedule(id, due, T0);
   return schedule;
 }
@@ -18,7 +18,7 @@ const sorted = (ids: Set<string>) => [...ids].sort();
 describe(OfflineTickSchedule.name, () => {
   it('hands a container out at the first tick at or after its due time, not before', () => {
     const schedule = scheduled({ a: T0 + 15 * 60_000 + 5000, b: T0 + 30 * 60_000 });
-    assert.equal(schedule.takeWalkAll(), false);
+    assert.equal(schedule.takeWalk(), 'due');
     assert.deepEqual(sorted(schedule.takeDue(T0 + TICK)), []);
     assert.deepEqual(sorted(schedule.takeDue(T0 + 15 * 60_000 - 1)), [], 'the tick before its due time');
     assert.deepEqual(
@@ -53,14 +53,24 @@ describe(OfflineTickSchedule.name, () => {
     assert.deepEqual(sorted(schedule.takeDue(T0 + 35 * 60_000)), [], 'the later entry it left is stale');
   });
 
-  it('walks the whole fleet again when asked, or after more touches than a walk costs', () => {
-    const schedule = scheduled({ a: T0 + 15 * 60_000 }, 2);
+  it('walks the whole fleet again when asked, scheduling it afresh', () => {
+    const schedule = scheduled({ a: T0 + 15 * 60_000 });
     schedule.walkAllNext();
-    assert.equal(schedule.takeWalkAll(), true);
+    assert.equal(schedule.takeWalk(), 'all');
     assert.equal(schedule.size(), 0, 'the walk schedules every container afresh');
+    assert.equal(schedule.takeWalk(), 'due');
+  });
+
+  it('walks the whole fleet unscheduled after more touches than a walk costs, until a quieter tick', () => {
+    const schedule = scheduled({ a: T0 + 15 * 60_000 }, 2);
     for (const id of ['a', 'b', 'c']) schedule.touch(id);
-    assert.equal(schedule.takeWalkAll(), true);
-    assert.equal(schedule.takeWalkAll(), false);
+    assert.equal(schedule.takeWalk(), 'all-unscheduled');
+    assert.equal(schedule.size(), 0, 'nothing held under heavy traffic');
+    for (const id of ['a', 'b', 'c']) schedule.touch(id);
+    assert.equal(schedule.takeWalk(), 'all-unscheduled', 'still busy');
+    schedule.touch('a');
+    assert.equal(schedule.takeWalk(), 'all', 'quieter: the whole fleet once more, scheduled');
+    assert.equal(schedule.takeWalk(), 'due');
   });
 
   it('drops a forgotten container', () => {

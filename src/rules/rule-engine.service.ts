@@ -59,8 +59,13 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       'Containers whose time-driven rules the offline tick evaluated (those due, not the whole fleet)',
     );
     this.schedule = new OfflineTickSchedule(config.RULES_TICK_MS, TOUCHED_WALK_ALL);
-    // New rules may be stricter than those a container was scheduled with: schedule all afresh.
-    events.on('shipments.active-changed', () => this.schedule.walkAllNext());
+    // New rules may be stricter than those a container was scheduled with: it is looked at again
+    // (the whole fleet after a profile change or a reload of every shipment). A chain dispatching
+    // writes several shipments a second: a whole walk for each would cost more than before.
+    events.on('shipments.active-changed', ({ containerIds }) => {
+      if (containerIds === undefined) this.schedule.walkAllNext();
+      else for (const containerId of containerIds) this.schedule.touch(containerId);
+    });
     events.on('profile.changed', () => this.schedule.walkAllNext());
   }
 
@@ -85,7 +90,8 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
    * Evaluates the time-driven (offline) rules, at `clock.now()`, of every container that may
    * conclude something: those due ({@link OfflineTickSchedule}), with an offline alert out, or
    * that received readings since the last tick; the whole fleet when the schedule may be stale
-   * (first tick, new container, changed profile or shipment, many readings). The walk goes in
+   * (first tick, new container, changed profile or shipment) or readings came from more than
+   * {@link TOUCHED_WALK_ALL} containers. The walk goes in
    * slices of about {@link TICK_SLICE_MS} ms, background pauses in between: at 150,000 containers
    * one synchronous pass held ingestion and REST for hundreds of milliseconds every tick. A tick
    * still running when the next is due is not doubled.
@@ -103,12 +109,13 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       let sliceStart = performance.now();
       const fleetSize = this.liveState.size();
       if (fleetSize !== this.walkedFleetSize) this.schedule.walkAllNext();
-      const containers = this.schedule.takeWalkAll()
-        ? this.liveState.lastSeenAll()
-        : this.lastSeenOf(this.schedule.takeDue(now));
+      const walk = this.schedule.takeWalk();
+      const containers =
+        walk === 'due' ? this.lastSeenOf(this.schedule.takeDue(now)) : this.liveState.lastSeenAll();
       this.walkedFleetSize = fleetSize;
       for (const live of containers) {
-        this.schedule.schedule(live.containerId, this.tickOne(live, now), now);
+        const dueAt = this.tickOne(live, now);
+        if (walk !== 'all-unscheduled') this.schedule.schedule(live.containerId, dueAt, now);
         if ((++n & 127) === 0 && performance.now() - sliceStart > TICK_SLICE_MS) {
           await backgroundPause(performance.now() - sliceStart);
           sliceStart = performance.now();

@@ -164,4 +164,34 @@ describe(`offline rules on the timer (${RuleEngine.name}.tick)`, () => {
       '15 min after its last reading, at the first tick after',
     );
   });
+
+  it('looks again at a container whose shipment is given a shorter expected interval, and raises on time', async () => {
+    clock.set(minute(440));
+    await send('sensor-reefer-001', 'REEFER-001', { temperature: 3, lat: 45.4, lon: 5.1 });
+    await waitFor(
+      'both offline alerts cleared',
+      () =>
+        events.filter((e) => e.containerId === 'REEFER-001' && e.change === 'cleared' && e.at === minute(440))
+          .length === 2,
+    );
+    await tickAt(minute(441), 0); // scheduled: 15 min after its reading
+    const shipmentId = (await app.request('/api/v1/shipments?containerId=REEFER-001')).body.items[0]
+      .id as string;
+    const etag = (await app.request(`/api/v1/shipments/${shipmentId}`)).headers.get('etag')!;
+    const patched = await app.request(`/api/v1/shipments/${shipmentId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ overrides: { expectedIntervalS: 60 } }),
+      headers: { 'if-match': etag },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const raised = (await tickAt(minute(443), 2)).filter((e) => e.containerId === 'REEFER-001');
+    assert.deepEqual(
+      raised.map((e) => [e.rule, e.change, e.at]).sort(),
+      [
+        ['device-offline', 'opened', minute(443)],
+        ['temperature-offline', 'opened', minute(443)],
+      ],
+      '3 × 60 s after its reading, not at the 15 min it was scheduled for',
+    );
+  });
 });
