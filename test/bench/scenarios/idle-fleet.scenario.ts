@@ -22,7 +22,7 @@ export interface IdleFleetResult {
   seconds: number;
   /** convoi's CPU, all threads, over the window: % of one core. */
   cpuPct: number;
-  /** The same by thread name (`node` is the main thread), threads under 0.05 % left out. */
+  /** The same by thread name (`main`; `node`: the workers and libuv's pool), under 0.05 % left out. */
   cpuPctByThread: Record<string, number>;
   /** convoi's CPU in each {@link SLICE_MS} slice of the window, % of one core. */
   cpuPctBySlice: number[];

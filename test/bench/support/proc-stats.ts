@@ -67,8 +67,9 @@ export function machineTicks(): { idle: number; total: number } {
 }
 
 /**
- * CPU seconds of a process's threads so far, summed by thread name (/proc/<pid>/task/<tid>/comm:
- * `node` is the main thread, workers and V8's helpers have their own names), sorted by name.
+ * CPU seconds of a process's threads so far, summed by thread name (/proc/<pid>/task/<tid>/comm),
+ * sorted by name. The main thread (tid = pid) is `main`: Node's worker threads and libuv's pool
+ * keep the process's name (`node`), V8's helpers have their own (`V8 DefaultWorke`, …).
  */
 export function threadCpuSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
@@ -80,7 +81,8 @@ export function threadCpuSeconds(pid: number): Map<string, number> {
   }
   for (const tid of tids) {
     try {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name =
+        tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
       const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
       if (Number.isFinite(seconds)) out.set(name, (out.get(name) ?? 0) + seconds);
     } catch {
