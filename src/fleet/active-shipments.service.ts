@@ -44,11 +44,13 @@ export class ActiveShipments {
     containers: Iterable<string>,
     activeOf: (containerId: string) => ActiveShipment | undefined,
   ): void {
+    const containerIds: string[] = [];
     for (const containerId of containers) {
       const active = activeOf(containerId);
       if (active === undefined) this.byContainer.delete(containerId);
       else this.byContainer.set(containerId, active);
+      containerIds.push(containerId);
     }
-    this.events.emit('shipments.active-changed', { shipmentId });
+    this.events.emit('shipments.active-changed', { shipmentId, containerIds });
   }
 }

@@ -8,8 +8,9 @@ import { DomainEvents } from '#src/common/events/domain-events.js';
 import { Metrics } from '#src/common/metrics.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
-import { evaluateOffline } from './evaluators/offline.evaluator.js';
-import type { RuleDefinition, RuleOutcome } from '#src/contracts/rule-definition.js';
+import { evaluateOffline, offlineDueAt, offlineLimitMs } from './evaluators/offline.evaluator.js';
+import { EVERY_TICK, NEVER, OfflineTickSchedule } from './offline-tick.schedule.js';
+import type { OfflineRule, RuleDefinition, RuleOutcome } from '#src/contracts/rule-definition.js';
 import type { RuleState } from '#src/state/rule-state.js';
 import { RuleSetSource } from './rule-set.source.js';
 import { isQuiet } from '#src/state/rule-state.packing.js';
@@ -17,6 +18,8 @@ import { RuleStateStore, type ContainerRuleStates } from './rule-state.store.js'
 
 /** Synchronous work of one slice of the offline tick, ms: what ingestion and REST wait behind it. */
 const TICK_SLICE_MS = 4;
+/** Containers touched between two ticks past which the tick walks the whole fleet (cheaper then). */
+const TOUCHED_WALK_ALL = 10_000;
 
 /**
  * Runs the rules: every accepted reading is judged (`ReadingProcessor` calls {@link evaluate}), per container in measuredAt order, by each
@@ -31,6 +34,10 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private ticking?: Promise<void>;
   private readonly outcomes;
   private readonly evaluationSeconds;
+  private readonly evaluatedContainers;
+  private readonly schedule: OfflineTickSchedule;
+  /** Containers with a live state at the last walk of the whole fleet: a new one is not scheduled yet. */
+  private walkedFleetSize = -1;
 
   constructor(
     private readonly source: RuleSetSource,
@@ -47,6 +54,19 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       'Time to evaluate the time-driven rules of the whole fleet',
       [0.001, 0.01, 0.1, 0.5, 1, 5],
     );
+    this.evaluatedContainers = metrics.counter(
+      'convoi_rule_tick_containers_total',
+      'Containers whose time-driven rules the offline tick evaluated (those due, not the whole fleet)',
+    );
+    this.schedule = new OfflineTickSchedule(config.RULES_TICK_MS, TOUCHED_WALK_ALL);
+    // New rules may be stricter than those a container was scheduled with: it is looked at again
+    // (the whole fleet after a profile change or a reload of every shipment). A chain dispatching
+    // writes several shipments a second: a whole walk for each would cost more than before.
+    events.on('shipments.active-changed', ({ containerIds }) => {
+      if (containerIds === undefined) this.schedule.walkAllNext();
+      else for (const containerId of containerIds) this.schedule.touch(containerId);
+    });
+    events.on('profile.changed', () => this.schedule.walkAllNext());
   }
 
   onModuleInit(): void {
@@ -56,6 +76,8 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Judges readings; a batch is split per container and ordered by measuredAt. */
   evaluate(readings: readonly Reading[]): void {
+    // Its shipment, hence its offline rules, may have changed: the next tick looks at it.
+    for (const reading of readings) this.schedule.touch(reading.containerId);
     if (readings.length === 1) {
       this.evaluateOne(readings[0]);
       return;
@@ -65,10 +87,14 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Evaluates the time-driven (offline) rules of every container with a live state, at
-   * `clock.now()`. The fleet is walked in slices of about {@link TICK_SLICE_MS} ms, background
-   * pauses in between: at 150,000 containers one synchronous pass held ingestion and REST for
-   * hundreds of milliseconds every tick. A tick still running when the next is due is not doubled.
+   * Evaluates the time-driven (offline) rules, at `clock.now()`, of every container that may
+   * conclude something: those due ({@link OfflineTickSchedule}), with an offline alert out, or
+   * that received readings since the last tick; the whole fleet when the schedule may be stale
+   * (first tick, new container, changed profile or shipment) or readings came from more than
+   * {@link TOUCHED_WALK_ALL} containers. The walk goes in
+   * slices of about {@link TICK_SLICE_MS} ms, background pauses in between: at 150,000 containers
+   * one synchronous pass held ingestion and REST for hundreds of milliseconds every tick. A tick
+   * still running when the next is due is not doubled.
    */
   tick(): Promise<void> {
     this.ticking ??= this.walkFleet().finally(() => (this.ticking = undefined));
@@ -78,40 +104,88 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private async walkFleet(): Promise<void> {
     const end = this.evaluationSeconds.startTimer();
     const now = this.clock.now();
+    let n = 0;
     try {
       let sliceStart = performance.now();
-      let n = 0;
-      for (const live of this.liveState.lastSeenAll()) {
-        this.tickOne(live, now);
+      const fleetSize = this.liveState.size();
+      if (fleetSize !== this.walkedFleetSize) this.schedule.walkAllNext();
+      const walk = this.schedule.takeWalk();
+      const containers =
+        walk === 'due' ? this.lastSeenOf(this.schedule.takeDue(now)) : this.liveState.lastSeenAll();
+      this.walkedFleetSize = fleetSize;
+      for (const live of containers) {
+        const dueAt = this.tickOne(live, now);
+        if (walk !== 'all-unscheduled') this.schedule.schedule(live.containerId, dueAt, now);
         if ((++n & 127) === 0 && performance.now() - sliceStart > TICK_SLICE_MS) {
           await backgroundPause(performance.now() - sliceStart);
           sliceStart = performance.now();
         }
       }
     } catch (err) {
+      // The containers taken from the schedule and not reached are scheduled again by a whole walk.
+      this.schedule.walkAllNext();
       this.logger.error({ err }, 'Offline rules tick failed');
     } finally {
+      this.evaluatedContainers.inc(n);
       end();
     }
   }
 
-  private tickOne(live: ContainerLastSeen, now: number): void {
+  /** The live state of the containers, as the whole-fleet walk reads it; those gone are forgotten. */
+  private *lastSeenOf(containerIds: Iterable<string>): IterableIterator<ContainerLastSeen> {
+    for (const containerId of containerIds) {
+      const live = this.liveState.get(containerId);
+      if (live === undefined) {
+        this.schedule.forget(containerId);
+        continue;
+      }
+      const lastSeen: ContainerLastSeen['lastSeen'] = {};
+      for (const [key, value] of Object.entries(live.values))
+        lastSeen[key as keyof typeof lastSeen] = value.measuredAt;
+      yield { containerId, shipmentId: live.shipmentId, lastDeviceId: live.lastDeviceId, lastSeen };
+    }
+  }
+
+  /**
+   * Evaluates the container's offline rules at `now`; returns when it is next due: the earliest
+   * time one of its quiet watches may raise, {@link EVERY_TICK} with an alert out (its severity
+   * escalates with time), {@link NEVER} without offline rules.
+   */
+  private tickOne(live: ContainerLastSeen, now: number): number {
     const rules = this.source.rulesFor(live.containerId, live.shipmentId);
     let states: ContainerRuleStates | undefined;
+    let dueAt = NEVER;
     for (const rule of rules) {
       if (rule.kind !== 'offline') continue;
       const key = stateKey(live.shipmentId, rule);
-      if (this.store.advanceQuiet(live.containerId, key, rule, live.lastSeen, now)) continue;
+      if (this.store.advanceQuiet(live.containerId, key, rule, live.lastSeen, now)) {
+        // Seen in the live state: no later than the watch's own due time (it keeps the newest).
+        const seenDue = offlineDueAt(rule, live.lastSeen);
+        dueAt = Math.min(dueAt, seenDue ?? this.watchDueAt(live.containerId, key, rule));
+        continue;
+      }
       states ??= this.store.of(live.containerId);
       const found = states.get(key);
       const prior = found?.type === 'offline' ? found : undefined;
       const { outcome, state } = evaluateOffline(rule, prior, live.lastSeen, now);
       const busy = writtenBehind(prior, state); // before `set`: it may overwrite the prior in place
       states.set(key, state);
+      dueAt =
+        state.offlineSince === undefined
+          ? Math.min(dueAt, (state.lastSeen ?? state.watchSince) + offlineLimitMs(rule))
+          : EVERY_TICK; // NaN: Math.min keeps it
       if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))
         this.store.persistNow(live.containerId, [key]);
       else if (busy) this.store.changed(live.containerId);
     }
+    return dueAt;
+  }
+
+  /** Due time of a quiet watch whose key the live state has not seen: from when it started watching. */
+  private watchDueAt(containerId: string, key: string, rule: OfflineRule): number {
+    const watch = this.store.of(containerId).get(key);
+    if (watch?.type !== 'offline') return EVERY_TICK;
+    return (watch.lastSeen ?? watch.watchSince) + offlineLimitMs(rule);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

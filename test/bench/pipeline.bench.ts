@@ -5,6 +5,7 @@
 //   BENCH_QUICK=1 npm run bench   every window ~10 s: docs/bench/pipeline-quick.json
 //   BENCH_ONLY=convoi-15000-json,baseline-aedes npm run bench   some scenarios
 //   BENCH_ONLY=soak npm run bench 15,000/s for BENCH_SOAK_S (300) s
+//   BENCH_ONLY=idle-fleet npm run bench   no traffic for BENCH_IDLE_S (60) s: background CPU
 // BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the 150,000-container fleet between runs.
 import { aedesBaseline, mosquittoBaseline } from './scenarios/baseline.scenarios.js';
 import { benchSettings, FLEET_CONTAINERS, FLEET_SHIPMENTS } from './scenarios/bench-settings.js';
@@ -17,6 +18,7 @@ import {
   convoiSoak,
   convoiStepUp,
 } from './scenarios/convoi.scenarios.js';
+import { idleFleet } from './scenarios/idle-fleet.scenario.js';
 import { influxCatchup } from './scenarios/influx-catchup.scenario.js';
 import { restUnderLoad } from './scenarios/rest.scenario.js';
 import { buildFleetTemplate } from './support/fleet-template.js';
@@ -33,6 +35,7 @@ const STANDARD = [
   'rest',
   'alert',
   'memory',
+  'idle-fleet',
 ];
 
 const settings = benchSettings(process.env);
@@ -99,6 +102,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   rest: () => restUnderLoad(settings, fleet),
   alert: () => alertLatency(settings.alertSeconds),
   soak: () => convoiSoak(settings, fleet),
+  // About 85 s: the fleet where every container reported, at rest for BENCH_IDLE_S (60) s.
+  'idle-fleet': () => idleFleet(settings, fleet),
 };
 
 for (const name of wanted.filter((n) => n !== 'memory')) {

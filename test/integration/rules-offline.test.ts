@@ -4,6 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { ManualClock } from '#src/common/clock.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { TOPIC_FILTERS, deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { Metrics } from '#src/common/metrics.js';
 import { RuleEngine } from '#src/rules/rule-engine.service.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -135,5 +136,62 @@ describe(`offline rules on the timer (${RuleEngine.name}.tick)`, () => {
       events.some((e) => e.rule === 'temperature-offline' && e.change === 'cleared'),
     );
     assert.deepEqual(of('REEFER-001', 'temperature-offline'), ['opened:warning', 'cleared:warning']);
+  });
+
+  it('evaluates at a tick only the containers that may conclude, and a quiet one on time when it is due', async () => {
+    const evaluated = async () =>
+      (
+        await app.running.app
+          .get(Metrics)
+          .registry.getSingleMetric('convoi_rule_tick_containers_total')
+          ?.get()
+      )?.values[0]?.value ?? 0;
+    await tickAt(minute(418), 0); // REEFER-001 had a reading: looked at once more, then scheduled
+    const before = await evaluated();
+    await tickAt(minute(419), 0);
+    assert.equal(await evaluated(), before + 1, 'PAL-7001 (offline alert out), not the quiet REEFER-001');
+    assert.deepEqual(
+      (await tickAt(minute(431) + 59_000, 0)).filter((e) => e.containerId === 'REEFER-001'),
+      [],
+    );
+    const raised = (await tickAt(minute(432), 2)).filter((e) => e.containerId === 'REEFER-001');
+    assert.deepEqual(
+      raised.map((e) => [e.rule, e.change, e.at]).sort(),
+      [
+        ['device-offline', 'opened', minute(432)],
+        ['temperature-offline', 'opened', minute(432)],
+      ],
+      '15 min after its last reading, at the first tick after',
+    );
+  });
+
+  it('looks again at a container whose shipment is given a shorter expected interval, and raises on time', async () => {
+    clock.set(minute(440));
+    await send('sensor-reefer-001', 'REEFER-001', { temperature: 3, lat: 45.4, lon: 5.1 });
+    await waitFor(
+      'both offline alerts cleared',
+      () =>
+        events.filter((e) => e.containerId === 'REEFER-001' && e.change === 'cleared' && e.at === minute(440))
+          .length === 2,
+    );
+    await tickAt(minute(441), 0); // scheduled: 15 min after its reading
+    const shipmentId = (await app.request('/api/v1/shipments?containerId=REEFER-001')).body.items[0]
+      .id as string;
+    const etag = (await app.request(`/api/v1/shipments/${shipmentId}`)).headers.get('etag')!;
+    const patched = await app.request(`/api/v1/shipments/${shipmentId}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ overrides: { expectedIntervalS: 60 } }),
+      headers: { 'if-match': etag },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const raised = (await tickAt(minute(443), 2)).filter((e) => e.containerId === 'REEFER-001');
+    assert.deepEqual(
+      raised.map((e) => [e.rule, e.change, e.at]).sort(),
+      [
+        ['device-offline', 'opened', minute(443)],
+        ['temperature-offline', 'opened', minute(443)],
+      ],
+      '3 × 60 s after its reading, not at the 15 min it was scheduled for',
+    );
   });
 });

@@ -15,10 +15,12 @@ export interface EventMap {
   /** A shipment's status changed, by a planner or by the journey. Journeys log it; alerts end with it. */
   'shipment.status-changed': ShipmentStatusChange;
   /**
-   * The active shipment of some containers changed: `shipmentId` is the shipment written, absent
-   * when the whole index was reloaded. Caches derived from a shipment (rule sets, journeys) drop it.
+   * The active shipment of some containers changed: `shipmentId` is the shipment written and
+   * `containerIds` the containers the write touched, both absent when the whole index was reloaded.
+   * Caches derived from a shipment (rule sets, journeys) drop it; the offline tick looks at those
+   * containers again.
    */
-  'shipments.active-changed': { shipmentId?: string };
+  'shipments.active-changed': { shipmentId?: string; containerIds?: readonly string[] };
   /** Sites changed (REST or fleet import): what was derived from them (the journeys' grid) is stale. */
   'sites.changed': Record<string, never>;
   /** A product profile changed: the rule sets built from it are stale. */

@@ -84,6 +84,20 @@ export function advanceQuietWatch(
   return true;
 }
 
+/** The silence after which the rule raises, ms. */
+export function offlineLimitMs(definition: OfflineRule): number {
+  return definition.factor * definition.expectedIntervalS * 1000;
+}
+
+/**
+ * When a quiet watch of the rule raises at the earliest, given only the newest measuredAt per key
+ * (its own last seen can only be newer); undefined when the key was never seen.
+ */
+export function offlineDueAt(definition: OfflineRule, lastSeenByKey: LastSeenByKey): number | undefined {
+  const seen = seenFor(definition.key, lastSeenByKey);
+  return seen === undefined ? undefined : seen + offlineLimitMs(definition);
+}
+
 /** An offline watch with no alert out: the state {@link advanceQuietWatch} advances. */
 export type QuietOfflineWatch = Pick<OfflineState, 'watchSince' | 'lastNowMs' | 'lastSeen'>;
 

@@ -17,6 +17,8 @@ export interface BenchSettings {
   restAutocannonSeconds: number;
   alertSeconds: number;
   soakSeconds: number;
+  /** The idle-fleet window: no traffic, convoi's CPU read over it. */
+  idleSeconds: number;
   stepUp: { startPerS: number; stepPerS: number; stepSeconds: number; maxSteps: number; maxPerS: number };
   jsonDevices: number[];
   chirpstackDevices: number[];
@@ -37,6 +39,7 @@ export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     restAutocannonSeconds: num('BENCH_REST_AUTOCANNON_S', 10, 5),
     alertSeconds: num('BENCH_ALERT_S', 15, 8),
     soakSeconds: num('BENCH_SOAK_S', 300, 30),
+    idleSeconds: num('BENCH_IDLE_S', 60, 20),
     stepUp: {
       startPerS: num('BENCH_STEP_START', 10_000, 10_000),
       stepPerS: 5000,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK; 100 on Linux x86). */
 const CLK_TCK = (() => {
@@ -10,10 +10,10 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat; NaN once it is gone. */
-export function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) of a process (all its threads) so far, from /proc/<pid>/stat; NaN once it is gone. */
+export function cpuSeconds(pid: number, path = `/proc/${pid}/stat`): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -64,4 +64,30 @@ export function machineTicks(): { idle: number; total: number } {
   } catch {
     return { idle: 0, total: 0 };
   }
+}
+
+/**
+ * CPU seconds of a process's threads so far, summed by thread name (/proc/<pid>/task/<tid>/comm),
+ * sorted by name. The main thread (tid = pid) is `main`: Node's worker threads and libuv's pool
+ * keep the process's name (`node`), V8's helpers have their own (`V8 DefaultWorke`, …).
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const name =
+        tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (Number.isFinite(seconds)) out.set(name, (out.get(name) ?? 0) + seconds);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
