@@ -12,12 +12,12 @@ import { alertLatency } from './scenarios/alert.scenario.js';
 import {
   convoiExternalStepUp,
   convoiFixed,
-  convoiInflux,
   convoiMemory,
   convoiSoak,
   convoiStepUp,
 } from './scenarios/convoi.scenarios.js';
 import { influxCatchup } from './scenarios/influx-catchup.scenario.js';
+import { convoiInflux, influxStepUp } from './scenarios/influx.scenarios.js';
 import { restUnderLoad } from './scenarios/rest.scenario.js';
 import { buildFleetTemplate } from './support/fleet-template.js';
 import { machineInfo, writeReports, type PipelineReport } from './report/pipeline-report.js';
@@ -30,6 +30,7 @@ const STANDARD = [
   'convoi-stepup',
   'external-mosquitto',
   'influx-15000-json',
+  'influx-stepup',
   'rest',
   'alert',
   'memory',
@@ -94,6 +95,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'external-mosquitto': () => convoiExternalStepUp(settings, fleet),
   'influx-15000-json': () => convoiInflux(settings, fleet, 15_000),
   'influx-2500-json': () => convoiInflux(settings, fleet, 2500),
+  // Raw line-protocol POSTs vs convoi's writer, then convoi's step-up, through one shim and influxd.
+  'influx-stepup': () => influxStepUp(settings, fleet),
   // Not in the standard set (about 4 minutes): influxd down 60 s under 2,500/s, then the catch-up.
   'influx-catchup': () => influxCatchup(settings, fleet, 2500, 60),
   rest: () => restUnderLoad(settings, fleet),

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { WindowResult } from '../scenarios/measure.js';
+import { influxSection } from './influx-report.js';
 import { evaluateTargets, type TargetCheck } from './targets.js';
 
 export interface PipelineReport {
@@ -117,6 +118,7 @@ function markdown(report: PipelineReport): string {
     '',
     windowTable(report),
     '',
+    ...influxSection(report),
     ...(errors.length > 0
       ? ['### Scenarios that failed', '', ...errors.map(([k, v]) => `- ${k}: \`${v.split('\n')[0]}\``), '']
       : []),

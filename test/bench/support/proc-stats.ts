@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK; 100 on Linux x86). */
 const CLK_TCK = (() => {
@@ -64,4 +64,65 @@ export function machineTicks(): { idle: number; total: number } {
   } catch {
     return { idle: 0, total: 0 };
   }
+}
+
+/** CPU seconds of each thread of a process (/proc/<pid>/task/<tid>/stat), by thread id. */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) / CLK_TCK);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * The busiest thread of each process over an interval, in % of one core: a process whose work
+ * sits on one thread (Node's main thread, the shim) is at its limit near 100 %, whatever the
+ * process total says.
+ */
+export class ThreadMeter {
+  private readonly start = new Map<string, Map<string, number>>();
+  private startedAt = 0;
+
+  constructor(private readonly pids: ReadonlyMap<string, number>) {}
+
+  begin(): void {
+    this.startedAt = performance.now();
+    for (const [name, pid] of this.pids) this.start.set(name, threadSeconds(pid));
+  }
+
+  end(): Record<string, number> {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const out: Record<string, number> = {};
+    for (const [name, pid] of this.pids) {
+      const before = this.start.get(name) ?? new Map<string, number>();
+      let busiest = 0;
+      for (const [tid, now] of threadSeconds(pid)) busiest = Math.max(busiest, now - (before.get(tid) ?? 0));
+      out[name] = Math.round((1000 * busiest) / seconds) / 10;
+    }
+    return out;
+  }
+}
+
+/** Busy share of the whole machine between two {@link machineTicks} readings, in % of one core. */
+export function machineBusyPct(
+  before: { idle: number; total: number },
+  after: { idle: number; total: number },
+  cores: number,
+): number {
+  const total = after.total - before.total;
+  if (total <= 0) return Number.NaN;
+  return Math.round(1000 * cores * (1 - (after.idle - before.idle) / total)) / 10;
 }
