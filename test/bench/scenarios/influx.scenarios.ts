@@ -1,11 +1,12 @@
+import { Logger } from '@nestjs/common';
 import { AppConfig } from '#src/config/app-config.js';
 import { influxdInstalled } from '#test/support/influx/index.js';
 import { tempDataDir } from '#test/support/influx/influx-fixture.js';
 import { startBenchInflux, type BenchInfluxStack } from '../support/influx-stack.js';
 import { rawWriteRun, WRITE_BATCH, WRITE_CONCURRENCY, writerWriteRun } from '../support/influx-write-runs.js';
 import { cpuSeconds } from '../support/proc-stats.js';
-import type { BenchSettings } from './bench-settings.js';
-import { withConvoi, type SessionEnd } from './convoi-session.js';
+import { everyDevice, type BenchSettings } from './bench-settings.js';
+import { withConvoi, type ConvoiSession, type SessionEnd } from './convoi-session.js';
 import { limitOf, type InfluxLimit } from './influx-limit.js';
 import {
   measureWindow,
@@ -54,6 +55,8 @@ export interface WriteComparison {
 
 export interface InfluxStepUpResult {
   comparison: WriteComparison;
+  /** Seconds for every JSON device's first reading to reach influxd (series creation), unmeasured. */
+  warmUpSeconds: number;
   stepUp: StepUpResult;
   limits: SustainableLimits;
   limit: InfluxLimit;
@@ -85,8 +88,10 @@ export async function convoiInflux(
         influxUrl: stack.influx.url,
         extraProcesses: stack.pids,
       },
-      ({ target, load }) =>
-        measureWindow(
+      async (session) => {
+        await everySeriesOnce(session);
+        const { target, load } = session;
+        return measureWindow(
           target,
           load,
           'json',
@@ -95,7 +100,8 @@ export async function convoiInflux(
           settings.fixedSeconds / 2,
           10_000,
           INFLUX_LIMITS,
-        ),
+        );
+      },
     );
     return { scenario, window: result, end };
   } finally {
@@ -114,6 +120,7 @@ export async function influxStepUp(
 ): Promise<InfluxStepUpResult | { scenario: string; skipped: string }> {
   if (!influxdInstalled()) return skip('influx-stepup');
   const stack = await startBenchInflux();
+  let warmUpSeconds = 0;
   try {
     const comparison = await compareWithRaw(stack, settings.quick ? 50_000 : 150_000, settings.quick ? 1 : 3);
     process.stdout.write(
@@ -128,20 +135,55 @@ export async function influxStepUp(
         influxUrl: stack.influx.url,
         extraProcesses: stack.pids,
       },
-      ({ target, load }) =>
-        stepUp(target, load, settings.jsonDevices, {
+      async (session) => {
+        warmUpSeconds = await everySeriesOnce(session);
+        return stepUp(session.target, session.load, settings.jsonDevices, {
           startPerS: 5000,
           stepPerS: 2500,
           stepSeconds: settings.stepUp.stepSeconds,
           maxSteps: 8,
           maxPerS: 40_000,
           limits: INFLUX_LIMITS,
-        }),
+        });
+      },
     );
-    return { comparison, stepUp: result, limits: INFLUX_LIMITS, limit: limitOf(result), end };
+    return { comparison, warmUpSeconds, stepUp: result, limits: INFLUX_LIMITS, limit: limitOf(result), end };
   } finally {
     await stack.close();
   }
+}
+
+/** Rate of the unmeasured pass in which every device reports once. */
+const SERIES_WARM_UP_RATE = 5000;
+
+/**
+ * Every JSON device reports once before the measured windows, and the pass waits until it is
+ * stored: influxd starts empty, and a device's first point creates its series (index work that
+ * a running deployment did long ago), so without this the first windows would measure series
+ * creation, not the steady state the rate targets are about. Returns the seconds it took.
+ */
+async function everySeriesOnce({ target, load }: ConvoiSession): Promise<number> {
+  const started = performance.now();
+  const devices = everyDevice('json');
+  const run = await load.run(
+    'json',
+    devices,
+    SERIES_WARM_UP_RATE,
+    devices.length / SERIES_WARM_UP_RATE + 30,
+    devices.length,
+  );
+  const deadline = performance.now() + 120_000;
+  const stored = await target.delivered();
+  let last = -1;
+  for (let now = stored; now !== last && performance.now() < deadline;) {
+    last = now;
+    await new Promise((r) => setTimeout(r, 1000));
+    now = await target.delivered();
+  }
+  process.stdout.write(
+    `    every JSON device once (${run.acked} readings) into influxd: ${Math.round((performance.now() - started) / 1000)} s\n`,
+  );
+  return Math.round((performance.now() - started) / 100) / 10;
 }
 
 /** Raw POSTs and the writer in turns (a warm-up raw run first creates the series), medians. */
@@ -150,6 +192,8 @@ async function compareWithRaw(
   points: number,
   rounds: number,
 ): Promise<WriteComparison> {
+  // The writer runs in this process: its per-batch logs would bury the bench's own lines.
+  Logger.overrideLogger(['error']);
   const data = tempDataDir();
   const pids = new Map([['bench', process.pid], ...Object.entries(stack.pids)]);
   const raw: Sample[] = [];
