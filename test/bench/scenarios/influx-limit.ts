@@ -14,6 +14,8 @@ export interface InfluxLimit {
   atPerS: number;
   sustainable: boolean;
   cpuPct: Record<string, number>;
+  /** CPU per reading offered, µs: what each process would need of a quiet machine at any rate. */
+  cpuUsPerReading: Record<string, number>;
   busiestThreadPct: Record<string, number>;
   machineBusyPct?: number;
   /** The limiting process (or `machine` when the cores are full and no single thread is). */
@@ -30,6 +32,7 @@ export function limitOf(result: StepUpResult): InfluxLimit {
       atPerS: 0,
       sustainable: false,
       cpuPct: {},
+      cpuUsPerReading: {},
       busiestThreadPct: {},
       limiter: 'none',
       verdict: 'no step ran',
@@ -39,17 +42,21 @@ export function limitOf(result: StepUpResult): InfluxLimit {
     Object.fromEntries(PATH.map((name) => [name, from?.[name] ?? Number.NaN]));
   const cpuPct = pick(step.cpuPct);
   const threads = pick(step.busiestThreadPct);
+  const perReading = Object.fromEntries(
+    PATH.map((name) => [name, Math.round((cpuPct[name] * 100_000) / Math.max(1, step.offeredPerS)) / 10]),
+  );
   const base = {
     atPerS: step.targetPerS,
     sustainable: step.sustainable,
     cpuPct,
+    cpuUsPerReading: perReading,
     busiestThreadPct: threads,
     machineBusyPct: step.machineBusyPct,
   };
   const top = (figures: Record<string, number>) =>
     PATH.reduce((a, b) => ((figures[b] ?? 0) > (figures[a] ?? 0) ? b : a));
   const describe = (name: string) =>
-    `${name} ${cpuPct[name]} % of a core (busiest thread ${threads[name]} %)`;
+    `${name} ${cpuPct[name]} % of a core, ${perReading[name]} µs per reading (busiest thread ${threads[name]} %)`;
   const all = PATH.map(describe).join(', ');
   const busiestThread = top(threads);
   if (threads[busiestThread] >= SATURATED_THREAD_PCT) {
