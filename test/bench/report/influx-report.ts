@@ -1,4 +1,5 @@
 import type { InfluxStepUpResult } from '../scenarios/influx.scenarios.js';
+import type { WindowResult } from '../scenarios/measure.js';
 import type { PipelineReport } from './pipeline-report.js';
 
 const perProcess = (figures: Record<string, number>) =>
@@ -6,10 +7,32 @@ const perProcess = (figures: Record<string, number>) =>
     .map(([name, value]) => `${name} ${value}`)
     .join(', ');
 
+/** A fixed-rate InfluxDB window: where the readings stood and what each process spent on one. */
+function fixedLine(name: string, report: PipelineReport): string[] {
+  const fixed = report.scenarios[name] as
+    { window?: WindowResult; outboxLinesAfterDrain?: number } | undefined;
+  const w = fixed?.window;
+  if (w === undefined) return [];
+  const perReading = ['convoi', 'shim', 'influxd']
+    .map(
+      (p) => `${p} ${Math.round(((w.cpuPct[p] ?? Number.NaN) * 100_000) / Math.max(1, w.offeredPerS)) / 10}`,
+    )
+    .join(', ');
+  return [
+    `\`${name}\`: offered ${w.offeredPerS}/s, stored ${w.deliveredPerS}/s, p50 ${w.latencyMs.p50} ms, ` +
+      `p99 ${w.latencyMs.p99} ms, behind ${w.missing} after the drain, ${fixed?.outboxLinesAfterDrain ?? '?'} lines ` +
+      `in convoi's outbox; CPU µs per reading: ${perReading}; machine ${w.machineBusyPct ?? '?'} % busy.`,
+    '',
+  ];
+}
+
 /** The InfluxDB path of one run: raw POSTs vs the writer, the step-up, and what limits it. */
 export function influxSection(report: PipelineReport): string[] {
+  const fixed = [...fixedLine('influx-15000-json', report), ...fixedLine('influx-2500-json', report)];
   const result = report.scenarios['influx-stepup'] as InfluxStepUpResult | undefined;
-  if (result?.comparison === undefined) return [];
+  if (result?.comparison === undefined) {
+    return fixed.length === 0 ? [] : ['### InfluxDB path', '', ...fixed];
+  }
   const { comparison: c, stepUp, limit, limits } = result;
   return [
     '### InfluxDB path (`influx-stepup`)',
@@ -31,5 +54,6 @@ export function influxSection(report: PipelineReport): string[] {
     '',
     `Limit: ${limit.verdict}.`,
     '',
+    ...fixed,
   ];
 }

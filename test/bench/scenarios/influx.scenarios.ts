@@ -90,8 +90,8 @@ export async function convoiInflux(
       },
       async (session) => {
         await everySeriesOnce(session);
-        const { target, load } = session;
-        return measureWindow(
+        const { target, load, platform } = session;
+        const window = await measureWindow(
           target,
           load,
           'json',
@@ -101,9 +101,12 @@ export async function convoiInflux(
           10_000,
           INFLUX_LIMITS,
         );
+        // Where a backlog waits: convoi's SQLite outbox (lines the writer could not hand to InfluxDB).
+        const outboxLinesAfterDrain = (await platform.metrics()).get('convoi_influx_outbox_lines') ?? 0;
+        return { window, outboxLinesAfterDrain };
       },
     );
-    return { scenario, window: result, end };
+    return { scenario, ...result, end };
   } finally {
     await stack.close();
   }
