@@ -1,7 +1,7 @@
 // The pipeline benchmark (issue 11): convoi as `npm start` runs it, in its own process, driven by
 // real MQTT clients in other processes (100 publishers, 1,000 idle connections, QoS 1), against
 // the raw brokers under the same load in the same run. After a build:
-//   npm run bench                 full run (~10 min): docs/bench/pipeline.json + docs/PERFORMANCE.md
+//   npm run bench                 full run (~11 min): docs/bench/pipeline.json + docs/PERFORMANCE.md
 //   BENCH_QUICK=1 npm run bench   every window ~10 s: docs/bench/pipeline-quick.json
 //   BENCH_ONLY=convoi-15000-json,baseline-aedes npm run bench   some scenarios
 //   BENCH_ONLY=soak npm run bench 15,000/s for BENCH_SOAK_S (300) s
@@ -13,13 +13,13 @@ import { alertLatency } from './scenarios/alert.scenario.js';
 import {
   convoiExternalStepUp,
   convoiFixed,
-  convoiInflux,
   convoiMemory,
   convoiSoak,
   convoiStepUp,
 } from './scenarios/convoi.scenarios.js';
 import { idleFleet } from './scenarios/idle-fleet.scenario.js';
 import { influxCatchup } from './scenarios/influx-catchup.scenario.js';
+import { convoiInflux, influxStepUp } from './scenarios/influx.scenarios.js';
 import { restUnderLoad } from './scenarios/rest.scenario.js';
 import { buildFleetTemplate } from './support/fleet-template.js';
 import { machineInfo, writeReports, type PipelineReport } from './report/pipeline-report.js';
@@ -32,6 +32,7 @@ const STANDARD = [
   'convoi-stepup',
   'external-mosquitto',
   'influx-15000-json',
+  'influx-stepup',
   'rest',
   'alert',
   'memory',
@@ -97,6 +98,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'external-mosquitto': () => convoiExternalStepUp(settings, fleet),
   'influx-15000-json': () => convoiInflux(settings, fleet, 15_000),
   'influx-2500-json': () => convoiInflux(settings, fleet, 2500),
+  // Raw line-protocol POSTs vs convoi's writer, then convoi's step-up, through one shim and influxd.
+  'influx-stepup': () => influxStepUp(settings, fleet),
   // Not in the standard set (about 4 minutes): influxd down 60 s under 2,500/s, then the catch-up.
   'influx-catchup': () => influxCatchup(settings, fleet, 2500, 60),
   rest: () => restUnderLoad(settings, fleet),

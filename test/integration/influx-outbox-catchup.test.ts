@@ -96,6 +96,37 @@ describe(
       await h.shutdown();
     });
 
+    it('keeps INFLUX_MAX_IN_FLIGHT replays going: one slow answer does not hold the rows behind it', async () => {
+      const dir = `${data.dir}/window`;
+      const config = influxTestConfig(stack.proxy.url, dir, {
+        INFLUX_BATCH_SIZE: 1,
+        INFLUX_MAX_IN_FLIGHT: 4,
+      });
+      // A first life leaves eight one-line rows in the outbox (InfluxDB answered 503).
+      stack.proxy.set({ kind: 'status', status: 503 });
+      const first = openWriter(config);
+      for (let i = 0; i < 8; i++) {
+        first.writer.write([makeReading(i, { containerId: 'C-WINDOW' })]);
+        await first.writer.flush();
+      }
+      assert.equal(first.writer.status().outboxBatches, 8);
+      await first.shutdown();
+      // The next life replays them; the answer to its first request (the head row) comes late.
+      const HELD_MS = 4000;
+      stack.proxy.set({ kind: 'delay', ms: HELD_MS }, 1);
+      const opened = Date.now();
+      const second = openWriter(config);
+      await waitFor(
+        'the seven rows behind the held one to be written while it is held',
+        () => second.writer.status().outboxBatches === 1,
+        HELD_MS - 1000,
+      );
+      assert.ok(Date.now() - opened < HELD_MS, 'written before the held answer came');
+      await waitFor('an empty outbox', () => second.writer.isHealthy());
+      assert.equal(await countIn(stack, 'C-WINDOW'), 8);
+      await second.shutdown();
+    });
+
     it('dead-letters only the row of a refused line when rows are replayed together', async () => {
       const h = openWriter(influxTestConfig(stack.proxy.url, `${data.dir}/merged-400`));
       const t0 = Date.UTC(2020, 0, 13); // a shard of its own, so the conflict touches no other test

@@ -120,14 +120,14 @@ export class InfluxOutboxStore {
   }
 
   /**
-   * Up to `count` groups of consecutive rows from the head, each of at most `maxLines` lines (a
-   * larger row makes a group of its own), in queue order. Rows are read lazily: only what the
-   * groups need.
+   * Up to `count` groups of consecutive rows from the head (or from the first row after `afterId`:
+   * behind groups already in flight), each of at most `maxLines` lines (a larger row makes a group
+   * of its own), in queue order. Rows are read lazily: only what the groups need.
    */
-  groups(maxLines: number, count: number): OutboxGroup[] {
+  groups(maxLines: number, count: number, afterId = 0): OutboxGroup[] {
     const groups: OutboxGroup[] = [];
     let group: OutboxGroup | undefined;
-    for (const row of this.stmts.from.iterate(0) as IterableIterator<RowText>) {
+    for (const row of this.stmts.from.iterate(afterId) as IterableIterator<RowText>) {
       if (group && group.lineCount + row.line_count > maxLines) {
         groups.push(group);
         group = undefined;

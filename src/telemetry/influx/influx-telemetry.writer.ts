@@ -274,19 +274,54 @@ export class InfluxTelemetryWriter
         this.drainWake = undefined;
         continue;
       }
-      // One probe at a time while InfluxDB fails; full concurrency once it answers again.
-      const groups = this.outbox.groups(
-        this.config.INFLUX_BATCH_SIZE,
-        this.outcomes.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT,
-      );
-      if (groups.length === 0 || this.stopped) return;
-      await Promise.all(groups.map((g) => this.replay(g)));
+      const replayed = await this.replayFromHead();
       this.stats.outbox(this.outbox.stats(), this.clock.now());
       if (this.outbox.stats().batches === 0) {
         this.logger.log('InfluxDB outbox drained');
         return;
       }
+      if (replayed === 0) return;
     }
+  }
+
+  /**
+   * One pass over the outbox from its head, INFLUX_MAX_IN_FLIGHT requests in flight and each
+   * answer making room for the next group at once (waiting for a whole round of groups let the
+   * slowest answer of each round idle the other connections). One probe at a time while InfluxDB
+   * fails; the pass stops taking groups at the first transient failure (the head is retried after
+   * the backoff) and when no row is left behind the groups taken. Returns the groups sent.
+   */
+  private async replayFromHead(): Promise<number> {
+    const running = new Set<Promise<void>>();
+    let afterId = 0;
+    let sent = 0;
+    let failure: Error | undefined;
+    const width = () => (this.outcomes.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT);
+    const mayTake = () =>
+      !this.stopped &&
+      failure === undefined &&
+      (sent === 0 || (this.outcomes.failures === 0 && this.outcomes.nextAttemptAt <= this.clock.now()));
+    const fill = () => {
+      while (running.size < width() && mayTake()) {
+        const [group] = this.outbox.groups(this.config.INFLUX_BATCH_SIZE, 1, afterId);
+        if (group === undefined) return;
+        afterId = group.lastId;
+        sent += 1;
+        const replay: Promise<void> = this.replay(group)
+          .catch((error: unknown) => {
+            failure ??= error instanceof Error ? error : new Error(String(error));
+          })
+          .finally(() => running.delete(replay));
+        running.add(replay);
+      }
+    };
+    fill();
+    while (running.size > 0) {
+      await Promise.race(running);
+      fill();
+    }
+    if (failure !== undefined) throw failure;
+    return sent;
   }
 
   private async replay(group: OutboxGroup): Promise<void> {

@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { SoakResult } from '../scenarios/convoi.scenarios.js';
 import type { WindowResult } from '../scenarios/measure.js';
+import { influxSection } from './influx-report.js';
 import { evaluateTargets, type TargetCheck } from './targets.js';
 
 export interface PipelineReport {
@@ -144,6 +145,7 @@ function markdown(report: PipelineReport): string {
     windowTable(report),
     '',
     ...soakSection(report),
+    ...influxSection(report),
     ...(errors.length > 0
       ? ['### Scenarios that failed', '', ...errors.map(([k, v]) => `- ${k}: \`${v.split('\n')[0]}\``), '']
       : []),

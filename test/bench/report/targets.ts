@@ -2,6 +2,7 @@ import type { WindowResult, StepUpResult } from '../scenarios/measure.js';
 import type { SoakResult } from '../scenarios/convoi.scenarios.js';
 import { IDLE_CPU_GOAL_PCT } from '../scenarios/idle-fleet.scenario.js';
 import { FLAT_GROWTH_SHARE, rssTrend } from './rss-trend.js';
+import type { InfluxStepUpResult } from '../scenarios/influx.scenarios.js';
 import type { PipelineReport } from './pipeline-report.js';
 
 /** One target of issue 11 and whether this run shows it holding (undefined: not measured). */
@@ -116,6 +117,32 @@ export function evaluateTargets(report: PipelineReport): TargetCheck[] {
         ? `convoi via Mosquitto ${external}/s (raw Mosquitto ${mosquitto ?? '?'}/s)`
         : 'not run',
     holds: external !== undefined ? true : undefined,
+  });
+  const chirpstack = s['convoi-2500-chirpstack']?.window as WindowResult | undefined;
+  checks.push({
+    name: '2,500 ChirpStack uplinks/s',
+    goal: 'convoi ≤ 30 % of a core, all stored',
+    measured: chirpstack
+      ? `convoi ${chirpstack.cpuPct.convoi} % of a core, stored ${chirpstack.deliveredPerS}/s, behind ${chirpstack.missing}`
+      : 'not run',
+    holds: chirpstack ? chirpstack.cpuPct.convoi <= 30 && chirpstack.missing === 0 : undefined,
+  });
+  const influx = s['influx-stepup'] as InfluxStepUpResult | undefined;
+  checks.push({
+    name: 'InfluxDB writer vs raw line-protocol POSTs (same shim, same run)',
+    goal: '≥ 80 %',
+    measured: influx?.comparison
+      ? `writer ${influx.comparison.writer.pointsPerS}/s, raw ${influx.comparison.raw.pointsPerS}/s: ${Math.round(influx.comparison.ratio * 1000) / 10} %`
+      : 'not run',
+    holds: influx?.comparison ? influx.comparison.ratio >= influx.comparison.goal : undefined,
+  });
+  checks.push({
+    name: 'InfluxDB path highest sustainable rate, and its limit',
+    goal: 'reported, limiting process named',
+    measured: influx?.stepUp
+      ? `${influx.stepUp.highestSustainablePerS}/s; limit: ${influx.limit.limiter}`
+      : 'not run',
+    holds: influx?.stepUp ? true : undefined,
   });
   return checks;
 }

@@ -1,4 +1,3 @@
-import { startInflux, startShim, influxdInstalled } from '#test/support/influx/index.js';
 import { MosquittoProcess, mosquittoInstalled } from '#test/support/mosquitto-process.js';
 import { loadavg } from 'node:os';
 import { memoryMb } from '../support/proc-stats.js';
@@ -61,37 +60,6 @@ export async function convoiExternalStepUp(
     return { stepUp: result, end };
   } finally {
     await mosquitto.stop();
-  }
-}
-
-/** convoi writing its time series to InfluxDB 1.6.7 (through the v2 shim of the test harness). */
-export async function convoiInflux(
-  settings: BenchSettings,
-  template: string,
-  rate: number,
-): Promise<FixedResult | { scenario: string; skipped: string }> {
-  const scenario = `influx-${rate}-json`;
-  if (!influxdInstalled()) {
-    process.stdout.write(`\n  !!! SKIPPED ${scenario}: influxd not installed (apt-get install influxdb)\n\n`);
-    return { scenario, skipped: 'influxd not installed' };
-  }
-  const influx = await startInflux();
-  const shim = await startShim(influx.url);
-  try {
-    const { result, end } = await withConvoi(
-      {
-        label: scenario,
-        template,
-        env: { INFLUX_URL: shim.url, INFLUX_BUCKET: 'telemetry/autogen', INFLUX_TOKEN: 'bench' },
-        influxUrl: influx.url,
-      },
-      ({ target, load }) =>
-        measureWindow(target, load, 'json', settings.jsonDevices, rate, settings.fixedSeconds / 2),
-    );
-    return { scenario, window: result, end };
-  } finally {
-    await shim.close();
-    await influx.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { BenchFormat } from '../support/bench-fleet.js';
-import { CpuMeter, memoryMb } from '../support/proc-stats.js';
+import { cpus } from 'node:os';
+import { CpuMeter, machineBusyPct, machineTicks, memoryMb, ThreadMeter } from '../support/proc-stats.js';
 import type { LoadGroup } from '../load/load-group.js';
 import type { DeliveryTarget } from './delivery-target.js';
 
@@ -7,6 +8,14 @@ import type { DeliveryTarget } from './delivery-target.js';
 export const SUSTAINABLE_P99_MS = 100;
 /** How long the tail may take to arrive after the last publish before it counts as not kept up. */
 export const SUSTAINABLE_TAIL_MS = 2000;
+
+/** What a window must keep to count as sustainable; the defaults are issue 11's. */
+export interface SustainableLimits {
+  p99Ms: number;
+  tailMs: number;
+}
+
+const ISSUE_11_LIMITS: SustainableLimits = { p99Ms: SUSTAINABLE_P99_MS, tailMs: SUSTAINABLE_TAIL_MS };
 
 /** One measured window: what was offered and what arrived. */
 export interface WindowResult {
@@ -30,6 +39,10 @@ export interface WindowResult {
   latencyMs: { samples: number; p50: number; p99: number; max: number };
   ackLatencyMs: { p50: number; p99: number };
   cpuPct: Record<string, number>;
+  /** Busiest thread of each measured process (not the load), % of one core. */
+  busiestThreadPct?: Record<string, number>;
+  /** The whole machine's busy time, % of one core (other work on the machine included). */
+  machineBusyPct?: number;
   rssMb: Record<string, number>;
   peakRssMb: Record<string, number>;
   sustainable: boolean;
@@ -45,15 +58,21 @@ export async function measureWindow(
   ratePerS: number,
   seconds: number,
   drainMs = 10_000,
+  limits: SustainableLimits = ISSUE_11_LIMITS,
 ): Promise<WindowResult> {
   const pids = new Map(target.processes);
   load.pids.forEach((pid, i) => pids.set(`load-${i}`, pid));
   const cpu = new CpuMeter(pids);
+  const threads = new ThreadMeter(target.processes);
   const before = await target.delivered();
   await target.beginWindow();
   cpu.begin();
+  threads.begin();
+  const ticks = machineTicks();
   const run = await load.run(format, devices, ratePerS, seconds);
   const cpuPct = cpu.end();
+  const busiestThreadPct = threads.end();
+  const machine = machineBusyPct(ticks, machineTicks(), cpus().length);
   const drainStart = performance.now();
   let delivered = (await target.delivered()) - before;
   while (delivered < run.acked && performance.now() - drainStart < drainMs) {
@@ -88,14 +107,16 @@ export async function measureWindow(
     latencyMs: { samples: latency.count, p50: latency.percentile(50), p99, max: r1(latency.max) },
     ackLatencyMs: { p50: run.ackLatency.percentile(50), p99: run.ackLatency.percentile(99) },
     cpuPct,
+    busiestThreadPct,
+    machineBusyPct: machine,
     rssMb,
     peakRssMb,
     sustainable:
       run.skipped <= 0.01 * ratePerS * seconds &&
       run.sent >= 0.98 * ratePerS * seconds &&
       delivered >= run.acked &&
-      tailMs <= SUSTAINABLE_TAIL_MS &&
-      p99 <= SUSTAINABLE_P99_MS,
+      tailMs <= limits.tailMs &&
+      p99 <= limits.p99Ms,
   };
 }
 
@@ -115,7 +136,14 @@ export async function stepUp(
   target: DeliveryTarget,
   load: LoadGroup,
   devices: readonly number[],
-  options: { startPerS: number; stepPerS: number; stepSeconds: number; maxSteps: number; maxPerS: number },
+  options: {
+    startPerS: number;
+    stepPerS: number;
+    stepSeconds: number;
+    maxSteps: number;
+    maxPerS: number;
+    limits?: SustainableLimits;
+  },
 ): Promise<StepUpResult> {
   const steps: WindowResult[] = [];
   let good = 0;
@@ -123,7 +151,16 @@ export async function stepUp(
   let refined = false;
   let rate = options.startPerS;
   while (steps.length < options.maxSteps && rate <= options.maxPerS) {
-    const step = await measureWindow(target, load, 'json', devices, rate, options.stepSeconds, 5000);
+    const step = await measureWindow(
+      target,
+      load,
+      'json',
+      devices,
+      rate,
+      options.stepSeconds,
+      Math.max(5000, options.limits?.tailMs ?? 0),
+      options.limits,
+    );
     steps.push(step);
     process.stdout.write(
       `    ${target.name} step ${rate}/s: offered ${step.offeredPerS}/s, delivered ${step.deliveredPerS}/s, ` +

@@ -91,3 +91,63 @@ export function threadCpuSeconds(pid: number): Map<string, number> {
   }
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/** CPU seconds of each thread of a process (/proc/<pid>/task/<tid>/stat), by thread id. */
+function threadSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (Number.isFinite(seconds)) out.set(tid, seconds);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * The busiest thread of each process over an interval, in % of one core: a process whose work
+ * sits on one thread (Node's main thread, the shim) is at its limit near 100 %, whatever the
+ * process total says.
+ */
+export class ThreadMeter {
+  private readonly start = new Map<string, Map<string, number>>();
+  private startedAt = 0;
+
+  constructor(private readonly pids: ReadonlyMap<string, number>) {}
+
+  begin(): void {
+    this.startedAt = performance.now();
+    for (const [name, pid] of this.pids) this.start.set(name, threadSeconds(pid));
+  }
+
+  end(): Record<string, number> {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const out: Record<string, number> = {};
+    for (const [name, pid] of this.pids) {
+      const before = this.start.get(name) ?? new Map<string, number>();
+      let busiest = 0;
+      for (const [tid, now] of threadSeconds(pid)) busiest = Math.max(busiest, now - (before.get(tid) ?? 0));
+      out[name] = Math.round((1000 * busiest) / seconds) / 10;
+    }
+    return out;
+  }
+}
+
+/** Busy share of the whole machine between two {@link machineTicks} readings, in % of one core. */
+export function machineBusyPct(
+  before: { idle: number; total: number },
+  after: { idle: number; total: number },
+  cores: number,
+): number {
+  const total = after.total - before.total;
+  if (total <= 0) return Number.NaN;
+  return Math.round(1000 * cores * (1 - (after.idle - before.idle) / total)) / 10;
+}
