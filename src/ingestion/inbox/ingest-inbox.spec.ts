@@ -85,4 +85,25 @@ describe(IngestInbox.name, () => {
     assert.deepEqual(checkpoint.newFrom, [10], 'told once');
     assert.deepEqual(handed, [7, 8, 9, 10, 11, 12]);
   });
+
+  it('does not hand over again what a restarted broker thread replays of this run, and counts it off at once', () => {
+    const { inbox, broker } = start();
+    const handed: number[] = [];
+    inbox.attach((messages) => handed.push(...messages.map((m) => m.id)));
+    const message = (id: number): InboxMessage => ({
+      id,
+      topic: 't',
+      payload: Buffer.alloc(0),
+      receivedAt: Date.now(),
+    });
+    broker.sink!([message(1), message(2), message(3)]);
+    // The broker thread died and its successor replays everything not forgotten, then goes on.
+    broker.sink!([message(1), message(2), message(3), message(4)]);
+    broker.sink!([message(5)]);
+    assert.deepEqual(handed, [1, 2, 3, 4, 5], 'each message handed to the pipeline once');
+    assert.deepEqual(broker.completed, [[3, 3]], 'the journal counted the replayed three as waiting again');
+    broker.sink!([message(4), message(5)]);
+    assert.deepEqual(handed, [1, 2, 3, 4, 5], 'a replay of nothing new hands nothing over');
+    assert.deepEqual(inbox.backlog().messages, 5);
+  });
 });

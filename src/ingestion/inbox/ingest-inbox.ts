@@ -34,6 +34,8 @@ export class IngestInbox {
   private stored = 0;
   private checkpointed = 0;
   private forgotten = 0;
+  /** Highest id handed to the drain by this process. */
+  private handedOverUpTo = 0;
   /** Until the first message this process received: what comes before it is a replay. */
   private replaying = true;
   /**
@@ -54,18 +56,35 @@ export class IngestInbox {
   }
 
   attach(drain: Drain): void {
-    this.broker.receiveIngested((messages) => {
+    this.broker.receiveIngested((delivered) => {
+      const messages = this.notHandedOverYet(delivered);
       if (this.replaying) this.findNewMessages(messages);
-      if (messages.length > 0) {
-        this.handedOver.push({
-          lastId: messages[messages.length - 1].id,
-          count: messages.length,
-          at: this.clock.now(),
-        });
-        this.handedOverMessages += messages.length;
-      }
+      if (messages.length === 0) return;
+      this.handedOver.push({
+        lastId: messages[messages.length - 1].id,
+        count: messages.length,
+        at: this.clock.now(),
+      });
+      this.handedOverMessages += messages.length;
       drain(messages);
     });
+  }
+
+  /**
+   * A broker thread restarted in this process replays what the inbox has not forgotten, and this
+   * process handed the older part of it over already (it is in the pipeline, or stored): handing
+   * it over again would count every such reading accepted twice. Ids only grow within a process
+   * (the inbox numbers on from its watermark). The journal still counts those messages as waiting,
+   * so they are reported complete at once, as their replay used to be once stored.
+   */
+  private notHandedOverYet(messages: readonly InboxMessage[]): readonly InboxMessage[] {
+    const upTo = this.handedOverUpTo;
+    if (messages.length > 0) this.handedOverUpTo = Math.max(upTo, messages[messages.length - 1].id);
+    if (messages.length === 0 || messages[0].id > upTo) return messages;
+    const fresh = messages.filter((m) => m.id > upTo);
+    const again = messages.length - fresh.length;
+    this.broker.completeIngested(Math.min(upTo, messages[messages.length - 1].id), again);
+    return fresh;
   }
 
   /** What the pipeline holds: a backlog that stops moving is a stuck pipeline. */
