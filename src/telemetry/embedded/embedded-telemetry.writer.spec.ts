@@ -202,6 +202,29 @@ describe(EmbeddedTelemetryWriter.name, () => {
     assert.equal(count(), WRITE_CHUNK_READINGS + 2);
   });
 
+  it('holds what is flushed while a batch is in flight, and sends it in one batch once that one is stored', async () => {
+    writer.write([reading(0)]);
+    const first = writer.flush();
+    writer.write([reading(1)]);
+    const second = writer.flush();
+    writer.write([reading(2)]);
+    const third = writer.flush();
+    await Promise.all([first, second, third]);
+    assert.equal(count(), 3);
+    assert.equal(await transactions(), 2, 'the two rows behind the first batch share a transaction');
+  });
+
+  it('stores what waited behind a batch in flight when the thread dies', async () => {
+    writer.write(Array.from({ length: 3000 }, (_, i) => reading(i)));
+    const first = writer.flush();
+    writer.write([reading(5000)]);
+    const second = writer.flush();
+    const thread = (writer as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    await thread.worker.terminate();
+    await Promise.all([first, second]);
+    assert.equal(count(), 3001);
+  });
+
   it('sends a full batch at once, without waiting for TELEMETRY_FLUSH_MS', async () => {
     const config = Object.assign(new AppConfig(), {
       DATA_DIR: dir,
