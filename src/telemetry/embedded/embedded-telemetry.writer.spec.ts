@@ -214,6 +214,31 @@ describe(EmbeddedTelemetryWriter.name, () => {
     assert.equal(await transactions(), 2, 'the two rows behind the first batch share a transaction');
   });
 
+  it('sends a full batch without waiting for the batch in flight: what waits stays within a batch', async () => {
+    const config = Object.assign(new AppConfig(), {
+      DATA_DIR: dir,
+      TELEMETRY_BATCH_SIZE: 10,
+      TELEMETRY_FLUSH_MS: 60_000,
+    });
+    const small = new EmbeddedTelemetryWriter(db, config, metrics);
+    small.onModuleInit();
+    const sent = () => (small as unknown as { sentSeq: number }).sentSeq;
+    try {
+      small.write([reading(0)]);
+      const first = small.flush();
+      small.write([reading(1)]);
+      const held = small.flush();
+      assert.equal(sent(), 1, 'one row waits for the batch in flight');
+      small.write(Array.from({ length: 9 }, (_, i) => reading(i + 2)));
+      const full = small.flush();
+      assert.equal(sent(), 2, 'a full batch is sent while the first is in flight');
+      await Promise.all([first, held, full]);
+      assert.equal(count(), 11);
+    } finally {
+      await small.beforeApplicationShutdown();
+    }
+  });
+
   it('stores what waited behind a batch in flight when the thread dies', async () => {
     writer.write(Array.from({ length: 3000 }, (_, i) => reading(i)));
     const first = writer.flush();

@@ -151,12 +151,16 @@ export class EmbeddedTelemetryWriter
     });
   }
 
-  /** Sends what is pending, unless a batch is in flight (then once it is confirmed), or `now`. */
+  /**
+   * Sends what is pending, unless a batch is in flight (then once it is confirmed); a full batch
+   * goes at once, so that what waits here stays within TELEMETRY_BATCH_SIZE.
+   */
   private send(now = false): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.rows === 0) return;
-    if (!now && this.thread?.alive && this.unconfirmed.length > 0) {
+    const wait = !now && this.pending.rows < this.config.TELEMETRY_BATCH_SIZE;
+    if (wait && this.thread?.alive && this.unconfirmed.length > 0) {
       this.sendOnConfirm = true;
       return;
     }
