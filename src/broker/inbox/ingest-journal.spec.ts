@@ -63,23 +63,6 @@ describe(IngestJournal.name, () => {
     journal.close();
   });
 
-  it('commits messages that arrive within 5 ms of the first in one group (one write, one hand-over)', async () => {
-    const journal = open();
-    const acked: number[] = [];
-    append(journal, 1, acked);
-    // Timers fire in the order they expire, so this one runs before the group's commit timer.
-    await new Promise((r) => setTimeout(r, 3));
-    assert.deepEqual(acked, [], 'not committed 3 ms after the first message');
-    append(journal, 1, acked, 1);
-    await until(() => acked.length === 2);
-    assert.equal(committed.length, 1, 'one group');
-    assert.deepEqual(
-      committed[0].map((m) => m.payload.toString()),
-      ['{"i":0}', '{"i":1}'],
-    );
-    journal.close();
-  });
-
   it('keeps completed messages until they are forgotten, and replays the rest after a restart', async () => {
     let journal = open();
     append(journal, 4, []);

@@ -8,14 +8,8 @@ export interface InboxMessage {
   receivedAt: number;
 }
 
-/**
- * Longest a message waits for its group commit, ms (the PUBACK waits with it). Each group costs
- * a fixed share of CPU whatever it carries (a write, a hand-over to the main thread, a telemetry
- * transaction, and the wake-ups of three threads): at 10,000 messages/s, groups of 5 ms took
- * ~25 % less CPU per stored reading than groups of 2 ms (docs/PERFORMANCE.md), for 3 ms more on
- * the slowest PUBACK.
- */
-const COMMIT_EVERY_MS = 5;
+/** Longest a message waits for its group commit, ms (the PUBACK waits with it). */
+const COMMIT_EVERY_MS = 2;
 /** Messages per group commit at most. */
 const COMMIT_MAX = 2000;
 /** Unprocessed messages above which new PUBACKs are held back (QoS 1 flow control), by default. */
