@@ -202,6 +202,54 @@ describe(EmbeddedTelemetryWriter.name, () => {
     assert.equal(count(), WRITE_CHUNK_READINGS + 2);
   });
 
+  it('holds what is flushed while a batch is in flight, and sends it in one batch once that one is stored', async () => {
+    writer.write([reading(0)]);
+    const first = writer.flush();
+    writer.write([reading(1)]);
+    const second = writer.flush();
+    writer.write([reading(2)]);
+    const third = writer.flush();
+    await Promise.all([first, second, third]);
+    assert.equal(count(), 3);
+    assert.equal(await transactions(), 2, 'the two rows behind the first batch share a transaction');
+  });
+
+  it('sends a full batch without waiting for the batch in flight: what waits stays within a batch', async () => {
+    const config = Object.assign(new AppConfig(), {
+      DATA_DIR: dir,
+      TELEMETRY_BATCH_SIZE: 10,
+      TELEMETRY_FLUSH_MS: 60_000,
+    });
+    const small = new EmbeddedTelemetryWriter(db, config, metrics);
+    small.onModuleInit();
+    const sent = () => (small as unknown as { sentSeq: number }).sentSeq;
+    try {
+      small.write([reading(0)]);
+      const first = small.flush();
+      small.write([reading(1)]);
+      const held = small.flush();
+      assert.equal(sent(), 1, 'one row waits for the batch in flight');
+      small.write(Array.from({ length: 9 }, (_, i) => reading(i + 2)));
+      const full = small.flush();
+      assert.equal(sent(), 2, 'a full batch is sent while the first is in flight');
+      await Promise.all([first, held, full]);
+      assert.equal(count(), 11);
+    } finally {
+      await small.beforeApplicationShutdown();
+    }
+  });
+
+  it('stores what waited behind a batch in flight when the thread dies', async () => {
+    writer.write(Array.from({ length: 3000 }, (_, i) => reading(i)));
+    const first = writer.flush();
+    writer.write([reading(5000)]);
+    const second = writer.flush();
+    const thread = (writer as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    await thread.worker.terminate();
+    await Promise.all([first, second]);
+    assert.equal(count(), 3001);
+  });
+
   it('sends a full batch at once, without waiting for TELEMETRY_FLUSH_MS', async () => {
     const config = Object.assign(new AppConfig(), {
       DATA_DIR: dir,

@@ -25,6 +25,11 @@ interface Batch {
  * thread of their own with its own connection (at 15,000 readings/s they were a fifth of the main
  * thread); a batch is kept here until that thread confirms it, and if the thread dies the
  * batches it did not confirm, and all later ones, are written on the main connection instead.
+ *
+ * One batch is in flight at a time: what is written meanwhile goes in one batch as soon as the
+ * thread confirms the one before. A transaction, a message each way and the wake-ups of both
+ * threads cost about the same whatever a batch carries, so under load batches grow instead of
+ * queueing behind each other; when the thread keeps up, nothing waits.
  */
 @Injectable()
 export class EmbeddedTelemetryWriter
@@ -42,6 +47,8 @@ export class EmbeddedTelemetryWriter
   private soon?: NodeJS.Immediate;
   private retry?: NodeJS.Timeout;
   private failing = false;
+  /** Rows wait for the batch in flight to be confirmed (see the class comment). */
+  private sendOnConfirm = false;
   /** Why the last batch failed, while writes fail (for the readiness probe). */
   private failure?: string;
   private closing = false;
@@ -105,7 +112,8 @@ export class EmbeddedTelemetryWriter
 
   flush(): Promise<void> {
     this.send();
-    const seq = this.sentSeq;
+    // Rows held back behind the batch in flight go in the next one.
+    const seq = this.pending.rows > 0 ? this.sentSeq + 1 : this.sentSeq;
     if (this.storedSeq >= seq) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ seq, resolve }));
   }
@@ -125,7 +133,7 @@ export class EmbeddedTelemetryWriter
     clearImmediate(this.soon);
     this.timer = undefined;
     this.soon = undefined;
-    this.send();
+    this.send(true);
     // The thread stores what it was sent before it stops; what it did not is written here.
     this.closing = true;
     await this.thread?.close();
@@ -143,10 +151,20 @@ export class EmbeddedTelemetryWriter
     });
   }
 
-  private send(): void {
+  /**
+   * Sends what is pending, unless a batch is in flight (then once it is confirmed); a full batch
+   * goes at once, so that what waits here stays within TELEMETRY_BATCH_SIZE.
+   */
+  private send(now = false): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.rows === 0) return;
+    const wait = !now && this.pending.rows < this.config.TELEMETRY_BATCH_SIZE;
+    if (wait && this.thread?.alive && this.unconfirmed.length > 0) {
+      this.sendOnConfirm = true;
+      return;
+    }
+    this.sendOnConfirm = false;
     const batch: Batch = { seq: ++this.sentSeq, rows: this.pending.take() };
     this.unconfirmed.push(batch);
     if (this.thread?.alive) this.thread.send(batch.seq, batch.rows);
@@ -156,6 +174,7 @@ export class EmbeddedTelemetryWriter
   private stored(seq: number, rows: number, transactionSeconds: readonly number[]): void {
     while (this.unconfirmed.length > 0 && this.unconfirmed[0].seq <= seq) this.unconfirmed.shift();
     this.confirm(seq, rows, transactionSeconds);
+    if (this.sendOnConfirm && this.unconfirmed.length === 0) this.send();
   }
 
   private confirm(seq: number, rows: number, transactionSeconds: readonly number[]): void {
@@ -181,7 +200,10 @@ export class EmbeddedTelemetryWriter
     if (this.closing) return;
     this.logger.error(`Telemetry store thread ${why}: readings are written on the main thread`);
     this.thread = undefined;
-    if (this.sqlite.connection.open) this.writeUnconfirmed();
+    if (!this.sqlite.connection.open) return;
+    this.writeUnconfirmed();
+    // Rows held back behind a batch the thread never confirmed.
+    if (this.sendOnConfirm) this.send();
   }
 
   /** Writes the unconfirmed batches on the main connection, oldest first; retries on failure. */
