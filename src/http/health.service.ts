@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HttpConfig } from './http.config.js';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 
@@ -12,6 +13,17 @@ export interface HealthReport {
   checks: Record<string, { status: CheckStatus; detail?: string }>;
 }
 
+/**
+ * The operational store's check when it is PostgreSQL (`DATABASE_URL`): a trivial query answered.
+ * Absent on SQLite, whose file the `sqlite` check covers already.
+ */
+export async function postgresCheck(
+  store: OperationalDatabase,
+): Promise<{ status: CheckStatus; detail?: string } | undefined> {
+  if (store.dialect !== 'postgres') return undefined;
+  return (await store.isHealthy()) ? { status: 'up' } : { status: 'down', detail: 'no answer' };
+}
+
 /** Readiness of each part; the worst check is the overall status. */
 @Injectable()
 export class HealthService {
@@ -20,10 +32,11 @@ export class HealthService {
     private readonly broker: BrokerService,
     private readonly consumer: ConsumerStatus,
     private readonly sqlite: SqliteDatabase,
+    private readonly store: OperationalDatabase,
     private readonly telemetry: TelemetryWriter,
   ) {}
 
-  report(): HealthReport {
+  async report(): Promise<HealthReport> {
     const checks: HealthReport['checks'] = {};
     if (this.config.BROKER_EMBEDDED) {
       checks.broker = this.broker.isListening()
@@ -38,6 +51,8 @@ export class HealthService {
             detail: `${this.consumer.state} since ${new Date(this.consumer.since).toISOString()}`,
           };
     checks.sqlite = this.sqlite.isHealthy() ? { status: 'up' } : { status: 'down', detail: 'no answer' };
+    const postgres = await postgresCheck(this.store);
+    if (postgres !== undefined) checks.postgres = postgres;
     checks.timeseries = this.telemetry.health();
     const all = Object.values(checks).map((c) => c.status);
     const status: CheckStatus = all.includes('down') ? 'down' : all.includes('degraded') ? 'degraded' : 'up';

@@ -15,6 +15,10 @@ export interface PostgresServer {
   startMs: number;
   /** Creates an empty database (from template0, so nothing a test left in template1 leaks in) and returns its URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server, keeping its data and port: clients see it gone (a crash, a failover). */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same port, with the same data. */
+  resume(): Promise<void>;
   /** Stops the server and removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -61,8 +65,8 @@ export async function startPostgres(): Promise<PostgresServer> {
 
   let child: ChildProcess | undefined;
   let url = '';
+  let port = 0;
   const launch = async (): Promise<void> => {
-    const port = await freePort();
     let output = '';
     const proc = spawn(
       join(POSTGRES_BIN, 'postgres'),
@@ -86,6 +90,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     // A free port may be taken by a test running alongside before postgres binds it: a new port.
     for (let attempt = 1; ; attempt++) {
       try {
+        port = await freePort();
         await launch();
         break;
       } catch (error) {
@@ -106,6 +111,12 @@ export async function startPostgres(): Promise<PostgresServer> {
       const name = `test_${process.pid}_${++databases}`;
       await withClient(url, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE template0`));
       return url.replace(/\/postgres$/, `/${name}`);
+    },
+    async pause() {
+      await stopChild(child);
+    },
+    async resume() {
+      await launch();
     },
     async stop() {
       await stopChild(child);
