@@ -3,6 +3,7 @@ import { HttpConfig } from './http.config.js';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { postgresCheck } from './health-postgres.check.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 
@@ -11,17 +12,6 @@ export type CheckStatus = 'up' | 'degraded' | 'down';
 export interface HealthReport {
   status: CheckStatus;
   checks: Record<string, { status: CheckStatus; detail?: string }>;
-}
-
-/**
- * The operational store's check when it is PostgreSQL (`DATABASE_URL`): a trivial query answered.
- * Absent on SQLite, whose file the `sqlite` check covers already.
- */
-export async function postgresCheck(
-  store: OperationalDatabase,
-): Promise<{ status: CheckStatus; detail?: string } | undefined> {
-  if (store.dialect !== 'postgres') return undefined;
-  return (await store.isHealthy()) ? { status: 'up' } : { status: 'down', detail: 'no answer' };
 }
 
 /** Readiness of each part; the worst check is the overall status. */

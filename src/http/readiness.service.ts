@@ -7,7 +7,8 @@ import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
-import { postgresCheck, type CheckStatus, type HealthReport } from './health.service.js';
+import { postgresCheck } from './health-postgres.check.js';
+import type { CheckStatus, HealthReport } from './health.service.js';
 
 /**
  * Longest a batch handed to the pipeline may wait to be stored before the pipeline counts as

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { POSTGRES_CHECK_TIMEOUT_MS } from '#src/http/health-postgres.check.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
@@ -61,5 +62,26 @@ describe('health probes with PostgreSQL as the operational store (DATABASE_URL)'
     assert.deepEqual(up.body.checks.postgres, { status: 'up' });
     // The pool reconnected: a request that reads PostgreSQL works again.
     assert.equal((await app.request('/api/v1/keys')).status, 200);
+  });
+
+  it('is not ready, within the check timeout, while PostgreSQL holds its connections without answering', async () => {
+    postgres.freeze();
+    try {
+      const started = Date.now();
+      const down = await probe('/health/ready');
+      const tookMs = Date.now() - started;
+      assert.equal(down.status, 503, JSON.stringify(down.body));
+      assert.deepEqual(down.body.checks.postgres, { status: 'down', detail: 'no answer within 2 s' });
+      assert.ok(
+        tookMs >= POSTGRES_CHECK_TIMEOUT_MS && tookMs < POSTGRES_CHECK_TIMEOUT_MS + 3_000,
+        `${tookMs} ms`,
+      );
+      assert.equal((await probe('/health/live')).status, 200);
+    } finally {
+      postgres.thaw();
+    }
+    await waitFor('readiness up again', async () =>
+      (await probe('/health/ready')).status === 200 ? true : undefined,
+    );
   });
 });

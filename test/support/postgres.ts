@@ -19,6 +19,12 @@ export interface PostgresServer {
   pause(): Promise<void>;
   /** Starts the paused server again on the same port, with the same data. */
   resume(): Promise<void>;
+  /**
+   * Suspends the server and its backends (SIGSTOP): connections stay open and queries hang, as
+   * behind a network that drops packets. {@link thaw} resumes them.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Stops the server and removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -118,6 +124,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     async resume() {
       await launch();
     },
+    freeze() {
+      signalServer(child, 'SIGSTOP');
+    },
+    thaw() {
+      signalServer(child, 'SIGCONT');
+    },
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -134,6 +146,16 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   } finally {
     await client.end();
   }
+}
+
+/** Sends a signal to the server and each of its backends (its child processes, from /proc). */
+function signalServer(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  const pid = child?.pid;
+  if (pid === undefined) throw new Error('the server is not running');
+  const backends = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+  // The server first when stopping (no new backend forks meanwhile), last when resuming.
+  const pids = [pid, ...backends.filter((p) => p !== '').map(Number)];
+  for (const p of signal === 'SIGSTOP' ? pids : pids.reverse()) process.kill(p, signal);
 }
 
 /** Runs a command to its end; its exit code (or the spawn error) and its output. */
