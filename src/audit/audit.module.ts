@@ -14,6 +14,7 @@ import { AuditRepository } from './audit.repository.js';
 @Module({
   controllers: [AuditController],
   providers: [AuditRepository, AuditLog, AuditHooks, { provide: APP_GUARD, useClass: AuditContextGuard }],
-  exports: [AuditLog, AuditHooks],
+  // The repository for the retention purge, which deletes old entries through it.
+  exports: [AuditLog, AuditHooks, AuditRepository],
 })
 export class AuditModule {}

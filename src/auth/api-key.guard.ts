@@ -37,13 +37,13 @@ export class ApiKeyGuard implements CanActivate {
     private readonly keys: ApiKeysService,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // MQTT handlers: the broker authenticates devices
     const { isPublic, required } = this.accessOf(context);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = BEARER.exec(request.headers.authorization ?? '');
-    const principal = match ? this.keys.authenticate(match[1]) : undefined;
+    const principal = match ? await this.keys.authenticate(match[1]) : undefined;
     if (!principal) {
       throw new DomainError(
         'unauthenticated',

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Statement } from 'better-sqlite3';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import type { Kysely } from 'kysely';
+import { Clock } from '#src/common/clock.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { API_KEY_MIGRATIONS, API_KEYS_SCOPE } from './api-key.migrations.js';
 import type { ApiKey, ApiPrincipal, Role } from './api-key.types.js';
 
@@ -10,10 +11,15 @@ interface KeyRow {
   role: Role;
   key_hash: string;
   hint: string;
+  /** Epoch ms. */
   created_at: number;
   created_by: string;
+  /** Epoch ms. */
   revoked_at: number | null;
 }
+
+/** The table as Kysely sees it (api-key.migrations.ts creates it). */
+type ApiKeyTables = { api_keys: KeyRow };
 
 export interface NewApiKey {
   id: string;
@@ -28,93 +34,133 @@ export interface NewApiKey {
 export const PRINCIPAL_CACHE_SIZE = 1_000;
 
 /**
- * SQL access to the api_keys table. Nothing else touches it, which is what makes the principal
- * cache safe: every write below empties it, so a revoked or re-hashed key is refused on its very
- * next request.
+ * Longest a cached principal is trusted, ms. This node's own writes empty the cache at once; a key
+ * revoked through another node sharing the PostgreSQL store is refused here within this time.
+ */
+export const PRINCIPAL_TTL_MS = 5_000;
+
+interface CachedPrincipal {
+  principal: ApiPrincipal;
+  /** Clock time (epoch ms) after which the store is asked again. */
+  expiresAt: number;
+}
+
+/**
+ * Access to the api_keys table in the operational store (SQLite or PostgreSQL, one query for
+ * both). Nothing else on this node touches the table, which is what makes the principal cache
+ * safe: every write below empties it, so a key revoked here is refused on its very next request.
  */
 @Injectable()
 export class ApiKeyRepository implements OnModuleInit {
-  private byHash?: Statement<[string], Pick<KeyRow, 'id' | 'name' | 'role'>>;
+  private readonly db: Kysely<ApiKeyTables>;
   /**
    * Principals of active keys by digest: every API request authenticates, and the indexed
-   * SELECT was a tenth of a REST read's CPU. Unknown digests are not kept, so guessing keys
-   * cannot fill it.
+   * SELECT was a tenth of a REST read's CPU (on PostgreSQL, a network round trip). Unknown
+   * digests are not kept, so guessing keys cannot fill it.
    */
-  private readonly principals = new Map<string, ApiPrincipal>();
+  private readonly principals = new Map<string, CachedPrincipal>();
 
-  constructor(private readonly sqlite: SqliteDatabase) {}
-
-  onModuleInit(): void {
-    this.sqlite.migrate(API_KEYS_SCOPE, API_KEY_MIGRATIONS);
+  constructor(
+    private readonly store: OperationalDatabase,
+    private readonly clock: Clock,
+  ) {
+    this.db = store.db.withTables<ApiKeyTables>();
   }
 
-  private get db() {
-    return this.sqlite.connection;
+  async onModuleInit(): Promise<void> {
+    await this.store.migrate(API_KEYS_SCOPE, API_KEY_MIGRATIONS);
   }
 
-  insert(key: NewApiKey, nowMs: number): ApiKey {
-    this.db
-      .prepare(
-        `INSERT INTO api_keys (id, name, role, key_hash, hint, created_at, created_by)
-         VALUES (@id, @name, @role, @keyHash, @hint, @now, @createdBy)`,
-      )
-      .run({ ...key, now: nowMs });
+  async insert(key: NewApiKey, nowMs: number): Promise<ApiKey> {
+    await this.db
+      .insertInto('api_keys')
+      .values({
+        id: key.id,
+        name: key.name,
+        role: key.role,
+        key_hash: key.keyHash,
+        hint: key.hint,
+        created_at: nowMs,
+        created_by: key.createdBy,
+        revoked_at: null,
+      })
+      .execute();
     this.principals.clear();
-    return this.find(key.id)!;
+    return (await this.find(key.id))!;
   }
 
-  /** The principal of an unrevoked key with that digest. */
-  principalByHash(keyHash: string): ApiPrincipal | undefined {
+  /**
+   * The principal of an unrevoked key with that digest. A cached one is returned without
+   * touching the store, so the request's check stays a map lookup.
+   */
+  async principalByHash(keyHash: string): Promise<ApiPrincipal | undefined> {
+    const now = this.clock.now();
     const cached = this.principals.get(keyHash);
-    if (cached !== undefined) return cached;
-    // Prepared once: every API request with a key not yet cached comes here.
-    this.byHash ??= this.db.prepare<[string], Pick<KeyRow, 'id' | 'name' | 'role'>>(
-      'SELECT id, name, role FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
-    );
-    const row = this.byHash.get(keyHash);
-    if (row === undefined) return undefined;
+    if (cached !== undefined && cached.expiresAt > now) return cached.principal;
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select(['id', 'name', 'role'])
+      .where('key_hash', '=', keyHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (row === undefined) {
+      this.principals.delete(keyHash);
+      return undefined;
+    }
     const principal: ApiPrincipal = Object.freeze({ keyId: row.id, name: row.name, role: row.role });
     if (this.principals.size >= PRINCIPAL_CACHE_SIZE) this.principals.clear();
-    this.principals.set(keyHash, principal);
+    this.principals.set(keyHash, { principal, expiresAt: now + PRINCIPAL_TTL_MS });
     return principal;
   }
 
-  find(id: string): ApiKey | undefined {
-    const row = this.db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?').get(id);
+  async find(id: string): Promise<ApiKey | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toApiKey(row) : undefined;
   }
 
   /** Keys ordered by id, strictly after `afterId` (keyset pagination). */
-  list(afterId: string | undefined, limit: number): ApiKey[] {
-    return this.db
-      .prepare<[string, number], KeyRow>('SELECT * FROM api_keys WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterId ?? '', limit)
-      .map(toApiKey);
+  async list(afterId: string | undefined, limit: number): Promise<ApiKey[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '>', afterId ?? '')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toApiKey);
   }
 
   /** Marks the key revoked; false when it does not exist or was already revoked. */
-  revoke(id: string, nowMs: number): boolean {
-    const changed =
-      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(nowMs, id)
-        .changes > 0;
+  async revoke(id: string, nowMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: nowMs })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     this.principals.clear();
-    return changed;
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Replaces the digest of a key (the configured admin key changed between two starts). */
-  replaceHash(id: string, keyHash: string, hint: string): void {
-    this.db
-      .prepare('UPDATE api_keys SET key_hash = ?, hint = ?, revoked_at = NULL WHERE id = ?')
-      .run(keyHash, hint, id);
+  async replaceHash(id: string, keyHash: string, hint: string): Promise<void> {
+    await this.db
+      .updateTable('api_keys')
+      .set({ key_hash: keyHash, hint, revoked_at: null })
+      .where('id', '=', id)
+      .execute();
     this.principals.clear();
   }
 
-  countActiveAdmins(): number {
-    return this.db
-      .prepare<[], { n: number }>(
-        "SELECT COUNT(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL",
-      )
-      .get()!.n;
+  async countActiveAdmins(): Promise<number> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('role', '=', 'admin')
+      .where('revoked_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    // PostgreSQL's COUNT is a BIGINT: a number here through the store's int8 parser, a string without it.
+    return Number(row.n);
   }
 }
 

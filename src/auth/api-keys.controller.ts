@@ -31,12 +31,12 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key; the response is the only time the key is shown' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiProblems(400)
-  create(
+  async create(
     @Body() body: CreateApiKeyDto,
     @Actor() actor: string,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): CreatedApiKey {
-    const created = this.keys.create(body.name, body.role, actor);
+  ): Promise<CreatedApiKey> {
+    const created = await this.keys.create(body.name, body.role, actor);
     res.header('Location', `/api/v1/keys/${created.id}`);
     return created;
   }
@@ -45,7 +45,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'List API keys (never the keys themselves)' })
   @ApiOkResponse({ type: ApiKeyPageDto })
   @ApiProblems(400)
-  list(@Query() query: ListQueryDto): Page<ApiKey> {
+  list(@Query() query: ListQueryDto): Promise<Page<ApiKey>> {
     return this.keys.list(query.cursor, query.limit);
   }
 
@@ -53,7 +53,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'One API key (never the key itself)' })
   @ApiOkResponse({ type: ApiKeyViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: ApiKeyIdParams): ApiKey {
+  get(@Param() params: ApiKeyIdParams): Promise<ApiKey> {
     return this.keys.get(params.id);
   }
 
@@ -62,7 +62,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key: its next request is refused (401)' })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiProblems(400, 404)
-  revoke(@Param() params: ApiKeyIdParams): void {
-    this.keys.revoke(params.id);
+  revoke(@Param() params: ApiKeyIdParams): Promise<void> {
+    return this.keys.revoke(params.id);
   }
 }

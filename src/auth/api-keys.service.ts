@@ -32,12 +32,12 @@ export class ApiKeysService implements OnApplicationBootstrap {
    * admin key exists yet, one is generated and written to the log this once — the only time any
    * key is logged, so an operator can get in on a fresh install.
    */
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const configured = this.config.CONVOI_ADMIN_KEY;
     if (configured !== undefined) {
       const hash = hashApiKey(configured);
-      if (!this.repository.find(CONFIGURED_ADMIN_KEY_ID)) {
-        this.repository.insert(
+      if (!(await this.repository.find(CONFIGURED_ADMIN_KEY_ID))) {
+        await this.repository.insert(
           {
             id: CONFIGURED_ADMIN_KEY_ID,
             name: 'admin (CONVOI_ADMIN_KEY)',
@@ -49,24 +49,24 @@ export class ApiKeysService implements OnApplicationBootstrap {
           this.clock.now(),
         );
       } else {
-        this.repository.replaceHash(CONFIGURED_ADMIN_KEY_ID, hash, keyHint(configured));
+        await this.repository.replaceHash(CONFIGURED_ADMIN_KEY_ID, hash, keyHint(configured));
       }
       return;
     }
-    if (this.repository.countActiveAdmins() > 0) return;
-    const created = this.insert('first admin', 'admin', 'first-start');
+    if ((await this.repository.countActiveAdmins()) > 0) return;
+    const created = await this.insert('first admin', 'admin', 'first-start');
     this.logger.warn(
       `No admin API key existed: generated one, shown only now. Keep it safe: ${created.key} ` +
         '(or set CONVOI_ADMIN_KEY)',
     );
   }
 
-  create(name: string, role: Role, actor: string): CreatedApiKey {
+  create(name: string, role: Role, actor: string): Promise<CreatedApiKey> {
     return this.insert(name, role, actor);
   }
 
-  list(cursor: string | undefined, limit: number): Page<ApiKey> {
-    const rows = this.repository.list(afterKey({ cursor }), limit + 1);
+  async list(cursor: string | undefined, limit: number): Promise<Page<ApiKey>> {
+    const rows = await this.repository.list(afterKey({ cursor }), limit + 1);
     return toPage(
       rows,
       limit,
@@ -75,27 +75,30 @@ export class ApiKeysService implements OnApplicationBootstrap {
     );
   }
 
-  get(id: string): ApiKey {
-    const key = this.repository.find(id);
+  async get(id: string): Promise<ApiKey> {
+    const key = await this.repository.find(id);
     if (!key) throw new DomainError('not-found', 'auth.key-not-found', `API key ${id} does not exist`);
     return key;
   }
 
   /** Revokes the key: its very next request is refused (the write empties the principal cache). */
-  revoke(id: string): void {
-    const key = this.get(id);
+  async revoke(id: string): Promise<void> {
+    const key = await this.get(id);
     if (key.revokedAt !== undefined) return;
-    this.repository.revoke(id, this.clock.now());
+    await this.repository.revoke(id, this.clock.now());
   }
 
-  /** The principal of a presented key, or undefined for an unknown or revoked one. */
-  authenticate(presented: string): ApiPrincipal | undefined {
+  /**
+   * The principal of a presented key, or undefined for an unknown or revoked one. Known keys are
+   * answered from memory (see ApiKeyRepository), so the per-request check rarely waits on the store.
+   */
+  authenticate(presented: string): Promise<ApiPrincipal | undefined> {
     return this.repository.principalByHash(hashApiKey(presented));
   }
 
-  private insert(name: string, role: Role, createdBy: string): CreatedApiKey {
+  private async insert(name: string, role: Role, createdBy: string): Promise<CreatedApiKey> {
     const key = generateApiKey();
-    const stored = this.repository.insert(
+    const stored = await this.repository.insert(
       {
         id: `k-${randomBytes(8).toString('hex')}`,
         name,

@@ -21,7 +21,8 @@ export class HealthReportDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: { $ref: '#/components/schemas/HealthCheckDto' },
-    description: 'Each part by name: broker, consumer, pipeline, sqlite, telemetry',
+    description:
+      'Each part by name: broker, consumer, pipeline, sqlite, postgres (with DATABASE_URL), timeseries',
   })
   checks!: Record<string, HealthCheckDto>;
 }

@@ -26,8 +26,8 @@ export class HealthController {
   @ApiOkResponse({ type: HealthReportDto })
   @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'A part is down' })
   @ApiOperation({ summary: 'Liveness and readiness: broker, MQTT consumer, stores (503 when down)' })
-  get(@Res({ passthrough: true }) response: FastifyReply): HealthReport {
-    const report = this.health.report();
+  async get(@Res({ passthrough: true }) response: FastifyReply): Promise<HealthReport> {
+    const report = await this.health.report();
     if (report.status === 'down') response.status(503);
     return report;
   }
@@ -44,10 +44,11 @@ export class HealthController {
   @ApiOkResponse({ type: HealthReportDto })
   @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'The failing part is named' })
   @ApiOperation({
-    summary: 'Readiness: broker listening, pipeline draining, stores writing (503 naming the failing part)',
+    summary:
+      'Readiness: broker listening, pipeline draining, stores writing, PostgreSQL answering (503 naming the failing part)',
   })
-  ready(@Res({ passthrough: true }) response: FastifyReply): HealthReport {
-    const report = this.readiness.report();
+  async ready(@Res({ passthrough: true }) response: FastifyReply): Promise<HealthReport> {
+    const report = await this.readiness.report();
     if (report.status === 'down') response.status(503);
     return report;
   }

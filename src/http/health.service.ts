@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { HttpConfig } from './http.config.js';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { postgresCheck } from './health-postgres.check.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 
@@ -20,10 +22,11 @@ export class HealthService {
     private readonly broker: BrokerService,
     private readonly consumer: ConsumerStatus,
     private readonly sqlite: SqliteDatabase,
+    private readonly store: OperationalDatabase,
     private readonly telemetry: TelemetryWriter,
   ) {}
 
-  report(): HealthReport {
+  async report(): Promise<HealthReport> {
     const checks: HealthReport['checks'] = {};
     if (this.config.BROKER_EMBEDDED) {
       checks.broker = this.broker.isListening()
@@ -38,6 +41,8 @@ export class HealthService {
             detail: `${this.consumer.state} since ${new Date(this.consumer.since).toISOString()}`,
           };
     checks.sqlite = this.sqlite.isHealthy() ? { status: 'up' } : { status: 'down', detail: 'no answer' };
+    const postgres = await postgresCheck(this.store);
+    if (postgres !== undefined) checks.postgres = postgres;
     checks.timeseries = this.telemetry.health();
     const all = Object.values(checks).map((c) => c.status);
     const status: CheckStatus = all.includes('down') ? 'down' : all.includes('degraded') ? 'degraded' : 'up';

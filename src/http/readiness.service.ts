@@ -4,8 +4,10 @@ import { Clock } from '#src/common/clock.js';
 import { HttpConfig } from './http.config.js';
 import { IngestInbox } from '#src/ingestion/inbox/ingest-inbox.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+import { postgresCheck } from './health-postgres.check.js';
 import type { CheckStatus, HealthReport } from './health.service.js';
 
 /**
@@ -17,7 +19,8 @@ export const PIPELINE_STALL_MS = 30_000;
 
 /**
  * Whether this node should be sent devices and requests (Kubernetes readiness): the broker
- * listening, the consumer connected, the pipeline draining, the stores writing. Any part down
+ * listening, the consumer connected, the pipeline draining, the stores writing (PostgreSQL too when
+ * `DATABASE_URL` is set: REST and the features on it fail without it). Any part down
  * makes the node not ready, and the report names it.
  */
 @Injectable()
@@ -28,11 +31,12 @@ export class ReadinessService {
     private readonly consumer: ConsumerStatus,
     private readonly inbox: IngestInbox,
     private readonly sqlite: SqliteDatabase,
+    private readonly store: OperationalDatabase,
     private readonly telemetry: TelemetryWriter,
     private readonly clock: Clock,
   ) {}
 
-  report(): HealthReport {
+  async report(): Promise<HealthReport> {
     const checks: HealthReport['checks'] = {};
     if (this.config.BROKER_EMBEDDED) {
       checks.broker = this.broker.isListening()
@@ -45,6 +49,8 @@ export class ReadinessService {
         : { status: 'down', detail: this.consumer.state };
     checks.pipeline = this.pipeline();
     checks.sqlite = this.sqlite.isHealthy() ? { status: 'up' } : { status: 'down', detail: 'no answer' };
+    const postgres = await postgresCheck(this.store);
+    if (postgres !== undefined) checks.postgres = postgres;
     checks.timeseries = this.telemetry.readiness();
     const all = Object.values(checks).map((c) => c.status);
     const status: CheckStatus = all.includes('down') ? 'down' : all.includes('degraded') ? 'degraded' : 'up';

@@ -1,6 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import type { Migration } from '#src/storage/migration.js';
+import type { Generated, Kysely } from 'kysely';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import {
+  RECORD_DISPOSITIONS_MIGRATIONS,
+  RECORD_DISPOSITIONS_SCOPE,
+} from './record-dispositions.migrations.js';
 import type { Disposition } from './record.types.js';
 
 /** A planner's decision on a shipment's record: confirms or overrides the computed one. */
@@ -16,66 +20,65 @@ export interface ConfirmedDisposition {
   at: string;
 }
 
-const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'confirmed dispositions (every decision kept, the newest applies)',
-    up: `
-      CREATE TABLE shipment_dispositions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        shipment_id TEXT NOT NULL,
-        decision TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        computed TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        at INTEGER NOT NULL);
-      CREATE INDEX shipment_dispositions_shipment ON shipment_dispositions(shipment_id, id);
-    `,
-  },
-];
+/** The table as Kysely sees it (record-dispositions.migrations.ts creates it). */
+type DispositionTables = {
+  shipment_dispositions: {
+    id: Generated<number>;
+    shipment_id: string;
+    decision: Disposition;
+    reason: string;
+    computed: Disposition;
+    actor: string;
+    /** Epoch ms. */
+    at: number;
+  };
+};
 
-interface Row {
-  decision: Disposition;
-  reason: string;
-  computed: Disposition;
-  actor: string;
-  at: number;
-}
-
-/** SQL access to confirmed dispositions (scope `shipment_records`). */
+/** Access to confirmed dispositions in the operational store (SQLite or PostgreSQL, one query for both). */
 @Injectable()
 export class RecordDispositionsRepository implements OnModuleInit {
-  constructor(private readonly sqlite: SqliteDatabase) {}
+  private readonly db: Kysely<DispositionTables>;
 
-  onModuleInit(): void {
-    this.sqlite.migrate('shipment_records', MIGRATIONS);
+  constructor(private readonly store: OperationalDatabase) {
+    this.db = store.db.withTables<DispositionTables>();
   }
 
-  add(
+  async onModuleInit(): Promise<void> {
+    await this.store.migrate(RECORD_DISPOSITIONS_SCOPE, RECORD_DISPOSITIONS_MIGRATIONS);
+  }
+
+  async add(
     shipmentId: string,
     d: { decision: Disposition; reason: string; computed: Disposition; by: string; at: number },
-  ): void {
-    this.sqlite.connection
-      .prepare(
-        'INSERT INTO shipment_dispositions (shipment_id, decision, reason, computed, actor, at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(shipmentId, d.decision, d.reason, d.computed, d.by, d.at);
+  ): Promise<void> {
+    await this.db
+      .insertInto('shipment_dispositions')
+      .values({
+        shipment_id: shipmentId,
+        decision: d.decision,
+        reason: d.reason,
+        computed: d.computed,
+        actor: d.by,
+        at: d.at,
+      })
+      .execute();
   }
 
   /** Every decision on the shipment, oldest first. */
-  history(shipmentId: string): ConfirmedDisposition[] {
-    return this.sqlite.connection
-      .prepare<[string], Row>(
-        'SELECT decision, reason, computed, actor, at FROM shipment_dispositions WHERE shipment_id = ? ORDER BY id',
-      )
-      .all(shipmentId)
-      .map((r) => ({
-        decision: r.decision,
-        reason: r.reason,
-        computed: r.computed,
-        overridden: r.decision !== r.computed,
-        by: r.actor,
-        at: new Date(r.at).toISOString(),
-      }));
+  async history(shipmentId: string): Promise<ConfirmedDisposition[]> {
+    const rows = await this.db
+      .selectFrom('shipment_dispositions')
+      .select(['decision', 'reason', 'computed', 'actor', 'at'])
+      .where('shipment_id', '=', shipmentId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      decision: r.decision,
+      reason: r.reason,
+      computed: r.computed,
+      overridden: r.decision !== r.computed,
+      by: r.actor,
+      at: new Date(r.at).toISOString(),
+    }));
   }
 }

@@ -51,7 +51,7 @@ export class ShipmentRecordService {
   async record(id: string): Promise<ServedRecord> {
     const { input, truncated } = await this.input(this.shipments.require(id));
     const built = buildShipmentRecord(input);
-    const history = this.dispositions.history(id);
+    const history = await this.dispositions.history(id);
     return {
       ...built,
       readingsTruncated: truncated,
@@ -82,7 +82,7 @@ export class ShipmentRecordService {
       );
     }
     const computed = buildShipmentRecord((await this.input(shipment)).input).disposition.decision;
-    this.dispositions.add(id, { decision, reason, computed, by, at: this.clock.now() });
+    await this.dispositions.add(id, { decision, reason, computed, by, at: this.clock.now() });
     return this.record(id);
   }
 

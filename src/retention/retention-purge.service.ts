@@ -1,12 +1,19 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
-import type { Database } from 'better-sqlite3';
+import { AuditRepository } from '#src/audit/audit.repository.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { RetentionConfig } from './retention.config.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
-import { RETENTION_TARGETS, type RetentionKind, type RetentionTarget } from './retention.targets.js';
+import { RetentionStores } from './retention-stores.js';
+import {
+  RETENTION_TARGETS,
+  type RetentionContext,
+  type RetentionKind,
+  type RetentionTarget,
+} from './retention.targets.js';
 
 const DAY_MS = 86_400_000;
 /** The first purge waits this long after start, so it never competes with start-up work. */
@@ -26,9 +33,10 @@ export interface PurgeReport {
 }
 
 /**
- * Enforces retention in SQLite: on a schedule, deletes the rows of each kind older than its
- * configured number of days, in bounded transactions (`RETENTION_BATCH_SIZE` rows), yielding to
- * the event loop between them so MQTT intake and REST keep flowing during a large purge.
+ * Enforces retention in every store (PostgreSQL for the features on it, the SQLite files for the
+ * others): on a schedule, deletes the rows of each kind older than its configured number of days,
+ * in bounded batches (`RETENTION_BATCH_SIZE` rows, each one statement or one transaction),
+ * pausing between them so MQTT intake and REST keep flowing during a large purge.
  */
 @Injectable()
 export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,15 +49,24 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
   private timers: NodeJS.Timeout[] = [];
   private running: Promise<PurgeReport> | undefined;
   private stopping = false;
+  private readonly stores: RetentionStores;
 
   constructor(
-    private readonly sqlite: SqliteDatabase,
+    store: OperationalDatabase,
+    sqlite: SqliteDatabase,
+    private readonly audit: AuditRepository,
     private readonly config: RetentionConfig,
     private readonly clock: Clock,
     metrics: Metrics,
     /** The embedded time series' file; absent when they are in InfluxDB. */
-    @Optional() private readonly telemetry?: TelemetryDatabase,
+    @Optional() telemetry?: TelemetryDatabase,
   ) {
+    // On SQLite the operational store is the SQLite file's connection already: not a second time.
+    const files = [...(store.dialect === 'postgres' ? [sqlite.connection] : []), telemetry?.connection];
+    this.stores = new RetentionStores(
+      store,
+      files.filter((f) => f !== undefined),
+    );
     this.purgedRows = metrics.counter('convoi_retention_purged_rows_total', 'Rows deleted by retention', [
       'kind',
     ]);
@@ -86,7 +103,7 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers) clearTimeout(t);
-    // The SQLite connection closes after this hook returns: let the current batch end first.
+    // The store connections close after this hook returns: let the current batch end first.
     await this.running?.catch(() => undefined);
   }
 
@@ -115,12 +132,13 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
       purged: {},
       errors: {},
     };
+    const context: RetentionContext = { storeOf: await this.stores.locate(), audit: this.audit };
     for (const target of RETENTION_TARGETS) {
       const days = target.days(this.config);
-      const db = this.databaseOf(target);
-      if (days === 0 || this.stopping || db === undefined) continue;
+      const present = target.tables.every((table) => context.storeOf(table) !== undefined);
+      if (days === 0 || this.stopping || !present) continue;
       try {
-        await this.purgeKind(db, target, report.at - days * DAY_MS, report);
+        await this.purgeKind(context, target, report.at - days * DAY_MS, report);
       } catch (error) {
         report.errors[target.kind] = (error as Error).message;
         this.errorsTotal.inc({ kind: target.kind });
@@ -136,41 +154,26 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
   }
 
   private async purgeKind(
-    db: Database,
+    context: RetentionContext,
     target: RetentionTarget,
     cutoffMs: number,
     report: PurgeReport,
   ): Promise<void> {
-    const limit = this.config.RETENTION_BATCH_SIZE;
-    const batch = db.transaction(() => target.deleteBatch(db, cutoffMs, limit));
+    const batch = target.start(context, cutoffMs, this.config.RETENTION_BATCH_SIZE);
     for (;;) {
-      if (this.stopping || !db.open) return;
+      if (this.stopping) return;
       const t0 = performance.now();
-      const deleted = batch();
+      const { deleted, more } = await batch();
       report.longestBatchMs = Math.max(report.longestBatchMs, performance.now() - t0);
       report.batches += 1;
       if (deleted > 0) {
         report.purged[target.kind] = (report.purged[target.kind] ?? 0) + deleted;
         this.purgedRows.inc({ kind: target.kind }, deleted);
       }
-      if (deleted === 0) return;
+      if (!more) return;
       // Let ingestion, rules and REST run between two transactions.
       await backgroundPause(performance.now() - t0);
     }
-  }
-
-  /** The connection holding the target's tables (convoi.sqlite, or the time series' file), if any. */
-  private databaseOf(target: RetentionTarget): Database | undefined {
-    for (const db of [this.sqlite.connection, this.telemetry?.connection]) {
-      if (db === undefined || !db.open) continue;
-      const found = db
-        .prepare<[string], { n: number }>(
-          "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (SELECT value FROM json_each(?))",
-        )
-        .get(JSON.stringify(target.tables));
-      if (found?.n === target.tables.length) return db;
-    }
-    return undefined;
   }
 
   private logReport(report: PurgeReport): void {

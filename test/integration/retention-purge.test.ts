@@ -1,22 +1,60 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import { ManualClock } from '#src/common/clock.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
+import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { STORE_DIALECTS } from '#test/support/store-dialects.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const DAY = 86_400_000;
+/** Old dispositions of a kept shipment, seeded before the one to purge. */
+const KEPT_DISPOSITIONS = 100;
+
+/** The seeded tables of the operational store, as Kysely sees them. */
+type SeededTables = {
+  shipment_dispositions: {
+    shipment_id: string;
+    decision: string;
+    reason: string;
+    computed: string;
+    actor: string;
+    at: number;
+  };
+  audit_log: {
+    at: number;
+    actor: string;
+    action: string;
+    method: string;
+    path: string;
+    target: string;
+    status: number;
+  };
+};
+
+/** The handles a test seeds and reads through. */
+function stores(app: TestApp) {
+  const sqlite = app.running.app.get(SqliteDatabase);
+  return {
+    sqlite,
+    db: sqlite.connection,
+    series: app.running.app.get(TelemetryDatabase).connection,
+    store: app.running.app.get(OperationalDatabase).db.withTables<SeededTables>(),
+  };
+}
 
 /**
  * Rows just past and just within each default retention, in every table the purge covers (the
  * time series in their own file).
  */
-function seed(db: Database, series: Database, now: number): void {
+async function seed(db: Database, series: Database, store: Kysely<SeededTables>, now: number): Promise<void> {
   const reading = series.prepare(
     `INSERT INTO readings (container_id, measured_at, device_id, received_at, source, temperature_c, lag_ms, late)
      VALUES (?, ?, 'RET-D', ?, 'json', 3.5, 0, 0)`,
@@ -60,11 +98,23 @@ function seed(db: Database, series: Database, now: number): void {
   journey.run(null, now - 1826 * DAY);
   journey.run('RET-S-NEW', now - 1826 * DAY); // old, but its shipment is still kept
   journey.run(null, now - 1824 * DAY);
-  const disposition = db.prepare(
-    "INSERT INTO shipment_dispositions (shipment_id, decision, reason, computed, actor, at) VALUES (?, 'accept', 'ok', '{}', 'qm', ?)",
-  );
-  disposition.run('RET-S-OLD', now - 1826 * DAY);
-  disposition.run('RET-S-NEW', now - 1826 * DAY);
+  // In the operational store (PostgreSQL when DATABASE_URL is set). The kept ones first, a whole
+  // batch of them (RETENTION_BATCH_SIZE is 100 below): the purge must page past rows it keeps.
+  const disposition = (shipment_id: string) => ({
+    shipment_id,
+    decision: 'accept',
+    reason: 'ok',
+    computed: 'accept',
+    actor: 'qm',
+    at: now - 1826 * DAY,
+  });
+  await store
+    .insertInto('shipment_dispositions')
+    .values([
+      ...Array.from({ length: KEPT_DISPOSITIONS }, () => disposition('RET-S-NEW')),
+      disposition('RET-S-OLD'),
+    ])
+    .execute();
   const delivery = db.prepare(
     `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at)
      VALUES ('http://127.0.0.1:9/hook', ?, '{}', ?, 0, ?)`,
@@ -73,11 +123,19 @@ function seed(db: Database, series: Database, now: number): void {
   delivery.run('RET-W-FAILED', 'failed', now - 31 * DAY);
   delivery.run('RET-W-PENDING', 'pending', now - 31 * DAY);
   delivery.run('RET-W-NEW', 'delivered', now - 29 * DAY);
-  const audit = db.prepare(
-    "INSERT INTO audit_log (at, actor, action, method, path, target, status) VALUES (?, 'a', 'x.create', 'POST', '/api/v1/x', ?, 201)",
-  );
-  audit.run(now - 731 * DAY, 'RET-AU-OLD');
-  audit.run(now - 729 * DAY, 'RET-AU-NEW');
+  const audit = (at: number, target: string) => ({
+    at,
+    actor: 'a',
+    action: 'x.create',
+    method: 'POST',
+    path: '/api/v1/x',
+    target,
+    status: 201,
+  });
+  await store
+    .insertInto('audit_log')
+    .values([audit(now - 731 * DAY, 'RET-AU-OLD'), audit(now - 729 * DAY, 'RET-AU-NEW')])
+    .execute();
   const dead = db.prepare(
     "INSERT INTO influx_dead_letter (created_at, line_count, lines, status, reason) VALUES (?, 1, ?, 400, 'r')",
   );
@@ -86,8 +144,24 @@ function seed(db: Database, series: Database, now: number): void {
 }
 
 /** What is left of the seeded rows, table by table. */
-function remaining(db: Database, series: Database): Record<string, unknown[]> {
+async function remaining(
+  db: Database,
+  series: Database,
+  store: Kysely<SeededTables>,
+): Promise<Record<string, unknown[]>> {
   const col = (sql: string, from = db): unknown[] => from.prepare(sql).pluck().all();
+  const dispositions = await store
+    .selectFrom('shipment_dispositions')
+    .select('shipment_id')
+    .where('shipment_id', 'like', 'RET-%')
+    .orderBy('shipment_id')
+    .execute();
+  const audit = await store
+    .selectFrom('audit_log')
+    .select('target')
+    .where('target', 'like', 'RET-%')
+    .orderBy('target')
+    .execute();
   return {
     readings: col("SELECT container_id FROM readings WHERE container_id LIKE 'RET-%' ORDER BY 1", series),
     alertEvents: col("SELECT alert_id FROM alert_events WHERE alert_id LIKE 'RET-%' ORDER BY 1", series),
@@ -97,11 +171,9 @@ function remaining(db: Database, series: Database): Record<string, unknown[]> {
     journey: col(
       "SELECT COALESCE(shipment_id, at) FROM journey_events WHERE container_id = 'RET-C' ORDER BY 1",
     ),
-    dispositions: col(
-      "SELECT shipment_id FROM shipment_dispositions WHERE shipment_id LIKE 'RET-%' ORDER BY 1",
-    ),
+    dispositions: dispositions.map((r) => r.shipment_id),
     deliveries: col("SELECT alert_id FROM webhook_deliveries WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
-    audit: col("SELECT target FROM audit_log WHERE target LIKE 'RET-%' ORDER BY 1"),
+    audit: audit.map((r) => r.target),
     deadLetters: col("SELECT lines FROM influx_dead_letter WHERE lines LIKE 'RET-%' ORDER BY 1"),
   };
 }
@@ -113,7 +185,7 @@ const KEPT = {
   history: ['RET-A-ACTIVE', 'RET-A-NEW'],
   shipments: ['RET-S-NEW'],
   journey: [new ManualClock().now() - 1824 * DAY, 'RET-S-NEW'] as unknown[],
-  dispositions: ['RET-S-NEW'],
+  dispositions: Array.from({ length: KEPT_DISPOSITIONS }, () => 'RET-S-NEW'),
   deliveries: ['RET-W-NEW', 'RET-W-PENDING'],
   audit: ['RET-AU-NEW'],
   deadLetters: ['RET-DL-NEW'],
@@ -129,21 +201,20 @@ describe(RetentionPurgeService.name, () => {
     after(() => app.close());
 
     it('deletes from every table what is older than its retention, and nothing newer', async () => {
-      const sqlite = app.running.app.get(SqliteDatabase);
-      const series = app.running.app.get(TelemetryDatabase).connection;
+      const { sqlite, db, series, store } = stores(app);
       new InfluxOutboxStore(sqlite, clock).migrate(); // the dead-letter table of the InfluxDB adapter
-      seed(sqlite.connection, series, clock.now());
+      await seed(db, series, store, clock.now());
       // No call to purgeNow: the scheduled run (every second here) must do it alone.
       await waitFor(
         'scheduled purge',
-        () => remaining(sqlite.connection, series).readings.length === 1,
+        async () => (await remaining(db, series, store)).readings.length === 1,
         5000,
       );
-      await waitFor('every kind purged', () => {
-        const left = remaining(sqlite.connection, series);
+      await waitFor('every kind purged', async () => {
+        const left = await remaining(db, series, store);
         return JSON.stringify(left) === JSON.stringify(KEPT) ? left : undefined;
       });
-      assert.deepEqual(remaining(sqlite.connection, series), KEPT);
+      assert.deepEqual(await remaining(db, series, store), KEPT);
       const metrics = (await app.request('/metrics')).body as string;
       assert.match(metrics, /convoi_retention_purged_rows_total\{kind="readings"\} 1\b/);
       assert.match(metrics, /convoi_retention_purged_rows_total\{kind="audit"\} 1\b/);
@@ -152,41 +223,87 @@ describe(RetentionPurgeService.name, () => {
     });
   });
 
-  describe('triggered by hand, with a controlled clock', () => {
+  // On each operational store: with DATABASE_URL, the audit log and the dispositions are purged in
+  // PostgreSQL (the dispositions kept while their shipment, still in SQLite, is kept).
+  for (const dialect of STORE_DIALECTS)
+    describe(`triggered by hand, with a controlled clock (${dialect})`, () => {
+      let app: TestApp;
+      let postgres: PostgresServer | undefined;
+      const clock = new ManualClock();
+      before(async () => {
+        postgres = dialect === 'postgres' ? await startPostgres() : undefined;
+        const url = await postgres?.createDatabase();
+        const env = { RETENTION_BATCH_SIZE: '100', ...(url !== undefined && { DATABASE_URL: url }) };
+        app = await startTestApp({ clock, env });
+        assert.equal(app.running.app.get(OperationalDatabase).dialect, dialect);
+      });
+      after(async () => {
+        await app.close();
+        await postgres?.stop();
+      });
+
+      it('purges a row once the clock passes its retention, not before', async () => {
+        const { sqlite, db, series, store } = stores(app);
+        const purge = app.running.app.get(RetentionPurgeService);
+        new InfluxOutboxStore(sqlite, clock).migrate();
+        await seed(db, series, store, clock.now());
+        const first = await purge.purgeNow();
+        assert.deepEqual(await remaining(db, series, store), KEPT);
+        assert.deepEqual(first.purged, {
+          readings: 1,
+          'alert-events': 1,
+          alerts: 3,
+          shipments: 2,
+          'journey-events': 2,
+          dispositions: 1,
+          'webhook-deliveries': 2,
+          audit: 1,
+          'dead-letters': 1,
+        });
+        assert.deepEqual(first.errors, {});
+        clock.advance(2 * DAY);
+        const second = await purge.purgeNow();
+        assert.equal(second.purged.readings, 1);
+        assert.equal(second.purged.audit, 1);
+        assert.deepEqual((await remaining(db, series, store)).readings, []);
+        assert.deepEqual((await remaining(db, series, store)).alerts, ['RET-A-ACTIVE']);
+      });
+
+      it('deletes in batches of RETENTION_BATCH_SIZE rows', async () => {
+        const { store } = stores(app);
+        const purge = app.running.app.get(RetentionPurgeService);
+        const old = clock.now() - 800 * DAY;
+        const rows = Array.from({ length: 250 }, (_, i) => ({
+          at: old + i,
+          actor: 'a',
+          action: 'x.create',
+          method: 'POST',
+          path: '/api/v1/x',
+          target: `BATCH-${i}`,
+          status: 201,
+        }));
+        // The same purge with nothing old: one empty batch per kind present.
+        const idle = await purge.purgeNow();
+        await store.insertInto('audit_log').values(rows).execute();
+        const report = await purge.purgeNow();
+        assert.equal(report.purged.audit, 250);
+        // 250 rows: 100 + 100 + 50, then the empty batch that ends the kind.
+        assert.equal(report.batches - idle.batches, 3);
+        assert.equal(
+          (await store.selectFrom('audit_log').select('target').where('target', 'like', 'BATCH-%').execute())
+            .length,
+          0,
+        );
+      });
+    });
+
+  describe('over a large backlog', () => {
     let app: TestApp;
     const clock = new ManualClock();
     before(async () => {
       app = await startTestApp({ clock });
     });
     after(() => app.close());
-
-    it('purges a row once the clock passes its retention, not before', async () => {
-      const sqlite = app.running.app.get(SqliteDatabase);
-      const series = app.running.app.get(TelemetryDatabase).connection;
-      const purge = app.running.app.get(RetentionPurgeService);
-      new InfluxOutboxStore(sqlite, clock).migrate();
-      seed(sqlite.connection, series, clock.now());
-      const first = await purge.purgeNow();
-      assert.deepEqual(remaining(sqlite.connection, series), KEPT);
-      assert.deepEqual(first.purged, {
-        readings: 1,
-        'alert-events': 1,
-        alerts: 3,
-        shipments: 2,
-        'journey-events': 2,
-        dispositions: 1,
-        'webhook-deliveries': 2,
-        audit: 1,
-        'dead-letters': 1,
-      });
-      assert.deepEqual(first.errors, {});
-      clock.advance(2 * DAY);
-      const second = await purge.purgeNow();
-      assert.equal(second.purged.readings, 1);
-      assert.equal(second.purged.audit, 1);
-      assert.deepEqual(remaining(sqlite.connection, series).readings, []);
-      assert.deepEqual(remaining(sqlite.connection, series).alerts, ['RET-A-ACTIVE']);
-    });
 
     it('keeps ingestion flowing while it deletes 1,000,000 old readings', async () => {
       const db = app.running.app.get(TelemetryDatabase).connection;

@@ -15,6 +15,16 @@ export interface PostgresServer {
   startMs: number;
   /** Creates an empty database (from template0, so nothing a test left in template1 leaks in) and returns its URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server, keeping its data and port: clients see it gone (a crash, a failover). */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same port, with the same data. */
+  resume(): Promise<void>;
+  /**
+   * Suspends the server and its backends (SIGSTOP): connections stay open and queries hang, as
+   * behind a network that drops packets. {@link thaw} resumes them.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Stops the server and removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -61,8 +71,8 @@ export async function startPostgres(): Promise<PostgresServer> {
 
   let child: ChildProcess | undefined;
   let url = '';
+  let port = 0;
   const launch = async (): Promise<void> => {
-    const port = await freePort();
     let output = '';
     const proc = spawn(
       join(POSTGRES_BIN, 'postgres'),
@@ -86,6 +96,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     // A free port may be taken by a test running alongside before postgres binds it: a new port.
     for (let attempt = 1; ; attempt++) {
       try {
+        port = await freePort();
         await launch();
         break;
       } catch (error) {
@@ -107,6 +118,18 @@ export async function startPostgres(): Promise<PostgresServer> {
       await withClient(url, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE template0`));
       return url.replace(/\/postgres$/, `/${name}`);
     },
+    async pause() {
+      await stopChild(child);
+    },
+    async resume() {
+      await launch();
+    },
+    freeze() {
+      signalServer(child, 'SIGSTOP');
+    },
+    thaw() {
+      signalServer(child, 'SIGCONT');
+    },
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -123,6 +146,16 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   } finally {
     await client.end();
   }
+}
+
+/** Sends a signal to the server and each of its backends (its child processes, from /proc). */
+function signalServer(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  const pid = child?.pid;
+  if (pid === undefined) throw new Error('the server is not running');
+  const backends = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+  // The server first when stopping (no new backend forks meanwhile), last when resuming.
+  const pids = [pid, ...backends.filter((p) => p !== '').map(Number)];
+  for (const p of signal === 'SIGSTOP' ? pids : pids.reverse()) process.kill(p, signal);
 }
 
 /** Runs a command to its end; its exit code (or the spawn error) and its output. */
