@@ -135,10 +135,7 @@ export class ShipmentsController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
-  delete(
-    @Param() params: ShipmentIdParams,
-    @Headers('if-match') ifMatch: string | undefined,
-  ): Promise<void> {
+  delete(@Param() params: ShipmentIdParams, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
     return this.shipments.delete(params.id, ifMatch);
   }
 }

@@ -94,7 +94,11 @@ export class ShipmentsService implements OnModuleInit {
     return versioned(await this.require(id));
   }
 
-  async update(id: string, dto: UpdateShipmentDto, ifMatch: string | undefined): Promise<Versioned<Shipment>> {
+  async update(
+    id: string,
+    dto: UpdateShipmentDto,
+    ifMatch: string | undefined,
+  ): Promise<Versioned<Shipment>> {
     const current = await this.get(id);
     assertIfMatch(ifMatch, current.etag);
     const { status } = current.value;
@@ -243,7 +247,6 @@ export class ShipmentsService implements OnModuleInit {
     if (errors.length > 0)
       throw new DomainError('invalid', 'shipments.invalid', errors.join('; '), { errors });
   }
-
 }
 
 /** The field that dates the status `to`. */
