@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { ShipmentsRepository } from './shipments.repository.js';
 import { ACTIVE_STATUSES, type Shipment } from './shipment.types.js';
 
@@ -19,10 +18,10 @@ const FIRST_RETRY_MS = 100;
  * REST writes queue theirs too and wait for them ({@link write}). One queue keeps the writes in
  * the order they were decided, so a planner's compare-and-set after a journey's transition sees it.
  *
- * Each state checkpoint waits for the queue first: a transition concluded from a reading the
- * checkpoint's position covers is stored before that position is, so a crash never loses one the
- * inbox would not replay (ARCHITECTURE.md §5). On SQLite the queue empties within microtasks
- * anyway (its queries are synchronous); on PostgreSQL a write is a round trip.
+ * On SQLite the queue empties within microtasks (its queries are synchronous), before the event
+ * loop turns, as the journey state that concluded a transition is written. On PostgreSQL a write
+ * is a round trip: a transition waiting for it is kept in the local file meanwhile
+ * (`ShipmentTransitionOutbox`), so a crash does not lose it.
  *
  * After the last queued write of a shipment, its record is read back from the store into memory:
  * a write refused by the store (the planner moved it first, a unique violation) leaves memory as
@@ -40,10 +39,8 @@ export class ShipmentWriter {
     private readonly repository: ShipmentsRepository,
     private readonly active: ActiveShipments,
     store: OperationalDatabase,
-    checkpoint: StateCheckpoint,
   ) {
     store.flushBeforeClose(() => this.flush());
-    checkpoint.register({ writeBehind: () => this.flush() });
   }
 
   /** Loads every active shipment into memory (start). */

@@ -18,6 +18,7 @@ import type {
 } from './dto/shipment.dto.js';
 import { ShipmentsRepository } from './shipments.repository.js';
 import { ShipmentWriter } from './shipment-writer.service.js';
+import { ShipmentTransitionOutbox } from './shipment-transition.outbox.js';
 import type { ShipmentStatus, ShipmentStatusChange } from '#src/contracts/shipment-status.js';
 import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment } from './shipment.types.js';
 
@@ -44,6 +45,7 @@ export class ShipmentsService implements OnModuleInit {
     private readonly sites: SitesService,
     private readonly profiles: ProfilesService,
     private readonly writer: ShipmentWriter,
+    private readonly outbox: ShipmentTransitionOutbox,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
   ) {}
@@ -51,6 +53,11 @@ export class ShipmentsService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     // Providers of a module start side by side: the table must exist before it is read.
     await this.repository.migrated();
+    // Transitions concluded before a crash and not yet in PostgreSQL (compare-and-set: once).
+    for (const t of this.outbox.pending()) {
+      await this.repository.setStatus(t.shipmentId, t.from, t.to, t.atMs, t.nowMs);
+      this.outbox.done(t.id);
+    }
     await this.writer.load();
   }
 
@@ -146,9 +153,14 @@ export class ShipmentsService implements OnModuleInit {
     if (!shipment || shipment.status !== from || !NEXT_STATUSES[from].includes(to)) return undefined;
     const next: Shipment = { ...shipment, status: to, ...statusTime(to, atMs) };
     const nowMs = this.clock.now();
+    const kept = this.outbox.add({ shipmentId: id, from, to, atMs, nowMs });
     this.writer.writeBehind(
       next,
-      () => this.repository.setStatus(id, from, to, atMs, nowMs),
+      async () => {
+        const stored = await this.repository.setStatus(id, from, to, atMs, nowMs);
+        this.outbox.done(kept);
+        return stored;
+      },
       `Automatic ${from} → ${to}`,
     );
     this.announce({ shipmentId: id, containerId: shipment.containerId, from, to, at: atMs, manual: false });
