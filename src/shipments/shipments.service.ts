@@ -136,7 +136,7 @@ export class ShipmentsService implements OnModuleInit {
         throw isUniqueViolation(err) ? busy(next.containerId) : err;
       }),
     );
-    // Its status moved since it was read (a departure the journey concluded): the checks above no longer hold.
+    // Its status moved since it was read (a departure the journey concluded): the checks no longer hold.
     if (!stored) throw concurrentChange(id);
     return this.get(id);
   }
