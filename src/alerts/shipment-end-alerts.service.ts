@@ -29,9 +29,9 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
   ) {}
 
   /** After every module's init: the alert and shipment tables exist by then. */
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.events.on('shipment.status-changed', (change) => this.onStatusChange(change));
-    this.sweep();
+    await this.sweep();
   }
 
   private onStatusChange(change: ShipmentStatusChange): void {
@@ -47,9 +47,9 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
     }
   }
 
-  private sweep(): void {
+  private async sweep(): Promise<void> {
     for (const shipmentId of this.repository.shipmentsWithActiveAlerts()) {
-      const status = this.statusOf(shipmentId);
+      const status = await this.statusOf(shipmentId);
       if (status === 'deleted' || isFinal(status)) {
         const cleared = this.lifecycle.clearForEndedShipment(shipmentId, status, this.clock.now());
         this.logger.warn(
@@ -60,9 +60,9 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
     }
   }
 
-  private statusOf(shipmentId: string): ShipmentStatus | 'deleted' {
+  private async statusOf(shipmentId: string): Promise<ShipmentStatus | 'deleted'> {
     try {
-      return this.shipments.require(shipmentId).status;
+      return (await this.shipments.require(shipmentId)).status;
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'not-found') return 'deleted';
       throw err;

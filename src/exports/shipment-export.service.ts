@@ -29,7 +29,7 @@ export class ShipmentExportService {
   ) {}
 
   async export(id: string, actor: string): Promise<ShipmentExport> {
-    const shipment = this.shipments.require(id);
+    const shipment = await this.shipments.require(id);
     const now = this.clock.now();
     const { rows, truncated } = await this.readings(shipment, now);
     const alerts = this.alerts.list({ shipmentId: id }, undefined, MAX_ALERTS).reverse();
@@ -62,7 +62,7 @@ export class ShipmentExportService {
   }
 
   async readingsOnly(id: string): Promise<HistoryRow[]> {
-    return (await this.readings(this.shipments.require(id), this.clock.now())).rows;
+    return (await this.readings(await this.shipments.require(id), this.clock.now())).rows;
   }
 
   /**

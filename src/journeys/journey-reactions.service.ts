@@ -76,12 +76,12 @@ export class JourneyReactions implements OnModuleInit {
   private onCrossing(state: ContainerJourneyState, s: Shipment, e: GeofenceEvent, r: Reading): Shipment {
     const alerts = state.alerts;
     if (e.type === 'leave' && e.siteId === s.originSiteId && s.status === 'planned') {
-      return this.shipments.advance(s.id, 'planned', 'in_transit', e.at) ? this.shipments.require(s.id) : s;
+      return this.shipments.advance(s.id, 'planned', 'in_transit', e.at) ?? s;
     }
     if (e.type === 'enter' && e.siteId === s.destinationSiteId && s.status === 'in_transit') {
       const arrived = this.shipments.advance(s.id, 'in_transit', 'arrived', e.at);
       this.clearRoadAlerts(state, s, r.deviceId, e.at, `arrived at ${e.siteId}`);
-      return arrived ? this.shipments.require(s.id) : s;
+      return arrived ?? s;
     }
     if (e.type === 'enter' && s.status === 'in_transit' && e.siteId !== s.originSiteId) {
       alerts.unexpectedSiteIds.push(e.siteId);
@@ -189,7 +189,7 @@ export class JourneyReactions implements OnModuleInit {
   /** Arrival or an end by hand: the road's alerts no longer apply. */
   private clearRoadAlerts(
     state: ContainerJourneyState,
-    s: Shipment,
+    s: Pick<Shipment, 'id' | 'containerId'>,
     deviceId: string | undefined,
     at: number,
     why: string,
@@ -234,8 +234,8 @@ export class JourneyReactions implements OnModuleInit {
     });
     if (!c.manual || c.from !== 'in_transit') return;
     const state = this.store.get(c.containerId);
-    const shipment = this.shipments.require(c.shipmentId);
     if (!state) return;
+    const shipment = { id: c.shipmentId, containerId: c.containerId };
     this.clearRoadAlerts(state, shipment, undefined, c.at, `shipment ${c.to} by ${c.actor ?? 'a planner'}`);
     this.store.set(state);
   }
@@ -250,13 +250,16 @@ export class JourneyReactions implements OnModuleInit {
     });
   }
 
-  /** The reading's shipment, cached until it changes (ActiveShipments.onChange). */
+  /**
+   * The reading's shipment, cached until it changes (ActiveShipments.onChange). From memory: a
+   * reading carries the id of its container's active shipment, which ShipmentsService holds.
+   */
   private shipmentOf(id: string | undefined): Shipment | undefined {
     if (id === undefined) return undefined;
     let s = this.cache.get(id);
     if (!s) {
-      s = this.shipments.require(id);
-      this.cache.set(id, s);
+      s = this.shipments.activeShipment(id);
+      if (s) this.cache.set(id, s);
     }
     return s;
   }

@@ -78,12 +78,12 @@ export class JourneyViewService extends ShipmentJourneyViews {
     };
   }
 
-  shipmentJourney(id: string): {
+  async shipmentJourney(id: string): Promise<{
     shipmentId: string;
     journey: ShipmentJourneyView | null;
     events: JourneyEvent[];
-  } {
-    const s = this.shipments.require(id);
+  }> {
+    const s = await this.shipments.require(id);
     return {
       shipmentId: s.id,
       journey: this.viewOf(s) ?? null,

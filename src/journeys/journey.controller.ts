@@ -29,11 +29,11 @@ export class JourneyController {
   })
   @ApiOkResponse({ type: ShipmentJourneyDto })
   @ApiProblems(400, 404)
-  shipment(@Param() params: ShipmentIdParams): {
+  shipment(@Param() params: ShipmentIdParams): Promise<{
     shipmentId: string;
     journey: ShipmentJourneyView | null;
     events: JourneyEvent[];
-  } {
+  }> {
     return this.journeys.shipmentJourney(params.id);
   }
 

@@ -49,7 +49,7 @@ export class ShipmentRecordService {
   ) {}
 
   async record(id: string): Promise<ServedRecord> {
-    const { input, truncated } = await this.input(this.shipments.require(id));
+    const { input, truncated } = await this.input(await this.shipments.require(id));
     const built = buildShipmentRecord(input);
     const history = await this.dispositions.history(id);
     return {
@@ -66,14 +66,14 @@ export class ShipmentRecordService {
 
   /** The temperature series of the record's period as CSV (RFC 4180). */
   async csv(id: string): Promise<string> {
-    const { input } = await this.input(this.shipments.require(id));
+    const { input } = await this.input(await this.shipments.require(id));
     const series = seriesWithin(input.readings, input.period.from, input.period.to);
     return temperatureSeriesCsv(series, { minC: input.profile.minC, maxC: input.profile.maxC });
   }
 
   /** A planner confirms or overrides the computed disposition, once the goods have arrived. */
   async decide(id: string, decision: Disposition, reason: string, by: string): Promise<ServedRecord> {
-    const shipment = this.shipments.require(id);
+    const shipment = await this.shipments.require(id);
     if (shipment.status !== 'arrived' && shipment.status !== 'closed') {
       throw new DomainError(
         'conflict',

@@ -44,7 +44,9 @@ export class ProfileRuleSetSource extends RuleSetSource {
 
   private build(shipmentId: string): readonly RuleDefinition[] {
     try {
-      const shipment = this.shipments.require(shipmentId);
+      // From memory: a reading carries the id of its container's active shipment.
+      const shipment = this.shipments.activeShipment(shipmentId);
+      if (shipment === undefined) throw new Error(`shipment ${shipmentId} is not active`);
       const profile = this.profiles.require(shipment.profileId);
       return rulesForProfile(profile as unknown as ProductProfile, shipment.overrides);
     } catch (err) {

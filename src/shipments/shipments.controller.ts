@@ -56,12 +56,12 @@ export class ShipmentsController {
   @ApiOperation({ summary: 'Plan a shipment: container, origin, destination, profile, planned times' })
   @ApiCreatedResponse({ type: ShipmentViewDto, description: 'Created (planned); `Location` and `ETag` set.' })
   @ApiProblems(400, 409)
-  create(
+  async create(
     @Body() body: CreateShipmentDto,
     @Actor() actor: string,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Shipment {
-    const created = this.shipments.create(body, actor);
+  ): Promise<Shipment> {
+    const created = await this.shipments.create(body, actor);
     return sendCreated(res, '/api/v1/shipments', created.value.id, created);
   }
 
@@ -71,7 +71,7 @@ export class ShipmentsController {
   })
   @ApiOkResponse({ type: ShipmentPageDto })
   @ApiProblems(400)
-  list(@Query() query: ShipmentsQueryDto): Page<Shipment> {
+  list(@Query() query: ShipmentsQueryDto): Promise<Page<Shipment>> {
     return this.shipments.list(query);
   }
 
@@ -81,8 +81,11 @@ export class ShipmentsController {
   })
   @ApiOkResponse({ type: ShipmentWithJourneyDto })
   @ApiProblems(400, 404)
-  get(@Param() params: ShipmentIdParams, @Res({ passthrough: true }) res: FastifyReply): Shipment {
-    const found = this.shipments.get(params.id);
+  async get(
+    @Param() params: ShipmentIdParams,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<Shipment> {
+    const found = await this.shipments.get(params.id);
     const journey = this.journeys.viewOf(found.value);
     return { ...sendVersioned(res, found), ...(journey !== undefined && { journey }) };
   }
@@ -95,13 +98,13 @@ export class ShipmentsController {
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: ShipmentViewDto })
   @ApiProblems(400, 404, 409, 412, 428)
-  update(
+  async update(
     @Param() params: ShipmentIdParams,
     @Body() body: UpdateShipmentDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Shipment {
-    return sendVersioned(res, this.shipments.update(params.id, body, ifMatch));
+  ): Promise<Shipment> {
+    return sendVersioned(res, await this.shipments.update(params.id, body, ifMatch));
   }
 
   @Post(':id/status')
@@ -115,14 +118,14 @@ export class ShipmentsController {
   })
   @ApiOkResponse({ type: ShipmentViewDto })
   @ApiProblems(400, 404, 409, 412)
-  changeStatus(
+  async changeStatus(
     @Param() params: ShipmentIdParams,
     @Body() body: ShipmentStatusChangeDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Actor() actor: string,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Shipment {
-    return sendVersioned(res, this.shipments.changeStatus(params.id, body, ifMatch, actor));
+  ): Promise<Shipment> {
+    return sendVersioned(res, await this.shipments.changeStatus(params.id, body, ifMatch, actor));
   }
 
   @Delete(':id')
@@ -132,7 +135,7 @@ export class ShipmentsController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
-  delete(@Param() params: ShipmentIdParams, @Headers('if-match') ifMatch: string | undefined): void {
-    this.shipments.delete(params.id, ifMatch);
+  delete(@Param() params: ShipmentIdParams, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    return this.shipments.delete(params.id, ifMatch);
   }
 }

@@ -1,11 +1,24 @@
-import type { Migration } from '#src/storage/migration.js';
+import type { StoreMigration } from '#src/storage/store-migration.js';
 
-/** Shipments (scope `shipments`); references the fleet's and profiles' tables. */
-export const SHIPMENTS_MIGRATIONS: readonly Migration[] = [
+/** Migration scope of shipments. */
+export const SHIPMENTS_SCOPE = 'shipments';
+
+/**
+ * Shipments (scope `shipments`). On both dialects the database itself refuses a second active
+ * shipment for a container: a partial unique index over the active statuses (ACTIVE_STATUSES).
+ *
+ * On SQLite the table also references the fleet's and profiles' tables. On PostgreSQL those
+ * tables are still in the SQLite file, so there is no foreign key across the two stores: the
+ * service checks the references when a shipment is written. Ids sort bytewise (`COLLATE "C"`),
+ * as on SQLite, so a page's keyset order is the ids' creation order whatever the server's locale.
+ */
+export const SHIPMENTS_MIGRATIONS: readonly StoreMigration[] = [
   {
     version: 1,
     description: 'shipments, one active shipment per container',
-    up: `
+    up: {
+      // Released as it is (SQLite files already carry version 1): never edit, add a migration.
+      sqlite: `
       CREATE TABLE shipments (
         id TEXT PRIMARY KEY,
         container_id TEXT NOT NULL REFERENCES containers(id),
@@ -24,5 +37,27 @@ export const SHIPMENTS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX shipments_origin ON shipments(origin_site_id);
       CREATE INDEX shipments_destination ON shipments(destination_site_id);
     `,
+      postgres: `
+        CREATE TABLE shipments (
+          id TEXT COLLATE "C" PRIMARY KEY,
+          container_id TEXT NOT NULL,
+          origin_site_id TEXT NOT NULL,
+          destination_site_id TEXT NOT NULL,
+          profile_id TEXT NOT NULL,
+          overrides TEXT,
+          planned_departure BIGINT NOT NULL, planned_arrival BIGINT NOT NULL,
+          carrier TEXT, reference TEXT,
+          status TEXT NOT NULL
+            CHECK (status IN ('planned', 'in_transit', 'arrived', 'closed', 'cancelled')),
+          departed_at BIGINT, arrived_at BIGINT, closed_at BIGINT, cancelled_at BIGINT,
+          created_by TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
+        CREATE UNIQUE INDEX shipments_one_active ON shipments(container_id)
+          WHERE status IN ('planned', 'in_transit', 'arrived');
+        CREATE INDEX shipments_status ON shipments(status, id);
+        CREATE INDEX shipments_container ON shipments(container_id, id);
+        CREATE INDEX shipments_origin ON shipments(origin_site_id);
+        CREATE INDEX shipments_destination ON shipments(destination_site_id);
+      `,
+    },
   },
 ];

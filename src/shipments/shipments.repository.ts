@@ -1,29 +1,35 @@
-import type { ActiveShipment } from '#src/fleet/active-shipments.service.js';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import { SHIPMENTS_MIGRATIONS } from './shipments.migrations.js';
+import type { Kysely, Selectable } from 'kysely';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import type { ShipmentStatus } from '#src/contracts/shipment-status.js';
-import type { Shipment, ShipmentOverrides } from './shipment.types.js';
+import { SHIPMENTS_MIGRATIONS, SHIPMENTS_SCOPE } from './shipments.migrations.js';
+import { ACTIVE_STATUSES, type Shipment, type ShipmentOverrides } from './shipment.types.js';
 
-interface ShipmentRow {
-  id: string;
-  container_id: string;
-  origin_site_id: string;
-  destination_site_id: string;
-  profile_id: string;
-  overrides: string | null;
-  planned_departure: number;
-  planned_arrival: number;
-  carrier: string | null;
-  reference: string | null;
-  status: ShipmentStatus;
-  departed_at: number | null;
-  arrived_at: number | null;
-  closed_at: number | null;
-  cancelled_at: number | null;
-  created_by: string;
-  created_at: number;
-}
+/** The shipments table, as Kysely sees it (shipments.migrations.ts creates it). Times in epoch ms. */
+type ShipmentsTables = {
+  shipments: {
+    id: string;
+    container_id: string;
+    origin_site_id: string;
+    destination_site_id: string;
+    profile_id: string;
+    /** JSON of {@link ShipmentOverrides}. */
+    overrides: string | null;
+    planned_departure: number;
+    planned_arrival: number;
+    carrier: string | null;
+    reference: string | null;
+    status: ShipmentStatus;
+    departed_at: number | null;
+    arrived_at: number | null;
+    closed_at: number | null;
+    cancelled_at: number | null;
+    created_by: string;
+    created_at: number;
+    updated_at: number;
+  };
+};
+type ShipmentRow = Selectable<ShipmentsTables['shipments']>;
 
 export interface ShipmentFilter {
   status?: ShipmentStatus;
@@ -35,122 +41,140 @@ export interface ShipmentFilter {
   toMs?: number;
 }
 
-/** SQL access to the shipments table (scope `shipments`). */
+/** The column that dates each status a shipment can move to. */
+const STATUS_TIME = {
+  in_transit: 'departed_at',
+  arrived: 'arrived_at',
+  closed: 'closed_at',
+  cancelled: 'cancelled_at',
+} as const;
+
+/**
+ * Access to the shipments table in the operational store (SQLite or PostgreSQL, one query for
+ * both; scope `shipments`). Either store refuses a second active shipment for a container.
+ */
 @Injectable()
 export class ShipmentsRepository implements OnModuleInit {
-  constructor(private readonly sqlite: SqliteDatabase) {}
+  private readonly db: Kysely<ShipmentsTables>;
 
-  onModuleInit(): void {
-    this.sqlite.migrate('shipments', SHIPMENTS_MIGRATIONS);
+  constructor(private readonly store: OperationalDatabase) {
+    this.db = store.db.withTables<ShipmentsTables>();
   }
 
-  private get db() {
-    return this.sqlite.connection;
+  private migration: Promise<void> | undefined;
+
+  async onModuleInit(): Promise<void> {
+    await this.migrated();
   }
 
-  find(id: string): Shipment | undefined {
-    const row = this.db.prepare<[string], ShipmentRow>('SELECT * FROM shipments WHERE id = ?').get(id);
+  /** Resolves once the table is migrated (migrates it on the first call). */
+  migrated(): Promise<void> {
+    return (this.migration ??= this.store.migrate(SHIPMENTS_SCOPE, SHIPMENTS_MIGRATIONS));
+  }
+
+  async find(id: string): Promise<Shipment | undefined> {
+    const row = await this.db.selectFrom('shipments').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toShipment(row) : undefined;
   }
 
-  list(afterId: string | undefined, limit: number, f: ShipmentFilter): Shipment[] {
-    return this.db
-      .prepare<Record<string, string | number | null>, ShipmentRow>(
-        `SELECT * FROM shipments WHERE id > @after
-           AND (@status IS NULL OR status = @status)
-           AND (@site IS NULL OR origin_site_id = @site OR destination_site_id = @site)
-           AND (@container IS NULL OR container_id = @container)
-           AND (@from IS NULL OR planned_arrival >= @from)
-           AND (@to IS NULL OR planned_departure < @to)
-         ORDER BY id LIMIT @limit`,
-      )
-      .all({
-        after: afterId ?? '',
-        limit,
-        status: f.status ?? null,
-        site: f.siteId ?? null,
-        container: f.containerId ?? null,
-        from: f.fromMs ?? null,
-        to: f.toMs ?? null,
+  /** A page in id order, after `afterId`. */
+  async list(afterId: string | undefined, limit: number, f: ShipmentFilter): Promise<Shipment[]> {
+    let query = this.db
+      .selectFrom('shipments')
+      .selectAll()
+      .where('id', '>', afterId ?? '')
+      .orderBy('id')
+      .limit(limit);
+    if (f.status !== undefined) query = query.where('status', '=', f.status);
+    const site = f.siteId;
+    if (site !== undefined)
+      query = query.where((eb) =>
+        eb.or([eb('origin_site_id', '=', site), eb('destination_site_id', '=', site)]),
+      );
+    if (f.containerId !== undefined) query = query.where('container_id', '=', f.containerId);
+    if (f.fromMs !== undefined) query = query.where('planned_arrival', '>=', f.fromMs);
+    if (f.toMs !== undefined) query = query.where('planned_departure', '<', f.toMs);
+    return (await query.execute()).map(toShipment);
+  }
+
+  /** Every active shipment (planned, in transit or arrived): at most one per container. */
+  async active(): Promise<Shipment[]> {
+    const rows = await this.db
+      .selectFrom('shipments')
+      .selectAll()
+      .where('status', 'in', ACTIVE_STATUSES)
+      .execute();
+    return rows.map(toShipment);
+  }
+
+  /** Inserts; throws a unique violation when the container already has an active shipment. */
+  async insert(s: Shipment, nowMs: number): Promise<void> {
+    await this.db
+      .insertInto('shipments')
+      .values({
+        ...columns(s),
+        status: s.status,
+        created_by: s.createdBy,
+        created_at: nowMs,
+        updated_at: nowMs,
       })
-      .map(toShipment);
+      .execute();
   }
 
-  /** Container id → active shipment and its profile, for the readings' index. */
-  /** The container's active shipment (at most one: the database refuses a second). */
-  activeOf(containerId: string): ActiveShipment | undefined {
-    const row = this.db
-      .prepare<[string], { id: string; profile_id: string }>(
-        `SELECT id, profile_id FROM shipments
-           WHERE container_id = ? AND status IN ('planned', 'in_transit', 'arrived')`,
-      )
-      .get(containerId);
-    return row === undefined ? undefined : { shipmentId: row.id, profileId: row.profile_id };
+  /**
+   * Writes the plan's fields if the shipment is still in `status` (compare-and-set); false when
+   * its status changed meanwhile. Throws a unique violation when it moves onto a busy container.
+   */
+  async update(s: Shipment, status: ShipmentStatus, nowMs: number): Promise<boolean> {
+    const { id, ...plan } = columns(s);
+    const result = await this.db
+      .updateTable('shipments')
+      .set({ ...plan, updated_at: nowMs })
+      .where('id', '=', id)
+      .where('status', '=', status)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
-  activeByContainer(): Map<string, ActiveShipment> {
-    const rows = this.db
-      .prepare<[], { id: string; container_id: string; profile_id: string }>(
-        "SELECT id, container_id, profile_id FROM shipments WHERE status IN ('planned', 'in_transit', 'arrived')",
-      )
-      .all();
-    return new Map(rows.map((r) => [r.container_id, { shipmentId: r.id, profileId: r.profile_id }]));
+  /** Moves to `to` if still in `from` (compare-and-set); false when someone moved it first. */
+  async setStatus(
+    id: string,
+    from: ShipmentStatus,
+    to: ShipmentStatus,
+    atMs: number,
+    nowMs: number,
+  ): Promise<boolean> {
+    const column = STATUS_TIME[to as keyof typeof STATUS_TIME];
+    const result = await this.db
+      .updateTable('shipments')
+      .set({ status: to, [column]: atMs, updated_at: nowMs })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
-  /** Inserts; throws a UNIQUE constraint error when the container already has an active shipment. */
-  insert(s: Shipment, nowMs: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO shipments (id, container_id, origin_site_id, destination_site_id, profile_id,
-           overrides, planned_departure, planned_arrival, carrier, reference, status, created_by,
-           created_at, updated_at)
-         VALUES (@id, @containerId, @originSiteId, @destinationSiteId, @profileId, @overrides,
-           @plannedDeparture, @plannedArrival, @carrier, @reference, @status, @createdBy, @now, @now)`,
-      )
-      .run({ ...params(s), status: s.status, createdBy: s.createdBy, now: nowMs });
-  }
-
-  update(s: Shipment, nowMs: number): void {
-    this.db
-      .prepare(
-        `UPDATE shipments SET container_id = @containerId, origin_site_id = @originSiteId,
-           destination_site_id = @destinationSiteId, profile_id = @profileId, overrides = @overrides,
-           planned_departure = @plannedDeparture, planned_arrival = @plannedArrival,
-           carrier = @carrier, reference = @reference, updated_at = @now WHERE id = @id`,
-      )
-      .run({ ...params(s), now: nowMs });
-  }
-
-  /** Moves to `status` if still in `from` (compare-and-set); false when someone moved it first. */
-  setStatus(id: string, from: ShipmentStatus, to: ShipmentStatus, atMs: number, nowMs: number): boolean {
-    const column = {
-      in_transit: 'departed_at',
-      arrived: 'arrived_at',
-      closed: 'closed_at',
-      cancelled: 'cancelled_at',
-    }[to as 'in_transit' | 'arrived' | 'closed' | 'cancelled'];
-    return (
-      this.db
-        .prepare(`UPDATE shipments SET status = ?, ${column} = ?, updated_at = ? WHERE id = ? AND status = ?`)
-        .run(to, atMs, nowMs, id, from).changes > 0
-    );
-  }
-
-  delete(id: string): void {
-    this.db.prepare('DELETE FROM shipments WHERE id = ?').run(id);
+  /** Deletes the shipment if it is still in `status`; false otherwise. */
+  async delete(id: string, status: ShipmentStatus): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('shipments')
+      .where('id', '=', id)
+      .where('status', '=', status)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
   }
 }
 
-function params(s: Shipment) {
+function columns(s: Shipment) {
   return {
     id: s.id,
-    containerId: s.containerId,
-    originSiteId: s.originSiteId,
-    destinationSiteId: s.destinationSiteId,
-    profileId: s.profileId,
+    container_id: s.containerId,
+    origin_site_id: s.originSiteId,
+    destination_site_id: s.destinationSiteId,
+    profile_id: s.profileId,
     overrides: s.overrides ? JSON.stringify(s.overrides) : null,
-    plannedDeparture: Date.parse(s.plannedDeparture),
-    plannedArrival: Date.parse(s.plannedArrival),
+    planned_departure: Date.parse(s.plannedDeparture),
+    planned_arrival: Date.parse(s.plannedArrival),
     carrier: s.carrier ?? null,
     reference: s.reference ?? null,
   };

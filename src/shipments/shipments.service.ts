@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { DomainEvents } from '#src/common/events/domain-events.js';
-import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ContainersService } from '#src/fleet/containers.service.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
 import { SitesService } from '#src/fleet/sites.service.js';
-import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { isUniqueViolation } from '#src/storage/store-errors.js';
 import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
 import { ProfilesService } from '#src/profiles/profiles.service.js';
 import type {
@@ -18,6 +17,8 @@ import type {
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
 import { ShipmentsRepository } from './shipments.repository.js';
+import { ShipmentWriter } from './shipment-writer.service.js';
+import { ShipmentTransitionOutbox } from './shipment-transition.outbox.js';
 import type { ShipmentStatus, ShipmentStatusChange } from '#src/contracts/shipment-status.js';
 import { ACTIVE_STATUSES, NEXT_STATUSES, type Shipment } from './shipment.types.js';
 
@@ -31,8 +32,10 @@ const EDITABLE_ON_THE_ROAD: readonly (keyof UpdateShipmentDto)[] = [
 ];
 
 /**
- * Shipments and their status machine. After every change the {@link ActiveShipments} index is
- * rebuilt, so the next reading of the container carries the right shipment id.
+ * Shipments and their status machine, in the operational store (SQLite or PostgreSQL). The
+ * active ones are also in memory ({@link ShipmentWriter}), so a reading never waits on the store:
+ * after every write the ingestion index follows, and the next reading of the container carries
+ * the right shipment id. REST reads first wait for the queued writes, so they see them.
  */
 @Injectable()
 export class ShipmentsService implements OnModuleInit {
@@ -41,16 +44,24 @@ export class ShipmentsService implements OnModuleInit {
     private readonly containers: ContainersService,
     private readonly sites: SitesService,
     private readonly profiles: ProfilesService,
-    private readonly active: ActiveShipments,
+    private readonly writer: ShipmentWriter,
+    private readonly outbox: ShipmentTransitionOutbox,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
   ) {}
 
-  onModuleInit(): void {
-    this.reindex();
+  async onModuleInit(): Promise<void> {
+    // Providers of a module start side by side: the table must exist before it is read.
+    await this.repository.migrated();
+    // Transitions concluded before a crash and not yet in PostgreSQL (compare-and-set: once).
+    for (const t of this.outbox.pending()) {
+      await this.repository.setStatus(t.shipmentId, t.from, t.to, t.atMs, t.nowMs);
+      this.outbox.done(t.id);
+    }
+    await this.writer.load();
   }
 
-  create(dto: CreateShipmentDto, actor: string): Versioned<Shipment> {
+  async create(dto: CreateShipmentDto, actor: string): Promise<Versioned<Shipment>> {
     const now = this.clock.now();
     const shipment: Shipment = {
       ...dto,
@@ -60,17 +71,15 @@ export class ShipmentsService implements OnModuleInit {
       createdAt: new Date(now).toISOString(),
     };
     this.checkReferences(shipment);
-    try {
-      this.repository.insert(shipment, now);
-    } catch (err) {
-      if (isConstraintError(err, 'UNIQUE')) throw busy(shipment.containerId);
-      throw err;
-    }
-    this.changed(shipment.id, shipment.containerId);
+    await this.writer.write(shipment.id, () =>
+      this.repository.insert(shipment, now).catch((err: unknown) => {
+        throw isUniqueViolation(err) ? busy(shipment.containerId) : err;
+      }),
+    );
     return this.get(shipment.id);
   }
 
-  list(query: ShipmentListQueryDto & { cursor?: string; limit: number }): Page<Shipment> {
+  async list(query: ShipmentListQueryDto & { cursor?: string; limit: number }): Promise<Page<Shipment>> {
     const fromMs = query.from !== undefined ? Date.parse(query.from) : undefined;
     const toMs = query.to !== undefined ? Date.parse(query.to) : undefined;
     if (fromMs !== undefined && toMs !== undefined && !(fromMs < toMs)) {
@@ -78,7 +87,8 @@ export class ShipmentsService implements OnModuleInit {
         errors: ['from must be before to'],
       });
     }
-    const rows = this.repository.list(afterKey(query), query.limit + 1, { ...query, fromMs, toMs });
+    await this.writer.flush();
+    const rows = await this.repository.list(afterKey(query), query.limit + 1, { ...query, fromMs, toMs });
     return toPage(
       rows,
       query.limit,
@@ -87,12 +97,16 @@ export class ShipmentsService implements OnModuleInit {
     );
   }
 
-  get(id: string): Versioned<Shipment> {
-    return versioned(this.require(id));
+  async get(id: string): Promise<Versioned<Shipment>> {
+    return versioned(await this.require(id));
   }
 
-  update(id: string, dto: UpdateShipmentDto, ifMatch: string | undefined): Versioned<Shipment> {
-    const current = this.get(id);
+  async update(
+    id: string,
+    dto: UpdateShipmentDto,
+    ifMatch: string | undefined,
+  ): Promise<Versioned<Shipment>> {
+    const current = await this.get(id);
     assertIfMatch(ifMatch, current.etag);
     const { status } = current.value;
     if (!ACTIVE_STATUSES.includes(status)) {
@@ -117,38 +131,55 @@ export class ShipmentsService implements OnModuleInit {
     }
     const next: Shipment = { ...current.value, ...patch };
     this.checkReferences(next);
-    try {
-      this.repository.update(next, this.clock.now());
-    } catch (err) {
-      if (isConstraintError(err, 'UNIQUE')) throw busy(next.containerId);
-      throw err;
-    }
-    this.changed(id, current.value.containerId, next.containerId);
+    const stored = await this.writer.write(id, () =>
+      this.repository.update(next, status, this.clock.now()).catch((err: unknown) => {
+        throw isUniqueViolation(err) ? busy(next.containerId) : err;
+      }),
+    );
+    // Its status moved since it was read (a departure the journey concluded): the checks no longer hold.
+    if (!stored) throw concurrentChange(id);
     return this.get(id);
   }
 
   /**
-   * A transition the journey concluded (departure from the origin, arrival at the destination),
-   * recorded as automatic with the time it happened. False when the shipment is no longer in
-   * `from` (a planner moved it first): the planner's word stands.
+   * A transition the journey concluded during a reading (departure from the origin, arrival at
+   * the destination), recorded as automatic with the time it happened, and returns the shipment
+   * as it is now. Undefined when the shipment is no longer in `from` (a planner moved it first):
+   * the planner's word stands. The reading does not wait on the store: memory changes at once and
+   * the write is queued behind the writes decided before it (ShipmentWriter).
    */
-  advance(id: string, from: ShipmentStatus, to: ShipmentStatus, atMs: number): boolean {
-    const shipment = this.repository.find(id);
-    if (!shipment || shipment.status !== from || !NEXT_STATUSES[from].includes(to)) return false;
-    if (!this.repository.setStatus(id, from, to, atMs, this.clock.now())) return false;
-    this.changed(id, shipment.containerId);
+  advance(id: string, from: ShipmentStatus, to: ShipmentStatus, atMs: number): Shipment | undefined {
+    const shipment = this.writer.activeRecord(id);
+    if (!shipment || shipment.status !== from || !NEXT_STATUSES[from].includes(to)) return undefined;
+    const next: Shipment = { ...shipment, status: to, ...statusTime(to, atMs) };
+    const nowMs = this.clock.now();
+    const kept = this.outbox.add({ shipmentId: id, from, to, atMs, nowMs });
+    this.writer.writeBehind(
+      next,
+      async () => {
+        const stored = await this.repository.setStatus(id, from, to, atMs, nowMs);
+        this.outbox.done(kept);
+        return stored;
+      },
+      `Automatic ${from} → ${to}`,
+    );
     this.announce({ shipmentId: id, containerId: shipment.containerId, from, to, at: atMs, manual: false });
-    return true;
+    return next;
+  }
+
+  /** The active shipment from memory (hot path: readings carry only active shipments' ids). */
+  activeShipment(id: string): Shipment | undefined {
+    return this.writer.activeRecord(id);
   }
 
   /** Applies one status transition; only the legal ones (NEXT_STATUSES), else 409. */
-  changeStatus(
+  async changeStatus(
     id: string,
     dto: ShipmentStatusChangeDto,
     ifMatch: string | undefined,
     actor?: string,
-  ): Versioned<Shipment> {
-    const current = this.get(id);
+  ): Promise<Versioned<Shipment>> {
+    const current = await this.get(id);
     if (ifMatch !== undefined) assertIfMatch(ifMatch, current.etag);
     const from = current.value.status;
     const allowed = NEXT_STATUSES[from];
@@ -163,14 +194,8 @@ export class ShipmentsService implements OnModuleInit {
     }
     const now = this.clock.now();
     const at = dto.at !== undefined ? Date.parse(dto.at) : now;
-    if (!this.repository.setStatus(id, from, dto.status, at, now)) {
-      throw new DomainError(
-        'conflict',
-        'shipments.concurrent-change',
-        `shipment ${id} changed meanwhile: read it again`,
-      );
-    }
-    this.changed(id, current.value.containerId);
+    if (!(await this.writer.write(id, () => this.repository.setStatus(id, from, dto.status, at, now))))
+      throw concurrentChange(id);
     this.announce({
       shipmentId: id,
       containerId: current.value.containerId,
@@ -187,8 +212,8 @@ export class ShipmentsService implements OnModuleInit {
     this.events.emit('shipment.status-changed', change);
   }
 
-  delete(id: string, ifMatch: string | undefined): void {
-    const current = this.get(id);
+  async delete(id: string, ifMatch: string | undefined): Promise<void> {
+    const current = await this.get(id);
     assertIfMatch(ifMatch, current.etag);
     const { status } = current.value;
     if (status !== 'planned' && status !== 'cancelled') {
@@ -198,12 +223,13 @@ export class ShipmentsService implements OnModuleInit {
         `shipment ${id} is ${status}: its record must be kept; only planned or cancelled shipments can be deleted`,
       );
     }
-    this.repository.delete(id);
-    this.changed(id, current.value.containerId);
+    if (!(await this.writer.write(id, () => this.repository.delete(id, status)))) throw concurrentChange(id);
   }
 
-  require(id: string): Shipment {
-    const shipment = this.repository.find(id);
+  /** The stored shipment, once the writes queued before are stored; 404 when there is none. */
+  async require(id: string): Promise<Shipment> {
+    await this.writer.flush();
+    const shipment = await this.repository.find(id);
     if (!shipment) throw new DomainError('not-found', 'shipments.not-found', `shipment ${id} does not exist`);
     return shipment;
   }
@@ -233,15 +259,24 @@ export class ShipmentsService implements OnModuleInit {
     if (errors.length > 0)
       throw new DomainError('invalid', 'shipments.invalid', errors.join('; '), { errors });
   }
+}
 
-  private reindex(): void {
-    this.active.replace(this.repository.activeByContainer());
-  }
+/** The field that dates the status `to`. */
+function statusTime(to: ShipmentStatus, atMs: number): Partial<Shipment> {
+  const at = new Date(atMs).toISOString();
+  if (to === 'in_transit') return { departedAt: at };
+  if (to === 'arrived') return { arrivedAt: at };
+  if (to === 'closed') return { closedAt: at };
+  if (to === 'cancelled') return { cancelledAt: at };
+  return {};
+}
 
-  /** After a write of shipment `id`: the containers it was or is on follow it (the index stays). */
-  private changed(id: string, ...containerIds: string[]): void {
-    this.active.update(id, new Set(containerIds), (c) => this.repository.activeOf(c));
-  }
+function concurrentChange(id: string): DomainError {
+  return new DomainError(
+    'conflict',
+    'shipments.concurrent-change',
+    `shipment ${id} changed meanwhile: read it again`,
+  );
 }
 
 function busy(containerId: string): DomainError {

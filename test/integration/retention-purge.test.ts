@@ -20,6 +20,21 @@ const KEPT_DISPOSITIONS = 100;
 
 /** The seeded tables of the operational store, as Kysely sees them. */
 type SeededTables = {
+  shipments: {
+    id: string;
+    container_id: string;
+    origin_site_id: string;
+    destination_site_id: string;
+    profile_id: string;
+    planned_departure: number;
+    planned_arrival: number;
+    status: string;
+    closed_at: number | null;
+    cancelled_at: number | null;
+    created_by: string;
+    created_at: number;
+    updated_at: number;
+  };
   shipment_dispositions: {
     shipment_id: string;
     decision: string;
@@ -83,14 +98,31 @@ async function seed(db: Database, series: Database, store: Kysely<SeededTables>,
   db.prepare(
     "INSERT INTO containers (id, kind, label, created_at, updated_at) VALUES ('RET-C', 'reefer', 'r', ?, ?)",
   ).run(old, old);
-  const shipment = db.prepare(
-    `INSERT INTO shipments (id, container_id, origin_site_id, destination_site_id, profile_id, planned_departure,
-       planned_arrival, status, closed_at, cancelled_at, created_by, created_at, updated_at)
-     VALUES (?, 'RET-C', 'DC-LYON-SQF', 'HM-PARIS-VILLIERS', 'chilled-4', ?, ?, ?, ?, ?, 'planner', ?, ?)`,
-  );
-  shipment.run('RET-S-OLD', old, old, 'closed', now - 1826 * DAY, null, old, old);
-  shipment.run('RET-S-CANCELLED', old, old, 'cancelled', null, now - 1826 * DAY, old, old);
-  shipment.run('RET-S-NEW', old, old, 'closed', now - 1824 * DAY, null, old, old);
+  // Shipments, dispositions and the audit log are in the operational store (PostgreSQL when
+  // DATABASE_URL is set); the journey events stay in SQLite.
+  const shipment = (id: string, status: string, closedAt: number | null, cancelledAt: number | null) => ({
+    id,
+    container_id: 'RET-C',
+    origin_site_id: 'DC-LYON-SQF',
+    destination_site_id: 'HM-PARIS-VILLIERS',
+    profile_id: 'chilled-4',
+    planned_departure: old,
+    planned_arrival: old,
+    status,
+    closed_at: closedAt,
+    cancelled_at: cancelledAt,
+    created_by: 'planner',
+    created_at: old,
+    updated_at: old,
+  });
+  await store
+    .insertInto('shipments')
+    .values([
+      shipment('RET-S-OLD', 'closed', now - 1826 * DAY, null),
+      shipment('RET-S-CANCELLED', 'cancelled', null, now - 1826 * DAY),
+      shipment('RET-S-NEW', 'closed', now - 1824 * DAY, null),
+    ])
+    .execute();
   const journey = db.prepare(
     "INSERT INTO journey_events (container_id, shipment_id, type, at) VALUES ('RET-C', ?, 'departed', ?)",
   );
@@ -98,8 +130,7 @@ async function seed(db: Database, series: Database, store: Kysely<SeededTables>,
   journey.run(null, now - 1826 * DAY);
   journey.run('RET-S-NEW', now - 1826 * DAY); // old, but its shipment is still kept
   journey.run(null, now - 1824 * DAY);
-  // In the operational store (PostgreSQL when DATABASE_URL is set). The kept ones first, a whole
-  // batch of them (RETENTION_BATCH_SIZE is 100 below): the purge must page past rows it keeps.
+  // The kept ones first, a whole batch of them (RETENTION_BATCH_SIZE is 100 below): the purge must page past rows it keeps.
   const disposition = (shipment_id: string) => ({
     shipment_id,
     decision: 'accept',
@@ -156,6 +187,12 @@ async function remaining(
     .where('shipment_id', 'like', 'RET-%')
     .orderBy('shipment_id')
     .execute();
+  const shipments = await store
+    .selectFrom('shipments')
+    .select('id')
+    .where('id', 'like', 'RET-%')
+    .orderBy('id')
+    .execute();
   const audit = await store
     .selectFrom('audit_log')
     .select('target')
@@ -167,7 +204,7 @@ async function remaining(
     alertEvents: col("SELECT alert_id FROM alert_events WHERE alert_id LIKE 'RET-%' ORDER BY 1", series),
     alerts: col("SELECT id FROM alerts WHERE id LIKE 'RET-%' ORDER BY 1"),
     history: col("SELECT alert_id FROM alert_history WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
-    shipments: col("SELECT id FROM shipments WHERE id LIKE 'RET-%' ORDER BY 1"),
+    shipments: shipments.map((r) => r.id),
     journey: col(
       "SELECT COALESCE(shipment_id, at) FROM journey_events WHERE container_id = 'RET-C' ORDER BY 1",
     ),
@@ -223,8 +260,8 @@ describe(RetentionPurgeService.name, () => {
     });
   });
 
-  // On each operational store: with DATABASE_URL, the audit log and the dispositions are purged in
-  // PostgreSQL (the dispositions kept while their shipment, still in SQLite, is kept).
+  // On each operational store: with DATABASE_URL, the audit log, shipments and dispositions are
+  // purged in PostgreSQL (the journey events, in SQLite, kept while their shipment is kept).
   for (const dialect of STORE_DIALECTS)
     describe(`triggered by hand, with a controlled clock (${dialect})`, () => {
       let app: TestApp;
