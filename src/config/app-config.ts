@@ -121,12 +121,13 @@ export class AppConfig {
 
   /**
    * NATS server(s) holding the input log in cluster mode (JetStream, `src/log/`), comma-separated
-   * `nats://host:port`. Unset: the single-node inbox. Not yet used by the running app.
+   * `nats://host:port`. Unset: the single-node inbox. Not yet used by the running app. No
+   * credentials in it (NATS authentication is not built yet); masked in error messages all the same.
    */
   @EnvOptionalString()
   @IsOptional()
-  @Matches(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, {
-    message: 'NATS_URL must be nats://host:port, comma-separated',
+  @Matches(/^nats:\/\/[^\s,@]+(,nats:\/\/[^\s,@]+)*$/, {
+    message: 'NATS_URL must be nats://host:port, comma-separated, without credentials',
   })
   NATS_URL?: string;
 
@@ -579,6 +580,7 @@ export class AppConfig {
 /** Variables whose values are secrets: masked whenever configuration is printed. */
 export const SECRET_CONFIG_KEYS: ReadonlySet<keyof AppConfig> = new Set<keyof AppConfig>([
   'MQTT_PASSWORD',
+  'NATS_URL',
   'INFLUX_TOKEN',
   'CONVOI_ADMIN_KEY',
   'ALERT_WEBHOOK_SECRET',
