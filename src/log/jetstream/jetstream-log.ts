@@ -25,6 +25,9 @@ export class JetStreamLog {
       name: clientName,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // Off, the client builds no Error (and stack) per request in case it fails: that was 30 %
+      // of an append's client CPU (test/bench/jetstream-log.bench.ts).
+      noAsyncTraces: true,
     });
     try {
       const jsm = await jetstreamManager(connection);
