@@ -22,13 +22,21 @@ export class NatsServerProcess {
   private child?: ChildProcess;
   readonly storeDir = mkdtempSync(join(tmpdir(), 'convoi-nats-'));
 
+  /** A lone server, or one node of a cluster (`NatsCluster`). */
+  constructor(private readonly node?: ClusterNode) {}
+
   get pid(): number {
     return this.child?.pid ?? -1;
   }
 
   async start(): Promise<void> {
-    if (this.port === 0) this.port = await freePort();
+    if (this.port === 0) this.port = this.node?.clientPort ?? (await freePort());
     const args = ['-js', '-sd', this.storeDir, '-a', '127.0.0.1', '-p', String(this.port)];
+    if (this.node) {
+      const { name, clusterPort, routePorts } = this.node;
+      args.push('-n', name, '--cluster_name', 'convoi-test', '--cluster', `nats://127.0.0.1:${clusterPort}`);
+      args.push('--routes', routePorts.map((p) => `nats://127.0.0.1:${p}`).join(','));
+    }
     const child = spawn(NATS_SERVER_PATH, args, { stdio: 'ignore' });
     this.child = child;
     this.url = `nats://127.0.0.1:${this.port}`;
@@ -65,6 +73,56 @@ export class NatsServerProcess {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await gone;
     clearTimeout(timer);
+  }
+}
+
+/** A node's place in a cluster: its name, its client and route ports, and its peers' route ports. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly clientPort: number;
+  readonly clusterPort: number;
+  readonly routePorts: readonly number[];
+}
+
+/**
+ * Three nats-servers routed into one JetStream cluster on loopback, each with its own store: what
+ * `NATS_REPLICAS=3` needs. `url` lists the three, as a client's `NATS_URL` would.
+ */
+export class NatsCluster {
+  readonly nodes: NatsServerProcess[] = [];
+
+  get url(): string {
+    return this.nodes.map((n) => n.url).join(',');
+  }
+
+  async start(size = 3): Promise<void> {
+    const taken = new Set<number>();
+    while (taken.size < size * 2) taken.add(await freePort());
+    const ports = [...taken];
+    const clusterPorts = ports.slice(size);
+    for (let i = 0; i < size; i++) {
+      this.nodes.push(
+        new NatsServerProcess({
+          name: `n${i + 1}`,
+          clientPort: ports[i],
+          clusterPort: clusterPorts[i],
+          routePorts: clusterPorts.filter((_, k) => k !== i),
+        }),
+      );
+    }
+    await Promise.all(this.nodes.map((n) => n.start()));
+  }
+
+  /** The node named `name` (the servers' names are n1, n2, n3). */
+  node(name: string): NatsServerProcess {
+    const i = Number(name.slice(1)) - 1;
+    const node = this.nodes[i];
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.dispose()));
   }
 }
 
