@@ -44,7 +44,8 @@ describe('input log on a 3-node JetStream cluster', { skip: !natsServerInstalled
     for (let i = 0; i < 50; i++) positions.push(await log.appender.append(entry(i), `m${i}`));
 
     const nc = await connect({ servers: cluster.url.split(',') });
-    const info = await (await jetstreamManager(nc)).streams.info('CONVOI_READINGS');
+    const jsm = await jetstreamManager(nc);
+    const info = await waitFor('the stream info', () => jsm.streams.info('CONVOI_READINGS'), 30_000, 250);
     await nc.close();
     assert.equal(info.config.num_replicas, 3);
     const leader = info.cluster?.leader;
@@ -56,13 +57,19 @@ describe('input log on a 3-node JetStream cluster', { skip: !natsServerInstalled
       positions.push(
         await waitFor(
           `append ${i} after the failover`,
-          () => log.appender.append(entry(i), `m${i}`).catch(() => false),
+          () => log.appender.append(entry(i), `m${i}`).catch(() => undefined),
           30_000,
           100,
         ),
       );
     }
-    const got = await readUntil(log, new Map([[partitionOf(CONTAINER, 8), 0]]), 100, 30_000);
+    // A JetStream request can time out while the cluster settles after the failover: read again.
+    const got = await waitFor(
+      'all 100 read after the failover',
+      () => readUntil(log, new Map([[partitionOf(CONTAINER, 8), 0]]), 100, 15_000).catch(() => undefined),
+      60_000,
+      250,
+    );
     assert.deepEqual(
       got.map((e) => indexOf(e)),
       Array.from({ length: 100 }, (_, i) => i),

@@ -131,6 +131,27 @@ describe('input log on JetStream', { skip: !natsServerInstalled() }, () => {
     assert.equal(got.filter((e) => e.partition !== p0).length, 8);
   });
 
+  it('refuses appends once the stream is full, rather than dropping entries nobody read', async () => {
+    const log = await open({ NATS_MAX_MB: '1' });
+    const big = (i: number): LogEntry => ({
+      ...entry(CONTAINERS[0], i),
+      payload: Buffer.alloc(16 * 1024, i),
+    });
+    let stored = 0;
+    let refusal: unknown;
+    for (let i = 0; i < 200 && refusal === undefined; i++) {
+      await log.appender.append(big(i)).then(
+        () => stored++,
+        (err: unknown) => (refusal = err),
+      );
+    }
+    assert.ok(refusal instanceof Error, 'an append was refused within 200 of 16 KiB');
+    assert.match(refusal.message, /log refused the append: .*(maximum bytes|resource)/i);
+    assert.ok(stored > 30 && stored < 70, `about 1 MiB stored (${stored} entries)`);
+    const got = await readUntil(log, new Map([[partitionOf(CONTAINERS[0], 8), 0]]), stored);
+    assert.equal(got[0].payload[0], 0, 'the first entry is still there');
+  });
+
   it('keeps at most the window of appends in flight; the others wait their turn', async () => {
     const log = await open({ NATS_APPEND_WINDOW: '4' });
     let most = 0;

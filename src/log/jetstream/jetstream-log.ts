@@ -26,7 +26,7 @@ export class JetStreamLog {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       // Off, the client builds no Error (and stack) per request in case it fails: that was 30 %
-      // of an append's client CPU (test/bench/jetstream-log.bench.ts).
+      // of a request's client CPU (test/bench/jetstream-log.bench.ts).
       noAsyncTraces: true,
     });
     try {
@@ -38,7 +38,7 @@ export class JetStreamLog {
         maxMb: config.NATS_MAX_MB,
       });
       const js = jetstream(connection);
-      const appender = new JetStreamAppender(js, {
+      const appender = new JetStreamAppender(connection, {
         stream: config.NATS_STREAM,
         partitions: config.PARTITIONS,
         window: config.NATS_APPEND_WINDOW,
@@ -53,6 +53,7 @@ export class JetStreamLog {
 
   /** Flushes what was sent and closes the connection; stop readers first. */
   async close(): Promise<void> {
+    this.appender.close();
     if (!this.connection.isClosed()) await this.connection.drain();
   }
 }

@@ -1,10 +1,10 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
-import { nuid } from '@nats-io/transport-node';
+import { headers, nuid, type NatsConnection } from '@nats-io/transport-node';
 import type { LogPosition } from '#src/contracts/log-position.js';
 import { partitionOf } from '#src/contracts/partition.js';
 import { InputLogAppender } from '../input-log.port.js';
 import { encodeLogEntry } from '../log-entry.codec.js';
 import type { LogEntry } from '../log-entry.js';
+import { PubAckInbox } from './pub-ack.inbox.js';
 import { readingsSubject } from './readings-stream.js';
 
 export interface JetStreamAppenderOptions {
@@ -28,12 +28,14 @@ export interface JetStreamAppenderOptions {
 export class JetStreamAppender extends InputLogAppender {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly acks: PubAckInbox;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly connection: NatsConnection,
     private readonly options: JetStreamAppenderOptions,
   ) {
     super();
+    this.acks = new PubAckInbox(connection, options.timeoutMs);
   }
 
   async append(entry: LogEntry, id: string = nuid.next()): Promise<LogPosition> {
@@ -42,12 +44,16 @@ export class JetStreamAppender extends InputLogAppender {
     if (this.inFlight >= this.options.window) await new Promise<void>((slot) => this.waiting.push(slot));
     else this.inFlight++;
     try {
-      const ack = await this.js.publish(subject, bytes, {
-        msgID: id,
-        timeout: this.options.timeoutMs,
-        expect: { streamName: this.options.stream },
-      });
-      return ack.seq;
+      const h = headers();
+      h.set('Nats-Msg-Id', id);
+      h.set('Nats-Expected-Stream', this.options.stream);
+      const { reply, acked } = this.acks.expect();
+      try {
+        this.connection.publish(subject, bytes, { reply, headers: h });
+      } catch (err) {
+        this.acks.abandon(reply, err);
+      }
+      return await acked;
     } finally {
       // The slot passes straight to the next waiter, so `inFlight` never drops below the window
       // while appends wait.
@@ -55,6 +61,11 @@ export class JetStreamAppender extends InputLogAppender {
       if (next) next();
       else this.inFlight--;
     }
+  }
+
+  /** Fails the appends still awaiting an acknowledgement; before the connection closes. */
+  close(): void {
+    this.acks.close();
   }
 
   /** Appends awaiting the acknowledgement now, and appends waiting for a slot. */
