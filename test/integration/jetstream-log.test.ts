@@ -2,11 +2,13 @@
 // partition from a position, duplicate appends, forgetting, and the append window.
 import assert from 'node:assert/strict';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
+import { connect } from '@nats-io/transport-node';
 import { partitionOf } from '#src/contracts/partition.js';
 import type { LogEntry } from '#src/log/log-entry.js';
 import type { JetStreamLog } from '#src/log/jetstream/jetstream-log.js';
 import { openLog, readUntil } from '#test/support/jetstream-log.js';
 import { NatsServerProcess, natsServerInstalled } from '#test/support/nats-server.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 /** Three containers in three different partitions of 8. */
 const CONTAINERS = ['REEFER-001', 'REEFER-002', 'REEFER-004'];
@@ -150,6 +152,28 @@ describe('input log on JetStream', { skip: !natsServerInstalled() }, () => {
     assert.ok(stored > 30 && stored < 70, `about 1 MiB stored (${stored} entries)`);
     const got = await readUntil(log, new Map([[partitionOf(CONTAINERS[0], 8), 0]]), stored);
     assert.equal(got[0].payload[0], 0, 'the first entry is still there');
+  });
+
+  it('skips bytes that are not an entry and goes on past a handler that throws', async () => {
+    const log = await open();
+    const p0 = partitionOf(CONTAINERS[0], 8);
+    const first = await log.appender.append(entry(CONTAINERS[0], 0));
+    const nc = await connect({ servers: server.url });
+    await nc.request(`convoi.readings.${p0}`, Buffer.from('{"not":"an entry"}'));
+    await nc.close();
+    const last = await log.appender.append(entry(CONTAINERS[0], 2));
+    const got: number[] = [];
+    const tail = await log.reader.read(new Map([[p0, 0]]), (e) => {
+      got.push(e.position);
+      if (e.position === first) throw new Error('a stage failed');
+    });
+    try {
+      await waitFor('the second entry read', () => got.includes(last));
+    } finally {
+      await tail.stop();
+    }
+    assert.deepEqual(got, [first, last], 'the foreign message between them skipped');
+    assert.equal(last, first + 2);
   });
 
   it('keeps at most the window of appends in flight; the others wait their turn', async () => {
