@@ -131,6 +131,54 @@ export class AppConfig {
   })
   DATABASE_URL?: string;
 
+  /**
+   * NATS server(s) holding the input log in cluster mode (JetStream, `src/log/`), comma-separated
+   * `nats://host:port`. Unset: the single-node inbox. Not yet used by the running app. No
+   * credentials in it (NATS authentication is not built yet); masked in error messages all the same.
+   */
+  @EnvOptionalString()
+  @IsOptional()
+  @Matches(/^nats:\/\/[^\s,@]+(,nats:\/\/[^\s,@]+)*$/, {
+    message: 'NATS_URL must be nats://host:port, comma-separated, without credentials',
+  })
+  NATS_URL?: string;
+
+  /** The JetStream stream of the input log (subjects `convoi.readings.<partition>`). */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'NATS_STREAM must be 1-64 letters, digits, _ or -' })
+  NATS_STREAM = 'CONVOI_READINGS';
+
+  /** Copies of the stream kept by the NATS cluster (1, 3 or 5 in practice; 1 on a single server). */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  NATS_REPLICAS = 1;
+
+  /** The stream forgets entries older than this (hours), read or not: size it past any outage. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  NATS_MAX_AGE_HOURS = 168;
+
+  /** The stream's size limit (MiB); when full it refuses appends (the edge holds PUBACKs), never drops. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  NATS_MAX_MB = 10240;
+
+  /** Appends awaiting the log's acknowledgement at once; more wait for a slot. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  NATS_APPEND_WINDOW = 1024;
+
+  /** How long an append waits for the log's acknowledgement before it fails (no PUBACK). */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  NATS_APPEND_TIMEOUT_MS = 5000;
+
   /** Fleet seed (sites, containers, devices) imported at start; empty to skip. */
   @IsString()
   FLEET_SEED_FILE = 'config/fleet.example.json';
@@ -537,6 +585,7 @@ export class AppConfig {
 /** Variables whose values are secrets: masked whenever configuration is printed. */
 export const SECRET_CONFIG_KEYS: ReadonlySet<keyof AppConfig> = new Set<keyof AppConfig>([
   'MQTT_PASSWORD',
+  'NATS_URL',
   'INFLUX_TOKEN',
   'DATABASE_URL',
   'CONVOI_ADMIN_KEY',

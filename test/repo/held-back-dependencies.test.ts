@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { FileTypeValidator } from '@nestjs/common';
 
 /**
- * package.json `overrides` hold three dependencies of dependencies one major back, so that they
+ * package.json `overrides` hold four dependencies of dependencies one major back, so that they
  * run on Node 20 (node-engines.test.ts). Each is called here the way its dependant calls it, so an
  * override to a version with another API fails here rather than in production.
  */
@@ -45,5 +45,15 @@ describe('dependencies held back for Node 20', () => {
     assert.equal(await validator.isValid({ mimetype: 'image/png', buffer: png } as never), true);
     const text = Buffer.from('temperatureC,measuredAt\n3.2,2026-12-07T03:00:00Z\n');
     assert.equal(await validator.isValid({ mimetype: 'image/png', buffer: text } as never), false);
+  });
+
+  it('@nats-io/nuid: `nuid.next()` and `new Nuid()`, as @nats-io/nats-core re-exports and calls them', () => {
+    const { nuid, Nuid } = dependencyOf<{ nuid: { next(): string }; Nuid: new () => { next(): string } }>(
+      '@nats-io/nats-core',
+      '@nats-io/nuid',
+    );
+    const ids = [nuid.next(), nuid.next(), new Nuid().next()];
+    for (const id of ids) assert.match(id, /^[0-9A-Za-z]{22}$/);
+    assert.equal(new Set(ids).size, 3);
   });
 });

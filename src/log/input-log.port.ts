@@ -1,0 +1,43 @@
+import type { LogPosition } from '#src/contracts/log-position.js';
+import type { LogEntry, LoggedEntry } from './log-entry.js';
+
+/**
+ * The edge's side of the input log (ARCHITECTURE.md §9): the edge appends each accepted device
+ * message and sends the PUBACK only once `append` resolves, so a message the device was told is
+ * safe is in the log.
+ */
+export abstract class InputLogAppender {
+  /**
+   * Resolves with the entry's position once the log has stored it; rejects when it could not (log
+   * unreachable, full, or too slow): then the edge holds the PUBACK and the device sends again.
+   * Appends past the in-flight window wait for a slot (backpressure). Appending again with the
+   * same `id` within the log's duplicate window stores nothing more and resolves with the first
+   * append's position.
+   */
+  abstract append(entry: LogEntry, id?: string): Promise<LogPosition>;
+}
+
+/** Called with each entry read, in log order within its partition; awaited before the next one. */
+export type LogEntryHandler = (entry: LoggedEntry) => void | Promise<void>;
+
+/** A running read of some partitions. */
+export interface LogTail {
+  /** Stops reading; resolves once no handler call is running or will start. */
+  stop(): Promise<void>;
+}
+
+/** The processor's side of the input log. */
+export abstract class InputLogReader {
+  /**
+   * Reads each partition of `after` from just past the position given for it (0: from the start),
+   * in log order per partition, and keeps reading what is appended. The partitions are read
+   * independently: their entries interleave in no particular order.
+   */
+  abstract read(after: ReadonlyMap<number, LogPosition>, onEntry: LogEntryHandler): Promise<LogTail>;
+
+  /**
+   * Progress: the entries of `partition` up to `position` are stored and covered by a state
+   * checkpoint, so the log may forget them (as the inbox's `forget` does on one node).
+   */
+  abstract forget(partition: number, position: LogPosition): Promise<void>;
+}

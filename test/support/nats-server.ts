@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '#test/support/free-port.js';
+
+export const NATS_SERVER_PATH = process.env.NATS_SERVER_PATH ?? '/usr/sbin/nats-server';
+
+export function natsServerInstalled(): boolean {
+  return existsSync(NATS_SERVER_PATH);
+}
+
+/**
+ * Debian's nats-server (2.9) with JetStream on a free loopback port, its store in a temporary
+ * folder. `kill()` is a SIGKILL (a crash); `start()` again reuses the same port and store, as a
+ * restarted server on its own disk would.
+ */
+export class NatsServerProcess {
+  url = '';
+  private port = 0;
+  private child?: ChildProcess;
+  readonly storeDir = mkdtempSync(join(tmpdir(), 'convoi-nats-'));
+
+  /** A lone server, or one node of a cluster (`NatsCluster`). */
+  constructor(private readonly node?: ClusterNode) {}
+
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = this.node?.clientPort ?? (await freePort());
+    const args = ['-js', '-sd', this.storeDir, '-a', '127.0.0.1', '-p', String(this.port)];
+    if (this.node) {
+      const { name, clusterPort, routePorts } = this.node;
+      args.push('-n', name, '--cluster_name', 'convoi-test', '--cluster', `nats://127.0.0.1:${clusterPort}`);
+      args.push('--routes', routePorts.map((p) => `nats://127.0.0.1:${p}`).join(','));
+    }
+    const child = spawn(NATS_SERVER_PATH, args, { stdio: 'ignore' });
+    this.child = child;
+    this.url = `nats://127.0.0.1:${this.port}`;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
+      if (await answersPing(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('nats-server did not answer within 10 s');
+  }
+
+  /** A crash: SIGKILL, nothing flushed beyond what the server already wrote. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  /** A clean stop, the store kept (start() again to restart). */
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  /** Stops the server and deletes its store. */
+  async dispose(): Promise<void> {
+    await this.signal('SIGTERM');
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(timer);
+  }
+}
+
+/** A node's place in a cluster: its name, its client and route ports, and its peers' route ports. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly clientPort: number;
+  readonly clusterPort: number;
+  readonly routePorts: readonly number[];
+}
+
+/**
+ * Three nats-servers routed into one JetStream cluster on loopback, each with its own store: what
+ * `NATS_REPLICAS=3` needs. `url` lists the three, as a client's `NATS_URL` would.
+ */
+export class NatsCluster {
+  readonly nodes: NatsServerProcess[] = [];
+
+  get url(): string {
+    return this.nodes.map((n) => n.url).join(',');
+  }
+
+  async start(size = 3): Promise<void> {
+    const taken = new Set<number>();
+    while (taken.size < size * 2) taken.add(await freePort());
+    const ports = [...taken];
+    const clusterPorts = ports.slice(size);
+    for (let i = 0; i < size; i++) {
+      this.nodes.push(
+        new NatsServerProcess({
+          name: `n${i + 1}`,
+          clientPort: ports[i],
+          clusterPort: clusterPorts[i],
+          routePorts: clusterPorts.filter((_, k) => k !== i),
+        }),
+      );
+    }
+    await Promise.all(this.nodes.map((n) => n.start()));
+  }
+
+  /** The node named `name` (the servers' names are n1, n2, n3). */
+  node(name: string): NatsServerProcess {
+    const i = Number(name.slice(1)) - 1;
+    const node = this.nodes[i];
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.dispose()));
+  }
+}
+
+/** Whether the server on `port` sends its INFO and answers PING with PONG (NATS protocol). */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let seen = '';
+    let pinged = false;
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('latin1');
+      if (!pinged && seen.startsWith('INFO ')) {
+        pinged = true;
+        socket.write('CONNECT {"verbose":false}\r\nPING\r\n');
+      }
+      if (seen.includes('PONG\r\n')) done(true);
+    });
+  });
+}
