@@ -31,6 +31,9 @@ describe(PartitionLeases.name, () => {
 
   const others = (me: Processor) => processors.filter((p) => p !== me);
 
+  /** Failures a test turns on: the store refusing a processor's restore or its last checkpoint. */
+  const failing = { restore: new Set<string>(), checkpoint: new Set<string>() };
+
   const processor = (name: string, connect: LeaseConnect = leaseConnect(url, name), rebalanceMs = 100) => {
     const ownership = PartitionOwnership.of(P, []);
     const self: Processor = { name, ownership, lost: [], leases: undefined as unknown as PartitionLeases };
@@ -48,6 +51,7 @@ describe(PartitionLeases.name, () => {
             if (checkpointing.has(p)) doubleOwned.push(`${p}: ${name} took it before its last checkpoint`);
           // Restore: a real round trip to the store before the partitions are applied.
           await admin.query('SELECT partition FROM checkpoint WHERE partition = ANY($1)', [partitions]);
+          if (failing.restore.has(name)) throw new Error('restore refused');
           ownership.take(partitions);
         },
         releasing: async (partitions) => {
@@ -57,6 +61,10 @@ describe(PartitionLeases.name, () => {
           // slow one (150 ms on the server), longer than a rebalance turn, so that a taker
           // acquiring before it ends would be seen.
           await admin.query('SELECT pg_sleep(0.15)');
+          if (failing.checkpoint.has(name)) {
+            for (const p of partitions) checkpointing.delete(p);
+            throw new Error('checkpoint refused');
+          }
           await admin.query(
             `INSERT INTO checkpoint (partition, by) SELECT p, $2 FROM unnest($1::int[]) AS p
              ON CONFLICT (partition) DO UPDATE SET by = EXCLUDED.by`,
@@ -110,6 +118,8 @@ describe(PartitionLeases.name, () => {
     processors = [];
     doubleOwned = [];
     checkpointing.clear();
+    failing.restore.clear();
+    failing.checkpoint.clear();
   });
   afterEach(async () => {
     for (const p of processors) await p.leases.stop();
@@ -215,5 +225,34 @@ describe(PartitionLeases.name, () => {
     );
     assert.deepEqual(doubleOwned, []);
     assert.deepEqual(await lockHolders(admin, LOCK_SPACE.member).then((m) => m.size), 1);
+  });
+
+  it('releases the partitions whose restore failed, and takes them once it works', async () => {
+    const only = processor('only');
+    failing.restore.add('only');
+    await only.leases.start();
+    assert.deepEqual(only.ownership.owned(), []);
+    assert.equal(
+      (await lockHolders(admin, LOCK_SPACE.partition)).size,
+      0,
+      'no lock kept for a state not restored',
+    );
+
+    failing.restore.delete('only');
+    await only.leases.rebalance();
+    assert.equal(only.ownership.owned().length, P);
+    await assertLocksMatch([only]);
+  });
+
+  it('hands partitions off even when their last checkpoint fails', async () => {
+    const a = processor('a');
+    await a.leases.start();
+    failing.checkpoint.add('a');
+    const b = processor('b');
+    await b.leases.start();
+    // The taker replays from the previous checkpoint: longer, not wrong; never two owners.
+    assert.deepEqual(await waitFor('a fair share', () => fairAndDisjoint([a, b]), 10_000), [32, 32]);
+    await assertLocksMatch([a, b]);
+    assert.deepEqual(doubleOwned, []);
   });
 });
