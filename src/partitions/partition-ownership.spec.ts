@@ -30,4 +30,27 @@ describe(PartitionOwnership.name, () => {
     assert.equal(PartitionOwnership.all(64).partitionOf('REEFER-002'), partitionOf('REEFER-002', 64));
     assert.equal(PartitionOwnership.all(7).partitionOf('REEFER-002'), partitionOf('REEFER-002', 7));
   });
+
+  it('changes at run time as leases are taken and given up', () => {
+    const ownership = PartitionOwnership.of(4, [1]);
+    ownership.take([2, 3, 2]);
+    assert.deepEqual(ownership.owned(), [1, 2, 3]);
+    assert.equal(ownership.ownsAll, false);
+    ownership.take([0]);
+    assert.equal(ownership.ownsAll, true, 'every partition taken');
+    ownership.give([1, 1]);
+    assert.deepEqual(ownership.owned(), [0, 2, 3]);
+    assert.equal(ownership.owns(1), false);
+    assert.equal(ownership.ownsAll, false, 'no longer every partition');
+    ownership.give([0, 2, 3]);
+    assert.deepEqual(ownership.owned(), []);
+    assert.equal(PartitionOwnership.all(3).ownsAll, true);
+  });
+
+  it('refuses a bad partition in a change and leaves the set as it was', () => {
+    const ownership = PartitionOwnership.of(4, [1]);
+    assert.throws(() => ownership.take([2, 4]), /partition 4 is not one of 0 to 3/);
+    assert.throws(() => ownership.give([1, -1]), RangeError);
+    assert.deepEqual(ownership.owned(), [1]);
+  });
 });
