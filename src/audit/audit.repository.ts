@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Generated, Kysely } from 'kysely';
+import type { Generated, Kysely, Selectable } from 'kysely';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { AUDIT_MIGRATIONS, AUDIT_SCOPE } from './audit.migrations.js';
 import type { AuditEntry, AuditFilter, NewAuditEntry } from './audit.types.js';
@@ -89,16 +89,7 @@ export class AuditRepository implements OnModuleInit {
   }
 }
 
-function toEntry(r: {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  method: string;
-  path: string;
-  target: string | null;
-  status: number;
-}): AuditEntry {
+function toEntry(r: Selectable<AuditTables['audit_log']>): AuditEntry {
   return {
     id: r.id,
     at: new Date(r.at).toISOString(),

@@ -66,32 +66,6 @@ export function machineTicks(): { idle: number; total: number } {
   }
 }
 
-/**
- * CPU seconds of a process's threads so far, summed by thread name (/proc/<pid>/task/<tid>/comm),
- * sorted by name. The main thread (tid = pid) is `main`: Node's worker threads and libuv's pool
- * keep the process's name (`node`), V8's helpers have their own (`V8 DefaultWorke`, …).
- */
-export function threadCpuSeconds(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    try {
-      const name =
-        tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
-      if (Number.isFinite(seconds)) out.set(name, (out.get(name) ?? 0) + seconds);
-    } catch {
-      /* the thread ended meanwhile */
-    }
-  }
-  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
-}
-
 /** CPU seconds of each thread of a process (/proc/<pid>/task/<tid>/stat), by thread id. */
 function threadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
@@ -102,14 +76,30 @@ function threadSeconds(pid: number): Map<string, number> {
     return out;
   }
   for (const tid of tids) {
-    try {
-      const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
-      if (Number.isFinite(seconds)) out.set(tid, seconds);
-    } catch {
-      // the thread ended between the listing and the read
-    }
+    // NaN: the thread ended between the listing and the read.
+    const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+    if (Number.isFinite(seconds)) out.set(tid, seconds);
   }
   return out;
+}
+
+/**
+ * CPU seconds of a process's threads so far, summed by thread name (/proc/<pid>/task/<tid>/comm),
+ * sorted by name. The main thread (tid = pid) is `main`: Node's worker threads and libuv's pool
+ * keep the process's name (`node`), V8's helpers have their own (`V8 DefaultWorke`, …).
+ */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [tid, seconds] of threadSeconds(pid)) {
+    let name: string;
+    try {
+      name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    out.set(name, (out.get(name) ?? 0) + seconds);
+  }
+  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /**
