@@ -17,6 +17,10 @@ export interface PostgresServer {
   createDatabase(): Promise<string>;
   /** Stops the server and removes its temp dir. */
   stop(): Promise<void>;
+  /** Stops the server (an outage), keeping its data: {@link startAgain} brings it back. */
+  stopServer(): Promise<void>;
+  /** Starts the stopped server again on the same port, with its data. */
+  startAgain(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -61,8 +65,9 @@ export async function startPostgres(): Promise<PostgresServer> {
 
   let child: ChildProcess | undefined;
   let url = '';
-  const launch = async (): Promise<void> => {
-    const port = await freePort();
+  let port = 0;
+  const launch = async (samePort = false): Promise<void> => {
+    if (!samePort) port = await freePort();
     let output = '';
     const proc = spawn(
       join(POSTGRES_BIN, 'postgres'),
@@ -111,6 +116,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
+    stopServer: () => stopChild(child),
+    startAgain: () => launch(true),
   };
 }
 
