@@ -50,8 +50,10 @@ const AGGREGATE_SQL: Record<AggregateQuery['fn'], (column: string) => string> = 
   mean: (c) => `avg(${c})`,
   min: (c) => `min(${c})`,
   max: (c) => `max(${c})`,
-  // The newest value of the bucket, as the embedded store's MAX(measured_at) row gives it.
-  last: (c) => `(array_agg(${c} ORDER BY measured_at DESC) FILTER (WHERE ${c} IS NOT NULL))[1]`,
+  // The newest value of the bucket, as the embedded store's MAX(measured_at) row gives it: of
+  // readings at the same instant, the first in key order (SQLite keeps the first maximum it meets).
+  last: (c) =>
+    `(array_agg(${c} ORDER BY measured_at DESC, device_id COLLATE "C") FILTER (WHERE ${c} IS NOT NULL))[1]`,
 };
 
 /** One bucket's values, every field in one query (the embedded store runs one per field). */
