@@ -11,6 +11,7 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
 import { alertToLine, readingToLine, type LineProblems } from '#src/telemetry/influx/influx-line-protocol.js';
 import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
+import { startPostgres, withClient } from '#test/support/postgres.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 
 const PRIVACY = 'docs/PRIVACY.md';
@@ -151,5 +152,38 @@ describe('docs/PRIVACY.md inventory', () => {
     const doc = readFileSync(PRIVACY, 'utf8');
     for (const phrase of [/never collects/i, /no customer/i, /camera/i, /positions are of containers/i])
       assert.match(doc, phrase);
+  });
+});
+
+describe('docs/PRIVACY.md inventory of PostgreSQL (DATABASE_URL)', () => {
+  it('documents every PostgreSQL table and column convoi creates (partitions under their table)', async () => {
+    const postgres = await startPostgres();
+    try {
+      const url = await postgres.createDatabase();
+      const app = await startTestApp({ env: { DATABASE_URL: url } });
+      await app.close();
+      const { rows } = await withClient(url, (c) =>
+        c.query<{ table: string; column: string }>(
+          `SELECT c.relname AS table, a.attname AS column FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+           ORDER BY c.relname, a.attnum`,
+        ),
+      );
+      const tables = new Map<string, string[]>();
+      for (const { table, column } of rows) tables.set(table, [...(tables.get(table) ?? []), column]);
+      assert.ok(tables.has('readings') && tables.has('audit_log'), 'the walk sees the tables');
+      const doc = readFileSync(PRIVACY, 'utf8');
+      const problems = [...tables].flatMap(([table, columns]) => missing(doc, 'Table', table, columns));
+      assert.deepEqual(problems, [], `${PRIVACY} is missing:\n  ${problems.join('\n  ')}`);
+      assert.match(
+        section(doc, 'Table', 'readings') ?? '',
+        /PostgreSQL/,
+        'the readings section says where they are on PostgreSQL',
+      );
+    } finally {
+      await postgres.stop();
+    }
   });
 });
