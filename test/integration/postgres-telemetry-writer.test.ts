@@ -61,6 +61,15 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     assert.equal((await xid()) - before, 2, 'one write transaction for the thousand readings');
   });
 
+  it("stores a reading as it was when written (the object is the pipeline's)", async () => {
+    const s = await open();
+    const r = reading(0);
+    s.writer.write([r]);
+    r.temperatureC = 99;
+    await s.writer.flush();
+    assert.equal((await history(s))[0].temperatureC, 4);
+  });
+
   it('stores a replayed reading once, with the same values', async () => {
     const s = await open();
     const batch = [

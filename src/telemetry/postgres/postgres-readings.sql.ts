@@ -27,7 +27,7 @@ const ON_CONFLICT = sql.raw(`ON CONFLICT (container_id, measured_at, device_id) 
  * Inserts the rows in one statement, each column one array parameter unnested; a row whose key
  * (container, measuredAt, device) is stored already is merged into it field by field, as the
  * embedded store (reading-row.ts) and InfluxDB merge a point written again. The rows' keys
- * must be distinct (toReadingColumns merges a batch's repeats).
+ * must be distinct (mergeRepeatedKeys merges a batch's repeats).
  */
 export async function insertReadingColumns(db: Kysely<object>, c: ReadingColumns): Promise<void> {
   await sql`INSERT INTO readings (container_id, measured_at, device_id, received_at, shipment_id, source,

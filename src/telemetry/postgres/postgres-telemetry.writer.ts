@@ -7,7 +7,13 @@ import { TelemetryWriter } from '../telemetry.ports.js';
 import { PostgresReadingPartitions, dayOf } from './postgres-reading-partitions.js';
 import { insertAlertEvents, insertReadingColumns } from './postgres-readings.sql.js';
 import { PostgresTelemetryConfig } from './postgres-telemetry.config.js';
-import { toReadingColumns } from './reading-columns.js';
+import {
+  appendReading,
+  concatColumns,
+  emptyColumns,
+  mergeRepeatedKeys,
+  type ReadingColumns,
+} from './reading-columns.js';
 
 /** Pause before retrying what PostgreSQL refused or could not be reached for. */
 export const RETRY_AFTER_FAILURE_MS = 1000;
@@ -21,7 +27,7 @@ const SHUTDOWN_WAIT_MS = 10_000;
 /** Readings and alert events handed over together, kept until PostgreSQL stored them. */
 interface Batch {
   seq: number;
-  readings: Reading[];
+  readings: ReadingColumns;
   alerts: AlertEvent[];
 }
 
@@ -40,7 +46,7 @@ interface Batch {
 export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PostgresTelemetryWriter.name);
   readonly partitions: PostgresReadingPartitions;
-  private pendingReadings: Reading[] = [];
+  private pendingReadings = emptyColumns();
   private pendingAlerts: AlertEvent[] = [];
   /** Sent, not stored yet, oldest first. */
   private readonly queue: Batch[] = [];
@@ -76,7 +82,8 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   }
 
   write(readings: readonly Reading[]): void {
-    for (const r of readings) this.pendingReadings.push(r);
+    // Copied now, as the other stores do: a reading object is the pipeline's, not kept here.
+    for (const r of readings) appendReading(this.pendingReadings, r);
     this.scheduled();
   }
 
@@ -126,7 +133,10 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
 
   private scheduled(): void {
     // Never sent here: `write` runs inside the ingestion slice, which has its own time budget.
-    if (this.pendingReadings.length + this.pendingAlerts.length >= this.config.TELEMETRY_BATCH_SIZE)
+    if (
+      this.pendingReadings.containerId.length + this.pendingAlerts.length >=
+      this.config.TELEMETRY_BATCH_SIZE
+    )
       this.sendSoon();
     else this.timer ??= setTimeout(() => this.sendSoon(), this.config.TELEMETRY_FLUSH_MS);
   }
@@ -143,9 +153,9 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   private send(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pendingReadings.length === 0 && this.pendingAlerts.length === 0) return;
+    if (this.pendingReadings.containerId.length === 0 && this.pendingAlerts.length === 0) return;
     this.queue.push({ seq: ++this.sentSeq, readings: this.pendingReadings, alerts: this.pendingAlerts });
-    this.pendingReadings = [];
+    this.pendingReadings = emptyColumns();
     this.pendingAlerts = [];
     if (this.retry === undefined) void this.pump();
   }
@@ -160,9 +170,9 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
         let rows = 0;
         while (
           n < this.queue.length &&
-          (n === 0 || rows + this.queue[n].readings.length <= MAX_ROWS_PER_INSERT)
+          (n === 0 || rows + this.queue[n].readings.containerId.length <= MAX_ROWS_PER_INSERT)
         )
-          rows += this.queue[n++].readings.length;
+          rows += this.queue[n++].readings.containerId.length;
         const batches = this.queue.slice(0, n);
         const started = performance.now();
         try {
@@ -181,9 +191,8 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   }
 
   private async storeBatches(batches: readonly Batch[]): Promise<void> {
-    const readings = batches.length === 1 ? batches[0].readings : batches.flatMap((b) => b.readings);
-    if (readings.length > 0) {
-      const columns = toReadingColumns(readings);
+    const columns = mergeRepeatedKeys(concatColumns(batches.map((b) => b.readings)));
+    if (columns.containerId.length > 0) {
       await this.partitions.ensure(new Set(columns.measuredAt.map(dayOf)));
       await insertReadingColumns(this.store.db, columns);
     }
@@ -221,6 +230,9 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   }
 
   private queuedReadings(): number {
-    return this.queue.reduce((n, b) => n + b.readings.length, this.pendingReadings.length);
+    return this.queue.reduce(
+      (n, b) => n + b.readings.containerId.length,
+      this.pendingReadings.containerId.length,
+    );
   }
 }

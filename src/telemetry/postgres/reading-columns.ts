@@ -44,27 +44,16 @@ const MERGED = [
   'snr',
 ] as const satisfies readonly (keyof ReadingColumns)[];
 
-/**
- * The readings as columns, one row per key (container, measuredAt, device). PostgreSQL refuses
- * an INSERT … ON CONFLICT DO UPDATE that meets one key twice, so readings sharing a key within
- * the batch are merged here as the table merges a reading written again (postgres-readings.sql.ts,
- * the embedded store's reading-row.ts): the later one's values replace, its missing ones keep.
- */
-export function toReadingColumns(readings: readonly Reading[]): ReadingColumns {
-  const c = emptyColumns();
-  const rowOf = new Map<string, number>();
-  for (const r of readings) {
-    const key = `${r.containerId}\u0000${r.measuredAt}\u0000${r.deviceId}`;
-    const at = rowOf.get(key);
-    if (at === undefined) {
-      rowOf.set(key, c.containerId.length);
-      append(c, r);
-    } else merge(c, at, r);
-  }
-  return c;
-}
+/** Columns a later reading at the same key always replaces (the key's own never differ). */
+const ALWAYS_REPLACED = [
+  'receivedAt',
+  'source',
+  'lagMs',
+  'late',
+] as const satisfies readonly (keyof ReadingColumns)[];
 
-function emptyColumns(): ReadingColumns {
+/** Readings queued as columns, copied at `write` (the reading objects are not kept). */
+export function emptyColumns(): ReadingColumns {
   return {
     containerId: [],
     measuredAt: [],
@@ -89,7 +78,8 @@ function emptyColumns(): ReadingColumns {
   };
 }
 
-function append(c: ReadingColumns, r: Reading): void {
+/** Appends a reading as a row. */
+export function appendReading(c: ReadingColumns, r: Reading): void {
   const q = r.quality;
   c.containerId.push(r.containerId);
   c.measuredAt.push(r.measuredAt);
@@ -113,16 +103,41 @@ function append(c: ReadingColumns, r: Reading): void {
   c.late.push(q.late);
 }
 
-/** Merges reading `r` into row `at` (the same key, written earlier in the batch). */
-function merge(c: ReadingColumns, at: number, r: Reading): void {
-  const later = emptyColumns();
-  append(later, r);
-  c.receivedAt[at] = later.receivedAt[0];
-  c.source[at] = later.source[0];
-  c.lagMs[at] = later.lagMs[0];
-  c.late[at] = later.late[0];
-  for (const k of MERGED) {
-    const value = later[k][0];
-    if (value !== null) (c[k] as unknown[])[at] = value;
+const COLUMNS = Object.keys(emptyColumns()) as (keyof ReadingColumns)[];
+
+/** The rows of several batches, in order, as one. */
+export function concatColumns(batches: readonly ReadingColumns[]): ReadingColumns {
+  if (batches.length === 1) return batches[0];
+  const c = emptyColumns();
+  for (const b of batches) for (const k of COLUMNS) for (const v of b[k]) (c[k] as unknown[]).push(v);
+  return c;
+}
+
+/**
+ * The rows with one row per key (container, measuredAt, device). PostgreSQL refuses an
+ * INSERT … ON CONFLICT DO UPDATE that meets one key twice, so rows sharing a key are merged here
+ * as the table merges a reading written again (postgres-readings.sql.ts, the embedded store's
+ * reading-row.ts): the later one's values replace, its missing ones keep. Returns the same
+ * columns when no key repeats (the common case).
+ */
+export function mergeRepeatedKeys(c: ReadingColumns): ReadingColumns {
+  const rowOf = new Map<string, number>();
+  const repeats: [from: number, into: number][] = [];
+  for (let i = 0; i < c.containerId.length; i++) {
+    const key = `${c.containerId[i]}\u0000${c.measuredAt[i]}\u0000${c.deviceId[i]}`;
+    const at = rowOf.get(key);
+    if (at === undefined) rowOf.set(key, i);
+    else repeats.push([i, at]);
   }
+  if (repeats.length === 0) return c;
+  const merged = emptyColumns();
+  const first = [...rowOf.values()].sort((a, b) => a - b);
+  for (const i of first) for (const k of COLUMNS) (merged[k] as unknown[]).push(c[k][i]);
+  const position = new Map(first.map((row, p) => [row, p]));
+  for (const [from, into] of repeats) {
+    const p = position.get(into)!;
+    for (const k of ALWAYS_REPLACED) (merged[k] as unknown[])[p] = c[k][from];
+    for (const k of MERGED) if (c[k][from] !== null) (merged[k] as unknown[])[p] = c[k][from];
+  }
+  return merged;
 }
