@@ -9,6 +9,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Reading } from '#src/contracts/reading.js';
 import { startPostgres, withClient } from '#test/support/postgres.js';
+import type { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import { openSeriesStore, type SeriesStoreKind } from '#test/support/telemetry-stores.js';
 
 const READINGS = Number(process.argv[2] ?? 100_000);
@@ -55,13 +56,51 @@ function cpuSecondsOf(pids: readonly number[]): number {
   return ticks / TICKS_PER_S;
 }
 
+interface Run {
+  perS: number;
+  convoiUs: number;
+  postgresUs: number;
+}
+
+/** Writes the readings in slices, then flushes: the rate, and the CPU per reading of both processes. */
+async function measure(
+  writer: TelemetryWriter,
+  readings: readonly Reading[],
+  adminUrl: string,
+): Promise<Run> {
+  // Every backend and background process of the server (a new one during the run starts at 0).
+  const pids = async () =>
+    withClient(adminUrl, async (c) =>
+      (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity')).rows.map((r) => r.pid),
+    );
+  const before = await pids();
+  const pg0 = cpuSecondsOf(before);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let from = 0; from < readings.length; from += SLICE) {
+    writer.write(readings.slice(from, from + SLICE));
+    await yieldToEventLoop();
+  }
+  await writer.flush();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const pgSeconds = cpuSecondsOf([...new Set([...before, ...(await pids())])]) - pg0;
+  return {
+    perS: Math.round(readings.length / seconds),
+    convoiUs: Number(((cpu.user + cpu.system) / readings.length).toFixed(1)),
+    postgresUs: Number(((pgSeconds * 1e6) / readings.length).toFixed(1)),
+  };
+}
+
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   const server = await startPostgres();
   const readings = fleetReadings(READINGS);
-  const results: Record<SeriesStoreKind, { perS: number; convoiUs: number; postgresUs: number }[]> = {
+  const results: Record<`${SeriesStoreKind}${'' | '-replay'}`, Run[]> = {
     embedded: [],
     postgres: [],
+    'embedded-replay': [],
+    'postgres-replay': [],
   };
   try {
     await withClient(server.url, async (c) => {
@@ -73,32 +112,13 @@ async function main(): Promise<void> {
       for (const kind of ['embedded', 'postgres'] as const) {
         const url = kind === 'postgres' ? await server.createDatabase() : undefined;
         const series = await openSeriesStore(kind, { url });
-        // Every backend and background process of the server (a new one during the run starts at 0).
-        const pids = async () =>
-          withClient(server.url, async (c) =>
-            (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity')).rows.map((r) => r.pid),
-          );
-        const before = await pids();
-        const pg0 = cpuSecondsOf(before);
-        const cpu0 = process.cpuUsage();
-        const t0 = performance.now();
-        for (let from = 0; from < readings.length; from += SLICE) {
-          series.writer.write(readings.slice(from, from + SLICE));
-          await yieldToEventLoop();
+        // New rows, then the same readings again: every row takes the ON CONFLICT merge (a replay).
+        for (const phase of ['new', 'replay'] as const) {
+          const r = await measure(series.writer, readings, server.url);
+          results[phase === 'new' ? kind : (`${kind}-replay` as const)].push(r);
+          console.error(`round ${round} ${kind} ${phase}: ${JSON.stringify(r)}`);
         }
-        await series.writer.flush();
-        const seconds = (performance.now() - t0) / 1000;
-        const cpu = process.cpuUsage(cpu0);
-        const after = await pids();
-        const pgSeconds = cpuSecondsOf([...new Set([...before, ...after])]) - pg0;
         await series.close();
-        const r = {
-          perS: Math.round(READINGS / seconds),
-          convoiUs: Number(((cpu.user + cpu.system) / READINGS).toFixed(1)),
-          postgresUs: Number(((pgSeconds * 1e6) / READINGS).toFixed(1)),
-        };
-        results[kind].push(r);
-        console.error(`round ${round} ${kind}: ${JSON.stringify(r)}`);
       }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const summary = Object.fromEntries(
