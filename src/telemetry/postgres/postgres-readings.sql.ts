@@ -37,7 +37,7 @@ export async function insertReadingColumns(db: Kysely<object>, c: ReadingColumns
       ${c.receivedAt}::bigint[], ${c.shipmentId}::text[], ${c.source}::text[],
       ${c.temperatureC}::float8[], ${c.humidityPct}::float8[], ${c.shockG}::float8[],
       ${c.lat}::float8[], ${c.lon}::float8[], ${c.altM}::float8[], ${c.batteryPct}::float8[],
-      ${c.doorOpen}::boolean[], ${c.fCnt}::bigint[], ${c.gateways}::integer[],
+      ${c.doorOpen}::boolean[], ${c.fCnt}::bigint[], ${c.gateways}::bigint[],
       ${c.rssi}::float8[], ${c.snr}::float8[], ${c.lagMs}::bigint[], ${c.late}::boolean[])
     ${ON_CONFLICT}`.execute(db);
 }

@@ -27,7 +27,7 @@ export const POSTGRES_TELEMETRY_MIGRATIONS: readonly StoreMigration[] = [
           temperature_c DOUBLE PRECISION, humidity_pct DOUBLE PRECISION, shock_g DOUBLE PRECISION,
           lat DOUBLE PRECISION, lon DOUBLE PRECISION, alt_m DOUBLE PRECISION,
           battery_pct DOUBLE PRECISION, door_open BOOLEAN,
-          f_cnt BIGINT, gateways INTEGER, rssi DOUBLE PRECISION, snr DOUBLE PRECISION,
+          f_cnt BIGINT, gateways BIGINT, rssi DOUBLE PRECISION, snr DOUBLE PRECISION,
           lag_ms BIGINT NOT NULL, late BOOLEAN NOT NULL,
           PRIMARY KEY (container_id, measured_at, device_id)
         ) PARTITION BY RANGE (measured_at);
