@@ -192,6 +192,27 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     );
   });
 
+  it("stores a reading of a day another node's retention dropped, creating its partition again", async () => {
+    const clock = new ManualClock(T);
+    const a = await open(clock, { RETENTION_READINGS_DAYS: 5 });
+    const b = await openSeriesStore('postgres', { url, clock });
+    try {
+      const old = T - 7 * DAY;
+      b.writer.write([reading(0, { measuredAt: old })]);
+      await b.writer.flush();
+      assert.deepEqual((await a.maintenance!.runNow()).droppedDays, [Math.floor(old / DAY)]);
+      // b still takes the day's partition for there: its insert fails once, then it checks again.
+      b.writer.write([reading(0, { measuredAt: old + 1000 })]);
+      await b.writer.flush();
+      assert.deepEqual(
+        (await history(b, T - 10 * DAY)).map((r) => r.measuredAt),
+        [old + 1000],
+      );
+    } finally {
+      await b.close();
+    }
+  });
+
   it('keeps what PostgreSQL could not take while it is down, and stores it once it is back', async () => {
     const s = await open();
     s.writer.write([reading(0)]);
