@@ -192,54 +192,66 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     );
   });
 
-  it("stores a reading of a day another node's retention dropped, creating its partition again", async () => {
-    const clock = new ManualClock(T);
-    const a = await open(clock, { RETENTION_READINGS_DAYS: 5 });
-    const b = await openSeriesStore('postgres', { url, clock });
-    try {
-      const old = T - 7 * DAY;
-      b.writer.write([reading(0, { measuredAt: old })]);
-      await b.writer.flush();
-      assert.deepEqual((await a.maintenance!.runNow()).droppedDays, [Math.floor(old / DAY)]);
-      // b still takes the day's partition for there: its insert fails once, then it checks again.
-      b.writer.write([reading(0, { measuredAt: old + 1000 })]);
-      await b.writer.flush();
-      assert.deepEqual(
-        (await history(b, T - 10 * DAY)).map((r) => r.measuredAt),
-        [old + 1000],
-      );
-    } finally {
-      await b.close();
-    }
-  });
+  it(
+    "stores a reading of a day another node's retention dropped, creating its partition again",
+    { timeout: 20_000 },
+    async () => {
+      const clock = new ManualClock(T);
+      const a = await open(clock, { RETENTION_READINGS_DAYS: 5 });
+      const b = await openSeriesStore('postgres', { url, clock });
+      try {
+        const old = T - 7 * DAY;
+        b.writer.write([reading(0, { measuredAt: old })]);
+        await b.writer.flush();
+        assert.deepEqual((await a.maintenance!.runNow()).droppedDays, [Math.floor(old / DAY)]);
+        // b still takes the day's partition for there: its insert fails once, then it checks again.
+        b.writer.write([reading(0, { measuredAt: old + 1000 })]);
+        await b.writer.flush();
+        assert.deepEqual(
+          (await history(b, T - 10 * DAY)).map((r) => r.measuredAt),
+          [old + 1000],
+        );
+      } finally {
+        await b.close();
+      }
+    },
+  );
 
-  it('keeps what PostgreSQL could not take while it is down, and stores it once it is back', async () => {
-    const s = await open();
-    s.writer.write([reading(0)]);
-    await s.writer.flush();
-    await server.stopServer();
-    let restarted = false;
-    try {
-      s.writer.write([reading(1), reading(2)]);
-      let flushed = false;
-      const flush = s.writer.flush().then(() => (flushed = true));
-      await waitFor('the writer to report the failure', () => s.writer.readiness().status === 'down', 10_000);
-      assert.equal(s.writer.health().status, 'degraded');
-      assert.equal(flushed, false, 'flush does not resolve while the readings are not stored');
-      // Written during the outage too: queued behind the failed batch, in order.
-      s.writer.write([reading(3)]);
-      const later = s.writer.flush();
-      await server.startAgain();
-      restarted = true;
-      await flush;
-      await later;
-    } finally {
-      if (!restarted) await server.startAgain();
-    }
-    assert.equal(s.writer.readiness().status, 'up');
-    assert.deepEqual(
-      (await history(s)).map((r) => r.measuredAt),
-      [T, T + 1000, T + 2000, T + 3000],
-    );
-  });
+  it(
+    'keeps what PostgreSQL could not take while it is down, and stores it once it is back',
+    { timeout: 60_000 },
+    async () => {
+      const s = await open();
+      s.writer.write([reading(0)]);
+      await s.writer.flush();
+      await server.stopServer();
+      let restarted = false;
+      try {
+        s.writer.write([reading(1), reading(2)]);
+        let flushed = false;
+        const flush = s.writer.flush().then(() => (flushed = true));
+        await waitFor(
+          'the writer to report the failure',
+          () => s.writer.readiness().status === 'down',
+          10_000,
+        );
+        assert.equal(s.writer.health().status, 'degraded');
+        assert.equal(flushed, false, 'flush does not resolve while the readings are not stored');
+        // Written during the outage too: queued behind the failed batch, in order.
+        s.writer.write([reading(3)]);
+        const later = s.writer.flush();
+        await server.startAgain();
+        restarted = true;
+        await flush;
+        await later;
+      } finally {
+        if (!restarted) await server.startAgain();
+      }
+      assert.equal(s.writer.readiness().status, 'up');
+      assert.deepEqual(
+        (await history(s)).map((r) => r.measuredAt),
+        [T, T + 1000, T + 2000, T + 3000],
+      );
+    },
+  );
 });
