@@ -196,7 +196,10 @@ export class AppConfig {
   @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
-  /** Largest batch the embedded time-series store writes in one transaction (readings). */
+  /**
+   * Readings in a batch of the time-series store (embedded: one transaction; PostgreSQL: one
+   * INSERT). A full batch is written at once, without waiting for TELEMETRY_FLUSH_MS.
+   */
   @EnvInt()
   @IsInt()
   @Min(1)
@@ -373,7 +376,8 @@ export class AppConfig {
   FCNT_LATE_WINDOW = 32;
 
   /**
-   * Days readings are kept in the embedded store (0: forever). EU Reg. 37/2005 asks quick-frozen
+   * Days readings are kept in the embedded store or PostgreSQL (there whole days: a day's
+   * partition is dropped once all of it is older) (0: forever). EU Reg. 37/2005 asks quick-frozen
    * temperature records be kept at least a year; at start, a shorter InfluxDB bucket retention is
    * reported as a warning.
    */

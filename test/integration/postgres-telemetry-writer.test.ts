@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { ManualClock } from '#src/common/clock.js';
+import type { AlertEvent } from '#src/contracts/alert-event.js';
+import type { Reading } from '#src/contracts/reading.js';
+import { PARTITION_DAY_MS, partitionName } from '#src/telemetry/postgres/postgres-reading-partitions.js';
+import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
+import { openSeriesStore, type SeriesStore } from '#test/support/telemetry-stores.js';
+import { waitFor } from '#test/support/wait-for.js';
+
+const DAY = PARTITION_DAY_MS;
+const T = Date.UTC(2026, 10, 22, 10);
+
+function reading(i: number, extra: Partial<Reading> = {}): Reading {
+  return {
+    deviceId: 'D1',
+    containerId: 'C1',
+    measuredAt: T + i * 1000,
+    receivedAt: T + i * 1000 + 5,
+    source: 'json',
+    dedupeKey: `D1:t:${i}`,
+    temperatureC: 4,
+    quality: { lagMs: 5, late: false },
+    ...extra,
+  };
+}
+
+describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
+  let server: PostgresServer;
+  let series: SeriesStore | undefined;
+  let url = '';
+  before(async () => {
+    server = await startPostgres();
+  });
+  after(() => server.stop());
+  afterEach(async () => {
+    await series?.close();
+    series = undefined;
+  });
+
+  const open = async (clock = new ManualClock(T), settings = {}) => {
+    url = await server.createDatabase();
+    series = await openSeriesStore('postgres', { url, clock, settings });
+    return series;
+  };
+  const query = <R>(text: string, params: unknown[] = []) =>
+    withClient(url, async (c) => (await c.query(text, params)).rows as R[]);
+  const count = async () => Number((await query<{ n: string }>('SELECT count(*) AS n FROM readings'))[0].n);
+  const history = (s: SeriesStore, from = T - DAY, to = T + DAY) =>
+    s.reader.history({ containerId: 'C1', from, to, limit: 10_000 });
+
+  it('writes a thousand readings in one INSERT, only when flushed or due', async () => {
+    const s = await open();
+    const xid = async () => Number((await query<{ x: string }>('SELECT txid_current() AS x'))[0].x);
+    const before = await xid();
+    for (let i = 0; i < 1000; i++) s.writer.write([reading(i)]);
+    assert.equal(await count(), 0, 'nothing is written while the batch is neither full nor due');
+    await s.writer.flush();
+    assert.equal(await count(), 1000);
+    // Each statement that writes takes a transaction id: the insert, then this query's own.
+    assert.equal((await xid()) - before, 2, 'one write transaction for the thousand readings');
+  });
+
+  it("stores a reading as it was when written (the object is the pipeline's)", async () => {
+    const s = await open();
+    const r = reading(0);
+    s.writer.write([r]);
+    r.temperatureC = 99;
+    await s.writer.flush();
+    assert.equal((await history(s))[0].temperatureC, 4);
+  });
+
+  it('stores a replayed reading once, with the same values', async () => {
+    const s = await open();
+    const batch = [
+      reading(0, { shipmentId: 'S1', doorOpen: true, quality: { fCnt: 7, lagMs: 5, late: true } }),
+      reading(1),
+    ];
+    s.writer.write(batch);
+    await s.writer.flush();
+    const first = await history(s);
+    s.writer.write(batch);
+    s.writer.write(batch); // twice within one batch too: one statement may not meet a key twice
+    await s.writer.flush();
+    assert.equal(await count(), 2);
+    assert.deepEqual(await history(s), first);
+    assert.deepEqual(first[0], {
+      deviceId: 'D1',
+      measuredAt: T,
+      receivedAt: T + 5,
+      source: 'json',
+      shipmentId: 'S1',
+      temperatureC: 4,
+      doorOpen: true,
+      quality: { fCnt: 7, lagMs: 5, late: true },
+    });
+  });
+
+  it('merges a reading written again field by field, across batches and within one', async () => {
+    const s = await open();
+    s.writer.write([reading(0, { temperatureC: 4, humidityPct: 80 })]);
+    await s.writer.flush();
+    s.writer.write([
+      reading(0, { temperatureC: undefined, shockG: 2, receivedAt: T + 900, source: 'tts' }),
+      reading(1, { temperatureC: 5 }),
+      reading(1, { temperatureC: undefined, batteryPct: 90, receivedAt: T + 1900 }),
+    ]);
+    await s.writer.flush();
+    const rows = await history(s);
+    assert.deepEqual(
+      rows.map((r) => [
+        r.measuredAt,
+        r.receivedAt,
+        r.source,
+        r.temperatureC,
+        r.humidityPct,
+        r.shockG,
+        r.batteryPct,
+      ]),
+      [
+        [T, T + 900, 'tts', 4, 80, 2, undefined],
+        [T + 1000, T + 1900, 'json', 5, undefined, undefined, 90],
+      ],
+    );
+  });
+
+  it('creates the partition of any day a reading needs; none is a default partition', async () => {
+    const s = await open();
+    const far = T - 40 * DAY;
+    s.writer.write([reading(0), reading(0, { measuredAt: far }), reading(0, { measuredAt: T + 3 * DAY })]);
+    await s.writer.flush();
+    const partitions = await query<{ name: string; bound: string }>(
+      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i
+       JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'readings'::regclass ORDER BY 1`,
+    );
+    const names = partitions.map((p) => p.name);
+    for (const at of [far, T, T + DAY, T + 3 * DAY])
+      assert.ok(
+        names.includes(partitionName(Math.floor(at / DAY))),
+        `partition of ${new Date(at).toISOString()}`,
+      );
+    assert.ok(partitions.every((p) => p.bound !== 'DEFAULT'));
+    assert.equal(await count(), 3);
+    const where = await query<{ table: string }>(
+      'SELECT tableoid::regclass::text AS table FROM readings WHERE measured_at = $1',
+      [far],
+    );
+    assert.deepEqual(where, [{ table: partitionName(Math.floor(far / DAY)) }]);
+  });
+
+  it('drops the partitions of days wholly older than RETENTION_READINGS_DAYS, and old alert events', async () => {
+    const clock = new ManualClock(T);
+    const s = await open(clock, { RETENTION_READINGS_DAYS: 5, RETENTION_ALERTS_DAYS: 5 });
+    const alert = (at: number): AlertEvent => ({
+      alertId: `a${at}`,
+      change: 'opened',
+      containerId: 'C1',
+      rule: 'r',
+      severity: 'critical',
+      status: 'active',
+      acknowledged: false,
+      message: 'm',
+      at,
+    });
+    s.writer.write([
+      reading(0, { measuredAt: T - 7 * DAY }),
+      reading(0, { measuredAt: T - 5 * DAY + 1000 }),
+      reading(0),
+    ]);
+    s.writer.writeAlert(alert(T - 7 * DAY));
+    s.writer.writeAlert(alert(T));
+    await s.writer.flush();
+    const report = await s.maintenance!.runNow();
+    const cutoffDay = Math.floor((T - 5 * DAY) / DAY);
+    assert.ok(report.droppedDays.length > 0 && report.droppedDays.every((d) => d < cutoffDay));
+    assert.ok(report.droppedDays.includes(Math.floor((T - 7 * DAY) / DAY)));
+    // The day the limit falls in is kept whole: its reading after the cutoff stays.
+    assert.deepEqual(
+      (await history(s, T - 10 * DAY)).map((r) => r.measuredAt),
+      [T - 5 * DAY + 1000, T],
+    );
+    assert.equal(report.alertEventsDeleted, 1);
+    // A late reading of a dropped day is stored again (its partition created anew), then dropped.
+    s.writer.write([reading(0, { measuredAt: T - 7 * DAY })]);
+    await s.writer.flush();
+    assert.equal(await count(), 3);
+    clock.set(T + DAY);
+    await s.maintenance!.runNow();
+    assert.deepEqual(
+      (await history(s, T - 10 * DAY)).map((r) => r.measuredAt),
+      [T],
+    );
+  });
+
+  it(
+    "stores a reading of a day another node's retention dropped, creating its partition again",
+    { timeout: 20_000 },
+    async () => {
+      const clock = new ManualClock(T);
+      const a = await open(clock, { RETENTION_READINGS_DAYS: 5 });
+      const b = await openSeriesStore('postgres', { url, clock });
+      try {
+        const old = T - 7 * DAY;
+        b.writer.write([reading(0, { measuredAt: old })]);
+        await b.writer.flush();
+        assert.deepEqual((await a.maintenance!.runNow()).droppedDays, [Math.floor(old / DAY)]);
+        // b still takes the day's partition for there: its insert fails once, then it checks again.
+        b.writer.write([reading(0, { measuredAt: old + 1000 })]);
+        await b.writer.flush();
+        assert.deepEqual(
+          (await history(b, T - 10 * DAY)).map((r) => r.measuredAt),
+          [old + 1000],
+        );
+      } finally {
+        await b.close();
+      }
+    },
+  );
+
+  it(
+    'keeps what PostgreSQL could not take while it is down, and stores it once it is back',
+    { timeout: 60_000 },
+    async () => {
+      const s = await open();
+      s.writer.write([reading(0)]);
+      await s.writer.flush();
+      await server.pause();
+      let restarted = false;
+      try {
+        s.writer.write([reading(1), reading(2)]);
+        let flushed = false;
+        const flush = s.writer.flush().then(() => (flushed = true));
+        await waitFor(
+          'the writer to report the failure',
+          () => s.writer.readiness().status === 'down',
+          10_000,
+        );
+        assert.equal(s.writer.health().status, 'degraded');
+        assert.equal(flushed, false, 'flush does not resolve while the readings are not stored');
+        // Written during the outage too: queued behind the failed batch, in order.
+        s.writer.write([reading(3)]);
+        const later = s.writer.flush();
+        await server.resume();
+        restarted = true;
+        await flush;
+        await later;
+      } finally {
+        if (!restarted) await server.resume();
+      }
+      assert.equal(s.writer.readiness().status, 'up');
+      assert.deepEqual(
+        (await history(s)).map((r) => r.measuredAt),
+        [T, T + 1000, T + 2000, T + 3000],
+      );
+    },
+  );
+});
