@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { childLives, type ChildLife } from '#test/support/child-life.js';
 import { waitFor } from '#test/support/wait-for.js';
+import { hubSiteBody } from '#test/support/hub-site.js';
 
 const DEVICE = 'sensor-reefer-001';
 const CONTAINER = 'REEFER-001';
@@ -48,14 +49,7 @@ describe('journey across SIGKILL (a geofence crossing and the replay of the inbo
       const first = await start(dataDir);
       const site = await first.request('/sites', {
         method: 'POST',
-        body: JSON.stringify({
-          id: HUB.id,
-          name: 'Plateforme Dijon',
-          kind: 'hub',
-          lat: HUB.lat,
-          lon: HUB.lon,
-          geofence: { type: 'circle', radiusM: HUB.radiusM },
-        }),
+        body: hubSiteBody(HUB),
       });
       assert.equal(site.status, 201, JSON.stringify(site.body));
       for (let m = 0; m <= killAfter; m++) await send(first, t0, m);

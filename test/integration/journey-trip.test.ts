@@ -9,6 +9,7 @@ import { STORE_DIALECTS } from '#test/support/store-dialects.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 import { haversineKm, offsetMetres, Polyline, type GeoPoint } from '../../sensors-sim/src/world/geo.js';
+import { hubSiteBody } from '#test/support/hub-site.js';
 
 const DEVICE = 'sensor-reefer-001';
 const CONTAINER = 'REEFER-001';
@@ -119,14 +120,7 @@ for (const dialect of STORE_DIALECTS)
       planner = key.body.key as string;
       const hub = await app.request('/api/v1/sites', {
         method: 'POST',
-        body: JSON.stringify({
-          id: HUB.id,
-          name: 'Plateforme Dijon',
-          kind: 'hub',
-          lat: HUB.lat,
-          lon: HUB.lon,
-          geofence: { type: 'circle', radiusM: HUB.radiusM },
-        }),
+        body: hubSiteBody(HUB),
       });
       assert.equal(hub.status, 201, JSON.stringify(hub.body));
       const created = await app.request('/api/v1/shipments', {

@@ -5,6 +5,7 @@ import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { childLives, type ChildLife } from '#test/support/child-life.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { waitFor } from '#test/support/wait-for.js';
+import { hubSiteBody } from '#test/support/hub-site.js';
 
 const DEVICE = 'sensor-reefer-001';
 const CONTAINER = 'REEFER-001';
@@ -51,14 +52,7 @@ describe('shipment departure across SIGKILL, on PostgreSQL (the transition outbo
     const first = await start(dir);
     const site = await first.request('/sites', {
       method: 'POST',
-      body: JSON.stringify({
-        id: HUB.id,
-        name: 'Plateforme Dijon',
-        kind: 'hub',
-        lat: HUB.lat,
-        lon: HUB.lon,
-        geofence: { type: 'circle', radiusM: HUB.radiusM },
-      }),
+      body: hubSiteBody(HUB),
     });
     assert.equal(site.status, 201, JSON.stringify(site.body));
     const created = await first.request('/shipments', {
