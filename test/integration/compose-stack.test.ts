@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { AppConfig } from '#src/config/app-config.js';
-import { configKeys } from '#src/config/load-config.js';
+import { configKeys, loadConfig } from '#src/config/load-config.js';
 import { RESERVED_FILES } from '#src/broker/hardening/open-files.limit.js';
+import { freePort } from '#test/support/free-port.js';
+import { POSTGRES_BIN, startPostgres, type PostgresServer } from '#test/support/postgres.js';
 
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine: Debian's
@@ -18,7 +20,8 @@ const COMPOSE_BIN = '/usr/bin/docker-compose';
 const compose = load(readFileSync('docker-compose.yml', 'utf8')) as any;
 const services = compose.services as Record<string, any>;
 const SECRETS =
-  'INFLUX_ADMIN_PASSWORD=test-password\nINFLUX_ADMIN_TOKEN=test-token\nGRAFANA_ADMIN_PASSWORD=test\n';
+  'INFLUX_ADMIN_PASSWORD=test-password\nINFLUX_ADMIN_TOKEN=test-token\nGRAFANA_ADMIN_PASSWORD=test\n' +
+  'POSTGRES_PASSWORD=test-pg-password\n';
 
 function composeSkipReason(): string | false {
   try {
@@ -32,20 +35,24 @@ function composeSkipReason(): string | false {
   }
 }
 
-function composeConfig(envText: string): { status: number | null; stderr: string } {
+/** `docker-compose config` with `envText` as the env file: its status, and the resolved file unless `quiet`. */
+function composeConfig(
+  envText: string,
+  quiet = true,
+): { status: number | null; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'convoi-compose-'));
   try {
     writeFileSync(join(dir, 'env'), envText);
     const r = spawnSync(
       COMPOSE_BIN,
-      ['--env-file', join(dir, 'env'), '-f', 'docker-compose.yml', 'config', '-q'],
+      ['--env-file', join(dir, 'env'), '-f', 'docker-compose.yml', 'config', ...(quiet ? ['-q'] : [])],
       {
         encoding: 'utf8',
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
       },
     );
     assert.equal(r.error, undefined, String(r.error));
-    return { status: r.status, stderr: r.stderr };
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -65,23 +72,78 @@ describe('docker-compose.yml', () => {
   it('refuses to start while a secret is empty, naming it', { skip: composeSkipReason() }, () => {
     const r = composeConfig(readFileSync('.env.compose.example', 'utf8'));
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /set (INFLUX_ADMIN_PASSWORD|INFLUX_ADMIN_TOKEN|GRAFANA_ADMIN_PASSWORD)/);
+    assert.match(
+      r.stderr,
+      /set (INFLUX_ADMIN_PASSWORD|INFLUX_ADMIN_TOKEN|GRAFANA_ADMIN_PASSWORD|POSTGRES_PASSWORD)/,
+    );
   });
 
-  it('runs the four services, the simulator only in the demo profile', () => {
-    assert.deepEqual(Object.keys(services).sort(), ['convoi', 'grafana', 'influxdb', 'sensors-sim']);
+  it('refuses to start without the PostgreSQL password, naming it', { skip: composeSkipReason() }, () => {
+    const r = composeConfig(SECRETS.replace(/^POSTGRES_PASSWORD=.*\n/m, ''));
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /set POSTGRES_PASSWORD/);
+  });
+
+  it(
+    "builds convoi's DATABASE_URL from the credentials PostgreSQL is created with",
+    { skip: composeSkipReason() },
+    () => {
+      const env = `${SECRETS}POSTGRES_USER=cold_user\nPOSTGRES_DB=cold_db\nPOSTGRES_PASSWORD=s3cr3t-Pw_x\n`;
+      const r = composeConfig(env, false);
+      assert.equal(r.status, 0, r.stderr);
+      const resolved = (load(r.stdout) as any).services;
+      assert.deepEqual(
+        {
+          user: resolved.postgres.environment.POSTGRES_USER,
+          password: resolved.postgres.environment.POSTGRES_PASSWORD,
+          db: resolved.postgres.environment.POSTGRES_DB,
+        },
+        { user: 'cold_user', password: 's3cr3t-Pw_x', db: 'cold_db' },
+      );
+      const raw = resolved.convoi.environment.DATABASE_URL as string;
+      assert.equal(loadConfig({ DATABASE_URL: raw }).DATABASE_URL, raw, 'AppConfig accepts it');
+      const url = new URL(raw);
+      assert.deepEqual(
+        [url.protocol, url.hostname, url.port, url.username, url.password, url.pathname],
+        ['postgres:', 'postgres', '5432', 'cold_user', 's3cr3t-Pw_x', '/cold_db'],
+      );
+      assert.deepEqual(resolved.postgres.healthcheck.test, [
+        'CMD',
+        'pg_isready',
+        '-h',
+        '127.0.0.1',
+        '-U',
+        'cold_user',
+        '-d',
+        'cold_db',
+      ]);
+      assert.equal(resolved.convoi.environment.INFLUX_URL, 'http://influxdb:8086', 'time series in InfluxDB');
+    },
+  );
+
+  it('runs the five services, the simulator only in the demo profile', () => {
+    assert.deepEqual(Object.keys(services).sort(), [
+      'convoi',
+      'grafana',
+      'influxdb',
+      'postgres',
+      'sensors-sim',
+    ]);
     assert.deepEqual(services['sensors-sim'].profiles, ['demo']);
-    for (const name of ['influxdb', 'grafana', 'convoi'])
+    for (const name of ['postgres', 'influxdb', 'grafana', 'convoi'])
       assert.equal(services[name].profiles, undefined, name);
     assert.equal(compose.version, undefined, 'no version key: Compose Specification in 1.29 and v2');
   });
 
   it('pins every image and waits for healthy dependencies', () => {
     assert.match(services.influxdb.image, /^influxdb:2\.\d+/);
+    assert.match(services.postgres.image, /^postgres:15(\.\d+)?$/);
+    assert.deepEqual(services.postgres.healthcheck.test.slice(0, 2), ['CMD', 'pg_isready']);
     assert.match(services.grafana.image, /^grafana\/grafana-oss:1[12]\.\d+\.\d+$/);
     assert.deepEqual(services.influxdb.healthcheck.test, ['CMD', 'influx', 'ping']);
     assert.equal(services.grafana.depends_on.influxdb.condition, 'service_healthy');
     assert.equal(services.convoi.depends_on.influxdb.condition, 'service_healthy');
+    assert.equal(services.convoi.depends_on.postgres.condition, 'service_healthy');
     assert.equal(services['sensors-sim'].depends_on.convoi.condition, 'service_healthy');
   });
 
@@ -104,11 +166,18 @@ describe('docker-compose.yml', () => {
     assert.ok(existsSync('grafana/dashboards/fleet.json'), 'home dashboard');
   });
 
+  it("keeps PostgreSQL's data and convoi's SQLite file in named volumes", () => {
+    assert.ok(services.postgres.volumes.includes('postgres-data:/var/lib/postgresql/data'));
+    assert.ok(services.convoi.volumes.includes(`convoi-data:${services.convoi.environment.DATA_DIR}`));
+    for (const name of ['postgres-data', 'convoi-data']) assert.ok(name in compose.volumes, name);
+  });
+
   it('gives convoi only variables AppConfig reads, on the ports and health path it serves', () => {
     const keys = new Set(configKeys());
     const convoi = services.convoi;
     for (const name of envNames(convoi)) assert.ok(keys.has(name), `convoi: ${name} is not an AppConfig key`);
     assert.equal(convoi.environment.INFLUX_URL, 'http://influxdb:8086');
+    assert.match(convoi.environment.DATABASE_URL, /^postgres:\/\/[^@]+@postgres:5432\//);
     const defaults = new AppConfig();
     assert.equal(Number(convoi.environment.HTTP_PORT), defaults.HTTP_PORT);
     assert.equal(Number(convoi.environment.BROKER_PORT), defaults.BROKER_PORT);
@@ -161,5 +230,40 @@ describe('docker-compose.yml', () => {
     assert.match(command, /dist\/sensors-sim\/src\/cli\.js provision --api http:\/\/convoi:3000/);
     assert.match(command, /cli\.js run --scenario "\$\$scenario" --broker mqtt:\/\/convoi:1883/);
     assert.ok(existsSync('sensors-sim/src/cli.ts'));
+  });
+});
+
+/**
+ * The postgres service's healthcheck, run by Debian's pg_isready 15 (the image's own major)
+ * against a real server and a closed port: its options are valid and it tells the two apart.
+ */
+describe('docker-compose.yml postgres healthcheck', () => {
+  let server: PostgresServer;
+  before(async () => {
+    server = await startPostgres();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  function healthcheck(port: number): number | null {
+    const [kind, command, ...args] = (services.postgres.healthcheck.test as string[]).map((a) =>
+      a.replace(/\$\{\w+:-(\w+)\}/, '$1'),
+    );
+    assert.equal(kind, 'CMD');
+    const r = spawnSync(join(POSTGRES_BIN, command), [...args, '-p', String(port), '-t', '5'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    assert.equal(r.error, undefined, String(r.error));
+    return r.status;
+  }
+
+  it('passes on a server accepting connections', () => {
+    assert.equal(healthcheck(Number(new URL(server.url).port)), 0);
+  });
+
+  it('fails while nothing listens (pg_isready: 2, no response)', async () => {
+    assert.equal(healthcheck(await freePort()), 2);
   });
 });
