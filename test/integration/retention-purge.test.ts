@@ -8,6 +8,8 @@ import { RetentionPurgeService } from '#src/retention/retention-purge.service.js
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
+import { dayOf } from '#src/telemetry/postgres/postgres-reading-partitions.js';
+import { PostgresTelemetryWriter } from '#src/telemetry/postgres/postgres-telemetry.writer.js';
 import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
@@ -54,14 +56,135 @@ type SeededTables = {
   };
 };
 
+/** The seeded time-series tables, as Kysely sees them. */
+type SeriesTables = {
+  readings: {
+    container_id: string;
+    measured_at: number;
+    device_id: string;
+    received_at: number;
+    source: string;
+    temperature_c: number;
+    lag_ms: number;
+    late: boolean;
+  };
+  alert_events: {
+    container_id: string;
+    at: number;
+    alert_id: string;
+    change: string;
+    rule: string;
+    severity: string;
+    status: string;
+    message: string;
+  };
+};
+
+/**
+ * The time series as the test seeds and reads them: in the embedded store's own file, or, with
+ * PostgreSQL as the operational store and no InfluxDB, in PostgreSQL's day-partitioned tables.
+ */
+interface SeededSeries {
+  reading(containerId: string, at: number): Promise<void>;
+  alertEvent(containerId: string, at: number, alertId: string): Promise<void>;
+  readings(): Promise<unknown[]>;
+  alertEvents(): Promise<unknown[]>;
+}
+
+function embeddedSeries(series: Database): SeededSeries {
+  const col = (sql: string): Promise<unknown[]> => Promise.resolve(series.prepare(sql).pluck().all());
+  return {
+    reading: (containerId, at) => {
+      series
+        .prepare(
+          `INSERT INTO readings (container_id, measured_at, device_id, received_at, source, temperature_c, lag_ms, late)
+           VALUES (?, ?, 'RET-D', ?, 'json', 3.5, 0, 0)`,
+        )
+        .run(containerId, at, at);
+      return Promise.resolve();
+    },
+    alertEvent: (containerId, at, alertId) => {
+      series
+        .prepare(
+          `INSERT INTO alert_events (container_id, at, alert_id, change, rule, severity, status, message)
+           VALUES (?, ?, ?, 'opened', 'temperature-high', 'critical', 'active', 'm')`,
+        )
+        .run(containerId, at, alertId);
+      return Promise.resolve();
+    },
+    readings: () => col("SELECT container_id FROM readings WHERE container_id LIKE 'RET-%' ORDER BY 1"),
+    alertEvents: () => col("SELECT alert_id FROM alert_events WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
+  };
+}
+
+function postgresSeries(app: TestApp): SeededSeries {
+  const db = app.running.app.get(OperationalDatabase).db.withTables<SeriesTables>();
+  const partitions = app.running.app.get(PostgresTelemetryWriter).partitions;
+  return {
+    reading: async (containerId, at) => {
+      await partitions.ensure([dayOf(at)]); // no default partition: the day's must exist
+      await db
+        .insertInto('readings')
+        .values({
+          container_id: containerId,
+          measured_at: at,
+          device_id: 'RET-D',
+          received_at: at,
+          source: 'json',
+          temperature_c: 3.5,
+          lag_ms: 0,
+          late: false,
+        })
+        .execute();
+    },
+    alertEvent: async (containerId, at, alertId) => {
+      await db
+        .insertInto('alert_events')
+        .values({
+          container_id: containerId,
+          at,
+          alert_id: alertId,
+          change: 'opened',
+          rule: 'temperature-high',
+          severity: 'critical',
+          status: 'active',
+          message: 'm',
+        })
+        .execute();
+    },
+    readings: async () =>
+      (
+        await db
+          .selectFrom('readings')
+          .select('container_id')
+          .where('container_id', 'like', 'RET-%')
+          .orderBy('container_id')
+          .execute()
+      ).map((r) => r.container_id),
+    alertEvents: async () =>
+      (
+        await db
+          .selectFrom('alert_events')
+          .select('alert_id')
+          .where('alert_id', 'like', 'RET-%')
+          .orderBy('alert_id')
+          .execute()
+      ).map((r) => r.alert_id),
+  };
+}
+
 /** The handles a test seeds and reads through. */
 function stores(app: TestApp) {
   const sqlite = app.running.app.get(SqliteDatabase);
+  const operational = app.running.app.get(OperationalDatabase);
   return {
     sqlite,
     db: sqlite.connection,
-    series: app.running.app.get(TelemetryDatabase).connection,
-    store: app.running.app.get(OperationalDatabase).db.withTables<SeededTables>(),
+    series:
+      operational.dialect === 'postgres'
+        ? postgresSeries(app)
+        : embeddedSeries(app.running.app.get(TelemetryDatabase).connection),
+    store: operational.db.withTables<SeededTables>(),
   };
 }
 
@@ -69,19 +192,16 @@ function stores(app: TestApp) {
  * Rows just past and just within each default retention, in every table the purge covers (the
  * time series in their own file).
  */
-async function seed(db: Database, series: Database, store: Kysely<SeededTables>, now: number): Promise<void> {
-  const reading = series.prepare(
-    `INSERT INTO readings (container_id, measured_at, device_id, received_at, source, temperature_c, lag_ms, late)
-     VALUES (?, ?, 'RET-D', ?, 'json', 3.5, 0, 0)`,
-  );
-  reading.run('RET-OLD', now - 401 * DAY, now - 401 * DAY);
-  reading.run('RET-NEW', now - 399 * DAY, now - 399 * DAY);
-  const event = series.prepare(
-    `INSERT INTO alert_events (container_id, at, alert_id, change, rule, severity, status, message)
-     VALUES (?, ?, ?, 'opened', 'temperature-high', 'critical', 'active', 'm')`,
-  );
-  event.run('RET-OLD', now - 1826 * DAY, 'RET-A-OLD');
-  event.run('RET-NEW', now - 1824 * DAY, 'RET-A-NEW');
+async function seed(
+  db: Database,
+  series: SeededSeries,
+  store: Kysely<SeededTables>,
+  now: number,
+): Promise<void> {
+  await series.reading('RET-OLD', now - 401 * DAY);
+  await series.reading('RET-NEW', now - 399 * DAY);
+  await series.alertEvent('RET-OLD', now - 1826 * DAY, 'RET-A-OLD');
+  await series.alertEvent('RET-NEW', now - 1824 * DAY, 'RET-A-NEW');
   const alert = db.prepare(
     `INSERT INTO alerts (id, container_id, rule_id, rule_kind, severity, status, opened_at, last_seen_at, cleared_at, count, message)
      VALUES (?, 'REEFER-001', ?, 'threshold', 'critical', ?, ?, ?, ?, 1, 'm')`,
@@ -177,10 +297,10 @@ async function seed(db: Database, series: Database, store: Kysely<SeededTables>,
 /** What is left of the seeded rows, table by table. */
 async function remaining(
   db: Database,
-  series: Database,
+  series: SeededSeries,
   store: Kysely<SeededTables>,
 ): Promise<Record<string, unknown[]>> {
-  const col = (sql: string, from = db): unknown[] => from.prepare(sql).pluck().all();
+  const col = (sql: string): unknown[] => db.prepare(sql).pluck().all();
   const dispositions = await store
     .selectFrom('shipment_dispositions')
     .select('shipment_id')
@@ -200,8 +320,8 @@ async function remaining(
     .orderBy('target')
     .execute();
   return {
-    readings: col("SELECT container_id FROM readings WHERE container_id LIKE 'RET-%' ORDER BY 1", series),
-    alertEvents: col("SELECT alert_id FROM alert_events WHERE alert_id LIKE 'RET-%' ORDER BY 1", series),
+    readings: await series.readings(),
+    alertEvents: await series.alertEvents(),
     alerts: col("SELECT id FROM alerts WHERE id LIKE 'RET-%' ORDER BY 1"),
     history: col("SELECT alert_id FROM alert_history WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
     shipments: shipments.map((r) => r.id),
