@@ -66,6 +66,40 @@ describe(DeviceDirectory.name, () => {
     );
     assert.equal(directory.containerAt('D1', 100), undefined);
   });
+  it('attributes the device found last by its bindings of now, after a refresh or a reload', () => {
+    // containerAt reuses the entry byId or byDevEui just found: a change must not leave it stale.
+    fleet.bindDevice('D1', 'C1', 0);
+    fleet.bindDevice('L1', 'C1', 0);
+    directory.reload();
+    assert.equal(directory.byId('D1')?.id, 'D1');
+    fleet.bindDevice('D1', 'C2', 100);
+    directory.refresh('D1');
+    assert.equal(directory.containerAt('D1', 150), 'C2');
+    assert.equal(directory.byDevEui('0004a30b001c0530')?.id, 'L1');
+    assert.equal(directory.containerAt('L1', 150), 'C1');
+    fleet.bindDevice('L1', 'C3', 100);
+    directory.reload();
+    assert.equal(directory.containerAt('L1', 150), 'C3');
+    // Another device than the one found last is looked up, not given its entry.
+    assert.equal(directory.byId('D1')?.id, 'D1');
+    assert.equal(directory.containerAt('L1', 150), 'C3');
+    assert.equal(directory.containerAt('D2', 150), undefined);
+  });
+
+  it('gives the covering binding itself, the same object reading after reading until a refresh', () => {
+    fleet.bindDevice('D1', 'C1', 0);
+    fleet.bindDevice('D1', 'C2', 100);
+    directory.reload();
+    const first = directory.bindingAt('D1', 150);
+    assert.equal(first?.containerId, 'C2');
+    assert.equal(directory.bindingAt('D1', 160), first, 'what the pipeline keeps on it stays');
+    assert.equal(directory.bindingAt('D1', 50)?.containerId, 'C1');
+    assert.equal(directory.bindingAt('D1', -1), undefined);
+    directory.refresh('D1');
+    assert.notEqual(directory.bindingAt('D1', 150), first, 'a refreshed binding starts without');
+    assert.equal(directory.bindingAt('D1', 150)?.state, undefined);
+  });
+
   it('refreshes one device exactly as a reload of all of them would find it', () => {
     const ids = ['D1', 'D2', 'D3'];
     const euis = ['0004a30b001c0001', '0004a30b001c0002'];

@@ -5,6 +5,7 @@ import { Metrics } from '#src/common/metrics.js';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
+import { ContainerStates } from '#src/state/container-states.port.js';
 import { AcceptedReadingsHandler } from './accepted-readings.port.js';
 import type { DecodeResult, Rejection } from './decode-result.js';
 import { ReadingDedupe } from './dedupe/reading-dedupe.service.js';
@@ -29,6 +30,7 @@ export class ReadingPipeline {
     private readonly activeShipments: ActiveShipments,
     private readonly containerSites: ContainerSites,
     private readonly dedupe: ReadingDedupe,
+    private readonly states: ContainerStates,
   ) {
     this.acceptedTotal = metrics.counter(
       'convoi_ingest_readings_accepted_total',
@@ -81,14 +83,19 @@ export class ReadingPipeline {
   private attribute(decoded: DecodedReading, accepted: Reading[]): Rejection | undefined {
     // Attribution goes first: a reading refused as unbound must not be remembered by the dedupe
     // window, or the same reading sent again once the device is bound would pass for a repeat.
-    const containerId = this.directory.containerAt(decoded.deviceId, decoded.measuredAt);
-    if (containerId === undefined) {
+    const binding = this.directory.bindingAt(decoded.deviceId, decoded.measuredAt);
+    if (binding === undefined) {
       const history = this.directory.bindingsOf(decoded.deviceId);
       const detail = unboundDeviceDetail(decoded.deviceId, decoded.measuredAt, history);
       return { reason: 'unbound-device', detail, deviceId: decoded.deviceId };
     }
+    const containerId = binding.containerId;
+    // The container's state, looked up once for every stage (they find it as the state owner's
+    // last); kept with the binding, the device's next reading skips even that lookup.
+    const state = this.states.obtainKept(containerId, binding.state);
+    binding.state = state;
     // Repeats and conflicts are dropped before the reading reaches storage or rules.
-    const admission = this.dedupe.admit(decoded, containerId);
+    const admission = this.dedupe.admit(decoded, state);
     if (admission === 'repeat') return undefined;
     if (admission === 'conflict') {
       const at = new Date(decoded.measuredAt).toISOString();

@@ -35,6 +35,11 @@ export class ContainerState {
   journey: JourneySlot | undefined = undefined;
   /** {@link Slot} bits of the parts changed since written. */
   dirty = 0;
+  /**
+   * Set once forgotten (the container deleted): a reference kept to skip a lookup
+   * ({@link ContainerStates.obtainKept}) must then not be used.
+   */
+  forgotten = false;
 
   constructor(
     readonly containerId: string,

@@ -19,6 +19,16 @@ export abstract class ContainerStates implements CheckpointParticipant {
   abstract get(containerId: string): ContainerState | undefined;
   /** The container's state, created empty (in its partition) when it has none. */
   abstract obtain(containerId: string): ContainerState;
+  /**
+   * {@link obtain} for a caller that kept the state it got for an earlier reading (the
+   * pipeline, with the device's binding): `kept` itself when it is still the container's, without
+   * a lookup in a map of the whole fleet; the stages of the reading then find it too.
+   */
+  obtainKept(containerId: string, kept: ContainerState | undefined): ContainerState {
+    return kept !== undefined && !kept.forgotten && kept.containerId === containerId
+      ? kept
+      : this.obtain(containerId);
+  }
   /** Every state held (offline tick, read models); a state created during the walk may be missed. */
   abstract all(): IterableIterator<ContainerState>;
   abstract size(): number;

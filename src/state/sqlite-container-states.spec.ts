@@ -187,6 +187,21 @@ describe('SqliteContainerStates', () => {
     assert.equal(db.connection.prepare('SELECT count(*) FROM container_states').pluck().get(), 1);
   });
 
+  it("hands back a kept state while it is the container's, and the container's own after a forget", () => {
+    const states = openContainerStates(db, clock, 8);
+    const kept = states.obtain('C1');
+    states.obtain('C2');
+    assert.equal(states.obtainKept('C1', kept), kept);
+    assert.equal(states.get('C1'), kept, 'the stages after find it without a lookup, as the last');
+    assert.equal(states.obtainKept('C2', kept), states.get('C2'), 'kept for another container');
+    assert.equal(states.obtainKept('C1', undefined), kept);
+    states.forget('C1');
+    const fresh = states.obtainKept('C1', kept);
+    assert.notEqual(fresh, kept, 'a forgotten state is never handed out again');
+    assert.equal(states.get('C1'), fresh);
+    assert.equal(states.obtainKept('C1', fresh), fresh);
+  });
+
   it('writes behind in slices, pages and rows together, and what changes during the pauses next time', async () => {
     const states = openContainerStates(db, clock, 8);
     ids.forEach((id, n) => fill(states, id, n));

@@ -96,6 +96,13 @@ export class SqliteContainerStates
     return state;
   }
 
+  override obtainKept(containerId: string, kept: ContainerState | undefined): ContainerState {
+    if (kept === undefined || kept.forgotten || kept.containerId !== containerId)
+      return this.obtain(containerId);
+    this.last = kept;
+    return kept;
+  }
+
   all(): IterableIterator<ContainerState> {
     return this.byId.values();
   }
@@ -132,6 +139,7 @@ export class SqliteContainerStates
     const state = this.byId.get(containerId);
     if (state === undefined) return;
     this.byId.delete(containerId);
+    state.forgotten = true;
     if (this.last === state) this.last = undefined;
     this.pages.release(state.slot);
     this.dirtyRows.delete(state);

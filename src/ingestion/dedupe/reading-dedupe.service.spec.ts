@@ -93,7 +93,8 @@ describe(ReadingDedupe.name, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const admit = (reading: LossCountedReading) => dedupe.admit(reading, CONTAINERS[reading.deviceId]);
+  const admit = (reading: LossCountedReading) =>
+    dedupe.admit(reading, states.obtain(CONTAINERS[reading.deviceId]));
 
   const deleteDevice = (id: string) => {
     db.connection.prepare('DELETE FROM device_bindings WHERE device_id = ?').run(id);

@@ -110,12 +110,12 @@ export class ReadingDedupe {
   }
 
   /**
-   * Keep, repeat or conflict (see {@link Admission}) of a reading attributed to `containerId`. On
+   * Keep, repeat or conflict (see {@link Admission}) of a reading attributed to the container of
+   * `state` (the pipeline looked it up once for all the stages). On
    * a frame-counter gap, sets `lostFrames` on the reading. Uses our reception time, so a device's
    * clock cannot stretch or shrink the window.
    */
-  admit(reading: LossCountedReading, containerId: string): Admission {
-    const state = this.states.obtain(containerId);
+  admit(reading: LossCountedReading, state: ContainerState): Admission {
     const pages = this.states.pages;
     const page = pages.numbers[state.slot >> PAGE_SHIFT];
     const base = (state.slot & PAGE_MASK) * STRIDE;
