@@ -6,6 +6,7 @@
 //   BENCH_ONLY=convoi-15000-json,baseline-aedes npm run bench   some scenarios
 //   BENCH_ONLY=soak npm run bench 15,000/s for BENCH_SOAK_S (300) s
 //   BENCH_ONLY=idle-fleet npm run bench   no traffic for BENCH_IDLE_S (60) s: background CPU
+//   BENCH_ONLY=convoi-stepup,postgres-stepup npm run bench   the two operational stores
 // BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the 150,000-container fleet between runs.
 import { aedesBaseline, mosquittoBaseline } from './scenarios/baseline.scenarios.js';
 import { benchSettings, FLEET_CONTAINERS, FLEET_SHIPMENTS } from './scenarios/bench-settings.js';
@@ -20,6 +21,7 @@ import {
 import { idleFleet } from './scenarios/idle-fleet.scenario.js';
 import { influxCatchup } from './scenarios/influx-catchup.scenario.js';
 import { convoiInflux, influxStepUp } from './scenarios/influx.scenarios.js';
+import { postgresStepUp } from './scenarios/postgres.scenario.js';
 import { restUnderLoad } from './scenarios/rest.scenario.js';
 import { buildFleetTemplate } from './support/fleet-template.js';
 import { machineInfo, writeReports, type PipelineReport } from './report/pipeline-report.js';
@@ -33,6 +35,7 @@ const STANDARD = [
   'external-mosquitto',
   'influx-15000-json',
   'influx-stepup',
+  'postgres-stepup',
   'rest',
   'alert',
   'memory',
@@ -102,6 +105,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'influx-stepup': () => influxStepUp(settings, fleet),
   // Not in the standard set (about 4 minutes): influxd down 60 s under 2,500/s, then the catch-up.
   'influx-catchup': () => influxCatchup(settings, fleet, 2500, 60),
+  // The fleet moved to a real PostgreSQL by `convoi migrate-store`, then the step-up search on it.
+  'postgres-stepup': () => postgresStepUp(settings, fleet),
   rest: () => restUnderLoad(settings, fleet),
   alert: () => alertLatency(settings.alertSeconds),
   soak: () => convoiSoak(settings, fleet),

@@ -27,7 +27,19 @@ export interface PostgresServer {
   thaw(): void;
   /** Stops the server and removes its temp dir. */
   stop(): Promise<void>;
+  /** The postmaster's pid (its backends are its children), while it runs. */
+  pid(): number | undefined;
 }
+
+/** A test's data dies with it: no fsync, a small cache. */
+const THROWAWAY_SETTINGS = [
+  'fsync=off',
+  'synchronous_commit=off',
+  'full_page_writes=off',
+  'shared_buffers=16MB',
+];
+/** The bench measures a server that keeps what it acknowledged, as a deployment would run it. */
+const DURABLE_SETTINGS = ['shared_buffers=128MB'];
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -37,10 +49,10 @@ process.once('exit', () => {
 /**
  * A real PostgreSQL 15 for one test file: `initdb` into a temp dir, then the server on a free
  * loopback port with its unix socket in that dir, trust authentication (nothing listens beyond
- * 127.0.0.1) and fsync off (the data dies with the test anyway). initdb refuses to run as root:
+ * 127.0.0.1) and fsync off (the data dies with the test anyway) unless `durable`. initdb refuses to run as root:
  * under root (CI) the server runs as Debian's `postgres` system user, which owns the temp dir.
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresServer> {
   const started = Date.now();
   const initdb = join(POSTGRES_BIN, 'initdb');
   try {
@@ -78,8 +90,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       join(POSTGRES_BIN, 'postgres'),
       [
         ...['-D', data, '-p', String(port), '-k', socket],
-        ...['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
-        ...['-c', 'full_page_writes=off', '-c', 'max_connections=50', '-c', 'shared_buffers=16MB'],
+        ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=50'],
+        ...(options.durable ? DURABLE_SETTINGS : THROWAWAY_SETTINGS).flatMap((setting) => ['-c', setting]),
       ],
       { ...asUser, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -134,6 +146,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
+    pid: () => child?.pid,
   };
 }
 

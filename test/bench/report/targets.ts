@@ -3,6 +3,7 @@ import type { SoakResult } from '../scenarios/convoi.scenarios.js';
 import { IDLE_CPU_GOAL_PCT } from '../scenarios/idle-fleet.scenario.js';
 import { FLAT_GROWTH_SHARE, rssTrend } from './rss-trend.js';
 import type { InfluxStepUpResult } from '../scenarios/influx.scenarios.js';
+import type { PostgresStepUpResult } from '../scenarios/postgres.scenario.js';
 import type { PipelineReport } from './pipeline-report.js';
 
 /** One target of issue 11 and whether this run shows it holding (undefined: not measured). */
@@ -144,5 +145,44 @@ export function evaluateTargets(report: PipelineReport): TargetCheck[] {
       : 'not run',
     holds: influx?.stepUp ? true : undefined,
   });
+  checks.push(postgresIngestion(s));
   return checks;
+}
+
+/** The rate at which the two stores' step-up searches are compared (issue 23). */
+const STORE_COMPARISON_PER_S = 10_000;
+
+/** µs of CPU per stored reading of the named processes in one window (0: nothing stored). */
+function cpuUsPerReading(w: WindowResult, processes: readonly string[]): number {
+  const pct = processes.reduce((sum, name) => sum + (w.cpuPct[name] ?? 0), 0);
+  return w.deliveredPerS > 0 ? Math.round((10 * (pct / 100) * 1e6) / w.deliveredPerS) / 10 : 0;
+}
+
+/**
+ * PostgreSQL as the operational store against SQLite, at the 10,000/s step of both step-up
+ * searches of the run: CPU per stored reading of convoi and PostgreSQL together (on SQLite the
+ * store's work is in convoi's process), and p99 publish → stored.
+ */
+function postgresIngestion(s: Scenarios): TargetCheck {
+  const name = `ingestion at ${STORE_COMPARISON_PER_S / 1000},000/s, PostgreSQL vs SQLite operational store (same run)`;
+  const goal = 'CPU per stored reading ≤ 1.2 × SQLite; p99 publish → stored unchanged within noise';
+  const at = (result: StepUpResult | undefined) =>
+    result?.steps.find((w) => w.targetPerS === STORE_COMPARISON_PER_S);
+  const sqlite = at(s['convoi-stepup']?.stepUp as StepUpResult | undefined);
+  const postgres = s['postgres-stepup'] as PostgresStepUpResult | undefined;
+  const onPostgres = at(postgres?.stepUp);
+  if (!sqlite || !onPostgres) return { name, goal, measured: 'not run' };
+  const base = cpuUsPerReading(sqlite, ['convoi']);
+  const total = cpuUsPerReading(onPostgres, ['convoi', 'postgres']);
+  const ratio = Math.round((100 * total) / Math.max(0.1, base)) / 100;
+  return {
+    name,
+    goal,
+    measured:
+      `SQLite: convoi ${base} µs/reading, p99 ${sqlite.latencyMs.p99} ms; PostgreSQL: convoi ${cpuUsPerReading(onPostgres, ['convoi'])} + ` +
+      `postgres ${cpuUsPerReading(onPostgres, ['postgres'])} = ${total} µs/reading (${ratio} ×), p99 ${onPostgres.latencyMs.p99} ms` +
+      `, stored ${onPostgres.deliveredPerS}/s${onPostgres.sustainable ? '' : ' (step not sustainable)'}` +
+      `; highest sustainable ${postgres?.stepUp.highestSustainablePerS}/s; fleet moved in ${postgres?.moveSeconds} s`,
+    holds: ratio <= 1.2 && onPostgres.sustainable,
+  };
 }

@@ -21,6 +21,8 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Time series in InfluxDB (influxd's own URL, for the probe); the embedded store otherwise. */
   influxUrl?: string;
+  /** Where the time series are looked for instead (PostgreSQL's); the store's written-points metric counts them. */
+  probe?: () => StoredProbe;
   /** Devices connect here instead of to the platform (external broker mode). */
   brokerUrl?: string;
   extraProcesses?: Record<string, number>;
@@ -58,9 +60,9 @@ export async function withConvoi<T>(
   ];
   const platform = new PlatformProcess({ dataDir, env: options.env, execArgv });
   await platform.start();
-  const probe: StoredProbe = options.influxUrl
-    ? new InfluxProbe(options.influxUrl)
-    : new SqliteProbe(dataDir, FLEET_CONTAINERS);
+  const probe: StoredProbe =
+    options.probe?.() ??
+    (options.influxUrl ? new InfluxProbe(options.influxUrl) : new SqliteProbe(dataDir, FLEET_CONTAINERS));
   const metric = options.influxUrl
     ? 'convoi_influx_points_written_total'
     : 'convoi_telemetry_points_written_total';
@@ -86,8 +88,7 @@ export async function withConvoi<T>(
   } finally {
     crashed = !platform.alive;
     await load.close();
-    probe.stop();
-    if (probe instanceof SqliteProbe) probe.close();
+    await probe.close();
     exit = await platform.stop();
   }
   return { result, end: { exit, crashed, log: platform.log.slice(-2000) } };

@@ -22,6 +22,48 @@ export function cpuSeconds(pid: number, path = `/proc/${pid}/stat`): number {
   }
 }
 
+/**
+ * CPU seconds of a process and all its descendants so far: its own, its reaped children's
+ * (cutime, cstime) and its live children's, recursively. A server that forks a process per
+ * connection (PostgreSQL's backends) is measured whole; a child that ends between two readings
+ * moves from the live sum to the reaped one, so nothing is counted twice or lost.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  let seconds = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLK_TCK;
+  for (const child of childrenOf(pid)) {
+    const childSeconds = processTreeCpuSeconds(child);
+    if (Number.isFinite(childSeconds)) seconds += childSeconds; // NaN: it ended meanwhile
+  }
+  return seconds;
+}
+
+/** Live children of a process, from each of its threads' /proc/<pid>/task/<tid>/children. */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (list !== '') out.push(...list.split(' ').map(Number));
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
+}
+
 /** Resident set size now and its peak (VmHWM), MB. */
 export function memoryMb(pid: number): { rssMb: number; peakRssMb: number } {
   try {
@@ -33,7 +75,7 @@ export function memoryMb(pid: number): { rssMb: number; peakRssMb: number } {
   }
 }
 
-/** CPU use of a set of named processes over an interval, in % of one core. */
+/** CPU use of a set of named processes (each with its descendants) over an interval, in % of one core. */
 export class CpuMeter {
   private readonly start = new Map<string, number>();
   private startedAt = 0;
@@ -42,7 +84,7 @@ export class CpuMeter {
 
   begin(): void {
     this.startedAt = performance.now();
-    for (const [name, pid] of this.pids) this.start.set(name, cpuSeconds(pid));
+    for (const [name, pid] of this.pids) this.start.set(name, processTreeCpuSeconds(pid));
   }
 
   /** % of one core per process since {@link begin}. */
@@ -50,7 +92,8 @@ export class CpuMeter {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const out: Record<string, number> = {};
     for (const [name, pid] of this.pids) {
-      out[name] = Math.round((1000 * (cpuSeconds(pid) - (this.start.get(name) ?? 0))) / seconds) / 10;
+      out[name] =
+        Math.round((1000 * (processTreeCpuSeconds(pid) - (this.start.get(name) ?? 0))) / seconds) / 10;
     }
     return out;
   }

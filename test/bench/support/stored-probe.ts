@@ -45,6 +45,11 @@ export abstract class StoredProbe {
     this.timer = undefined;
   }
 
+  /** Stops polling and lets go of the store. */
+  close(): void | Promise<void> {
+    this.stop();
+  }
+
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
@@ -101,7 +106,7 @@ export class SqliteProbe extends StoredProbe {
     return (this.db.prepare('SELECT count(*) AS n FROM readings').get() as { n: number }).n;
   }
 
-  close(): void {
+  override close(): void {
     this.stop();
     this.db.close();
   }

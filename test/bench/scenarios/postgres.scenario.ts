@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { startPostgres } from '#test/support/postgres.js';
+import { PostgresProbe } from '../support/postgres-probe.js';
+import { cloneTemplate } from '../support/fleet-template.js';
+import { FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
+import { withConvoi, type SessionEnd } from './convoi-session.js';
+import { stepUp, type StepUpResult } from './measure.js';
+
+const MIGRATE_STORE_CLI = fileURLToPath(
+  new URL('../../../src/migrate-store/migrate-store.cli.js', import.meta.url),
+);
+
+export interface PostgresStepUpResult {
+  stepUp: StepUpResult;
+  end: SessionEnd;
+  /** Seconds `convoi migrate-store` took to move the fleet's operational tables to PostgreSQL. */
+  moveSeconds: number;
+  /** What the move printed: its per-table report. */
+  moveReport: string;
+  /** How the server ran: the harness's settings, not a production server's. */
+  server: string;
+}
+
+/**
+ * The step-up search with PostgreSQL as the operational store (issue 23's first target): the
+ * fleet moved into a real PostgreSQL 15 by `convoi migrate-store` (its shipments are there, so
+ * readings go through the same rules as on SQLite), convoi started on DATABASE_URL without
+ * InfluxDB, so the readings go to PostgreSQL's day partitions too. The postmaster and its
+ * backends are measured as one process ("postgres"), beside convoi.
+ */
+export async function postgresStepUp(
+  settings: BenchSettings,
+  template: string,
+): Promise<PostgresStepUpResult> {
+  const postgres = await startPostgres({ durable: true });
+  try {
+    const url = await postgres.createDatabase();
+    const source = cloneTemplate(template, 'postgres-source');
+    const started = performance.now();
+    const { stdout } = await promisify(execFile)(process.execPath, [MIGRATE_STORE_CLI], {
+      env: { ...process.env, DATA_DIR: source, DATABASE_URL: url, INFLUX_URL: '' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const moveSeconds = Math.round((performance.now() - started) / 100) / 10;
+    const pid = postgres.pid();
+    if (pid === undefined) throw new Error('PostgreSQL is not running');
+    const { result, end } = await withConvoi(
+      {
+        label: 'postgres-stepup',
+        template: source,
+        env: { DATABASE_URL: url },
+        extraProcesses: { postgres: pid },
+        probe: () => new PostgresProbe(url, FLEET_CONTAINERS),
+      },
+      ({ target, load }) => stepUp(target, load, settings.jsonDevices, settings.stepUp),
+    );
+    return {
+      stepUp: result,
+      end,
+      moveSeconds,
+      moveReport: stdout.trim(),
+      server:
+        'PostgreSQL 15 from Debian, durable defaults (fsync, synchronous_commit on), shared_buffers=128MB',
+    };
+  } finally {
+    await postgres.stop();
+  }
+}
