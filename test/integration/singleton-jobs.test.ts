@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Kysely } from 'kysely';
+import { JobLeases } from '#src/leases/job-leases.js';
+import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
+import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import { waitFor } from '#test/support/wait-for.js';
+
+const DAY = 86_400_000;
+const JOB = SINGLETON_JOBS.retentionPurge;
+
+type AuditTable = {
+  audit_log: {
+    at: number;
+    actor: string;
+    action: string;
+    method: string;
+    path: string;
+    target: string;
+    status: number;
+  };
+};
+
+/** The value of a metric line in a node's /metrics, 0 when absent. */
+async function metric(node: TestApp, line: string): Promise<number> {
+  const res = await node.request('/metrics');
+  if (typeof res.body !== 'string')
+    throw new Error(`GET /metrics: ${res.status} ${JSON.stringify(res.body)}`);
+  const body = res.body;
+  const found = body.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? 0 : Number(found.slice(line.length + 1));
+}
+
+const held = (node: TestApp) => metric(node, `convoi_singleton_held{job="${JOB}"}`);
+const purged = (node: TestApp, kind: string) =>
+  metric(node, `convoi_retention_purged_rows_total{kind="${kind}"}`);
+
+/** Audit rows (shared: in PostgreSQL) older than the audit retention, tagged `target`. */
+async function seedOldAudit(node: TestApp, target: string, rows: number): Promise<void> {
+  const at = Date.now() - 800 * DAY;
+  await auditStore(node)
+    .insertInto('audit_log')
+    .values(
+      Array.from({ length: rows }, (_, i) => ({
+        at: at + i,
+        actor: 'a',
+        action: 'x.create',
+        method: 'POST',
+        path: '/api/v1/x',
+        target,
+        status: 201,
+      })),
+    )
+    .execute();
+}
+
+async function auditLeft(node: TestApp, target: string): Promise<number> {
+  const rows = await auditStore(node)
+    .selectFrom('audit_log')
+    .select('at')
+    .where('target', '=', target)
+    .execute();
+  return rows.length;
+}
+
+const auditStore = (node: TestApp): Kysely<AuditTable> =>
+  node.running.app.get(OperationalDatabase).db.withTables<AuditTable>();
+
+/** An old, delivered webhook delivery in the node's own SQLite file (not shared). */
+function seedOldDelivery(node: TestApp, alertId: string): void {
+  node.running.app
+    .get(SqliteDatabase)
+    .connection.prepare(
+      `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at)
+       VALUES ('http://127.0.0.1:9/hook', ?, '{}', 'delivered', 0, ?)`,
+    )
+    .run(alertId, Date.now() - 60 * DAY);
+}
+
+function deliveryLeft(node: TestApp, alertId: string): boolean {
+  return (
+    node.running.app
+      .get(SqliteDatabase)
+      .connection.prepare('SELECT 1 FROM webhook_deliveries WHERE alert_id = ?')
+      .get(alertId) !== undefined
+  );
+}
+
+describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})`, () => {
+  let postgres: PostgresServer;
+  const nodes: TestApp[] = [];
+  const open = new Set<TestApp>();
+
+  before(async () => {
+    postgres = await startPostgres();
+    const url = await postgres.createDatabase();
+    // Each node has a DATA_DIR (SQLite files) of its own; PostgreSQL is the store they share, API
+    // keys included: the first node's admin key is the one the database has.
+    const env = {
+      DATABASE_URL: url,
+      RETENTION_PURGE_INTERVAL_MS: '1000',
+      CONVOI_ADMIN_KEY: `cv_test_${randomBytes(32).toString('base64url')}`,
+    };
+    for (let i = 0; i < 2; i++) {
+      const node = await startTestApp({ env });
+      nodes.push(node);
+      open.add(node);
+    }
+  });
+  after(async () => {
+    for (const node of open) await node.close();
+    await postgres.stop();
+  });
+
+  it('purges the shared store on exactly one node, each node its own files, and hands over on a stop', async (t) => {
+    const heldBy = await Promise.all(nodes.map(held));
+    assert.deepEqual([...heldBy].sort(), [0, 1], `retention-purge held by: ${heldBy.join(', ')}`);
+    const runner = nodes[heldBy.indexOf(1)];
+    const other = nodes[heldBy.indexOf(0)];
+
+    await seedOldAudit(runner, 'SJ-FIRST', 50);
+    for (const node of nodes) seedOldDelivery(node, `SJ-W-${nodes.indexOf(node)}`);
+    // A purge by hand on the other node leaves the shared store to the runner.
+    const byHand = await other.running.app.get(RetentionPurgeService).purgeNow();
+    assert.equal(byHand.shared, false);
+    assert.equal(byHand.purged.audit, undefined);
+    await waitFor('the shared rows purged', async () => (await auditLeft(other, 'SJ-FIRST')) === 0, 10_000);
+    // Each node's own file is purged by that node, runner or not.
+    await waitFor('both nodes purging their own files', () =>
+      nodes.every((n, i) => !deliveryLeft(n, `SJ-W-${i}`)),
+    );
+    // Another scheduled run on both nodes after that: still only the runner touched the shared store.
+    const since = Date.now() / 1000;
+    const lastRun = (n: TestApp) => metric(n, 'convoi_retention_last_run_timestamp_seconds');
+    await waitFor('another run on each node', async () =>
+      (await Promise.all(nodes.map(lastRun))).every((s) => s > since),
+    );
+    assert.equal(await purged(runner, 'audit'), 50);
+    assert.equal(await purged(other, 'audit'), 0);
+    assert.deepEqual(await Promise.all(nodes.map(held)), heldBy);
+
+    const stopped = Date.now();
+    await runner.close();
+    open.delete(runner);
+    await waitFor('the other node to take the lease', async () => (await held(other)) === 1, 5000);
+    t.diagnostic(`retention-purge taken over ${Date.now() - stopped} ms after the runner stopped`);
+    await seedOldAudit(other, 'SJ-SECOND', 20);
+    await waitFor(
+      'the new runner purging the shared rows',
+      async () => (await auditLeft(other, 'SJ-SECOND')) === 0,
+      5000,
+    );
+    assert.equal(await purged(other, 'audit'), 20);
+  });
+});
