@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
+import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { JobLeases } from '#src/leases/job-leases.js';
 import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
@@ -91,12 +94,29 @@ function deliveryLeft(node: TestApp, alertId: string): boolean {
   );
 }
 
+/** A real HTTP receiver on 127.0.0.1 that answers 200 and keeps each call's X-Convoi-Delivery id. */
+async function receiver(): Promise<{ url: string; deliveryIds: string[]; server: Server }> {
+  const deliveryIds: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      deliveryIds.push(String(req.headers['x-convoi-delivery']));
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hooks`, deliveryIds, server };
+}
+
 describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})`, () => {
   let postgres: PostgresServer;
   const nodes: TestApp[] = [];
   const open = new Set<TestApp>();
+  let hooks: Awaited<ReturnType<typeof receiver>>;
 
   before(async () => {
+    hooks = await receiver();
     postgres = await startPostgres();
     const url = await postgres.createDatabase();
     // Each node has a DATA_DIR (SQLite files) of its own; PostgreSQL is the store they share, API
@@ -105,6 +125,7 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
       DATABASE_URL: url,
       RETENTION_PURGE_INTERVAL_MS: '1000',
       CONVOI_ADMIN_KEY: `cv_test_${randomBytes(32).toString('base64url')}`,
+      ALERT_WEBHOOK_URLS: hooks.url,
     };
     for (let i = 0; i < 2; i++) {
       const node = await startTestApp({ env });
@@ -114,7 +135,31 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
   });
   after(async () => {
     for (const node of open) await node.close();
-    await postgres.stop();
+    await postgres?.stop();
+    hooks?.server.close();
+  });
+
+  // Not a singleton job while the delivery queue is each node's SQLite file (ARCHITECTURE.md §9):
+  // a lease would leave the other nodes' queues undelivered.
+  it('delivers each webhook once, from the node that queued it', async () => {
+    for (const node of nodes) {
+      const device = await node.mqtt({ clientId: 'sensor-pal-7001' });
+      await device.publishAsync(
+        deviceTelemetryTopic('sensor-pal-7001'),
+        JSON.stringify({ ts: Date.now(), battery: 8 }),
+        { qos: 1 },
+      );
+    }
+    const delivered = async (node: TestApp) => {
+      const { body } = await node.request('/api/v1/admin/webhooks/deliveries');
+      const items = (body as { items: { status: string; deliveryId: string }[] }).items;
+      return items.length > 0 && items.every((d) => d.status === 'delivered') ? items : undefined;
+    };
+    const logs = await Promise.all(nodes.map((n) => waitFor('webhooks delivered', () => delivered(n))));
+    const queued = logs.flat().map((d) => d.deliveryId);
+    assert.equal(new Set(queued).size, queued.length, 'a delivery id queued on two nodes');
+    // Delivered means answered 200: the receiver has each queued delivery exactly once.
+    assert.deepEqual([...hooks.deliveryIds].sort(), [...queued].sort());
   });
 
   it('purges the shared store on exactly one node, each node its own files, and hands over on a stop', async (t) => {
