@@ -4,12 +4,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
+import pg from 'pg';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { LOCK_SPACE, singletonKey } from '#src/leases/advisory-lock.keys.js';
 import { JobLeases } from '#src/leases/job-leases.js';
 import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { lockHolders, terminate } from '#test/support/lease-participants.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -114,11 +117,12 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
   const nodes: TestApp[] = [];
   const open = new Set<TestApp>();
   let hooks: Awaited<ReturnType<typeof receiver>>;
+  let url: string;
 
   before(async () => {
     hooks = await receiver();
     postgres = await startPostgres();
-    const url = await postgres.createDatabase();
+    url = await postgres.createDatabase();
     // Each node has a DATA_DIR (SQLite files) of its own; PostgreSQL is the store they share, API
     // keys included: the first node's admin key is the one the database has.
     const env = {
@@ -160,6 +164,28 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
     assert.equal(new Set(queued).size, queued.length, 'a delivery id queued on two nodes');
     // Delivered means answered 200: the receiver has each queued delivery exactly once.
     assert.deepEqual([...hooks.deliveryIds].sort(), [...queued].sort());
+  });
+
+  it("gives the job to one node again after the runner's lease session dies", async () => {
+    const admin = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      const holderOf = async () =>
+        (await lockHolders(admin, LOCK_SPACE.singleton)).get(singletonKey(JOB)) ?? [];
+      const [dead] = await holderOf();
+      await terminate(admin, dead);
+      // Either node may win the next try (the runner opens a new session): one holds it, and the gauges agree.
+      await waitFor(
+        'one holder again',
+        async () => {
+          const holders = await holderOf();
+          const gauges = await Promise.all(nodes.map(held));
+          return holders.length === 1 && holders[0] !== dead && [...gauges].sort().join() === '0,1';
+        },
+        10_000,
+      );
+    } finally {
+      await admin.end();
+    }
   });
 
   it('purges the shared store on exactly one node, each node its own files, and hands over on a stop', async (t) => {
