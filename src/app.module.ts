@@ -11,6 +11,7 @@ import { FleetModule } from './fleet/fleet.module.js';
 import { FleetKpisModule } from '#src/journeys/kpis/fleet-kpis.module.js';
 import { HttpModule } from './http/http.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { LeasesModule } from './leases/leases.module.js';
 import { ProfilesModule } from '#src/profiles/profiles.module.js';
 import { ProcessingModule } from '#src/processing/processing.module.js';
 import { RetentionModule } from './retention/retention.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CommonModule,
         StorageModule,
+        LeasesModule,
         StateModule,
         TelemetryModule.forRoot(config),
         BrokerModule,

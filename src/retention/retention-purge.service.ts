@@ -1,8 +1,18 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { AuditRepository } from '#src/audit/audit.repository.js';
 import { backgroundPause } from '#src/common/background-pause.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
+import type { JobLease } from '#src/leases/job-lease.js';
+import { JobLeases } from '#src/leases/job-leases.js';
+import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
 import { RetentionConfig } from './retention.config.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -30,6 +40,11 @@ export interface PurgeReport {
   purged: Partial<Record<RetentionKind, number>>;
   /** Kinds whose purge stopped on an error (e.g. a row still referenced), with the message. */
   errors: Partial<Record<RetentionKind, string>>;
+  /**
+   * Whether this node held the retention-purge lease throughout, so purged the shared store
+   * (PostgreSQL) as well as its own files; false when another node purges it. Always true on SQLite.
+   */
+  shared: boolean;
 }
 
 /**
@@ -37,9 +52,15 @@ export interface PurgeReport {
  * others): on a schedule, deletes the rows of each kind older than its configured number of days,
  * in bounded batches (`RETENTION_BATCH_SIZE` rows, each one statement or one transaction),
  * pausing between them so MQTT intake and REST keep flowing during a large purge.
+ *
+ * With several nodes on one PostgreSQL (ARCHITECTURE.md §9) every node purges its own SQLite
+ * files, and only the holder of the `retention-purge` lease purges the tables in PostgreSQL,
+ * asking before each batch: a node that loses the lease stops there. A purge by hand
+ * ({@link purgeNow}) follows the same rule, so there is one way to purge and never two nodes
+ * deleting the same rows.
  */
 @Injectable()
-export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetentionPurgeService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Retention');
   private readonly purgedRows;
   private readonly errorsTotal;
@@ -50,6 +71,7 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
   private running: Promise<PurgeReport> | undefined;
   private stopping = false;
   private readonly stores: RetentionStores;
+  private lease: JobLease | undefined;
 
   constructor(
     store: OperationalDatabase,
@@ -57,6 +79,7 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
     private readonly audit: AuditRepository,
     private readonly config: RetentionConfig,
     private readonly clock: Clock,
+    private readonly leases: JobLeases,
     metrics: Metrics,
     /** The embedded time series' file; absent when they are in InfluxDB. */
     @Optional() telemetry?: TelemetryDatabase,
@@ -85,6 +108,10 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
       'convoi_retention_longest_batch_seconds',
       'Longest single delete transaction of the last purge',
     );
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.lease = await this.leases.lease(SINGLETON_JOBS.retentionPurge);
   }
 
   onApplicationBootstrap(): void {
@@ -131,14 +158,21 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
       batches: 0,
       purged: {},
       errors: {},
+      shared: this.isRunner(),
     };
-    const context: RetentionContext = { storeOf: await this.stores.locate(), audit: this.audit };
+    const located = await this.stores.locate();
+    const context: RetentionContext = { storeOf: located.storeOf, audit: this.audit };
     for (const target of RETENTION_TARGETS) {
       const days = target.days(this.config);
       const present = target.tables.every((table) => context.storeOf(table) !== undefined);
       if (days === 0 || this.stopping || !present) continue;
+      const shared = located.isShared(target.tables[0]);
+      if (shared && !this.isRunner()) {
+        report.shared = false;
+        continue;
+      }
       try {
-        await this.purgeKind(context, target, report.at - days * DAY_MS, report);
+        await this.purgeKind(context, target, report.at - days * DAY_MS, report, shared);
       } catch (error) {
         report.errors[target.kind] = (error as Error).message;
         this.errorsTotal.inc({ kind: target.kind });
@@ -158,10 +192,16 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
     target: RetentionTarget,
     cutoffMs: number,
     report: PurgeReport,
+    shared: boolean,
   ): Promise<void> {
     const batch = target.start(context, cutoffMs, this.config.RETENTION_BATCH_SIZE);
     for (;;) {
       if (this.stopping) return;
+      // The lease may have gone during the pause: another node may be purging already.
+      if (shared && !this.isRunner()) {
+        report.shared = false;
+        return;
+      }
       const t0 = performance.now();
       const { deleted, more } = await batch();
       report.longestBatchMs = Math.max(report.longestBatchMs, performance.now() - t0);
@@ -174,6 +214,11 @@ export class RetentionPurgeService implements OnApplicationBootstrap, OnApplicat
       // Let ingestion, rules and REST run between two transactions.
       await backgroundPause(performance.now() - t0);
     }
+  }
+
+  /** Whether this node purges the shared store now (always, on SQLite). */
+  private isRunner(): boolean {
+    return this.lease?.isHeld() ?? false;
   }
 
   private logReport(report: PurgeReport): void {

@@ -6,6 +6,13 @@ import type { RetentionTable, RetentionTables } from './retention.tables.js';
 /** The query builder of the store holding a table, or undefined when no store has it (feature not in use). */
 export type StoreOf = (table: RetentionTable) => Kysely<RetentionTables> | undefined;
 
+/** Where each table is, and whether that store is shared by every node (PostgreSQL). */
+export interface LocatedTables {
+  storeOf: StoreOf;
+  /** True for a table in PostgreSQL: one node purges it, under the lease. */
+  isShared(table: RetentionTable): boolean;
+}
+
 /**
  * The stores the purge looks for tables in, first match wins: the operational store (PostgreSQL
  * or the SQLite file), then, when the operational store is PostgreSQL, the SQLite file for the
@@ -15,10 +22,14 @@ export type StoreOf = (table: RetentionTable) => Kysely<RetentionTables> | undef
  */
 export class RetentionStores {
   private readonly builders: Kysely<RetentionTables>[];
+  /** The operational store when it is PostgreSQL: the one store every node shares. */
+  private readonly shared: Kysely<RetentionTables> | undefined;
 
   constructor(operational: OperationalDatabase, sqliteFiles: readonly Database[]) {
+    const store = operational.db.withTables<RetentionTables>();
+    this.shared = operational.dialect === 'postgres' ? store : undefined;
     this.builders = [
-      operational.db.withTables<RetentionTables>(),
+      store,
       ...sqliteFiles.map(
         (database) => new Kysely<RetentionTables>({ dialect: new SqliteDialect({ database }) }),
       ),
@@ -26,13 +37,16 @@ export class RetentionStores {
   }
 
   /** Finds where each table is now (a feature migrates its tables at start; the set does not change after). */
-  async locate(): Promise<StoreOf> {
+  async locate(): Promise<LocatedTables> {
     const found = new Map<string, Kysely<RetentionTables>>();
     for (const builder of this.builders) {
       for (const table of await builder.introspection.getTables()) {
         if (!found.has(table.name)) found.set(table.name, builder);
       }
     }
-    return (table) => found.get(table);
+    return {
+      storeOf: (table) => found.get(table),
+      isShared: (table) => this.shared !== undefined && found.get(table) === this.shared,
+    };
   }
 }

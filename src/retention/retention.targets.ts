@@ -37,7 +37,11 @@ export interface RetentionTarget {
   kind: RetentionKind;
   /** Days kept, from configuration; 0 keeps forever. */
   days(config: RetentionConfig): number;
-  /** Tables the target needs: a target whose tables are in no store (feature not in use) is skipped. */
+  /**
+   * Tables the target needs: a target whose tables are in no store (feature not in use) is
+   * skipped. The first is the one it purges (with any of the same feature, in the same store):
+   * where it is decides who purges it, one node under the lease (PostgreSQL) or every node its own.
+   */
   tables: readonly RetentionTable[];
   /** A purge of this kind, from the cutoff (epoch ms): call the batch until `more` is false. */
   start(context: RetentionContext, cutoffMs: number, limit: number): RetentionBatch;

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { AppConfig } from '#src/config/app-config.js';
+import { JobLeases } from '#src/leases/job-leases.js';
+import { LeasesConfig } from '#src/leases/leases.config.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -74,7 +76,15 @@ export async function openSeriesStore(
   const store = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: options.url }), sqlite);
   const slice = new PostgresTelemetryConfig(config);
   const writer = new PostgresTelemetryWriter(store, slice, metrics);
-  const maintenance = new PostgresTelemetryMaintenance(store, writer, slice, options.clock ?? new Clock());
+  // The leases of a node of its own: of several stores on one database, the first opened applies the retention.
+  const leases = new JobLeases(new LeasesConfig({ DATABASE_URL: options.url }), metrics);
+  const maintenance = new PostgresTelemetryMaintenance(
+    store,
+    writer,
+    slice,
+    options.clock ?? new Clock(),
+    leases,
+  );
   await maintenance.onModuleInit();
   return {
     kind,
@@ -86,6 +96,7 @@ export async function openSeriesStore(
     async close() {
       await writer.beforeApplicationShutdown();
       await maintenance.onApplicationShutdown();
+      await leases.onApplicationShutdown();
       await store.onApplicationShutdown();
       await sqlite.onApplicationShutdown();
       rmSync(dir, { recursive: true, force: true });
