@@ -1,0 +1,115 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { migratePostgres } from '#src/storage/postgres-migrator.js';
+import { POSTGRES_TYPES } from '#src/storage/postgres-types.js';
+import { MOVED_TABLES, type MovedTable } from './moved-tables.js';
+import { SqliteSource } from './sqlite-source.js';
+import { TableMover, type TableAction } from './table-mover.js';
+
+export interface MoveStoreOptions {
+  /** The SQLite deployment's DATA_DIR. */
+  dataDir: string;
+  /** The PostgreSQL to move into (DATABASE_URL). */
+  databaseUrl: string;
+  /** False when InfluxDB keeps the time series (INFLUX_URL set): they stay there. */
+  timeSeriesInPostgres: boolean;
+  /** Empty target tables that hold other rows than the source's, instead of refusing. */
+  replace: boolean;
+  /** Rows read, inserted and compared at a time. */
+  batchSize: number;
+}
+
+/** What happened to one table. */
+export interface TableReport {
+  table: string;
+  file: string;
+  action: TableAction | 'left-in-influxdb';
+  /** Rows in PostgreSQL's table before the move. */
+  before: number;
+  copied: number;
+  sourceRows: number;
+  targetRows: number;
+  sourceDigest: string;
+  targetDigest: string;
+  /** Same rows, same values on both sides. */
+  matches: boolean;
+}
+
+/**
+ * Moves a stopped SQLite deployment's operational tables into PostgreSQL (`convoi migrate-store`,
+ * README "Moving from SQLite to PostgreSQL"): locks the SQLite files (refusing while convoi runs),
+ * applies convoi's PostgreSQL migrations (the same lists the features run, so the schema is the
+ * app's), plans every table before writing any row (refusing a target that holds other rows),
+ * copies each table in one transaction, then compares every table's rows on both sides. The
+ * SQLite files are only read: they stay as they were, a way back.
+ */
+export async function moveStore(
+  options: MoveStoreOptions,
+  progress: (line: string) => void,
+): Promise<TableReport[]> {
+  const tables = MOVED_TABLES.filter((t) => options.timeSeriesInPostgres || t.timeSeries !== true);
+  const source = new SqliteSource(options.dataDir);
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2, types: POSTGRES_TYPES });
+  const target = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    for (const file of new Set(tables.map((t) => t.file))) source.open(file);
+    await migrate(target, tables, progress);
+    const movers = tables.map((t) => new TableMover(t, source, target, options.batchSize));
+    const plans: { action: TableAction; targetRows: number }[] = [];
+    for (const mover of movers) plans.push(await mover.plan(options.replace));
+
+    const reports: TableReport[] = [];
+    for (const [i, mover] of movers.entries()) {
+      const started = Date.now();
+      const copied = await mover.copy(plans[i].action);
+      if (plans[i].action !== 'already-there')
+        progress(`${mover.table}: ${copied} row(s) copied in ${Date.now() - started} ms`);
+      const { source: s, target: t } = await mover.compare();
+      reports.push({
+        table: mover.table,
+        file: mover.moved.file,
+        action: plans[i].action,
+        before: plans[i].targetRows,
+        copied,
+        sourceRows: s.rows,
+        targetRows: t.rows,
+        sourceDigest: s.value,
+        targetDigest: t.value,
+        matches: s.equals(t),
+      });
+    }
+    for (const t of MOVED_TABLES.filter((m) => !tables.includes(m))) reports.push(leftInInflux(t));
+    return reports;
+  } finally {
+    await target.destroy();
+    source.close();
+  }
+}
+
+/** Each scope's migrations once, in the order of the list (one scope may hold several tables). */
+async function migrate(
+  target: Kysely<object>,
+  tables: readonly MovedTable[],
+  progress: (line: string) => void,
+): Promise<void> {
+  const scopes = new Map(tables.map((t) => [t.scope, t.migrations]));
+  for (const [scope, migrations] of scopes) {
+    const reached = await migratePostgres(target, scope, migrations);
+    if (reached !== undefined) progress(`migrated ${scope} to version ${reached}`);
+  }
+}
+
+function leftInInflux(t: MovedTable): TableReport {
+  return {
+    table: t.table,
+    file: t.file,
+    action: 'left-in-influxdb',
+    before: 0,
+    copied: 0,
+    sourceRows: 0,
+    targetRows: 0,
+    sourceDigest: '',
+    targetDigest: '',
+    matches: true,
+  };
+}
