@@ -4,7 +4,8 @@ import { migratePostgres } from '#src/storage/postgres-migrator.js';
 import { POSTGRES_TYPES } from '#src/storage/postgres-types.js';
 import { MOVED_TABLES, type MovedTable } from './moved-tables.js';
 import { SqliteSource } from './sqlite-source.js';
-import { TableMover, type TableAction } from './table-mover.js';
+import { MigrateStoreError } from './migrate-store.error.js';
+import { TableMover, type TableAction, type TablePlan } from './table-mover.js';
 
 export interface MoveStoreOptions {
   /** The SQLite deployment's DATA_DIR. */
@@ -55,21 +56,23 @@ export async function moveStore(
     for (const file of new Set(tables.map((t) => t.file))) source.open(file);
     await migrate(target, tables, progress);
     const movers = tables.map((t) => new TableMover(t, source, target, options.batchSize));
-    const plans: { action: TableAction; targetRows: number }[] = [];
+    const plans: TablePlan[] = [];
     for (const mover of movers) plans.push(await mover.plan(options.replace));
+    refuseNonEmpty(movers, plans);
 
     const reports: TableReport[] = [];
     for (const [i, mover] of movers.entries()) {
       const started = Date.now();
-      const copied = await mover.copy(plans[i].action);
-      if (plans[i].action !== 'already-there')
+      const plan = plans[i] as TablePlan & { action: TableAction };
+      const copied = await mover.copy(plan.action);
+      if (plan.action !== 'already-there')
         progress(`${mover.table}: ${copied} row(s) copied in ${Date.now() - started} ms`);
       const { source: s, target: t } = await mover.compare();
       reports.push({
         table: mover.table,
         file: mover.moved.file,
-        action: plans[i].action,
-        before: plans[i].targetRows,
+        action: plan.action,
+        before: plan.targetRows,
         copied,
         sourceRows: s.rows,
         targetRows: t.rows,
@@ -97,6 +100,21 @@ async function migrate(
     const reached = await migratePostgres(target, scope, migrations);
     if (reached !== undefined) progress(`migrated ${scope} to version ${reached}`);
   }
+}
+
+/** Refuses, before any row is written, when target tables hold other rows than the source's. */
+function refuseNonEmpty(movers: readonly TableMover[], plans: readonly TablePlan[]): void {
+  const refused = plans.flatMap((p, i) =>
+    p.action === 'refuse'
+      ? [`${movers[i].table} holds ${p.targetRows} row(s) (${movers[i].moved.file} has ${p.sourceRows})`]
+      : [],
+  );
+  if (refused.length === 0) return;
+  throw new MigrateStoreError(
+    `PostgreSQL already holds other rows than the SQLite deployment, nothing copied:\n` +
+      refused.map((r) => `  ${r}\n`).join('') +
+      'Move into an empty database, or pass --replace to empty those tables first.',
+  );
 }
 
 function leftInInflux(t: MovedTable): TableReport {

@@ -16,6 +16,10 @@ import { TableDigest } from './table-digest.js';
 /** What is done with a table, decided before anything is written. */
 export type TableAction = 'copy' | 'replace' | 'already-there';
 
+/** A table's plan: an action, or a refusal (its target holds other rows, and no --replace). */
+export type TablePlan =
+  { action: TableAction; targetRows: number } | { action: 'refuse'; targetRows: number; sourceRows: number };
+
 /**
  * One table moved from its SQLite file to PostgreSQL: checked (same columns on both sides),
  * copied in one transaction (so a failure leaves the target table as it was), and compared row
@@ -39,9 +43,9 @@ export class TableMover {
    * Checks that both sides have the table with the same columns (a column only on one side would
    * be lost or left empty), then decides: copy into an empty table, leave a table that already
    * holds exactly the source's rows (a run resumed after a failure), replace one that holds other
-   * rows when `replace` is given, or refuse (the error names the table and its rows).
+   * rows when `replace` is given, or refuse it (the caller names every such table at once).
    */
-  async plan(replace: boolean): Promise<{ action: TableAction; targetRows: number }> {
+  async plan(replace: boolean): Promise<TablePlan> {
     const { table, file } = this.moved;
     const sourceColumns = this.source.columns(file, table);
     if (sourceColumns.length === 0)
@@ -62,10 +66,7 @@ export class TableMover {
     const [source, target] = [this.sourceDigest(), await this.targetDigest()];
     if (source.equals(target)) return { action: 'already-there', targetRows };
     if (replace) return { action: 'replace', targetRows };
-    throw new MigrateStoreError(
-      `PostgreSQL's ${table} already holds ${targetRows} row(s) (${file} has ${source.rows}), not the same: ` +
-        'move into an empty database, or pass --replace to empty the tables that differ first',
-    );
+    return { action: 'refuse', targetRows, sourceRows: source.rows };
   }
 
   /** Copies every source row, in key order, `batchSize` at a time, in one transaction. Returns the rows copied. */
