@@ -25,8 +25,6 @@ export interface TableReport {
   table: string;
   file: string;
   action: TableAction | 'left-in-influxdb';
-  /** Rows in PostgreSQL's table before the move. */
-  before: number;
   copied: number;
   sourceRows: number;
   targetRows: number;
@@ -72,7 +70,6 @@ export async function moveStore(
         table: mover.table,
         file: mover.moved.file,
         action: plan.action,
-        before: plan.targetRows,
         copied,
         sourceRows: s.rows,
         targetRows: t.rows,
@@ -122,7 +119,6 @@ function leftInInflux(t: MovedTable): TableReport {
     table: t.table,
     file: t.file,
     action: 'left-in-influxdb',
-    before: 0,
     copied: 0,
     sourceRows: 0,
     targetRows: 0,

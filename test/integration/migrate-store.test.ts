@@ -19,12 +19,20 @@ const CLI = resolve('dist/src/migrate-store/migrate-store.cli.js');
 const DAY_MS = 86_400_000;
 /** Readings written through the app's writer: more than two batches of 5,000, over five days. */
 const BULK_READINGS = 12_000;
+/** A password in DATABASE_URL (the test server trusts any): the command must never print it. */
+const PASSWORD = 'never-printed-5ecret';
 
-function migrateStore(env: Record<string, string>, ...args: string[]) {
-  const { INFLUX_URL: _influx, DATABASE_URL: _url, DATA_DIR: _dir, ...inherited } = process.env;
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+/** Runs the command on `dataDir` into `url` (given with {@link PASSWORD}); checks it never prints the password. */
+async function migrateStore(dataDir: string, url: string, ...args: string[]) {
+  const { INFLUX_URL: _influx, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    DATA_DIR: dataDir,
+    DATABASE_URL: url.replace('//postgres@', `//postgres:${PASSWORD}@`),
+  };
+  const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...inherited, ...env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -34,6 +42,9 @@ function migrateStore(env: Record<string, string>, ...args: string[]) {
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
+  assert.ok(!(result.stdout + result.stderr).includes(PASSWORD), 'the password is never printed');
+  assert.match(result.stdout, /into postgres:\/\/postgres:\*\*\*@127\.0\.0\.1/);
+  return result;
 }
 
 /** The reading `i` of the bulk: every column used, NULLs and both booleans among them. */
@@ -177,7 +188,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
   });
 
   it('refuses while convoi runs on the DATA_DIR, and writes nothing to PostgreSQL', async () => {
-    const run = await migrateStore({ DATA_DIR: dataDir, DATABASE_URL: url });
+    const run = await migrateStore(dataDir, url);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stderr, /convoi\.sqlite is open in another process: stop convoi/);
     const tables = await withClient(url, (c) =>
@@ -196,7 +207,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     }
     assert.equal(sqliteBefore.get('readings')!.size, BULK_READINGS + 3);
 
-    const run = await migrateStore({ DATA_DIR: dataDir, DATABASE_URL: url });
+    const run = await migrateStore(dataDir, url);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     for (const t of MOVED_TABLES) {
       const n = sqliteBefore.get(t.table)!.size;
@@ -254,7 +265,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
   });
 
   it('refuses a target whose tables hold other rows (naming them); --replace copies again', async () => {
-    const refused = await migrateStore({ DATA_DIR: dataDir, DATABASE_URL: url });
+    const refused = await migrateStore(dataDir, url);
     assert.equal(refused.code, 1, refused.stdout + refused.stderr);
     // The keys and audit entries written by convoi on PostgreSQL since the move.
     const keysBefore = sqliteBefore.get('api_keys')!.size;
@@ -269,12 +280,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     assert.doesNotMatch(refused.stderr, /shipments holds|readings holds/);
     assert.doesNotMatch(refused.stdout, /copied/);
 
-    const replaced = await migrateStore(
-      { DATA_DIR: dataDir, DATABASE_URL: url },
-      '--replace',
-      '--batch-size',
-      '700',
-    );
+    const replaced = await migrateStore(dataDir, url, '--replace', '--batch-size', '700');
     assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
     assert.match(
       replaced.stdout,
