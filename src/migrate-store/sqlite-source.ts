@@ -25,7 +25,10 @@ export class SqliteSource {
     if (this.files.has(file)) return;
     const path = join(this.dataDir, file);
     if (!existsSync(path))
-      throw new MigrateStoreError(`${path} does not exist: DATA_DIR is not a SQLite deployment of convoi`);
+      throw new MigrateStoreError(
+        `${path} does not exist: is DATA_DIR a SQLite deployment of this version of convoi? ` +
+          '(start this version once on SQLite, stop it, then move its store)',
+      );
     // timeout 0: a busy file means a running convoi, and waiting would not make it stop.
     const db = new BetterSqlite3(path, { fileMustExist: true, timeout: 0 });
     try {
