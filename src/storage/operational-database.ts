@@ -4,25 +4,12 @@ import pg from 'pg';
 import { redactDatabaseUrl } from './database-url.js';
 import { OperationalStoreConfig } from './operational-store.config.js';
 import { migratePostgres } from './postgres-migrator.js';
+import { POSTGRES_TYPES } from './postgres-types.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import type { StoreDialect, StoreMigration } from './store-migration.js';
 
 /** Connections a node keeps to PostgreSQL (REST and background work; the hot path does not query). */
 const POOL_SIZE = 10;
-
-/** PostgreSQL's type oid of int8 (BIGINT), from pg_type. */
-const INT8_OID = 20;
-
-/**
- * BIGINT (int8) columns as numbers rather than pg's default strings: they hold epoch ms and row
- * ids, far below 2^53, and SQLite gives numbers for the same columns.
- */
-const PG_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-    oid === INT8_OID && format !== 'binary'
-      ? Number
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
 
 /**
  * The operational store as a Kysely query builder (ARCHITECTURE.md §5): PostgreSQL when
@@ -54,7 +41,7 @@ export class OperationalDatabase implements OnApplicationShutdown {
       return;
     }
     this.dialect = 'postgres';
-    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: PG_TYPES });
+    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types: POSTGRES_TYPES });
     // An idle connection dropped by the server emits here; unhandled, it would end the process.
     pool.on('error', (error) => this.logger.warn(`PostgreSQL connection lost: ${error.message}`));
     this.pool = pool;

@@ -1,0 +1,118 @@
+import { sql, type Kysely } from 'kysely';
+import { API_KEY_MIGRATIONS, API_KEYS_SCOPE } from '#src/auth/api-key.migrations.js';
+import { AUDIT_MIGRATIONS, AUDIT_SCOPE } from '#src/audit/audit.migrations.js';
+import {
+  RECORD_DISPOSITIONS_MIGRATIONS,
+  RECORD_DISPOSITIONS_SCOPE,
+} from '#src/records/record-dispositions.migrations.js';
+import { SHIPMENTS_MIGRATIONS, SHIPMENTS_SCOPE } from '#src/shipments/shipments.migrations.js';
+import type { StoreMigration } from '#src/storage/store-migration.js';
+import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
+import {
+  PARTITION_DAY_MS,
+  PostgresReadingPartitions,
+} from '#src/telemetry/postgres/postgres-reading-partitions.js';
+import {
+  POSTGRES_TELEMETRY_MIGRATIONS,
+  POSTGRES_TELEMETRY_SCOPE,
+} from '#src/telemetry/postgres/postgres-telemetry.migrations.js';
+import type { SqliteSource } from './sqlite-source.js';
+
+/** The operational store's SQLite file in DATA_DIR (sqlite-database.ts). */
+export const OPERATIONAL_FILE = 'convoi.sqlite';
+
+/** A table PostgreSQL holds for convoi when DATABASE_URL is set, and where it was before. */
+export interface MovedTable {
+  table: string;
+  /** The SQLite file in DATA_DIR that holds the table on a SQLite deployment. */
+  file: string;
+  /** The primary key: rows are copied and compared in its order. */
+  key: readonly string[];
+  /** The migrations that create the table on PostgreSQL, as the owning feature runs them. */
+  scope: string;
+  migrations: readonly StoreMigration[];
+  /** A time-series table: on PostgreSQL only when InfluxDB does not keep the time series. */
+  timeSeries?: true;
+  /** Makes the target ready for the source's rows (the day partitions of readings). */
+  prepare?: (source: SqliteSource, target: Kysely<object>) => Promise<void>;
+  /** Empties the target table (`--replace`), inside the copy's transaction. Default: DELETE. */
+  empty?: (trx: Kysely<object>) => Promise<void>;
+}
+
+/**
+ * Every table PostgreSQL holds for convoi, in copy order. When another feature moves to
+ * PostgreSQL, its tables get a line here and `convoi migrate-store` moves them too. Tables that
+ * stay in SQLite even with DATABASE_URL set (the fleet, alerts, webhooks, state, the shipment
+ * transition outbox) are not listed: convoi keeps reading them from DATA_DIR.
+ */
+export const MOVED_TABLES: readonly MovedTable[] = [
+  {
+    table: 'api_keys',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: API_KEYS_SCOPE,
+    migrations: API_KEY_MIGRATIONS,
+  },
+  {
+    table: 'shipments',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: SHIPMENTS_SCOPE,
+    migrations: SHIPMENTS_MIGRATIONS,
+  },
+  {
+    table: 'shipment_dispositions',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: RECORD_DISPOSITIONS_SCOPE,
+    migrations: RECORD_DISPOSITIONS_MIGRATIONS,
+  },
+  {
+    table: 'audit_log',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: AUDIT_SCOPE,
+    migrations: AUDIT_MIGRATIONS,
+    empty: emptyAuditLog,
+  },
+  {
+    table: 'readings',
+    file: TELEMETRY_FILE,
+    key: ['container_id', 'measured_at', 'device_id'],
+    scope: POSTGRES_TELEMETRY_SCOPE,
+    migrations: POSTGRES_TELEMETRY_MIGRATIONS,
+    timeSeries: true,
+    prepare: createReadingDays,
+  },
+  {
+    table: 'alert_events',
+    file: TELEMETRY_FILE,
+    key: ['container_id', 'at', 'alert_id', 'change'],
+    scope: POSTGRES_TELEMETRY_SCOPE,
+    migrations: POSTGRES_TELEMETRY_MIGRATIONS,
+    timeSeries: true,
+  },
+];
+
+/**
+ * `readings` has no default partition (postgres-reading-partitions.ts): the partition of every
+ * day the source has readings of must exist before they are inserted.
+ */
+async function createReadingDays(source: SqliteSource, target: Kysely<object>): Promise<void> {
+  const days = source.all<{ day: number }>(
+    TELEMETRY_FILE,
+    `SELECT DISTINCT measured_at / ${PARTITION_DAY_MS} AS day FROM readings`,
+  );
+  // measured_at is epoch ms after 1970: integer division is the floor dayOf takes.
+  await new PostgresReadingPartitions(target).ensure(days.map((r) => r.day));
+}
+
+/**
+ * The audit log refuses DELETE unless its purge gate is open (audit.migrations.ts): opened and
+ * closed again within the copy's transaction, as the retention purge does.
+ */
+async function emptyAuditLog(trx: Kysely<object>): Promise<void> {
+  await sql`UPDATE audit_purge_gate SET open = 1 WHERE id = 1`.execute(trx);
+  await sql`DELETE FROM audit_log`.execute(trx);
+  await sql`UPDATE audit_purge_gate SET open = 0 WHERE id = 1`.execute(trx);
+}
