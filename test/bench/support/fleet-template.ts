@@ -67,12 +67,17 @@ export async function buildFleetTemplate(
   return { dir, seconds: Math.round((performance.now() - started) / 1000), reused: false };
 }
 
-/** A fresh data dir with a copy of the template's database. */
-export function cloneTemplate(template: string, label: string): string {
+/** A fresh data dir with a copy of the template's database (and of the other files named). */
+export function cloneTemplate(
+  template: string,
+  label: string,
+  files: readonly string[] = ['convoi.sqlite'],
+): string {
   const dir = benchTempDir(label);
-  for (const suffix of ['', '-wal', '-shm']) {
-    const file = join(template, `convoi.sqlite${suffix}`);
-    if (existsSync(file)) copyFileSync(file, join(dir, `convoi.sqlite${suffix}`));
-  }
+  for (const name of files)
+    for (const suffix of ['', '-wal', '-shm']) {
+      const file = join(template, `${name}${suffix}`);
+      if (existsSync(file)) copyFileSync(file, join(dir, `${name}${suffix}`));
+    }
   return dir;
 }
