@@ -106,8 +106,11 @@ export class ContainersController {
   @ApiHeader(IF_MATCH)
   @ContainerId()
   @ApiProblems(400, 404, 409, 412, 428)
-  delete(@Param('id', EntityIdPipe) id: string, @Headers('if-match') ifMatch: string | undefined): void {
-    this.containers.delete(id, ifMatch);
+  delete(
+    @Param('id', EntityIdPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    return this.containers.delete(id, ifMatch);
   }
 
   @Get(':id/readings')

@@ -11,6 +11,7 @@ import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
 import { SitesService } from './sites.service.js';
 import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { ShipmentReferences } from '#src/contracts/shipment-references.port.js';
 import { assertIfMatch, etagOf, type Versioned } from '#src/common/http/versioning.js';
 
 export type { Page } from '#src/common/http/pagination.js';
@@ -36,6 +37,7 @@ export class ContainersService {
     private readonly liveState: LiveStateService,
     private readonly clock: Clock,
     private readonly containerSites: ContainerSites,
+    private readonly shipments: ShipmentReferences,
   ) {}
 
   create(dto: ContainerDto): Versioned<ContainerView> {
@@ -87,8 +89,17 @@ export class ContainersService {
     return this.getVersioned(id);
   }
 
-  delete(id: string, ifMatch: string | undefined): void {
+  async delete(id: string, ifMatch: string | undefined): Promise<void> {
+    this.require(id);
+    // Asked first: between the answer and the delete nothing else waits, so the tag checked is current.
+    const shipments = await this.shipments.count('container', id);
     assertIfMatch(ifMatch, this.etagOf(this.require(id)));
+    if (shipments > 0)
+      throw new DomainError(
+        'conflict',
+        'fleet.container-in-use',
+        `container ${id} is named by ${shipments} shipment(s): its history must stay attributable`,
+      );
     try {
       this.repository.delete(id);
     } catch (err) {

@@ -92,7 +92,7 @@ export class SitesController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
-  delete(@Param() params: SiteIdParams, @Headers('if-match') ifMatch: string | undefined): void {
-    this.sites.delete(params.id, ifMatch);
+  delete(@Param() params: SiteIdParams, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    return this.sites.delete(params.id, ifMatch);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ShipmentReferences } from '#src/contracts/shipment-references.port.js';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { DomainEvents } from '#src/common/events/domain-events.js';
@@ -17,6 +18,7 @@ export class SitesService {
     private readonly repository: SitesRepository,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
+    private readonly shipments: ShipmentReferences,
   ) {}
 
   create(dto: SiteDto): Versioned<Site> {
@@ -65,8 +67,17 @@ export class SitesService {
     return this.get(id);
   }
 
-  delete(id: string, ifMatch: string | undefined): void {
+  async delete(id: string, ifMatch: string | undefined): Promise<void> {
+    this.get(id);
+    // Asked first: between the answer and the delete nothing else waits, so the tag checked is current.
+    const shipments = await this.shipments.count('site', id);
     assertIfMatch(ifMatch, this.get(id).etag);
+    if (shipments > 0)
+      throw new DomainError(
+        'conflict',
+        'fleet.site-in-use',
+        `site ${id} is the origin or destination of ${shipments} shipment(s)`,
+      );
     try {
       this.repository.delete(id);
     } catch (err) {

@@ -87,7 +87,7 @@ export class ProfilesController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
-  delete(@Param() params: ProfileIdParams, @Headers('if-match') ifMatch: string | undefined): void {
-    this.profiles.delete(params.id, ifMatch);
+  delete(@Param() params: ProfileIdParams, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    return this.profiles.delete(params.id, ifMatch);
   }
 }

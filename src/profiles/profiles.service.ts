@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ShipmentReferences } from '#src/contracts/shipment-references.port.js';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { DomainEvents } from '#src/common/events/domain-events.js';
@@ -17,6 +18,7 @@ export class ProfilesService implements OnModuleInit {
     private readonly repository: ProfilesRepository,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
+    private readonly shipments: ShipmentReferences,
   ) {}
 
   onModuleInit(): void {
@@ -70,10 +72,17 @@ export class ProfilesService implements OnModuleInit {
     return this.get(id);
   }
 
-  delete(id: string, ifMatch: string | undefined): void {
-    const current = this.get(id);
-    if (current.value.seeded) throw readOnly(id);
-    assertIfMatch(ifMatch, current.etag);
+  async delete(id: string, ifMatch: string | undefined): Promise<void> {
+    if (this.get(id).value.seeded) throw readOnly(id);
+    // Asked first: between the answer and the delete nothing else waits, so the tag checked is current.
+    const shipments = await this.shipments.count('profile', id);
+    assertIfMatch(ifMatch, this.get(id).etag);
+    if (shipments > 0)
+      throw new DomainError(
+        'conflict',
+        'profiles.in-use',
+        `profile ${id} is used by ${shipments} shipment(s)`,
+      );
     try {
       this.repository.delete(id);
     } catch (err) {

@@ -9,7 +9,8 @@ export const SHIPMENTS_SCOPE = 'shipments';
  *
  * On SQLite the table also references the fleet's and profiles' tables. On PostgreSQL those
  * tables are still in the SQLite file, so there is no foreign key across the two stores: the
- * service checks the references when a shipment is written. Ids sort bytewise (`COLLATE "C"`),
+ * service checks the references when a shipment is written, and a delete of a container, site or
+ * profile asks ShipmentReferences first. Ids sort bytewise (`COLLATE "C"`),
  * as on SQLite, so a page's keyset order is the ids' creation order whatever the server's locale.
  */
 export const SHIPMENTS_MIGRATIONS: readonly StoreMigration[] = [

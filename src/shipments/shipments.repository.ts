@@ -1,3 +1,4 @@
+import type { ShipmentReferent } from '#src/contracts/shipment-references.port.js';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Kysely, Selectable } from 'kysely';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
@@ -152,6 +153,28 @@ export class ShipmentsRepository implements OnModuleInit {
       .where('status', '=', from)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Shipments that name the entry, counted up to 1,000 (a delete asks whether there is any; the
+   * figure is for its message). Sites and containers are indexed; a profile is looked up rarely
+   * (when one is deleted), through the table.
+   */
+  async countNaming(referent: ShipmentReferent, id: string): Promise<number> {
+    const named = this.db
+      .selectFrom('shipments')
+      .select('id')
+      .where((eb) =>
+        referent === 'site'
+          ? eb.or([eb('origin_site_id', '=', id), eb('destination_site_id', '=', id)])
+          : eb(referent === 'container' ? 'container_id' : 'profile_id', '=', id),
+      )
+      .limit(1000);
+    const row = await this.db
+      .selectFrom(named.as('named'))
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** Deletes the shipment if it is still in `status`; false otherwise. */
