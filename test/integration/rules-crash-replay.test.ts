@@ -19,18 +19,18 @@ const ALERT_AT = EXCURSION_FROM + 15;
 const LAST = 24;
 
 /**
+ * On PostgreSQL (alerts written behind through the local outbox): killed just before the alert
+ * and just after it, when its change may be in the outbox only.
+ */
+const ON_POSTGRES = [ALERT_AT - 1, ALERT_AT + 1];
+
+/**
  * A crash forgets nothing: convoi is killed (SIGKILL) once a reading is stored, before any
  * checkpoint of the rule state that reflects it, at several points of an excursion; started again
  * on the same data dir, the series goes on. Whatever the kill point, exactly one alert follows, at
  * the minute the tolerated time runs out: the inbox replays what the rule state had not
  * checkpointed, and a replay raises nothing twice.
  */
-/**
- * On PostgreSQL (alerts written behind through the local outbox): killed just before the alert
- * and just after it, when its change may be in the outbox only.
- */
-const ON_POSTGRES = [ALERT_AT - 1, ALERT_AT + 1];
-
 for (const dialect of ['sqlite', 'postgres'] as const)
   describe(`rule progress across SIGKILL (the checkpoint and the replay of the inbox, ${dialect})`, () => {
     const env = { ...ENV };
