@@ -77,6 +77,8 @@ export class AlertWriter {
     if (!(await Promise.race([flushed, timeout])))
       this.logger.warn(`${this.queue.length} alert changes left in the outbox for the next start`);
     this.stopped = true;
+    // Nothing more is stored in this run: a late reader gets what the store has.
+    for (const waiter of this.waiters.splice(0)) waiter.done();
   }
 
   private async drain(): Promise<void> {
