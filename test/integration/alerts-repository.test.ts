@@ -56,6 +56,13 @@ describeEachStore(AlertsRepository.name, (current) => {
         : (...writes) => repository.store(writes);
   });
 
+  /** The refusal of alerts_one_active: PostgreSQL names the index, SQLite its columns. */
+  const byOneActiveIndex = (err: unknown): boolean =>
+    isUniqueViolation(err) &&
+    (current().dialect === 'postgres'
+      ? (err as { constraint?: string }).constraint === 'alerts_one_active'
+      : /alerts\.container_id, alerts\.rule_id/.test(String(err)));
+
   /** A row inserted as it is, bypassing the repository: only the database may refuse it. */
   const insertDirectly = (a: Alert) =>
     sql`INSERT INTO alerts (id, container_id, rule_id, rule_kind, severity, status, opened_at,
@@ -76,12 +83,12 @@ describeEachStore(AlertsRepository.name, (current) => {
   it('refuses a second active alert for the same container and rule in the database itself', async () => {
     const first = alert(1);
     await store({ alert: first, entry: opened(first) });
-    await assert.rejects(insertDirectly({ ...first, id: 'A-other' }), isUniqueViolation);
+    await assert.rejects(insertDirectly({ ...first, id: 'A-other' }), byOneActiveIndex);
     // Cleared, the (container, rule) may have a new active alert; cleared ones may be many.
     await store({ alert: { ...first, status: 'cleared', clearedAt: T0 + 9 * MINUTE } });
     await insertDirectly({ ...first, id: 'A-second' });
     await insertDirectly({ ...first, id: 'A-third', status: 'cleared' });
-    await assert.rejects(insertDirectly({ ...first, id: 'A-fourth' }), isUniqueViolation);
+    await assert.rejects(insertDirectly({ ...first, id: 'A-fourth' }), byOneActiveIndex);
   });
 
   it('never undoes a clear or an acknowledgement: a late or repeated write leaves them', async () => {
