@@ -5,7 +5,9 @@ import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { DomainEvents } from '#src/common/events/domain-events.js';
 import type { RuleEvent } from '#src/contracts/rule-event.js';
+import { ActiveAlerts } from './active-alerts.js';
 import { SEVERITY_RANK, type Alert } from './alert.types.js';
+import { AlertWriter } from './alert-writer.service.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertNotifier } from './notifiers/alert-notifier.js';
 
@@ -20,23 +22,36 @@ export const BY_SYSTEM = 'system';
  * people acknowledge, clear and comment. Every change is stored with who and when, then
  * announced (MQTT, InfluxDB, webhooks) by the notifier; a repeat that neither worsens the peak
  * nor escalates only refreshes the stored alert.
+ *
+ * Rule conclusions are decided from the active alerts in memory ({@link ActiveAlerts}, loaded at
+ * start) and stored through {@link AlertWriter}, so a reading never waits on the store. People's
+ * changes come one at a time ({@link serially}): each reads the alert (memory when active there,
+ * else the store once the queued changes are in) and changes it before the next begins.
  */
 @Injectable()
 export class AlertLifecycleService implements OnModuleInit {
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly repository: AlertsRepository,
+    private readonly active: ActiveAlerts,
+    private readonly writer: AlertWriter,
     private readonly notifier: AlertNotifier,
     private readonly events: DomainEvents,
     private readonly clock: Clock,
   ) {}
 
-  onModuleInit(): void {
+  /** Before the first reading: the store's tables, what a crash left in the outbox, then memory. */
+  async onModuleInit(): Promise<void> {
     this.events.on('rule.concluded', (event) => this.onRuleEvent(event));
+    await this.repository.migrated();
+    await this.writer.storeLeftOver();
+    this.active.replace(await this.repository.active());
   }
 
   onRuleEvent(event: RuleEvent): void {
     const { outcome } = event;
-    const active = this.repository.findActive(event.containerId, event.rule.id);
+    const active = this.active.of(event.containerId, event.rule.id);
     switch (outcome.kind) {
       case 'raise': {
         if (active && outcome.endsPreviousAt !== undefined) {
@@ -60,32 +75,38 @@ export class AlertLifecycleService implements OnModuleInit {
     }
   }
 
-  acknowledge(id: string, by: string, note?: string): Alert {
-    const alert = this.require(id);
-    if (alert.acknowledged) {
-      throw new DomainError('conflict', 'alerts.already-acknowledged', `alert ${id} is already acknowledged`);
-    }
-    const now = this.clock.now();
-    return this.commit(
-      { ...alert, acknowledged: true, acknowledgedBy: by, acknowledgedAt: now },
-      'acknowledged',
-      by,
-      note,
-      now,
-    );
+  acknowledge(id: string, by: string, note?: string): Promise<Alert> {
+    return this.serially(id, (alert) => {
+      if (alert.acknowledged) {
+        throw new DomainError(
+          'conflict',
+          'alerts.already-acknowledged',
+          `alert ${id} is already acknowledged`,
+        );
+      }
+      const now = this.clock.now();
+      return this.commit(
+        { ...alert, acknowledged: true, acknowledgedBy: by, acknowledgedAt: now },
+        'acknowledged',
+        by,
+        note,
+        now,
+      );
+    });
   }
 
-  clear(id: string, by: string, reason: string): Alert {
-    const alert = this.require(id);
-    if (alert.status === 'cleared') {
-      throw new DomainError('conflict', 'alerts.already-cleared', `alert ${id} is already cleared`);
-    }
-    const now = this.clock.now();
-    return this.commit(this.cleared(alert, now), 'cleared', by, reason, now);
+  clear(id: string, by: string, reason: string): Promise<Alert> {
+    return this.serially(id, (alert) => {
+      if (alert.status === 'cleared') {
+        throw new DomainError('conflict', 'alerts.already-cleared', `alert ${id} is already cleared`);
+      }
+      const now = this.clock.now();
+      return this.commit(this.cleared(alert, now), 'cleared', by, reason, now);
+    });
   }
 
-  comment(id: string, by: string, text: string): Alert {
-    return this.commit(this.require(id), 'commented', by, text, this.clock.now());
+  comment(id: string, by: string, text: string): Promise<Alert> {
+    return this.serially(id, (alert) => this.commit(alert, 'commented', by, text, this.clock.now()));
   }
 
   /**
@@ -95,17 +116,31 @@ export class AlertLifecycleService implements OnModuleInit {
    */
   clearForEndedShipment(shipmentId: string, endedAs: string, at: number): Alert[] {
     const reason = `shipment ${shipmentId} ended: ${endedAs}`;
-    return this.repository
-      .findActiveOfShipment(shipmentId)
+    return this.active
+      .ofShipment(shipmentId)
       .map((alert) =>
         this.commit(this.cleared(alert, Math.max(at, alert.lastSeenAt)), 'cleared', BY_SYSTEM, reason),
       );
   }
 
-  require(id: string): Alert {
-    const alert = this.repository.find(id);
-    if (!alert) throw new DomainError('not-found', 'alerts.not-found', `alert ${id} does not exist`);
-    return alert;
+  /**
+   * Runs a person's change of alert `id` after the previous one finished, with the alert as it is
+   * now. An alert active in memory is taken from there (a rule may have changed it since it was
+   * stored); another is read from the store once the changes queued so far are stored. The change
+   * itself is made without awaiting anything, so no rule conclusion lands inside it.
+   */
+  private serially(id: string, change: (alert: Alert) => Alert): Promise<Alert> {
+    const step = this.tail.then(async () => {
+      let alert = this.active.get(id);
+      if (alert === undefined) {
+        await this.writer.flush();
+        alert = this.active.get(id) ?? (await this.repository.find(id));
+      }
+      if (!alert) throw new DomainError('not-found', 'alerts.not-found', `alert ${id} does not exist`);
+      return change(alert);
+    });
+    this.tail = step.catch(() => undefined);
+    return step;
   }
 
   private open(
@@ -159,7 +194,8 @@ export class AlertLifecycleService implements OnModuleInit {
       count: active.count + 1,
     };
     if (!escalated && !worse) {
-      this.repository.save(next);
+      this.active.follow(next);
+      this.writer.record({ alert: next });
       return;
     }
     this.commit(next, escalated ? 'escalated' : 'updated', BY_RULE, undefined, at);
@@ -176,16 +212,12 @@ export class AlertLifecycleService implements OnModuleInit {
     note?: string,
     at = alert.clearedAt ?? alert.lastSeenAt,
   ): Alert {
-    this.repository.transaction(() => {
-      this.repository.save(alert);
-      this.repository.addHistory(alert.id, {
-        at,
-        change,
-        by,
-        severity: alert.severity,
-        value: alert.value,
-        note,
-      });
+    // Memory follows the alerts it holds or a rule just opened, never one only the store has (a
+    // hand change of an alert cleared before, or active on another node).
+    if (change === 'opened' || this.active.get(alert.id) !== undefined) this.active.follow(alert);
+    this.writer.record({
+      alert,
+      entry: { at, change, by, severity: alert.severity, value: alert.value, note },
     });
     this.notifier.notify(toEvent(alert, change, at, by, note));
     return alert;

@@ -48,4 +48,7 @@ export interface AlertFilter {
   openedTo?: number;
 }
 
+/** The filter as the store takes it: a site is the list of its containers (the fleet is another store). */
+export type AlertStoreFilter = Omit<AlertFilter, 'siteId'> & { containerIds?: readonly string[] };
+
 export const SEVERITY_RANK: Record<AlertSeverity, number> = { info: 0, warning: 1, critical: 2 };

@@ -30,7 +30,7 @@ export class AlertsController {
   })
   @ApiOkResponse({ type: AlertPageDto })
   @ApiProblems(400)
-  list(@Query() query: AlertsQueryDto): { items: Alert[]; nextCursor?: string } {
+  list(@Query() query: AlertsQueryDto): Promise<{ items: Alert[]; nextCursor?: string }> {
     return this.alerts.list(query);
   }
 
@@ -52,7 +52,7 @@ export class AlertsController {
     @Param() params: AlertIdParams,
     @Body() body: AcknowledgeAlertDto,
     @Actor() actor: string,
-  ): Alert {
+  ): Promise<Alert> {
     return this.lifecycle.acknowledge(params.id, actor, body.note);
   }
 
@@ -62,7 +62,7 @@ export class AlertsController {
   @ApiOperation({ summary: 'Clear an active alert by hand, with a reason' })
   @ApiOkResponse({ type: AlertDto, description: 'The alert after the change.' })
   @ApiProblems(400, 404, 409)
-  clear(@Param() params: AlertIdParams, @Body() body: ClearAlertDto, @Actor() actor: string): Alert {
+  clear(@Param() params: AlertIdParams, @Body() body: ClearAlertDto, @Actor() actor: string): Promise<Alert> {
     return this.lifecycle.clear(params.id, actor, body.reason);
   }
 
@@ -72,7 +72,11 @@ export class AlertsController {
   @ApiOperation({ summary: 'Comment on an alert' })
   @ApiOkResponse({ type: AlertDto, description: 'The alert after the change.' })
   @ApiProblems(400, 404, 409)
-  comment(@Param() params: AlertIdParams, @Body() body: CommentAlertDto, @Actor() actor: string): Alert {
+  comment(
+    @Param() params: AlertIdParams,
+    @Body() body: CommentAlertDto,
+    @Actor() actor: string,
+  ): Promise<Alert> {
     return this.lifecycle.comment(params.id, actor, body.text);
   }
 }

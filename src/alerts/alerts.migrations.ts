@@ -1,11 +1,26 @@
 import type { Migration } from '#src/storage/migration.js';
+import type { StoreMigration } from '#src/storage/store-migration.js';
 
-/** Alerts, their history of changes, and webhook deliveries. */
-export const ALERTS_MIGRATIONS: readonly Migration[] = [
+/** Migration scope of alerts (and, in the SQLite file, of webhook deliveries). */
+export const ALERTS_SCOPE = 'alerts';
+
+/**
+ * Alerts and their history in the operational store (scope `alerts`). On both dialects the
+ * database itself refuses a second active alert for a (container, rule): a partial unique index
+ * (ARCHITECTURE.md §6).
+ *
+ * The SQLite texts are released as they are and also create the webhook deliveries, which stay in
+ * each node's SQLite file whatever the store ({@link SQLITE_FILE_MIGRATIONS}): PostgreSQL's
+ * version 2 is theirs and changes nothing there. `by` is quoted on PostgreSQL (a reserved word);
+ * Kysely quotes every identifier, so the queries are the same. `acknowledged` stays 0/1 on both, so
+ * a row reads back the same. Ids sort bytewise (`COLLATE "C"`), as on SQLite, for the keyset pages.
+ */
+export const ALERTS_MIGRATIONS: readonly StoreMigration[] = [
   {
     version: 1,
     description: 'alerts, alert history, webhook deliveries',
-    up: `
+    up: {
+      sqlite: `
       CREATE TABLE alerts (
         id TEXT PRIMARY KEY, container_id TEXT NOT NULL, shipment_id TEXT, device_id TEXT,
         rule_id TEXT NOT NULL, rule_kind TEXT NOT NULL, severity TEXT NOT NULL,
@@ -29,14 +44,50 @@ export const ALERTS_MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL, delivered_at INTEGER);
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
     `,
+      postgres: `
+        CREATE TABLE alerts (
+          id TEXT COLLATE "C" PRIMARY KEY, container_id TEXT NOT NULL, shipment_id TEXT, device_id TEXT,
+          rule_id TEXT NOT NULL, rule_kind TEXT NOT NULL,
+          severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+          status TEXT NOT NULL CHECK (status IN ('active', 'cleared')),
+          acknowledged INTEGER NOT NULL DEFAULT 0 CHECK (acknowledged IN (0, 1)),
+          acknowledged_by TEXT, acknowledged_at BIGINT,
+          opened_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL, cleared_at BIGINT,
+          value DOUBLE PRECISION, peak_value DOUBLE PRECISION, count INTEGER NOT NULL,
+          message TEXT NOT NULL);
+        CREATE UNIQUE INDEX alerts_one_active ON alerts(container_id, rule_id) WHERE status = 'active';
+        CREATE INDEX alerts_opened ON alerts(opened_at, id);
+        CREATE INDEX alerts_container ON alerts(container_id, opened_at);
+        CREATE INDEX alerts_shipment ON alerts(shipment_id, opened_at);
+        CREATE TABLE alert_history (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          alert_id TEXT COLLATE "C" NOT NULL REFERENCES alerts(id),
+          at BIGINT NOT NULL, change TEXT NOT NULL, "by" TEXT NOT NULL, severity TEXT NOT NULL,
+          value DOUBLE PRECISION, note TEXT);
+        CREATE INDEX alert_history_alert ON alert_history(alert_id, id);
+      `,
+    },
   },
   {
     version: 2,
     description: 'a stable id per webhook delivery (X-Convoi-Delivery)',
-    // Rows from before get a random id of their own: 32 hex digits, as opaque as the UUIDs of new ones.
-    up: `
+    up: {
+      // Rows from before get a random id of their own: 32 hex digits, as opaque as the UUIDs of new ones.
+      sqlite: `
       ALTER TABLE webhook_deliveries ADD COLUMN delivery_id TEXT;
       UPDATE webhook_deliveries SET delivery_id = lower(hex(randomblob(16))) WHERE delivery_id IS NULL;
     `,
+      postgres: `SELECT 1 -- webhook deliveries stay in the SQLite file`,
+    },
   },
 ];
+
+/**
+ * The scope's SQLite texts, which the SQLite file runs whatever the store: the webhook deliveries
+ * are there (and, with PostgreSQL, alert tables left empty, or holding what migrate-store copied).
+ */
+export const SQLITE_FILE_MIGRATIONS: readonly Migration[] = ALERTS_MIGRATIONS.map((m) => ({
+  version: m.version,
+  description: m.description,
+  up: m.up.sqlite,
+}));

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BrokerModule } from '#src/broker/broker.module.js';
 import { ShipmentsModule } from '#src/shipments/shipments.module.js';
+import { FleetModule } from '#src/fleet/fleet.module.js';
+import { ActiveAlerts } from './active-alerts.js';
+import { AlertChangeOutbox } from './alert-change.outbox.js';
 import { AlertLifecycleService } from './alert-lifecycle.service.js';
+import { AlertWriter } from './alert-writer.service.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertsService } from './alerts.service.js';
@@ -13,10 +17,13 @@ import { WebhookDeliveriesController } from './webhook-deliveries.controller.js'
 
 /** Alerts: lifecycle driven by rule events and shipment ends, store, REST, and the MQTT/InfluxDB/webhook channels. */
 @Module({
-  imports: [BrokerModule, ShipmentsModule],
+  imports: [BrokerModule, FleetModule, ShipmentsModule],
   controllers: [AlertsController, WebhookDeliveriesController],
   providers: [
     AlertsRepository,
+    ActiveAlerts,
+    AlertChangeOutbox,
+    AlertWriter,
     AlertLifecycleService,
     AlertsService,
     AlertNotifier,
@@ -24,6 +31,6 @@ import { WebhookDeliveriesController } from './webhook-deliveries.controller.js'
     WebhookNotifier,
     ShipmentEndAlertsService,
   ],
-  exports: [AlertLifecycleService, AlertsRepository],
+  exports: [AlertLifecycleService, AlertsService],
 })
 export class AlertsModule {}

@@ -1,196 +1,203 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Statement } from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import { CompiledSqliteStatement } from '#src/storage/compiled-sqlite.statement.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import type { Alert, AlertFilter, AlertHistoryEntry } from './alert.types.js';
-import { ALERTS_MIGRATIONS } from './alerts.migrations.js';
+import type { Alert, AlertHistoryEntry, AlertStoreFilter } from './alert.types.js';
+import {
+  ALERT_COLUMNS,
+  HISTORY_COLUMNS,
+  toAlert,
+  toAlertRow,
+  toHistoryEntry,
+  toHistoryRow,
+  type AlertRow,
+  type AlertsTables,
+  type HistoryRow,
+} from './alert-rows.js';
+import { ALERTS_MIGRATIONS, ALERTS_SCOPE, SQLITE_FILE_MIGRATIONS } from './alerts.migrations.js';
 
-interface AlertRow {
-  id: string;
-  container_id: string;
-  shipment_id: string | null;
-  device_id: string | null;
-  rule_id: string;
-  rule_kind: string;
-  severity: Alert['severity'];
-  status: Alert['status'];
-  acknowledged: number;
-  acknowledged_by: string | null;
-  acknowledged_at: number | null;
-  opened_at: number;
-  last_seen_at: number;
-  cleared_at: number | null;
-  value: number | null;
-  peak_value: number | null;
-  count: number;
-  message: string;
-}
-
-interface HistoryRow {
-  at: number;
-  change: AlertHistoryEntry['change'];
-  by: string;
-  severity: AlertHistoryEntry['severity'];
-  value: number | null;
-  note: string | null;
+/** One change of an alert to store: the whole row, and its history entry unless it only refreshes the row. */
+export interface AlertWrite {
+  alert: Alert;
+  entry?: AlertHistoryEntry;
 }
 
 /**
- * SQL access to alerts and their history. Statements of the rule-event path are prepared once:
- * preparing costs more than running them, and that path runs for every alert change.
+ * Alerts and their history in the operational store (SQLite or PostgreSQL, each query written
+ * once with Kysely; scope `alerts`). Either store refuses a second active alert for a (container,
+ * rule). Writes are upserts keyed by the alert id that never undo a clear or an acknowledgement
+ * ({@link upsertAlerts}), so a change stored twice, or late, leaves the row as it should be.
  */
 @Injectable()
 export class AlertsRepository implements OnModuleInit {
-  private readonly statements = new Map<string, Statement>();
-  private runInTransaction?: (work: () => unknown) => unknown;
+  private readonly db: Kysely<AlertsTables>;
+  private migration: Promise<void> | undefined;
+  private now?: { upsert: CompiledSqliteStatement<AlertRow>; history: CompiledSqliteStatement<HistoryRow> };
+  private runInTransaction?: (work: () => void) => void;
 
-  constructor(private readonly sqlite: SqliteDatabase) {}
-
-  onModuleInit(): void {
-    this.sqlite.migrate('alerts', ALERTS_MIGRATIONS);
+  constructor(
+    private readonly operational: OperationalDatabase,
+    private readonly sqlite: SqliteDatabase,
+  ) {
+    this.db = operational.db.withTables<AlertsTables>();
   }
 
-  private get db() {
-    return this.sqlite.connection;
+  async onModuleInit(): Promise<void> {
+    await this.migrated();
   }
 
-  private statement<P extends unknown[] | object, R>(sql: string): Statement<P, R> {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement as unknown as Statement<P, R>;
+  /** Resolves once the tables are migrated (migrates them on the first call). */
+  migrated(): Promise<void> {
+    return (this.migration ??= this.migrate());
   }
 
-  /** Runs `work` in one transaction (one transaction function, made once, runs any work). */
-  transaction<T>(work: () => T): T {
-    this.runInTransaction ??= this.db.transaction((job: () => unknown) => job());
-    return this.runInTransaction(work) as T;
+  private async migrate(): Promise<void> {
+    // The webhook deliveries stay in the SQLite file (the store's own migration on SQLite).
+    if (this.operational.dialect === 'postgres') this.sqlite.migrate(ALERTS_SCOPE, SQLITE_FILE_MIGRATIONS);
+    await this.operational.migrate(ALERTS_SCOPE, ALERTS_MIGRATIONS);
   }
 
-  findActive(containerId: string, ruleId: string): Alert | undefined {
-    const row = this.statement<[string, string], AlertRow>(
-      "SELECT * FROM alerts WHERE container_id = ? AND rule_id = ? AND status = 'active'",
-    ).get(containerId, ruleId);
-    return row ? toAlert(row) : undefined;
-  }
-
-  /** Active alerts raised during a shipment (few: at most one per rule of its container). */
-  findActiveOfShipment(shipmentId: string): Alert[] {
-    return this.statement<[string], AlertRow>(
-      "SELECT * FROM alerts WHERE status = 'active' AND shipment_id = ? ORDER BY opened_at, id",
-    )
-      .all(shipmentId)
-      .map(toAlert);
-  }
-
-  /** Shipments that still have an active alert. */
-  shipmentsWithActiveAlerts(): string[] {
-    return this.statement<[], { shipment_id: string }>(
-      "SELECT DISTINCT shipment_id FROM alerts WHERE status = 'active' AND shipment_id IS NOT NULL",
-    )
-      .all()
-      .map((r) => r.shipment_id);
-  }
-
-  find(id: string): Alert | undefined {
-    const row = this.statement<[string], AlertRow>('SELECT * FROM alerts WHERE id = ?').get(id);
-    return row ? toAlert(row) : undefined;
-  }
-
-  /** Inserts or replaces the whole alert row. */
-  save(alert: Alert): void {
-    this.statement<[Record<string, unknown>], unknown>(
-      `INSERT OR REPLACE INTO alerts VALUES (@id, @containerId, @shipmentId, @deviceId, @ruleId, @ruleKind,
-           @severity, @status, @acknowledged, @acknowledgedBy, @acknowledgedAt, @openedAt, @lastSeenAt,
-           @clearedAt, @value, @peakValue, @count, @message)`,
-    ).run({
-      ...alert,
-      shipmentId: alert.shipmentId ?? null,
-      deviceId: alert.deviceId ?? null,
-      acknowledged: alert.acknowledged ? 1 : 0,
-      acknowledgedBy: alert.acknowledgedBy ?? null,
-      acknowledgedAt: alert.acknowledgedAt ?? null,
-      clearedAt: alert.clearedAt ?? null,
-      value: alert.value ?? null,
-      peakValue: alert.peakValue ?? null,
+  /**
+   * SQLite only: stores one change now, in one transaction, before the caller goes on (the rule
+   * state that raised it is written next). The same queries as {@link store}, compiled once.
+   */
+  storeNow(write: AlertWrite): void {
+    if (this.operational.dialect !== 'sqlite') throw new Error('storeNow is for the SQLite store');
+    const connection = this.sqlite.connection;
+    this.now ??= {
+      upsert: new CompiledSqliteStatement(connection, ALERT_COLUMNS, (row) => upsertAlerts(this.db, [row])),
+      history: new CompiledSqliteStatement(connection, HISTORY_COLUMNS, (row) =>
+        this.db.insertInto('alert_history').values(row),
+      ),
+    };
+    const { upsert, history } = this.now;
+    this.runInTransaction ??= connection.transaction((work: () => void) => work());
+    this.runInTransaction(() => {
+      upsert.run(toAlertRow(write.alert));
+      if (write.entry) history.run(toHistoryRow(write.alert.id, write.entry));
     });
   }
 
-  addHistory(alertId: string, entry: AlertHistoryEntry): void {
-    this.statement<unknown[], unknown>(
-      'INSERT INTO alert_history (alert_id, at, change, by, severity, value, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(alertId, entry.at, entry.change, entry.by, entry.severity, entry.value ?? null, entry.note ?? null);
+  /**
+   * Stores changes made in this order, in one transaction: each alert's last row, then every
+   * history entry. Rows go in the order each alert first appears, so an alert cleared before
+   * another opened on the same (container, rule) is stored cleared before the other is inserted.
+   */
+  async store(writes: readonly AlertWrite[]): Promise<void> {
+    const rows = new Map<string, AlertRow>();
+    for (const w of writes) rows.set(w.alert.id, toAlertRow(w.alert));
+    const history = writes.flatMap((w) => (w.entry ? [toHistoryRow(w.alert.id, w.entry)] : []));
+    if (rows.size === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      await upsertAlerts(trx, [...rows.values()]).execute();
+      if (history.length > 0) await trx.insertInto('alert_history').values(history).execute();
+    });
   }
 
-  history(alertId: string): AlertHistoryEntry[] {
-    return this.statement<[string], HistoryRow>('SELECT * FROM alert_history WHERE alert_id = ? ORDER BY id')
-      .all(alertId)
-      .map((r) => ({
-        at: r.at,
-        change: r.change,
-        by: r.by,
-        severity: r.severity,
-        ...(r.value !== null && { value: r.value }),
-        ...(r.note !== null && { note: r.note }),
-      }));
+  /**
+   * Stores a change that may be stored already (kept in the outbox when the process died just
+   * after PostgreSQL committed it): the row is an upsert, and the history entry is added unless
+   * an equal one is there.
+   */
+  async storeAgain(write: AlertWrite): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await upsertAlerts(trx, [toAlertRow(write.alert)]).execute();
+      if (!write.entry) return;
+      const row = toHistoryRow(write.alert.id, write.entry);
+      const there = await trx
+        .selectFrom('alert_history')
+        .select('id')
+        .where('alert_id', '=', row.alert_id)
+        .where('at', '=', row.at)
+        .where('change', '=', row.change)
+        .where('by', '=', row.by)
+        .where((eb) => (row.note === null ? eb('note', 'is', null) : eb('note', '=', row.note)))
+        .executeTakeFirst();
+      if (there === undefined) await trx.insertInto('alert_history').values(row).execute();
+    });
+  }
+
+  async find(id: string): Promise<Alert | undefined> {
+    const row = await this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toAlert(row) : undefined;
+  }
+
+  /** Every active alert (at most one per container and rule): memory's content at start. */
+  async active(): Promise<Alert[]> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('status', '=', 'active').execute();
+    return rows.map(toAlert);
+  }
+
+  async history(alertId: string): Promise<AlertHistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('alert_history')
+      .select(HISTORY_COLUMNS)
+      .where('alert_id', '=', alertId)
+      .orderBy('id')
+      .execute();
+    return rows.map(toHistoryEntry);
   }
 
   /**
    * Alerts newest first (opened_at, id), keyset-paginated: `after` is the (openedAt, id) of the
    * last alert of the previous page.
    */
-  list(filter: AlertFilter, after: { openedAt: number; id: string } | undefined, limit: number): Alert[] {
-    const where: string[] = [];
-    const params: Record<string, string | number> = { limit };
-    const add = (sql: string, name: string, value: string | number | undefined) => {
-      if (value === undefined) return;
-      where.push(sql);
-      params[name] = value;
-    };
-    add('status = @status', 'status', filter.status);
-    add(
-      'acknowledged = @ack',
-      'ack',
-      filter.acknowledged === undefined ? undefined : filter.acknowledged ? 1 : 0,
-    );
-    add('severity = @severity', 'severity', filter.severity);
-    add('container_id = @container', 'container', filter.containerId);
-    add('shipment_id = @shipment', 'shipment', filter.shipmentId);
-    add('rule_id = @rule', 'rule', filter.ruleId);
-    add('container_id IN (SELECT id FROM containers WHERE site_id = @site)', 'site', filter.siteId);
-    add('opened_at >= @from', 'from', filter.openedFrom);
-    add('opened_at < @to', 'to', filter.openedTo);
-    if (after) {
-      where.push('(opened_at < @afterAt OR (opened_at = @afterAt AND id < @afterId))');
-      params.afterAt = after.openedAt;
-      params.afterId = after.id;
-    }
-    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY opened_at DESC, id DESC LIMIT @limit`;
-    return this.db.prepare<Record<string, string | number>, AlertRow>(sql).all(params).map(toAlert);
+  async list(
+    filter: AlertStoreFilter,
+    after: { openedAt: number; id: string } | undefined,
+    limit: number,
+  ): Promise<Alert[]> {
+    if (filter.containerIds?.length === 0) return [];
+    let query = this.db.selectFrom('alerts').selectAll().orderBy('opened_at', 'desc').orderBy('id', 'desc');
+    const f = filter;
+    if (f.status !== undefined) query = query.where('status', '=', f.status);
+    if (f.acknowledged !== undefined) query = query.where('acknowledged', '=', f.acknowledged ? 1 : 0);
+    if (f.severity !== undefined) query = query.where('severity', '=', f.severity);
+    if (f.containerId !== undefined) query = query.where('container_id', '=', f.containerId);
+    if (f.containerIds !== undefined) query = query.where('container_id', 'in', f.containerIds);
+    if (f.shipmentId !== undefined) query = query.where('shipment_id', '=', f.shipmentId);
+    if (f.ruleId !== undefined) query = query.where('rule_id', '=', f.ruleId);
+    if (f.openedFrom !== undefined) query = query.where('opened_at', '>=', f.openedFrom);
+    if (f.openedTo !== undefined) query = query.where('opened_at', '<', f.openedTo);
+    if (after)
+      query = query.where((eb) =>
+        eb.or([
+          eb('opened_at', '<', after.openedAt),
+          eb.and([eb('opened_at', '=', after.openedAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    return (await query.limit(limit).execute()).map(toAlert);
   }
 }
 
-function toAlert(r: AlertRow): Alert {
-  return {
-    id: r.id,
-    containerId: r.container_id,
-    ...(r.shipment_id !== null && { shipmentId: r.shipment_id }),
-    ...(r.device_id !== null && { deviceId: r.device_id }),
-    ruleId: r.rule_id,
-    ruleKind: r.rule_kind,
-    severity: r.severity,
-    status: r.status,
-    acknowledged: r.acknowledged === 1,
-    ...(r.acknowledged_by !== null && { acknowledgedBy: r.acknowledged_by }),
-    ...(r.acknowledged_at !== null && { acknowledgedAt: r.acknowledged_at }),
-    openedAt: r.opened_at,
-    lastSeenAt: r.last_seen_at,
-    ...(r.cleared_at !== null && { clearedAt: r.cleared_at }),
-    ...(r.value !== null && { value: r.value }),
-    ...(r.peak_value !== null && { peakValue: r.peak_value }),
-    count: r.count,
-    message: r.message,
-  };
+/**
+ * Inserts alerts, or updates the stored rows, in one statement. A clear and an acknowledgement
+ * are never undone: a row stored cleared stays cleared (with its time), one stored acknowledged
+ * keeps who and when. So a late or repeated write (a replay, or a node that did not see a change
+ * made through another) cannot reopen an alert or take an acknowledgement back. No value is bound
+ * but the rows' (CompiledSqliteStatement maps each parameter to a column).
+ */
+function upsertAlerts(db: Kysely<AlertsTables>, rows: AlertRow[]) {
+  const kept = (condition: ReturnType<typeof sql>, column: keyof AlertRow) =>
+    sql<never>`CASE WHEN ${condition} THEN ${sql.ref(`alerts.${column}`)} ELSE ${sql.ref(`excluded.${column}`)} END`;
+  const cleared = sql`${sql.ref('alerts.status')} = ${sql.lit('cleared')}`;
+  const acknowledged = sql`${sql.ref('alerts.acknowledged')} = ${sql.lit(1)}`;
+  return db
+    .insertInto('alerts')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        severity: eb.ref('excluded.severity'),
+        last_seen_at: eb.ref('excluded.last_seen_at'),
+        value: eb.ref('excluded.value'),
+        peak_value: eb.ref('excluded.peak_value'),
+        count: eb.ref('excluded.count'),
+        status: kept(cleared, 'status'),
+        cleared_at: kept(cleared, 'cleared_at'),
+        acknowledged: kept(acknowledged, 'acknowledged'),
+        acknowledged_by: kept(acknowledged, 'acknowledged_by'),
+        acknowledged_at: kept(acknowledged, 'acknowledged_at'),
+      })),
+    );
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '#src/common/domain-error.js';
+import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { TelemetryReader, type HistoryRow } from '#src/telemetry/telemetry.ports.js';
 import type { Alert, AlertHistoryEntry } from './alert.types.js';
+import { AlertWriter } from './alert-writer.service.js';
 import { AlertsRepository } from './alerts.repository.js';
 import type { AlertsQueryDto } from './dto/alerts-query.dto.js';
 
@@ -15,24 +17,31 @@ export interface AlertDetail extends Alert {
   readings: HistoryRow[];
 }
 
-/** Read model of alerts: filtered pages, and one alert with its history and evidence. */
+/**
+ * Read model of alerts: filtered pages, and one alert with its history and evidence. Each read
+ * first waits for the alert changes queued so far (`AlertWriter`), so it sees them.
+ */
 @Injectable()
 export class AlertsService {
   constructor(
     private readonly repository: AlertsRepository,
+    private readonly writer: AlertWriter,
+    private readonly sites: ContainerSites,
     private readonly reader: TelemetryReader,
   ) {}
 
-  list(q: AlertsQueryDto): { items: Alert[]; nextCursor?: string } {
+  async list(q: AlertsQueryDto): Promise<{ items: Alert[]; nextCursor?: string }> {
     const after = q.cursor === undefined ? undefined : decodeAlertCursor(q.cursor);
-    const rows = this.repository.list(
+    await this.writer.flush();
+    const rows = await this.repository.list(
       {
         status: q.status,
         acknowledged: q.acknowledged,
         severity: q.severity,
         containerId: q.containerId,
         shipmentId: q.shipmentId,
-        siteId: q.siteId,
+        // The containers are in the SQLite file, the alerts maybe in PostgreSQL: no join.
+        ...(q.siteId !== undefined && { containerIds: this.sites.containersAt(q.siteId) }),
         ruleId: q.rule,
         openedFrom: q.from === undefined ? undefined : Date.parse(q.from),
         openedTo: q.to === undefined ? undefined : Date.parse(q.to),
@@ -45,8 +54,21 @@ export class AlertsService {
     return rows.length > q.limit ? { items, nextCursor: encodeAlertCursor(last) } : { items };
   }
 
+  /** A shipment's newest `limit` alerts, oldest first (records, exports). */
+  async ofShipment(shipmentId: string, limit: number): Promise<Alert[]> {
+    await this.writer.flush();
+    return (await this.repository.list({ shipmentId }, undefined, limit)).reverse();
+  }
+
+  /** An alert's changes, oldest first. */
+  async history(alertId: string): Promise<AlertHistoryEntry[]> {
+    await this.writer.flush();
+    return this.repository.history(alertId);
+  }
+
   async detail(id: string): Promise<AlertDetail> {
-    const alert = this.repository.find(id);
+    await this.writer.flush();
+    const alert = await this.repository.find(id);
     if (!alert) throw new DomainError('not-found', 'alerts.not-found', `alert ${id} does not exist`);
     const readings = await this.reader.history({
       containerId: alert.containerId,
@@ -54,7 +76,7 @@ export class AlertsService {
       to: (alert.clearedAt ?? alert.lastSeenAt) + 1,
       limit: EVIDENCE_MAX_ROWS,
     });
-    return { ...alert, history: this.repository.history(id), readings };
+    return { ...alert, history: await this.repository.history(id), readings };
   }
 }
 

@@ -5,8 +5,8 @@ import { DomainEvents } from '#src/common/events/domain-events.js';
 import type { ShipmentStatus, ShipmentStatusChange } from '#src/contracts/shipment-status.js';
 import { NEXT_STATUSES } from '#src/shipments/shipment.types.js';
 import { ShipmentsService } from '#src/shipments/shipments.service.js';
+import { ActiveAlerts } from './active-alerts.js';
 import { AlertLifecycleService } from './alert-lifecycle.service.js';
-import { AlertsRepository } from './alerts.repository.js';
 
 /** A status with no way out (closed, cancelled): the shipment is over. */
 const isFinal = (status: ShipmentStatus): boolean => NEXT_STATUSES[status].length === 0;
@@ -23,12 +23,12 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
   constructor(
     private readonly shipments: ShipmentsService,
     private readonly lifecycle: AlertLifecycleService,
-    private readonly repository: AlertsRepository,
+    private readonly active: ActiveAlerts,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
   ) {}
 
-  /** After every module's init: the alert and shipment tables exist by then. */
+  /** After every module's init: the alert and shipment tables exist, and memory holds the active alerts. */
   async onApplicationBootstrap(): Promise<void> {
     this.events.on('shipment.status-changed', (change) => this.onStatusChange(change));
     await this.sweep();
@@ -48,7 +48,7 @@ export class ShipmentEndAlertsService implements OnApplicationBootstrap {
   }
 
   private async sweep(): Promise<void> {
-    for (const shipmentId of this.repository.shipmentsWithActiveAlerts()) {
+    for (const shipmentId of this.active.shipments()) {
       const status = await this.statusOf(shipmentId);
       if (status === 'deleted' || isFinal(status)) {
         const cleared = this.lifecycle.clearForEndedShipment(shipmentId, status, this.clock.now());

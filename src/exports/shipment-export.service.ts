@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AlertsRepository } from '#src/alerts/alerts.repository.js';
+import { AlertsService } from '#src/alerts/alerts.service.js';
 import { AuditLog } from '#src/audit/audit-log.service.js';
 import { Clock } from '#src/common/clock.js';
 import { SitesService } from '#src/fleet/sites.service.js';
@@ -20,7 +20,7 @@ const MAX_ALERTS = 10_000;
 export class ShipmentExportService {
   constructor(
     private readonly shipments: ShipmentsService,
-    private readonly alerts: AlertsRepository,
+    private readonly alerts: AlertsService,
     private readonly telemetry: TelemetryReader,
     private readonly profiles: ProfilesService,
     private readonly sites: SitesService,
@@ -32,7 +32,7 @@ export class ShipmentExportService {
     const shipment = await this.shipments.require(id);
     const now = this.clock.now();
     const { rows, truncated } = await this.readings(shipment, now);
-    const alerts = this.alerts.list({ shipmentId: id }, undefined, MAX_ALERTS).reverse();
+    const alerts = await this.alerts.ofShipment(id, MAX_ALERTS);
     const document: ShipmentExport = {
       format: 'convoi.shipment-export/1',
       exportedAt: new Date(now).toISOString(),
@@ -40,7 +40,9 @@ export class ShipmentExportService {
       shipment,
       readings: rows,
       readingsTruncated: truncated,
-      alerts: alerts.map((a) => ({ ...a, history: this.alerts.history(a.id) })),
+      alerts: await Promise.all(
+        alerts.map(async (a) => ({ ...a, history: await this.alerts.history(a.id) })),
+      ),
       audit: await this.audit.forTarget(id),
     };
     try {

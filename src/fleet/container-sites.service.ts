@@ -23,6 +23,13 @@ export class ContainerSites implements OnModuleInit {
     return this.bySite.get(containerId);
   }
 
+  /** The containers based at a site (a scan of the map: REST filters, not the hot path). */
+  containersAt(siteId: string): string[] {
+    const ids: string[] = [];
+    for (const [containerId, site] of this.bySite) if (site === siteId) ids.push(containerId);
+    return ids;
+  }
+
   /** Re-reads one container's home site after it was created, changed or deleted. */
   refresh(containerId: string): void {
     const siteId = this.siteRow.get(containerId)?.site_id ?? undefined;

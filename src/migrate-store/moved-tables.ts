@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { ALERTS_MIGRATIONS, ALERTS_SCOPE } from '#src/alerts/alerts.migrations.js';
 import { API_KEY_MIGRATIONS, API_KEYS_SCOPE } from '#src/auth/api-key.migrations.js';
 import { AUDIT_MIGRATIONS, AUDIT_SCOPE } from '#src/audit/audit.migrations.js';
 import {
@@ -42,8 +43,8 @@ export interface MovedTable {
 /**
  * Every table PostgreSQL holds for convoi, in copy order. When another feature moves to
  * PostgreSQL, its tables get a line here and `convoi migrate-store` moves them too. Tables that
- * stay in SQLite even with DATABASE_URL set (the fleet, alerts, webhooks, state, the shipment
- * transition outbox) are not listed: convoi keeps reading them from DATA_DIR.
+ * stay in SQLite even with DATABASE_URL set (the fleet, webhook deliveries, state, the shipment
+ * transition and alert outboxes) are not listed: convoi keeps reading them from DATA_DIR.
  */
 export const MOVED_TABLES: readonly MovedTable[] = [
   {
@@ -66,6 +67,21 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     key: ['id'],
     scope: RECORD_DISPOSITIONS_SCOPE,
     migrations: RECORD_DISPOSITIONS_MIGRATIONS,
+  },
+  {
+    table: 'alerts',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: ALERTS_SCOPE,
+    migrations: ALERTS_MIGRATIONS,
+  },
+  // After alerts: each entry refers to its alert.
+  {
+    table: 'alert_history',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: ALERTS_SCOPE,
+    migrations: ALERTS_MIGRATIONS,
   },
   {
     table: 'audit_log',

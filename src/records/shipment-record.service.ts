@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AlertsRepository } from '#src/alerts/alerts.repository.js';
+import { AlertsService } from '#src/alerts/alerts.service.js';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { shipmentRecordInput } from '#src/records/shipment-record.input.js';
@@ -42,7 +42,7 @@ export class ShipmentRecordService {
     private readonly shipments: ShipmentsService,
     private readonly telemetry: TelemetryReader,
     private readonly profiles: ProfilesService,
-    private readonly alerts: AlertsRepository,
+    private readonly alerts: AlertsService,
     private readonly sites: JourneySites,
     private readonly dispositions: RecordDispositionsRepository,
     private readonly clock: Clock,
@@ -106,7 +106,7 @@ export class ShipmentRecordService {
       profile: this.profiles.require(s.profileId),
       sites: this.sites.all(),
       readings: rows.filter((r) => r.shipmentId === s.id),
-      alerts: this.alerts.list({ shipmentId: s.id }, undefined, MAX_ALERTS).reverse(),
+      alerts: await this.alerts.ofShipment(s.id, MAX_ALERTS),
       nowMs: now,
     });
     return { input, truncated };

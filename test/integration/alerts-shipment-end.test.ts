@@ -25,7 +25,7 @@ interface AlertView {
   history: { change: string; by: string; note?: string; at: number }[];
 }
 
-// Shipments on each operational store (alerts stay in SQLite either way so far).
+// Shipments and alerts on each operational store.
 for (const dialect of STORE_DIALECTS)
   describe(`alerts of a shipment that ends (${ShipmentEndAlertsService.name}, ${dialect})`, () => {
     const clock = new ManualClock(T0);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ALERTS_MIGRATIONS } from '#src/alerts/alerts.migrations.js';
+import { SQLITE_FILE_MIGRATIONS } from '#src/alerts/alerts.migrations.js';
 import { WebhookNotifier } from '#src/alerts/notifiers/webhook.notifier.js';
 import { ManualClock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
@@ -72,7 +72,7 @@ describe(`webhook lanes: one per receiver (${WebhookNotifier.name})`, () => {
   function start(...urls: string[]): void {
     const config = Object.assign(new AppConfig(), { DATA_DIR: dataDir, ALERT_WEBHOOK_URLS: urls.join(',') });
     sqlite = new SqliteDatabase(config);
-    sqlite.migrate('alerts', ALERTS_MIGRATIONS);
+    sqlite.migrate('alerts', SQLITE_FILE_MIGRATIONS);
     notifier = new WebhookNotifier(sqlite, config, clock, new Metrics());
     notifier.onModuleInit();
   }

@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { AuditLog } from '#src/audit/audit-log.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
@@ -146,13 +145,10 @@ for (const dialect of STORE_DIALECTS)
     });
 
     it('records alert acknowledge, comment and clear with the alert as target', async () => {
-      app.running.app
-        .get(SqliteDatabase)
-        .connection.prepare(
-          `INSERT INTO alerts (id, container_id, rule_id, rule_kind, severity, status, opened_at, last_seen_at, count, message)
-         VALUES ('AUDIT-ALERT-1', 'AUDIT-C-1', 'temperature-high', 'threshold', 'critical', 'active', ?, ?, 1, 'too warm')`,
-        )
-        .run(Date.now(), Date.now());
+      // Alerts are in the operational store.
+      await sql`INSERT INTO alerts (id, container_id, rule_id, rule_kind, severity, status, opened_at, last_seen_at, count, message)
+         VALUES ('AUDIT-ALERT-1', 'AUDIT-C-1', 'temperature-high', 'threshold', 'critical', 'active',
+           ${Date.now()}, ${Date.now()}, 1, 'too warm')`.execute(app.running.app.get(OperationalDatabase).db);
       const path = '/api/v1/alerts/AUDIT-ALERT-1';
       const [ack] = await added(() =>
         app.request(`${path}/acknowledge`, json('POST', { note: 'seen' }, planner)),

@@ -147,10 +147,11 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
 
     // Readings as devices send them, and a bulk through the app's own writer (several days).
     const device = await app.mqtt({ clientId: 'sensor-pal-7001' });
-    for (let k = 1; k <= 3; k++)
+    // The oldest with a low battery: an alert opens (battery-low), which a planner acknowledges.
+    for (let k = 3; k >= 1; k--)
       await device.publishAsync(
         deviceTelemetryTopic('sensor-pal-7001'),
-        JSON.stringify({ ts: now - k * 1000, temperature: -20 - k / 4 }),
+        JSON.stringify({ ts: now - k * 1000, temperature: -20 - k / 4, ...(k === 3 && { battery: 15 }) }),
         { qos: 1 },
       );
     const writer = app.running.app.get(TelemetryWriter);
@@ -173,6 +174,15 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       writer.writeAlert(event);
     }
     await writer.flush();
+    const alertId = await waitFor('the battery alert', async () => {
+      const { body } = await app!.request('/api/v1/alerts?containerId=PAL-7001');
+      return (body.items as { id: string }[])[0]?.id;
+    });
+    const acknowledged = await app.request(`/api/v1/alerts/${alertId}/acknowledge`, {
+      method: 'POST',
+      body: JSON.stringify({ note: 'battery ordered, déjà en route' }),
+    });
+    assert.equal(acknowledged.status, 200, JSON.stringify(acknowledged.body));
     await waitFor('the MQTT readings stored', async () => {
       const { body } = await app!.request(
         `/api/v1/containers/PAL-7001/readings?from=${new Date(now - 10_000).toISOString()}`,
@@ -225,7 +235,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     }
   });
 
-  it('serves the moved deployment from PostgreSQL: keys, shipments, records, history, audit', async () => {
+  it('serves the moved deployment from PostgreSQL: keys, shipments, records, history, alerts, audit', async () => {
     app = await startTestApp({ dataDir, env: { DATABASE_URL: url } });
     const [planner, viewer, revoked] = keys;
     assert.equal((await app.request('/api/v1/shipments', { key: planner.key })).status, 200);
@@ -246,6 +256,17 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     );
     assert.equal(history.status, 200);
     assert.equal(history.body.items.length, BULK_READINGS / 2);
+
+    const [alert] = (await app.request('/api/v1/alerts?containerId=PAL-7001')).body.items as {
+      id: string;
+      acknowledged: boolean;
+    }[];
+    assert.equal(alert.acknowledged, true);
+    const detail = await app.request(`/api/v1/alerts/${alert.id}`);
+    assert.deepEqual(
+      (detail.body.history as { change: string }[]).map((h) => h.change),
+      ['opened', 'acknowledged'],
+    );
 
     // New rows after the copied ones: the identity columns continue past the copied ids.
     const key = await app.request('/api/v1/keys', {

@@ -22,6 +22,20 @@ const KEPT_DISPOSITIONS = 100;
 
 /** The seeded tables of the operational store, as Kysely sees them. */
 type SeededTables = {
+  alerts: {
+    id: string;
+    container_id: string;
+    rule_id: string;
+    rule_kind: string;
+    severity: string;
+    status: string;
+    opened_at: number;
+    last_seen_at: number;
+    cleared_at: number | null;
+    count: number;
+    message: string;
+  };
+  alert_history: { alert_id: string; at: number; change: string; by: string; severity: string };
   shipments: {
     id: string;
     container_id: string;
@@ -202,19 +216,42 @@ async function seed(
   await series.reading('RET-NEW', now - 399 * DAY);
   await series.alertEvent('RET-OLD', now - 1826 * DAY, 'RET-A-OLD');
   await series.alertEvent('RET-NEW', now - 1824 * DAY, 'RET-A-NEW');
-  const alert = db.prepare(
-    `INSERT INTO alerts (id, container_id, rule_id, rule_kind, severity, status, opened_at, last_seen_at, cleared_at, count, message)
-     VALUES (?, 'REEFER-001', ?, 'threshold', 'critical', ?, ?, ?, ?, 1, 'm')`,
-  );
-  const history = db.prepare(
-    "INSERT INTO alert_history (alert_id, at, change, by, severity) VALUES (?, ?, 'opened', 'rule', 'critical')",
-  );
   const old = now - 1830 * DAY;
-  alert.run('RET-A-OLD', 'r1', 'cleared', old, old, now - 1826 * DAY);
-  alert.run('RET-A-NEW', 'r2', 'cleared', old, old, now - 1824 * DAY);
-  // Opened long ago and still active: an open alert is never purged, whatever its age.
-  alert.run('RET-A-ACTIVE', 'r3', 'active', old, old, null);
-  for (const id of ['RET-A-OLD', 'RET-A-OLD', 'RET-A-NEW', 'RET-A-ACTIVE']) history.run(id, old);
+  // Alerts are in the operational store (PostgreSQL when DATABASE_URL is set).
+  const alert = (id: string, rule: string, status: string, clearedAt: number | null) => ({
+    id,
+    container_id: 'REEFER-001',
+    rule_id: rule,
+    rule_kind: 'threshold',
+    severity: 'critical',
+    status,
+    opened_at: old,
+    last_seen_at: old,
+    cleared_at: clearedAt,
+    count: 1,
+    message: 'm',
+  });
+  await store
+    .insertInto('alerts')
+    .values([
+      alert('RET-A-OLD', 'r1', 'cleared', now - 1826 * DAY),
+      alert('RET-A-NEW', 'r2', 'cleared', now - 1824 * DAY),
+      // Opened long ago and still active: an open alert is never purged, whatever its age.
+      alert('RET-A-ACTIVE', 'r3', 'active', null),
+    ])
+    .execute();
+  await store
+    .insertInto('alert_history')
+    .values(
+      ['RET-A-OLD', 'RET-A-OLD', 'RET-A-NEW', 'RET-A-ACTIVE'].map((id) => ({
+        alert_id: id,
+        at: old,
+        change: 'opened',
+        by: 'rule',
+        severity: 'critical',
+      })),
+    )
+    .execute();
   db.prepare(
     "INSERT INTO containers (id, kind, label, created_at, updated_at) VALUES ('RET-C', 'reefer', 'r', ?, ?)",
   ).run(old, old);
@@ -322,8 +359,17 @@ async function remaining(
   return {
     readings: await series.readings(),
     alertEvents: await series.alertEvents(),
-    alerts: col("SELECT id FROM alerts WHERE id LIKE 'RET-%' ORDER BY 1"),
-    history: col("SELECT alert_id FROM alert_history WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
+    alerts: (
+      await store.selectFrom('alerts').select('id').where('id', 'like', 'RET-%').orderBy('id').execute()
+    ).map((r) => r.id),
+    history: (
+      await store
+        .selectFrom('alert_history')
+        .select('alert_id')
+        .where('alert_id', 'like', 'RET-%')
+        .orderBy('alert_id')
+        .execute()
+    ).map((r) => r.alert_id),
     shipments: shipments.map((r) => r.id),
     journey: col(
       "SELECT COALESCE(shipment_id, at) FROM journey_events WHERE container_id = 'RET-C' ORDER BY 1",
