@@ -25,6 +25,21 @@ function reading(i: number, extra: Partial<Reading> = {}): Reading {
   };
 }
 
+function alert(at: number, extra: Partial<AlertEvent> = {}): AlertEvent {
+  return {
+    alertId: `a${at}`,
+    change: 'opened',
+    containerId: 'C1',
+    rule: 'r',
+    severity: 'critical',
+    status: 'active',
+    acknowledged: false,
+    message: 'm',
+    at,
+    ...extra,
+  };
+}
+
 describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
   let server: PostgresServer;
   let series: SeriesStore | undefined;
@@ -148,20 +163,20 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     assert.deepEqual(where, [{ table: partitionName(Math.floor(far / DAY)) }]);
   });
 
+  it('stores a burst of alert events in one statement, beyond the 65,535 parameters of a VALUES list', async () => {
+    const s = await open();
+    // 8,000 events: nine parameters each would be 72,000.
+    for (let i = 0; i < 8000; i++) s.writer.writeAlert(alert(T + i, i === 1 ? { value: 7.5 } : {}));
+    await s.writer.flush();
+    const rows = await query<{ n: string; value: number | null }>(
+      'SELECT count(*) AS n, max(value) AS value FROM alert_events',
+    );
+    assert.deepEqual(rows, [{ n: '8000', value: 7.5 }]);
+  });
+
   it('drops the partitions of days wholly older than RETENTION_READINGS_DAYS, and old alert events', async () => {
     const clock = new ManualClock(T);
     const s = await open(clock, { RETENTION_READINGS_DAYS: 5, RETENTION_ALERTS_DAYS: 5 });
-    const alert = (at: number): AlertEvent => ({
-      alertId: `a${at}`,
-      change: 'opened',
-      containerId: 'C1',
-      rule: 'r',
-      severity: 'critical',
-      status: 'active',
-      acknowledged: false,
-      message: 'm',
-      at,
-    });
     s.writer.write([
       reading(0, { measuredAt: T - 7 * DAY }),
       reading(0, { measuredAt: T - 5 * DAY + 1000 }),

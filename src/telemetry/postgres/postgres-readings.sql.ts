@@ -42,15 +42,20 @@ export async function insertReadingColumns(db: Kysely<object>, c: ReadingColumns
     ${ON_CONFLICT}`.execute(db);
 }
 
-/** Inserts alert events; one already stored (same container, time, alert, change) is replaced. */
+/**
+ * Inserts alert events, each column one array parameter unnested (a VALUES list would take nine
+ * parameters an event, and PostgreSQL refuses a statement of more than 65,535: a burst of 7,282
+ * events); one already stored (same container, time, alert, change) is replaced. The events'
+ * keys must be distinct.
+ */
 export async function insertAlertEvents(db: Kysely<object>, events: readonly AlertEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map(
-    (e) =>
-      sql`(${e.containerId}, ${e.at}, ${e.alertId}, ${e.change}, ${e.rule}, ${e.severity}, ${e.status}, ${e.value ?? null}, ${e.message})`,
-  );
+  const column = <T>(of: (e: AlertEvent) => T): T[] => events.map(of);
   await sql`INSERT INTO alert_events (container_id, at, alert_id, change, rule, severity, status, value, message)
-    VALUES ${sql.join(rows)}
+    SELECT * FROM unnest(${column((e) => e.containerId)}::text[], ${column((e) => e.at)}::bigint[],
+      ${column((e) => e.alertId)}::text[], ${column((e) => e.change)}::text[], ${column((e) => e.rule)}::text[],
+      ${column((e) => e.severity)}::text[], ${column((e) => e.status)}::text[],
+      ${column((e) => e.value ?? null)}::float8[], ${column((e) => e.message)}::text[])
     ON CONFLICT (container_id, at, alert_id, change) DO UPDATE SET rule = excluded.rule,
       severity = excluded.severity, status = excluded.status, value = excluded.value,
       message = excluded.message`.execute(db);
