@@ -9,7 +9,7 @@ import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
 import type { Metrics } from '#src/common/metrics.js';
 import { createBrokerAuthHooks, type BrokerAuthDeps } from './auth/broker-auth.hooks.js';
 import type { BrokerSettings } from './broker-settings.js';
-import { redisBrokerEngines, type BrokerEngines } from './cluster/redis-broker-engines.js';
+import { openRedisBrokerEngines, type BrokerEngines } from './cluster/redis-broker-engines.js';
 import { aedesOptionsFromLimits } from './hardening/broker-limits.js';
 import { createHardenedConnectionHandler } from './hardening/hardened-connection.handler.js';
 import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
@@ -60,7 +60,7 @@ export class EmbeddedBroker {
     const filters = settings.ingestFilters.map((f) => new TopicFilterMatcher(f));
     // Unset: Aedes's own in-memory persistence and emitter, one edge on its own.
     const engines =
-      settings.redisUrl === undefined ? undefined : redisBrokerEngines(settings.redisUrl, clock);
+      settings.redisUrl === undefined ? undefined : await openRedisBrokerEngines(settings.redisUrl, clock);
     const options: AedesOptions = {
       ...aedesOptionsFromLimits(settings.limits),
       persistence: engines?.persistence,
@@ -79,8 +79,8 @@ export class EmbeddedBroker {
         });
       },
     };
-    const aedes = await Aedes.createBroker(options).catch(async (err: unknown) => {
-      await engines?.abandon().catch(() => undefined);
+    const aedes = await Aedes.createBroker(options).catch((err: unknown) => {
+      engines?.abandon();
       throw err;
     });
     const broker = new EmbeddedBroker(aedes, engines);

@@ -13,8 +13,8 @@ export interface BrokerEngines {
   mq: unknown;
   /** After `aedes.close()` (which closes the emitter): destroys the persistence. Once. */
   close(): Promise<void>;
-  /** For a broker that never started: closes the emitter too. */
-  abandon(): Promise<void>;
+  /** For a broker that never started: drops the connections. */
+  abandon(): void;
 }
 
 /**
@@ -24,34 +24,57 @@ export interface BrokerEngines {
  * `mqemitter-redis` carries every publish to the edges whose clients subscribe to it. Each has
  * its own connections (the emitter's subscriber connection cannot send other commands).
  */
-export function redisBrokerEngines(url: string, clock: Clock): BrokerEngines {
+export async function openRedisBrokerEngines(
+  url: string,
+  clock: Clock,
+  readyTimeoutMs = REDIS_READY_TIMEOUT_MS,
+): Promise<BrokerEngines> {
   const logger = new Logger('BrokerRedis');
   // ioredis retries forever and reports each failed attempt: a Redis outage must not flood the log.
   const errors = new RateLimitedLogger(logger, clock, 'Redis errors');
   const where = redactDatabaseUrl(url);
   const onError = (err: Error): void => errors.warn({ redis: where, reason: err.message }, 'Redis error');
-  const connect = (): Redis => {
+  const connections = [0, 1, 2].map(() => {
     const connection = new Redis(url, { connectionName: 'convoi-broker' });
     connection.on('error', onError);
     return connection;
-  };
-  const persistence = aedesPersistenceRedis({ conn: connect() });
-  const mq = mqemitterRedis({ subConn: connect(), pubConn: connect() });
-  // mqemitter-redis re-emits its connections' errors on `state`, which the typings leave out; an
-  // 'error' event nobody listens to would throw and end the broker thread.
+  });
+  const [store, subscriber, publisher] = connections;
+  // Aedes's start would wait on an unreachable Redis for ever: an edge that cannot share its
+  // sessions must fail to start, not listen half-working.
+  if (!(await allReady(connections, readyTimeoutMs))) {
+    for (const connection of connections) connection.disconnect();
+    throw new Error(`Redis at ${where} (BROKER_REDIS_URL) not ready within ${readyTimeoutMs} ms`);
+  }
+  const persistence = aedesPersistenceRedis({ conn: store });
+  const mq = mqemitterRedis({ subConn: subscriber, pubConn: publisher });
+  // mqemitter-redis re-emits its connections' errors (logged above) on `state`, which its typings
+  // leave out; an 'error' event nobody listens to would throw and end the broker thread.
   (mq as unknown as { state: EventEmitter }).state.on('error', () => undefined);
   logger.log({ redis: where }, `Broker sessions, retained messages and delivery on Redis at ${where}`);
   // Aedes closes its emitter itself (aedes.close), but never destroys its persistence, and a
   // second destroy() throws.
   let destroyed: Promise<void> | undefined;
-  const close = (): Promise<void> => (destroyed ??= persistence.destroy());
   return {
     persistence,
     mq,
-    close,
-    abandon: async () => {
-      await new Promise<void>((resolve) => mq.close(() => resolve()));
-      await close();
+    close: () => (destroyed ??= persistence.destroy()),
+    abandon: () => {
+      for (const connection of connections) connection.disconnect();
     },
   };
+}
+
+/** How long an edge waits at start for its three Redis connections. */
+const REDIS_READY_TIMEOUT_MS = 10_000;
+
+function allReady(connections: Redis[], timeoutMs: number): Promise<boolean> {
+  const ready = connections.map((c) =>
+    c.status === 'ready'
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => c.once('ready', () => resolve())),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  return Promise.race([Promise.all(ready).then(() => true), late]).finally(() => clearTimeout(timer));
 }
