@@ -13,16 +13,18 @@ export function redisServerInstalled(): boolean {
 
 /**
  * Debian's redis-server on a free loopback port, its files in a temporary folder (no snapshots:
- * the tests kill edges, never Redis). `kill()` is a SIGKILL; `dispose()` stops it and deletes
- * the folder.
+ * what is in memory is lost with the process). `kill()` is a SIGKILL; `start()` again reuses the
+ * port; `dispose()` stops it and deletes the folder.
  */
 export class RedisServerProcess {
   url = '';
+  private port = 0;
   private child?: ChildProcess;
   readonly dir = mkdtempSync(join(tmpdir(), 'convoi-redis-'));
 
   async start(): Promise<void> {
-    const port = await freePort();
+    if (this.port === 0) this.port = await freePort();
+    const port = this.port;
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', ''];
     const child = spawn(REDIS_SERVER_PATH, [...args, '--appendonly', 'no'], { stdio: 'ignore' });
     this.child = child;
