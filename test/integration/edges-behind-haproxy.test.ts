@@ -73,13 +73,17 @@ describe(
       await publisher.publishAsync(topic, JSON.stringify({ online: true }), { qos: 1, retain: true });
 
       const subscriber = await direct(b, 'operator-console-b');
-      const retained: { retain: boolean; payload: string }[] = [];
+      const received: { retain: boolean; payload: string }[] = [];
       subscriber.on('message', (_topic, payload, packet) =>
-        retained.push({ retain: packet.retain, payload: payload.toString() }),
+        received.push({ retain: packet.retain, payload: payload.toString() }),
       );
       await subscriber.subscribeAsync(topic, { qos: 1 });
-      const first = await waitFor('the retained status on edge B', () => retained[0], 10_000);
-      assert.deepEqual(first, { retain: true, payload: '{"online":true}' });
+      // The status is in Redis before A's PUBACK, so B sends it on SUBSCRIBE, flagged retained.
+      // Its live copy, on its way to B through Redis pub/sub, may come in after the SUBSCRIBE
+      // too (flagged not retained, MQTT-3.3.1-9): a second copy, not the one looked for here.
+      const retained = () => received.find((message) => message.retain);
+      const status = await waitFor('the retained status on edge B', retained, 10_000);
+      assert.equal(status.payload, '{"online":true}');
     });
   },
 );
