@@ -22,6 +22,8 @@ export interface BrokerSettings {
   dataDir: string;
   /** Unprocessed inbox messages above which PUBACKs are held. */
   inboxHighWater: number;
+  /** BROKER_REDIS_URL: sessions, retained messages and delivery shared with other edges; unset, in memory. */
+  redisUrl?: string;
   /** LOG_LEVEL and LOG_FORMAT, so the broker thread logs what and as the main thread does. */
   log: LogOutput;
 }
@@ -54,6 +56,7 @@ export function brokerSettingsFrom(
     ingestFilters: INGEST_TOPIC_FILTERS,
     dataDir: config.DATA_DIR,
     inboxHighWater: config.BROKER_INBOX_HIGH_WATER,
+    redisUrl: config.BROKER_REDIS_URL,
     log: logOutputFrom(config),
   };
 }

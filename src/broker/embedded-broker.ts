@@ -9,6 +9,7 @@ import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
 import type { Metrics } from '#src/common/metrics.js';
 import { createBrokerAuthHooks, type BrokerAuthDeps } from './auth/broker-auth.hooks.js';
 import type { BrokerSettings } from './broker-settings.js';
+import { openRedisBrokerEngines, type BrokerEngines } from './cluster/redis-broker-engines.js';
 import { aedesOptionsFromLimits } from './hardening/broker-limits.js';
 import { createHardenedConnectionHandler } from './hardening/hardened-connection.handler.js';
 import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
@@ -39,7 +40,10 @@ export class EmbeddedBroker {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
 
-  private constructor(readonly aedes: Aedes) {}
+  private constructor(
+    readonly aedes: Aedes,
+    private readonly engines: BrokerEngines | undefined,
+  ) {}
 
   static async start(deps: EmbeddedBrokerDeps): Promise<EmbeddedBroker> {
     const { settings, metrics, clock } = deps;
@@ -54,8 +58,13 @@ export class EmbeddedBroker {
       clock,
     });
     const filters = settings.ingestFilters.map((f) => new TopicFilterMatcher(f));
+    // Unset: Aedes's own in-memory persistence and emitter, one edge on its own.
+    const engines =
+      settings.redisUrl === undefined ? undefined : await openRedisBrokerEngines(settings.redisUrl, clock);
     const options: AedesOptions = {
       ...aedesOptionsFromLimits(settings.limits),
+      persistence: engines?.persistence,
+      mq: engines?.mq,
       preConnect: hooks.preConnect,
       authenticate: hooks.authenticate,
       authorizeSubscribe: hooks.authorizeSubscribe,
@@ -70,7 +79,11 @@ export class EmbeddedBroker {
         });
       },
     };
-    const broker = new EmbeddedBroker(await Aedes.createBroker(options));
+    const aedes = await Aedes.createBroker(options).catch((err: unknown) => {
+      engines?.abandon();
+      throw err;
+    });
+    const broker = new EmbeddedBroker(aedes, engines);
     broker.observe(metrics, clock);
     const handler = createHardenedConnectionHandler(broker.aedes, settings.limits, metrics, {
       clock,
@@ -133,6 +146,7 @@ export class EmbeddedBroker {
     if (!this.aedes.closed) await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await Promise.all(closed);
+    await this.engines?.close();
   }
 
   private async listen(server: Server, port: number, host: string, what: string): Promise<void> {

@@ -543,6 +543,17 @@ export class AppConfig {
   @Max(10_000_000)
   BROKER_INBOX_HIGH_WATER = 50_000;
 
+  /**
+   * `redis://[user:password@]host:port[/db]` (or `rediss://`): the embedded broker keeps retained
+   * messages, subscriptions and QoS 1 sessions in this Redis and delivers every publish through it
+   * to the other edges sharing it (aedes-persistence-redis, mqemitter-redis; ARCHITECTURE.md §9).
+   * Unset: all of that in this process's memory, as a single edge needs. A secret: never logged.
+   */
+  @EnvOptionalString()
+  @IsOptional()
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'BROKER_REDIS_URL must be a redis:// or rediss:// URL' })
+  BROKER_REDIS_URL?: string;
+
   /** Port of the MQTT-over-TLS listener (only with BROKER_TLS_CERT_FILE and BROKER_TLS_KEY_FILE). */
   @EnvInt()
   @IsInt()
@@ -592,6 +603,7 @@ export const SECRET_CONFIG_KEYS: ReadonlySet<keyof AppConfig> = new Set<keyof Ap
   'NATS_URL',
   'INFLUX_TOKEN',
   'DATABASE_URL',
+  'BROKER_REDIS_URL',
   'CONVOI_ADMIN_KEY',
   'ALERT_WEBHOOK_SECRET',
 ]);

@@ -57,6 +57,22 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps the broker in memory unless BROKER_REDIS_URL is a redis:// URL, masked when refused', () => {
+    assert.equal(loadConfig({}).BROKER_REDIS_URL, undefined);
+    assert.equal(loadConfig({ BROKER_REDIS_URL: '' }).BROKER_REDIS_URL, undefined);
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://convoi:pw@redis:6380/2'])
+      assert.equal(loadConfig({ BROKER_REDIS_URL: url }).BROKER_REDIS_URL, url);
+    assert.throws(
+      () => loadConfig({ BROKER_REDIS_URL: 'http://convoi:topsecret@redis:6379' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message.includes(
+          'BROKER_REDIS_URL="***": BROKER_REDIS_URL must be a redis:// or rediss:// URL',
+        ) &&
+        !err.message.includes('topsecret'),
+    );
+  });
+
   it('shares the external broker in group convoi by default, plainly when empty, and refuses a group with / + #', () => {
     assert.equal(loadConfig({}).MQTT_SHARE_GROUP, 'convoi');
     assert.equal(loadConfig({ MQTT_SHARE_GROUP: 'cold-chain' }).MQTT_SHARE_GROUP, 'cold-chain');

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '#test/support/free-port.js';
+
+export const HAPROXY_PATH = process.env.HAPROXY_PATH ?? '/usr/sbin/haproxy';
+
+export function haproxyInstalled(): boolean {
+  return existsSync(HAPROXY_PATH);
+}
+
+/**
+ * Debian's HAProxy as a TCP load balancer on a free loopback port, in front of MQTT listeners on
+ * loopback (`127.0.0.1:port` each), its configuration in a temporary folder. `balance first`
+ * sends every new connection to the first server that is up, so a test knows which edge a
+ * client lands on until that edge dies; a connection that fails is retried and, on its last try,
+ * redispatched to another server, and a health check every 200 ms takes a dead server out.
+ */
+export class HaproxyProcess {
+  port = 0;
+  private child?: ChildProcess;
+  readonly dir = mkdtempSync(join(tmpdir(), 'convoi-haproxy-'));
+
+  constructor(private readonly serverPorts: readonly number[]) {}
+
+  async start(): Promise<void> {
+    this.port = await freePort();
+    const file = join(this.dir, 'haproxy.cfg');
+    writeFileSync(file, this.config());
+    // -db: stay in the foreground, so the child is HAProxy itself and a signal reaches it.
+    const child = spawn(HAPROXY_PATH, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}: ${stderr}`);
+      if (await accepts(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`haproxy did not listen within 10 s: ${stderr}`);
+  }
+
+  /** Stops HAProxy and deletes its folder. */
+  async dispose(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(timer);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private config(): string {
+    const servers = this.serverPorts.map(
+      (port, i) => `  server edge${i + 1} 127.0.0.1:${port} check inter 200 fall 1 rise 1`,
+    );
+    // Client and server timeouts beyond MQTT keep-alives, so HAProxy never cuts an idle session.
+    return [
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 1s',
+      '  timeout client 10m',
+      '  timeout server 10m',
+      '  retries 2',
+      '  option redispatch',
+      'frontend mqtt',
+      `  bind 127.0.0.1:${this.port}`,
+      '  default_backend edges',
+      'backend edges',
+      '  balance first',
+      ...servers,
+      '',
+    ].join('\n');
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => done(true));
+  });
+}
