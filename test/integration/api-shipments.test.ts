@@ -9,9 +9,9 @@ import type { RuleDefinition } from '#src/contracts/rule-definition.js';
 import { RuleSetSource } from '#src/rules/rule-set.source.js';
 import { ShipmentsService } from '#src/shipments/shipments.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { startAppOnStore, type AppOnStore } from '#test/support/app-on-store.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
-import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import type { TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const STATUSES = ['planned', 'in_transit', 'arrived', 'closed', 'cancelled'] as const;
@@ -36,19 +36,14 @@ const PATH: Record<Status, Status[]> = {
 for (const dialect of STORE_DIALECTS)
   describe(`shipments (${dialect})`, () => {
     let app: TestApp;
-    let postgres: PostgresServer | undefined;
+    let store: AppOnStore;
     let n = 0;
 
     before(async () => {
-      postgres = dialect === 'postgres' ? await startPostgres() : undefined;
-      const url = await postgres?.createDatabase();
-      app = await startTestApp({ env: url === undefined ? {} : { DATABASE_URL: url } });
-      assert.equal(app.running.app.get(OperationalDatabase).dialect, dialect);
+      store = await startAppOnStore(dialect);
+      app = store.app;
     });
-    after(async () => {
-      await app.close();
-      await postgres?.stop();
-    });
+    after(() => store.close());
 
     const json = (method: string, body: unknown, headers?: Record<string, string>) => ({
       method,

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { AuditLog } from '#src/audit/audit-log.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { startAppOnStore, type AppOnStore } from '#test/support/app-on-store.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
-import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import type { TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 interface Entry {
@@ -23,7 +23,7 @@ interface Entry {
 for (const dialect of STORE_DIALECTS)
   describe(`${AuditLog.name} (${dialect})`, () => {
     let app: TestApp;
-    let postgres: PostgresServer | undefined;
+    let store: AppOnStore;
     let planner: string;
     let viewer: string;
 
@@ -54,17 +54,12 @@ for (const dialect of STORE_DIALECTS)
     };
 
     before(async () => {
-      postgres = dialect === 'postgres' ? await startPostgres() : undefined;
-      const url = await postgres?.createDatabase();
-      app = await startTestApp({ env: url === undefined ? {} : { DATABASE_URL: url } });
-      assert.equal(app.running.app.get(OperationalDatabase).dialect, dialect);
+      store = await startAppOnStore(dialect);
+      app = store.app;
       planner = await key('planning-lyon', 'planner');
       viewer = await key('store-screens', 'viewer');
     });
-    after(async () => {
-      await app.close();
-      await postgres?.stop();
-    });
+    after(() => store.close());
 
     it('records a created and a revoked API key, with the admin key name as actor, never the key', async () => {
       let created: { id: string; key: string } = { id: '', key: '' };

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { startAppOnStore, type AppOnStore } from '#test/support/app-on-store.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
-import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import type { TestApp } from '#test/support/test-app.js';
 
 /**
  * A container, site or profile that a shipment names is not deleted, even once the shipment is
@@ -13,18 +12,13 @@ import { startTestApp, type TestApp } from '#test/support/test-app.js';
 for (const dialect of STORE_DIALECTS)
   describe(`deleting what a shipment names (${dialect})`, () => {
     let app: TestApp;
-    let postgres: PostgresServer | undefined;
+    let store: AppOnStore;
 
     before(async () => {
-      postgres = dialect === 'postgres' ? await startPostgres() : undefined;
-      const url = await postgres?.createDatabase();
-      app = await startTestApp({ env: url === undefined ? {} : { DATABASE_URL: url } });
-      assert.equal(app.running.app.get(OperationalDatabase).dialect, dialect);
+      store = await startAppOnStore(dialect);
+      app = store.app;
     });
-    after(async () => {
-      await app.close();
-      await postgres?.stop();
-    });
+    after(() => store.close());
 
     const post = async (path: string, body: unknown) => {
       const res = await app.request(path, { method: 'POST', body: JSON.stringify(body) });

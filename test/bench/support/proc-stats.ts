@@ -44,16 +44,19 @@ export function processTreeCpuSeconds(pid: number): number {
   return seconds;
 }
 
+/** Thread ids of a process (/proc/<pid>/task); none once it is gone. */
+function threadIds(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
 /** Live children of a process, from each of its threads' /proc/<pid>/task/<tid>/children. */
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds(pid)) {
     try {
       const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
       if (list !== '') out.push(...list.split(' ').map(Number));
@@ -112,13 +115,7 @@ export function machineTicks(): { idle: number; total: number } {
 /** CPU seconds of each thread of a process (/proc/<pid>/task/<tid>/stat), by thread id. */
 function threadSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds(pid)) {
     // NaN: the thread ended between the listing and the read.
     const seconds = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
     if (Number.isFinite(seconds)) out.set(tid, seconds);
