@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { startAppOnStore, type AppOnStore } from '#test/support/app-on-store.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 
@@ -43,20 +42,14 @@ const KEY_PATTERN = /cv_[A-Za-z0-9_-]{43}/g;
 for (const dialect of STORE_DIALECTS)
   describe(`API keys and roles (${dialect})`, () => {
     let app: TestApp;
-    let postgres: PostgresServer | undefined;
+    let store: AppOnStore | undefined;
     const logs = new CapturingLogger();
 
     before(async () => {
-      postgres = dialect === 'postgres' ? await startPostgres() : undefined;
-      const url = await postgres?.createDatabase();
-      const env = { API_RATE_LIMIT: '1000000', ...(url !== undefined && { DATABASE_URL: url }) };
-      app = await startTestApp({ logger: logs, env });
-      assert.equal(app.running.app.get(OperationalDatabase).dialect, dialect);
+      store = await startAppOnStore(dialect, { logger: logs, env: { API_RATE_LIMIT: '1000000' } });
+      app = store.app;
     });
-    after(async () => {
-      await app.close();
-      await postgres?.stop();
-    });
+    after(() => store?.close());
 
     const createKey = async (role: string, name = `${role}-key`) => {
       const res = await app.request('/api/v1/keys', { method: 'POST', body: JSON.stringify({ name, role }) });

@@ -3,10 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { ManualClock } from '#src/common/clock.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { startAppOnStore, type AppOnStore } from '#test/support/app-on-store.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
-import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import type { TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const DEVICE = 'sensor-reefer-002';
@@ -28,16 +27,14 @@ for (const dialect of STORE_DIALECTS)
   describe(`journey record: compliance record of a known series, disposition, roles (${dialect})`, () => {
     const clock = new ManualClock(T0);
     let app: TestApp;
-    let postgres: PostgresServer | undefined;
+    let store: AppOnStore | undefined;
     let device: MqttClient;
     let id: string;
     const keys: Record<'viewer' | 'planner', string> = { viewer: '', planner: '' };
 
     before(async () => {
-      postgres = dialect === 'postgres' ? await startPostgres() : undefined;
-      const url = await postgres?.createDatabase();
-      app = await startTestApp({ clock, env: url === undefined ? {} : { DATABASE_URL: url } });
-      assert.equal(app.running.app.get(OperationalDatabase).dialect, dialect);
+      store = await startAppOnStore(dialect, { clock });
+      app = store.app;
       for (const role of ['viewer', 'planner'] as const) {
         const res = await app.request('/api/v1/keys', {
           method: 'POST',
@@ -63,10 +60,7 @@ for (const dialect of STORE_DIALECTS)
       id = created.body.id as string;
       device = await app.mqtt({ clientId: DEVICE });
     });
-    after(async () => {
-      await app?.close();
-      await postgres?.stop();
-    });
+    after(() => store?.close());
 
     const status = (to: string, m: number) =>
       app.request(`/api/v1/shipments/${id}/status`, {

@@ -3,10 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { ManualClock } from '#src/common/clock.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { OperationalDatabase } from '#src/storage/operational-database.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import { startAppOnStore, type AppOnStore } from '#test/support/app-on-store.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
-import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import type { TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 import { haversineKm, offsetMetres, Polyline, type GeoPoint } from '../../sensors-sim/src/world/geo.js';
 import { hubSiteBody } from '#test/support/hub-site.js';
@@ -90,7 +89,7 @@ for (const dialect of STORE_DIALECTS)
   describe(`journey: Lyon depot → Paris-region hypermarket over MQTT, then back (${dialect})`, () => {
     const clock = new ManualClock(T0);
     let app: TestApp;
-    let postgres: PostgresServer | undefined;
+    let store: AppOnStore | undefined;
     let device: MqttClient;
     let shipmentId: string;
     let planner: string;
@@ -106,13 +105,8 @@ for (const dialect of STORE_DIALECTS)
     const etaChecks: { km: number; at: number; eta: number }[] = [];
 
     before(async () => {
-      postgres = dialect === 'postgres' ? await startPostgres() : undefined;
-      const url = await postgres?.createDatabase();
-      app = await startTestApp({
-        clock,
-        env: { JOURNEY_DWELL_MAX_MIN: '30', ...(url !== undefined && { DATABASE_URL: url }) },
-      });
-      assert.equal(app.running.app.get(OperationalDatabase).dialect, dialect);
+      store = await startAppOnStore(dialect, { clock, env: { JOURNEY_DWELL_MAX_MIN: '30' } });
+      app = store.app;
       const key = await app.request('/api/v1/keys', {
         method: 'POST',
         body: JSON.stringify({ name: 'planner-ann', role: 'planner' }),
@@ -140,10 +134,7 @@ for (const dialect of STORE_DIALECTS)
       shipmentId = created.body.id as string;
       device = await app.mqtt({ clientId: DEVICE });
     });
-    after(async () => {
-      await app?.close();
-      await postgres?.stop();
-    });
+    after(() => store?.close());
 
     /** Publishes one fix (native JSON, `ts` from the manual clock) and waits until it is applied. */
     const send = async (f: Fix) => {
