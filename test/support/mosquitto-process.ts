@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '#test/support/free-port.js';
+import { acceptsTcp, signalAndWait, waitUntilAnswering } from './server-process.js';
 
 export const MOSQUITTO_PATH = process.env.MOSQUITTO_PATH ?? '/usr/sbin/mosquitto';
 
@@ -43,34 +43,11 @@ export class MosquittoProcess {
     );
     this.child = spawn(MOSQUITTO_PATH, ['-c', conf], { stdio: 'ignore' });
     this.url = `mqtt://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (await canConnect(port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('mosquitto did not listen within 10 s');
+    await waitUntilAnswering('mosquitto', this.child, () => acceptsTcp(port));
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await gone;
-      clearTimeout(timer);
-    }
+    await signalAndWait(this.child, 'SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

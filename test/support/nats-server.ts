@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '#test/support/free-port.js';
+import { signalAndWait, waitUntilAnswering } from './server-process.js';
 
 export const NATS_SERVER_PATH = process.env.NATS_SERVER_PATH ?? '/usr/sbin/nats-server';
 
@@ -40,13 +41,7 @@ export class NatsServerProcess {
     const child = spawn(NATS_SERVER_PATH, args, { stdio: 'ignore' });
     this.child = child;
     this.url = `nats://127.0.0.1:${this.port}`;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
-      if (await answersPing(this.port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('nats-server did not answer within 10 s');
+    await waitUntilAnswering('nats-server', child, () => answersPing(this.port));
   }
 
   /** A crash: SIGKILL, nothing flushed beyond what the server already wrote. */
@@ -65,14 +60,8 @@ export class NatsServerProcess {
     rmSync(this.storeDir, { recursive: true, force: true });
   }
 
-  private async signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+  private signal(signal: NodeJS.Signals): Promise<void> {
+    return signalAndWait(this.child, signal);
   }
 }
 

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '#test/support/free-port.js';
+import { signalAndWait, waitUntilAnswering } from './server-process.js';
 
 export const REDIS_SERVER_PATH = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 
@@ -29,13 +30,7 @@ export class RedisServerProcess {
     const child = spawn(REDIS_SERVER_PATH, [...args, '--appendonly', 'no'], { stdio: 'ignore' });
     this.child = child;
     this.url = `redis://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      if (await answersPing(port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('redis-server did not answer within 10 s');
+    await waitUntilAnswering('redis-server', child, () => answersPing(port));
   }
 
   /** A crash: SIGKILL. */
@@ -49,14 +44,8 @@ export class RedisServerProcess {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async signal(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+  private signal(signal: NodeJS.Signals): Promise<void> {
+    return signalAndWait(this.child, signal);
   }
 }
 
