@@ -5,7 +5,7 @@ import { AUDIT_MIGRATIONS, AUDIT_SCOPE } from './audit.migrations.js';
 import type { AuditEntry, AuditFilter, NewAuditEntry } from './audit.types.js';
 
 /** The audit log's tables, as Kysely sees them (audit.migrations.ts creates them). */
-type AuditTables = {
+export type AuditTables = {
   audit_log: {
     id: Generated<number>;
     /** Epoch ms. */

@@ -15,6 +15,7 @@ import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
+import type { AuditTables } from '#src/audit/audit.repository.js';
 
 const DAY = 86_400_000;
 /** Old dispositions of a kept shipment, seeded before the one to purge. */
@@ -59,16 +60,7 @@ type SeededTables = {
     actor: string;
     at: number;
   };
-  audit_log: {
-    at: number;
-    actor: string;
-    action: string;
-    method: string;
-    path: string;
-    target: string;
-    status: number;
-  };
-};
+} & Pick<AuditTables, 'audit_log'>;
 
 /** The seeded time-series tables, as Kysely sees them. */
 type SeriesTables = {

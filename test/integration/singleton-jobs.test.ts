@@ -16,21 +16,12 @@ import { lockHolders, terminate } from '#test/support/lease-participants.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
+import type { AuditTables } from '#src/audit/audit.repository.js';
 
 const DAY = 86_400_000;
 const JOB = SINGLETON_JOBS.retentionPurge;
 
-type AuditTable = {
-  audit_log: {
-    at: number;
-    actor: string;
-    action: string;
-    method: string;
-    path: string;
-    target: string;
-    status: number;
-  };
-};
+type AuditTable = Pick<AuditTables, 'audit_log'>;
 
 /** The value of a metric line in a node's /metrics, 0 when absent. */
 async function metric(node: TestApp, line: string): Promise<number> {
