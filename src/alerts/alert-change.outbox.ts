@@ -13,6 +13,11 @@ const OUTBOX_MIGRATIONS: readonly Migration[] = [
         id INTEGER PRIMARY KEY AUTOINCREMENT, alert TEXT NOT NULL, entry TEXT);
     `,
   },
+  {
+    version: 2,
+    description: "the change's id, which keys its webhook deliveries in PostgreSQL",
+    up: `ALTER TABLE alert_outbox ADD COLUMN change_id TEXT;`,
+  },
 ];
 
 /**
@@ -25,7 +30,7 @@ const OUTBOX_MIGRATIONS: readonly Migration[] = [
  */
 @Injectable()
 export class AlertChangeOutbox {
-  private insert?: Statement<[string, string | null]>;
+  private insert?: Statement<[string, string | null, string | null]>;
   private removeThrough?: Statement<[number]>;
   private migrated = false;
 
@@ -34,9 +39,13 @@ export class AlertChangeOutbox {
   /** Keeps the change until {@link doneThrough}; returns its id. */
   add(write: AlertWrite): number {
     this.ready();
-    this.insert ??= this.sqlite.connection.prepare('INSERT INTO alert_outbox (alert, entry) VALUES (?, ?)');
+    this.insert ??= this.sqlite.connection.prepare(
+      'INSERT INTO alert_outbox (alert, entry, change_id) VALUES (?, ?, ?)',
+    );
     const entry = write.entry === undefined ? null : JSON.stringify(write.entry);
-    return Number(this.insert.run(JSON.stringify(write.alert), entry).lastInsertRowid);
+    return Number(
+      this.insert.run(JSON.stringify(write.alert), entry, write.changeId ?? null).lastInsertRowid,
+    );
   }
 
   /** Every change up to `id` is stored: forget them. */
@@ -51,7 +60,7 @@ export class AlertChangeOutbox {
   pending(): { id: number; write: AlertWrite }[] {
     this.ready();
     return this.sqlite.connection
-      .prepare<[], { id: number; alert: string; entry: string | null }>(
+      .prepare<[], { id: number; alert: string; entry: string | null; change_id: string | null }>(
         'SELECT * FROM alert_outbox ORDER BY id',
       )
       .all()
@@ -60,6 +69,7 @@ export class AlertChangeOutbox {
         write: {
           alert: JSON.parse(r.alert) as AlertWrite['alert'],
           ...(r.entry !== null && { entry: JSON.parse(r.entry) as AlertWrite['entry'] }),
+          ...(r.change_id !== null && { changeId: r.change_id }),
         },
       }));
   }

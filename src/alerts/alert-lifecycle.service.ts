@@ -1,18 +1,17 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { AlertChange, AlertEvent } from '#src/contracts/alert-event.js';
+import type { AlertChange } from '#src/contracts/alert-event.js';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { DomainEvents } from '#src/common/events/domain-events.js';
 import type { RuleEvent } from '#src/contracts/rule-event.js';
 import { ActiveAlerts } from './active-alerts.js';
+import { BY_RULE, toAlertEvent } from './alert-event.mapper.js';
 import { SEVERITY_RANK, type Alert } from './alert.types.js';
 import { AlertWriter } from './alert-writer.service.js';
 import { AlertsRepository } from './alerts.repository.js';
 import { AlertNotifier } from './notifiers/alert-notifier.js';
 
-/** Who made a change that no person made. */
-const BY_RULE = 'rule';
 /** Who made a change convoi made on its own, not on a rule's word (e.g. a shipment ended). */
 export const BY_SYSTEM = 'system';
 
@@ -215,11 +214,11 @@ export class AlertLifecycleService implements OnModuleInit {
     // Memory follows the alerts it holds or a rule just opened, never one only the store has (a
     // hand change of an alert cleared before, or active on another node).
     if (change === 'opened' || this.active.get(alert.id) !== undefined) this.active.follow(alert);
-    this.writer.record({
-      alert,
-      entry: { at, change, by, severity: alert.severity, value: alert.value, note },
-    });
-    this.notifier.notify(toEvent(alert, change, at, by, note));
+    const entry = { at, change, by, severity: alert.severity, value: alert.value, note };
+    // The change's own id keys its webhook deliveries on PostgreSQL: queued once per receiver
+    // however often the outbox is drained again (ARCHITECTURE.md §9).
+    this.writer.record({ alert, entry, changeId: randomUUID() });
+    this.notifier.notify(toAlertEvent(alert, entry));
     return alert;
   }
 }
@@ -243,23 +242,4 @@ function isWorse(rule: RuleEvent['rule'], candidate: number, current: number): b
     case 'journey':
       return candidate > current;
   }
-}
-
-function toEvent(alert: Alert, change: AlertChange, at: number, by: string, note?: string): AlertEvent {
-  return {
-    alertId: alert.id,
-    change,
-    containerId: alert.containerId,
-    ...(alert.shipmentId !== undefined && { shipmentId: alert.shipmentId }),
-    ...(alert.deviceId !== undefined && { deviceId: alert.deviceId }),
-    rule: alert.ruleId,
-    severity: alert.severity,
-    status: alert.status,
-    acknowledged: alert.acknowledged,
-    ...(alert.value !== undefined && { value: alert.value }),
-    ...(alert.peakValue !== undefined && { peakValue: alert.peakValue }),
-    message: note !== undefined && change !== 'opened' ? `${alert.message} (${note})` : alert.message,
-    at,
-    ...(by !== BY_RULE && { by }),
-  };
 }

@@ -1,17 +1,18 @@
 import type { Migration } from '#src/storage/migration.js';
 import type { StoreMigration } from '#src/storage/store-migration.js';
 
-/** Migration scope of alerts (and, in the SQLite file, of webhook deliveries). */
+/** Migration scope of alerts and webhook deliveries. */
 export const ALERTS_SCOPE = 'alerts';
 
 /**
- * Alerts and their history in the operational store (scope `alerts`). On both dialects the
- * database itself refuses a second active alert for a (container, rule): a partial unique index
- * (ARCHITECTURE.md §6).
+ * Alerts, their history and the webhook deliveries in the operational store (scope `alerts`). On
+ * both dialects the database itself refuses a second active alert for a (container, rule): a
+ * partial unique index (ARCHITECTURE.md §6).
  *
- * The SQLite texts are released as they are and also create the webhook deliveries, which stay in
- * each node's SQLite file whatever the store ({@link SQLITE_FILE_MIGRATIONS}): PostgreSQL's
- * version 2 is theirs and changes nothing there. `by` is quoted on PostgreSQL (a reserved word);
+ * The SQLite texts are released as they are: versions 1 and 2 create the webhook deliveries there
+ * too, which on PostgreSQL version 3 creates (its version 2 changes nothing). With PostgreSQL the
+ * SQLite file still runs them ({@link SQLITE_FILE_MIGRATIONS}), so a file from before keeps its
+ * table for `migrate-store` to copy. `by` is quoted on PostgreSQL (a reserved word);
  * Kysely quotes every identifier, so the queries are the same. `acknowledged` stays 0/1 on both, so
  * a row reads back the same. Ids sort bytewise (`COLLATE "C"`), as on SQLite, for the keyset pages.
  */
@@ -77,14 +78,40 @@ export const ALERTS_MIGRATIONS: readonly StoreMigration[] = [
       ALTER TABLE webhook_deliveries ADD COLUMN delivery_id TEXT;
       UPDATE webhook_deliveries SET delivery_id = lower(hex(randomblob(16))) WHERE delivery_id IS NULL;
     `,
-      postgres: `SELECT 1 -- webhook deliveries stay in the SQLite file`,
+      postgres: `SELECT 1 -- webhook deliveries were in the SQLite file until version 3`,
+    },
+  },
+  {
+    version: 3,
+    description: 'webhook deliveries keyed by the alert change they announce',
+    up: {
+      // On SQLite the deliveries are queued as the change is announced (no change id): the column
+      // keeps the table alike on both, which migrate-store copies.
+      sqlite: `
+      ALTER TABLE webhook_deliveries ADD COLUMN change_id TEXT;
+      CREATE UNIQUE INDEX webhook_deliveries_change ON webhook_deliveries(change_id, url);
+    `,
+      // The queue every node shares (ARCHITECTURE.md §9): queued in the transaction that stores
+      // the change, once per (change, url) however often an outbox is drained again.
+      postgres: `
+        CREATE TABLE webhook_deliveries (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, url TEXT NOT NULL,
+          alert_id TEXT COLLATE "C" NOT NULL, body TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT NOT NULL,
+          last_status INTEGER, last_error TEXT, created_at BIGINT NOT NULL, delivered_at BIGINT,
+          delivery_id TEXT NOT NULL UNIQUE, change_id TEXT);
+        CREATE UNIQUE INDEX webhook_deliveries_change ON webhook_deliveries(change_id, url);
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+        CREATE INDEX webhook_deliveries_lane ON webhook_deliveries(url, id) WHERE status = 'pending';
+      `,
     },
   },
 ];
 
 /**
- * The scope's SQLite texts, which the SQLite file runs whatever the store: the webhook deliveries
- * are there (and, with PostgreSQL, alert tables left empty, or holding what migrate-store copied).
+ * The scope's SQLite texts, which the SQLite file runs whatever the store: with PostgreSQL its
+ * tables are left empty, or hold what the deployment had before it moved (`migrate-store`).
  */
 export const SQLITE_FILE_MIGRATIONS: readonly Migration[] = ALERTS_MIGRATIONS.map((m) => ({
   version: m.version,

@@ -14,6 +14,7 @@ import { MqttAlertPublisher } from './notifiers/mqtt-alert.publisher.js';
 import { WebhookNotifier } from './notifiers/webhook.notifier.js';
 import { ShipmentEndAlertsService } from './shipment-end-alerts.service.js';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 
 /** Alerts: lifecycle driven by rule events and shipment ends, store, REST, and the MQTT/InfluxDB/webhook channels. */
 @Module({
@@ -28,6 +29,7 @@ import { WebhookDeliveriesController } from './webhook-deliveries.controller.js'
     AlertsService,
     AlertNotifier,
     MqttAlertPublisher,
+    WebhookDeliveriesRepository,
     WebhookNotifier,
     ShipmentEndAlertsService,
   ],

@@ -16,11 +16,14 @@ import {
   type HistoryRow,
 } from './alert-rows.js';
 import { ALERTS_MIGRATIONS, ALERTS_SCOPE, SQLITE_FILE_MIGRATIONS } from './alerts.migrations.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 
 /** One change of an alert to store: the whole row, and its history entry unless it only refreshes the row. */
 export interface AlertWrite {
   alert: Alert;
   entry?: AlertHistoryEntry;
+  /** Made with the entry: on PostgreSQL, the key of the change's webhook deliveries. */
+  changeId?: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export class AlertsRepository implements OnModuleInit {
   constructor(
     private readonly operational: OperationalDatabase,
     private readonly sqlite: SqliteDatabase,
+    private readonly webhooks: WebhookDeliveriesRepository,
   ) {
     this.db = operational.db.withTables<AlertsTables>();
   }
@@ -53,7 +57,7 @@ export class AlertsRepository implements OnModuleInit {
   }
 
   private async migrate(): Promise<void> {
-    // The webhook deliveries stay in the SQLite file (the store's own migration on SQLite).
+    // What the SQLite file held before the move stays readable there, for migrate-store.
     if (this.operational.dialect === 'postgres') this.sqlite.migrate(ALERTS_SCOPE, SQLITE_FILE_MIGRATIONS);
     await this.operational.migrate(ALERTS_SCOPE, ALERTS_MIGRATIONS);
   }
@@ -80,9 +84,11 @@ export class AlertsRepository implements OnModuleInit {
   }
 
   /**
-   * Stores changes made in this order, in one transaction: each alert's last row, then every
-   * history entry. Rows go in the order each alert first appears, so an alert cleared before
-   * another opened on the same (container, rule) is stored cleared before the other is inserted.
+   * Stores changes made in this order, in one transaction: each alert's last row, every history
+   * entry, then the webhook deliveries of the announced changes (queued once per change and
+   * receiver, so a batch stored again adds none). Rows go in the order each alert first appears,
+   * so an alert cleared before another opened on the same (container, rule) is stored cleared
+   * before the other is inserted.
    */
   async store(writes: readonly AlertWrite[]): Promise<void> {
     const rows = new Map<string, AlertRow>();
@@ -92,17 +98,19 @@ export class AlertsRepository implements OnModuleInit {
     await this.db.transaction().execute(async (trx) => {
       await upsertAlerts(trx, [...rows.values()]).execute();
       if (history.length > 0) await trx.insertInto('alert_history').values(history).execute();
+      await this.webhooks.enqueueIn(trx, writes);
     });
   }
 
   /**
    * Stores a change that may be stored already (kept in the outbox when the process died just
-   * after PostgreSQL committed it): the row is an upsert, and the history entry is added unless
-   * an equal one is there.
+   * after PostgreSQL committed it): the row is an upsert, the history entry is added unless an
+   * equal one is there, and the webhook deliveries unless queued already (keyed by the change).
    */
   async storeAgain(write: AlertWrite): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await upsertAlerts(trx, [toAlertRow(write.alert)]).execute();
+      await this.webhooks.enqueueIn(trx, [write]);
       if (!write.entry) return;
       const row = toHistoryRow(write.alert.id, write.entry);
       const there = await trx

@@ -15,7 +15,7 @@ export class WebhookDeliveriesController {
   @ApiOperation({ summary: 'Webhook delivery log, newest first' })
   @ApiOkResponse({ type: WebhookDeliveriesDto })
   @ApiProblems(400)
-  list(@Query() query: DeliveriesQueryDto): { items: WebhookDelivery[] } {
-    return { items: this.webhooks.list(query.limit) };
+  async list(@Query() query: DeliveriesQueryDto): Promise<{ items: WebhookDelivery[] }> {
+    return { items: await this.webhooks.list(query.limit) };
   }
 }

@@ -5,4 +5,6 @@
 export const SINGLETON_JOBS = {
   /** The purge of retention in the shared store (PostgreSQL): rows, and the time series' old days. */
   retentionPurge: 'retention-purge',
+  /** The webhook delivery queue in PostgreSQL: one node sends every node's alert changes. */
+  webhookDelivery: 'webhook-delivery',
 } as const;

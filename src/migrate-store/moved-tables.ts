@@ -43,8 +43,8 @@ export interface MovedTable {
 /**
  * Every table PostgreSQL holds for convoi, in copy order. When another feature moves to
  * PostgreSQL, its tables get a line here and `convoi migrate-store` moves them too. Tables that
- * stay in SQLite even with DATABASE_URL set (the fleet, webhook deliveries, state, the shipment
- * transition and alert outboxes) are not listed: convoi keeps reading them from DATA_DIR.
+ * stay in SQLite even with DATABASE_URL set (the fleet, state, the shipment transition and alert
+ * outboxes) are not listed: convoi keeps reading them from DATA_DIR.
  */
 export const MOVED_TABLES: readonly MovedTable[] = [
   {
@@ -78,6 +78,14 @@ export const MOVED_TABLES: readonly MovedTable[] = [
   // After alerts: each entry refers to its alert.
   {
     table: 'alert_history',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: ALERTS_SCOPE,
+    migrations: ALERTS_MIGRATIONS,
+  },
+  // The queue and log of webhook deliveries: pending ones are sent from PostgreSQL after the move.
+  {
+    table: 'webhook_deliveries',
     file: OPERATIONAL_FILE,
     key: ['id'],
     scope: ALERTS_SCOPE,

@@ -8,6 +8,8 @@ import { AlertChangeOutbox } from '#src/alerts/alert-change.outbox.js';
 import { AlertWriter } from '#src/alerts/alert-writer.service.js';
 import type { Alert } from '#src/alerts/alert.types.js';
 import { AlertsRepository } from '#src/alerts/alerts.repository.js';
+import { WebhookDeliveriesRepository } from '#src/alerts/webhook-deliveries.repository.js';
+import { Clock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
@@ -15,6 +17,8 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 
 const T0 = Date.UTC(2026, 10, 22, 6, 0, 0);
+/** Receivers configured: nothing sends to them here, the test counts the queued deliveries. */
+const HOOKS = ['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b'];
 
 const alert = (id: string, over: Partial<Alert> = {}): Alert => ({
   id,
@@ -61,7 +65,12 @@ describe(`${AlertWriter.name} on PostgreSQL`, () => {
       new OperationalStoreConfig({ DATABASE_URL: await postgres.createDatabase() }),
       sqlite,
     );
-    repository = new AlertsRepository(store, sqlite);
+    const config = Object.assign(new AppConfig(), { ALERT_WEBHOOK_URLS: HOOKS.join(',') });
+    repository = new AlertsRepository(
+      store,
+      sqlite,
+      new WebhookDeliveriesRepository(store, sqlite, config, new Clock()),
+    );
     await repository.onModuleInit();
     outbox = new AlertChangeOutbox(sqlite);
     writer = new AlertWriter(repository, outbox, store);
@@ -146,5 +155,36 @@ describe(`${AlertWriter.name} on PostgreSQL`, () => {
     );
     assert.equal((await repository.find('A'))?.peakValue, 7);
     assert.deepEqual(outbox.pending(), []);
+  });
+
+  it("queues each announced change's webhook deliveries once per receiver, however often it is stored", async () => {
+    const a = alert('A');
+    const first = { alert: a, entry: opened(a), changeId: 'change-1' };
+    const cleared = { ...a, status: 'cleared' as const, clearedAt: T0 + 9 };
+    const second = {
+      alert: cleared,
+      entry: { ...opened(a), change: 'cleared' as const, at: T0 + 9 },
+      changeId: 'change-2',
+    };
+    writer.record(first);
+    writer.record({ alert: { ...a, count: 2 } }); // a refresh of the row: nothing announced
+    writer.record(second);
+    await writer.flush();
+    // A crash after PostgreSQL committed: the outbox is drained again at the next start.
+    outbox.add(first);
+    outbox.add(second);
+    await new AlertWriter(repository, outbox, store).storeLeftOver();
+    await repository.store([first, second]);
+    const rows = await sql<{ change_id: string; url: string; body: string; status: string }>`
+      SELECT change_id, url, body, status FROM webhook_deliveries ORDER BY id`.execute(store.db);
+    assert.deepEqual(
+      rows.rows.map((r) => [r.change_id, r.url, r.status, (JSON.parse(r.body) as { change: string }).change]),
+      [
+        ['change-1', HOOKS[0], 'pending', 'opened'],
+        ['change-1', HOOKS[1], 'pending', 'opened'],
+        ['change-2', HOOKS[0], 'pending', 'cleared'],
+        ['change-2', HOOKS[1], 'pending', 'cleared'],
+      ],
+    );
   });
 });

@@ -3,6 +3,9 @@ import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Alert, AlertHistoryEntry } from '#src/alerts/alert.types.js';
 import { AlertsRepository, type AlertWrite } from '#src/alerts/alerts.repository.js';
+import { WebhookDeliveriesRepository } from '#src/alerts/webhook-deliveries.repository.js';
+import { Clock } from '#src/common/clock.js';
+import { AppConfig } from '#src/config/app-config.js';
 import { isUniqueViolation } from '#src/storage/store-errors.js';
 import { describeEachStore } from '#test/support/store-dialects.js';
 
@@ -45,7 +48,8 @@ describeEachStore(AlertsRepository.name, (current) => {
 
   beforeEach(async () => {
     const { store: operational, sqlite, dialect } = current();
-    repository = new AlertsRepository(operational, sqlite);
+    const webhooks = new WebhookDeliveriesRepository(operational, sqlite, new AppConfig(), new Clock());
+    repository = new AlertsRepository(operational, sqlite, webhooks);
     await repository.onModuleInit();
     store =
       dialect === 'sqlite'

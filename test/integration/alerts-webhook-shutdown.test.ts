@@ -9,6 +9,7 @@ import { verifyWebhook } from '#src/alerts/notifiers/webhook-signature.js';
 import { WebhookNotifier } from '#src/alerts/notifiers/webhook.notifier.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { databaseUrlPerTest, STORE_DIALECTS } from '#test/support/store-dialects.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -42,59 +43,67 @@ async function slowReceiver(): Promise<{ url: string; calls: Call[]; server: Ser
   return { url: `http://127.0.0.1:${port}/hooks/convoi`, calls, server };
 }
 
-describe(`webhook delivery across a stop (${WebhookNotifier.name})`, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'convoi-webhook-stop-'));
-  let receiver: Awaited<ReturnType<typeof slowReceiver>>;
-  let app: TestApp | undefined;
+for (const dialect of STORE_DIALECTS)
+  describe(`webhook delivery across a stop (${WebhookNotifier.name}, ${dialect})`, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'convoi-webhook-stop-'));
+    const databaseUrl = databaseUrlPerTest(dialect);
+    let url: string | undefined;
+    let receiver: Awaited<ReturnType<typeof slowReceiver>>;
+    let app: TestApp | undefined;
 
-  before(async () => {
-    receiver = await slowReceiver();
-  });
-  after(async () => {
-    await app?.close();
-    receiver?.server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  const start = () =>
-    startTestApp({
-      dataDir,
-      env: { ALERT_WEBHOOK_URLS: receiver.url, ALERT_WEBHOOK_SECRET: SECRET },
+    before(async () => {
+      receiver = await slowReceiver();
+      url = await databaseUrl();
+    });
+    after(async () => {
+      await app?.close();
+      receiver?.server.close();
+      rmSync(dataDir, { recursive: true, force: true });
     });
 
-  it('delivers a change once when the app stops while the answer is in flight', async () => {
-    const first = await start();
-    app = first;
-    const device = await first.mqtt({ clientId: 'sensor-pal-7001' });
-    await device.publishAsync(
-      deviceTelemetryTopic('sensor-pal-7001'),
-      JSON.stringify({ ts: Date.now(), battery: 8 }),
-      { qos: 1 },
-    );
-    await waitFor('the receiver holding the "opened" change', () => receiver.calls.length === 1);
-    // SIGTERM does this (main.ts): stop intake, then close the app.
-    await first.close({ keepData: true });
-    app = undefined;
+    const start = () =>
+      startTestApp({
+        dataDir,
+        env: {
+          ALERT_WEBHOOK_URLS: receiver.url,
+          ALERT_WEBHOOK_SECRET: SECRET,
+          ...(url !== undefined && { DATABASE_URL: url }),
+        },
+      });
 
-    const second = await start();
-    app = second;
-    const { body } = await second.request('/api/v1/admin/webhooks/deliveries');
-    const items = body.items as { status: string; attempts: number; deliveryId: string }[];
-    assert.deepEqual(
-      items.map((d) => [d.status, d.attempts]),
-      [['delivered', 1]],
-      'the answer was recorded before SQLite closed: nothing left to send after the restart',
-    );
-    assert.ok(receiver.calls[0].answeredAt !== undefined, 'the stop waited for the answer');
-    // The restarted app sends what is pending at once: give it the chance it would take.
-    await second.running.app.get(WebhookNotifier).sendDue();
-    assert.equal(receiver.calls.length, 1, 'the change reached the receiver once');
-    const [call] = receiver.calls;
-    assert.equal((JSON.parse(call.body) as AlertEvent).change, 'opened');
-    assert.equal(call.headers['x-convoi-delivery'], items[0].deliveryId);
-    assert.equal(
-      verifyWebhook(SECRET, items[0].deliveryId, call.body, call.headers['x-convoi-signature'] as string),
-      true,
-    );
+    it('delivers a change once when the app stops while the answer is in flight', async () => {
+      const first = await start();
+      app = first;
+      const device = await first.mqtt({ clientId: 'sensor-pal-7001' });
+      await device.publishAsync(
+        deviceTelemetryTopic('sensor-pal-7001'),
+        JSON.stringify({ ts: Date.now(), battery: 8 }),
+        { qos: 1 },
+      );
+      await waitFor('the receiver holding the "opened" change', () => receiver.calls.length === 1);
+      // SIGTERM does this (main.ts): stop intake, then close the app.
+      await first.close({ keepData: true });
+      app = undefined;
+
+      const second = await start();
+      app = second;
+      const { body } = await second.request('/api/v1/admin/webhooks/deliveries');
+      const items = body.items as { status: string; attempts: number; deliveryId: string }[];
+      assert.deepEqual(
+        items.map((d) => [d.status, d.attempts]),
+        [['delivered', 1]],
+        'the answer was recorded before the store closed: nothing left to send after the restart',
+      );
+      assert.ok(receiver.calls[0].answeredAt !== undefined, 'the stop waited for the answer');
+      // The restarted app sends what is pending at once: give it the chance it would take.
+      await second.running.app.get(WebhookNotifier).sendDue();
+      assert.equal(receiver.calls.length, 1, 'the change reached the receiver once');
+      const [call] = receiver.calls;
+      assert.equal((JSON.parse(call.body) as AlertEvent).change, 'opened');
+      assert.equal(call.headers['x-convoi-delivery'], items[0].deliveryId);
+      assert.equal(
+        verifyWebhook(SECRET, items[0].deliveryId, call.body, call.headers['x-convoi-signature'] as string),
+        true,
+      );
+    });
   });
-});

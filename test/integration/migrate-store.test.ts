@@ -89,7 +89,8 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     postgres = await startPostgres();
     url = await postgres.createDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'convoi-migrate-store-'));
-    app = await startTestApp({ dataDir });
+    // A receiver nobody listens on: the alert's deliveries stay in the queue, retried.
+    app = await startTestApp({ dataDir, env: { ALERT_WEBHOOK_URLS: 'http://127.0.0.1:9/hooks' } });
 
     for (const [name, role] of [
       ['planner-a', 'planner'],
@@ -267,6 +268,10 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       (detail.body.history as { change: string }[]).map((h) => h.change),
       ['opened', 'acknowledged'],
     );
+
+    // The webhook delivery log (and queue) is PostgreSQL's now.
+    const deliveries = await app.request('/api/v1/admin/webhooks/deliveries');
+    assert.equal(deliveries.body.items.length, sqliteBefore.get('webhook_deliveries')!.size);
 
     // New rows after the copied ones: the identity columns continue past the copied ids.
     const key = await app.request('/api/v1/keys', {

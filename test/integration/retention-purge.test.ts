@@ -60,6 +60,15 @@ type SeededTables = {
     actor: string;
     at: number;
   };
+  webhook_deliveries: {
+    url: string;
+    alert_id: string;
+    body: string;
+    status: string;
+    next_attempt_at: number;
+    created_at: number;
+    delivery_id: string;
+  };
 } & Pick<AuditTables, 'audit_log'>;
 
 /** The seeded time-series tables, as Kysely sees them. */
@@ -295,14 +304,25 @@ async function seed(
       disposition('RET-S-OLD'),
     ])
     .execute();
-  const delivery = db.prepare(
-    `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at)
-     VALUES ('http://127.0.0.1:9/hook', ?, '{}', ?, 0, ?)`,
-  );
-  delivery.run('RET-W-OLD', 'delivered', now - 31 * DAY);
-  delivery.run('RET-W-FAILED', 'failed', now - 31 * DAY);
-  delivery.run('RET-W-PENDING', 'pending', now - 31 * DAY);
-  delivery.run('RET-W-NEW', 'delivered', now - 29 * DAY);
+  // In the operational store: the node's SQLite file, or PostgreSQL (one queue for every node).
+  const delivery = (alert_id: string, status: string, created_at: number) => ({
+    url: 'http://127.0.0.1:9/hook',
+    alert_id,
+    body: '{}',
+    status,
+    next_attempt_at: 0,
+    created_at,
+    delivery_id: alert_id,
+  });
+  await store
+    .insertInto('webhook_deliveries')
+    .values([
+      delivery('RET-W-OLD', 'delivered', now - 31 * DAY),
+      delivery('RET-W-FAILED', 'failed', now - 31 * DAY),
+      delivery('RET-W-PENDING', 'pending', now - 31 * DAY),
+      delivery('RET-W-NEW', 'delivered', now - 29 * DAY),
+    ])
+    .execute();
   const audit = (at: number, target: string) => ({
     at,
     actor: 'a',
@@ -367,7 +387,14 @@ async function remaining(
       "SELECT COALESCE(shipment_id, at) FROM journey_events WHERE container_id = 'RET-C' ORDER BY 1",
     ),
     dispositions: dispositions.map((r) => r.shipment_id),
-    deliveries: col("SELECT alert_id FROM webhook_deliveries WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
+    deliveries: (
+      await store
+        .selectFrom('webhook_deliveries')
+        .select('alert_id')
+        .where('alert_id', 'like', 'RET-%')
+        .orderBy('alert_id')
+        .execute()
+    ).map((r) => r.alert_id),
     audit: audit.map((r) => r.target),
     deadLetters: col("SELECT lines FROM influx_dead_letter WHERE lines LIKE 'RET-%' ORDER BY 1"),
   };
@@ -418,8 +445,9 @@ describe(RetentionPurgeService.name, () => {
     });
   });
 
-  // On each operational store: with DATABASE_URL, the audit log, shipments and dispositions are
-  // purged in PostgreSQL (the journey events, in SQLite, kept while their shipment is kept).
+  // On each operational store: with DATABASE_URL, the audit log, shipments, dispositions and
+  // webhook deliveries are purged in PostgreSQL (the journey events, in SQLite, kept while their
+  // shipment is kept).
   for (const dialect of STORE_DIALECTS)
     describe(`triggered by hand, with a controlled clock (${dialect})`, () => {
       let app: TestApp;

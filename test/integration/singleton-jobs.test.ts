@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { LOCK_SPACE, singletonKey } from '#src/leases/advisory-lock.keys.js';
 import { JobLeases } from '#src/leases/job-leases.js';
@@ -68,47 +69,89 @@ async function auditLeft(node: TestApp, target: string): Promise<number> {
 const auditStore = (node: TestApp): Kysely<AuditTable> =>
   node.running.app.get(OperationalDatabase).db.withTables<AuditTable>();
 
-/** An old, delivered webhook delivery in the node's own SQLite file (not shared). */
-function seedOldDelivery(node: TestApp, alertId: string): void {
+/** An old journey event (no shipment) in the node's own SQLite file: not shared, each node purges its own. */
+function seedOldJourneyEvent(node: TestApp, type: string): void {
   node.running.app
     .get(SqliteDatabase)
-    .connection.prepare(
-      `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at)
-       VALUES ('http://127.0.0.1:9/hook', ?, '{}', 'delivered', 0, ?)`,
-    )
-    .run(alertId, Date.now() - 60 * DAY);
+    .connection.prepare(`INSERT INTO journey_events (container_id, type, at) VALUES ('PAL-7001', ?, ?)`)
+    .run(type, Date.now() - 2000 * DAY);
 }
 
-function deliveryLeft(node: TestApp, alertId: string): boolean {
+function journeyEventLeft(node: TestApp, type: string): boolean {
   return (
     node.running.app
       .get(SqliteDatabase)
-      .connection.prepare('SELECT 1 FROM webhook_deliveries WHERE alert_id = ?')
-      .get(alertId) !== undefined
+      .connection.prepare('SELECT 1 FROM journey_events WHERE type = ?')
+      .get(type) !== undefined
   );
 }
 
-/** A real HTTP receiver on 127.0.0.1 that answers 200 and keeps each call's X-Convoi-Delivery id. */
-async function receiver(): Promise<{ url: string; deliveryIds: string[]; server: Server }> {
-  const deliveryIds: string[] = [];
-  const server = createServer((req, res) => {
-    req.resume();
+/** An old, delivered webhook delivery in the shared queue (PostgreSQL): the runner purges it. */
+async function seedOldDelivery(node: TestApp, alertId: string): Promise<void> {
+  await sql`INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at, delivery_id)
+            VALUES ('http://127.0.0.1:9/hook', ${alertId}, '{}', 'delivered', 0, ${Date.now() - 60 * DAY},
+                    ${`old-${alertId}`})`.execute(node.running.app.get(OperationalDatabase).db);
+}
+
+async function deliveryLeft(node: TestApp, alertId: string): Promise<boolean> {
+  const { rows } = await sql`SELECT 1 FROM webhook_deliveries WHERE alert_id = ${alertId}`.execute(
+    node.running.app.get(OperationalDatabase).db,
+  );
+  return rows.length > 0;
+}
+
+interface Receiver {
+  url: string;
+  /** X-Convoi-Delivery of each call, in the order they came. */
+  deliveryIds: string[];
+  /** The alert change of each call. */
+  events: AlertEvent[];
+  /** How long the next answers wait, ms (0: at once). */
+  holdMs: number;
+  server: Server;
+}
+
+/** A real HTTP receiver on 127.0.0.1 that answers 200 (after `holdMs`) and keeps each call. */
+async function receiver(): Promise<Receiver> {
+  const r: Receiver = { url: '', deliveryIds: [], events: [], holdMs: 0, server: createServer() };
+  r.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      deliveryIds.push(String(req.headers['x-convoi-delivery']));
-      res.writeHead(200).end('ok');
+      r.deliveryIds.push(String(req.headers['x-convoi-delivery']));
+      r.events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as AlertEvent);
+      setTimeout(() => res.writeHead(200).end('ok'), r.holdMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks`, deliveryIds, server };
+  await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
+  const { port } = r.server.address() as AddressInfo;
+  r.url = `http://127.0.0.1:${port}/hooks`;
+  return r;
 }
+
+interface Delivery {
+  status: string;
+  deliveryId: string;
+  alertId: string;
+}
+
+/** The delivery log as a node serves it (the shared queue: the same on every node). */
+async function deliveryLog(node: TestApp): Promise<Delivery[]> {
+  const { body } = await node.request('/api/v1/admin/webhooks/deliveries');
+  return (body as { items: Delivery[] }).items;
+}
+
+const sending = (node: TestApp) =>
+  metric(node, `convoi_singleton_held{job="${SINGLETON_JOBS.webhookDelivery}"}`);
+const sent = (node: TestApp) => metric(node, 'convoi_webhook_attempts_total{outcome="delivered"}');
 
 describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})`, () => {
   let postgres: PostgresServer;
   const nodes: TestApp[] = [];
   const open = new Set<TestApp>();
-  let hooks: Awaited<ReturnType<typeof receiver>>;
+  let hooks: Receiver;
   let url: string;
+  let env: Record<string, string>;
 
   before(async () => {
     hooks = await receiver();
@@ -116,7 +159,7 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
     url = await postgres.createDatabase();
     // Each node has a DATA_DIR (SQLite files) of its own; PostgreSQL is the store they share, API
     // keys included: the first node's admin key is the one the database has.
-    const env = {
+    env = {
       DATABASE_URL: url,
       RETENTION_PURGE_INTERVAL_MS: '1000',
       CONVOI_ADMIN_KEY: `cv_test_${randomBytes(32).toString('base64url')}`,
@@ -134,27 +177,39 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
     hooks?.server.close();
   });
 
-  // Not a singleton job while the delivery queue is each node's SQLite file (ARCHITECTURE.md §9):
-  // a lease would leave the other nodes' queues undelivered.
-  it('delivers each webhook once, from the node that queued it', async () => {
-    for (const node of nodes) {
-      const device = await node.mqtt({ clientId: 'sensor-pal-7001' });
+  // The queue is PostgreSQL's (ARCHITECTURE.md §9): one node, the lease holder, sends every node's changes.
+  it("delivers every node's webhooks from one node, each delivery id once", async () => {
+    for (const [node, clientId] of [
+      [nodes[0], 'sensor-pal-7001'],
+      [nodes[1], 'sensor-reefer-001'],
+    ] as const) {
+      const device = await node.mqtt({ clientId });
       await device.publishAsync(
-        deviceTelemetryTopic('sensor-pal-7001'),
+        deviceTelemetryTopic(clientId),
         JSON.stringify({ ts: Date.now(), battery: 8 }),
-        { qos: 1 },
+        {
+          qos: 1,
+        },
       );
     }
-    const delivered = async (node: TestApp) => {
-      const { body } = await node.request('/api/v1/admin/webhooks/deliveries');
-      const items = (body as { items: { status: string; deliveryId: string }[] }).items;
-      return items.length > 0 && items.every((d) => d.status === 'delivered') ? items : undefined;
-    };
-    const logs = await Promise.all(nodes.map((n) => waitFor('webhooks delivered', () => delivered(n))));
-    const queued = logs.flat().map((d) => d.deliveryId);
-    assert.equal(new Set(queued).size, queued.length, 'a delivery id queued on two nodes');
-    // Delivered means answered 200: the receiver has each queued delivery exactly once.
-    assert.deepEqual([...hooks.deliveryIds].sort(), [...queued].sort());
+    const log = await waitFor('both alerts delivered', async () => {
+      const items = await deliveryLog(nodes[0]);
+      return items.length === 2 && items.every((d) => d.status === 'delivered') ? items : undefined;
+    });
+    assert.deepEqual(await deliveryLog(nodes[1]), log, 'one queue, seen alike from both nodes');
+    assert.deepEqual([...hooks.deliveryIds].sort(), log.map((d) => d.deliveryId).sort());
+    assert.deepEqual(
+      hooks.events.map((e) => e.containerId).sort(),
+      ['PAL-7001', 'REEFER-001'],
+      'each node queued its own change',
+    );
+    const holders = await Promise.all(nodes.map(sending));
+    assert.deepEqual([...holders].sort(), [0, 1], `webhook-delivery held by: ${holders.join(', ')}`);
+    assert.deepEqual(
+      await Promise.all(nodes.map(sent)),
+      holders.map((h) => h * 2),
+      'the holder sent both',
+    );
   });
 
   it("gives the job to one node again after the runner's lease session dies", async () => {
@@ -186,15 +241,18 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
     const other = nodes[heldBy.indexOf(0)];
 
     await seedOldAudit(runner, 'SJ-FIRST', 50);
-    for (const node of nodes) seedOldDelivery(node, `SJ-W-${nodes.indexOf(node)}`);
+    await seedOldDelivery(runner, 'SJ-W');
+    for (const node of nodes) seedOldJourneyEvent(node, `SJ-J-${nodes.indexOf(node)}`);
     // A purge by hand on the other node leaves the shared store to the runner.
     const byHand = await other.running.app.get(RetentionPurgeService).purgeNow();
     assert.equal(byHand.shared, false);
     assert.equal(byHand.purged.audit, undefined);
+    assert.equal(byHand.purged['webhook-deliveries'], undefined);
     await waitFor('the shared rows purged', async () => (await auditLeft(other, 'SJ-FIRST')) === 0, 10_000);
+    await waitFor('the shared webhook log purged', async () => !(await deliveryLeft(other, 'SJ-W')));
     // Each node's own file is purged by that node, runner or not.
     await waitFor('both nodes purging their own files', () =>
-      nodes.every((n, i) => !deliveryLeft(n, `SJ-W-${i}`)),
+      nodes.every((n, i) => !journeyEventLeft(n, `SJ-J-${i}`)),
     );
     // Another scheduled run on both nodes after that: still only the runner touched the shared store.
     const since = Date.now() / 1000;
@@ -204,6 +262,8 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
     );
     assert.equal(await purged(runner, 'audit'), 50);
     assert.equal(await purged(other, 'audit'), 0);
+    assert.equal(await purged(runner, 'webhook-deliveries'), 1);
+    assert.equal(await purged(other, 'webhook-deliveries'), 0);
     assert.deepEqual(await Promise.all(nodes.map(held)), heldBy);
 
     const stopped = Date.now();
@@ -218,5 +278,45 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
       5000,
     );
     assert.equal(await purged(other, 'audit'), 20);
+  });
+  it('hands the queue over when the sender stops: what was pending then is sent by the next, once', async () => {
+    // Two nodes again: the purge test stopped one.
+    const joined = await startTestApp({ env });
+    nodes.push(joined);
+    open.add(joined);
+    const live = [...open];
+    const holder = await waitFor('one sender', async () => {
+      const held = await Promise.all(live.map(sending));
+      return held.filter((h) => h === 1).length === 1 ? live[held.indexOf(1)] : undefined;
+    });
+    const other = live.find((n) => n !== holder)!;
+    const [alertId] = hooks.events.map((e) => e.alertId);
+    const comment = (text: string) =>
+      other.request(`/api/v1/alerts/${alertId}/comments`, { method: 'POST', body: JSON.stringify({ text }) });
+
+    // The first comment is in flight at the holder when it stops; the second waits behind it.
+    hooks.holdMs = 3000; // longer than the second comment takes to be queued, shorter than the stop waits
+    const before = hooks.deliveryIds.length;
+    assert.equal((await comment('in flight at the stop')).status, 200);
+    await waitFor('the first comment at the receiver', () => hooks.deliveryIds.length === before + 1);
+    assert.equal((await comment('pending at the stop')).status, 200);
+    const pending = await waitFor('the second comment queued', async () =>
+      (await deliveryLog(other)).find(
+        (d) => d.status === 'pending' && !hooks.deliveryIds.includes(d.deliveryId),
+      ),
+    );
+    hooks.holdMs = 0;
+    await holder.close();
+    open.delete(holder);
+    assert.equal(hooks.deliveryIds.length, before + 1, 'the stopped sender sent nothing more');
+
+    await waitFor('the other node sending', async () => (await sending(other)) === 1, 5000);
+    await waitFor('the pending delivery sent by the new holder', async () =>
+      (await deliveryLog(other)).every((d) => d.status === 'delivered'),
+    );
+    assert.equal(hooks.deliveryIds.at(-1), pending.deliveryId);
+    assert.equal(new Set(hooks.deliveryIds).size, hooks.deliveryIds.length, 'no delivery id received twice');
+    const log = await deliveryLog(other);
+    assert.deepEqual([...hooks.deliveryIds].sort(), log.map((d) => d.deliveryId).sort());
   });
 });

@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import type { JobLease } from '#src/leases/job-lease.js';
+import { JobLeases } from '#src/leases/job-leases.js';
+import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
+import { WebhookDeliveriesRepository, type DeliveryRow } from '../webhook-deliveries.repository.js';
 import { signWebhook } from './webhook-signature.js';
 
 const POLL_MS = 500;
@@ -15,7 +17,7 @@ const MAX_CONCURRENT_RECEIVERS = 8;
 const MAX_BACKOFF_MS = 3_600_000;
 /**
  * How long shutdown waits for attempts in flight: as long as one may take. An answer that comes
- * after SQLite closed is never recorded, so the delivery would be sent again after the restart.
+ * after the store closed is never recorded, so the delivery would be sent again after the restart.
  */
 const SHUTDOWN_WAIT_MS = TIMEOUT_MS;
 
@@ -34,41 +36,33 @@ export interface WebhookDelivery {
   deliveredAt?: number;
 }
 
-interface DeliveryRow {
-  id: number;
-  delivery_id: string;
-  url: string;
-  alert_id: string;
-  body: string;
-  status: WebhookDelivery['status'];
-  attempts: number;
-  next_attempt_at: number;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-}
-
 /**
- * Sends alert changes to the configured webhooks, signed, from a durable queue in SQLite: a
- * delivery survives restarts, is retried with doubling backoff on errors and non-2xx answers,
- * and is given up after ALERT_WEBHOOK_MAX_ATTEMPTS. The table is the delivery log.
+ * Sends alert changes to the configured webhooks, signed, from a durable queue in the operational
+ * store ({@link WebhookDeliveriesRepository}): a delivery survives restarts, is retried with
+ * doubling backoff on errors and non-2xx answers, and is given up after
+ * ALERT_WEBHOOK_MAX_ATTEMPTS. The table is the delivery log.
  *
- * Each receiver has its own lane: its deliveries go one at a time in the order they were made,
+ * Each receiver has its own lane: its deliveries go one at a time in the order they were queued,
  * and a change waits while an earlier one to that receiver is being retried (a receiver never
  * sees "cleared" before "opened"). Lanes of different receivers run side by side, so a slow or
  * failing receiver delays only itself.
  *
- * Delivery is at least once: an attempt whose answer is lost (crash, timeout) is sent again. Each
- * delivery carries a stable id, signed with the body, so that receivers can drop repeats; and
- * shutdown waits for the attempts in flight, so a clean stop records their answers and sends
- * nothing twice.
+ * One node sends (ARCHITECTURE.md §9): the holder of the `webhook-delivery` lease, asked before
+ * each poll and each attempt, so a node that loses it stops at its next attempt. On SQLite the
+ * lease is always held (the queue is the node's own); with PostgreSQL the queue is shared and the
+ * holder sends every node's deliveries. Nothing is claimed: a delivery stays pending until its
+ * answer is recorded, so what a dead holder was sending is sent again by the next one.
+ *
+ * Delivery is at least once: an attempt whose answer is lost (crash, timeout, a lease lost during
+ * the attempt) is sent again, with the same id. Each delivery carries a stable id, signed with the
+ * body, so that receivers can drop repeats; and shutdown waits for the attempts in flight, so a
+ * clean stop records their answers and sends nothing twice.
  */
 @Injectable()
 export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookNotifier.name);
-  private readonly urls: string[];
   private timer?: NodeJS.Timeout;
+  private lease?: JobLease;
   /** Receivers whose lane is running. */
   private readonly lanes = new Set<string>();
   /** The running lanes, for shutdown to wait on. */
@@ -79,12 +73,12 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
   private readonly outcomes;
 
   constructor(
-    private readonly sqlite: SqliteDatabase,
+    private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly leases: JobLeases,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     metrics: Metrics,
   ) {
-    this.urls = config.ALERT_WEBHOOK_URLS.split(',').filter((u) => u !== '');
     this.outcomes = metrics.counter(
       'convoi_webhook_attempts_total',
       'Webhook delivery attempts, by outcome',
@@ -92,39 +86,39 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     );
   }
 
-  onModuleInit(): void {
-    if (this.urls.length === 0) return;
+  async onModuleInit(): Promise<void> {
+    if (this.deliveries.urls.length === 0) return;
     if (this.config.ALERT_WEBHOOK_SECRET === undefined) {
       this.logger.warn('ALERT_WEBHOOK_URLS set without ALERT_WEBHOOK_SECRET: webhook bodies are not signed');
     }
-    this.timer = setInterval(() => void this.sendDue(), POLL_MS);
+    this.lease = await this.leases.lease(SINGLETON_JOBS.webhookDelivery);
+    this.timer = setInterval(() => {
+      this.sendDue().catch((err: unknown) =>
+        this.logger.warn({ err }, 'Webhook deliveries not read: trying again at the next poll'),
+      );
+    }, POLL_MS);
     this.timer.unref();
   }
 
+  /**
+   * Queues the change's deliveries. On SQLite now, as the change is announced; on PostgreSQL the
+   * alert writer queued them already, in the transaction that stored the change.
+   */
   enqueue(event: AlertEvent): void {
-    if (this.urls.length === 0) return;
-    const body = JSON.stringify(event);
-    const now = this.clock.now();
-    const insert = this.sqlite.connection.prepare(
-      `INSERT INTO webhook_deliveries (url, alert_id, body, status, next_attempt_at, created_at, delivery_id)
-       VALUES (?, ?, ?, 'pending', ?, ?, ?)`,
-    );
-    for (const url of this.urls) insert.run(url, event.alertId, body, now, now, randomUUID());
+    if (this.deliveries.urls.length === 0 || this.deliveries.shared) return;
+    this.deliveries.enqueueNow(event);
   }
 
   /**
    * Starts a lane for each receiver with a due delivery and no lane running (at most
-   * MAX_CONCURRENT_RECEIVERS lanes); resolves when the lanes it started have finished.
+   * MAX_CONCURRENT_RECEIVERS lanes); resolves when the lanes it started have finished. Does
+   * nothing unless this node holds the lease.
    */
   async sendDue(): Promise<void> {
-    if (this.stopped || !this.sqlite.connection.open) return;
-    const receivers = this.sqlite.connection
-      .prepare<[number], { url: string }>(
-        `SELECT DISTINCT url FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?`,
-      )
-      .all(this.clock.now());
+    if (this.stopped || !this.isSender()) return;
+    const receivers = await this.deliveries.dueReceivers(this.clock.now());
     const started: Promise<void>[] = [];
-    for (const { url } of receivers) {
+    for (const url of receivers) {
       if (this.lanes.size >= MAX_CONCURRENT_RECEIVERS) break;
       if (this.lanes.has(url)) continue;
       this.lanes.add(url);
@@ -141,31 +135,26 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
   /** One receiver's lane: its pending deliveries oldest first, until one is not due or fails. */
   private async drain(url: string): Promise<void> {
     for (;;) {
-      if (this.stopped || !this.sqlite.connection.open) return;
-      const pending = this.sqlite.connection
-        .prepare<[string, number], DeliveryRow>(
-          `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND url = ? ORDER BY id LIMIT ?`,
-        )
-        .all(url, BATCH);
+      if (this.stopped) return;
+      const pending = await this.deliveries.pendingOf(url, BATCH);
       for (const d of pending) {
-        if (this.stopped || d.next_attempt_at > this.clock.now()) return;
+        // The lease may have gone since the last attempt: another node may be sending already.
+        if (this.stopped || !this.isSender() || d.next_attempt_at > this.clock.now()) return;
         if (!(await this.attempt(d))) return;
       }
       if (pending.length < BATCH) return;
     }
   }
 
-  list(limit: number): WebhookDelivery[] {
-    return this.sqlite.connection
-      .prepare<[number], DeliveryRow>('SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?')
-      .all(limit)
-      .map(toDelivery);
+  async list(limit: number): Promise<WebhookDelivery[]> {
+    return (await this.deliveries.list(limit)).map(toDelivery);
   }
 
   /**
    * Stops starting attempts and waits (at most SHUTDOWN_WAIT_MS) for those in flight, whose
-   * answers are recorded while SQLite is still open (it closes in onApplicationShutdown, after
-   * every beforeApplicationShutdown). Past the wait they are aborted and stay pending.
+   * answers are recorded while the store is still open (it closes in onApplicationShutdown, after
+   * every beforeApplicationShutdown; the lease is given up after that). Past the wait they are
+   * aborted and stay pending.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
@@ -184,6 +173,11 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
       );
       this.abort.abort();
     }
+  }
+
+  /** Whether this node sends the deliveries now (always on SQLite). */
+  private isSender(): boolean {
+    return this.lease?.isHeld() ?? false;
   }
 
   /** One try; true when the delivery is settled (delivered or given up), false when it waits. */
@@ -216,17 +210,19 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    if (this.abort.signal.aborted || !this.sqlite.connection.open) return false;
+    if (this.abort.signal.aborted) return false;
     const attempts = d.attempts + 1;
     const now = this.clock.now();
     if (error === undefined) {
       this.outcomes.inc({ outcome: 'delivered' });
-      this.sqlite.connection
-        .prepare(
-          "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, last_status = ?, last_error = NULL, delivered_at = ? WHERE id = ?",
-        )
-        .run(attempts, status ?? null, now, d.id);
-      return true;
+      return this.deliveries.record(d, {
+        status: 'delivered',
+        attempts,
+        lastStatus: status ?? null,
+        lastError: null,
+        nextAttemptAt: d.next_attempt_at,
+        deliveredAt: now,
+      });
     }
     const givenUp = attempts >= this.config.ALERT_WEBHOOK_MAX_ATTEMPTS;
     this.outcomes.inc({ outcome: givenUp ? 'given-up' : 'retry' });
@@ -236,19 +232,15 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
         'Webhook delivery given up',
       );
     const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (attempts - 1));
-    this.sqlite.connection
-      .prepare(
-        'UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?',
-      )
-      .run(
-        givenUp ? 'failed' : 'pending',
-        attempts,
-        status ?? null,
-        error.slice(0, 500),
-        now + backoff,
-        d.id,
-      );
-    return givenUp;
+    const recorded = await this.deliveries.record(d, {
+      status: givenUp ? 'failed' : 'pending',
+      attempts,
+      lastStatus: status ?? null,
+      lastError: error.slice(0, 500),
+      nextAttemptAt: now + backoff,
+      deliveredAt: null,
+    });
+    return recorded && givenUp;
   }
 }
 
