@@ -6,6 +6,7 @@ import {
   RECORD_DISPOSITIONS_MIGRATIONS,
   RECORD_DISPOSITIONS_SCOPE,
 } from '#src/records/record-dispositions.migrations.js';
+import { PROFILES_MIGRATIONS, PROFILES_SCOPE } from '#src/profiles/profiles.migrations.js';
 import { SHIPMENTS_MIGRATIONS, SHIPMENTS_SCOPE } from '#src/shipments/shipments.migrations.js';
 import type { StoreMigration } from '#src/storage/store-migration.js';
 import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
@@ -53,6 +54,14 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     key: ['id'],
     scope: API_KEYS_SCOPE,
     migrations: API_KEY_MIGRATIONS,
+  },
+  // Before shipments: on PostgreSQL each shipment's profile_id references it.
+  {
+    table: 'profiles',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: PROFILES_SCOPE,
+    migrations: PROFILES_MIGRATIONS,
   },
   {
     table: 'shipments',

@@ -103,10 +103,22 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     assert.equal((await app.request(`/api/v1/keys/${keys[2].id}`, { method: 'DELETE' })).status, 204);
     keys[2].revoked = true;
 
+    // A planner's own profile, named by a shipment: on PostgreSQL by a foreign key.
+    const profile = await app.request('/api/v1/profiles', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'sushi-3',
+        name: 'Sushi',
+        basedOn: 'chilled-3',
+        temperature: { minC: 0, maxC: 3 },
+      }),
+    });
+    assert.equal(profile.status, 201, JSON.stringify(profile.body));
+
     const now = Date.now();
-    for (const [containerId, destination] of [
-      ['PAL-7001', 'HM-LILLE-V2'],
-      ['REEFER-002', 'HM-PARIS-VILLIERS'],
+    for (const [containerId, destination, profileId] of [
+      ['PAL-7001', 'HM-LILLE-V2', 'chilled-4'],
+      ['REEFER-002', 'HM-PARIS-VILLIERS', 'sushi-3'],
     ]) {
       const res = await app.request('/api/v1/shipments', {
         method: 'POST',
@@ -114,7 +126,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
           containerId,
           originSiteId: 'DC-PARIS-RUNGIS',
           destinationSiteId: destination,
-          profileId: 'chilled-4',
+          profileId,
           plannedDeparture: new Date(now - 6 * DAY_MS).toISOString(),
           plannedArrival: new Date(now - DAY_MS).toISOString(),
           carrier: 'Transports Frigo Été',
@@ -235,7 +247,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     }
   });
 
-  it('serves the moved deployment from PostgreSQL: keys, shipments, records, history, alerts, audit', async () => {
+  it('serves the moved deployment from PostgreSQL: keys, profiles, shipments, records, history, alerts, audit', async () => {
     app = await startTestApp({ dataDir, env: { DATABASE_URL: url } });
     const [planner, viewer, revoked] = keys;
     assert.equal((await app.request('/api/v1/shipments', { key: planner.key })).status, 200);
@@ -244,6 +256,10 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
 
     const list = await app.request('/api/v1/shipments?limit=100');
     assert.deepEqual((list.body.items as { id: string }[]).map((s) => s.id).sort(), [...shipmentIds].sort());
+    const mine = await app.request('/api/v1/profiles/sushi-3');
+    assert.equal(mine.status, 200);
+    assert.deepEqual(mine.body.temperature, { minC: 0, maxC: 3 });
+    assert.equal((await app.request(`/api/v1/shipments/${shipmentIds[1]}`)).body.profileId, 'sushi-3');
     const record = await app.request(`/api/v1/shipments/${shipmentIds[0]}/record`);
     assert.equal(record.status, 200);
     assert.deepEqual(
