@@ -62,6 +62,7 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     key: ['id'],
     scope: PROFILES_SCOPE,
     migrations: PROFILES_MIGRATIONS,
+    empty: emptyProfiles,
   },
   {
     table: 'shipments',
@@ -130,6 +131,16 @@ async function createReadingDays(source: SqliteSource, target: Kysely<object>): 
   );
   // measured_at is epoch ms after 1970: integer division is the floor dayOf takes.
   await new PostgresReadingPartitions(target).ensure(days.map((r) => r.day));
+}
+
+/**
+ * Shipments in PostgreSQL name profiles (shipments.migrations.ts, version 2): their foreign key is
+ * deferred to the commit of this copy, by when the source's profiles are back. A shipment naming
+ * a profile the source does not have makes the copy fail, and roll back.
+ */
+async function emptyProfiles(trx: Kysely<object>): Promise<void> {
+  await sql`SET CONSTRAINTS shipments_profile_id_fkey DEFERRED`.execute(trx);
+  await sql`DELETE FROM profiles`.execute(trx);
 }
 
 /**

@@ -71,10 +71,13 @@ export const SHIPMENTS_MIGRATIONS: readonly StoreMigration[] = [
       // Needs the profiles table: ShipmentsRepository migrates the profiles' scope first.
       // NOT VALID: a database that held shipments before profiles moved to PostgreSQL names
       // profiles this table never had (they are seeded or copied after this migration runs); new
-      // and changed shipments, and deletes of profiles, are checked all the same.
+      // and changed shipments, and deletes of profiles, are checked all the same. DEFERRABLE
+      // (checked at once unless deferred): `migrate-store --replace` empties and refills the
+      // profiles in one transaction, and the check waits for its commit.
       postgres: `
         ALTER TABLE shipments ADD CONSTRAINT shipments_profile_id_fkey
-          FOREIGN KEY (profile_id) REFERENCES profiles(id) NOT VALID;
+          FOREIGN KEY (profile_id) REFERENCES profiles(id)
+          DEFERRABLE INITIALLY IMMEDIATE NOT VALID;
       `,
     },
   },

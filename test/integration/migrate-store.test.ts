@@ -284,6 +284,13 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       ['opened', 'acknowledged'],
     );
 
+    // A profile made on PostgreSQL only: --replace below must take the profiles back to the source's.
+    const pgOnly = await app.request('/api/v1/profiles', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'pg-only', name: 'PG', basedOn: 'frozen', temperature: { maxC: -18 } }),
+    });
+    assert.equal(pgOnly.status, 201, JSON.stringify(pgOnly.body));
+
     // New rows after the copied ones: the identity columns continue past the copied ids.
     const key = await app.request('/api/v1/keys', {
       method: 'POST',
@@ -314,6 +321,14 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       ),
     );
     assert.match(refused.stderr, /^ {2}audit_log holds \d+ row\(s\)/m);
+    const profilesBefore = sqliteBefore.get('profiles')!.size;
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `^  profiles holds ${profilesBefore + 1} row\\(s\\) \\(convoi\\.sqlite has ${profilesBefore}\\)$`,
+        'm',
+      ),
+    );
     assert.doesNotMatch(refused.stderr, /shipments holds|readings holds/);
     assert.doesNotMatch(refused.stdout, /copied/);
 
@@ -327,6 +342,8 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       ),
     );
     assert.match(replaced.stdout, /^readings\s+telemetry\.sqlite\s+already there\s+/m);
+    // Emptied and refilled while the shipments in PostgreSQL name them (their foreign key deferred).
+    assert.match(replaced.stdout, /^profiles\s+convoi\.sqlite\s+replaced\s+/m);
     for (const t of MOVED_TABLES)
       assert.deepEqual(await postgresRows(url, t), sqliteBefore.get(t.table), `${t.table} in PostgreSQL`);
   });
