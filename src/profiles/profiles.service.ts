@@ -27,7 +27,7 @@ export const PROFILES_REFRESH_MS = 10_000;
 export class ProfilesService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ProfilesService.name);
   private byId = new Map<string, StoredProfile>();
-  /** Counts this node's writes: a refresh that read the store before one of them is dropped. */
+  /** Counts this node's changes of memory: a refresh that read the store before one is dropped. */
   private writes = 0;
   private refresh: NodeJS.Timeout | undefined;
 
@@ -139,6 +139,19 @@ export class ProfilesService implements OnModuleInit, OnApplicationShutdown {
     const profile = this.byId.get(id);
     if (!profile) throw notFound(id);
     return profile;
+  }
+
+  /**
+   * Whether the profile exists: from memory, else from the store (created through another node
+   * since this node last read them all), which then keeps it in memory for the rules. For REST
+   * writes naming a profile, never on the reading path.
+   */
+  async exists(id: string): Promise<boolean> {
+    if (this.byId.has(id)) return true;
+    this.writes++;
+    const stored = await this.repository.find(id);
+    if (stored) this.byId.set(id, stored);
+    return stored !== undefined;
   }
 
   /** Reads a profile this node just wrote back into memory, as stored. */

@@ -70,7 +70,7 @@ export class ShipmentsService implements OnModuleInit {
       createdBy: actor,
       createdAt: new Date(now).toISOString(),
     };
-    this.checkReferences(shipment);
+    await this.checkReferences(shipment);
     await this.writer.write(shipment.id, () =>
       this.repository.insert(shipment, now).catch((err: unknown) => {
         throw refusedWrite(err, shipment.containerId);
@@ -130,7 +130,7 @@ export class ShipmentsService implements OnModuleInit {
       }
     }
     const next: Shipment = { ...current.value, ...patch };
-    this.checkReferences(next);
+    await this.checkReferences(next);
     const stored = await this.writer.write(id, () =>
       this.repository.update(next, status, this.clock.now()).catch((err: unknown) => {
         throw refusedWrite(err, next.containerId);
@@ -234,7 +234,7 @@ export class ShipmentsService implements OnModuleInit {
     return shipment;
   }
 
-  private checkReferences(s: Shipment): void {
+  private async checkReferences(s: Shipment): Promise<void> {
     const errors: string[] = [];
     const exists = (check: () => unknown) => {
       try {
@@ -252,7 +252,8 @@ export class ShipmentsService implements OnModuleInit {
       errors.push(`destinationSiteId: site ${s.destinationSiteId} does not exist`);
     if (s.originSiteId === s.destinationSiteId)
       errors.push('destinationSiteId must differ from originSiteId');
-    if (!exists(() => this.profiles.require(s.profileId)))
+    // The profile may be new through another node sharing PostgreSQL: asked, not only remembered.
+    if (!(await this.profiles.exists(s.profileId)))
       errors.push(`profileId: profile ${s.profileId} does not exist`);
     if (!(Date.parse(s.plannedDeparture) < Date.parse(s.plannedArrival)))
       errors.push('plannedArrival must be after plannedDeparture');

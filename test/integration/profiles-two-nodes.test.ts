@@ -39,10 +39,21 @@ describe(`profiles on two nodes sharing one PostgreSQL (${ProfilesService.name})
       }),
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    // REST reads ask the store: at once.
+    // REST reads ask the store: at once; so does a shipment naming it, which A then remembers.
     assert.equal((await a.request('/api/v1/profiles/shared-1')).status, 200);
-    const waitMs = 2 * PROFILES_REFRESH_MS;
-    await waitFor('the new profile in A’s memory', () => memoryOfA.require('shared-1'), waitMs);
+    const shipment = await a.request('/api/v1/shipments', {
+      method: 'POST',
+      body: JSON.stringify({
+        containerId: 'REEFER-001',
+        originSiteId: 'DC-LYON-SQF',
+        destinationSiteId: 'HM-PARIS-VILLIERS',
+        profileId: 'shared-1',
+        plannedDeparture: '2026-11-22T06:00:00Z',
+        plannedArrival: '2026-11-22T12:30:00Z',
+      }),
+    });
+    assert.equal(shipment.status, 201, JSON.stringify(shipment.body));
+    assert.equal(memoryOfA.require('shared-1').temperature.maxC, 5);
 
     const patched = await b.request('/api/v1/profiles/shared-1', {
       method: 'PATCH',
@@ -50,6 +61,7 @@ describe(`profiles on two nodes sharing one PostgreSQL (${ProfilesService.name})
       body: JSON.stringify({ temperature: { maxC: 6 } }),
     });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const waitMs = 2 * PROFILES_REFRESH_MS;
     await waitFor(
       'the change in A’s memory',
       () => memoryOfA.require('shared-1').temperature.maxC === 6,
