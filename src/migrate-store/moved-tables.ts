@@ -6,6 +6,7 @@ import {
   RECORD_DISPOSITIONS_MIGRATIONS,
   RECORD_DISPOSITIONS_SCOPE,
 } from '#src/records/record-dispositions.migrations.js';
+import { PROFILES_MIGRATIONS, PROFILES_SCOPE } from '#src/profiles/profiles.migrations.js';
 import { SHIPMENTS_MIGRATIONS, SHIPMENTS_SCOPE } from '#src/shipments/shipments.migrations.js';
 import type { StoreMigration } from '#src/storage/store-migration.js';
 import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
@@ -53,6 +54,15 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     key: ['id'],
     scope: API_KEYS_SCOPE,
     migrations: API_KEY_MIGRATIONS,
+  },
+  // Before shipments: on PostgreSQL each shipment's profile_id references it.
+  {
+    table: 'profiles',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: PROFILES_SCOPE,
+    migrations: PROFILES_MIGRATIONS,
+    empty: emptyProfiles,
   },
   {
     table: 'shipments',
@@ -129,6 +139,16 @@ async function createReadingDays(source: SqliteSource, target: Kysely<object>): 
   );
   // measured_at is epoch ms after 1970: integer division is the floor dayOf takes.
   await new PostgresReadingPartitions(target).ensure(days.map((r) => r.day));
+}
+
+/**
+ * Shipments in PostgreSQL name profiles (shipments.migrations.ts, version 2): their foreign key is
+ * deferred to the commit of this copy, by when the source's profiles are back. A shipment naming
+ * a profile the source does not have makes the copy fail, and roll back.
+ */
+async function emptyProfiles(trx: Kysely<object>): Promise<void> {
+  await sql`SET CONSTRAINTS shipments_profile_id_fkey DEFERRED`.execute(trx);
+  await sql`DELETE FROM profiles`.execute(trx);
 }
 
 /**

@@ -45,15 +45,18 @@ export class ProfilesController {
   @ApiOperation({ summary: 'Create a product profile from a seeded one, changing the figures given' })
   @ApiCreatedResponse({ type: ProfileViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: CreateProfileDto, @Res({ passthrough: true }) res: FastifyReply): StoredProfile {
-    return sendCreated(res, '/api/v1/profiles', body.id, this.profiles.create(body));
+  async create(
+    @Body() body: CreateProfileDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<StoredProfile> {
+    return sendCreated(res, '/api/v1/profiles', body.id, await this.profiles.create(body));
   }
 
   @Get()
   @ApiOperation({ summary: 'List product profiles (seeded ATP ones and planners’ own), by id' })
   @ApiOkResponse({ type: ProfilePageDto })
   @ApiProblems(400)
-  list(@Query() query: ListQueryDto): Page<StoredProfile> {
+  list(@Query() query: ListQueryDto): Promise<Page<StoredProfile>> {
     return this.profiles.list(query);
   }
 
@@ -61,8 +64,11 @@ export class ProfilesController {
   @ApiOperation({ summary: 'A product profile' })
   @ApiOkResponse({ type: ProfileViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: ProfileIdParams, @Res({ passthrough: true }) res: FastifyReply): StoredProfile {
-    return sendVersioned(res, this.profiles.get(params.id));
+  async get(
+    @Param() params: ProfileIdParams,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<StoredProfile> {
+    return sendVersioned(res, await this.profiles.get(params.id));
   }
 
   @Patch(':id')
@@ -71,13 +77,13 @@ export class ProfilesController {
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: ProfileViewDto })
   @ApiProblems(400, 404, 409, 412, 428)
-  update(
+  async update(
     @Param() params: ProfileIdParams,
     @Body() body: UpdateProfileDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): StoredProfile {
-    return sendVersioned(res, this.profiles.update(params.id, body, ifMatch));
+  ): Promise<StoredProfile> {
+    return sendVersioned(res, await this.profiles.update(params.id, body, ifMatch));
   }
 
   @Delete(':id')

@@ -7,10 +7,11 @@ export const SHIPMENTS_SCOPE = 'shipments';
  * Shipments (scope `shipments`). On both dialects the database itself refuses a second active
  * shipment for a container: a partial unique index over the active statuses (ACTIVE_STATUSES).
  *
- * On SQLite the table also references the fleet's and profiles' tables. On PostgreSQL those
- * tables are still in the SQLite file, so there is no foreign key across the two stores: the
- * service checks the references when a shipment is written, and a delete of a container, site or
- * profile asks ShipmentReferences first. Ids sort bytewise (`COLLATE "C"`),
+ * On SQLite the table also references the fleet's and profiles' tables. On PostgreSQL the
+ * profiles are in the same database (version 2 adds that foreign key), but the fleet's tables
+ * are still in the SQLite file, and no foreign key spans the two stores: the service checks the
+ * references when a shipment is written, and a delete of a container, site or profile asks
+ * ShipmentReferences first, on both stores. Ids sort bytewise (`COLLATE "C"`),
  * as on SQLite, so a page's keyset order is the ids' creation order whatever the server's locale.
  */
 export const SHIPMENTS_MIGRATIONS: readonly StoreMigration[] = [
@@ -58,6 +59,25 @@ export const SHIPMENTS_MIGRATIONS: readonly StoreMigration[] = [
         CREATE INDEX shipments_container ON shipments(container_id, id);
         CREATE INDEX shipments_origin ON shipments(origin_site_id);
         CREATE INDEX shipments_destination ON shipments(destination_site_id);
+      `,
+    },
+  },
+  {
+    version: 2,
+    description: 'shipments name an existing profile (PostgreSQL)',
+    up: {
+      // SQLite has had this foreign key since version 1; a table's keys cannot be altered there.
+      sqlite: `SELECT 1;`,
+      // Needs the profiles table: ShipmentsRepository migrates the profiles' scope first.
+      // NOT VALID: a database that held shipments before profiles moved to PostgreSQL names
+      // profiles this table never had (they are seeded or copied after this migration runs); new
+      // and changed shipments, and deletes of profiles, are checked all the same. DEFERRABLE
+      // (checked at once unless deferred): `migrate-store --replace` empties and refills the
+      // profiles in one transaction, and the check waits for its commit.
+      postgres: `
+        ALTER TABLE shipments ADD CONSTRAINT shipments_profile_id_fkey
+          FOREIGN KEY (profile_id) REFERENCES profiles(id)
+          DEFERRABLE INITIALLY IMMEDIATE NOT VALID;
       `,
     },
   },

@@ -2,6 +2,7 @@ import type { ShipmentReferent } from '#src/contracts/shipment-references.port.j
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Kysely, Selectable } from 'kysely';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { ProfilesRepository } from '#src/profiles/profiles.repository.js';
 import type { ShipmentStatus } from '#src/contracts/shipment-status.js';
 import { SHIPMENTS_MIGRATIONS, SHIPMENTS_SCOPE } from './shipments.migrations.js';
 import { ACTIVE_STATUSES, type Shipment, type ShipmentOverrides } from './shipment.types.js';
@@ -58,7 +59,10 @@ const STATUS_TIME = {
 export class ShipmentsRepository implements OnModuleInit {
   private readonly db: Kysely<ShipmentsTables>;
 
-  constructor(private readonly store: OperationalDatabase) {
+  constructor(
+    private readonly store: OperationalDatabase,
+    private readonly profiles: ProfilesRepository,
+  ) {
     this.db = store.db.withTables<ShipmentsTables>();
   }
 
@@ -68,9 +72,15 @@ export class ShipmentsRepository implements OnModuleInit {
     await this.migrated();
   }
 
-  /** Resolves once the table is migrated (migrates it on the first call). */
+  /**
+   * Resolves once the table is migrated (migrates it on the first call). The profiles' table
+   * first: on PostgreSQL version 2 adds the foreign key to it, and this (global) module starts
+   * before the profiles' one, so Nest's order cannot be relied on.
+   */
   migrated(): Promise<void> {
-    return (this.migration ??= this.store.migrate(SHIPMENTS_SCOPE, SHIPMENTS_MIGRATIONS));
+    return (this.migration ??= this.profiles
+      .migrated()
+      .then(() => this.store.migrate(SHIPMENTS_SCOPE, SHIPMENTS_MIGRATIONS)));
   }
 
   async find(id: string): Promise<Shipment | undefined> {

@@ -7,7 +7,6 @@ import { ContainersService } from '#src/fleet/containers.service.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
 import { SitesService } from '#src/fleet/sites.service.js';
-import { isUniqueViolation } from '#src/storage/store-errors.js';
 import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
 import { ProfilesService } from '#src/profiles/profiles.service.js';
 import type {
@@ -17,6 +16,7 @@ import type {
   UpdateShipmentDto,
 } from './dto/shipment.dto.js';
 import { ShipmentsRepository } from './shipments.repository.js';
+import { refusedWrite } from './shipment-write.refusal.js';
 import { ShipmentWriter } from './shipment-writer.service.js';
 import { ShipmentTransitionOutbox } from './shipment-transition.outbox.js';
 import type { ShipmentStatus, ShipmentStatusChange } from '#src/contracts/shipment-status.js';
@@ -70,10 +70,10 @@ export class ShipmentsService implements OnModuleInit {
       createdBy: actor,
       createdAt: new Date(now).toISOString(),
     };
-    this.checkReferences(shipment);
+    await this.checkReferences(shipment);
     await this.writer.write(shipment.id, () =>
       this.repository.insert(shipment, now).catch((err: unknown) => {
-        throw isUniqueViolation(err) ? busy(shipment.containerId) : err;
+        throw refusedWrite(err, shipment.containerId);
       }),
     );
     return this.get(shipment.id);
@@ -130,10 +130,10 @@ export class ShipmentsService implements OnModuleInit {
       }
     }
     const next: Shipment = { ...current.value, ...patch };
-    this.checkReferences(next);
+    await this.checkReferences(next);
     const stored = await this.writer.write(id, () =>
       this.repository.update(next, status, this.clock.now()).catch((err: unknown) => {
-        throw isUniqueViolation(err) ? busy(next.containerId) : err;
+        throw refusedWrite(err, next.containerId);
       }),
     );
     // Its status moved since it was read (a departure the journey concluded): the checks no longer hold.
@@ -234,7 +234,7 @@ export class ShipmentsService implements OnModuleInit {
     return shipment;
   }
 
-  private checkReferences(s: Shipment): void {
+  private async checkReferences(s: Shipment): Promise<void> {
     const errors: string[] = [];
     const exists = (check: () => unknown) => {
       try {
@@ -252,7 +252,8 @@ export class ShipmentsService implements OnModuleInit {
       errors.push(`destinationSiteId: site ${s.destinationSiteId} does not exist`);
     if (s.originSiteId === s.destinationSiteId)
       errors.push('destinationSiteId must differ from originSiteId');
-    if (!exists(() => this.profiles.require(s.profileId)))
+    // The profile may be new through another node sharing PostgreSQL: asked, not only remembered.
+    if (!(await this.profiles.exists(s.profileId)))
       errors.push(`profileId: profile ${s.profileId} does not exist`);
     if (!(Date.parse(s.plannedDeparture) < Date.parse(s.plannedArrival)))
       errors.push('plannedArrival must be after plannedDeparture');
@@ -276,14 +277,6 @@ function concurrentChange(id: string): DomainError {
     'conflict',
     'shipments.concurrent-change',
     `shipment ${id} changed meanwhile: read it again`,
-  );
-}
-
-function busy(containerId: string): DomainError {
-  return new DomainError(
-    'conflict',
-    'shipments.container-busy',
-    `container ${containerId} already has an active shipment (planned, in transit or arrived)`,
   );
 }
 

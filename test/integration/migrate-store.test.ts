@@ -104,10 +104,22 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     assert.equal((await app.request(`/api/v1/keys/${keys[2].id}`, { method: 'DELETE' })).status, 204);
     keys[2].revoked = true;
 
+    // A planner's own profile, named by a shipment: on PostgreSQL by a foreign key.
+    const profile = await app.request('/api/v1/profiles', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'sushi-3',
+        name: 'Sushi',
+        basedOn: 'chilled-3',
+        temperature: { minC: 0, maxC: 3 },
+      }),
+    });
+    assert.equal(profile.status, 201, JSON.stringify(profile.body));
+
     const now = Date.now();
-    for (const [containerId, destination] of [
-      ['PAL-7001', 'HM-LILLE-V2'],
-      ['REEFER-002', 'HM-PARIS-VILLIERS'],
+    for (const [containerId, destination, profileId] of [
+      ['PAL-7001', 'HM-LILLE-V2', 'chilled-4'],
+      ['REEFER-002', 'HM-PARIS-VILLIERS', 'sushi-3'],
     ]) {
       const res = await app.request('/api/v1/shipments', {
         method: 'POST',
@@ -115,7 +127,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
           containerId,
           originSiteId: 'DC-PARIS-RUNGIS',
           destinationSiteId: destination,
-          profileId: 'chilled-4',
+          profileId,
           plannedDeparture: new Date(now - 6 * DAY_MS).toISOString(),
           plannedArrival: new Date(now - DAY_MS).toISOString(),
           carrier: 'Transports Frigo Été',
@@ -236,7 +248,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     }
   });
 
-  it('serves the moved deployment from PostgreSQL: keys, shipments, records, history, alerts, audit', async () => {
+  it('serves the moved deployment from PostgreSQL: keys, profiles, shipments, records, history, alerts, audit', async () => {
     app = await startTestApp({ dataDir, env: { DATABASE_URL: url } });
     const [planner, viewer, revoked] = keys;
     assert.equal((await app.request('/api/v1/shipments', { key: planner.key })).status, 200);
@@ -245,6 +257,10 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
 
     const list = await app.request('/api/v1/shipments?limit=100');
     assert.deepEqual((list.body.items as { id: string }[]).map((s) => s.id).sort(), [...shipmentIds].sort());
+    const mine = await app.request('/api/v1/profiles/sushi-3');
+    assert.equal(mine.status, 200);
+    assert.deepEqual(mine.body.temperature, { minC: 0, maxC: 3 });
+    assert.equal((await app.request(`/api/v1/shipments/${shipmentIds[1]}`)).body.profileId, 'sushi-3');
     const record = await app.request(`/api/v1/shipments/${shipmentIds[0]}/record`);
     assert.equal(record.status, 200);
     assert.deepEqual(
@@ -272,6 +288,13 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     // The webhook delivery log (and queue) is PostgreSQL's now.
     const deliveries = await app.request('/api/v1/admin/webhooks/deliveries');
     assert.equal(deliveries.body.items.length, sqliteBefore.get('webhook_deliveries')!.size);
+
+    // A profile made on PostgreSQL only: --replace below must take the profiles back to the source's.
+    const pgOnly = await app.request('/api/v1/profiles', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'pg-only', name: 'PG', basedOn: 'frozen', temperature: { maxC: -18 } }),
+    });
+    assert.equal(pgOnly.status, 201, JSON.stringify(pgOnly.body));
 
     // New rows after the copied ones: the identity columns continue past the copied ids.
     const key = await app.request('/api/v1/keys', {
@@ -303,6 +326,14 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       ),
     );
     assert.match(refused.stderr, /^ {2}audit_log holds \d+ row\(s\)/m);
+    const profilesBefore = sqliteBefore.get('profiles')!.size;
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `^  profiles holds ${profilesBefore + 1} row\\(s\\) \\(convoi\\.sqlite has ${profilesBefore}\\)$`,
+        'm',
+      ),
+    );
     assert.doesNotMatch(refused.stderr, /shipments holds|readings holds/);
     assert.doesNotMatch(refused.stdout, /copied/);
 
@@ -316,6 +347,8 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       ),
     );
     assert.match(replaced.stdout, /^readings\s+telemetry\.sqlite\s+already there\s+/m);
+    // Emptied and refilled while the shipments in PostgreSQL name them (their foreign key deferred).
+    assert.match(replaced.stdout, /^profiles\s+convoi\.sqlite\s+replaced\s+/m);
     for (const t of MOVED_TABLES)
       assert.deepEqual(await postgresRows(url, t), sqliteBefore.get(t.table), `${t.table} in PostgreSQL`);
   });

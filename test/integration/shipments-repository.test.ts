@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
 import { FLEET_MIGRATIONS } from '#src/fleet/fleet.migrations.js';
-import { PROFILES_MIGRATIONS } from '#src/profiles/profiles.migrations.js';
+import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';
+import { ProfilesRepository } from '#src/profiles/profiles.repository.js';
 import type { Shipment } from '#src/shipments/shipment.types.js';
 import { ShipmentsRepository } from '#src/shipments/shipments.repository.js';
-import { isUniqueViolation } from '#src/storage/store-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '#src/storage/store-errors.js';
 import { describeEachStore } from '#test/support/store-dialects.js';
 
 const T0 = Date.UTC(2026, 10, 22, 6, 0, 0);
@@ -32,9 +33,8 @@ describeEachStore(ShipmentsRepository.name, (current) => {
 
   beforeEach(async () => {
     const { sqlite } = current();
-    // On SQLite the table references the fleet's and profiles' tables (same file).
+    // On SQLite the table references the fleet's tables (same file), on both the profiles'.
     sqlite.migrate('fleet', FLEET_MIGRATIONS);
-    sqlite.migrate('profiles', PROFILES_MIGRATIONS);
     const db = sqlite.connection;
     for (const site of ['DC-LYON', 'HM-PARIS', 'HM-LILLE'])
       db.prepare(
@@ -44,11 +44,28 @@ describeEachStore(ShipmentsRepository.name, (current) => {
       db.prepare(
         "INSERT INTO containers (id, kind, label, created_at, updated_at) VALUES (?, 'reefer', 'c', 0, 0)",
       ).run(`C-${i}`);
-    db.prepare(
-      "INSERT INTO profiles (id, body, seeded, created_at, updated_at) VALUES ('chilled-4', '{}', 1, 0, 0)",
-    ).run();
-    repository = new ShipmentsRepository(current().store);
+    const profiles = new ProfilesRepository(current().store);
+    repository = new ShipmentsRepository(current().store, profiles);
+    // Migrates the profiles' scope first: on PostgreSQL the shipments' foreign key needs its table.
     await repository.onModuleInit();
+    await profiles.seed([PRODUCT_PROFILES['chilled-4']], T0);
+  });
+
+  it('refuses in the database a shipment naming a profile that does not exist, on both stores', async () => {
+    await assert.rejects(repository.insert(shipment(1, { profileId: 'no-such-profile' }), T0), (err) =>
+      isForeignKeyViolation(err),
+    );
+    await repository.insert(shipment(2), T0);
+    await assert.rejects(
+      repository.update(shipment(2, { profileId: 'no-such-profile' }), 'planned', T0),
+      (err) => isForeignKeyViolation(err),
+    );
+    // Nor can the profile a shipment names be deleted under it.
+    await assert.rejects(
+      sql`DELETE FROM profiles WHERE id = 'chilled-4'`.execute(current().store.db),
+      (err) => isForeignKeyViolation(err),
+    );
+    assert.equal((await repository.find('SH-002'))?.profileId, 'chilled-4');
   });
 
   it('stores a shipment and reads it back as written, optional fields absent when none', async () => {
