@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type QueryExecutorProvider } from 'kysely';
 import { ManualClock } from '#src/common/clock.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
@@ -167,25 +167,16 @@ function postgresSeries(app: TestApp): SeededSeries {
         })
         .execute();
     },
-    readings: async () =>
-      (
-        await db
-          .selectFrom('readings')
-          .select('container_id')
-          .where('container_id', 'like', 'RET-%')
-          .orderBy('container_id')
-          .execute()
-      ).map((r) => r.container_id),
-    alertEvents: async () =>
-      (
-        await db
-          .selectFrom('alert_events')
-          .select('alert_id')
-          .where('alert_id', 'like', 'RET-%')
-          .orderBy('alert_id')
-          .execute()
-      ).map((r) => r.alert_id),
+    readings: () => seededValues(db, 'readings', 'container_id'),
+    alertEvents: () => seededValues(db, 'alert_events', 'alert_id'),
   };
+}
+
+/** The values of a column that start with `RET-`, sorted: what is left of the rows seeded here. */
+async function seededValues(db: QueryExecutorProvider, table: string, column: string): Promise<unknown[]> {
+  const { rows } = await sql<{ value: unknown }>`SELECT ${sql.ref(column)} AS value FROM ${sql.table(table)}
+    WHERE ${sql.ref(column)} LIKE 'RET-%' ORDER BY 1`.execute(db);
+  return rows.map((r) => r.value);
 }
 
 /** The handles a test seeds and reads through. */
@@ -349,53 +340,19 @@ async function remaining(
   series: SeededSeries,
   store: Kysely<SeededTables>,
 ): Promise<Record<string, unknown[]>> {
-  const col = (sql: string): unknown[] => db.prepare(sql).pluck().all();
-  const dispositions = await store
-    .selectFrom('shipment_dispositions')
-    .select('shipment_id')
-    .where('shipment_id', 'like', 'RET-%')
-    .orderBy('shipment_id')
-    .execute();
-  const shipments = await store
-    .selectFrom('shipments')
-    .select('id')
-    .where('id', 'like', 'RET-%')
-    .orderBy('id')
-    .execute();
-  const audit = await store
-    .selectFrom('audit_log')
-    .select('target')
-    .where('target', 'like', 'RET-%')
-    .orderBy('target')
-    .execute();
+  const col = (query: string): unknown[] => db.prepare(query).pluck().all();
   return {
     readings: await series.readings(),
     alertEvents: await series.alertEvents(),
-    alerts: (
-      await store.selectFrom('alerts').select('id').where('id', 'like', 'RET-%').orderBy('id').execute()
-    ).map((r) => r.id),
-    history: (
-      await store
-        .selectFrom('alert_history')
-        .select('alert_id')
-        .where('alert_id', 'like', 'RET-%')
-        .orderBy('alert_id')
-        .execute()
-    ).map((r) => r.alert_id),
-    shipments: shipments.map((r) => r.id),
+    alerts: await seededValues(store, 'alerts', 'id'),
+    history: await seededValues(store, 'alert_history', 'alert_id'),
+    shipments: await seededValues(store, 'shipments', 'id'),
     journey: col(
       "SELECT COALESCE(shipment_id, at) FROM journey_events WHERE container_id = 'RET-C' ORDER BY 1",
     ),
-    dispositions: dispositions.map((r) => r.shipment_id),
-    deliveries: (
-      await store
-        .selectFrom('webhook_deliveries')
-        .select('alert_id')
-        .where('alert_id', 'like', 'RET-%')
-        .orderBy('alert_id')
-        .execute()
-    ).map((r) => r.alert_id),
-    audit: audit.map((r) => r.target),
+    dispositions: await seededValues(store, 'shipment_dispositions', 'shipment_id'),
+    deliveries: await seededValues(store, 'webhook_deliveries', 'alert_id'),
+    audit: await seededValues(store, 'audit_log', 'target'),
     deadLetters: col("SELECT lines FROM influx_dead_letter WHERE lines LIKE 'RET-%' ORDER BY 1"),
   };
 }
