@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { ReadingSource } from '#src/contracts/reading.js';
 import { TelemetryDatabase } from './telemetry-database.js';
 import {
   NUMERIC_FIELDS,
@@ -8,41 +7,8 @@ import {
   type AggregateRow,
   type HistoryQuery,
   type HistoryRow,
-  type NumericField,
 } from '../telemetry.ports.js';
-
-interface ReadingRow {
-  measured_at: number;
-  device_id: string;
-  received_at: number;
-  shipment_id: string | null;
-  source: ReadingSource;
-  temperature_c: number | null;
-  humidity_pct: number | null;
-  shock_g: number | null;
-  lat: number | null;
-  lon: number | null;
-  alt_m: number | null;
-  battery_pct: number | null;
-  door_open: number | null;
-  f_cnt: number | null;
-  gateways: number | null;
-  rssi: number | null;
-  snr: number | null;
-  lag_ms: number;
-  late: number;
-}
-
-/** Column of each numeric field: an allow-list, so no caller text reaches SQL. */
-const COLUMN: Record<NumericField, string> = {
-  temperatureC: 'temperature_c',
-  humidityPct: 'humidity_pct',
-  shockG: 'shock_g',
-  lat: 'lat',
-  lon: 'lon',
-  altM: 'alt_m',
-  batteryPct: 'battery_pct',
-};
+import { NUMERIC_COLUMN, toHistoryRow, type StoredReadingRow } from '../stored-reading-row.js';
 
 const SQL_FUNCTION = { mean: 'AVG', min: 'MIN', max: 'MAX' } as const;
 
@@ -56,7 +22,7 @@ export class EmbeddedTelemetryReader extends TelemetryReader {
   history(q: HistoryQuery): Promise<HistoryRow[]> {
     // The newest `limit` rows of the range, returned oldest first.
     const rows = this.sqlite.connection
-      .prepare<[string, number, number, number], ReadingRow>(
+      .prepare<[string, number, number, number], StoredReadingRow>(
         `SELECT * FROM (SELECT * FROM readings WHERE container_id = ? AND measured_at >= ? AND measured_at < ?
            ORDER BY measured_at DESC, device_id DESC LIMIT ?) ORDER BY measured_at, device_id`,
       )
@@ -67,7 +33,7 @@ export class EmbeddedTelemetryReader extends TelemetryReader {
   aggregate(q: AggregateQuery): Promise<AggregateRow[]> {
     const buckets = new Map<number, AggregateRow>();
     for (const field of NUMERIC_FIELDS) {
-      const column = COLUMN[field];
+      const column = NUMERIC_COLUMN[field];
       const sql =
         q.fn === 'last'
           ? // SQLite returns the bare column from the row holding MAX(): the newest value.
@@ -89,28 +55,4 @@ export class EmbeddedTelemetryReader extends TelemetryReader {
     const sorted = [...buckets.values()].sort((a, b) => a.time - b.time);
     return Promise.resolve(sorted.slice(Math.max(0, sorted.length - q.limit)));
   }
-}
-
-function toHistoryRow(r: ReadingRow): HistoryRow {
-  const row: HistoryRow = {
-    deviceId: r.device_id,
-    measuredAt: r.measured_at,
-    receivedAt: r.received_at,
-    source: r.source,
-    quality: { lagMs: r.lag_ms, late: r.late === 1 },
-  };
-  if (r.shipment_id !== null) row.shipmentId = r.shipment_id;
-  if (r.temperature_c !== null) row.temperatureC = r.temperature_c;
-  if (r.humidity_pct !== null) row.humidityPct = r.humidity_pct;
-  if (r.shock_g !== null) row.shockG = r.shock_g;
-  if (r.lat !== null) row.lat = r.lat;
-  if (r.lon !== null) row.lon = r.lon;
-  if (r.alt_m !== null) row.altM = r.alt_m;
-  if (r.battery_pct !== null) row.batteryPct = r.battery_pct;
-  if (r.door_open !== null) row.doorOpen = r.door_open === 1;
-  if (r.f_cnt !== null) row.quality.fCnt = r.f_cnt;
-  if (r.gateways !== null) row.quality.gateways = r.gateways;
-  if (r.rssi !== null) row.quality.rssi = r.rssi;
-  if (r.snr !== null) row.quality.snr = r.snr;
-  return row;
 }

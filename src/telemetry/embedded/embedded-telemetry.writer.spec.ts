@@ -10,6 +10,7 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { EmbeddedTelemetryWriter } from './embedded-telemetry.writer.js';
 import { TelemetryDatabase } from './telemetry-database.js';
 import { WRITE_CHUNK_READINGS } from './reading-rows.writer.js';
+import type { BatchSequence } from '../batch-sequence.js';
 
 const T = Date.UTC(2026, 10, 22, 10);
 
@@ -222,7 +223,7 @@ describe(EmbeddedTelemetryWriter.name, () => {
     });
     const small = new EmbeddedTelemetryWriter(db, config, metrics);
     small.onModuleInit();
-    const sent = () => (small as unknown as { sentSeq: number }).sentSeq;
+    const sent = () => (small as unknown as { batches: BatchSequence }).batches.lastSent;
     try {
       small.write([reading(0)]);
       const first = small.flush();

@@ -9,6 +9,7 @@ import { ReadingRowsBuilder, type ReadingRows } from './reading-row.js';
 import { ReadingRowsWriter } from './reading-rows.writer.js';
 import { TelemetryDatabase } from './telemetry-database.js';
 import { TelemetryStoreThread } from './thread/telemetry-store.thread.js';
+import { BatchSequence, telemetryWriteMetrics } from '../batch-sequence.js';
 
 /** Pause before retrying a batch SQLite refused on the main connection. */
 const RETRY_AFTER_FAILURE_MS = 1000;
@@ -40,9 +41,7 @@ export class EmbeddedTelemetryWriter
   private readonly pending = new ReadingRowsBuilder();
   /** Sent, not confirmed yet, oldest first. */
   private readonly unconfirmed: Batch[] = [];
-  private sentSeq = 0;
-  private storedSeq = 0;
-  private readonly waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly batches = new BatchSequence();
   private timer?: NodeJS.Timeout;
   private soon?: NodeJS.Immediate;
   private retry?: NodeJS.Timeout;
@@ -55,8 +54,7 @@ export class EmbeddedTelemetryWriter
   private thread?: TelemetryStoreThread;
   private inline?: ReadingRowsWriter;
   private insertAlert!: Statement;
-  private readonly written;
-  private readonly batchSeconds;
+  private readonly measured: ReturnType<typeof telemetryWriteMetrics>;
 
   constructor(
     private readonly sqlite: TelemetryDatabase,
@@ -64,15 +62,7 @@ export class EmbeddedTelemetryWriter
     metrics: Metrics,
   ) {
     super();
-    this.written = metrics.counter(
-      'convoi_telemetry_points_written_total',
-      'Readings written to the time-series store',
-    );
-    this.batchSeconds = metrics.histogram(
-      'convoi_telemetry_batch_seconds',
-      'Time to write one transaction of readings',
-      [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
-    );
+    this.measured = telemetryWriteMetrics(metrics);
   }
 
   onModuleInit(): void {
@@ -113,9 +103,7 @@ export class EmbeddedTelemetryWriter
   flush(): Promise<void> {
     this.send();
     // Rows held back behind the batch in flight go in the next one.
-    const seq = this.pending.rows > 0 ? this.sentSeq + 1 : this.sentSeq;
-    if (this.storedSeq >= seq) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+    return this.batches.storedUpTo(this.batches.lastSent + (this.pending.rows > 0 ? 1 : 0));
   }
 
   /**
@@ -165,7 +153,7 @@ export class EmbeddedTelemetryWriter
       return;
     }
     this.sendOnConfirm = false;
-    const batch: Batch = { seq: ++this.sentSeq, rows: this.pending.take() };
+    const batch: Batch = { seq: this.batches.next(), rows: this.pending.take() };
     this.unconfirmed.push(batch);
     if (this.thread?.alive) this.thread.send(batch.seq, batch.rows);
     else if (this.retry === undefined) this.writeUnconfirmed();
@@ -181,10 +169,9 @@ export class EmbeddedTelemetryWriter
     if (this.failing) this.logger.log('Readings are stored again');
     this.failing = false;
     this.failure = undefined;
-    this.storedSeq = seq;
-    this.written.inc(rows);
-    for (const s of transactionSeconds) this.batchSeconds.observe(s);
-    while (this.waiters.length > 0 && this.waiters[0].seq <= seq) this.waiters.shift()!.resolve();
+    this.measured.written.inc(rows);
+    for (const s of transactionSeconds) this.measured.batchSeconds.observe(s);
+    this.batches.confirm(seq);
   }
 
   private failed(seq: number, error: string): void {

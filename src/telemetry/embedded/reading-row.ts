@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Reading } from '#src/contracts/reading.js';
+import { MERGE_READING_ON_CONFLICT } from '../reading-merge.sql.js';
 
 /** Numeric columns of a row, in table order after the text ones: NaN stands for NULL. */
 export const ROW_NUMBERS = 16;
@@ -17,36 +18,15 @@ export interface ReadingRows {
   texts: string[];
 }
 
-/** Columns a reading may leave NULL: written again, they keep their value unless it brings one. */
-const MERGED_COLUMNS = [
-  'shipment_id',
-  'temperature_c',
-  'humidity_pct',
-  'shock_g',
-  'lat',
-  'lon',
-  'alt_m',
-  'battery_pct',
-  'door_open',
-  'f_cnt',
-  'gateways',
-  'rssi',
-  'snr',
-];
-
 /**
- * Inserts a reading; a reading at a key already stored (container, measuredAt, device) is merged
- * into the row field by field, as InfluxDB merges a point written again at its series and time:
- * the values it carries replace the stored ones, the others stay. So both stores return the same
- * rows for the same writes. Ingestion drops repeats and refuses other values at a kept instant
+ * Inserts a reading, merged field by field into a row already stored at its key
+ * (reading-merge.sql.ts). Ingestion drops repeats and refuses other values at a kept instant
  * (ReadingDedupe) while it remembers the instant; what reaches this merge is a replay after a
  * restart (the same values), or a conflict older than that memory.
  */
 export const INSERT_READING_SQL = `INSERT INTO readings VALUES (
   ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (container_id, measured_at, device_id) DO UPDATE SET
-  received_at = excluded.received_at, source = excluded.source, lag_ms = excluded.lag_ms,
-  late = excluded.late, ${MERGED_COLUMNS.map((c) => `${c} = coalesce(excluded.${c}, ${c})`).join(', ')}`;
+  ${MERGE_READING_ON_CONFLICT}`;
 
 /** Collects rows of readings, growing its buffer as needed; `take` hands them over and starts afresh. */
 export class ReadingRowsBuilder {

@@ -1,27 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
+import { MERGE_READING_ON_CONFLICT } from '../reading-merge.sql.js';
 import type { ReadingColumns } from './reading-columns.js';
 
-/** Columns a reading may leave NULL: written again, they keep their value unless it brings one. */
-const MERGED_COLUMNS = [
-  'shipment_id',
-  'temperature_c',
-  'humidity_pct',
-  'shock_g',
-  'lat',
-  'lon',
-  'alt_m',
-  'battery_pct',
-  'door_open',
-  'f_cnt',
-  'gateways',
-  'rssi',
-  'snr',
-];
-
-const ON_CONFLICT = sql.raw(`ON CONFLICT (container_id, measured_at, device_id) DO UPDATE SET
-  received_at = excluded.received_at, source = excluded.source, lag_ms = excluded.lag_ms,
-  late = excluded.late, ${MERGED_COLUMNS.map((c) => `${c} = coalesce(excluded.${c}, readings.${c})`).join(', ')}`);
+const ON_CONFLICT = sql.raw(MERGE_READING_ON_CONFLICT);
 
 /**
  * Inserts the rows in one statement, each column one array parameter unnested; a row whose key

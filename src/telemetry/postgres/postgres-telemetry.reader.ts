@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import type { ReadingSource } from '#src/contracts/reading.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import {
   NUMERIC_FIELDS,
@@ -11,39 +10,7 @@ import {
   type HistoryRow,
   type NumericField,
 } from '../telemetry.ports.js';
-
-interface ReadingRow {
-  measured_at: number;
-  device_id: string;
-  received_at: number;
-  shipment_id: string | null;
-  source: ReadingSource;
-  temperature_c: number | null;
-  humidity_pct: number | null;
-  shock_g: number | null;
-  lat: number | null;
-  lon: number | null;
-  alt_m: number | null;
-  battery_pct: number | null;
-  door_open: boolean | null;
-  f_cnt: number | null;
-  gateways: number | null;
-  rssi: number | null;
-  snr: number | null;
-  lag_ms: number;
-  late: boolean;
-}
-
-/** Column of each numeric field: an allow-list, so no caller text reaches SQL. */
-const COLUMN: Record<NumericField, string> = {
-  temperatureC: 'temperature_c',
-  humidityPct: 'humidity_pct',
-  shockG: 'shock_g',
-  lat: 'lat',
-  lon: 'lon',
-  altM: 'alt_m',
-  batteryPct: 'battery_pct',
-};
+import { NUMERIC_COLUMN, toHistoryRow, type StoredReadingRow } from '../stored-reading-row.js';
 
 /** Per aggregate function, the SQL of one field's value in a bucket (NULL when it has none). */
 const AGGREGATE_SQL: Record<AggregateQuery['fn'], (column: string) => string> = {
@@ -60,12 +27,12 @@ const AGGREGATE_SQL: Record<AggregateQuery['fn'], (column: string) => string> = 
 const AGGREGATE_COLUMNS = Object.fromEntries(
   Object.entries(AGGREGATE_SQL).map(([fn, expr]) => [
     fn,
-    sql.raw(NUMERIC_FIELDS.map((f) => `${expr(COLUMN[f])} AS "${f}"`).join(', ')),
+    sql.raw(NUMERIC_FIELDS.map((f) => `${expr(NUMERIC_COLUMN[f])} AS "${f}"`).join(', ')),
   ]),
 ) as Record<AggregateQuery['fn'], ReturnType<typeof sql.raw>>;
 
 /** A bucket counts when at least one numeric field has a value in it (as in the embedded store). */
-const ANY_NUMERIC = sql.raw(NUMERIC_FIELDS.map((f) => `${COLUMN[f]} IS NOT NULL`).join(' OR '));
+const ANY_NUMERIC = sql.raw(NUMERIC_FIELDS.map((f) => `${NUMERIC_COLUMN[f]} IS NOT NULL`).join(' OR '));
 
 /**
  * History from PostgreSQL's `readings`, with the same results as the embedded and InfluxDB
@@ -81,7 +48,7 @@ export class PostgresTelemetryReader extends TelemetryReader {
 
   async history(q: HistoryQuery): Promise<HistoryRow[]> {
     // The newest `limit` rows of the range, returned oldest first.
-    const { rows } = await sql<ReadingRow>`
+    const { rows } = await sql<StoredReadingRow>`
       SELECT * FROM (SELECT * FROM readings
         WHERE container_id = ${q.containerId} AND measured_at >= ${q.from} AND measured_at < ${q.to}
         ORDER BY measured_at DESC, device_id COLLATE "C" DESC LIMIT ${q.limit}) newest
@@ -107,28 +74,4 @@ export class PostgresTelemetryReader extends TelemetryReader {
       return row;
     });
   }
-}
-
-function toHistoryRow(r: ReadingRow): HistoryRow {
-  const row: HistoryRow = {
-    deviceId: r.device_id,
-    measuredAt: r.measured_at,
-    receivedAt: r.received_at,
-    source: r.source,
-    quality: { lagMs: r.lag_ms, late: r.late },
-  };
-  if (r.shipment_id !== null) row.shipmentId = r.shipment_id;
-  if (r.temperature_c !== null) row.temperatureC = r.temperature_c;
-  if (r.humidity_pct !== null) row.humidityPct = r.humidity_pct;
-  if (r.shock_g !== null) row.shockG = r.shock_g;
-  if (r.lat !== null) row.lat = r.lat;
-  if (r.lon !== null) row.lon = r.lon;
-  if (r.alt_m !== null) row.altM = r.alt_m;
-  if (r.battery_pct !== null) row.batteryPct = r.battery_pct;
-  if (r.door_open !== null) row.doorOpen = r.door_open;
-  if (r.f_cnt !== null) row.quality.fCnt = r.f_cnt;
-  if (r.gateways !== null) row.quality.gateways = r.gateways;
-  if (r.rssi !== null) row.quality.rssi = r.rssi;
-  if (r.snr !== null) row.quality.snr = r.snr;
-  return row;
 }

@@ -14,6 +14,7 @@ import {
   mergeRepeatedKeys,
   type ReadingColumns,
 } from './reading-columns.js';
+import { BatchSequence, telemetryWriteMetrics } from '../batch-sequence.js';
 
 /** Pause before retrying what PostgreSQL refused or could not be reached for. */
 export const RETRY_AFTER_FAILURE_MS = 1000;
@@ -50,9 +51,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   private pendingAlerts: AlertEvent[] = [];
   /** Sent, not stored yet, oldest first. */
   private readonly queue: Batch[] = [];
-  private sentSeq = 0;
-  private storedSeq = 0;
-  private readonly waiters: { seq: number; resolve: () => void }[] = [];
+  private readonly batches = new BatchSequence();
   private timer?: NodeJS.Timeout;
   private soon?: NodeJS.Immediate;
   private retry?: NodeJS.Timeout;
@@ -60,8 +59,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   private closed = false;
   /** Why the last attempt failed, while writes fail. */
   private failure?: string;
-  private readonly written;
-  private readonly batchSeconds;
+  private readonly measured: ReturnType<typeof telemetryWriteMetrics>;
 
   constructor(
     private readonly store: OperationalDatabase,
@@ -70,15 +68,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   ) {
     super();
     this.partitions = new PostgresReadingPartitions(store.db);
-    this.written = metrics.counter(
-      'convoi_telemetry_points_written_total',
-      'Readings written to the time-series store',
-    );
-    this.batchSeconds = metrics.histogram(
-      'convoi_telemetry_batch_seconds',
-      'Time to write one transaction of readings',
-      [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
-    );
+    this.measured = telemetryWriteMetrics(metrics);
   }
 
   write(readings: readonly Reading[]): void {
@@ -94,9 +84,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
 
   flush(): Promise<void> {
     this.send();
-    const seq = this.sentSeq;
-    if (this.storedSeq >= seq) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+    return this.batches.storedUpTo(this.batches.lastSent);
   }
 
   /** Degraded while readings wait in memory for PostgreSQL (the inbox keeps them too). */
@@ -154,7 +142,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pendingReadings.containerId.length === 0 && this.pendingAlerts.length === 0) return;
-    this.queue.push({ seq: ++this.sentSeq, readings: this.pendingReadings, alerts: this.pendingAlerts });
+    this.queue.push({ seq: this.batches.next(), readings: this.pendingReadings, alerts: this.pendingAlerts });
     this.pendingReadings = emptyColumns();
     this.pendingAlerts = [];
     if (this.retry === undefined) void this.pump();
@@ -182,7 +170,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
           return;
         }
         this.queue.splice(0, n);
-        this.batchSeconds.observe((performance.now() - started) / 1000);
+        this.measured.batchSeconds.observe((performance.now() - started) / 1000);
         this.confirm(batches[n - 1].seq, rows);
       }
     } finally {
@@ -207,9 +195,8 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   private confirm(seq: number, rows: number): void {
     if (this.failure !== undefined) this.logger.log('Readings are stored in PostgreSQL again');
     this.failure = undefined;
-    this.storedSeq = seq;
-    this.written.inc(rows);
-    while (this.waiters.length > 0 && this.waiters[0].seq <= seq) this.waiters.shift()!.resolve();
+    this.measured.written.inc(rows);
+    this.batches.confirm(seq);
   }
 
   private failed(error: unknown): void {

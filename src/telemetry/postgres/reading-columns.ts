@@ -1,4 +1,4 @@
-import type { Reading } from '#src/contracts/reading.js';
+import { MEASUREMENT_KEYS, type Reading } from '#src/contracts/reading.js';
 
 /**
  * Readings as one array per column of `readings`, the shape of one multi-row INSERT through
@@ -30,14 +30,7 @@ export interface ReadingColumns {
 /** Columns a later reading at the same key keeps from the earlier one unless it brings a value. */
 const MERGED = [
   'shipmentId',
-  'temperatureC',
-  'humidityPct',
-  'shockG',
-  'lat',
-  'lon',
-  'altM',
-  'batteryPct',
-  'doorOpen',
+  ...MEASUREMENT_KEYS,
   'fCnt',
   'gateways',
   'rssi',
