@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from 'better-sqlite3';
-import { sql, type Kysely, type QueryExecutorProvider } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ManualClock } from '#src/common/clock.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryDatabase } from '#src/telemetry/embedded/telemetry-database.js';
-import { dayOf } from '#src/telemetry/postgres/postgres-reading-partitions.js';
-import { PostgresTelemetryWriter } from '#src/telemetry/postgres/postgres-telemetry.writer.js';
 import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
+import {
+  embeddedSeries,
+  postgresSeries,
+  seededValues,
+  type SeededSeries,
+} from '#test/support/retention-seeds.js';
 import { STORE_DIALECTS } from '#test/support/store-dialects.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -70,114 +74,6 @@ type SeededTables = {
     delivery_id: string;
   };
 } & Pick<AuditTables, 'audit_log'>;
-
-/** The seeded time-series tables, as Kysely sees them. */
-type SeriesTables = {
-  readings: {
-    container_id: string;
-    measured_at: number;
-    device_id: string;
-    received_at: number;
-    source: string;
-    temperature_c: number;
-    lag_ms: number;
-    late: boolean;
-  };
-  alert_events: {
-    container_id: string;
-    at: number;
-    alert_id: string;
-    change: string;
-    rule: string;
-    severity: string;
-    status: string;
-    message: string;
-  };
-};
-
-/**
- * The time series as the test seeds and reads them: in the embedded store's own file, or, with
- * PostgreSQL as the operational store and no InfluxDB, in PostgreSQL's day-partitioned tables.
- */
-interface SeededSeries {
-  reading(containerId: string, at: number): Promise<void>;
-  alertEvent(containerId: string, at: number, alertId: string): Promise<void>;
-  readings(): Promise<unknown[]>;
-  alertEvents(): Promise<unknown[]>;
-}
-
-function embeddedSeries(series: Database): SeededSeries {
-  const col = (sql: string): Promise<unknown[]> => Promise.resolve(series.prepare(sql).pluck().all());
-  return {
-    reading: (containerId, at) => {
-      series
-        .prepare(
-          `INSERT INTO readings (container_id, measured_at, device_id, received_at, source, temperature_c, lag_ms, late)
-           VALUES (?, ?, 'RET-D', ?, 'json', 3.5, 0, 0)`,
-        )
-        .run(containerId, at, at);
-      return Promise.resolve();
-    },
-    alertEvent: (containerId, at, alertId) => {
-      series
-        .prepare(
-          `INSERT INTO alert_events (container_id, at, alert_id, change, rule, severity, status, message)
-           VALUES (?, ?, ?, 'opened', 'temperature-high', 'critical', 'active', 'm')`,
-        )
-        .run(containerId, at, alertId);
-      return Promise.resolve();
-    },
-    readings: () => col("SELECT container_id FROM readings WHERE container_id LIKE 'RET-%' ORDER BY 1"),
-    alertEvents: () => col("SELECT alert_id FROM alert_events WHERE alert_id LIKE 'RET-%' ORDER BY 1"),
-  };
-}
-
-function postgresSeries(app: TestApp): SeededSeries {
-  const db = app.running.app.get(OperationalDatabase).db.withTables<SeriesTables>();
-  const partitions = app.running.app.get(PostgresTelemetryWriter).partitions;
-  return {
-    reading: async (containerId, at) => {
-      await partitions.ensure([dayOf(at)]); // no default partition: the day's must exist
-      await db
-        .insertInto('readings')
-        .values({
-          container_id: containerId,
-          measured_at: at,
-          device_id: 'RET-D',
-          received_at: at,
-          source: 'json',
-          temperature_c: 3.5,
-          lag_ms: 0,
-          late: false,
-        })
-        .execute();
-    },
-    alertEvent: async (containerId, at, alertId) => {
-      await db
-        .insertInto('alert_events')
-        .values({
-          container_id: containerId,
-          at,
-          alert_id: alertId,
-          change: 'opened',
-          rule: 'temperature-high',
-          severity: 'critical',
-          status: 'active',
-          message: 'm',
-        })
-        .execute();
-    },
-    readings: () => seededValues(db, 'readings', 'container_id'),
-    alertEvents: () => seededValues(db, 'alert_events', 'alert_id'),
-  };
-}
-
-/** The values of a column that start with `RET-`, sorted: what is left of the rows seeded here. */
-async function seededValues(db: QueryExecutorProvider, table: string, column: string): Promise<unknown[]> {
-  const { rows } = await sql<{ value: unknown }>`SELECT ${sql.ref(column)} AS value FROM ${sql.table(table)}
-    WHERE ${sql.ref(column)} LIKE 'RET-%' ORDER BY 1`.execute(db);
-  return rows.map((r) => r.value);
-}
 
 /** The handles a test seeds and reads through. */
 function stores(app: TestApp) {
