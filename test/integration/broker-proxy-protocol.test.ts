@@ -16,6 +16,7 @@ import { createTestCertificates, type TestCertificates } from '#test/support/tls
 import { waitFor } from '#test/support/wait-for.js';
 
 const CONNECTIONS_PER_IP_PER_MIN = 5;
+const AUTH_FAILURES_PER_IP_PER_MIN = 2;
 
 /** A v2 PROXY header for a TCP client `source`:`port` over IPv4, as `send-proxy-v2` writes it. */
 function proxyV2(source: string, port: number): Buffer {
@@ -50,10 +51,12 @@ void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () =
     port: number,
     localAddress: string,
     clientId: string,
+    password?: string,
   ): Promise<number | undefined> => {
     const connection = await RawMqttConnection.open(port, '127.0.0.1', 5000, localAddress);
     try {
-      await connection.write(connectPacket({ clientId }));
+      const credentials = password === undefined ? {} : { username: clientId, password };
+      await connection.write(connectPacket({ clientId, ...credentials }));
       return await connection.connackCode();
     } finally {
       connection.destroy();
@@ -77,6 +80,7 @@ void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () =
         // HAProxy reaches the edge from 127.0.0.1; test clients come from other loopback addresses.
         BROKER_PROXY_PROTOCOL_FROM: '127.0.0.1',
         BROKER_CONNECTIONS_PER_IP_PER_MIN: String(CONNECTIONS_PER_IP_PER_MIN),
+        BROKER_AUTH_FAILURES_PER_IP_PER_MIN: String(AUTH_FAILURES_PER_IP_PER_MIN),
         BROKER_CONNECT_TIMEOUT_MS: '1500',
         BROKER_TLS_CERT_FILE: certs.certFile,
         BROKER_TLS_KEY_FILE: certs.keyFile,
@@ -97,26 +101,66 @@ void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () =
   });
 
   void it("counts the balancer's health checks as no client: more than the per-address limit, no ban", async () => {
-    // Five a second: past the limit within two seconds, had they counted against 127.0.0.1.
+    // Five a second: past the limit within two seconds, had they counted against 127.0.0.1 (which
+    // would then be banned, and every device behind it).
     await waitFor(
       'HAProxy health checks past the per-address limit',
-      async () => (await metric('convoi_broker_proxy_checks_total')) > 2 * CONNECTIONS_PER_IP_PER_MIN,
-      10_000,
+      async () => (await metric('convoi_broker_proxy_checks_total')) > CONNECTIONS_PER_IP_PER_MIN,
+      30_000,
     );
     assert.equal(await connectFrom(plain.port, '127.0.0.2', 'sensor-a'), 0);
     assert.equal(await rejected('proxy_header_invalid'), 0, 'checks open with a valid LOCAL header');
     assert.equal(await rejected('proxy_header_timeout'), 0);
   });
 
-  void it('bans the device that floods, at its own address, and not the one beside it', async () => {
+  /** Fills the per-address limit from `flooder` through `port`, sees it banned, and `neighbour` not. */
+  const floodThenNeighbour = async (port: number, flooder: string, neighbour: string): Promise<void> => {
     for (let i = 0; i < CONNECTIONS_PER_IP_PER_MIN; i++)
-      assert.equal(await connectFrom(plain.port, '127.0.0.3', `flood-${i}`), 0, `connection ${i + 1}`);
+      assert.equal(await connectFrom(port, flooder, `flood-${i}`), 0, `connection ${i + 1}`);
     const bansBefore = await rejected('connection_rate');
-    assert.equal(await connectFrom(plain.port, '127.0.0.3', 'flood-over'), undefined, 'over the limit: cut');
-    assert.equal(await connectFrom(plain.port, '127.0.0.3', 'flood-banned'), undefined, 'then banned');
+    assert.equal(await connectFrom(port, flooder, 'flood-over'), undefined, 'over the limit: cut');
+    assert.equal(await connectFrom(port, flooder, 'flood-banned'), undefined, 'then banned');
     assert.equal(await rejected('connection_rate'), bansBefore + 1);
     assert.ok((await rejected('banned')) >= 1);
-    assert.equal(await connectFrom(plain.port, '127.0.0.4', 'neighbour'), 0, 'another device is not banned');
+    assert.equal(await connectFrom(port, neighbour, 'neighbour'), 0, 'another device is not banned');
+  };
+
+  void it('bans the device that floods, at its own address, and not the one beside it', () =>
+    floodThenNeighbour(plain.port, '127.0.0.3', '127.0.0.4'));
+
+  void it('counts failed logins against the device address the header named', async () => {
+    const device = 'sensor-pal-7001';
+    const res = await app.request(`/api/v1/devices/${device}/credentials`, { method: 'POST' });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    for (let i = 0; i <= AUTH_FAILURES_PER_IP_PER_MIN; i++)
+      assert.equal(
+        await connectFrom(plain.port, '127.0.0.11', device, 'wrong-secret'),
+        4,
+        `failure ${i + 1}`,
+      );
+    assert.equal(await connectFrom(plain.port, '127.0.0.11', device, res.body.secret), undefined, 'banned');
+    assert.equal(
+      await connectFrom(plain.port, '127.0.0.12', device, res.body.secret),
+      0,
+      'the device elsewhere',
+    );
+  });
+
+  void it('reads the v1 text header of HAProxy `send-proxy` just as well, its health checks included', async () => {
+    const checks = await metric('convoi_broker_proxy_checks_total');
+    const v1 = new HaproxyProcess([edgePort], { proxyProtocol: 'v1' });
+    await v1.start();
+    try {
+      // Its health checks name the balancer itself (`PROXY TCP4 127.0.0.1 …`): no client either.
+      await waitFor(
+        'v1 health checks past the per-address limit',
+        async () => (await metric('convoi_broker_proxy_checks_total')) > checks + CONNECTIONS_PER_IP_PER_MIN,
+        30_000,
+      );
+      await floodThenNeighbour(v1.port, '127.0.0.9', '127.0.0.10');
+    } finally {
+      await v1.dispose();
+    }
   });
 
   void it('stores a reading an MQTT.js device publishes through HAProxy', async () => {

@@ -16,7 +16,8 @@ export type ProxiedConnectionListener = (socket: Socket, peer?: ProxiedPeer) => 
  * load balancer must open with a PROXY header (v2 or v1), read here before any MQTT or TLS byte,
  * and the client it names is the one the edge then admits, bans and logs. A header-less,
  * malformed, truncated or late one is refused, counted in `convoi_broker_rejected_total`; a
- * LOCAL header (the balancer's own health check) carries no client and is closed unaccounted.
+ * LOCAL header, or one naming a trusted balancer (the balancer's own health checks), carries no
+ * client and is closed unaccounted.
  * Connections from anywhere else go on untouched (a PROXY header from them is refused by the
  * guard, {@link GuardedConnection}). After the header, the socket itself is handed on: nothing
  * is added to the path of the packets that follow.
@@ -65,8 +66,10 @@ export class ProxyProtocolAcceptor {
       if (result.kind === 'incomplete') return;
       if (result.kind === 'invalid') return refuse('proxy_header_invalid', result.problem);
       done();
-      // A health check: no client behind it, nothing to count, no MQTT to wait for.
-      if (result.kind === 'local') {
+      // A health check: no client behind it, nothing to count, no MQTT to wait for. HAProxy's v1
+      // checks send no UNKNOWN but name the balancer itself (`PROXY TCP4 <own address> …`): a
+      // balancer is never one of the devices behind it, so that is its own connection too.
+      if (result.kind === 'local' || this.trusted.has(result.peer.address)) {
         this.checks.inc();
         return void socket.destroy();
       }
