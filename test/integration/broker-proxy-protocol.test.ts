@@ -4,6 +4,7 @@
 // for nothing, and headers from the wrong side or missing ones are refused, each with its reason.
 import assert from 'node:assert/strict';
 import { connect as connectTcp } from 'node:net';
+import { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -33,6 +34,7 @@ void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () =
   let certs: TestCertificates;
   let app: TestApp;
   let edgePort: number;
+  let edgeTlsPort: number;
   let plain: HaproxyProcess;
   let tls: HaproxyProcess;
   const clients: MqttClient[] = [];
@@ -89,8 +91,9 @@ void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () =
     });
     const broker = app.running.app.get(BrokerService);
     edgePort = broker.port();
+    edgeTlsPort = broker.tlsPort() ?? 0;
     plain = new HaproxyProcess([edgePort], { proxyProtocol: 'v2' });
-    tls = new HaproxyProcess([broker.tlsPort() ?? 0], { proxyProtocol: 'v2' });
+    tls = new HaproxyProcess([edgeTlsPort], { proxyProtocol: 'v2' });
     await Promise.all([plain.start(), tls.start()]);
   });
   after(async () => {
@@ -208,6 +211,65 @@ void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () =
     } finally {
       connection.destroy();
     }
+  });
+
+  void it("takes the bytes that share the header's segment as the first MQTT bytes", async () => {
+    const connection = await RawMqttConnection.open(edgePort);
+    try {
+      await connection.write(
+        Buffer.concat([proxyV2('192.0.2.11', 40000), connectPacket({ clientId: 'same-segment' })]),
+      );
+      assert.equal(await connection.connackCode(), 0);
+    } finally {
+      connection.destroy();
+    }
+  });
+
+  void it("takes a TLS ClientHello that shares the header's segment as the start of the handshake", async () => {
+    const raw = connectTcp({ host: '127.0.0.1', port: edgeTlsPort });
+    // The header goes out in the same write as the TLS client's first bytes: one segment.
+    let header: Buffer | undefined = proxyV2('192.0.2.12', 40000);
+    const carrier = new Duplex({
+      write(chunk: Buffer, _encoding, callback) {
+        raw.write(header === undefined ? chunk : Buffer.concat([header, chunk]), callback);
+        header = undefined;
+      },
+      read() {},
+      final(callback) {
+        raw.end();
+        callback();
+      },
+    });
+    raw.on('data', (chunk: Buffer) => carrier.push(chunk));
+    raw.on('end', () => carrier.push(null));
+    raw.on('close', () => carrier.destroy());
+    raw.on('error', () => undefined);
+    const client = await mqttFrom(
+      () => connectTls({ socket: carrier, ca: certs.ca, servername: 'localhost' }),
+      {
+        clientId: 'tls-same-segment',
+        protocol: 'mqtts',
+      },
+    );
+    assert.equal(client.connected, true);
+  });
+
+  void it('refuses a trusted connection closed mid-header, and a v2 header declaring too much at once', async () => {
+    const invalid = await rejected('proxy_header_invalid');
+    const truncated = await RawMqttConnection.open(edgePort);
+    await truncated.write(proxyV2('192.0.2.13', 40000).subarray(0, 20));
+    truncated.socket.end();
+    await waitFor(
+      'the truncated header refused',
+      async () => (await rejected('proxy_header_invalid')) === invalid + 1,
+    );
+
+    const huge = await RawMqttConnection.open(edgePort);
+    const declared = proxyV2('192.0.2.14', 40000).subarray(0, 16);
+    declared.writeUInt16BE(0xffff, 14); // 65,535 bytes of addresses and TLVs announced
+    await huge.write(declared);
+    assert.equal(await huge.waitForClose(), true, 'cut without waiting for the announced bytes');
+    assert.equal(await rejected('proxy_header_invalid'), invalid + 2);
   });
 
   void it('refuses a PROXY header from an address not trusted for it, v2 and v1', async () => {
