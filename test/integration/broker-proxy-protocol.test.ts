@@ -4,7 +4,6 @@
 // for nothing, and headers from the wrong side or missing ones are refused, each with its reason.
 import assert from 'node:assert/strict';
 import { connect as connectTcp } from 'node:net';
-import { Duplex } from 'node:stream';
 import { connect as connectTls } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -12,23 +11,13 @@ import { BrokerService } from '#src/broker/broker.service.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { HaproxyProcess } from '#test/support/haproxy.js';
 import { connectPacket, RawMqttConnection } from '#test/support/mqtt-raw.js';
+import { connectionOpenedBy, proxyV2 } from '#test/support/proxy-header.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { createTestCertificates, type TestCertificates } from '#test/support/tls.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const CONNECTIONS_PER_IP_PER_MIN = 5;
 const AUTH_FAILURES_PER_IP_PER_MIN = 2;
-
-/** A v2 PROXY header for a TCP client `source`:`port` over IPv4, as `send-proxy-v2` writes it. */
-function proxyV2(source: string, port: number): Buffer {
-  const header = Buffer.from('0d0a0d0a000d0a515549540a2111000c', 'hex');
-  const addresses = Buffer.alloc(12);
-  source.split('.').forEach((octet, i) => (addresses[i] = Number(octet)));
-  Buffer.from([127, 0, 0, 1]).copy(addresses, 4);
-  addresses.writeUInt16BE(port, 8);
-  addresses.writeUInt16BE(1883, 10);
-  return Buffer.concat([header, addresses]);
-}
 
 void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () => {
   let certs: TestCertificates;
@@ -226,24 +215,8 @@ void describe('PROXY protocol behind HAProxy (BROKER_PROXY_PROTOCOL_FROM)', () =
   });
 
   void it("takes a TLS ClientHello that shares the header's segment as the start of the handshake", async () => {
-    const raw = connectTcp({ host: '127.0.0.1', port: edgeTlsPort });
     // The header goes out in the same write as the TLS client's first bytes: one segment.
-    let header: Buffer | undefined = proxyV2('192.0.2.12', 40000);
-    const carrier = new Duplex({
-      write(chunk: Buffer, _encoding, callback) {
-        raw.write(header === undefined ? chunk : Buffer.concat([header, chunk]), callback);
-        header = undefined;
-      },
-      read() {},
-      final(callback) {
-        raw.end();
-        callback();
-      },
-    });
-    raw.on('data', (chunk: Buffer) => carrier.push(chunk));
-    raw.on('end', () => carrier.push(null));
-    raw.on('close', () => carrier.destroy());
-    raw.on('error', () => undefined);
+    const carrier = connectionOpenedBy(proxyV2('192.0.2.12', 40000), edgeTlsPort);
     const client = await mqttFrom(
       () => connectTls({ socket: carrier, ca: certs.ca, servername: 'localhost' }),
       {
