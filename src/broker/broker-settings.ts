@@ -1,5 +1,6 @@
 import { parseAddressList } from '#src/config/address-list.validator.js';
 import type { BrokerConfig } from './broker.config.js';
+import type { ProxyProtocolConfig } from './proxy-protocol.config.js';
 import { TOPIC_FILTERS } from '#src/contracts/topics.js';
 import { logOutputFrom, type LogOutput } from '#src/logging/log-output.js';
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './hardening/broker-limits.js';
@@ -24,6 +25,8 @@ export interface BrokerSettings {
   inboxHighWater: number;
   /** BROKER_REDIS_URL: sessions, retained messages and delivery shared with other edges; unset, in memory. */
   redisUrl?: string;
+  /** BROKER_PROXY_PROTOCOL_FROM: balancers whose connections open with a PROXY header; empty, none. */
+  proxyProtocolFrom: readonly string[];
   /** LOG_LEVEL and LOG_FORMAT, so the broker thread logs what and as the main thread does. */
   log: LogOutput;
 }
@@ -37,6 +40,7 @@ export const INGEST_TOPIC_FILTERS = [
 
 export function brokerSettingsFrom(
   config: BrokerConfig,
+  proxy: ProxyProtocolConfig,
   platform: { username: string; password: string },
 ): BrokerSettings {
   return {
@@ -57,6 +61,7 @@ export function brokerSettingsFrom(
     dataDir: config.DATA_DIR,
     inboxHighWater: config.BROKER_INBOX_HIGH_WATER,
     redisUrl: config.BROKER_REDIS_URL,
+    proxyProtocolFrom: parseAddressList(proxy.BROKER_PROXY_PROTOCOL_FROM),
     log: logOutputFrom(config),
   };
 }

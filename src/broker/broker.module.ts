@@ -6,12 +6,19 @@ import { CredentialsController } from './credentials.controller.js';
 import { PlatformCredential } from './platform-credential.js';
 import { configSliceProvider } from '#src/config/config-slice.js';
 import { BrokerConfig } from './broker.config.js';
+import { ProxyProtocolConfig } from './proxy-protocol.config.js';
 
 /** The embedded MQTT broker, its credential store and the platform's own credential on it. */
 @Module({
   imports: [FleetModule],
   controllers: [CredentialsController],
-  providers: [configSliceProvider(BrokerConfig), BrokerService, PlatformCredential, DeviceCredentialStore],
+  providers: [
+    configSliceProvider(BrokerConfig),
+    configSliceProvider(ProxyProtocolConfig),
+    BrokerService,
+    PlatformCredential,
+    DeviceCredentialStore,
+  ],
   exports: [BrokerService, PlatformCredential, DeviceCredentialStore],
 })
 export class BrokerModule {}

@@ -10,6 +10,7 @@ import { INBOX_DIR } from './inbox/inbox-segment.log.js';
 import type { InboxMessage } from './inbox/ingest-journal.js';
 import { moveLegacyInbox } from './inbox/legacy-inbox.js';
 import { PlatformCredential } from './platform-credential.js';
+import { ProxyProtocolConfig } from './proxy-protocol.config.js';
 import type { BrokerRuntime, PlatformPublish } from './runtime/broker-runtime.js';
 import { LocalBrokerRuntime } from './runtime/local-broker.runtime.js';
 import { BrokerThreadRuntime } from './thread/broker-thread.runtime.js';
@@ -32,6 +33,7 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly config: BrokerConfig,
+    private readonly proxyProtocol: ProxyProtocolConfig,
     private readonly platform: PlatformCredential,
     private readonly credentials: DeviceCredentialStore,
     private readonly clock: Clock,
@@ -45,7 +47,7 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     if (moved > 0)
       new Logger(BrokerService.name).warn(`Moved ${moved} unprocessed messages to ${INBOX_DIR}/`);
     const deps = {
-      settings: brokerSettingsFrom(this.config, this.platform),
+      settings: brokerSettingsFrom(this.config, this.proxyProtocol, this.platform),
       credentials: this.credentials,
       metrics: this.metrics,
       clock: this.clock,

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type Client } from 'aedes';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer } from 'node:tls';
 import type { Clock } from '#src/common/clock.js';
 import { RateLimitedLogger } from '#src/common/rate-limited.logger.js';
 import { TopicFilterMatcher } from '#src/contracts/topic-filter.matcher.js';
@@ -10,10 +10,13 @@ import type { Metrics } from '#src/common/metrics.js';
 import { createBrokerAuthHooks, type BrokerAuthDeps } from './auth/broker-auth.hooks.js';
 import type { BrokerSettings } from './broker-settings.js';
 import { openRedisBrokerEngines, type BrokerEngines } from './cluster/redis-broker-engines.js';
+import { AddressSet } from './hardening/address-set.js';
 import { aedesOptionsFromLimits } from './hardening/broker-limits.js';
 import { createHardenedConnectionHandler } from './hardening/hardened-connection.handler.js';
 import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
 import { openFilesShortfall, processOpenFilesLimit } from './hardening/open-files.limit.js';
+import { ProxyProtocolAcceptor } from './hardening/proxy-protocol.acceptor.js';
+import { tlsBehindProxy } from './hardening/tls-behind-proxy.listener.js';
 
 /** Receives a device message before it is acknowledged; calls `acknowledge` once it is safe. */
 export type IngestInterceptor = (topic: string, payload: Buffer, acknowledge: () => void) => void;
@@ -89,22 +92,48 @@ export class EmbeddedBroker {
       clock,
       abuse,
     });
-    await broker.listen(createServer({ noDelay: true }, handler), settings.port, settings.host, 'MQTT');
+    // BROKER_PROXY_PROTOCOL_FROM: connections from these balancers open with a PROXY header.
+    const proxy =
+      settings.proxyProtocolFrom.length === 0
+        ? undefined
+        : new ProxyProtocolAcceptor(
+            new AddressSet(settings.proxyProtocolFrom),
+            settings.limits.connectTimeoutMs,
+            metrics,
+            clock,
+          );
+    const plain = createServer({ noDelay: true }, proxy?.listener(handler) ?? handler);
+    await broker.listen(plain, settings.port, settings.host, 'MQTT');
     const shortfall = openFilesShortfall(settings.limits.maxConnections, processOpenFilesLimit());
     if (shortfall !== undefined) broker.logger.warn(shortfall);
     if (settings.tls) {
-      const tls = createTlsServer(
-        {
-          cert: readFileSync(settings.tls.certFile),
-          key: readFileSync(settings.tls.keyFile),
-          minVersion: 'TLSv1.2',
-        },
-        handler,
+      const credentials = {
+        cert: readFileSync(settings.tls.certFile),
+        key: readFileSync(settings.tls.keyFile),
+        minVersion: 'TLSv1.2' as const,
+      };
+      const tls = createTlsServer(credentials, handler);
+      const tlsErrors = metrics.counter('convoi_broker_tls_errors_total', 'Failed TLS handshakes');
+      tls.on('tlsClientError', () => tlsErrors.inc());
+      const behindProxy = (acceptor: ProxyProtocolAcceptor): Server =>
+        createServer(
+          { noDelay: true },
+          acceptor.listener(
+            tlsBehindProxy({
+              server: tls,
+              secureContext: createSecureContext(credentials),
+              handshakeTimeoutMs: settings.limits.connectTimeoutMs,
+              admit: handler,
+              onHandshakeError: () => tlsErrors.inc(),
+            }),
+          ),
+        );
+      await broker.listen(
+        proxy ? behindProxy(proxy) : tls,
+        settings.tls.port,
+        settings.host,
+        'MQTT over TLS',
       );
-      tls.on('tlsClientError', () =>
-        metrics.counter('convoi_broker_tls_errors_total', 'Failed TLS handshakes').inc(),
-      );
-      await broker.listen(tls, settings.tls.port, settings.host, 'MQTT over TLS');
     }
     return broker;
   }

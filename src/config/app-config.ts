@@ -534,6 +534,14 @@ export class AppConfig {
   BROKER_BAN_EXEMPT = '';
 
   /**
+   * Load balancers that send the PROXY protocol (HAProxy `send-proxy-v2` or `send-proxy`):
+   * comma-separated IPs and CIDR blocks. Their connections must open with a PROXY header, and the
+   * client it names is the one the MQTT edge counts, bans and logs. Empty: off.
+   */
+  @IsAddressList()
+  BROKER_PROXY_PROTOCOL_FROM = '';
+
+  /**
    * Acknowledged messages the pipeline may be behind before the broker holds new PUBACKs (QoS 1
    * back-pressure): bounds the write-ahead inbox instead of letting a burst grow it without end.
    */

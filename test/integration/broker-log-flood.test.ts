@@ -58,6 +58,7 @@ void describe(`${EmbeddedBroker.name} client-error log`, () => {
         ingestFilters: INGEST_TOPIC_FILTERS,
         dataDir,
         inboxHighWater: 1000,
+        proxyProtocolFrom: [],
         log: { level: 'warn', format: 'json', colour: false },
       },
       credentials: store,

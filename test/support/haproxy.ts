@@ -16,14 +16,26 @@ export function haproxyInstalled(): boolean {
  * loopback (`127.0.0.1:port` each), its configuration in a temporary folder. `balance first`
  * sends every new connection to the first server that is up, so a test knows which edge a
  * client lands on until that edge dies; a connection that fails is retried and, on its last try,
- * redispatched to another server, and a health check every 200 ms takes a dead server out.
+ * redispatched to another server, and a health check every 200 ms takes a dead server out. With
+ * `proxyProtocol`, connections and health checks to the servers open with a PROXY header.
  */
+export interface HaproxyOptions {
+  /**
+   * PROXY protocol to the servers: `v2` is `send-proxy-v2`, `v1` `send-proxy`, both with
+   * `check-send-proxy` so the health checks open with a LOCAL header. Unset: plain TCP.
+   */
+  proxyProtocol?: 'v1' | 'v2';
+}
+
 export class HaproxyProcess {
   port = 0;
   private child?: ChildProcess;
   readonly dir = mkdtempSync(join(tmpdir(), 'convoi-haproxy-'));
 
-  constructor(private readonly serverPorts: readonly number[]) {}
+  constructor(
+    private readonly serverPorts: readonly number[],
+    private readonly options: HaproxyOptions = {},
+  ) {}
 
   async start(): Promise<void> {
     this.port = await freePort();
@@ -49,8 +61,11 @@ export class HaproxyProcess {
   }
 
   private config(): string {
+    const proxy = { v1: ' send-proxy check-send-proxy', v2: ' send-proxy-v2 check-send-proxy', none: '' }[
+      this.options.proxyProtocol ?? 'none'
+    ];
     const servers = this.serverPorts.map(
-      (port, i) => `  server edge${i + 1} 127.0.0.1:${port} check inter 200 fall 1 rise 1`,
+      (port, i) => `  server edge${i + 1} 127.0.0.1:${port} check inter 200 fall 1 rise 1${proxy}`,
     );
     // Client and server timeouts beyond MQTT keep-alives, so HAProxy never cuts an idle session.
     return [

@@ -96,10 +96,18 @@ export class RawMqttConnection {
     socket.on('error', () => undefined);
   }
 
-  /** Connects; rejects after `timeoutMs` so a stalled accept fails the test instead of hanging it. */
-  static open(port: number, host = '127.0.0.1', timeoutMs = 5000): Promise<RawMqttConnection> {
+  /**
+   * Connects (from `localAddress`, e.g. a loopback alias `127.0.0.2`, when given); rejects after
+   * `timeoutMs` so a stalled accept fails the test instead of hanging it.
+   */
+  static open(
+    port: number,
+    host = '127.0.0.1',
+    timeoutMs = 5000,
+    localAddress?: string,
+  ): Promise<RawMqttConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port, host }, () => {
+      const socket = connect({ port, host, localAddress }, () => {
         clearTimeout(timer);
         resolve(new RawMqttConnection(socket));
       });

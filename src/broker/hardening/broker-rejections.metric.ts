@@ -36,6 +36,12 @@ export const BROKER_REJECTION_REASONS = [
   'acl_subscribe',
   'revoked',
   'slow_consumer',
+  /** A PROXY header from an address not in BROKER_PROXY_PROTOCOL_FROM. */
+  'proxy_header_untrusted',
+  /** A trusted balancer's connection without a valid PROXY header (missing, malformed, truncated). */
+  'proxy_header_invalid',
+  /** A trusted balancer's connection whose PROXY header did not complete in time. */
+  'proxy_header_timeout',
 ] as const;
 
 export type BrokerRejectionReason = (typeof BROKER_REJECTION_REASONS)[number];

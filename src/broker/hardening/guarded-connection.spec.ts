@@ -42,4 +42,44 @@ describe(GuardedConnection.name, () => {
     assert.deepEqual(socket.writes[0], Buffer.concat(packets.map((p) => mqttPacket.generate(p))));
     connection.destroy();
   });
+
+  it('names a PROXY header sent to it (from an untrusted address) apart from other bad first bytes', () => {
+    const firstBytes: [string, Buffer][] = [
+      ['proxy_header_untrusted', Buffer.from('0d0a0d0a000d0a515549540a', 'hex')],
+      ['proxy_header_untrusted', Buffer.from('PROXY TCP4 192.0.2.1 10.0.0.1 1 2\r\n')],
+      ['first_packet_not_connect', Buffer.from('0d0b', 'hex')],
+      ['first_packet_not_connect', Buffer.from('PUT / HTTP/1.1\r\n')],
+      ['first_packet_not_connect', Buffer.from([0x30, 0x02, 0x00, 0x00])],
+    ];
+    for (const [expected, bytes] of firstBytes) {
+      const socket = new RecordingSocket();
+      const reasons: string[] = [];
+      const connection = new GuardedConnection(
+        socket as unknown as GuardableSocket,
+        DEFAULT_BROKER_LIMITS,
+        new Clock(),
+        (reason) => reasons.push(reason),
+      );
+      // Split after its first byte: the fixed header is read across the two chunks.
+      socket.emit('data', bytes.subarray(0, 1));
+      socket.emit('data', bytes.subarray(1));
+      assert.deepEqual(reasons, [expected], bytes.toString('latin1'));
+      assert.equal(socket.destroyed, true);
+      connection.destroy();
+    }
+  });
+
+  it("takes the address and port a PROXY header named over the socket's", () => {
+    const socket = new RecordingSocket();
+    const peer = { address: '192.0.2.7', port: 51000 };
+    const connection = new GuardedConnection(
+      socket as unknown as GuardableSocket,
+      DEFAULT_BROKER_LIMITS,
+      new Clock(),
+      () => undefined,
+      peer,
+    );
+    assert.deepEqual([connection.remoteAddress, connection.remotePort], ['192.0.2.7', 51000]);
+    connection.destroy();
+  });
 });

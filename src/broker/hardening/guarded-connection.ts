@@ -6,6 +6,7 @@ import type { BrokerRejectionReason } from './broker-rejections.metric.js';
 import { inspectConnect } from './connect-packet.inspector.js';
 import { inspectControlPacket, PacketType } from './control-packet.inspector.js';
 import { MqttFrameReader, type MqttFrame } from './mqtt-frame.reader.js';
+import type { ProxiedPeer } from './proxy-header.parser.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** A socket-like stream Aedes can be handed: raw sockets, TLS sockets. */
@@ -50,10 +51,12 @@ export class GuardedConnection extends Duplex {
     private readonly limits: BrokerLimits,
     private readonly clock: Clock,
     private readonly onReject: (reason: BrokerRejectionReason, connection: GuardedConnection) => void,
+    /** The client a trusted balancer's PROXY header named: the address the auth hooks count and log. */
+    peer?: ProxiedPeer,
   ) {
     super({ allowHalfOpen: false });
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
-    this.remotePort = socket.remotePort;
+    this.remoteAddress = peer?.address ?? socket.remoteAddress ?? 'unknown';
+    this.remotePort = peer?.port ?? socket.remotePort;
     this.reader = new MqttFrameReader(limits.maxPacketBytes);
     this.publishBucket = new TokenBucket(limits.publishRatePerS, limits.publishBurst, clock.now());
     this.connectTimer = setTimeout(() => this.reject('connect_timeout'), limits.connectTimeoutMs);
@@ -154,8 +157,13 @@ export class GuardedConnection extends Duplex {
    * Refuses what the fixed header alone condemns, without waiting for the body: anything but
    * CONNECT first [MQTT-3.1.0-1], a second CONNECT [MQTT-3.1.0-2], server-only packet types.
    */
-  private readonly checkHeader = (type: number): BrokerRejectionReason | undefined => {
-    if (!this.connected) return type === PacketType.connect ? undefined : 'first_packet_not_connect';
+  private readonly checkHeader = (
+    type: number,
+    flags: number,
+    frameBytes: number,
+  ): BrokerRejectionReason | undefined => {
+    if (!this.connected)
+      return type === PacketType.connect ? undefined : firstPacketRefusal(type, flags, frameBytes);
     if (type === PacketType.connect) return 'second_connect';
     if (type === 0 || type === 15) return 'malformed';
     const serverOnly: readonly number[] = [
@@ -197,4 +205,17 @@ export class GuardedConnection extends Duplex {
     if (verdict === 'ok' && isPublish && !this.publishBucket.take(this.clock.now())) return 'publish_rate';
     return verdict;
   }
+}
+
+/**
+ * Why a first packet that is not CONNECT is refused. A PROXY header read as MQTT has a fixed header
+ * of its own: the v2 signature's `\r\n` is type 0, flags 13, remaining length 10; v1's `PR` is
+ * type 5, flags 0, remaining length 82. Either from an address not in BROKER_PROXY_PROTOCOL_FROM
+ * (whose headers were read before the guard) gets its own reason, so a balancer left out of the
+ * setting shows in the metric. Only reached on the way to a refusal: free for every other packet.
+ */
+function firstPacketRefusal(type: number, flags: number, frameBytes: number): BrokerRejectionReason {
+  const proxyV2 = type === 0 && flags === 0x0d && frameBytes === 12;
+  const proxyV1 = type === 5 && flags === 0 && frameBytes === 84;
+  return proxyV2 || proxyV1 ? 'proxy_header_untrusted' : 'first_packet_not_connect';
 }

@@ -7,6 +7,7 @@ import type { BrokerLimits } from './broker-limits.js';
 import { brokerRejections, type BrokerRejectionReason } from './broker-rejections.metric.js';
 import { GuardedConnection, type GuardableSocket } from './guarded-connection.js';
 import { IpAbuseTracker } from './ip-abuse.tracker.js';
+import type { ProxiedPeer } from './proxy-header.parser.js';
 
 export interface HardenedConnectionOptions {
   clock?: Clock;
@@ -16,7 +17,8 @@ export interface HardenedConnectionOptions {
 
 /** What the broker service hands to `net.createServer` / `tls.createServer`. */
 export interface HardenedConnectionHandler {
-  (socket: GuardableSocket): void;
+  /** `peer`: the client a trusted load balancer's PROXY header named, instead of the socket's address. */
+  (socket: GuardableSocket, peer?: ProxiedPeer): void;
   /** Guarded connections currently open. */
   readonly openConnections: number;
 }
@@ -25,7 +27,8 @@ export interface HardenedConnectionHandler {
  * Builds the connection listener of the hardened broker: refuses banned addresses, addresses
  * opening connections too fast, and connections past the cap, then puts a
  * {@link GuardedConnection} between the socket and Aedes. Every refusal is counted in
- * `convoi_broker_rejected_total{reason}`.
+ * `convoi_broker_rejected_total{reason}`. Behind a load balancer speaking the PROXY protocol, every
+ * count, ban and log line is about the client its header named ({@link ProxyProtocolAcceptor}).
  */
 export function createHardenedConnectionHandler(
   broker: Pick<Aedes, 'handle'>,
@@ -47,12 +50,16 @@ export function createHardenedConnectionHandler(
   const onReject = (reason: BrokerRejectionReason, connection: GuardedConnection): void => {
     rejections.inc({ reason });
     // Addresses only: client ids and topics from a hostile client are not echoed into logs.
-    if (Logger.isLevelEnabled('debug'))
+    // A PROXY header from an address not trusted for it is a misconfigured balancer, or a client
+    // forging its address: worth a warning.
+    if (reason === 'proxy_header_untrusted')
+      logger.warn({ remoteAddress: connection.remoteAddress, reason }, 'MQTT connection refused');
+    else if (Logger.isLevelEnabled('debug'))
       logger.debug({ remoteAddress: connection.remoteAddress, reason }, 'MQTT connection refused');
   };
 
-  const handler = (socket: GuardableSocket): void => {
-    const address = socket.remoteAddress ?? 'unknown';
+  const handler = (socket: GuardableSocket, peer?: ProxiedPeer): void => {
+    const address = peer?.address ?? socket.remoteAddress ?? 'unknown';
     // A socket closed while queued in the backlog still needs its error handled.
     socket.on('error', () => undefined);
     if (abuse.isBanned(address)) return refuse(socket, 'banned');
@@ -65,7 +72,7 @@ export function createHardenedConnectionHandler(
     }
     if (open >= limits.maxConnections) return refuse(socket, 'max_connections');
     open++;
-    const connection = new GuardedConnection(socket, limits, clock, onReject);
+    const connection = new GuardedConnection(socket, limits, clock, onReject, peer);
     connection.once('close', () => open--);
     broker.handle(connection);
   };

@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'node:net';
 import type { Clock } from '#src/common/clock.js';
+import { AddressSet } from './address-set.js';
 
 export interface IpAbuseLimits {
   connectionsPerIpPerMin: number;
@@ -26,18 +26,13 @@ const MAX_TRACKED = 100_000;
  */
 export class IpAbuseTracker {
   private readonly records = new Map<string, AddressRecord>();
-  private readonly exempt = new BlockList();
+  private readonly exempt: AddressSet;
 
   constructor(
     private readonly limits: IpAbuseLimits,
     private readonly clock: Clock,
   ) {
-    for (const entry of limits.banExemptAddresses) {
-      const [address, prefix] = entry.split('/');
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (prefix === undefined) this.exempt.addAddress(address, family);
-      else this.exempt.addSubnet(address, Number(prefix), family);
-    }
+    this.exempt = new AddressSet(limits.banExemptAddresses);
   }
 
   isBanned(address: string): boolean {
@@ -66,16 +61,9 @@ export class IpAbuseTracker {
   }
 
   private banIfOver(address: string, record: AddressRecord, over: boolean): boolean {
-    if (!over || this.isExempt(address)) return true;
+    if (!over || this.exempt.has(address)) return true;
     record.bannedUntilMs = this.clock.now() + this.limits.banDurationMs;
     return false;
-  }
-
-  /** Whether `address` lies in BROKER_BAN_EXEMPT; an IPv4 socket on a dual-stack listener reads `::ffff:a.b.c.d`. */
-  private isExempt(address: string): boolean {
-    const v4 = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-    const family = isIP(v4);
-    return family !== 0 && this.exempt.check(v4, family === 6 ? 'ipv6' : 'ipv4');
   }
 
   private current(address: string): AddressRecord {
