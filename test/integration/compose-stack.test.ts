@@ -2,66 +2,29 @@ import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { AppConfig } from '#src/config/app-config.js';
 import { configKeys, loadConfig } from '#src/config/load-config.js';
 import { RESERVED_FILES } from '#src/broker/hardening/open-files.limit.js';
 import { freePort } from '#test/support/free-port.js';
+import {
+  COMPOSE_SECRETS,
+  compose,
+  composeConfig,
+  composeSkipReason,
+  envNames,
+} from '#test/support/compose.js';
 import { POSTGRES_BIN, startPostgres, type PostgresServer } from '#test/support/postgres.js';
 
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine: Debian's
- * docker-compose 1.29 validates the file, and the file is held to what the code reads.
+ * docker-compose 1.29 validates the file, and the file is held to what the code reads. The
+ * cluster profile has its own test (compose-cluster.test.ts).
  */
-const COMPOSE_BIN = '/usr/bin/docker-compose';
-const compose = load(readFileSync('docker-compose.yml', 'utf8')) as any;
 const services = compose.services as Record<string, any>;
-const SECRETS =
-  'INFLUX_ADMIN_PASSWORD=test-password\nINFLUX_ADMIN_TOKEN=test-token\nGRAFANA_ADMIN_PASSWORD=test\n' +
-  'POSTGRES_PASSWORD=test-pg-password\n';
-
-function composeSkipReason(): string | false {
-  try {
-    accessSync(COMPOSE_BIN, constants.X_OK);
-    return false;
-  } catch {
-    if (process.env.CI === 'true') return false; // CI: run, and fail on the missing binary
-    const reason = `${COMPOSE_BIN} not found: docker-compose validation SKIPPED (apt-get install docker-compose; CI fails instead)`;
-    process.stderr.write(`\n${'!'.repeat(reason.length)}\n${reason}\n${'!'.repeat(reason.length)}\n\n`);
-    return reason;
-  }
-}
-
-/** `docker-compose config` with `envText` as the env file: its status, and the resolved file unless `quiet`. */
-function composeConfig(
-  envText: string,
-  quiet = true,
-): { status: number | null; stdout: string; stderr: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'convoi-compose-'));
-  try {
-    writeFileSync(join(dir, 'env'), envText);
-    const r = spawnSync(
-      COMPOSE_BIN,
-      ['--env-file', join(dir, 'env'), '-f', 'docker-compose.yml', 'config', ...(quiet ? ['-q'] : [])],
-      {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-      },
-    );
-    assert.equal(r.error, undefined, String(r.error));
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function envNames(service: any): string[] {
-  const env = service.environment ?? {};
-  return Array.isArray(env) ? env.map((e: string) => e.split('=')[0]) : Object.keys(env);
-}
+const SECRETS = COMPOSE_SECRETS;
 
 describe('docker-compose.yml', () => {
   it('is accepted by docker-compose 1.29 config, with the secrets set', { skip: composeSkipReason() }, () => {
@@ -121,17 +84,10 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it('runs the five services, the simulator only in the demo profile', () => {
-    assert.deepEqual(Object.keys(services).sort(), [
-      'convoi',
-      'grafana',
-      'influxdb',
-      'postgres',
-      'sensors-sim',
-    ]);
+  it('runs the single node in four services outside any profile, the simulator only in the demo profile', () => {
+    const unprofiled = Object.keys(services).filter((name) => services[name].profiles === undefined);
+    assert.deepEqual(unprofiled.sort(), ['convoi', 'grafana', 'influxdb', 'postgres']);
     assert.deepEqual(services['sensors-sim'].profiles, ['demo']);
-    for (const name of ['postgres', 'influxdb', 'grafana', 'convoi'])
-      assert.equal(services[name].profiles, undefined, name);
     assert.equal(compose.version, undefined, 'no version key: Compose Specification in 1.29 and v2');
   });
 
