@@ -123,6 +123,16 @@ describe('docker-compose.yml, profile cluster', () => {
       nodesWithRole('edge'),
     );
     for (const s of edges) assert.equal(s.port, Number(services[s.host].environment.BROKER_PORT));
+    // Each device keeps its own address at the edge: PROXY v2 from HAProxy's fixed address only.
+    assert.match(
+      readFileSync(HAPROXY_CFG, 'utf8'),
+      /backend edges\n(?:\s.*\n)*?\s+default-server send-proxy-v2 check-send-proxy\n/,
+    );
+    const balancer = services.haproxy.networks.cluster.ipv4_address;
+    for (const name of nodesWithRole('edge')) {
+      assert.equal(services[name].environment.BROKER_PROXY_PROTOCOL_FROM, balancer, name);
+      assert.ok(services[name].networks.includes('cluster'), `${name}: on the balancer's network`);
+    }
     const apis = backendServers('api');
     assert.deepEqual(
       apis.map((s) => s.host),
