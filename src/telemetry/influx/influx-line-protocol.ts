@@ -75,6 +75,17 @@ class FieldSet {
   }
 }
 
+/**
+ * The line as one flat string. Built by concatenation, a line is a tree of some forty pieces, and
+ * it lives until its batch is answered: every young-generation GC copied each piece of every line
+ * waiting in a batch (measured: 3.9 → 1.6 µs per line built, joined and encoded, two thirds of it
+ * GC). Reading a character makes V8 flatten the tree into one string, and the pieces die young.
+ */
+function flattened(line: string): string {
+  line.charCodeAt(0);
+  return line;
+}
+
 function timestamp(ms: number, problems: LineProblems): string | undefined {
   if (!Number.isFinite(ms)) {
     problems.skippedPoint('bad_time');
@@ -119,7 +130,7 @@ export function readingToLine(r: Reading, problems: LineProblems): string | unde
   let tags = `container=${escapeTag(r.containerId)},device=${escapeTag(r.deviceId)}`;
   if (r.profileId !== undefined) tags += `,profile=${escapeTag(r.profileId)}`;
   if (r.siteId !== undefined) tags += `,site=${escapeTag(r.siteId)}`;
-  return `${TELEMETRY_MEASUREMENT},${tags} ${f.text} ${time}`;
+  return flattened(`${TELEMETRY_MEASUREMENT},${tags} ${f.text} ${time}`);
 }
 
 /**
@@ -139,8 +150,8 @@ export function alertToLine(e: AlertEvent, problems: LineProblems): string | und
   f.string('shipmentId', e.shipmentId);
   f.string('deviceId', e.deviceId);
   f.string('by', e.by);
-  return (
+  return flattened(
     `${ALERT_MEASUREMENT},change=${escapeTag(e.change)},container=${escapeTag(e.containerId)}` +
-    `,rule=${escapeTag(e.rule)},severity=${escapeTag(e.severity)} ${f.text} ${time}`
+      `,rule=${escapeTag(e.rule)},severity=${escapeTag(e.severity)} ${f.text} ${time}`,
   );
 }

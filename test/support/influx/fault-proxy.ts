@@ -12,6 +12,8 @@ export interface ProxiedRequest {
   at: number;
   method: string;
   path: string;
+  /** The body's `Content-Encoding` (`gzip`), absent when sent as is. */
+  contentEncoding?: string;
   /** What the proxy did with it. */
   fault: FaultMode['kind'];
 }
@@ -47,7 +49,13 @@ export async function startFaultProxy(
       remaining -= 1;
       if (remaining === 0) mode = { kind: 'pass' };
     }
-    requests.push({ at: Date.now(), method: req.method ?? 'GET', path, fault: applied.kind });
+    requests.push({
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      path,
+      contentEncoding: req.headers['content-encoding'],
+      fault: applied.kind,
+    });
     switch (applied.kind) {
       case 'pass':
         forward(req, res, target, path);
