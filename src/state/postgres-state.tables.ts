@@ -184,23 +184,34 @@ export class PostgresStateTables implements StateStore {
     const deletes = take(this.deletes, ROWS_PER_STATEMENT);
     const full = pages.filter(([, w]) => w.numbers !== null).map(([, w]) => w);
     const windows = pages.filter(([, w]) => w.numbers === null).map(([, w]) => w);
+    // The pages' bytes go as three binary parameters, each page's part cut out by offset: an
+    // array of bytea would be sent as hex text, twice the bytes, encoded on this thread.
+    const numbers = new BlobParts(full.map((w) => w.numbers));
+    const present = new BlobParts(full.map((w) => w.present));
+    const dedupe = new BlobParts(full.map((w) => w.dedupe));
+    const windowBytes = new BlobParts(windows.map((w) => w.dedupe));
     // One statement, so one transaction: the pages and rows of a slice are stored together.
     // Keys are unique within each list (maps), and a page is either written or its windows
     // updated, so no row is changed twice by the statement.
     await sql`
       WITH pages AS (
         INSERT INTO state_pages (partition, page, numbers, present, dedupe, ids, updated_at)
-        SELECT * FROM unnest(${full.map((w) => w.partition)}::int[], ${full.map((w) => w.page)}::int[],
-          ${full.map((w) => w.numbers)}::bytea[], ${full.map((w) => w.present)}::bytea[],
-          ${full.map((w) => w.dedupe)}::bytea[], ${full.map((w) => w.ids)}::text[],
+        SELECT p.partition, p.page, substring(${numbers.blob}::bytea FROM p.n_at FOR p.n_len),
+          substring(${present.blob}::bytea FROM p.p_at FOR p.p_len),
+          CASE WHEN p.d_len < 0 THEN NULL ELSE substring(${dedupe.blob}::bytea FROM p.d_at FOR p.d_len) END,
+          p.ids, p.at
+        FROM unnest(${full.map((w) => w.partition)}::int[], ${full.map((w) => w.page)}::int[],
+          ${numbers.at}::int[], ${numbers.length}::int[], ${present.at}::int[], ${present.length}::int[],
+          ${dedupe.at}::int[], ${dedupe.length}::int[], ${full.map((w) => w.ids)}::text[],
           ${full.map((w) => w.at)}::bigint[])
+          AS p(partition, page, n_at, n_len, p_at, p_len, d_at, d_len, ids, at)
         ON CONFLICT (partition, page) DO UPDATE SET numbers = excluded.numbers,
           present = excluded.present, dedupe = COALESCE(excluded.dedupe, state_pages.dedupe),
           ids = excluded.ids, updated_at = excluded.updated_at
       ), windows AS (
-        UPDATE state_pages AS s SET dedupe = w.dedupe
+        UPDATE state_pages AS s SET dedupe = substring(${windowBytes.blob}::bytea FROM w.d_at FOR w.d_len)
         FROM unnest(${windows.map((w) => w.partition)}::int[], ${windows.map((w) => w.page)}::int[],
-          ${windows.map((w) => w.dedupe)}::bytea[]) AS w(partition, page, dedupe)
+          ${windowBytes.at}::int[], ${windowBytes.length}::int[]) AS w(partition, page, d_at, d_len)
         WHERE s.partition = w.partition AND s.page = w.page
       ), rows AS (
         INSERT INTO container_states (container_id, partition, rules, journey, updated_at)
@@ -218,6 +229,26 @@ export class PostgresStateTables implements StateStore {
     for (const [key, w] of pages) if (this.pages.get(key) === w) this.pages.delete(key);
     for (const [key, w] of rows) if (this.rows.get(key) === w) this.rows.delete(key);
     for (const [key, w] of deletes) if (this.deletes.get(key) === w) this.deletes.delete(key);
+  }
+}
+
+/**
+ * Byte strings sent as one (a binary parameter), with where each starts (1-based, as SQL's
+ * `substring` counts) and its length (-1: null).
+ */
+class BlobParts {
+  readonly blob: Buffer;
+  readonly at: number[] = [];
+  readonly length: number[] = [];
+
+  constructor(parts: readonly (Buffer | null)[]) {
+    let offset = 1;
+    for (const part of parts) {
+      this.at.push(offset);
+      this.length.push(part === null ? -1 : part.length);
+      offset += part?.length ?? 0;
+    }
+    this.blob = Buffer.concat(parts.filter((part): part is Buffer => part !== null));
   }
 }
 
