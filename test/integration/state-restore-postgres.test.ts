@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { MqttClient } from 'mqtt';
+import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
+import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import { waitFor } from '#test/support/wait-for.js';
+
+const DEVICE = 'sensor-reefer-002';
+const CONTAINER = 'REEFER-002';
+const ENV: Record<string, string> = {
+  TELEMETRY_FLUSH_MS: '20',
+  // Readings are dated in the past (one a minute): the offline rule would judge them late.
+  RULES_TICK_MS: '600000',
+};
+/** +3 °C for minutes 0–4, then +6 °C, above chilled-4's +4 °C. */
+const EXCURSION_FROM = 5;
+/** chilled-4 tolerates 15 min above its maximum: the alert is due at the reading of minute 20. */
+const ALERT_AT = EXCURSION_FROM + 15;
+/** The first node stops mid-excursion, after this minute. */
+const STOP_AFTER = 12;
+const LAST = 24;
+
+/**
+ * The state lives in PostgreSQL, not in the node: a node stopped mid-excursion, and another one
+ * started on another DATA_DIR (another machine) but the same PostgreSQL, goes on from the state
+ * the first checkpointed. Without it the second would start the excursion again at its first
+ * reading and alert 8 minutes late.
+ */
+describe('container state restored from PostgreSQL by a node on another DATA_DIR', () => {
+  let postgres: PostgresServer;
+  before(async () => {
+    postgres = await startPostgres();
+  });
+  after(() => postgres.stop());
+
+  const send = async (app: TestApp, device: MqttClient, t0: number, m: number): Promise<void> => {
+    const ts = t0 + m * 60_000;
+    await device.publishAsync(
+      deviceTelemetryTopic(DEVICE),
+      JSON.stringify({ ts, temperature: m < EXCURSION_FROM ? 3 : 6 }),
+      { qos: 1 },
+    );
+    await waitFor(`minute ${m} applied`, async () => {
+      const { body } = await app.request(`/api/v1/containers/${CONTAINER}`);
+      return body.live?.lastMeasuredAt === ts;
+    });
+  };
+
+  it('serves the live values it restored, and raises the open excursion’s alert once, on time', async () => {
+    const url = await postgres.createDatabase();
+    const env = { ...ENV, DATABASE_URL: url };
+    // Minute 0 lies in the past, so that the last reading is not in the future.
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
+
+    const first = await startTestApp({ env });
+    let firstRunning = true;
+    let second: TestApp | undefined;
+    try {
+      const created = await first.request('/api/v1/shipments', {
+        method: 'POST',
+        body: JSON.stringify({
+          containerId: CONTAINER,
+          originSiteId: 'DC-PARIS-RUNGIS',
+          destinationSiteId: 'HM-LILLE-V2',
+          profileId: 'chilled-4',
+          plannedDeparture: new Date(t0).toISOString(),
+          plannedArrival: new Date(t0 + 6 * 3_600_000).toISOString(),
+        }),
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const moved = await first.request(`/api/v1/shipments/${created.body.id}/status`, {
+        method: 'POST',
+        body: JSON.stringify({ status: 'in_transit', at: new Date(t0).toISOString() }),
+      });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      const firstDevice = await first.mqtt({ clientId: DEVICE });
+      for (let m = 0; m <= STOP_AFTER; m++) await send(first, firstDevice, t0, m);
+      const live = (await first.request(`/api/v1/containers/${CONTAINER}`)).body.live;
+      firstRunning = false;
+      await first.close();
+      const rows = await withClient(url, (c) =>
+        c.query<{ n: string }>('SELECT count(*) AS n FROM container_states WHERE container_id = $1', [
+          CONTAINER,
+        ]),
+      );
+      assert.equal(rows.rows[0].n, '1', 'the rule state under way is in PostgreSQL');
+
+      second = await startTestApp({ env });
+      const { body } = await second.request(`/api/v1/containers/${CONTAINER}`);
+      assert.deepEqual(body.live, live, 'the live values as the first node served them');
+      assert.equal(body.live.lastMeasuredAt, t0 + STOP_AFTER * 60_000);
+
+      const secondDevice = await second.mqtt({ clientId: DEVICE });
+      for (let m = STOP_AFTER + 1; m <= LAST; m++) await send(second, secondDevice, t0, m);
+      const alerts = await waitFor('the alert', async () => {
+        const { body: page } = await second!.request(
+          `/api/v1/alerts?containerId=${CONTAINER}&rule=temperature-high`,
+        );
+        const found = page.items as { id: string; openedAt: number }[];
+        return found.length > 0 && found;
+      });
+      assert.deepEqual(
+        alerts.map((a) => (a.openedAt - t0) / 60_000),
+        [ALERT_AT],
+        'one alert, opened when the tolerated 15 min ran out, counted from the first node’s minute 5',
+      );
+      const { body: alert } = await second.request(`/api/v1/alerts/${alerts[0].id}`);
+      assert.equal(alert.history.filter((h: { change: string }) => h.change === 'opened').length, 1);
+    } finally {
+      await second?.close();
+      if (firstRunning) await first.close();
+    }
+  });
+});
