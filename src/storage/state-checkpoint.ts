@@ -112,6 +112,20 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   /**
+   * Reads again the stored positions of `partitions` (a takeover: their giver checkpointed them
+   * after this process started), for {@link restoredPosition} and {@link replayHorizon}; call it
+   * with `ContainerStates.restore` of the same partitions, before taking them.
+   */
+  async restorePositions(partitions: readonly number[]): Promise<void> {
+    const stored = await this.positions.read(partitions);
+    for (const p of partitions) this.restored[p] = stored.wholeLog;
+    for (const { partition, position } of stored.partitions)
+      if (partitions.includes(partition) && position > this.restored[partition])
+        this.restored[partition] = position;
+    for (const p of partitions) this.horizon = Math.max(this.horizon, this.restored[p]);
+  }
+
+  /**
    * The highest position a replayed message may have and be held already by the restored state
    * of a partition this processor owns; above it, nothing is a replay (0: nothing is). One
    * comparison per message against it keeps the per-partition check off the hot path.

@@ -21,7 +21,7 @@ for (const dialect of STORE_DIALECTS)
   describe(`container states and their checkpoint, between two processes (${dialect})`, () => {
     const nextUrl = databaseUrlPerTest(dialect);
 
-    it('a taker restores exactly the partitions it is given: pages, windows, rows and positions', async () => {
+    it('a taker restores exactly the partitions it is given: pages, windows, rows and positions (read again at the takeover)', async () => {
       const url = await nextUrl();
       // SQLite: the two share the file; PostgreSQL: each has its own DATA_DIR, as on two machines.
       const shared = dialect === 'sqlite' ? mkdtempSync(join(tmpdir(), 'state-shared-')) : undefined;
@@ -42,6 +42,14 @@ for (const dialect of STORE_DIALECTS)
         assert.ok(mine.length > 0 && mine.length < ids.length);
         assert.deepEqual([...taker.states.all()].map((s) => s.containerId).sort(), [...mine].sort());
         for (const id of mine) assert.deepEqual(readState(taker.states, id), held.get(id), id);
+        // The giver goes on and checkpoints again before handing partition 2 over.
+        giver.checkpoint.applied(150);
+        await giver.checkpoint.checkpoint();
+        assert.equal(taker.checkpoint.restoredPosition(2), 100, 'read at its start');
+        await taker.checkpoint.restorePositions([2]);
+        assert.equal(taker.checkpoint.restoredPosition(2), 150);
+        assert.equal(taker.checkpoint.restoredPosition(3), 100, 'only the partitions taken');
+        assert.equal(taker.checkpoint.replayHorizon(), 150);
         await taker.states.restore([1, 2]);
         assert.equal(
           taker.states.size(),
