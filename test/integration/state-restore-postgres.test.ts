@@ -85,6 +85,10 @@ describe('container state restored from PostgreSQL by a node on another DATA_DIR
         ]),
       );
       assert.equal(rows.rows[0].n, '1', 'the rule state under way is in PostgreSQL');
+      const positions = await withClient(url, (c) =>
+        c.query<{ position: string }>("SELECT position FROM state_checkpoint WHERE log = 'inbox'"),
+      );
+      assert.ok(Number(positions.rows[0]?.position) > STOP_AFTER, 'and the position it reflects');
 
       second = await startTestApp({ env });
       const { body } = await second.request(`/api/v1/containers/${CONTAINER}`);
