@@ -2,21 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { CHILLED_EXCURSION, startChilledShipment } from '#test/support/chilled-excursion.js';
 import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
-const DEVICE = 'sensor-reefer-002';
-const CONTAINER = 'REEFER-002';
-const ENV: Record<string, string> = {
-  TELEMETRY_FLUSH_MS: '20',
-  // Readings are dated in the past (one a minute): the offline rule would judge them late.
-  RULES_TICK_MS: '600000',
-};
-/** +3 °C for minutes 0–4, then +6 °C, above chilled-4's +4 °C. */
-const EXCURSION_FROM = 5;
-/** chilled-4 tolerates 15 min above its maximum: the alert is due at the reading of minute 20. */
-const ALERT_AT = EXCURSION_FROM + 15;
+const { device: DEVICE, container: CONTAINER, env: ENV, alertAt: ALERT_AT } = CHILLED_EXCURSION;
 /** The first node stops mid-excursion, after this minute. */
 const STOP_AFTER = 12;
 const LAST = 24;
@@ -38,7 +29,7 @@ describe('container state restored from PostgreSQL by a node on another DATA_DIR
     const ts = t0 + m * 60_000;
     await device.publishAsync(
       deviceTelemetryTopic(DEVICE),
-      JSON.stringify({ ts, temperature: m < EXCURSION_FROM ? 3 : 6 }),
+      JSON.stringify({ ts, temperature: CHILLED_EXCURSION.temperatureAt(m) }),
       { qos: 1 },
     );
     await waitFor(`minute ${m} applied`, async () => {
@@ -57,23 +48,7 @@ describe('container state restored from PostgreSQL by a node on another DATA_DIR
     let firstRunning = true;
     let second: TestApp | undefined;
     try {
-      const created = await first.request('/api/v1/shipments', {
-        method: 'POST',
-        body: JSON.stringify({
-          containerId: CONTAINER,
-          originSiteId: 'DC-PARIS-RUNGIS',
-          destinationSiteId: 'HM-LILLE-V2',
-          profileId: 'chilled-4',
-          plannedDeparture: new Date(t0).toISOString(),
-          plannedArrival: new Date(t0 + 6 * 3_600_000).toISOString(),
-        }),
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const moved = await first.request(`/api/v1/shipments/${created.body.id}/status`, {
-        method: 'POST',
-        body: JSON.stringify({ status: 'in_transit', at: new Date(t0).toISOString() }),
-      });
-      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      await startChilledShipment((path, init) => first.request(`/api/v1${path}`, init), t0);
       const firstDevice = await first.mqtt({ clientId: DEVICE });
       for (let m = 0; m <= STOP_AFTER; m++) await send(first, firstDevice, t0, m);
       const live = (await first.request(`/api/v1/containers/${CONTAINER}`)).body.live;
