@@ -38,11 +38,12 @@ describe(LiveStateService.name, () => {
   // One partition: pages fill in the order containers come (the port spec covers several).
   const open = () => {
     checkpoint = new StateCheckpoint(db, new ManualClock(T));
-    checkpoint.onModuleInit();
+    void checkpoint.onModuleInit(); // on SQLite, opened before it returns
     states = openContainerStates(db, new ManualClock(T), 1, checkpoint);
     return new LiveStateService(states);
   };
-  const shutdown = () => states.beforeApplicationShutdown();
+  // On SQLite everything is written before it returns.
+  const shutdown = () => void states.beforeApplicationShutdown();
   const addContainers = (...ids: string[]) => {
     const insert = db.connection.prepare(
       "INSERT INTO containers (id, kind, label, created_at, updated_at) VALUES (?, 'reefer', ?, 0, 0)",

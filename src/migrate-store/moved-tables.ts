@@ -8,6 +8,11 @@ import {
 } from '#src/records/record-dispositions.migrations.js';
 import { PROFILES_MIGRATIONS, PROFILES_SCOPE } from '#src/profiles/profiles.migrations.js';
 import { SHIPMENTS_MIGRATIONS, SHIPMENTS_SCOPE } from '#src/shipments/shipments.migrations.js';
+import { STATE_MIGRATIONS, STATE_SCOPE } from '#src/state/state.migrations.js';
+import {
+  STATE_CHECKPOINT_MIGRATIONS,
+  STATE_CHECKPOINT_SCOPE,
+} from '#src/storage/state-checkpoint.migrations.js';
 import type { StoreMigration } from '#src/storage/store-migration.js';
 import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
 import {
@@ -109,6 +114,7 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     migrations: AUDIT_MIGRATIONS,
     empty: emptyAuditLog,
   },
+  ...stateTables(),
   {
     table: 'readings',
     file: TELEMETRY_FILE,
@@ -159,4 +165,27 @@ async function emptyAuditLog(trx: Kysely<object>): Promise<void> {
   await sql`UPDATE audit_purge_gate SET open = 1 WHERE id = 1`.execute(trx);
   await sql`DELETE FROM audit_log`.execute(trx);
   await sql`UPDATE audit_purge_gate SET open = 0 WHERE id = 1`.execute(trx);
+}
+
+/**
+ * The containers' state (`state_pages`, `container_states`) and the input-log positions it
+ * reflects (`state_checkpoint`, `partition_checkpoint`) with the partition count (PostgreSQL
+ * holds them with DATABASE_URL): moved together, the node's inbox in DATA_DIR replays from those
+ * positions as before the move. Without them the state could not be rebuilt (the inbox forgets
+ * what a checkpoint covers). `state_meta` stays: PostgreSQL's count is `partition_count`'s.
+ */
+function stateTables(): MovedTable[] {
+  const state = { file: OPERATIONAL_FILE, scope: STATE_SCOPE, migrations: STATE_MIGRATIONS };
+  const checkpoint = {
+    file: OPERATIONAL_FILE,
+    scope: STATE_CHECKPOINT_SCOPE,
+    migrations: STATE_CHECKPOINT_MIGRATIONS,
+  };
+  return [
+    { table: 'state_pages', key: ['partition', 'page'], ...state },
+    { table: 'container_states', key: ['container_id'], ...state },
+    { table: 'state_checkpoint', key: ['log'], ...checkpoint },
+    { table: 'partition_checkpoint', key: ['log', 'partition'], ...checkpoint },
+    { table: 'partition_count', key: ['id'], ...checkpoint },
+  ];
 }

@@ -135,7 +135,7 @@ describe(RuleStateStore.name, () => {
   });
 
   afterEach(async () => {
-    states.beforeApplicationShutdown();
+    await states.beforeApplicationShutdown();
     await db.onApplicationShutdown();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -187,11 +187,11 @@ describe(RuleStateStore.name, () => {
     assert.equal(rows().length, 0, 'quiet, and stored quiet: not written again');
   });
 
-  it('restores every state after a restart, as JSON exactly as before', () => {
+  it('restores every state after a restart, as JSON exactly as before', async () => {
     const c1 = store.of('C1');
     STATES.forEach(([, state], i) => c1.set(`r${i}`, state));
     store.changed('C1');
-    states.beforeApplicationShutdown();
+    await states.beforeApplicationShutdown();
     assert.deepStrictEqual(
       rows().map((r) => JSON.parse(r.state) as RuleState),
       STATES.map(([, s]) => s),

@@ -8,7 +8,7 @@ import type { StatePages } from './state-pages.js';
  * and change the parts of a {@link ContainerState} (their logic), then say what changed:
  * {@link changed} (written at the next checkpoint), {@link writeNow} / {@link writeSoon} (what a
  * replay must not do twice: a concluding rule state, a significant journey state).
- * A Nest token: bound to the SQLite adapter today; a PostgreSQL one is meant to plug in here.
+ * A Nest token: bound to the SQLite adapter, or the PostgreSQL one with `DATABASE_URL`.
  */
 export abstract class ContainerStates implements CheckpointParticipant {
   /** The partition count of the input log: each state's partition is `partitionOf(id, partitions)`. */
@@ -45,9 +45,9 @@ export abstract class ContainerStates implements CheckpointParticipant {
   /**
    * Loads the stored states of these partitions (those held already are left as they are): what
    * a process that takes the partitions over starts from, before the input log replays what
-   * follows their checkpoint.
+   * follows their checkpoint. Resolves once they are loaded (SQLite: before it returns).
    */
-  abstract restore(partitions: readonly number[]): void;
+  abstract restore(partitions: readonly number[]): Promise<void>;
   /** The checkpoint's write-behind: what changed, in slices with background pauses between. */
   abstract writeBehind(): Promise<void>;
   /** Writes everything changed now, in one transaction (shutdown; tests). */

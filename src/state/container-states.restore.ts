@@ -15,21 +15,24 @@ import {
   WINDOW_STRIDE,
   markRestoredKeys,
 } from './state.layout.js';
-import type { StoredPage, StateTables } from './state.tables.js';
+import type { StoredPage, StoredRow, StateTables } from './state.tables.js';
 
-/** What restoring needs of the state owner (sqlite-container-states.ts). */
-export interface Restorer {
+/** What loading stored states needs of the state owner (write-behind-container-states.ts). */
+export interface Loader {
   readonly pages: StatePages;
   readonly partitions: number;
   readonly byId: Map<string, ContainerState>;
   readonly held: Set<number>;
-  readonly tables: StateTables;
   partitionOf(containerId: string): number;
   obtain(containerId: string): ContainerState;
   putRules(state: ContainerState, entries: (string | PackedRuleState)[]): void;
   changed(state: ContainerState, slot: Slot): void;
   flush(): void;
-  transaction(work: () => void): void;
+}
+
+/** What restoring from the SQLite file needs too (sqlite-container-states.ts). */
+export interface Restorer extends Loader {
+  readonly tables: StateTables;
 }
 
 /** A container's numbers read from a page that cannot be put back as it is (other layout or partition). */
@@ -98,14 +101,31 @@ export function restoreInto(
 function load(target: Restorer, partitions: readonly number[], known: Set<string> | undefined): void {
   if (partitions.length === 0) return;
   for (const partition of partitions) target.held.add(partition);
-  for (const page of target.tables.pages(partitions)) {
+  loadStored(target, target.tables.pages(partitions), target.tables.rows(partitions), known, (id) =>
+    target.tables.forget(id),
+  );
+}
+
+/**
+ * Puts stored pages and rows (of partitions the target holds now) into the target. A state of a
+ * container not `known` (deleted meanwhile; undefined: all are known) is left out, and its row
+ * handed to `drop`.
+ */
+export function loadStored(
+  target: Loader,
+  pages: Iterable<StoredPage>,
+  rows: Iterable<StoredRow>,
+  known: Set<string> | undefined,
+  drop: (containerId: string) => void,
+): void {
+  for (const page of pages) {
     if (sameLayout(page)) restorePage(target, page, known);
     else
       for (const image of imagesOf(page)) if (isKnown(known, image.live.containerId)) putImage(target, image);
   }
-  for (const row of target.tables.rows(partitions)) {
+  for (const row of rows) {
     if (!isKnown(known, row.containerId)) {
-      target.tables.forget(row.containerId);
+      drop(row.containerId);
       continue;
     }
     const state = target.obtain(row.containerId);
@@ -117,7 +137,7 @@ function load(target: Restorer, partitions: readonly number[], known: Set<string
 }
 
 /** Puts a stored page back as a page of its partition: same slots, so its row is rewritten, never duplicated. */
-function restorePage(target: Restorer, stored: StoredPage, known: Set<string> | undefined): void {
+function restorePage(target: Loader, stored: StoredPage, known: Set<string> | undefined): void {
   const pages = target.pages;
   pages.addPage(stored.partition, stored.page);
   const page = pages.numbers.length - 1;
@@ -188,7 +208,7 @@ function imagesOf(stored: StoredPage): SlotImage[] {
   return out;
 }
 
-function putImage(target: Restorer, image: SlotImage): void {
+function putImage(target: Loader, image: SlotImage): void {
   const state = target.obtain(image.live.containerId);
   const pages = target.pages;
   const slot = state.slot;

@@ -8,77 +8,14 @@ import { AppConfig } from '#src/config/app-config.js';
 import { partitionOf } from '#src/contracts/partition.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
-import { Slot, type ContainerState } from './container-state.js';
-import { openContainerStates } from './container-states.testing.js';
-import type { ExcursionState } from './rule-state.js';
-import { packRuleState, unpackRuleState, type PackedRuleState } from './rule-state.packing.js';
-import type { SqliteContainerStates } from './sqlite-container-states.js';
 import {
-  LINK,
-  LINKS,
-  Link,
-  PAGE_MASK,
-  PAGE_SHIFT,
-  STRIDE,
-  WINDOW_EVERY_CHECKPOINTS,
-  WINDOW_STRIDE,
-} from './state.layout.js';
-
-const T = Date.UTC(2026, 10, 22, 8, 0, 0);
-const BUSY: ExcursionState = {
-  type: 'excursion',
-  lastAt: T,
-  phase: 'pending',
-  startedAt: T,
-  count: 2,
-  peak: 9,
-};
-
-/** A state given something in every part: numbers, a radio link, rule states, a journey row. */
-function fill(states: SqliteContainerStates, id: string, n: number): ContainerState {
-  const state = states.obtain(id);
-  const page = states.pages.numbers[state.slot >> PAGE_SHIFT];
-  const base = (state.slot & PAGE_MASK) * STRIDE;
-  page[base] = T + n; // lastMeasuredAt
-  page[base + LINK + Link.LastFCnt] = n;
-  // A key in its dedupe window: [hash, fingerprint, first sighting].
-  states.pages.windows[state.slot >> PAGE_SHIFT].set(
-    [n + 1, n + 2, T + n],
-    (state.slot & PAGE_MASK) * WINDOW_STRIDE,
-  );
-  states.pages.markWindowDirty(state.slot);
-  states.pages.linkDevices[state.slot * LINKS] = `D-${id}`;
-  states.pages.deviceIds[state.slot] = `D-${id}`;
-  states.pages.markDirty(state.slot);
-  state.rules = ['r1', packRuleState({ ...BUSY, count: n }), 'r2', packRuleState({ ...BUSY, lastAt: T + n })];
-  states.changed(state, Slot.Rules);
-  state.journey = `[${n}]`;
-  states.changed(state, Slot.Journey);
-  return state;
-}
-
-/** What a state holds, comparable across processes. */
-function read(states: SqliteContainerStates, id: string): unknown {
-  const state = states.get(id);
-  if (state === undefined) return undefined;
-  const slot = state.slot;
-  const base = (slot & PAGE_MASK) * STRIDE;
-  return {
-    partition: state.partition,
-    numbers: [...states.pages.numbers[slot >> PAGE_SHIFT].subarray(base, base + STRIDE)],
-    // Restored keys are marked (first sighting negated): compared as they were.
-    window: [
-      ...states.pages.windows[slot >> PAGE_SHIFT].subarray(
-        (slot & PAGE_MASK) * WINDOW_STRIDE,
-        (slot & PAGE_MASK) * WINDOW_STRIDE + WINDOW_STRIDE,
-      ),
-    ].map(Math.abs),
-    device: states.pages.deviceIds[slot],
-    link: states.pages.linkDevices[slot * LINKS],
-    rules: state.rules.map((e, i) => (i % 2 === 0 ? e : unpackRuleState(e as PackedRuleState))),
-    journey: state.journey,
-  };
-}
+  BUSY,
+  STATE_T as T,
+  fillState as fill,
+  openContainerStates,
+  readState as read,
+} from './container-states.testing.js';
+import { WINDOW_EVERY_CHECKPOINTS } from './state.layout.js';
 
 describe('SqliteContainerStates', () => {
   let dir: string;
@@ -98,7 +35,7 @@ describe('SqliteContainerStates', () => {
 
   it('is saved at a checkpoint, with the position reached stored after it, and restored as it was', async () => {
     const checkpoint = new StateCheckpoint(db, clock);
-    checkpoint.onModuleInit();
+    void checkpoint.onModuleInit(); // on SQLite, opened before it returns
     const states = openContainerStates(db, clock, 8, checkpoint);
     ids.forEach((id, n) => fill(states, id, n));
     checkpoint.applied(42);
@@ -128,19 +65,19 @@ describe('SqliteContainerStates', () => {
     await checkpoint.beforeApplicationShutdown();
   });
 
-  it('restores only the containers of the partitions given, and each partition once', () => {
+  it('restores only the containers of the partitions given, and each partition once', async () => {
     const states = openContainerStates(db, clock, 8);
     ids.forEach((id, n) => fill(states, id, n));
     states.flush();
     const before = new Map(ids.map((id) => [id, read(states, id)]));
     const taker = openContainerStates(db, clock, 8, undefined, []);
     assert.equal(taker.size(), 0, 'owns no partition at start');
-    taker.restore([1, 6]);
+    await taker.restore([1, 6]);
     const mine = ids.filter((id) => [1, 6].includes(partitionOf(id, 8)));
     assert.ok(mine.length > 0 && mine.length < ids.length);
     assert.deepEqual([...taker.all()].map((s) => s.containerId).sort(), [...mine].sort());
     for (const id of mine) assert.deepEqual(read(taker, id), before.get(id));
-    taker.restore([1, 2]);
+    await taker.restore([1, 2]);
     assert.equal(taker.size(), ids.filter((id) => [1, 2, 6].includes(partitionOf(id, 8))).length);
     // What the taker writes stays in its partitions' rows and pages.
     fill(taker, mine[0], 999);

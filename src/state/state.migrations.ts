@@ -1,7 +1,10 @@
-import type { Migration } from '#src/storage/migration.js';
+import type { StoreMigration } from '#src/storage/store-migration.js';
 
-/** The tables of the containers' state (scope `state`). */
-export const STATE_MIGRATIONS: readonly Migration[] = [
+/** The scope of the state tables' migrations (`schema_migrations`). */
+export const STATE_SCOPE = 'state';
+
+/** The tables of the containers' state (scope `state`), in the SQLite file or in PostgreSQL. */
+export const STATE_MIGRATIONS: readonly StoreMigration[] = [
   {
     version: 1,
     description: 'container state: paged numbers per partition, rule and journey state per container',
@@ -9,16 +12,30 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
     // page of 128 containers. Rows: what is not numbers, JSON. Both carry the partition, so that a
     // takeover reads only its own. `state_meta` holds the partition count they were written with.
     // The earlier tables (container_state_pages, container_state, rule_state, journey_state)
-    // are read once at the next start and emptied (container-states.legacy.ts).
-    up: `
-      CREATE TABLE state_pages (
-        partition INTEGER NOT NULL, page INTEGER NOT NULL, numbers BLOB NOT NULL, present BLOB NOT NULL,
-        dedupe BLOB, ids TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (partition, page)) WITHOUT ROWID;
-      CREATE TABLE container_states (
-        container_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, rules TEXT, journey TEXT,
-        updated_at INTEGER NOT NULL);
-      CREATE INDEX container_states_partition ON container_states(partition);
-      CREATE TABLE state_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-    `,
+    // are read once at the next start and emptied (container-states.legacy.ts). PostgreSQL never
+    // held those, and holds no `state_meta`: its partition count is the checkpoint's
+    // (`partition_count`, which refuses another at start), so nothing there is renumbered.
+    // JSON stays TEXT there: stored and read back as the same string, never queried inside.
+    up: {
+      sqlite: `
+        CREATE TABLE state_pages (
+          partition INTEGER NOT NULL, page INTEGER NOT NULL, numbers BLOB NOT NULL, present BLOB NOT NULL,
+          dedupe BLOB, ids TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (partition, page)) WITHOUT ROWID;
+        CREATE TABLE container_states (
+          container_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, rules TEXT, journey TEXT,
+          updated_at INTEGER NOT NULL);
+        CREATE INDEX container_states_partition ON container_states(partition);
+        CREATE TABLE state_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      `,
+      postgres: `
+        CREATE TABLE state_pages (
+          partition INTEGER NOT NULL, page INTEGER NOT NULL, numbers BYTEA NOT NULL, present BYTEA NOT NULL,
+          dedupe BYTEA, ids TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (partition, page));
+        CREATE TABLE container_states (
+          container_id TEXT PRIMARY KEY, partition INTEGER NOT NULL, rules TEXT, journey TEXT,
+          updated_at BIGINT NOT NULL);
+        CREATE INDEX container_states_partition ON container_states(partition);
+      `,
+    },
   },
 ];

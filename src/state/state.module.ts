@@ -1,6 +1,11 @@
 import { Global, Module } from '@nestjs/common';
+import { Clock } from '#src/common/clock.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { ContainerStates } from './container-states.port.js';
+import { PostgresContainerStates } from './postgres-container-states.js';
 import { SqliteContainerStates } from './sqlite-container-states.js';
 import { StateOptions } from './state.options.js';
 
@@ -19,7 +24,21 @@ import { StateOptions } from './state.options.js';
       },
       inject: [PartitionOwnership],
     },
-    { provide: ContainerStates, useClass: SqliteContainerStates },
+    {
+      provide: ContainerStates,
+      // In the operational store: PostgreSQL when DATABASE_URL is set, else the SQLite file.
+      useFactory: (
+        operational: OperationalDatabase,
+        sqlite: SqliteDatabase,
+        clock: Clock,
+        checkpoint: StateCheckpoint,
+        options: StateOptions,
+      ): ContainerStates =>
+        operational.dialect === 'postgres'
+          ? new PostgresContainerStates(operational, clock, checkpoint, options)
+          : new SqliteContainerStates(sqlite, clock, checkpoint, options),
+      inject: [OperationalDatabase, SqliteDatabase, Clock, StateCheckpoint, StateOptions],
+    },
   ],
   exports: [ContainerStates],
 })

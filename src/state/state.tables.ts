@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { PageIds } from './state-pages.js';
+import type { StateStore } from './state-store.js';
 
 /** A page as stored: its numbers and presence bits as they were held in memory, and its ids. */
 export interface StoredPage {
@@ -19,8 +20,31 @@ export interface StoredRow {
   journey: string | null;
 }
 
-/** SQL access to the state tables (state.migrations.ts). */
-export class StateTables {
+/** A row of `state_pages` as either store reads it. */
+export interface PageRow {
+  partition: number;
+  page: number;
+  numbers: Buffer;
+  present: Buffer;
+  dedupe: Buffer | null;
+  ids: string;
+}
+
+/** A stored page from its row. */
+export function storedPage(row: PageRow): StoredPage {
+  return {
+    partition: row.partition,
+    page: row.page,
+    // Copied out of the row's buffer: a Float64Array needs its own aligned memory.
+    numbers: new Float64Array(new Uint8Array(row.numbers).buffer),
+    present: new Uint8Array(row.present),
+    ...(row.dedupe !== null && { window: new Float64Array(new Uint8Array(row.dedupe).buffer) }),
+    ids: JSON.parse(row.ids) as PageIds,
+  };
+}
+
+/** SQL access to the state tables in the SQLite file (state.migrations.ts). */
+export class StateTables implements StateStore {
   private readonly upsertPage: Statement<[number, number, Buffer, Buffer, string, number]>;
   private readonly updateWindow: Statement<[Buffer, number, number]>;
   private readonly upsertRules: Statement<[string, number, string, number]>;
@@ -49,36 +73,19 @@ export class StateTables {
     return this.db.open;
   }
 
+  /** Nothing waits: every write is stored when its call returns. */
+  readonly waiting = 0;
+
   /** The stored pages of these partitions (every one when `partitions` is undefined), in order. */
   *pages(partitions?: readonly number[]): IterableIterator<StoredPage> {
     const rows = this.db
-      .prepare<
-        unknown[],
-        {
-          partition: number;
-          page: number;
-          numbers: Buffer;
-          present: Buffer;
-          dedupe: Buffer | null;
-          ids: string;
-        }
-      >(
+      .prepare<unknown[], PageRow>(
         `SELECT partition, page, numbers, present, dedupe, ids FROM state_pages
          ${partitions === undefined ? '' : `WHERE partition IN (${placeholders(partitions)})`}
          ORDER BY partition, page`,
       )
       .iterate(...(partitions ?? []));
-    for (const row of rows) {
-      yield {
-        partition: row.partition,
-        page: row.page,
-        // Copied out of the row's buffer: a Float64Array needs its own aligned memory.
-        numbers: new Float64Array(new Uint8Array(row.numbers).buffer),
-        present: new Uint8Array(row.present),
-        ...(row.dedupe !== null && { window: new Float64Array(new Uint8Array(row.dedupe).buffer) }),
-        ids: JSON.parse(row.ids) as PageIds,
-      };
-    }
+    for (const row of rows) yield storedPage(row);
   }
 
   /** The stored rows of these partitions (every one when `partitions` is undefined). */

@@ -18,9 +18,14 @@ export function guardPartitionCount(db: Database, partitions: number, now: numbe
     );
     return;
   }
+  checkPartitionCount(recorded, partitions, 'DATA_DIR');
+}
+
+/** Refuses a start whose partition count is not the one the data (in `where`) was recorded with. */
+export function checkPartitionCount(recorded: number, partitions: number, where: string): void {
   if (recorded === partitions) return;
   throw new ConfigError([
-    `PARTITIONS=${partitions}, but the data in DATA_DIR was partitioned with PARTITIONS=${recorded} ` +
+    `PARTITIONS=${partitions}, but the data in ${where} was partitioned with PARTITIONS=${recorded} ` +
       `at its first start: the partition count is fixed for the life of the data (set PARTITIONS=${recorded})`,
   ]);
 }

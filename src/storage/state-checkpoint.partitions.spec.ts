@@ -10,6 +10,7 @@ import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
 import { STATE_CHECKPOINT_MIGRATIONS } from './state-checkpoint.migrations.js';
+import { sqliteMigrations } from './store-migration.js';
 
 const T = Date.UTC(2026, 11, 7);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -22,7 +23,7 @@ describe(`${StateCheckpoint.name}, per partition`, () => {
   /** A checkpoint as a start opens it, of a processor owning `ownership`. */
   const open = (ownership: PartitionOwnership): StateCheckpoint => {
     const c = new StateCheckpoint(sqlite, new ManualClock(T), ownership);
-    c.onModuleInit();
+    void c.onModuleInit(); // on SQLite, opened before it returns
     opened.push(c);
     return c;
   };
@@ -84,7 +85,7 @@ describe(`${StateCheckpoint.name}, per partition`, () => {
 
   it("keeps an upgraded deployment's single inbox position for every partition", () => {
     // The schema of the version before partitions, and the one row it wrote.
-    sqlite.migrate('checkpoint', STATE_CHECKPOINT_MIGRATIONS.slice(0, 1));
+    sqlite.migrate('checkpoint', sqliteMigrations(STATE_CHECKPOINT_MIGRATIONS.slice(0, 1)));
     sqlite.connection.prepare("INSERT INTO state_checkpoint VALUES ('inbox', 500, ?)").run(T);
     const upgraded = open(PartitionOwnership.all(16));
     assert.equal(upgraded.position(), 500);

@@ -18,7 +18,7 @@ describe(StateCheckpoint.name, () => {
 
   const open = (): StateCheckpoint => {
     const c = new StateCheckpoint(sqlite, new ManualClock(T));
-    c.onModuleInit();
+    void c.onModuleInit(); // on SQLite, opened before it returns
     opened.push(c);
     return c;
   };

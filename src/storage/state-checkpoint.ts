@@ -1,15 +1,14 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { Statement, Transaction } from 'better-sqlite3';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
-import { guardPartitionCount } from './partition-count.guard.js';
+import type { CheckpointPositions, StoredPositions } from './checkpoint-positions.js';
+import { OperationalDatabase } from './operational-database.js';
+import { PostgresCheckpointPositions } from './postgres-checkpoint-positions.js';
+import { SqliteCheckpointPositions } from './sqlite-checkpoint-positions.js';
 import { SqliteDatabase } from './sqlite-database.js';
-import { STATE_CHECKPOINT_MIGRATIONS } from './state-checkpoint.migrations.js';
 
 /** How often the in-memory state is checkpointed, ms: what a crash replays at most, about. */
 export const CHECKPOINT_EVERY_MS = 5000;
-/** The input log whose positions a checkpoint records (a JetStream stream would be another). */
-const INBOX_LOG = 'inbox';
 
 /** A store of in-memory state that is written behind: it takes part in every checkpoint. */
 export interface CheckpointParticipant {
@@ -39,7 +38,10 @@ export interface CheckpointParticipant {
  * plugs into (ARCHITECTURE.md §9): a new owner of a partition restores its state and replays the
  * log from the partition's position.
  *
- * Stores register here rather than being listed: they live in features above storage.
+ * Stores register here rather than being listed: they live in features above storage. The
+ * positions are where the state is: the SQLite file, or PostgreSQL when it is the operational
+ * store (`DATABASE_URL`), where a checkpoint that fails (PostgreSQL away) stores no position,
+ * and the next one, 5 s later, writes the state again first.
  */
 @Injectable()
 export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown {
@@ -53,31 +55,44 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   private stored = 0;
   private running?: Promise<void>;
   private timer?: NodeJS.Timeout;
-  private save!: Transaction<(position: number, at: number) => void>;
+  private readonly positions: CheckpointPositions;
+  /** The partitions whose positions each checkpoint stores: those owned at start. */
+  private owned: readonly number[] = [];
   /** Per partition, the position its restored state reflects (the last run's checkpoint). */
   private restored = new Float64Array(0);
   /** Highest position a message may have and still be a replay of what the state holds. */
   private horizon = 0;
+  /** A lowering of the stored positions under way (PostgreSQL). */
+  private lowering: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly sqlite: SqliteDatabase,
+    sqlite: SqliteDatabase,
     private readonly clock: Clock,
     // One partition by default: the participants' own specs build a checkpoint by hand.
     private readonly ownership: PartitionOwnership = PartitionOwnership.all(1),
-  ) {}
+    // Absent or SQLite: the positions are in the SQLite file (the specs build it so).
+    @Optional() operational?: OperationalDatabase,
+  ) {
+    this.positions =
+      operational?.dialect === 'postgres'
+        ? new PostgresCheckpointPositions(operational)
+        : new SqliteCheckpointPositions(sqlite);
+  }
 
-  onModuleInit(): void {
-    this.sqlite.migrate('checkpoint', STATE_CHECKPOINT_MIGRATIONS);
-    const db = this.sqlite.connection;
-    guardPartitionCount(db, this.ownership.partitions, this.clock.now());
-    this.save = this.saveStatement();
-    const row = db
-      .prepare<[string], { position: number }>('SELECT position FROM state_checkpoint WHERE log = ?')
-      .get(INBOX_LOG);
+  /** On SQLite the positions are read before it returns (the specs rely on it); on PostgreSQL when it resolves. */
+  onModuleInit(): Promise<void> {
+    const stored = this.positions.open(this.ownership.partitions, this.clock.now());
+    if (stored instanceof Promise) return stored.then((positions) => this.start(positions));
+    this.start(stored);
+    return Promise.resolve();
+  }
+
+  private start(stored: StoredPositions): void {
+    this.owned = this.ownership.owned();
     // Not where this run's positions start: an inbox emptied by hand numbers from 1 again, and
     // its positions must still be checkpointed and forgotten.
-    this.stored = row?.position ?? 0;
-    this.restore(this.stored);
+    this.stored = stored.wholeLog;
+    this.restore(stored);
     this.timer = setInterval(() => void this.checkpoint(), CHECKPOINT_EVERY_MS);
     this.timer.unref();
   }
@@ -94,6 +109,20 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
    */
   restoredPosition(partition: number): number {
     return this.restored[partition];
+  }
+
+  /**
+   * Reads again the stored positions of `partitions` (a takeover: their giver checkpointed them
+   * after this process started), for {@link restoredPosition} and {@link replayHorizon}; call it
+   * with `ContainerStates.restore` of the same partitions, before taking them.
+   */
+  async restorePositions(partitions: readonly number[]): Promise<void> {
+    const stored = await this.positions.read(partitions);
+    for (const p of partitions) this.restored[p] = stored.wholeLog;
+    for (const { partition, position } of stored.partitions)
+      if (partitions.includes(partition) && position > this.restored[partition])
+        this.restored[partition] = position;
+    for (const p of partitions) this.horizon = Math.max(this.horizon, this.restored[p]);
   }
 
   /**
@@ -116,8 +145,10 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     const before = Math.max(0, position - 1);
     if (before >= this.horizon) return;
     this.horizon = before;
-    if (!this.sqlite.connection.open) return;
-    this.lower(before);
+    if (!this.positions.isOpen) return;
+    const lowered = this.positions.lower(before);
+    // PostgreSQL: lowered before the next checkpoint writes (checkpoints wait for it).
+    if (lowered !== undefined) this.after(lowered, 'Lowering the checkpointed positions failed');
     if (this.stored > before) this.stored = before;
   }
 
@@ -155,8 +186,9 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     const position = this.appliedPosition;
     try {
       for (const participant of this.participants) await participant.writeBehind();
-      if (position <= this.checkpointed || !this.sqlite.connection.open) return;
-      this.save(position, this.clock.now());
+      if (position <= this.checkpointed || !this.positions.isOpen) return;
+      await this.lowering;
+      await this.positions.save(position, this.clock.now(), this.owned, this.ownership.ownsAll);
       this.checkpointed = this.stored = position;
     } catch (err) {
       this.logger.error({ position, err }, 'State checkpoint failed: the inbox keeps what it would replay');
@@ -165,56 +197,18 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     for (const listener of this.listeners) listener(position);
   }
 
-  /** Lowers every stored position of the log above `position` to it. */
-  private lower(position: number): void {
-    const db = this.sqlite.connection;
-    db.transaction(() => {
-      for (const table of ['state_checkpoint', 'partition_checkpoint'])
-        db.prepare(`UPDATE ${table} SET position = ? WHERE log = ? AND position > ?`).run(
-          position,
-          INBOX_LOG,
-          position,
-        );
-    })();
-  }
-
   /** Restores each partition's position: the whole log's, or its own where that is further. */
-  private restore(wholeLog: number): void {
-    this.restored = new Float64Array(this.ownership.partitions).fill(wholeLog);
-    const rows = this.sqlite.connection
-      .prepare<[string], { partition: number; position: number }>(
-        'SELECT partition, position FROM partition_checkpoint WHERE log = ?',
-      )
-      .all(INBOX_LOG);
-    for (const { partition, position } of rows)
+  private restore(stored: StoredPositions): void {
+    this.restored = new Float64Array(this.ownership.partitions).fill(stored.wholeLog);
+    for (const { partition, position } of stored.partitions)
       if (partition < this.restored.length && position > this.restored[partition])
         this.restored[partition] = position;
     this.horizon = 0;
     for (const p of this.ownership.owned()) this.horizon = Math.max(this.horizon, this.restored[p]);
   }
 
-  /**
-   * Stores a position in one transaction: for each partition this processor owns (it consumes
-   * them all in that one log order), and, when it owns them all, for the whole log (for the
-   * inbox to forget). A partition it does not own keeps the position its owner wrote.
-   */
-  private saveStatement(): Transaction<(position: number, at: number) => void> {
-    const db = this.sqlite.connection;
-    const wholeLog: Statement = db.prepare(
-      `INSERT INTO state_checkpoint (log, position, written_at) VALUES (?, ?, ?)
-       ON CONFLICT(log) DO UPDATE SET position = excluded.position, written_at = excluded.written_at`,
-    );
-    // One statement for all the partitions: a row each, from the list of the owned ones, without
-    // a call from JavaScript per row (4,096 calls held the event loop ~30 ms at each checkpoint).
-    const partitions: Statement = db.prepare(
-      `INSERT INTO partition_checkpoint (log, partition, position, written_at)
-       SELECT ?, value, ?, ? FROM json_each(?) WHERE true
-       ON CONFLICT(log, partition) DO UPDATE SET position = excluded.position, written_at = excluded.written_at`,
-    );
-    const owned = JSON.stringify(this.ownership.owned());
-    return db.transaction((position: number, at: number) => {
-      if (this.ownership.ownsAll) wholeLog.run(INBOX_LOG, position, at);
-      partitions.run(INBOX_LOG, position, at, owned);
-    });
+  /** Keeps a write started outside a checkpoint for the next checkpoint to wait on; logs its failure. */
+  private after(write: Promise<void>, failure: string): void {
+    this.lowering = write.catch((err: unknown) => this.logger.error({ err }, failure));
   }
 }

@@ -1,3 +1,5 @@
+import type { Migration } from './migration.js';
+
 /** The SQL dialects of the operational store. */
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -11,4 +13,9 @@ export interface StoreMigration {
   version: number;
   description: string;
   up: Record<StoreDialect, string>;
+}
+
+/** The SQLite texts of a feature's migrations, for the SQLite runner (sqlite-file.ts). */
+export function sqliteMigrations(migrations: readonly StoreMigration[]): Migration[] {
+  return migrations.map((m) => ({ version: m.version, description: m.description, up: m.up.sqlite }));
 }

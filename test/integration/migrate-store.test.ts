@@ -84,6 +84,8 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
   let t0 = 0;
   /** Every moved table's rows, read from the SQLite files once convoi stopped. */
   const sqliteBefore = new Map<string, RowsByKey>();
+  /** A container's live values as the SQLite deployment served them. */
+  let liveBefore: unknown;
 
   before(async () => {
     postgres = await startPostgres();
@@ -221,6 +223,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
   });
 
   it('copies every row of every table PostgreSQL holds, and reports each table', async () => {
+    liveBefore = (await app!.request('/api/v1/containers/PAL-7001')).body.live;
     await app!.close();
     app = undefined;
     for (const t of MOVED_TABLES) {
@@ -254,6 +257,10 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     assert.equal((await app.request('/api/v1/shipments', { key: planner.key })).status, 200);
     assert.equal((await app.request('/api/v1/containers/PAL-7001', { key: viewer.key })).status, 200);
     assert.equal((await app.request('/api/v1/shipments', { key: revoked.key })).status, 401);
+    // The containers' state moved with its checkpoint positions: restored from PostgreSQL.
+    const container = await app.request('/api/v1/containers/PAL-7001');
+    assert.deepEqual(container.body.live, liveBefore);
+    assert.ok(container.body.live?.lastMeasuredAt > 0);
 
     const list = await app.request('/api/v1/shipments?limit=100');
     assert.deepEqual((list.body.items as { id: string }[]).map((s) => s.id).sort(), [...shipmentIds].sort());

@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { CHILLED_EXCURSION, startChilledShipment } from '#test/support/chilled-excursion.js';
 import { childLives, type ChildLife } from '#test/support/child-life.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { waitFor } from '#test/support/wait-for.js';
 
-const DEVICE = 'sensor-reefer-002';
-const CONTAINER = 'REEFER-002';
-const ENV: Record<string, string> = {
-  TELEMETRY_FLUSH_MS: '20',
-  // Readings are dated in the past (one a minute): the offline rule would judge them late.
-  RULES_TICK_MS: '600000',
-};
-/** The series: in range (+3 °C) for minutes 0–4, then +6 °C, above chilled-4's +4 °C. */
-const EXCURSION_FROM = 5;
-/** chilled-4 tolerates 15 min above its maximum: the alert is due at the reading of minute 20. */
-const ALERT_AT = EXCURSION_FROM + 15;
+const {
+  device: DEVICE,
+  container: CONTAINER,
+  env: ENV,
+  excursionFrom: EXCURSION_FROM,
+  alertAt: ALERT_AT,
+} = CHILLED_EXCURSION;
 const LAST = 24;
 
 /**
@@ -43,31 +40,10 @@ for (const dialect of ['sqlite', 'postgres'] as const)
       after(() => postgres?.stop());
     }
 
-    /** A chilled-4 shipment in transit (the seed binds the device from before the series). */
-    const setUp = async (life: ChildLife, t0: number): Promise<void> => {
-      const created = await life.request('/shipments', {
-        method: 'POST',
-        body: JSON.stringify({
-          containerId: CONTAINER,
-          originSiteId: 'DC-PARIS-RUNGIS',
-          destinationSiteId: 'HM-LILLE-V2',
-          profileId: 'chilled-4',
-          plannedDeparture: new Date(t0).toISOString(),
-          plannedArrival: new Date(t0 + 6 * 3_600_000).toISOString(),
-        }),
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const moved = await life.request(`/shipments/${created.body.id}/status`, {
-        method: 'POST',
-        body: JSON.stringify({ status: 'in_transit', at: new Date(t0).toISOString() }),
-      });
-      assert.equal(moved.status, 200, JSON.stringify(moved.body));
-    };
-
     /** Publishes minute `m` and waits until rules have judged it (live state) and it is stored. */
     const send = async (life: ChildLife, t0: number, m: number): Promise<void> => {
       const ts = t0 + m * 60_000;
-      const temperature = m < EXCURSION_FROM ? 3 : 6;
+      const temperature = CHILLED_EXCURSION.temperatureAt(m);
       await life.device.publishAsync(deviceTelemetryTopic(DEVICE), JSON.stringify({ ts, temperature }), {
         qos: 1,
       });
@@ -92,7 +68,7 @@ for (const dialect of ['sqlite', 'postgres'] as const)
         const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
 
         const first = await start(dataDir);
-        await setUp(first, t0);
+        await startChilledShipment((path, init) => first.request(path, init), t0);
         for (let m = 0; m <= killAfter; m++) await send(first, t0, m);
         await first.kill();
 

@@ -26,7 +26,7 @@ export async function restoredCheckpoint(
   const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
   const open = (owner: PartitionOwnership) => {
     const c = new StateCheckpoint(sqlite, new ManualClock(0), owner);
-    c.onModuleInit();
+    void c.onModuleInit(); // on SQLite, opened before it returns
     return c;
   };
   for (const run of earlier) {

@@ -1,0 +1,271 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
+import type { PageIds } from './state-pages.js';
+import type { StateStore } from './state-store.js';
+import { storedPage, type StoredPage, type StoredRow } from './state.tables.js';
+
+/** The state tables in PostgreSQL (state.migrations.ts), as Kysely types them. */
+type StateDb = {
+  state_pages: {
+    partition: number;
+    page: number;
+    numbers: Buffer;
+    present: Buffer;
+    dedupe: Buffer | null;
+    ids: string;
+    updated_at: number;
+  };
+  container_states: {
+    container_id: string;
+    partition: number;
+    rules: string | null;
+    journey: string | null;
+    updated_at: number;
+  };
+};
+
+/** A page to write: copies of its arrays taken at the write, so memory may change meanwhile. */
+interface PageWrite {
+  partition: number;
+  page: number;
+  numbers: Buffer | null;
+  present: Buffer | null;
+  dedupe: Buffer | null;
+  ids: string | null;
+  at: number;
+}
+
+/** A container's row to write: null leaves the stored part as it is. */
+interface RowWrite {
+  partition: number;
+  rules: string | null;
+  journey: string | null;
+  at: number;
+}
+
+/**
+ * Most pages and rows one statement carries: what pg turns into its parameters in one go on the
+ * main thread (a page's numbers are ~25 KB of hex). After an outage the writes waiting go in
+ * several statements, each alone on the event loop.
+ */
+const PAGES_PER_STATEMENT = 32;
+const ROWS_PER_STATEMENT = 2000;
+
+/**
+ * The container states' writes to PostgreSQL (ARCHITECTURE.md §5). A write only records what to
+ * store, keyed by page or container (a later write of the same key replaces it); a
+ * {@link transaction} then sends what waits in statements of multi-row upserts (`unnest` of one
+ * array per column), each its own transaction. A statement that fails leaves its writes waiting,
+ * and the next transaction sends them again: nothing is dropped while PostgreSQL is away, and
+ * nothing waits on it but the checkpoint. One statement is in flight at a time, in order.
+ */
+export class PostgresStateTables implements StateStore {
+  private readonly db: Kysely<StateDb>;
+  private readonly pages = new Map<string, PageWrite>();
+  private readonly rows = new Map<string, RowWrite>();
+  private readonly deletes = new Map<string, object>();
+  private sending: Promise<void> = Promise.resolve();
+  /** The send queued behind the one in flight: every transaction until it starts joins it. */
+  private queued?: Promise<void>;
+  open = true;
+
+  constructor(db: Kysely<object>) {
+    this.db = db.withTables<StateDb>();
+  }
+
+  /** Writes waiting to be stored (pages, rows, deletes): 0 once everything is stored. */
+  get waiting(): number {
+    return this.pages.size + this.rows.size + this.deletes.size;
+  }
+
+  transaction(work: () => void): Promise<void> {
+    work();
+    if (this.queued !== undefined) return this.queued;
+    const queued = this.sending
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.sendAll();
+      });
+    this.queued = queued;
+    this.sending = queued;
+    return queued;
+  }
+
+  writePage(
+    partition: number,
+    page: number,
+    numbers: Float64Array,
+    present: Uint8Array,
+    ids: PageIds,
+    nowMs: number,
+  ): void {
+    const key = pageKey(partition, page);
+    this.pages.set(key, {
+      partition,
+      page,
+      numbers: copy(numbers),
+      present: copy(present),
+      // Windows recorded for the page and not sent yet go with it.
+      dedupe: this.pages.get(key)?.dedupe ?? null,
+      ids: JSON.stringify(ids),
+      at: nowMs,
+    });
+  }
+
+  /**
+   * Records a page's windows: with the page when it waits to be written, else as an update of its
+   * stored row (none yet: the windows are written with the page's next change).
+   */
+  writeWindow(partition: number, page: number, window: Float64Array): boolean {
+    const key = pageKey(partition, page);
+    const waiting = this.pages.get(key);
+    this.pages.set(
+      key,
+      waiting === undefined || waiting.numbers === null
+        ? { partition, page, numbers: null, present: null, dedupe: copy(window), ids: null, at: 0 }
+        : { ...waiting, dedupe: copy(window) },
+    );
+    return true;
+  }
+
+  writeRules(containerId: string, partition: number, json: string, nowMs: number): void {
+    const waiting = this.rows.get(containerId);
+    this.deletes.delete(containerId);
+    this.rows.set(containerId, { partition, rules: json, journey: waiting?.journey ?? null, at: nowMs });
+  }
+
+  writeJourney(containerId: string, partition: number, json: string, nowMs: number): void {
+    const waiting = this.rows.get(containerId);
+    this.deletes.delete(containerId);
+    this.rows.set(containerId, { partition, rules: waiting?.rules ?? null, journey: json, at: nowMs });
+  }
+
+  forget(containerId: string): void {
+    this.rows.delete(containerId);
+    this.deletes.set(containerId, {});
+  }
+
+  /** The stored pages and rows of these partitions (the reads of a restore). */
+  async read(partitions: readonly number[]): Promise<{ pages: StoredPage[]; rows: StoredRow[] }> {
+    if (partitions.length === 0) return { pages: [], rows: [] };
+    const list = [...partitions];
+    const [pages, rows] = await Promise.all([
+      this.db
+        .selectFrom('state_pages')
+        .select(['partition', 'page', 'numbers', 'present', 'dedupe', 'ids'])
+        .where('partition', 'in', list)
+        .orderBy('partition')
+        .orderBy('page')
+        .execute(),
+      this.db
+        .selectFrom('container_states')
+        .select(['container_id as containerId', 'rules', 'journey'])
+        .where('partition', 'in', list)
+        .execute(),
+    ]);
+    return {
+      pages: pages.map(storedPage),
+      rows,
+    };
+  }
+
+  /** Sends what waits, a bounded statement at a time; rejects with the first that fails. */
+  private async sendAll(): Promise<void> {
+    while (this.waiting > 0) {
+      await this.sendSome();
+      if (this.waiting > 0) await nextTurn();
+    }
+  }
+
+  private async sendSome(): Promise<void> {
+    const pages = take(this.pages, PAGES_PER_STATEMENT);
+    const rows = take(this.rows, ROWS_PER_STATEMENT);
+    const deletes = take(this.deletes, ROWS_PER_STATEMENT);
+    const full = pages.filter(([, w]) => w.numbers !== null).map(([, w]) => w);
+    const windows = pages.filter(([, w]) => w.numbers === null).map(([, w]) => w);
+    // The pages' bytes go as three binary parameters, each page's part cut out by offset: an
+    // array of bytea would be sent as hex text, twice the bytes, encoded on this thread.
+    const numbers = new BlobParts(full.map((w) => w.numbers));
+    const present = new BlobParts(full.map((w) => w.present));
+    const dedupe = new BlobParts(full.map((w) => w.dedupe));
+    const windowBytes = new BlobParts(windows.map((w) => w.dedupe));
+    // One statement, so one transaction: the pages and rows of a slice are stored together.
+    // Keys are unique within each list (maps), and a page is either written or its windows
+    // updated, so no row is changed twice by the statement.
+    await sql`
+      WITH pages AS (
+        INSERT INTO state_pages (partition, page, numbers, present, dedupe, ids, updated_at)
+        SELECT p.partition, p.page, substring(${numbers.blob}::bytea FROM p.n_at FOR p.n_len),
+          substring(${present.blob}::bytea FROM p.p_at FOR p.p_len),
+          CASE WHEN p.d_len < 0 THEN NULL ELSE substring(${dedupe.blob}::bytea FROM p.d_at FOR p.d_len) END,
+          p.ids, p.at
+        FROM unnest(${full.map((w) => w.partition)}::int[], ${full.map((w) => w.page)}::int[],
+          ${numbers.at}::int[], ${numbers.length}::int[], ${present.at}::int[], ${present.length}::int[],
+          ${dedupe.at}::int[], ${dedupe.length}::int[], ${full.map((w) => w.ids)}::text[],
+          ${full.map((w) => w.at)}::bigint[])
+          AS p(partition, page, n_at, n_len, p_at, p_len, d_at, d_len, ids, at)
+        ON CONFLICT (partition, page) DO UPDATE SET numbers = excluded.numbers,
+          present = excluded.present, dedupe = COALESCE(excluded.dedupe, state_pages.dedupe),
+          ids = excluded.ids, updated_at = excluded.updated_at
+      ), windows AS (
+        UPDATE state_pages AS s SET dedupe = substring(${windowBytes.blob}::bytea FROM w.d_at FOR w.d_len)
+        FROM unnest(${windows.map((w) => w.partition)}::int[], ${windows.map((w) => w.page)}::int[],
+          ${windowBytes.at}::int[], ${windowBytes.length}::int[]) AS w(partition, page, d_at, d_len)
+        WHERE s.partition = w.partition AND s.page = w.page
+      ), rows AS (
+        INSERT INTO container_states (container_id, partition, rules, journey, updated_at)
+        SELECT * FROM unnest(${rows.map(([id]) => id)}::text[], ${rows.map(([, w]) => w.partition)}::int[],
+          ${rows.map(([, w]) => w.rules)}::text[], ${rows.map(([, w]) => w.journey)}::text[],
+          ${rows.map(([, w]) => w.at)}::bigint[])
+        ON CONFLICT (container_id) DO UPDATE SET partition = excluded.partition,
+          rules = COALESCE(excluded.rules, container_states.rules),
+          journey = COALESCE(excluded.journey, container_states.journey), updated_at = excluded.updated_at
+      ), gone AS (
+        DELETE FROM container_states WHERE container_id = ANY(${deletes.map(([id]) => id)}::text[])
+      )
+      SELECT 1`.execute(this.db);
+    // Stored: what was written again meanwhile (another entry under the key) still waits.
+    for (const [key, w] of pages) if (this.pages.get(key) === w) this.pages.delete(key);
+    for (const [key, w] of rows) if (this.rows.get(key) === w) this.rows.delete(key);
+    for (const [key, w] of deletes) if (this.deletes.get(key) === w) this.deletes.delete(key);
+  }
+}
+
+/**
+ * Byte strings sent as one (a binary parameter), with where each starts (1-based, as SQL's
+ * `substring` counts) and its length (-1: null).
+ */
+class BlobParts {
+  readonly blob: Buffer;
+  readonly at: number[] = [];
+  readonly length: number[] = [];
+
+  constructor(parts: readonly (Buffer | null)[]) {
+    let offset = 1;
+    for (const part of parts) {
+      this.at.push(offset);
+      this.length.push(part === null ? -1 : part.length);
+      offset += part?.length ?? 0;
+    }
+    this.blob = Buffer.concat(parts.filter((part): part is Buffer => part !== null));
+  }
+}
+
+function pageKey(partition: number, page: number): string {
+  return `${partition}:${page}`;
+}
+
+function copy(array: Float64Array | Uint8Array): Buffer {
+  return Buffer.from(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+}
+
+/** Up to `limit` entries of a map, oldest first, left in it. */
+function take<V>(map: Map<string, V>, limit: number): [string, V][] {
+  const out: [string, V][] = [];
+  for (const entry of map) {
+    if (out.length === limit) break;
+    out.push(entry);
+  }
+  return out;
+}

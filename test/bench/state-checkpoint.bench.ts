@@ -1,0 +1,102 @@
+// State checkpoint bench: N containers (150,000 by default, 64 partitions), every one changed
+// (mode `all`: its page numbers, a rule state under way, a journey row; mode `pages`: its page
+// numbers only, the common case, rules idle), then one checkpoint and a restore of
+// everything by a second process, on the SQLite file and on a real PostgreSQL (durable settings),
+// the two alternated. Per run: the checkpoint's wall time, the main thread's busy time in it
+// (event-loop utilisation: what ingestion and REST wait behind) and its longest stall; the
+// restore's wall time. Prints one JSON line per run, then the medians.
+// Run: node dist/test/bench/state-checkpoint.bench.js [containers] [rounds] [all|pages]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { ManualClock } from '#src/common/clock.js';
+import { fillState, STATE_T } from '#src/state/container-states.testing.js';
+import type { StoreDialect } from '#src/storage/store-migration.js';
+import { startPostgres } from '#test/support/postgres.js';
+import { openStateProcess } from '#test/support/state-on-store.js';
+
+const CONTAINERS = Number(process.argv[2] ?? 150_000);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const MODE = process.argv[4] ?? 'all';
+const PARTITIONS = 64;
+
+interface Run {
+  dialect: StoreDialect;
+  checkpointWallMs: number;
+  checkpointBusyMs: number;
+  longestStallMs: number;
+  restoreWallMs: number;
+  restored: number;
+}
+
+const postgres = await startPostgres({ durable: true });
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+async function once(dialect: StoreDialect): Promise<Run> {
+  const url = dialect === 'postgres' ? await postgres.createDatabase() : undefined;
+  const dataDir = dialect === 'sqlite' ? mkdtempSync(join(tmpdir(), 'state-bench-')) : undefined;
+  const clock = new ManualClock(STATE_T);
+  const giver = await openStateProcess(url, clock, PARTITIONS, undefined, dataDir);
+  for (let n = 0; n < CONTAINERS; n++) fillState(giver.states, `C${n}`, n);
+  if (MODE === 'pages') {
+    // Written once: what changes then is the numbers only.
+    await giver.states.writeBehind();
+    for (let n = 0; n < CONTAINERS; n++) giver.states.pages.markDirty(giver.states.get(`C${n}`)!.slot);
+  }
+
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const elu = performance.eventLoopUtilization();
+  const started = performance.now();
+  delay.enable();
+  giver.checkpoint.applied(CONTAINERS);
+  await giver.checkpoint.checkpoint();
+  delay.disable();
+  const checkpointWallMs = performance.now() - started;
+  const busy = performance.eventLoopUtilization(elu);
+  if (giver.checkpoint.position() !== CONTAINERS) throw new Error('the checkpoint stored no position');
+
+  const taker = await openStateProcess(url, clock, PARTITIONS, [], dataDir);
+  const restoring = performance.now();
+  await taker.states.restore(Array.from({ length: PARTITIONS }, (_, p) => p));
+  const restoreWallMs = performance.now() - restoring;
+  const restored = taker.states.size();
+  await taker.close();
+  await giver.close();
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  return {
+    dialect,
+    checkpointWallMs: round(checkpointWallMs),
+    checkpointBusyMs: round(busy.active),
+    longestStallMs: round(delay.max / 1e6),
+    restoreWallMs: round(restoreWallMs),
+    restored,
+  };
+}
+
+const runs: Run[] = [];
+for (let r = 0; r < ROUNDS; r++)
+  for (const dialect of r % 2 === 0 ? (['sqlite', 'postgres'] as const) : (['postgres', 'sqlite'] as const)) {
+    const run = await once(dialect);
+    runs.push(run);
+    process.stdout.write(`${JSON.stringify({ ...run, mode: MODE })}\n`);
+  }
+await postgres.stop();
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  const mine = runs.filter((r) => r.dialect === dialect);
+  const summary = Object.fromEntries(
+    (['checkpointWallMs', 'checkpointBusyMs', 'longestStallMs', 'restoreWallMs'] as const).map((key) => [
+      key,
+      {
+        median: median(mine.map((r) => r[key])),
+        min: Math.min(...mine.map((r) => r[key])),
+        max: Math.max(...mine.map((r) => r[key])),
+      },
+    ]),
+  );
+  process.stdout.write(
+    `${JSON.stringify({ dialect, containers: CONTAINERS, runs: mine.length, ...summary })}\n`,
+  );
+}
