@@ -6,6 +6,7 @@ import { BrokerModule } from './broker/broker.module.js';
 import { CommonModule } from './common/common.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ProcessRoles } from './config/process-roles.js';
 import { ExportsModule } from './exports/exports.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
 import { FleetKpisModule } from '#src/journeys/kpis/fleet-kpis.module.js';
@@ -28,10 +29,12 @@ import { TelemetryModule } from './telemetry/telemetry.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // Refuses an impossible CONVOI_ROLES (a ConfigError, before anything opens).
+    const roles = ProcessRoles.of(config);
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, roles),
         CommonModule,
         StorageModule,
         LeasesModule,

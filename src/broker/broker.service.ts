@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { Aedes } from 'aedes';
 import { BrokerConfig } from './broker.config.js';
 import { Clock } from '#src/common/clock.js';
+import { ProcessRoles } from '#src/config/process-roles.js';
 import { Metrics } from '#src/common/metrics.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { DeviceCredentialStore } from './auth/device-credential.store.js';
@@ -37,10 +38,13 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly sqlite: SqliteDatabase,
+    private readonly roles: ProcessRoles,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.config.BROKER_EMBEDDED) return;
+    // A processor or api node of a cluster has no broker (CONVOI_ROLES): platform publishes
+    // (alert events) then return false, as with an external broker.
+    if (!this.config.BROKER_EMBEDDED || !this.roles.has('edge')) return;
     const moved = moveLegacyInbox(this.sqlite.connection, this.config.DATA_DIR);
     if (moved > 0)
       new Logger(BrokerService.name).warn(`Moved ${moved} unprocessed messages to ${INBOX_DIR}/`);
