@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -7,6 +7,7 @@ import { CommonModule } from './common/common.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ProcessRoles } from './config/process-roles.js';
+import { EdgeModule } from './edge/edge.module.js';
 import { ExportsModule } from './exports/exports.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
 import { FleetKpisModule } from '#src/journeys/kpis/fleet-kpis.module.js';
@@ -57,7 +58,18 @@ export class AppModule {
         ProcessingModule,
         ShipmentRecordModule,
         FleetKpisModule,
+        ...clusterModules(roles),
       ],
     };
   }
+}
+
+/**
+ * What cluster mode adds to a process, by its roles (CONVOI_ROLES with NATS_URL, ARCHITECTURE.md
+ * §9): an edge appends to the shared log. The feature modules above serve every role (their
+ * imports tie them together: alerts publish through the broker module, the health probes read
+ * the ingestion module); a role that does not run a part leaves it idle (`config/process-roles.ts`).
+ */
+function clusterModules(roles: ProcessRoles): NonNullable<ModuleMetadata['imports']> {
+  return [...(roles.logEdge ? [EdgeModule] : [])];
 }

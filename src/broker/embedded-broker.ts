@@ -15,8 +15,25 @@ import { createHardenedConnectionHandler } from './hardening/hardened-connection
 import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
 import { openFilesShortfall, processOpenFilesLimit } from './hardening/open-files.limit.js';
 
-/** Receives a device message before it is acknowledged; calls `acknowledge` once it is safe. */
-export type IngestInterceptor = (topic: string, payload: Buffer, acknowledge: () => void) => void;
+/** Who sent a device message, and how: what an edge on the shared log needs for its dedupe id. */
+export interface PublishOrigin {
+  readonly clientId: string;
+  readonly qos: 0 | 1 | 2;
+  /** The packet identifier of a QoS 1 or 2 PUBLISH, the same on its resends [MQTT-2.3.1-4]. */
+  readonly messageId: number | undefined;
+}
+
+/**
+ * Receives a device message before it is acknowledged; calls `acknowledge` once it is safe, or
+ * with an error when it could not be made safe: Aedes then closes the connection without a PUBACK,
+ * and the device sends the message again once reconnected (QoS 1 back-pressure).
+ */
+export type IngestInterceptor = (
+  topic: string,
+  payload: Buffer,
+  acknowledge: (error?: Error) => void,
+  origin: PublishOrigin,
+) => void;
 
 export interface EmbeddedBrokerDeps {
   settings: BrokerSettings;
@@ -75,7 +92,11 @@ export class EmbeddedBroker {
             callback(err);
             return;
           }
-          deps.ingest(packet.topic, payloadOf(packet), () => callback(null));
+          deps.ingest(packet.topic, payloadOf(packet), (error) => callback(error ?? null), {
+            clientId: client.id,
+            qos: packet.qos,
+            messageId: packet.messageId,
+          });
         });
       },
     };
