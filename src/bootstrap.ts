@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { AuditHooks } from './audit/audit.hooks.js';
 import { BrokerService } from './broker/broker.service.js';
+import { ClusterIntake } from './cluster/cluster-intake.js';
 import type { AppConfig } from './config/app-config.js';
 import { ProcessRoles } from './config/process-roles.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
@@ -51,7 +52,11 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   const mqttUrl = config.MQTT_URL ?? broker.localUrl();
   const roles = app.get(ProcessRoles);
   // In cluster mode the pipeline's intake is the shared log, started with the partitions' leases.
-  const intake = roles.inbox ? connectIngestionConsumer(app, config, mqttUrl) : undefined;
+  const intake = roles.inbox
+    ? connectIngestionConsumer(app, config, mqttUrl)
+    : roles.logProcessor
+      ? app.get(ClusterIntake)
+      : undefined;
   await intake?.start();
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const port = (app.getHttpServer() as Server).address() as AddressInfo;

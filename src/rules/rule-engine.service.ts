@@ -7,6 +7,7 @@ import { Clock } from '#src/common/clock.js';
 import { DomainEvents } from '#src/common/events/domain-events.js';
 import { Metrics } from '#src/common/metrics.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
+import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { evaluateOffline, offlineDueAt, offlineLimitMs } from './evaluators/offline.evaluator.js';
 import { EVERY_TICK, NEVER, OfflineTickSchedule } from './offline-tick.schedule.js';
@@ -47,6 +48,9 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     private readonly clock: Clock,
     private readonly config: RulesConfig,
     metrics: Metrics,
+    // The tick concludes for the containers of this processor's partitions only: in cluster
+    // mode another processor owns the rest (and a partition given away leaves its states here).
+    private readonly ownership: PartitionOwnership = PartitionOwnership.all(1),
   ) {
     this.outcomes = metrics.counter('convoi_rule_outcomes_total', 'Rule conclusions, by kind', ['kind']);
     this.evaluationSeconds = metrics.histogram(
@@ -114,6 +118,8 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
         walk === 'due' ? this.lastSeenOf(this.schedule.takeDue(now)) : this.liveState.lastSeenAll();
       this.walkedFleetSize = fleetSize;
       for (const live of containers) {
+        if (!this.ownership.ownsAll && !this.ownership.owns(this.ownership.partitionOf(live.containerId)))
+          continue;
         const dueAt = this.tickOne(live, now);
         if (walk !== 'all-unscheduled') this.schedule.schedule(live.containerId, dueAt, now);
         if ((++n & 127) === 0 && performance.now() - sliceStart > TICK_SLICE_MS) {
