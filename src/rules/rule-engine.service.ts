@@ -39,6 +39,8 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private readonly schedule: OfflineTickSchedule;
   /** Containers with a live state at the last walk of the whole fleet: a new one is not scheduled yet. */
   private walkedFleetSize = -1;
+  /** The partitions owned at the last tick (`all` on one node): a change walks the whole fleet. */
+  private walkedOwnership = '';
 
   constructor(
     private readonly source: RuleSetSource,
@@ -113,13 +115,19 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       let sliceStart = performance.now();
       const fleetSize = this.liveState.size();
       if (fleetSize !== this.walkedFleetSize) this.schedule.walkAllNext();
+      // Partitions taken since the last tick: their containers are not scheduled (skipped below).
+      const owned = this.ownership.ownsAll ? 'all' : this.ownership.owned().join(',');
+      if (owned !== this.walkedOwnership) this.schedule.walkAllNext();
+      this.walkedOwnership = owned;
       const walk = this.schedule.takeWalk();
       const containers =
         walk === 'due' ? this.lastSeenOf(this.schedule.takeDue(now)) : this.liveState.lastSeenAll();
       this.walkedFleetSize = fleetSize;
       for (const live of containers) {
-        if (!this.ownership.ownsAll && !this.ownership.owns(this.ownership.partitionOf(live.containerId)))
+        if (!this.ownership.ownsAll && !this.ownership.owns(this.ownership.partitionOf(live.containerId))) {
+          this.schedule.forget(live.containerId);
           continue;
+        }
         const dueAt = this.tickOne(live, now);
         if (walk !== 'all-unscheduled') this.schedule.schedule(live.containerId, dueAt, now);
         if ((++n & 127) === 0 && performance.now() - sliceStart > TICK_SLICE_MS) {
