@@ -9,9 +9,9 @@ import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import type { LoggedEntry } from '#src/log/log-entry.js';
 import type { JetStreamLog } from '#src/log/jetstream/jetstream-log.js';
 import { openLog, readUntil } from '#test/support/jetstream-log.js';
-import { NatsServerProcess } from '#test/support/nats-server.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
-import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import { startClusterApp, type ClusterApp } from '#test/support/cluster-app.js';
+import type { NatsServerProcess } from '#test/support/nats-server.js';
+import type { TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const PARTITIONS = 8;
@@ -25,31 +25,19 @@ const indexOf = (e: LoggedEntry): number =>
   Date.UTC(2026, 0, 1) / 1000;
 
 describe('a cluster edge appends to the shared log before the PUBACK', () => {
+  let cluster: ClusterApp;
   let nats: NatsServerProcess;
-  let postgres: PostgresServer;
   let edge: TestApp;
   let log: JetStreamLog;
 
   before(async () => {
-    nats = new NatsServerProcess();
-    await nats.start();
-    postgres = await startPostgres();
-    edge = await startTestApp({
-      env: {
-        CONVOI_ROLES: 'edge',
-        NATS_URL: nats.url,
-        DATABASE_URL: await postgres.createDatabase(),
-        PARTITIONS: String(PARTITIONS),
-        NATS_APPEND_TIMEOUT_MS: '500',
-      },
-    });
+    cluster = await startClusterApp(PARTITIONS, { CONVOI_ROLES: 'edge', NATS_APPEND_TIMEOUT_MS: '500' });
+    ({ nats, app: edge } = cluster);
     log = await openLog(nats.url, { PARTITIONS: String(PARTITIONS) });
   });
   after(async () => {
     await log?.close();
-    await edge?.close();
-    await postgres?.stop();
-    await nats?.dispose();
+    await cluster?.close();
   });
 
   it('puts each acknowledged message in its container’s partition, attributed, in order', async () => {
