@@ -15,12 +15,14 @@ import { createHardenedConnectionHandler } from './hardening/hardened-connection
 import { IpAbuseTracker } from './hardening/ip-abuse.tracker.js';
 import { openFilesShortfall, processOpenFilesLimit } from './hardening/open-files.limit.js';
 
-/** Who sent a device message, and how: what an edge on the shared log needs for its dedupe id. */
+/**
+ * How a device message was sent: what an edge on the shared log needs for its dedupe id. The
+ * PUBLISH packet itself is passed (no object built per message on the one node's hot path).
+ */
 export interface PublishOrigin {
-  readonly clientId: string;
   readonly qos: 0 | 1 | 2;
   /** The packet identifier of a QoS 1 or 2 PUBLISH, the same on its resends [MQTT-2.3.1-4]. */
-  readonly messageId: number | undefined;
+  readonly messageId?: number | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export type IngestInterceptor = (
   payload: Buffer,
   acknowledge: (error?: Error) => void,
   origin: PublishOrigin,
+  clientId: string,
 ) => void;
 
 export interface EmbeddedBrokerDeps {
@@ -92,11 +95,7 @@ export class EmbeddedBroker {
             callback(err);
             return;
           }
-          deps.ingest(packet.topic, payloadOf(packet), (error) => callback(error ?? null), {
-            clientId: client.id,
-            qos: packet.qos,
-            messageId: packet.messageId,
-          });
+          deps.ingest(packet.topic, payloadOf(packet), (error) => callback(error ?? null), packet, client.id);
         });
       },
     };

@@ -9,11 +9,16 @@ import type { PublishOrigin } from '#src/broker/embedded-broker.js';
  * part of it too: two different messages collide only if both are byte for byte the same under the
  * same packet identifier within the window. QoS 0 has no resend: no id (the log makes one).
  */
-export function appendDedupeId(origin: PublishOrigin, topic: string, payload: Buffer): string | undefined {
+export function appendDedupeId(
+  origin: PublishOrigin,
+  clientId: string,
+  topic: string,
+  payload: Buffer,
+): string | undefined {
   if (origin.qos === 0 || origin.messageId === undefined) return undefined;
   // One hash of all four: a fixed-length header value whatever the client id holds.
   return createHash('sha1')
-    .update(`${origin.clientId}\0${origin.messageId}\0${topic}\0`)
+    .update(`${clientId}\0${origin.messageId}\0${topic}\0`)
     .update(payload)
     .digest('base64url');
 }

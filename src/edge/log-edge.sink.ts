@@ -32,10 +32,10 @@ export class LogEdgeSink extends DeviceMessageSink {
     const appended = appends.labels('appended');
     const failed = appends.labels('failed');
     const failures = new RateLimitedLogger(new Logger('Edge'), clock, 'log append failures');
-    this.ingest = (topic, payload, acknowledge, origin) => {
+    this.ingest = (topic, payload, acknowledge, origin, clientId) => {
       const receivedAt = Date.now();
       const { deviceId, containerId } = attribute(directory, topic, receivedAt);
-      const id = appendDedupeId(origin, topic, payload);
+      const id = appendDedupeId(origin, clientId, topic, payload);
       const stored = appender.append({ containerId, deviceId, topic, payload, receivedAt }, id);
       if (origin.qos === 0) acknowledge();
       stored.then(
