@@ -1,6 +1,7 @@
 // Every role in one process on the shared log (NATS_URL, DATABASE_URL, CONVOI_ROLES default):
 // the edge appends to JetStream, the processor owns every partition (it is the only member) and
-// reads them back into the pipeline, and the api serves what was stored. QoS 0 goes the same way.
+// reads them back into the pipeline, and the api serves what was stored. QoS 0 goes the same way;
+// a device with no container goes through the log to the processor, which refuses it as one node does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
@@ -57,5 +58,21 @@ describe('one process with every role on the shared log', () => {
       stored.map((r) => new Date(r.measuredAt).getTime()),
       sent,
     );
+  });
+
+  it('refuses, with a reason on record, a device the edge could attribute to no container', async () => {
+    const stranger = 'sensor-not-in-the-fleet';
+    const device = await app.mqtt({ clientId: stranger });
+    await device.publishAsync(
+      deviceTelemetryTopic(stranger),
+      JSON.stringify({ ts: new Date().toISOString(), temperature: 4 }),
+      { qos: 1 },
+    );
+    const [rejection] = await waitFor('the rejection on record', async () => {
+      const { body } = await app.request(`/api/v1/devices/${stranger}/rejections`);
+      const items = (body as { items: { reason: string }[] }).items;
+      return items.length > 0 ? items : undefined;
+    });
+    assert.match(rejection.reason, /unknown|unbound/);
   });
 });
