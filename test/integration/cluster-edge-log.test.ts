@@ -9,6 +9,7 @@ import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import type { LoggedEntry } from '#src/log/log-entry.js';
 import type { JetStreamLog } from '#src/log/jetstream/jetstream-log.js';
 import { openLog, readUntil } from '#test/support/jetstream-log.js';
+import { publishPacket, RawMqttConnection, splitPackets } from '#test/support/mqtt-raw.js';
 import { startClusterApp, type ClusterApp } from '#test/support/cluster-app.js';
 import type { NatsServerProcess } from '#test/support/nats-server.js';
 import type { TestApp } from '#test/support/test-app.js';
@@ -90,6 +91,29 @@ describe('a cluster edge appends to the shared log before the PUBACK', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('stores a resent PUBLISH (same client, packet id and bytes) once, and acknowledges both', async () => {
+    // PAL-7001's partition (5 of 8) holds nothing else of this suite.
+    const partition = partitionOf('PAL-7001', PARTITIONS);
+    const raw = await RawMqttConnection.connected(Number(new URL(edge.mqttUrl).port), {
+      clientId: 'sensor-pal-7001',
+    });
+    try {
+      const topic = deviceTelemetryTopic('sensor-pal-7001');
+      const pubacks = (): number => splitPackets(raw.received).filter((p) => p[0] >> 4 === 4).length;
+      await raw.write(publishPacket(topic, reading(1), { qos: 1, packetId: 42 }));
+      await waitFor('the first PUBACK', () => pubacks() === 1);
+      // As a device does when the PUBACK was lost: the same packet again, DUP set [MQTT-3.3.1-1].
+      await raw.write(publishPacket(topic, reading(1), { qos: 1, packetId: 42, dup: true }));
+      await waitFor('the second PUBACK', () => pubacks() === 2);
+      await raw.write(publishPacket(topic, reading(2), { qos: 1, packetId: 43 }));
+      await waitFor('the marker’s PUBACK', () => pubacks() === 3);
+    } finally {
+      raw.destroy();
+    }
+    const got = await readUntil(log, new Map([[partition, 0]]), 2);
+    assert.deepEqual(got.map(indexOf), [1, 2], 'the resend is not in the log a second time');
   });
 
   it('serves no REST: /api/ is a 404 problem naming the role; health answers', async () => {
