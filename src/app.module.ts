@@ -67,9 +67,10 @@ export class AppModule {
 
 /**
  * What cluster mode adds to a process, by its roles (CONVOI_ROLES with NATS_URL, ARCHITECTURE.md
- * §9): an edge appends to the shared log, a processor reads its leased partitions of it. The feature modules above serve every role (their
- * imports tie them together: alerts publish through the broker module, the health probes read
- * the ingestion module); a role that does not run a part leaves it idle (`config/process-roles.ts`).
+ * §9): an edge appends to the shared log, a processor reads its leased partitions of it. The
+ * feature modules above serve every role (their imports tie them together: alerts publish through
+ * the broker module, the health probes read the ingestion module); a role that does not run a
+ * part leaves it idle (`config/process-roles.ts`).
  */
 function clusterModules(roles: ProcessRoles): NonNullable<ModuleMetadata['imports']> {
   return [...(roles.logEdge ? [EdgeModule] : []), ...(roles.logProcessor ? [ClusterProcessorModule] : [])];

@@ -60,4 +60,16 @@ describe(ProcessRoles.name, () => {
     const roles = rolesOf({ NATS_URL: NATS, DATABASE_URL: PG });
     assert.equal(roles.logEdge && roles.logProcessor && roles.has('api'), true);
   });
+
+  it('refuses a cluster edge without the embedded broker', () => {
+    assert.throws(
+      () => rolesOf({ CONVOI_ROLES: 'edge', DATABASE_URL: PG, NATS_URL: NATS, BROKER_EMBEDDED: 'false' }),
+      /BROKER_EMBEDDED=false: a cluster edge is the embedded broker/,
+    );
+    assert.equal(
+      rolesOf({ CONVOI_ROLES: 'processor', DATABASE_URL: PG, NATS_URL: NATS, BROKER_EMBEDDED: 'false' })
+        .logProcessor,
+      true,
+    );
+  });
 });

@@ -7,7 +7,7 @@ export type Role = 'edge' | 'processor' | 'api';
 const ALL_ROLES: readonly Role[] = ['edge', 'processor', 'api'];
 
 /** The settings that decide a process's roles and whether it runs in cluster mode. */
-export class RolesConfig extends ConfigSlice('CONVOI_ROLES', 'NATS_URL', 'DATABASE_URL') {}
+export class RolesConfig extends ConfigSlice('CONVOI_ROLES', 'NATS_URL', 'DATABASE_URL', 'BROKER_EMBEDDED') {}
 
 /**
  * This process's roles (ARCHITECTURE.md §9), checked once at start:
@@ -18,7 +18,8 @@ export class RolesConfig extends ConfigSlice('CONVOI_ROLES', 'NATS_URL', 'DATABA
  *   the log; an `api` serves REST. So cluster mode needs `DATABASE_URL` (the leases, and the
  *   shared store the processors write and the api reads).
  * A split (any other list) without `NATS_URL` would be an edge whose messages no processor sees,
- * or a processor with nothing to read: refused, as is a repeated or unknown role.
+ * or a processor with nothing to read: refused, as is a repeated or unknown role, and a cluster
+ * edge without the embedded broker (it is that broker).
  */
 export class ProcessRoles {
   private constructor(
@@ -44,6 +45,10 @@ export class ProcessRoles {
     if ((split || clustered) && config.DATABASE_URL === undefined)
       problems.push(
         `CONVOI_ROLES=${config.CONVOI_ROLES}${clustered ? ' with NATS_URL' : ''}: cluster mode needs DATABASE_URL (partition leases and the shared store)`,
+      );
+    if (clustered && roles.has('edge') && !config.BROKER_EMBEDDED)
+      problems.push(
+        'BROKER_EMBEDDED=false: a cluster edge is the embedded broker (drop edge from CONVOI_ROLES, or embed it)',
       );
     if (problems.length > 0) throw new ConfigError(problems);
     return new ProcessRoles(roles, clustered);
