@@ -55,6 +55,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
       // The leases release them again: nothing is applied past what is read.
       await this.stopReading(partitions);
       this.ownership.give(partitions);
+      for (const p of partitions) this.delivered.delete(p);
       throw err;
     }
     this.logger.log({ partitions: partitions.length }, `Reading partitions ${partitions.join(',')}`);
