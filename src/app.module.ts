@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -6,6 +6,9 @@ import { BrokerModule } from './broker/broker.module.js';
 import { CommonModule } from './common/common.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ProcessRoles } from './config/process-roles.js';
+import { ClusterProcessorModule } from './cluster/cluster-processor.module.js';
+import { EdgeModule } from './edge/edge.module.js';
 import { ExportsModule } from './exports/exports.module.js';
 import { FleetModule } from './fleet/fleet.module.js';
 import { FleetKpisModule } from '#src/journeys/kpis/fleet-kpis.module.js';
@@ -28,10 +31,12 @@ import { TelemetryModule } from './telemetry/telemetry.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // Refuses an impossible CONVOI_ROLES (a ConfigError, before anything opens).
+    const roles = ProcessRoles.of(config);
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, roles),
         CommonModule,
         StorageModule,
         LeasesModule,
@@ -54,7 +59,19 @@ export class AppModule {
         ProcessingModule,
         ShipmentRecordModule,
         FleetKpisModule,
+        ...clusterModules(roles),
       ],
     };
   }
+}
+
+/**
+ * What cluster mode adds to a process, by its roles (CONVOI_ROLES with NATS_URL, ARCHITECTURE.md
+ * §9): an edge appends to the shared log, a processor reads its leased partitions of it. The
+ * feature modules above serve every role (their imports tie them together: alerts publish through
+ * the broker module, the health probes read the ingestion module); a role that does not run a
+ * part leaves it idle (`config/process-roles.ts`).
+ */
+function clusterModules(roles: ProcessRoles): NonNullable<ModuleMetadata['imports']> {
+  return [...(roles.logEdge ? [EdgeModule] : []), ...(roles.logProcessor ? [ClusterProcessorModule] : [])];
 }

@@ -8,8 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { AuditHooks } from './audit/audit.hooks.js';
 import { BrokerService } from './broker/broker.service.js';
+import { ClusterIntake } from './cluster/cluster-intake.js';
 import type { AppConfig } from './config/app-config.js';
+import { ProcessRoles } from './config/process-roles.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
+import { refuseApiOutsideApiRole } from './http/api-role.hook.js';
 import { corsOptions } from './http/cors.options.js';
 import { createHttpAdapter } from './http/http-adapter.js';
 import { secureOpenApi } from './http/openapi/secure-openapi.js';
@@ -47,13 +50,22 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
   if (config.FLEET_SEED_FILE !== '') importSeed(app, config.FLEET_SEED_FILE);
   const broker = app.get(BrokerService);
   const mqttUrl = config.MQTT_URL ?? broker.localUrl();
-  const intake = connectIngestionConsumer(app, config, mqttUrl);
-  await intake.start();
+  const roles = app.get(ProcessRoles);
+  // In cluster mode the pipeline's intake is the shared log, started with the partitions' leases.
+  const intake = roles.inbox
+    ? connectIngestionConsumer(app, config, mqttUrl)
+    : roles.logProcessor
+      ? app.get(ClusterIntake)
+      : undefined;
+  await intake?.start();
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const port = (app.getHttpServer() as Server).address() as AddressInfo;
   const scheme = config.HTTP_TLS_CERT_FILE && config.HTTP_TLS_KEY_FILE ? 'https' : 'http';
   const httpUrl = `${scheme}://127.0.0.1:${port.port}`;
-  new Logger('Convoi').log({ httpUrl, mqttUrl }, `HTTP API on ${httpUrl}/api/v1, MQTT on ${mqttUrl}`);
+  new Logger('Convoi').log(
+    { httpUrl, mqttUrl, roles: roles.toString() },
+    `Roles ${roles.toString()}: HTTP on ${httpUrl}${roles.has('edge') ? `, MQTT on ${mqttUrl}` : ''}`,
+  );
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -61,7 +73,7 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
     mqttUrl,
     stop: () =>
       (stopping ??= (async () => {
-        await intake.stop();
+        await intake?.stop();
         await app.close();
       })()),
   };
@@ -70,7 +82,9 @@ export async function startApp(app: INestApplication, config: AppConfig): Promis
 function configureHttp(app: INestApplication, config: AppConfig): void {
   // Security headers come with the adapter (createHttpAdapter); paths no route claims get the
   // same 404 problem+json as an unknown route under `/api/v1`, from Nest's not-found handler.
-  app.get(AuditHooks).install(app.getHttpAdapter().getInstance() as FastifyInstance);
+  const server = app.getHttpAdapter().getInstance() as FastifyInstance;
+  if (!app.get(ProcessRoles).has('api')) refuseApiOutsideApiRole(server);
+  app.get(AuditHooks).install(server);
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors) app.enableCors(cors);
   app.setGlobalPrefix('api/v1', { exclude: ['health', 'health/live', 'health/ready', 'metrics'] });

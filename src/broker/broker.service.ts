@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { Aedes } from 'aedes';
 import { BrokerConfig } from './broker.config.js';
 import { Clock } from '#src/common/clock.js';
+import { ProcessRoles } from '#src/config/process-roles.js';
 import { Metrics } from '#src/common/metrics.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { DeviceCredentialStore } from './auth/device-credential.store.js';
@@ -12,6 +13,7 @@ import { moveLegacyInbox } from './inbox/legacy-inbox.js';
 import { PlatformCredential } from './platform-credential.js';
 import { ProxyProtocolConfig } from './proxy-protocol.config.js';
 import type { BrokerRuntime, PlatformPublish } from './runtime/broker-runtime.js';
+import { DeviceMessageSink } from './runtime/device-message.sink.js';
 import { LocalBrokerRuntime } from './runtime/local-broker.runtime.js';
 import { BrokerThreadRuntime } from './thread/broker-thread.runtime.js';
 
@@ -39,13 +41,15 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     private readonly clock: Clock,
     private readonly metrics: Metrics,
     private readonly sqlite: SqliteDatabase,
+    private readonly roles: ProcessRoles,
+    /** A cluster's edge only: the shared log its device messages go to instead of the inbox. */
+    @Optional() private readonly logSink?: DeviceMessageSink,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.config.BROKER_EMBEDDED) return;
-    const moved = moveLegacyInbox(this.sqlite.connection, this.config.DATA_DIR);
-    if (moved > 0)
-      new Logger(BrokerService.name).warn(`Moved ${moved} unprocessed messages to ${INBOX_DIR}/`);
+    // A processor or api node of a cluster has no broker (CONVOI_ROLES): platform publishes
+    // (alert events) then return false, as with an external broker.
+    if (!this.config.BROKER_EMBEDDED || !this.roles.has('edge')) return;
     const deps = {
       settings: brokerSettingsFrom(this.config, this.proxyProtocol, this.platform),
       credentials: this.credentials,
@@ -53,6 +57,14 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
       clock: this.clock,
       committed: (messages: InboxMessage[]) => this.committed(messages),
     };
+    // A cluster's edge: the shared log instead of the inbox (BROKER_THREAD does not apply).
+    if (this.logSink !== undefined) {
+      this.runtime = await LocalBrokerRuntime.startOnLog(deps, this.logSink.ingest);
+      return;
+    }
+    const moved = moveLegacyInbox(this.sqlite.connection, this.config.DATA_DIR);
+    if (moved > 0)
+      new Logger(BrokerService.name).warn(`Moved ${moved} unprocessed messages to ${INBOX_DIR}/`);
     this.runtime = this.config.BROKER_THREAD
       ? await BrokerThreadRuntime.start(deps)
       : await LocalBrokerRuntime.start(deps);

@@ -18,8 +18,28 @@ import { openFilesShortfall, processOpenFilesLimit } from './hardening/open-file
 import { ProxyProtocolAcceptor } from './hardening/proxy-protocol.acceptor.js';
 import { tlsBehindProxy } from './hardening/tls-behind-proxy.listener.js';
 
-/** Receives a device message before it is acknowledged; calls `acknowledge` once it is safe. */
-export type IngestInterceptor = (topic: string, payload: Buffer, acknowledge: () => void) => void;
+/**
+ * How a device message was sent: what an edge on the shared log needs for its dedupe id. The
+ * PUBLISH packet itself is passed (no object built per message on the one node's hot path).
+ */
+export interface PublishOrigin {
+  readonly qos: 0 | 1 | 2;
+  /** The packet identifier of a QoS 1 or 2 PUBLISH, the same on its resends [MQTT-2.3.1-4]. */
+  readonly messageId?: number | undefined;
+}
+
+/**
+ * Receives a device message before it is acknowledged; calls `acknowledge` once it is safe, or
+ * with an error when it could not be made safe: Aedes then closes the connection without a PUBACK,
+ * and the device sends the message again once reconnected (QoS 1 back-pressure).
+ */
+export type IngestInterceptor = (
+  topic: string,
+  payload: Buffer,
+  acknowledge: (error?: Error) => void,
+  origin: PublishOrigin,
+  clientId: string,
+) => void;
 
 export interface EmbeddedBrokerDeps {
   settings: BrokerSettings;
@@ -78,7 +98,7 @@ export class EmbeddedBroker {
             callback(err);
             return;
           }
-          deps.ingest(packet.topic, payloadOf(packet), () => callback(null));
+          deps.ingest(packet.topic, payloadOf(packet), (error) => callback(error ?? null), packet, client.id);
         });
       },
     };

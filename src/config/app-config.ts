@@ -133,7 +133,8 @@ export class AppConfig {
 
   /**
    * NATS server(s) holding the input log in cluster mode (JetStream, `src/log/`), comma-separated
-   * `nats://host:port`. Unset: the single-node inbox. Not yet used by the running app. No
+   * `nats://host:port`. Unset: the single-node inbox. Set (with DATABASE_URL): cluster mode, the
+   * edges append to it and the processors read their partitions of it (CONVOI_ROLES). No
    * credentials in it (NATS authentication is not built yet); masked in error messages all the same.
    */
   @EnvOptionalString()
@@ -142,6 +143,17 @@ export class AppConfig {
     message: 'NATS_URL must be nats://host:port, comma-separated, without credentials',
   })
   NATS_URL?: string;
+
+  /**
+   * What this process does, a comma list of `edge` (the MQTT broker), `processor` (the pipeline,
+   * on the partitions it leases) and `api` (REST). All three, the default, without NATS_URL is one
+   * node as before; a split (any other list) is cluster mode and needs DATABASE_URL and NATS_URL
+   * (`config/process-roles.ts`, ARCHITECTURE.md §9).
+   */
+  @Matches(/^\s*(edge|processor|api)\s*(,\s*(edge|processor|api)\s*)*$/, {
+    message: 'CONVOI_ROLES must be a comma list of edge, processor and api',
+  })
+  CONVOI_ROLES = 'edge,processor,api';
 
   /** The JetStream stream of the input log (subjects `convoi.readings.<partition>`). */
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'NATS_STREAM must be 1-64 letters, digits, _ or -' })

@@ -3,6 +3,7 @@ import { HttpConfig } from './http.config.js';
 import { BrokerService } from '#src/broker/broker.service.js';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { ProcessRoles } from '#src/config/process-roles.js';
 import { postgresCheck } from './health-postgres.check.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
@@ -19,6 +20,7 @@ export interface HealthReport {
 export class HealthService {
   constructor(
     private readonly config: HttpConfig,
+    private readonly roles: ProcessRoles,
     private readonly broker: BrokerService,
     private readonly consumer: ConsumerStatus,
     private readonly sqlite: SqliteDatabase,
@@ -28,18 +30,19 @@ export class HealthService {
 
   async report(): Promise<HealthReport> {
     const checks: HealthReport['checks'] = {};
-    if (this.config.BROKER_EMBEDDED) {
+    if (this.config.BROKER_EMBEDDED && this.roles.has('edge')) {
       checks.broker = this.broker.isListening()
         ? { status: 'up', detail: `listening on ${this.broker.port()}` }
         : { status: 'down', detail: 'not listening' };
     }
-    checks.consumer =
-      this.consumer.state === 'connected'
-        ? { status: 'up' }
-        : {
-            status: 'down',
-            detail: `${this.consumer.state} since ${new Date(this.consumer.since).toISOString()}`,
-          };
+    if (this.roles.has('processor'))
+      checks.consumer =
+        this.consumer.state === 'connected'
+          ? { status: 'up' }
+          : {
+              status: 'down',
+              detail: `${this.consumer.state} since ${new Date(this.consumer.since).toISOString()}`,
+            };
     checks.sqlite = this.sqlite.isHealthy() ? { status: 'up' } : { status: 'down', detail: 'no answer' };
     const postgres = await postgresCheck(this.store);
     if (postgres !== undefined) checks.postgres = postgres;

@@ -7,6 +7,7 @@ import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+import { ProcessRoles } from '#src/config/process-roles.js';
 import { postgresCheck } from './health-postgres.check.js';
 import type { CheckStatus, HealthReport } from './health.service.js';
 
@@ -27,6 +28,7 @@ export const PIPELINE_STALL_MS = 30_000;
 export class ReadinessService {
   constructor(
     private readonly config: HttpConfig,
+    private readonly roles: ProcessRoles,
     private readonly broker: BrokerService,
     private readonly consumer: ConsumerStatus,
     private readonly inbox: IngestInbox,
@@ -38,15 +40,16 @@ export class ReadinessService {
 
   async report(): Promise<HealthReport> {
     const checks: HealthReport['checks'] = {};
-    if (this.config.BROKER_EMBEDDED) {
+    if (this.config.BROKER_EMBEDDED && this.roles.has('edge')) {
       checks.broker = this.broker.isListening()
         ? { status: 'up' }
         : { status: 'down', detail: 'MQTT listener not listening' };
     }
-    checks.consumer =
-      this.consumer.state === 'connected'
-        ? { status: 'up' }
-        : { status: 'down', detail: this.consumer.state };
+    if (this.roles.has('processor'))
+      checks.consumer =
+        this.consumer.state === 'connected'
+          ? { status: 'up' }
+          : { status: 'down', detail: this.consumer.state };
     checks.pipeline = this.pipeline();
     checks.sqlite = this.sqlite.isHealthy() ? { status: 'up' } : { status: 'down', detail: 'no answer' };
     const postgres = await postgresCheck(this.store);

@@ -38,6 +38,6 @@ import { IngestionConfig } from './ingestion.config.js';
     RadioStatusService,
     IngestInbox,
   ],
-  exports: [ReadingPipeline, ConsumerStatus, RejectionsLog, IngestInbox],
+  exports: [ReadingPipeline, ConsumerStatus, RejectionsLog, IngestInbox, IngestionConsumer],
 })
 export class IngestionModule {}

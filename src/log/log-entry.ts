@@ -6,7 +6,11 @@ import type { LogPosition } from '#src/contracts/log-position.js';
  * trusts that attribution and needs no second lookup.
  */
 export interface LogEntry {
-  /** The container the edge attributed the message to; its partition is the entry's subject. */
+  /**
+   * The container the edge attributed the message to; its partition is the entry's subject.
+   * Empty when the device had no binding then: the entry goes to its device's partition
+   * ({@link partitionKeyOf}), and the processor refuses its readings as it does on one node.
+   */
   readonly containerId: string;
   /** The device that sent it (the MQTT client's identity, not a value read from the payload). */
   readonly deviceId: string;
@@ -23,4 +27,9 @@ export interface LoggedEntry extends LogEntry {
   /** Its position in the log (the stream sequence): increasing in log order within a partition. */
   readonly position: LogPosition;
   readonly partition: number;
+}
+
+/** What picks an entry's partition: its container, or its device when it was attributed to none. */
+export function partitionKeyOf(entry: LogEntry): string {
+  return entry.containerId === '' ? entry.deviceId : entry.containerId;
 }

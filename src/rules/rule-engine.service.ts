@@ -7,6 +7,7 @@ import { Clock } from '#src/common/clock.js';
 import { DomainEvents } from '#src/common/events/domain-events.js';
 import { Metrics } from '#src/common/metrics.js';
 import { LiveStateService } from '#src/fleet/live-state.service.js';
+import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { evaluateRule } from './evaluators/evaluate-rule.js';
 import { evaluateOffline, offlineDueAt, offlineLimitMs } from './evaluators/offline.evaluator.js';
 import { EVERY_TICK, NEVER, OfflineTickSchedule } from './offline-tick.schedule.js';
@@ -38,6 +39,8 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private readonly schedule: OfflineTickSchedule;
   /** Containers with a live state at the last walk of the whole fleet: a new one is not scheduled yet. */
   private walkedFleetSize = -1;
+  /** The partitions owned at the last tick (`all` on one node): a change walks the whole fleet. */
+  private walkedOwnership = '';
 
   constructor(
     private readonly source: RuleSetSource,
@@ -47,6 +50,9 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     private readonly clock: Clock,
     private readonly config: RulesConfig,
     metrics: Metrics,
+    // The tick concludes for the containers of this processor's partitions only: in cluster
+    // mode another processor owns the rest (and a partition given away leaves its states here).
+    private readonly ownership: PartitionOwnership = PartitionOwnership.all(1),
   ) {
     this.outcomes = metrics.counter('convoi_rule_outcomes_total', 'Rule conclusions, by kind', ['kind']);
     this.evaluationSeconds = metrics.histogram(
@@ -109,11 +115,19 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       let sliceStart = performance.now();
       const fleetSize = this.liveState.size();
       if (fleetSize !== this.walkedFleetSize) this.schedule.walkAllNext();
+      // Partitions taken since the last tick: their containers are not scheduled (skipped below).
+      const owned = this.ownership.ownsAll ? 'all' : this.ownership.owned().join(',');
+      if (owned !== this.walkedOwnership) this.schedule.walkAllNext();
+      this.walkedOwnership = owned;
       const walk = this.schedule.takeWalk();
       const containers =
         walk === 'due' ? this.lastSeenOf(this.schedule.takeDue(now)) : this.liveState.lastSeenAll();
       this.walkedFleetSize = fleetSize;
       for (const live of containers) {
+        if (!this.ownership.ownsAll && !this.ownership.owns(this.ownership.partitionOf(live.containerId))) {
+          this.schedule.forget(live.containerId);
+          continue;
+        }
         const dueAt = this.tickOne(live, now);
         if (walk !== 'all-unscheduled') this.schedule.schedule(live.containerId, dueAt, now);
         if ((++n & 127) === 0 && performance.now() - sliceStart > TICK_SLICE_MS) {

@@ -5,6 +5,7 @@ import { ManualClock } from '#src/common/clock.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { TOPIC_FILTERS, deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { Metrics } from '#src/common/metrics.js';
+import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { RuleEngine } from '#src/rules/rule-engine.service.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -193,5 +194,26 @@ describe(`offline rules on the timer (${RuleEngine.name}.tick)`, () => {
       ],
       '3 × 60 s after its reading, not at the 15 min it was scheduled for',
     );
+  });
+
+  it('concludes nothing at a tick for a container of a partition given away (cluster mode), again once taken', async () => {
+    const ownership = app.running.app.get(PartitionOwnership);
+    const partition = ownership.partitionOf('REEFER-002');
+    assert.ok(
+      ['PAL-7001', 'REEFER-001'].every((c) => ownership.partitionOf(c) !== partition),
+      'REEFER-002 is alone in its partition among the containers this suite drives',
+    );
+    clock.set(minute(500));
+    devices.set('sensor-reefer-002', await app.mqtt({ clientId: 'sensor-reefer-002' }));
+    await send('sensor-reefer-002', 'REEFER-002', { temperature: 3 });
+    ownership.give([partition]);
+    try {
+      await tickAt(minute(516), 0);
+      assert.deepEqual(of('REEFER-002', 'device-offline'), [], 'another processor owns it');
+    } finally {
+      ownership.take([partition]);
+    }
+    await tickAt(minute(517), 1);
+    assert.deepEqual(of('REEFER-002', 'device-offline'), ['opened:warning']);
   });
 });

@@ -3,7 +3,7 @@ import type { LogPosition } from '#src/contracts/log-position.js';
 import { partitionOf } from '#src/contracts/partition.js';
 import { InputLogAppender } from '../input-log.port.js';
 import { encodeLogEntry } from '../log-entry.codec.js';
-import type { LogEntry } from '../log-entry.js';
+import { partitionKeyOf, type LogEntry } from '../log-entry.js';
 import { PubAckInbox } from './pub-ack.inbox.js';
 import { readingsSubject } from './readings-stream.js';
 
@@ -39,7 +39,7 @@ export class JetStreamAppender extends InputLogAppender {
   }
 
   async append(entry: LogEntry, id: string = nuid.next()): Promise<LogPosition> {
-    const subject = readingsSubject(partitionOf(entry.containerId, this.options.partitions));
+    const subject = readingsSubject(partitionOf(partitionKeyOf(entry), this.options.partitions));
     const bytes = encodeLogEntry(entry);
     if (this.inFlight >= this.options.window) await new Promise<void>((slot) => this.waiting.push(slot));
     else this.inFlight++;

@@ -1,0 +1,113 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { LogPosition } from '#src/contracts/log-position.js';
+import { IngestionConsumer } from '#src/ingestion/ingestion.consumer.js';
+import type { PartitionLeaseListener } from '#src/leases/partition-lease.listener.js';
+import { InputLogReader, type LogTail } from '#src/log/input-log.port.js';
+import type { LoggedEntry } from '#src/log/log-entry.js';
+import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
+import { ContainerStates } from '#src/state/container-states.port.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
+import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+
+/**
+ * A cluster processor's partitions, as their leases come and go (ARCHITECTURE.md §9): each owned
+ * partition is read from the shared log, in its order, into the pipeline every node runs
+ * (`IngestionConsumer` → `ReadingProcessor`), with the entry's log position, so that the
+ * partition gate does not apply again what the restored state holds.
+ *
+ * - {@link acquired}: load the partitions' stored states (`ContainerStates.restore`), own them,
+ *   and read each from just past its checkpointed position (`StateCheckpoint.restoredPosition`).
+ * - {@link releasing}: stop reading and owning them, store what was read, write the state
+ *   (a checkpoint), then let the log forget what that covers.
+ * - {@link lost}: stop at once; nothing is written for them (another processor may own them).
+ *
+ * {@link settle} runs the same store-checkpoint-forget step for every owned partition; the
+ * intake calls it every checkpoint period.
+ */
+@Injectable()
+export class LogPartitionsProcessor implements PartitionLeaseListener {
+  private readonly logger = new Logger('Processor');
+  private readonly tails = new Map<number, LogTail>();
+  /** Per partition read here, the position of the last entry handed to the pipeline. */
+  private readonly delivered = new Map<number, LogPosition>();
+  /** Per partition, the position up to which the log was told to forget. */
+  private readonly forgotten = new Map<number, LogPosition>();
+
+  constructor(
+    private readonly reader: InputLogReader,
+    private readonly consumer: IngestionConsumer,
+    private readonly ownership: PartitionOwnership,
+    private readonly states: ContainerStates,
+    private readonly checkpoint: StateCheckpoint,
+    private readonly writer: TelemetryWriter,
+  ) {}
+
+  async acquired(partitions: number[]): Promise<void> {
+    this.states.restore(partitions);
+    this.ownership.take(partitions);
+    try {
+      for (const p of partitions) {
+        const from = Math.max(this.checkpoint.restoredPosition(p), this.forgotten.get(p) ?? 0);
+        this.delivered.set(p, from);
+        this.tails.set(p, await this.reader.read(new Map([[p, from]]), (entry) => this.handle(entry)));
+      }
+    } catch (err) {
+      // The leases release them again: nothing is applied past what is read.
+      await this.stopReading(partitions);
+      this.ownership.give(partitions);
+      for (const p of partitions) this.delivered.delete(p);
+      throw err;
+    }
+    this.logger.log({ partitions: partitions.length }, `Reading partitions ${partitions.join(',')}`);
+  }
+
+  async releasing(partitions: number[]): Promise<void> {
+    await this.stopReading(partitions);
+    this.ownership.give(partitions);
+    await this.settle(partitions);
+    for (const p of partitions) this.delivered.delete(p);
+  }
+
+  lost(partitions: number[]): void {
+    this.ownership.give(partitions);
+    for (const p of partitions) this.delivered.delete(p);
+    this.stopReading(partitions).catch((err: unknown) =>
+      this.logger.warn({ err }, 'Stopping the reads of lost partitions failed'),
+    );
+  }
+
+  /** Stops every read (shutdown, before the leases are handed off). */
+  stopAll(): Promise<void> {
+    return this.stopReading([...this.tails.keys()]);
+  }
+
+  /**
+   * Stores what was read of `partitions` (every one read here by default), writes the state
+   * (a checkpoint), then lets the log forget what both cover: a new owner replays only what
+   * follows. Today the checkpoint's rows are in this node's DATA_DIR: a new owner on another node
+   * starts from its own, so it reads again what is left of the partition (stored again
+   * idempotently by the readings' key).
+   */
+  async settle(partitions: readonly number[] = [...this.delivered.keys()]): Promise<void> {
+    const covered = partitions.map((p) => [p, this.delivered.get(p) ?? 0] as const);
+    await this.writer.flush();
+    await this.checkpoint.checkpoint();
+    for (const [p, position] of covered) {
+      if (position <= (this.forgotten.get(p) ?? 0)) continue;
+      await this.reader.forget(p, position);
+      this.forgotten.set(p, position);
+    }
+  }
+
+  private handle(entry: LoggedEntry): void {
+    this.delivered.set(entry.partition, entry.position);
+    const payload = Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength);
+    this.consumer.consume(entry.topic, payload, entry.position);
+  }
+
+  private async stopReading(partitions: readonly number[]): Promise<void> {
+    const tails = partitions.map((p) => this.tails.get(p)).filter((t) => t !== undefined);
+    for (const p of partitions) this.tails.delete(p);
+    await Promise.all(tails.map((t) => t.stop()));
+  }
+}
