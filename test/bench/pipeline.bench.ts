@@ -7,10 +7,12 @@
 //   BENCH_ONLY=soak npm run bench 15,000/s for BENCH_SOAK_S (300) s
 //   BENCH_ONLY=idle-fleet npm run bench   no traffic for BENCH_IDLE_S (60) s: background CPU
 //   BENCH_ONLY=convoi-stepup,postgres-stepup npm run bench   the two operational stores
+//   BENCH_ONLY=cluster npm run bench   one node vs edge + 1-3 processors on the log, and a failover
 // BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the 150,000-container fleet between runs.
 import { aedesBaseline, mosquittoBaseline } from './scenarios/baseline.scenarios.js';
 import { benchSettings, FLEET_CONTAINERS, FLEET_SHIPMENTS } from './scenarios/bench-settings.js';
 import { alertLatency } from './scenarios/alert.scenario.js';
+import { clusterScenario } from './scenarios/cluster.scenario.js';
 import {
   convoiExternalStepUp,
   convoiFixed,
@@ -40,6 +42,7 @@ const STANDARD = [
   'alert',
   'memory',
   'idle-fleet',
+  'cluster',
 ];
 
 const settings = benchSettings(process.env);
@@ -65,15 +68,18 @@ const report: PipelineReport = {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 log(`convoi pipeline bench: ${wanted.join(', ')}${settings.quick ? ' (quick)' : ''}`);
-const template = await buildFleetTemplate(FLEET_CONTAINERS, FLEET_SHIPMENTS, settings.templateDir);
-report.setup.templateSeconds = template.seconds;
-log(`  fleet template (${FLEET_CONTAINERS} containers, ${FLEET_SHIPMENTS} shipments): ${template.seconds} s`);
-
-// Every container reports once (the memory scenario) before the rate scenarios, which start from
-// that steady-state fleet.
-const convoiWanted = wanted.some((n) => !n.startsWith('baseline-') && n !== 'alert');
-let fleet = template.dir;
+// The scenarios on the 150,000-container fleet; the baselines, alert and cluster bring their own.
+const convoiWanted = wanted.some((n) => !n.startsWith('baseline-') && n !== 'alert' && n !== 'cluster');
+let fleet = '';
 if (convoiWanted || wanted.includes('memory')) {
+  const template = await buildFleetTemplate(FLEET_CONTAINERS, FLEET_SHIPMENTS, settings.templateDir);
+  report.setup.templateSeconds = template.seconds;
+  log(
+    `  fleet template (${FLEET_CONTAINERS} containers, ${FLEET_SHIPMENTS} shipments): ${template.seconds} s`,
+  );
+  fleet = template.dir;
+  // Every container reports once (the memory scenario) before the rate scenarios, which start
+  // from that steady-state fleet.
   log('  memory (every container reports once)…');
   try {
     const { memory, warmDir } = await convoiMemory(template.dir);
@@ -110,6 +116,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   rest: () => restUnderLoad(settings, fleet),
   alert: () => alertLatency(settings.alertSeconds),
   soak: () => convoiSoak(settings, fleet),
+  // One node against an edge + 1, 2, 3 processors on nats-server and PostgreSQL, then a failover.
+  cluster: () => clusterScenario(settings),
   // About 85 s: the fleet where every container reported, at rest for BENCH_IDLE_S (60) s.
   'idle-fleet': () => idleFleet(settings, fleet),
 };

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { SoakResult } from '../scenarios/convoi.scenarios.js';
 import type { WindowResult } from '../scenarios/measure.js';
 import { influxSection } from './influx-report.js';
+import { clusterSection, clusterTargets } from './cluster-report.js';
 import { evaluateTargets, type TargetCheck } from './targets.js';
 
 export interface PipelineReport {
@@ -146,6 +147,7 @@ function markdown(report: PipelineReport): string {
     '',
     ...soakSection(report),
     ...influxSection(report),
+    ...clusterSection(report),
     ...(errors.length > 0
       ? ['### Scenarios that failed', '', ...errors.map(([k, v]) => `- ${k}: \`${v.split('\n')[0]}\``), '']
       : []),
@@ -155,7 +157,7 @@ function markdown(report: PipelineReport): string {
 }
 
 export function writeReports(report: PipelineReport, out: { json: string; markdown?: string }): void {
-  report.targets = evaluateTargets(report);
+  report.targets = [...evaluateTargets(report), ...clusterTargets(report)];
   process.stdout.write(
     `\n${windowTable(report)}\n\n${soakSection(report).join('\n')}\n${targetTable(report.targets)}\n`,
   );
