@@ -82,6 +82,8 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
   const keys: { key: string; id: string; revoked: boolean }[] = [];
   /** MQTT secrets issued before the move: a device's, a revoked device's, an integration's. */
   const mqttSecrets: Record<string, string> = {};
+  /** The delivered shipment's journey events as the SQLite deployment served them. */
+  let journeyBefore: unknown[] = [];
   const shipmentIds: string[] = [];
   /** The first bulk reading's instant. */
   let t0 = 0;
@@ -226,6 +228,9 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
   });
 
   it('copies every row of every table PostgreSQL holds, and reports each table', async () => {
+    journeyBefore = (await app!.request(`/api/v1/shipments/${shipmentIds[0]}/journey`)).body
+      .events as unknown[];
+    assert.ok(journeyBefore.length > 0, 'the delivered shipment has journey events');
     await app!.close();
     app = undefined;
     for (const t of MOVED_TABLES) {
@@ -277,6 +282,9 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       (record.body.disposition.history as { decision: string }[]).map((d) => d.decision),
       ['inspect', 'accept'],
     );
+
+    const journey = await app.request(`/api/v1/shipments/${shipmentIds[0]}/journey`);
+    assert.deepEqual(journey.body.events, journeyBefore, 'the journey events, from PostgreSQL');
 
     const history = await app.request(
       `/api/v1/containers/REEFER-001/readings?from=${new Date(t0).toISOString()}&limit=10000`,
