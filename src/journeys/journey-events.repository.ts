@@ -23,6 +23,8 @@ const EVENTS_FLUSH_MS = 100;
 const PG_BATCH = 500;
 /** Wait before a batch PostgreSQL did not take is tried again, ms. */
 const PG_RETRY_MS = 1000;
+/** Longest a read waits for this node's queued events, ms. */
+const READ_WAIT_MS = 5000;
 /** How long the shutdown waits for PostgreSQL; the rest stays in the outbox for the next start. */
 const SHUTDOWN_WAIT_MS = 10_000;
 
@@ -33,7 +35,7 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * container), and always before the container states they explain (`JourneyStateStore` flushes
  * first). On SQLite the flush stores them at once, synchronously. On PostgreSQL it keeps them in
  * the SQLite outbox at once and a writer stores them behind, in order, retried until PostgreSQL
- * takes them. Every read first waits for this node's queued events. Journey states are the
+ * takes them. Every read first waits for this node's queued events (up to 5 s). Journey states are the
  * container states' (`state/`); `journey_state`, where earlier versions kept them, is read once
  * there and emptied.
  */
@@ -78,7 +80,7 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
       this.outbox.doneThrough(left.lastId);
       this.logger.log(`Stored ${left.rows.length} journey events a previous run left in the outbox`);
     }
-    this.store.flushBeforeClose(() => this.stored(SHUTDOWN_WAIT_MS));
+    this.store.flushBeforeClose(() => this.storedBeforeClose());
   }
 
   /** Queues an event; see the class comment for when it is written. */
@@ -133,16 +135,23 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
     return this.sqlite.connection.open;
   }
 
-  /** Resolves once every event queued so far is stored (or, with `waitMs`, after that long at most). */
-  private async stored(waitMs?: number): Promise<void> {
+  /**
+   * Resolves once every event queued so far is stored, or after `waitMs` at most: a read goes on
+   * without the events PostgreSQL has not taken yet rather than hang while it is away.
+   */
+  private async stored(waitMs = READ_WAIT_MS): Promise<void> {
     this.flush();
     if (this.writing === undefined) return;
-    if (waitMs === undefined) return this.writing;
-    this.stopping = true;
     let timeout: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timeout = setTimeout(resolve, waitMs)));
     await Promise.race([this.writing, late]);
     clearTimeout(timeout);
+  }
+
+  /** Shutdown: waits for PostgreSQL a while; what it has not taken stays in the outbox. */
+  private async storedBeforeClose(): Promise<void> {
+    await this.stored(SHUTDOWN_WAIT_MS);
+    this.stopping = true;
     if (this.behind.length > 0)
       this.logger.warn(`${this.behind.length} journey events left in the outbox for the next start`);
   }
