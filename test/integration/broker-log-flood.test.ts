@@ -49,6 +49,7 @@ void describe(`${EmbeddedBroker.name} client-error log`, () => {
     db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dataDir }));
     const store = new DeviceCredentialStore(
       new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: undefined }), db),
+      db,
       clock,
     );
     await store.onModuleInit();

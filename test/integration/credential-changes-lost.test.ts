@@ -18,7 +18,7 @@ async function node(url: string): Promise<{ credentials: DeviceCredentialStore; 
   const dir = mkdtempSync(join(tmpdir(), 'convoi-creds-'));
   const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
   const store = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: url }), sqlite);
-  const credentials = new DeviceCredentialStore(store, new Clock());
+  const credentials = new DeviceCredentialStore(store, sqlite, new Clock());
   await credentials.onModuleInit();
   return {
     credentials,

@@ -18,7 +18,7 @@ describeEachStore(DeviceCredentialStore.name, (current) => {
 
   beforeEach(async () => {
     changes.length = 0;
-    credentials = new DeviceCredentialStore(current().store, new ManualClock(T0));
+    credentials = new DeviceCredentialStore(current().store, current().sqlite, new ManualClock(T0));
     credentials.onChange((username, change) => changes.push(`${change} ${username}`));
     await credentials.onModuleInit();
   });

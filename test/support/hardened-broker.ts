@@ -58,7 +58,7 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
     new OperationalStoreConfig({ DATABASE_URL: options.databaseUrl }),
     db,
   );
-  const store = new DeviceCredentialStore(operational, clock);
+  const store = new DeviceCredentialStore(operational, db, clock);
   await store.onModuleInit();
   const metrics = new Metrics();
   const abuse = new IpAbuseTracker(limits, clock);

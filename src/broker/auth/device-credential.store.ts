@@ -3,8 +3,10 @@ import { sql, type Kysely } from 'kysely';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { isValidId } from '#src/contracts/identifiers.js';
+import { CompiledSqliteStatement } from '#src/storage/compiled-sqlite.statement.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import type { PostgresChannelListener } from '#src/storage/postgres-channel.listener.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { isDuplicateKey } from '#src/storage/store-errors.js';
 import { BROKER_AUTH_MIGRATIONS, BROKER_AUTH_SCOPE, CREDENTIAL_CHANNEL } from './broker-auth.migrations.js';
 import { principalOf, type CredentialRow, type CredentialTables } from './credential.tables.js';
@@ -66,9 +68,12 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
   private readonly db: Kysely<CredentialTables>;
   private readonly cache: VerifiedCredentialCache;
   private readonly changes: PostgresChannelListener | undefined;
+  /** SQLite: the lookup, compiled once and run synchronously (a CONNECT storm pays no query building). */
+  private findNow?: CompiledSqliteStatement<{ username: string }>;
 
   constructor(
     private readonly store: OperationalDatabase,
+    private readonly sqlite: SqliteDatabase,
     private readonly clock: Clock,
   ) {
     this.db = store.db.withTables<CredentialTables>();
@@ -83,6 +88,11 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
 
   async onModuleInit(): Promise<void> {
     await this.store.migrate(BROKER_AUTH_SCOPE, BROKER_AUTH_MIGRATIONS);
+    if (this.store.dialect === 'sqlite') {
+      this.findNow = new CompiledSqliteStatement(this.sqlite.connection, ['username'], (p) =>
+        this.findQuery(p.username),
+      );
+    }
     await this.changes?.start();
   }
 
@@ -202,8 +212,17 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
   }
 
   private async find(username: string): Promise<StoredCredential | undefined> {
-    // Both tables, always: an unknown username costs the same lookups as a known one.
-    const row: CredentialRow | undefined = await this.db
+    const row =
+      this.findNow !== undefined
+        ? this.findNow.get<CredentialRow>({ username })
+        : await this.findQuery(username).executeTakeFirst();
+    if (row === undefined || row.revoked_at !== null) return undefined;
+    return { hash: row.secret_hash, principal: principalOf(username, row) };
+  }
+
+  /** The username's row in either table: both, always, so an unknown username costs the same lookups. */
+  private findQuery(username: string) {
+    return this.db
       .selectFrom('device_credentials')
       .select([
         sql<CredentialRow['kind']>`'device'`.as('kind'),
@@ -217,10 +236,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
           .selectFrom('integration_credentials')
           .select(['kind', 'secret_hash', 'revoked_at', 'topic_root'])
           .where('name', '=', username),
-      )
-      .executeTakeFirst();
-    if (row === undefined || row.revoked_at !== null) return undefined;
-    return { hash: row.secret_hash, principal: principalOf(username, row) };
+      );
   }
 
   /**
