@@ -15,16 +15,21 @@ const OUTBOX_MIGRATIONS: readonly Migration[] = [
  * Journey events whose write to PostgreSQL is still queued, kept in the local SQLite file
  * meanwhile (as `AlertChangeOutbox` keeps alert changes): added in the same synchronous step as
  * the container states they explain are written, so a crash loses none; the next start stores
- * what is left (inserting only rows not stored yet). Stored in id order: what is done is a prefix.
+ * what is left (inserting only rows not stored yet). Stored in id order, a page at a time, so
+ * memory holds one page however long PostgreSQL is away: what is done is a prefix.
  */
 export class JourneyEventOutbox {
   private readonly insert: Statement<[string]>;
   private readonly removeThrough: Statement<[number]>;
+  private readonly page: Statement<[number, number], { id: number; event: string }>;
 
   constructor(private readonly sqlite: SqliteDatabase) {
     sqlite.migrate('journey-event-outbox', OUTBOX_MIGRATIONS);
     this.insert = sqlite.connection.prepare('INSERT INTO journey_event_outbox (event) VALUES (?)');
     this.removeThrough = sqlite.connection.prepare('DELETE FROM journey_event_outbox WHERE id <= ?');
+    this.page = sqlite.connection.prepare(
+      'SELECT id, event FROM journey_event_outbox WHERE id > ? ORDER BY id LIMIT ?',
+    );
   }
 
   /** Keeps the rows (one transaction); returns the id of the last. */
@@ -41,14 +46,17 @@ export class JourneyEventOutbox {
     if (this.sqlite.connection.open) this.removeThrough.run(id);
   }
 
-  /** The rows left by the last run, in order, with the id of the last. */
-  pending(): { rows: JourneyEventRow[]; lastId: number } {
-    const left = this.sqlite.connection
-      .prepare<[], { id: number; event: string }>('SELECT id, event FROM journey_event_outbox ORDER BY id')
-      .all();
-    return {
-      rows: left.map((r) => JSON.parse(r.event) as JourneyEventRow),
-      lastId: left.at(-1)?.id ?? 0,
-    };
+  /** Up to `limit` rows after `id`, in order. */
+  after(id: number, limit: number): { id: number; row: JourneyEventRow }[] {
+    return this.page.all(id, limit).map((r) => ({ id: r.id, row: JSON.parse(r.event) as JourneyEventRow }));
+  }
+
+  /** The id of the newest row kept (0 when empty). */
+  lastId(): number {
+    return (
+      this.sqlite.connection
+        .prepare<[], { id: number | null }>('SELECT max(id) AS id FROM journey_event_outbox')
+        .get()?.id ?? 0
+    );
   }
 }

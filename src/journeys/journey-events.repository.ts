@@ -48,9 +48,11 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
   private timer?: NodeJS.Timeout;
   /** SQLite: the insert, compiled once and run synchronously. */
   private writeNow?: CompiledSqliteStatement<JourneyEventRow>;
-  /** PostgreSQL: the outbox, and its rows not stored yet, in order. */
+  /** PostgreSQL: the outbox; its rows through `storedThrough` are in PostgreSQL. */
   private outbox?: JourneyEventOutbox;
-  private behind: { id: number; row: JourneyEventRow }[] = [];
+  private storedThrough = 0;
+  /** Rows through this id were left by an earlier run: PostgreSQL may hold some of them already. */
+  private leftThrough = 0;
   private writing: Promise<void> | undefined;
   private stopping = false;
 
@@ -73,12 +75,10 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
       return;
     }
     this.outbox = new JourneyEventOutbox(this.sqlite);
-    const left = this.outbox.pending();
-    if (left.rows.length > 0) {
-      // PostgreSQL may have committed some before the crash: only the missing ones.
-      await insertMissingEvents(this.db, left.rows);
-      this.outbox.doneThrough(left.lastId);
-      this.logger.log(`Stored ${left.rows.length} journey events a previous run left in the outbox`);
+    this.leftThrough = this.outbox.lastId();
+    if (this.leftThrough > 0) {
+      this.logger.log('Storing the journey events a previous run left in the outbox');
+      this.startWriting();
     }
     this.store.flushBeforeClose(() => this.storedBeforeClose());
   }
@@ -104,9 +104,8 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
       })();
       return;
     }
-    const last = this.outbox.add(rows);
-    rows.forEach((row, i) => this.behind.push({ id: last - rows.length + 1 + i, row }));
-    this.writing ??= this.writeBehind().finally(() => (this.writing = undefined));
+    this.outbox.add(rows);
+    this.startWriting();
   }
 
   beforeApplicationShutdown(): void {
@@ -152,19 +151,26 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
   private async storedBeforeClose(): Promise<void> {
     await this.stored(SHUTDOWN_WAIT_MS);
     this.stopping = true;
-    if (this.behind.length > 0)
-      this.logger.warn(`${this.behind.length} journey events left in the outbox for the next start`);
+    if (this.writing !== undefined) this.logger.warn('Journey events left in the outbox for the next start');
   }
 
-  /** Stores the outbox's rows in PostgreSQL, in order, batch by batch, until none is left. */
+  private startWriting(): void {
+    this.writing ??= this.writeBehind().finally(() => (this.writing = undefined));
+  }
+
+  /** Stores the outbox's rows in PostgreSQL, in order, a page at a time, until none is left. */
   private async writeBehind(): Promise<void> {
+    const outbox = this.outbox;
+    if (outbox === undefined) return;
     let retried = false;
-    while (this.behind.length > 0) {
-      const batch = this.behind.slice(0, PG_BATCH);
-      const rows = batch.map((b) => b.row);
+    for (;;) {
+      const page = outbox.after(this.storedThrough, PG_BATCH);
+      if (page.length === 0) return;
+      const rows = page.map((p) => p.row);
+      const last = page[page.length - 1].id;
       try {
-        // A retried batch may have been committed by the try that seemed to fail.
-        if (retried) await insertMissingEvents(this.db, rows);
+        // A retried page, or one an earlier run left, may be in PostgreSQL already.
+        if (retried || page[0].id <= this.leftThrough) await insertMissingEvents(this.db, rows);
         else await insertEvents(this.db, rows).execute();
       } catch (error) {
         this.logger.warn(`Journey events not stored in PostgreSQL, retrying: ${(error as Error).message}`);
@@ -174,8 +180,8 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
         continue;
       }
       retried = false;
-      this.behind.splice(0, batch.length);
-      this.outbox?.doneThrough(batch[batch.length - 1].id);
+      this.storedThrough = last;
+      outbox.doneThrough(last);
     }
   }
 }

@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { AppConfig } from '#src/config/app-config.js';
 import { JourneyEventOutbox } from '#src/journeys/journey-event.outbox.js';
 import { JourneyEventsRepository } from '#src/journeys/journey-events.repository.js';
 import { toRow } from '#src/journeys/journey-events.table.js';
 import type { JourneyEvent } from '#src/journeys/journey.types.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { describeEachStore } from '#test/support/store-dialects.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 const T0 = Date.UTC(2026, 10, 22, 6, 0, 0);
 
@@ -52,6 +61,48 @@ describeEachStore(JourneyEventsRepository.name, (current) => {
     await restarted.onModuleInit();
     assert.deepEqual(await restarted.byShipment('S1', 10), [EVENTS[0]]);
     assert.deepEqual(await restarted.byContainer('C2', T0, T0 + 10, 10), [EVENTS[3]]);
-    assert.deepEqual(new JourneyEventOutbox(current().sqlite).pending().rows, [], 'the outbox is empty');
+    assert.deepEqual(new JourneyEventOutbox(current().sqlite).after(0, 10), [], 'the outbox is empty');
+  });
+});
+
+describe(`${JourneyEventsRepository.name} while PostgreSQL is away`, () => {
+  let postgres: PostgresServer;
+  let dir = '';
+  before(async () => {
+    postgres = await startPostgres();
+    dir = mkdtempSync(join(tmpdir(), 'convoi-journey-'));
+  });
+  after(async () => {
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the events in the outbox while PostgreSQL is stopped, and stores each once when it is back', async () => {
+    const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    const url = await postgres.createDatabase();
+    const store = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: url }), sqlite);
+    const events = new JourneyEventsRepository(store, sqlite);
+    await events.onModuleInit();
+    try {
+      events.insert(EVENTS[0]);
+      assert.equal((await events.byShipment('S1', 10)).length, 1);
+      await postgres.pause();
+      events.insert(EVENTS[3]);
+      events.flush();
+      assert.equal(new JourneyEventOutbox(sqlite).after(0, 10).length, 1, 'kept in the outbox');
+      await postgres.resume();
+      await waitFor(
+        'the event stored once PostgreSQL is back',
+        async () => (await events.byContainer('C2', T0, T0 + 10, 10)).length > 0,
+        10_000,
+      );
+      assert.deepEqual(await events.byContainer('C2', T0, T0 + 10, 10), [EVENTS[3]]);
+      assert.deepEqual(await events.byShipment('S1', 10), [EVENTS[0]]);
+      assert.deepEqual(new JourneyEventOutbox(sqlite).after(0, 10), [], 'the outbox is empty');
+    } finally {
+      events.beforeApplicationShutdown();
+      await store.onApplicationShutdown();
+      await sqlite.onApplicationShutdown();
+    }
   });
 });
