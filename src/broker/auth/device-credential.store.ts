@@ -1,14 +1,14 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { isValidId } from '#src/contracts/identifiers.js';
 import { CompiledSqliteStatement } from '#src/storage/compiled-sqlite.statement.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
-import type { PostgresChannelListener } from '#src/storage/postgres-channel.listener.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { isDuplicateKey } from '#src/storage/store-errors.js';
-import { BROKER_AUTH_MIGRATIONS, BROKER_AUTH_SCOPE, CREDENTIAL_CHANNEL } from './broker-auth.migrations.js';
+import { BROKER_AUTH_MIGRATIONS, BROKER_AUTH_SCOPE } from './broker-auth.migrations.js';
+import { CredentialChanges, type CredentialChangeListener } from './credential-changes.js';
 import { principalOf, type CredentialRow, type CredentialTables } from './credential.tables.js';
 import { INTEGRATION_TOPIC_ROOTS, type IntegrationKind, type Principal } from './principal.js';
 import {
@@ -25,6 +25,8 @@ import {
   type StoredCredential,
 } from './verified-credential.cache.js';
 
+export type { CredentialChangeListener };
+
 /** Usernames no stored credential may take (the in-memory platform credential uses it). */
 export const RESERVED_USERNAMES: ReadonlySet<string> = new Set(['convoi-platform', 'anonymous']);
 
@@ -36,15 +38,6 @@ const CREDENTIAL_TABLES = {
   integration: { name: 'integration_credentials', key: 'name' },
 } as const;
 
-/** Why a live session must end: its credential was revoked or rotated. */
-export type CredentialChangeListener = (username: string, change: 'revoked' | 'rotated') => void;
-
-/** A change of a credential row as the PostgreSQL trigger announces it (broker-auth.migrations.ts). */
-interface AnnouncedChange {
-  username: string;
-  change: 'revoked' | 'rotated' | 'written';
-}
-
 /**
  * MQTT credentials of devices and integrations in the operational store (SQLite or PostgreSQL,
  * scope `broker-auth`): hashes only (`secret-hash.ts`), the secret is returned once by
@@ -52,22 +45,16 @@ interface AnnouncedChange {
  * namespace. `verify` answers an unknown username and a wrong secret after the same work (one
  * lookup in both tables, one digest compared).
  *
- * What the store answered is kept in memory ({@link VerifiedCredentialCache}). On SQLite this node is the
- * only writer and forgets what it changes. On PostgreSQL every insert or update is announced by
- * NOTIFY to every node (this one included), which forgets the row and ends the live sessions of a
- * revoked or rotated credential: a change takes effect everywhere at its commit plus the
- * notification's delivery (milliseconds). While a node's LISTEN connection is down it keeps
- * nothing in memory and asks the store on every CONNECT.
+ * What the store answered is kept in memory, and forgotten when a row changes on any node
+ * ({@link CredentialChanges}: on PostgreSQL by LISTEN/NOTIFY).
  */
 @Injectable()
 export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(DeviceCredentialStore.name);
-  private readonly listeners: CredentialChangeListener[] = [];
   /** A hash no secret matches, compared against for unknown usernames (equal timing). */
   private readonly decoyHash = hashSecret(generateSecret());
   private readonly db: Kysely<CredentialTables>;
+  private readonly changes: CredentialChanges;
   private readonly cache: VerifiedCredentialCache;
-  private readonly changes: PostgresChannelListener | undefined;
   /** SQLite: the lookup, compiled once and run synchronously (a CONNECT storm pays no query building). */
   private findNow?: CompiledSqliteStatement<{ username: string }>;
 
@@ -77,13 +64,8 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
     private readonly clock: Clock,
   ) {
     this.db = store.db.withTables<CredentialTables>();
-    this.changes = store.listen(CREDENTIAL_CHANNEL, {
-      message: (payload) => this.announced(payload),
-      listening: () => this.cache.switch(true),
-      lost: () => this.cache.switch(false),
-    });
-    // On PostgreSQL, memory is trusted only while the announcements of changes arrive.
-    this.cache = new VerifiedCredentialCache(this.changes === undefined);
+    this.changes = new CredentialChanges(store);
+    this.cache = this.changes.cache;
   }
 
   async onModuleInit(): Promise<void> {
@@ -93,11 +75,11 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
         this.findQuery(p.username),
       );
     }
-    await this.changes?.start();
+    await this.changes.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.changes?.close();
+    await this.changes.close();
   }
 
   /** Creates the credential of a device; returns its secret, to show once. */
@@ -121,7 +103,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
       )
       .executeTakeFirst();
     if (result.numInsertedOrUpdatedRows === 0n) throw exists();
-    this.cache.forget(deviceId);
+    this.changes.changedHere(deviceId);
     return secret;
   }
 
@@ -135,7 +117,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw notFound(deviceId);
-    this.changed(deviceId, 'rotated');
+    this.changes.changedHere(deviceId, 'rotated');
     return secret;
   }
 
@@ -172,7 +154,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
       if (isDuplicateKey(error)) throw exists();
       throw error;
     }
-    this.cache.forget(name);
+    this.changes.changedHere(name);
     return secret;
   }
 
@@ -197,7 +179,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
 
   /** Called with the username whenever a credential is revoked or rotated (on any node). */
   onChange(listener: CredentialChangeListener): void {
-    this.listeners.push(listener);
+    this.changes.onChange(listener);
   }
 
   /** From memory when it has the answer; from the store (then kept) otherwise. */
@@ -248,7 +230,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
       .set({ secret_hash: hashSecret(secret) })
       .where('secret_hash', '=', scryptHash)
       .execute();
-    this.cache.forget(principal.name);
+    this.changes.changedHere(principal.name);
   }
 
   private async revokeRow(table: CredentialTable, username: string): Promise<void> {
@@ -257,7 +239,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw notFound(username);
-    this.changed(username, 'revoked');
+    this.changes.changedHere(username, 'revoked');
   }
 
   /** An update of `username`'s row in the devices' or the integrations' table. */
@@ -285,29 +267,6 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
     // A revoked device may be issued again; a name an integration holds, never.
     const deviceHolds = device !== undefined && (table === 'integration' || device.revoked_at === null);
     if (deviceHolds || integration !== undefined) throw exists();
-  }
-
-  /** Forgets the row here; ends live sessions here, or on every node through the announcement. */
-  private changed(username: string, change: 'revoked' | 'rotated'): void {
-    this.cache.forget(username);
-    if (this.changes === undefined) this.notify(username, change);
-  }
-
-  private announced(payload: string): void {
-    let change: AnnouncedChange;
-    try {
-      change = JSON.parse(payload) as AnnouncedChange;
-    } catch {
-      this.logger.warn('Unreadable credential change announcement: every cached credential forgotten');
-      this.cache.switch(true);
-      return;
-    }
-    this.cache.forget(change.username);
-    if (change.change !== 'written') this.notify(change.username, change.change);
-  }
-
-  private notify(username: string, change: 'revoked' | 'rotated'): void {
-    for (const listener of this.listeners) listener(username, change);
   }
 }
 
