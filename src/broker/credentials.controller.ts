@@ -28,16 +28,16 @@ export class CredentialsController {
   @ApiOperation({ summary: "Issue a device's MQTT secret, or rotate it (the old one stops at once)" })
   @ApiCreatedResponse({ type: IssuedCredential })
   @ApiProblems(400, 404)
-  issueDevice(@Param() params: DeviceIdParams): IssuedCredential {
+  async issueDevice(@Param() params: DeviceIdParams): Promise<IssuedCredential> {
     if (!this.devices.byId(params.id)) {
       throw new DomainError('not-found', 'fleet.device-not-found', `device ${params.id} does not exist`);
     }
     let secret: string;
     try {
-      secret = this.store.issue(params.id);
+      secret = await this.store.issue(params.id);
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'broker.credential-exists')) throw err;
-      secret = this.store.rotate(params.id);
+      secret = await this.store.rotate(params.id);
     }
     return { username: params.id, secret, note: SHOWN_ONCE };
   }
@@ -47,16 +47,16 @@ export class CredentialsController {
   @ApiOperation({ summary: "Revoke a device's MQTT secret and close its session" })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiProblems(400, 404)
-  revokeDevice(@Param() params: DeviceIdParams): void {
-    this.store.revoke(params.id);
+  revokeDevice(@Param() params: DeviceIdParams): Promise<void> {
+    return this.store.revoke(params.id);
   }
 
   @Post('admin/integrations')
   @ApiOperation({ summary: 'Create a network-server or operator MQTT credential' })
   @ApiCreatedResponse({ type: IssuedCredential })
   @ApiProblems(400, 409)
-  createIntegration(@Body() body: CreateIntegrationDto): IssuedCredential {
-    const secret = this.store.issueIntegration(body.name, body.kind, body.topicRoot);
+  async createIntegration(@Body() body: CreateIntegrationDto): Promise<IssuedCredential> {
+    const secret = await this.store.issueIntegration(body.name, body.kind, body.topicRoot);
     return { username: body.name, secret, note: SHOWN_ONCE };
   }
 
@@ -65,7 +65,7 @@ export class CredentialsController {
   @ApiOperation({ summary: 'Revoke an integration credential and close its sessions' })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiProblems(400, 404)
-  revokeIntegration(@Param() params: IntegrationNameParams): void {
-    this.store.revokeIntegration(params.name);
+  revokeIntegration(@Param() params: IntegrationNameParams): Promise<void> {
+    return this.store.revokeIntegration(params.name);
   }
 }

@@ -1,140 +1,187 @@
-import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
-import type { Statement } from 'better-sqlite3';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import { CompiledSqliteStatement } from '#src/storage/compiled-sqlite.statement.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { JourneyEventOutbox } from './journey-event.outbox.js';
+import { JOURNEY_EVENTS_MIGRATIONS, JOURNEY_EVENTS_SCOPE } from './journey-events.migrations.js';
+import {
+  insertEvents,
+  insertMissingEvents,
+  JOURNEY_EVENT_COLUMNS,
+  JourneyEventsTable,
+  toRow,
+  type JourneyEventRow,
+  type JourneyEventsTables,
+} from './journey-events.table.js';
 import { JOURNEY_MIGRATIONS } from './journey.migrations.js';
-import type { JourneyEvent, JourneyEventType } from './journey.types.js';
-
-interface EventRow {
-  container_id: string;
-  shipment_id: string | null;
-  type: JourneyEventType;
-  site_id: string | null;
-  site_kind: string | null;
-  at: number;
-  until: number | null;
-  lat: number | null;
-  lon: number | null;
-  detail: string | null;
-}
+import type { JourneyEvent } from './journey.types.js';
 
 /** Longest an event waits before it is written, ms. */
 const EVENTS_FLUSH_MS = 100;
+/** Events one PostgreSQL INSERT takes. */
+const PG_BATCH = 500;
+/** Wait before a batch PostgreSQL did not take is tried again, ms. */
+const PG_RETRY_MS = 1000;
+/** Longest a read waits for this node's queued events, ms. */
+const READ_WAIT_MS = 5000;
+/** How long the shutdown waits for PostgreSQL; the rest stays in the outbox for the next start. */
+const SHUTDOWN_WAIT_MS = 10_000;
 
 /**
- * SQL access to journey events (scope `journeys`). Journey states are the container states'
- * (`state/`); `journey_state`, where earlier versions kept them, is read once there and emptied.
+ * The journey event log in the operational store (scope `journey-events`; ARCHITECTURE.md §5).
+ * Events are queued and written together within {@link EVENTS_FLUSH_MS} (a commit per event cost
+ * 18 % of a core at 15,000 readings/s, since a fleet at rest produces stop events for every
+ * container), and always before the container states they explain (`JourneyStateStore` flushes
+ * first). On SQLite the flush stores them at once, synchronously. On PostgreSQL it keeps them in
+ * the SQLite outbox at once and a writer stores them behind, in order, retried until PostgreSQL
+ * takes them. Every read first waits for this node's queued events (up to 5 s). Journey states are the
+ * container states' (`state/`); `journey_state`, where earlier versions kept them, is read once
+ * there and emptied.
  */
 @Injectable()
 export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationShutdown {
-  private insertEvent!: Statement;
+  private readonly logger = new Logger(JourneyEventsRepository.name);
+  private readonly db: Kysely<JourneyEventsTables>;
+  private readonly table: JourneyEventsTable;
   private pending: JourneyEvent[] = [];
   private timer?: NodeJS.Timeout;
+  /** SQLite: the insert, compiled once and run synchronously. */
+  private writeNow?: CompiledSqliteStatement<JourneyEventRow>;
+  /** PostgreSQL: the outbox; its rows through `storedThrough` are in PostgreSQL. */
+  private outbox?: JourneyEventOutbox;
+  private storedThrough = 0;
+  /** Rows through this id were left by an earlier run: PostgreSQL may hold some of them already. */
+  private leftThrough = 0;
+  private writing: Promise<void> | undefined;
+  private stopping = false;
 
-  constructor(private readonly sqlite: SqliteDatabase) {}
+  constructor(
+    private readonly store: OperationalDatabase,
+    private readonly sqlite: SqliteDatabase,
+  ) {
+    this.db = store.db.withTables<JourneyEventsTables>();
+    this.table = new JourneyEventsTable(this.db);
+  }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // Still on SQLite whatever the store: `journey_state` is there, for the state feature to import.
     this.sqlite.migrate('journeys', JOURNEY_MIGRATIONS);
-    this.insertEvent = this.db.prepare(
-      `INSERT INTO journey_events (container_id, shipment_id, type, site_id, site_kind, at, until, lat, lon, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    await this.store.migrate(JOURNEY_EVENTS_SCOPE, JOURNEY_EVENTS_MIGRATIONS);
+    if (this.store.dialect === 'sqlite') {
+      this.writeNow = new CompiledSqliteStatement(this.sqlite.connection, JOURNEY_EVENT_COLUMNS, (row) =>
+        insertEvents(this.db, [row]),
+      );
+      return;
+    }
+    this.outbox = new JourneyEventOutbox(this.sqlite);
+    this.leftThrough = this.outbox.lastId();
+    if (this.leftThrough > 0) {
+      this.logger.log('Storing the journey events a previous run left in the outbox');
+      this.startWriting();
+    }
+    this.store.flushBeforeClose(() => this.storedBeforeClose());
   }
 
-  private get db() {
-    return this.sqlite.connection;
-  }
-
-  /**
-   * Queues an event; queued events are written together, one transaction, within
-   * {@link EVENTS_FLUSH_MS} (a commit per event cost 18 % of a core at 15,000 readings/s, since a
-   * fleet at rest produces stop events for every container). Every read flushes first.
-   */
+  /** Queues an event; see the class comment for when it is written. */
   insert(e: JourneyEvent): void {
     this.pending.push(e);
     this.timer ??= setTimeout(() => this.flush(), EVENTS_FLUSH_MS);
   }
 
-  /** Writes the queued events now. */
+  /** Makes the queued events durable now: stored (SQLite) or in the outbox (PostgreSQL). */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0 || !this.db.open) return;
-    const batch = this.pending;
+    if (this.pending.length === 0 || !this.sqlite.connection.open) return;
+    const rows = this.pending.map(toRow);
     this.pending = [];
-    this.db.transaction(() => {
-      for (const e of batch) this.write(e);
-    })();
+    if (this.outbox === undefined) {
+      const write = this.writeNow;
+      if (write === undefined) throw new Error('journey events written before the store was migrated');
+      this.sqlite.connection.transaction(() => {
+        for (const row of rows) write.run(row);
+      })();
+      return;
+    }
+    this.outbox.add(rows);
+    this.startWriting();
   }
 
   beforeApplicationShutdown(): void {
     this.flush();
   }
 
-  private write(e: JourneyEvent): void {
-    this.insertEvent.run(
-      e.containerId,
-      e.shipmentId ?? null,
-      e.type,
-      e.siteId ?? null,
-      e.siteKind ?? null,
-      e.at,
-      e.until ?? null,
-      e.lat ?? null,
-      e.lon ?? null,
-      e.detail ?? null,
-    );
-  }
-
   /** A container's events in [from, to), oldest first, at most `limit`. */
-  byContainer(containerId: string, from: number, to: number, limit: number): JourneyEvent[] {
-    this.flush();
-    return this.db
-      .prepare<[string, number, number, number], EventRow>(
-        'SELECT * FROM journey_events WHERE container_id = ? AND at >= ? AND at < ? ORDER BY at, id LIMIT ?',
-      )
-      .all(containerId, from, to, limit)
-      .map(toEvent);
+  async byContainer(containerId: string, from: number, to: number, limit: number): Promise<JourneyEvent[]> {
+    await this.stored();
+    return this.table.byContainer(containerId, from, to, limit);
   }
 
   /** A shipment's events, oldest first. */
-  byShipment(shipmentId: string, limit: number): JourneyEvent[] {
-    this.flush();
-    return this.db
-      .prepare<[string, number], EventRow>(
-        'SELECT * FROM journey_events WHERE shipment_id = ? ORDER BY at, id LIMIT ?',
-      )
-      .all(shipmentId, limit)
-      .map(toEvent);
+  async byShipment(shipmentId: string, limit: number): Promise<JourneyEvent[]> {
+    await this.stored();
+    return this.table.byShipment(shipmentId, limit);
   }
 
   /** Geofence crossings of every container in [from, to), by container then time. */
-  crossings(from: number, to: number, limit: number): JourneyEvent[] {
-    this.flush();
-    return this.db
-      .prepare<[number, number, number], EventRow>(
-        `SELECT * FROM journey_events WHERE type IN ('enter', 'leave') AND at >= ? AND at < ?
-         ORDER BY container_id, at, id LIMIT ?`,
-      )
-      .all(from, to, limit)
-      .map(toEvent);
+  async crossings(from: number, to: number, limit: number): Promise<JourneyEvent[]> {
+    await this.stored();
+    return this.table.crossings(from, to, limit);
   }
 
   get open(): boolean {
-    return this.db.open;
+    return this.sqlite.connection.open;
   }
-}
 
-function toEvent(r: EventRow): JourneyEvent {
-  return {
-    containerId: r.container_id,
-    ...(r.shipment_id !== null && { shipmentId: r.shipment_id }),
-    type: r.type,
-    ...(r.site_id !== null && { siteId: r.site_id }),
-    ...(r.site_kind !== null && { siteKind: r.site_kind }),
-    at: r.at,
-    ...(r.until !== null && { until: r.until }),
-    ...(r.lat !== null && { lat: r.lat }),
-    ...(r.lon !== null && { lon: r.lon }),
-    ...(r.detail !== null && { detail: r.detail }),
-  };
+  /**
+   * Resolves once every event queued so far is stored, or after `waitMs` at most: a read goes on
+   * without the events PostgreSQL has not taken yet rather than hang while it is away.
+   */
+  private async stored(waitMs = READ_WAIT_MS): Promise<void> {
+    this.flush();
+    if (this.writing === undefined) return;
+    let timeout: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timeout = setTimeout(resolve, waitMs)));
+    await Promise.race([this.writing, late]);
+    clearTimeout(timeout);
+  }
+
+  /** Shutdown: waits for PostgreSQL a while; what it has not taken stays in the outbox. */
+  private async storedBeforeClose(): Promise<void> {
+    await this.stored(SHUTDOWN_WAIT_MS);
+    this.stopping = true;
+    if (this.writing !== undefined) this.logger.warn('Journey events left in the outbox for the next start');
+  }
+
+  private startWriting(): void {
+    this.writing ??= this.writeBehind().finally(() => (this.writing = undefined));
+  }
+
+  /** Stores the outbox's rows in PostgreSQL, in order, a page at a time, until none is left. */
+  private async writeBehind(): Promise<void> {
+    const outbox = this.outbox;
+    if (outbox === undefined) return;
+    let retried = false;
+    for (;;) {
+      const page = outbox.after(this.storedThrough, PG_BATCH);
+      if (page.length === 0) return;
+      const rows = page.map((p) => p.row);
+      const last = page[page.length - 1].id;
+      try {
+        // A retried page, or one an earlier run left, may be in PostgreSQL already.
+        if (retried || page[0].id <= this.leftThrough) await insertMissingEvents(this.db, rows);
+        else await insertEvents(this.db, rows).execute();
+      } catch (error) {
+        this.logger.warn(`Journey events not stored in PostgreSQL, retrying: ${(error as Error).message}`);
+        if (this.stopping) return;
+        retried = true;
+        await new Promise((resolve) => setTimeout(resolve, PG_RETRY_MS));
+        continue;
+      }
+      retried = false;
+      this.storedThrough = last;
+      outbox.doneThrough(last);
+    }
+  }
 }

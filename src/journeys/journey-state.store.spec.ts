@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { openContainerStates } from '#src/state/container-states.testing.js';
 import { JourneyEventsRepository } from './journey-events.repository.js';
@@ -77,18 +79,19 @@ describe(JourneyStateStore.name, () => {
 
   let repository: JourneyEventsRepository;
 
-  const open = () => {
-    repository = new JourneyEventsRepository(db);
-    repository.onModuleInit();
+  const open = async () => {
+    const operational = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: undefined }), db);
+    repository = new JourneyEventsRepository(operational, db);
+    await repository.onModuleInit();
     const s = new JourneyStateStore(openContainerStates(db, new ManualClock(T)), repository);
     s.onModuleInit();
     return s;
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'journey-state-'));
     db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
-    store = open();
+    store = await open();
   });
 
   afterEach(async () => {
@@ -179,11 +182,11 @@ describe(JourneyStateStore.name, () => {
     assert.deepStrictEqual(store.get('C1'), got);
   });
 
-  it('restores every state after a restart', () => {
+  it('restores every state after a restart', async () => {
     const states = fc.sample(journeyState, 50).map((s, i) => ({ ...s, containerId: `C${i}` }));
     states.forEach((s, i) => store.set(s, i % 2 === 0));
     store.beforeApplicationShutdown();
-    store = open();
+    store = await open();
     for (const s of states) assert.deepStrictEqual(normal(store.get(s.containerId)), normal(s));
   });
 

@@ -87,11 +87,11 @@ export class JourneyViewService extends ShipmentJourneyViews {
     return {
       shipmentId: s.id,
       journey: this.viewOf(s) ?? null,
-      events: this.events.byShipment(s.id, MAX_EVENTS),
+      events: await this.events.byShipment(s.id, MAX_EVENTS),
     };
   }
 
-  containerEvents(containerId: string, from: number, to: number): JourneyEvent[] {
+  containerEvents(containerId: string, from: number, to: number): Promise<JourneyEvent[]> {
     return this.events.byContainer(containerId, from, to, MAX_EVENTS);
   }
 }

@@ -41,12 +41,12 @@ export class JourneyController {
   @ApiOperation({ summary: 'A container’s journey events in a window (oldest first, at most 5000)' })
   @ApiOkResponse({ type: ContainerJourneyDto })
   @ApiProblems(400, 404)
-  container(
+  async container(
     @Param() params: ContainerIdParams,
     @Query() query: TimeWindowQueryDto,
-  ): { containerId: string; events: JourneyEvent[] } {
+  ): Promise<{ containerId: string; events: JourneyEvent[] }> {
     this.containers.require(params.id);
     const { from, to } = windowOf(query, this.clock.now());
-    return { containerId: params.id, events: this.journeys.containerEvents(params.id, from, to) };
+    return { containerId: params.id, events: await this.journeys.containerEvents(params.id, from, to) };
   }
 }

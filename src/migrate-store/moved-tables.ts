@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { ALERTS_MIGRATIONS, ALERTS_SCOPE } from '#src/alerts/alerts.migrations.js';
 import { API_KEY_MIGRATIONS, API_KEYS_SCOPE } from '#src/auth/api-key.migrations.js';
 import { AUDIT_MIGRATIONS, AUDIT_SCOPE } from '#src/audit/audit.migrations.js';
+import { BROKER_AUTH_MIGRATIONS, BROKER_AUTH_SCOPE } from '#src/broker/auth/broker-auth.migrations.js';
+import { JOURNEY_EVENTS_MIGRATIONS, JOURNEY_EVENTS_SCOPE } from '#src/journeys/journey-events.migrations.js';
 import {
   RECORD_DISPOSITIONS_MIGRATIONS,
   RECORD_DISPOSITIONS_SCOPE,
@@ -113,6 +115,29 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     scope: AUDIT_SCOPE,
     migrations: AUDIT_MIGRATIONS,
     empty: emptyAuditLog,
+  },
+  // MQTT credentials (hashes only): every edge on the PostgreSQL authenticates against them.
+  {
+    table: 'device_credentials',
+    file: OPERATIONAL_FILE,
+    key: ['device_id'],
+    scope: BROKER_AUTH_SCOPE,
+    migrations: BROKER_AUTH_MIGRATIONS,
+  },
+  {
+    table: 'integration_credentials',
+    file: OPERATIONAL_FILE,
+    key: ['name'],
+    scope: BROKER_AUTH_SCOPE,
+    migrations: BROKER_AUTH_MIGRATIONS,
+  },
+  // A shipment's record (departures, stops, geofence crossings), kept while its shipment is.
+  {
+    table: 'journey_events',
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: JOURNEY_EVENTS_SCOPE,
+    migrations: JOURNEY_EVENTS_MIGRATIONS,
   },
   ...stateTables(),
   {

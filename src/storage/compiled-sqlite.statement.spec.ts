@@ -58,4 +58,13 @@ describe(CompiledSqliteStatement.name, () => {
       /no column: 7/,
     );
   });
+
+  it('reads the first row of a Kysely SELECT, its parameter repeated', () => {
+    connection.exec("INSERT INTO t VALUES ('a', 1, NULL), ('b', 2, 'x')");
+    const find = new CompiledSqliteStatement<{ key: string }>(connection, ['key'], (p) =>
+      db.selectFrom('t').select(['id', 'n']).where('id', '=', p.key).where('note', 'is not', p.key),
+    );
+    assert.deepEqual(find.get({ key: 'b' }), { id: 'b', n: 2 });
+    assert.equal(find.get({ key: 'zzz' }), undefined);
+  });
 });

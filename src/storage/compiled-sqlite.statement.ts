@@ -4,7 +4,8 @@ import type { Compilable } from 'kysely';
 /**
  * A Kysely query of the operational store, compiled once for SQLite and prepared once, then run
  * synchronously by better-sqlite3 with each row's values. For the few writes a hot path makes
- * inside a synchronous step (an alert change written before the rule state that raised it): the
+ * inside a synchronous step (an alert change written before the rule state that raised it), and
+ * the lookup of a connecting device's credential: the
  * query stays written once with Kysely for both dialects, without Kysely's per-call build,
  * compile, `prepare` and promise.
  *
@@ -29,5 +30,10 @@ export class CompiledSqliteStatement<Row extends object> {
 
   run(row: Row): void {
     this.statement.run(this.order.map((c) => row[c]));
+  }
+
+  /** The first row the query (a SELECT) returns with these values, or undefined. */
+  get<Result>(row: Row): Result | undefined {
+    return this.statement.get(this.order.map((c) => row[c])) as Result | undefined;
   }
 }

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactDatabaseUrl } from './database-url.js';
 import { OperationalStoreConfig } from './operational-store.config.js';
+import { PostgresChannelListener, type ChannelHandlers } from './postgres-channel.listener.js';
 import { migratePostgres } from './postgres-migrator.js';
 import { POSTGRES_TYPES } from './postgres-types.js';
 import { SqliteDatabase } from './sqlite-database.js';
@@ -28,6 +29,7 @@ export class OperationalDatabase implements OnApplicationShutdown {
   readonly dialect: StoreDialect;
   readonly db: Kysely<object>;
   private readonly pool: pg.Pool | undefined;
+  private readonly url: string | undefined;
   private readonly writers: (() => Promise<void>)[] = [];
 
   constructor(
@@ -45,6 +47,7 @@ export class OperationalDatabase implements OnApplicationShutdown {
     // An idle connection dropped by the server emits here; unhandled, it would end the process.
     pool.on('error', (error) => this.logger.warn(`PostgreSQL connection lost: ${error.message}`));
     this.pool = pool;
+    this.url = url;
     this.db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
     this.logger.log(`PostgreSQL at ${redactDatabaseUrl(url)}`);
   }
@@ -58,6 +61,14 @@ export class OperationalDatabase implements OnApplicationShutdown {
     }
     const reached = await migratePostgres(this.db, scope, migrations);
     if (reached !== undefined) this.logger.log(`Migrated ${scope} to version ${reached} (PostgreSQL)`);
+  }
+
+  /**
+   * A connection that LISTENs on `channel` (PostgreSQL only: undefined on SQLite, where this
+   * node is the only writer). The caller starts and closes it.
+   */
+  listen(channel: string, handlers: ChannelHandlers): PostgresChannelListener | undefined {
+    return this.url === undefined ? undefined : new PostgresChannelListener(this.url, channel, handlers);
   }
 
   /** True while the store answers a trivial query (health check). */

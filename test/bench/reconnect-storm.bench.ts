@@ -24,7 +24,7 @@ const first = await startTestApp({ dataDir, env });
 const store = first.running.app.get(DeviceCredentialStore);
 const credentials: [string, string][] = [];
 const issueStarted = performance.now();
-for (let i = 0; i < DEVICES; i++) credentials.push([`STORM-${i}`, store.issue(`STORM-${i}`)]);
+for (let i = 0; i < DEVICES; i++) credentials.push([`STORM-${i}`, await store.issue(`STORM-${i}`)]);
 const issueMsPerDevice = (performance.now() - issueStarted) / DEVICES;
 await first.close({ keepData: true });
 

@@ -45,9 +45,9 @@ void describe(createBrokerAuthHooks.name, () => {
 
   before(async () => {
     edge = await startHardenedBroker({ limits: { authFailuresPerIpPerMin: 1000 } });
-    for (const id of ['dev-a', 'dev-b', 'dev-c', 'dev-d']) secrets[id] = edge.store.issue(id);
-    secrets.chirpstack = edge.store.issueIntegration('chirpstack', 'chirpstack');
-    secrets.ops = edge.store.issueIntegration('ops', 'operator');
+    for (const id of ['dev-a', 'dev-b', 'dev-c', 'dev-d']) secrets[id] = await edge.store.issue(id);
+    secrets.chirpstack = await edge.store.issueIntegration('chirpstack', 'chirpstack');
+    secrets.ops = await edge.store.issueIntegration('ops', 'operator');
   });
   after(() => edge.close());
 
@@ -197,7 +197,7 @@ void describe(createBrokerAuthHooks.name, () => {
       username: 'dev-b',
       password: secrets['dev-b'],
     });
-    const fresh = edge.store.rotate('dev-b');
+    const fresh = await edge.store.rotate('dev-b');
     assert.equal(await live.waitForClose(), true, 'rotation ends the session using the old secret');
     const again = await RawMqttConnection.open(edge.port);
     await again.write(connectPacket({ clientId: 'dev-b', username: 'dev-b', password: secrets['dev-b'] }));
@@ -207,7 +207,7 @@ void describe(createBrokerAuthHooks.name, () => {
       username: 'dev-b',
       password: fresh,
     });
-    edge.store.revoke('dev-b');
+    await edge.store.revoke('dev-b');
     assert.equal(await rotated.waitForClose(), true, 'revocation ends the session');
     const revoked = await RawMqttConnection.open(edge.port);
     await revoked.write(connectPacket({ clientId: 'dev-b', username: 'dev-b', password: fresh }));

@@ -14,7 +14,7 @@ async function withConfiguredBroker(
 ): Promise<void> {
   const edge = await startHardenedBroker({ limits: brokerLimitsFrom(loadConfig(env)) });
   try {
-    await body(edge, edge.store.issue('dev-1'));
+    await body(edge, await edge.store.issue('dev-1'));
   } finally {
     await edge.close();
   }

@@ -87,8 +87,8 @@ void describe(`${GuardedConnection.name} under fuzzing`, () => {
     edge = await startHardenedBroker({
       limits: { connectionsPerIpPerMin: 1_000_000, authFailuresPerIpPerMin: 1_000_000 },
     });
-    for (let i = 0; i < WORKERS; i++) secrets.push(edge.store.issue(`fuzz-${i}`));
-    secrets.push(edge.store.issue('good-device'));
+    for (let i = 0; i < WORKERS; i++) secrets.push(await edge.store.issue(`fuzz-${i}`));
+    secrets.push(await edge.store.issue('good-device'));
   });
   after(() => edge.close());
 

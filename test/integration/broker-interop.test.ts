@@ -31,7 +31,7 @@ void describe(`${createBrokerAuthHooks.name} with third-party clients`, () => {
   before(async () => {
     edge = await startHardenedBroker();
     edge.broker.on('subscribe', (_subs, client) => subscribed.add(client.id));
-    for (const id of ['dev-m', 'dev-j', 'dev-x']) secrets[id] = edge.store.issue(id);
+    for (const id of ['dev-m', 'dev-j', 'dev-x']) secrets[id] = await edge.store.issue(id);
   });
   after(() => edge.close());
 
@@ -99,7 +99,7 @@ void describe(`${createBrokerAuthHooks.name} with third-party clients`, () => {
   });
 
   void it('MQTT.js gets a failure code for a forbidden subscription and a grant for its own tree', async () => {
-    const ops = edge.store.issueIntegration('ops-1', 'operator');
+    const ops = await edge.store.issueIntegration('ops-1', 'operator');
     const operator = await connectAsync(edge.url, {
       clientId: 'ops-1',
       username: 'ops-1',

@@ -20,7 +20,7 @@ async function withBroker(
 ): Promise<void> {
   const edge = await startHardenedBroker(options);
   try {
-    await body(edge, edge.store.issue('dev-1'));
+    await body(edge, await edge.store.issue('dev-1'));
   } finally {
     await edge.close();
   }
@@ -135,7 +135,7 @@ void describe(createHardenedConnectionHandler.name, () => {
 
   void it('B7: a subscriber that stops reading is cut once the broker holds too much for it; others keep receiving', () =>
     withBroker({ limits: { maxOutboundBytes: 256 * 1024 } }, async (edge) => {
-      const integrationSecret = edge.store.issueIntegration('cs', 'chirpstack');
+      const integrationSecret = await edge.store.issueIntegration('cs', 'chirpstack');
       const dropped: string[] = [];
       edge.broker.on('clientDisconnect', (c) => dropped.push(c.id));
       const slow = await RawMqttConnection.connected(edge.port, {

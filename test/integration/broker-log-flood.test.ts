@@ -16,6 +16,8 @@ import { ManualClock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { LOG_LINES_PER_SECOND } from '#src/common/rate-limited.logger.js';
 import { AppConfig } from '#src/config/app-config.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { publishPacket, RawMqttConnection } from '#test/support/mqtt-raw.js';
 
@@ -45,8 +47,12 @@ void describe(`${EmbeddedBroker.name} client-error log`, () => {
 
   before(async () => {
     db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dataDir }));
-    const store = new DeviceCredentialStore(db, clock);
-    store.onModuleInit();
+    const store = new DeviceCredentialStore(
+      new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: undefined }), db),
+      db,
+      clock,
+    );
+    await store.onModuleInit();
     Logger.overrideLogger(capture);
     broker = await EmbeddedBroker.start({
       settings: {

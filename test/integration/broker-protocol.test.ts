@@ -21,7 +21,7 @@ void describe(GuardedConnection.name, () => {
 
   before(async () => {
     edge = await startHardenedBroker({ limits: { connectTimeoutMs: 400, maxTopicBytes: 200 } });
-    secret = edge.store.issue('dev-1');
+    secret = await edge.store.issue('dev-1');
   });
   after(() => edge.close());
 

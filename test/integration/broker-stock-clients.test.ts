@@ -22,7 +22,7 @@ void describe(`${inspectConnect.name} with stock clients`, () => {
       limits: { keepaliveMaxS: KEEPALIVE_MAX_S },
     });
     authenticated = await startHardenedBroker();
-    secret = authenticated.store.issue('dev-1');
+    secret = await authenticated.store.issue('dev-1');
   });
   after(async () => {
     await anonymous.close();

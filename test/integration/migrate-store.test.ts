@@ -9,6 +9,7 @@ import type { Reading } from '#src/contracts/reading.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { MOVED_TABLES } from '#src/migrate-store/moved-tables.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+import { REVOKED_DEVICE, seedMqttCredentials } from '#test/support/credential-seeds.js';
 import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
 import { postgresRows, sqliteRows, type RowsByKey } from '#test/support/store-tables.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
@@ -79,6 +80,10 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
   let url: string;
   let app: TestApp | undefined;
   const keys: { key: string; id: string; revoked: boolean }[] = [];
+  /** MQTT secrets issued before the move: a device's, a revoked device's, an integration's. */
+  const mqttSecrets: Record<string, string> = {};
+  /** The delivered shipment's journey events as the SQLite deployment served them. */
+  let journeyBefore: unknown[] = [];
   const shipmentIds: string[] = [];
   /** The first bulk reading's instant. */
   let t0 = 0;
@@ -105,6 +110,8 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     }
     assert.equal((await app.request(`/api/v1/keys/${keys[2].id}`, { method: 'DELETE' })).status, 204);
     keys[2].revoked = true;
+
+    Object.assign(mqttSecrets, await seedMqttCredentials(app));
 
     // A planner's own profile, named by a shipment: on PostgreSQL by a foreign key.
     const profile = await app.request('/api/v1/profiles', {
@@ -224,6 +231,9 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
 
   it('copies every row of every table PostgreSQL holds, and reports each table', async () => {
     liveBefore = (await app!.request('/api/v1/containers/PAL-7001')).body.live;
+    journeyBefore = (await app!.request(`/api/v1/shipments/${shipmentIds[0]}/journey`)).body
+      .events as unknown[];
+    assert.ok(journeyBefore.length > 0, 'the delivered shipment has journey events');
     await app!.close();
     app = undefined;
     for (const t of MOVED_TABLES) {
@@ -251,7 +261,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     }
   });
 
-  it('serves the moved deployment from PostgreSQL: keys, profiles, shipments, records, history, alerts, audit', async () => {
+  it('serves the moved deployment from PostgreSQL: keys, MQTT credentials, profiles, shipments, records, history, alerts, audit', async () => {
     app = await startTestApp({ dataDir, env: { DATABASE_URL: url } });
     const [planner, viewer, revoked] = keys;
     assert.equal((await app.request('/api/v1/shipments', { key: planner.key })).status, 200);
@@ -261,6 +271,11 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     const container = await app.request('/api/v1/containers/PAL-7001');
     assert.deepEqual(container.body.live, liveBefore);
     assert.ok(container.body.live?.lastMeasuredAt > 0);
+    const mqttAs = (username: string, clientId = username) =>
+      app!.mqtt({ clientId, username, password: mqttSecrets[username], connectTimeout: 3000 });
+    await (await mqttAs('sensor-reefer-001')).endAsync();
+    await (await mqttAs('ns-lyon', 'ns-lyon-1')).endAsync();
+    await assert.rejects(mqttAs(REVOKED_DEVICE), 'a credential revoked before the move stays revoked');
 
     const list = await app.request('/api/v1/shipments?limit=100');
     assert.deepEqual((list.body.items as { id: string }[]).map((s) => s.id).sort(), [...shipmentIds].sort());
@@ -274,6 +289,9 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       (record.body.disposition.history as { decision: string }[]).map((d) => d.decision),
       ['inspect', 'accept'],
     );
+
+    const journey = await app.request(`/api/v1/shipments/${shipmentIds[0]}/journey`);
+    assert.deepEqual(journey.body.events, journeyBefore, 'the journey events, from PostgreSQL');
 
     const history = await app.request(
       `/api/v1/containers/REEFER-001/readings?from=${new Date(t0).toISOString()}&limit=10000`,

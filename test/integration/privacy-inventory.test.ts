@@ -2,7 +2,6 @@ import type { Database } from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { DeviceCredentialStore } from '#src/broker/auth/device-credential.store.js';
 import { decodeInboxRecords, encodeInboxRecords } from '#src/broker/inbox/inbox-record.codec.js';
 import { Clock } from '#src/common/clock.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
@@ -114,7 +113,6 @@ describe('docs/PRIVACY.md inventory', () => {
     // Tables of adapters not in use in the embedded default: created here so they are checked too.
     const sqlite = app.running.app.get(SqliteDatabase);
     new InfluxOutboxStore(sqlite, app.running.app.get(Clock)).migrate();
-    new DeviceCredentialStore(sqlite, app.running.app.get(Clock)).onModuleInit();
   });
   after(() => app.close());
 

@@ -27,6 +27,7 @@ const KEPT_DISPOSITIONS = 100;
 
 /** The seeded tables of the operational store, as Kysely sees them. */
 type SeededTables = {
+  journey_events: { container_id: string; shipment_id: string | null; type: string; at: number };
   alerts: {
     id: string;
     container_id: string;
@@ -168,13 +169,21 @@ async function seed(
       shipment('RET-S-NEW', 'closed', now - 1824 * DAY, null),
     ])
     .execute();
-  const journey = db.prepare(
-    "INSERT INTO journey_events (container_id, shipment_id, type, at) VALUES ('RET-C', ?, 'departed', ?)",
-  );
-  journey.run('RET-S-OLD', now - 1826 * DAY); // its shipment is purged in the same run, first
-  journey.run(null, now - 1826 * DAY);
-  journey.run('RET-S-NEW', now - 1826 * DAY); // old, but its shipment is still kept
-  journey.run(null, now - 1824 * DAY);
+  const journey = (shipment_id: string | null, at: number) => ({
+    container_id: 'RET-C',
+    shipment_id,
+    type: 'status',
+    at,
+  });
+  await store
+    .insertInto('journey_events')
+    .values([
+      journey('RET-S-OLD', now - 1826 * DAY), // its shipment is purged in the same run, first
+      journey(null, now - 1826 * DAY),
+      journey('RET-S-NEW', now - 1826 * DAY), // old, but its shipment is still kept
+      journey(null, now - 1824 * DAY),
+    ])
+    .execute();
   // The kept ones first, a whole batch of them (RETENTION_BATCH_SIZE is 100 below): the purge must page past rows it keeps.
   const disposition = (shipment_id: string) => ({
     shipment_id,
@@ -243,9 +252,15 @@ async function remaining(
     alerts: await seededValues(store, 'alerts', 'id'),
     history: await seededValues(store, 'alert_history', 'alert_id'),
     shipments: await seededValues(store, 'shipments', 'id'),
-    journey: col(
-      "SELECT COALESCE(shipment_id, at) FROM journey_events WHERE container_id = 'RET-C' ORDER BY 1",
-    ),
+    journey: (
+      await store
+        .selectFrom('journey_events')
+        .select(['shipment_id', 'at'])
+        .where('container_id', '=', 'RET-C')
+        .execute()
+    )
+      .map((r) => r.shipment_id ?? r.at)
+      .sort((a, b) => String(a).localeCompare(String(b))),
     dispositions: await seededValues(store, 'shipment_dispositions', 'shipment_id'),
     deliveries: await seededValues(store, 'webhook_deliveries', 'alert_id'),
     audit: await seededValues(store, 'audit_log', 'target'),

@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import type { LoggerService } from '@nestjs/common';
 import { PlatformCredential } from '#src/broker/platform-credential.js';
 import { DeviceCredentialStore } from '#src/broker/auth/device-credential.store.js';
-import { Clock } from '#src/common/clock.js';
 import { SECRET_CONFIG_KEYS } from '#src/config/app-config.js';
 import { loadConfig } from '#src/config/load-config.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
@@ -114,13 +113,9 @@ describe('secrets never leak', () => {
       { containerId: 'REEFER-002' },
       secrets['planner API key'],
     );
-    const credentials = new DeviceCredentialStore(
-      app.running.app.get(SqliteDatabase),
-      app.running.app.get(Clock),
-    );
-    credentials.onModuleInit();
-    secrets['device secret (issued)'] = credentials.issue('SECRET-DEV-1');
-    secrets['device secret (rotated)'] = credentials.rotate('SECRET-DEV-1');
+    const credentials = app.running.app.get(DeviceCredentialStore);
+    secrets['device secret (issued)'] = await credentials.issue('SECRET-DEV-1');
+    secrets['device secret (rotated)'] = await credentials.rotate('SECRET-DEV-1');
 
     // Failed logins: REST with a wrong, a revoked and a malformed key; MQTT with wrong secrets.
     assert.equal(
@@ -142,7 +137,7 @@ describe('secrets never leak', () => {
 
     // Readings from the device (the platform credential may not publish telemetry), then a bad
     // payload and an invalid one.
-    secrets['device secret (sensor)'] = credentials.issue('sensor-reefer-001');
+    secrets['device secret (sensor)'] = await credentials.issue('sensor-reefer-001');
     const mqtt = await app.mqtt({
       clientId: 'sensor-reefer-001',
       username: 'sensor-reefer-001',

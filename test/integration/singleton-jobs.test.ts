@@ -13,6 +13,8 @@ import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
+import { Clock } from '#src/common/clock.js';
 import { lockHolders, terminate } from '#test/support/lease-participants.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
@@ -69,20 +71,26 @@ async function auditLeft(node: TestApp, target: string): Promise<number> {
 const auditStore = (node: TestApp): Kysely<AuditTable> =>
   node.running.app.get(OperationalDatabase).db.withTables<AuditTable>();
 
-/** An old journey event (no shipment) in the node's own SQLite file: not shared, each node purges its own. */
-function seedOldJourneyEvent(node: TestApp, type: string): void {
-  node.running.app
-    .get(SqliteDatabase)
-    .connection.prepare(`INSERT INTO journey_events (container_id, type, at) VALUES ('PAL-7001', ?, ?)`)
-    .run(type, Date.now() - 2000 * DAY);
+/**
+ * An old InfluxDB dead letter in the node's own SQLite file (its outbox's table, made here: these
+ * nodes write no InfluxDB): not shared, each node purges its own.
+ */
+function seedOldDeadLetter(node: TestApp, lines: string): void {
+  const sqlite = node.running.app.get(SqliteDatabase);
+  new InfluxOutboxStore(sqlite, node.running.app.get(Clock)).migrate();
+  sqlite.connection
+    .prepare(
+      "INSERT INTO influx_dead_letter (created_at, line_count, lines, status, reason) VALUES (?, 1, ?, 400, 'r')",
+    )
+    .run(Date.now() - 2000 * DAY, lines);
 }
 
-function journeyEventLeft(node: TestApp, type: string): boolean {
+function deadLetterLeft(node: TestApp, lines: string): boolean {
   return (
     node.running.app
       .get(SqliteDatabase)
-      .connection.prepare('SELECT 1 FROM journey_events WHERE type = ?')
-      .get(type) !== undefined
+      .connection.prepare('SELECT 1 FROM influx_dead_letter WHERE lines = ?')
+      .get(lines) !== undefined
   );
 }
 
@@ -242,7 +250,7 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
 
     await seedOldAudit(runner, 'SJ-FIRST', 50);
     await seedOldDelivery(runner, 'SJ-W');
-    for (const node of nodes) seedOldJourneyEvent(node, `SJ-J-${nodes.indexOf(node)}`);
+    for (const node of nodes) seedOldDeadLetter(node, `SJ-D-${nodes.indexOf(node)}`);
     // A purge by hand on the other node leaves the shared store to the runner.
     const byHand = await other.running.app.get(RetentionPurgeService).purgeNow();
     assert.equal(byHand.shared, false);
@@ -252,7 +260,7 @@ describe(`singleton jobs on two nodes sharing one PostgreSQL (${JobLeases.name})
     await waitFor('the shared webhook log purged', async () => !(await deliveryLeft(other, 'SJ-W')));
     // Each node's own file is purged by that node, runner or not.
     await waitFor('both nodes purging their own files', () =>
-      nodes.every((n, i) => !journeyEventLeft(n, `SJ-J-${i}`)),
+      nodes.every((n, i) => !deadLetterLeft(n, `SJ-D-${i}`)),
     );
     // Another scheduled run on both nodes after that: still only the runner touched the shared store.
     const since = Date.now() / 1000;

@@ -1,4 +1,4 @@
-// A real Aedes behind the hardened edge (guard + auth hooks + SQLite credential store) on a
+// A real Aedes behind the hardened edge (guard + auth hooks + credential store) on a
 // free loopback port, assembled the way the broker service is meant to, for integration tests.
 import { Aedes } from 'aedes';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { AppConfig } from '#src/config/app-config.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { createBrokerAuthHooks, type BrokerAuthHooks } from '#src/broker/auth/broker-auth.hooks.js';
 import { DeviceCredentialStore } from '#src/broker/auth/device-credential.store.js';
@@ -26,6 +28,8 @@ export interface HardenedBrokerOptions {
   limits?: Partial<BrokerLimits>;
   allowAnonymous?: boolean;
   clock?: Clock;
+  /** The credentials' store: this PostgreSQL database; SQLite in a temp DATA_DIR when absent. */
+  databaseUrl?: string;
 }
 
 export interface HardenedBroker {
@@ -34,7 +38,7 @@ export interface HardenedBroker {
   broker: Aedes;
   metrics: Metrics;
   store: DeviceCredentialStore;
-  /** The credential store's database (tests that read or plant stored hashes). */
+  /** The credential store's SQLite file (tests that read or plant stored hashes without a URL). */
   db: SqliteDatabase;
   hooks: BrokerAuthHooks;
   handler: HardenedConnectionHandler;
@@ -50,8 +54,12 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
   const clock = options.clock ?? new Clock();
   const dataDir = mkdtempSync(join(tmpdir(), 'convoi-broker-'));
   const db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dataDir }));
-  const store = new DeviceCredentialStore(db, clock);
-  store.onModuleInit();
+  const operational = new OperationalDatabase(
+    new OperationalStoreConfig({ DATABASE_URL: options.databaseUrl }),
+    db,
+  );
+  const store = new DeviceCredentialStore(operational, db, clock);
+  await store.onModuleInit();
   const metrics = new Metrics();
   const abuse = new IpAbuseTracker(limits, clock);
   const platform = { username: 'convoi-platform', password: 'platform-secret-for-tests-only-000000000' };
@@ -95,6 +103,8 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
       // Sockets a failed test left open must not keep the listener (and the test process) alive.
       for (const socket of sockets) socket.destroy();
       await closed;
+      await store.onApplicationShutdown();
+      await operational.onApplicationShutdown();
       await db.onApplicationShutdown();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -6,7 +6,7 @@ type Answer = Extract<ToBrokerThread, { kind: 'verified' }>;
 
 /**
  * The credential store as the broker thread sees it: `verify` asks the main thread, which owns
- * the store (one SQLite connection, one cache of verified secrets, one place revocations happen),
+ * the store (its connections, its cache of verified credentials, the announcements of changes),
  * and revocations come back as messages that end the live sessions.
  */
 export class RemoteCredentials {

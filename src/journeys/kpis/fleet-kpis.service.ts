@@ -39,18 +39,21 @@ export class FleetKpisService {
     private readonly clock: Clock,
   ) {}
 
-  container(containerId: string, from: number, to: number): ContainerKpis & { containerId: string } {
+  async container(
+    containerId: string,
+    from: number,
+    to: number,
+  ): Promise<ContainerKpis & { containerId: string }> {
     this.containers.require(containerId);
-    const crossings = this.events
-      .byContainer(containerId, from, to, MAX_CROSSINGS)
+    const crossings = (await this.events.byContainer(containerId, from, to, MAX_CROSSINGS))
       .filter((e) => e.type === 'enter' || e.type === 'leave')
       .map(toCrossing);
     return { containerId, ...containerKpis(crossings, Math.min(to, this.clock.now())) };
   }
 
-  fleet(from: number, to: number): FleetKpis {
+  async fleet(from: number, to: number): Promise<FleetKpis> {
     const byContainer = new Map<string, Crossing[]>();
-    for (const e of this.events.crossings(from, to, MAX_CROSSINGS)) {
+    for (const e of await this.events.crossings(from, to, MAX_CROSSINGS)) {
       let list = byContainer.get(e.containerId);
       if (!list) byContainer.set(e.containerId, (list = []));
       list.push(toCrossing(e));
