@@ -30,7 +30,7 @@ export class AdminImportController {
   })
   @ApiOkResponse({ type: ImportSummaryDto })
   @ApiProblems(400)
-  import(@Body() body: FleetSeedDto): ImportSummary {
+  import(@Body() body: FleetSeedDto): Promise<ImportSummary> {
     return this.importer.import(body);
   }
 }

@@ -31,9 +31,12 @@ interface DeviceEntry {
 /**
  * In-memory index of devices and their bindings, read on every incoming message (hot path):
  * which device a DevEUI is, and which container a device was on at a given measuredAt, so a
- * reading measured before a rebind is attributed to the old container. Rebuilt from SQLite at
+ * reading measured before a rebind is attributed to the old container. Rebuilt from the operational store at
  * start and after a large import ({@link reload}), one device at a time after a change of it or a
- * page of an import ({@link refresh}).
+ * page of an import ({@link refresh}): the devices service and the fleet import call them once
+ * their write is committed, so the very next reading on this node sees the change. The hot path
+ * never waits on the store. On PostgreSQL another node's REST change reaches this node's index at
+ * its next start or at the next large import (ARCHITECTURE.md §5).
  *
  * Memory (issue 11, 150,000 devices): devices are rebuilt as small literals sharing one id string
  * and one format string, and a device with a single binding (nearly all) holds it without an array.
@@ -53,21 +56,24 @@ export class DeviceDirectory implements OnModuleInit {
 
   constructor(private readonly repository: FleetRepository) {}
 
-  onModuleInit(): void {
-    this.reload();
+  async onModuleInit(): Promise<void> {
+    await this.repository.migrated();
+    await this.reload();
   }
 
-  reload(): void {
+  /** Reads every device and binding, then swaps the new index in at once. */
+  async reload(): Promise<void> {
+    const [devices, bindings] = [await this.repository.listDevices(), await this.repository.allBindings()];
     const entries = new Map<string, DeviceEntry>();
     const byEui = new Map<string, DeviceEntry>();
-    for (const row of this.repository.listDevices()) {
+    for (const row of devices) {
       const device = compact(row);
       const entry: DeviceEntry = { device, bindings: undefined };
       entries.set(device.id, entry);
       if (device.devEui) byEui.set(normalizeDevEui(device.devEui), entry);
     }
     // Sorted by device then boundAt: each device's list is built in order.
-    for (const b of this.repository.allBindings()) {
+    for (const b of bindings) {
       const binding = held(b);
       let entry = entries.get(b.deviceId);
       if (entry === undefined) entries.set(b.deviceId, (entry = { device: undefined, bindings: undefined }));
@@ -93,13 +99,16 @@ export class DeviceDirectory implements OnModuleInit {
    * unbound), as {@link reload} would find them. A whole reload reads every device and binding:
    * ~1.5 s of the main thread at 150,000 devices, for each device registered or bound.
    */
-  refresh(deviceId: string): void {
+  async refresh(deviceId: string): Promise<void> {
+    const [row, found] = [
+      await this.repository.findDevice(deviceId),
+      (await this.repository.bindingsOf(deviceId)).map(held),
+    ];
+    // Read before anything changes, then changed without an await: a reading sees the old entry or the new.
     const previous = this.entries.get(deviceId)?.device;
-    const row = this.repository.findDevice(deviceId);
     const device = row === undefined ? undefined : compact(row);
     if (previous?.devEui && this.entriesByEui.get(normalizeDevEui(previous.devEui))?.device === previous)
       this.entriesByEui.delete(normalizeDevEui(previous.devEui));
-    const found = this.repository.bindingsOf(deviceId).map(held);
     const bindings = found.length === 0 ? undefined : found.length === 1 ? found[0] : found;
     // A new entry, not the old one changed: one handed out keeps what it said.
     const id = device?.id ?? deviceId;

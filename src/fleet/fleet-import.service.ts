@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { FleetSeedDto } from './dto/fleet-seed.dto.js';
-import { FleetRepository } from './fleet.repository.js';
+import { FleetImportRepository } from './fleet-import.repository.js';
 import { SitesService } from './sites.service.js';
 
 export interface ImportSummary {
@@ -33,17 +33,17 @@ export class FleetImportService {
   private readonly logger = new Logger(FleetImportService.name);
 
   constructor(
-    private readonly repository: FleetRepository,
+    private readonly repository: FleetImportRepository,
     private readonly directory: DeviceDirectory,
     private readonly clock: Clock,
     private readonly containerSites: ContainerSites,
     private readonly sites: SitesService,
   ) {}
 
-  importFile(path: string): ImportSummary {
+  async importFile(path: string): Promise<ImportSummary> {
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      raw = JSON.parse(await readFile(path, 'utf8'));
     } catch (err) {
       throw new DomainError(
         'invalid',
@@ -51,7 +51,7 @@ export class FleetImportService {
         `cannot read fleet seed ${path}: ${String(err)}`,
       );
     }
-    const summary = this.import(raw);
+    const summary = await this.import(raw);
     this.logger.log(
       `Fleet seed ${path}: ${summary.sites} sites, ${summary.containers} containers, ` +
         `${summary.devices} devices, ${summary.bindingsChanged} bindings changed`,
@@ -59,7 +59,7 @@ export class FleetImportService {
     return summary;
   }
 
-  import(raw: unknown): ImportSummary {
+  async import(raw: unknown): Promise<ImportSummary> {
     const seed = plainToInstance(FleetSeedDto, raw);
     const errors = validateSync(seed, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {
@@ -69,29 +69,20 @@ export class FleetImportService {
         `fleet seed is invalid: ${flatten(errors).join('; ')}`,
       );
     }
-    const now = this.clock.now();
-    let bindingsChanged = 0;
-    this.repository.transaction(() => {
-      for (const site of seed.sites)
-        this.repository.upsertSite({ ...site, geofence: toGeofence(site.geofence) }, now);
-      for (const container of seed.containers) this.repository.upsertContainer(container, now);
-      for (const { containerId, ...device } of seed.devices) {
-        this.repository.upsertDevice(device, now);
-        if (containerId && this.repository.openBinding(device.id)?.containerId !== containerId) {
-          // A device's first binding holds from the start of time, so the history it buffered
-          // before being registered is still attributed to its container.
-          const from = this.repository.hasBindings(device.id) ? now : 0;
-          this.repository.bindDevice(device.id, containerId, from);
-          bindingsChanged++;
-        }
-      }
-    });
+    const bindingsChanged = await this.repository.write(
+      {
+        sites: seed.sites.map((site) => ({ ...site, geofence: toGeofence(site.geofence) })),
+        containers: seed.containers,
+        devices: seed.devices,
+      },
+      this.clock.now(),
+    );
     if (seed.containers.length + seed.devices.length > IMPORT_REFRESH_MAX) {
-      this.directory.reload();
-      this.containerSites.reload();
+      await this.directory.reload();
+      await this.containerSites.reload();
     } else {
-      for (const device of seed.devices) this.directory.refresh(device.id);
-      for (const container of seed.containers) this.containerSites.refresh(container.id);
+      for (const device of seed.devices) await this.directory.refresh(device.id);
+      for (const container of seed.containers) await this.containerSites.refresh(container.id);
     }
     if (seed.sites.length > 0) this.sites.changed();
     return {

@@ -41,11 +41,11 @@ export class JourneyController {
   @ApiOperation({ summary: 'A container’s journey events in a window (oldest first, at most 5000)' })
   @ApiOkResponse({ type: ContainerJourneyDto })
   @ApiProblems(400, 404)
-  container(
+  async container(
     @Param() params: ContainerIdParams,
     @Query() query: TimeWindowQueryDto,
-  ): { containerId: string; events: JourneyEvent[] } {
-    this.containers.require(params.id);
+  ): Promise<{ containerId: string; events: JourneyEvent[] }> {
+    await this.containers.require(params.id);
     const { from, to } = windowOf(query, this.clock.now());
     return { containerId: params.id, events: this.journeys.containerEvents(params.id, from, to) };
   }

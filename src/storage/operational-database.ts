@@ -6,7 +6,7 @@ import { OperationalStoreConfig } from './operational-store.config.js';
 import { migratePostgres } from './postgres-migrator.js';
 import { POSTGRES_TYPES } from './postgres-types.js';
 import { SqliteDatabase } from './sqlite-database.js';
-import type { StoreDialect, StoreMigration } from './store-migration.js';
+import { inDialect, type StoreDialect, type StoreMigration } from './store-migration.js';
 
 /** Connections a node keeps to PostgreSQL (REST and background work; the hot path does not query). */
 const POOL_SIZE = 10;
@@ -53,10 +53,7 @@ export class OperationalDatabase implements OnApplicationShutdown {
   async migrate(scope: string, migrations: readonly StoreMigration[]): Promise<void> {
     if (this.dialect === 'sqlite') {
       // The same runner and bookkeeping table as every SQLite-only feature (sqlite-file.ts).
-      this.sqlite.migrate(
-        scope,
-        migrations.map((m) => ({ version: m.version, description: m.description, up: m.up.sqlite })),
-      );
+      this.sqlite.migrate(scope, inDialect(migrations, 'sqlite'));
       return;
     }
     const reached = await migratePostgres(this.db, scope, migrations);

@@ -12,3 +12,11 @@ export interface StoreMigration {
   description: string;
   up: Record<StoreDialect, string>;
 }
+
+/** The migrations in one dialect, as the SQLite-only runner (sqlite-file.ts) takes them. */
+export function inDialect(
+  migrations: readonly StoreMigration[],
+  dialect: StoreDialect,
+): { version: number; description: string; up: string }[] {
+  return migrations.map((m) => ({ version: m.version, description: m.description, up: m.up[dialect] }));
+}

@@ -27,7 +27,7 @@ export class FleetKpisController {
   container(
     @Param() params: ContainerIdParams,
     @Query() query: TimeWindowQueryDto,
-  ): ContainerKpis & { containerId: string } {
+  ): Promise<ContainerKpis & { containerId: string }> {
     const { from, to } = windowOf(query, this.clock.now());
     return this.kpis.container(params.id, from, to);
   }
@@ -38,7 +38,7 @@ export class FleetKpisController {
   })
   @ApiOkResponse({ type: FleetKpisDto, description: 'Fleet KPIs over the window `[from, to)`.' })
   @ApiProblems(400)
-  fleet(@Query() query: TimeWindowQueryDto): FleetKpis {
+  fleet(@Query() query: TimeWindowQueryDto): Promise<FleetKpis> {
     const { from, to } = windowOf(query, this.clock.now());
     return this.kpis.fleet(from, to);
   }

@@ -39,8 +39,12 @@ export class FleetKpisService {
     private readonly clock: Clock,
   ) {}
 
-  container(containerId: string, from: number, to: number): ContainerKpis & { containerId: string } {
-    this.containers.require(containerId);
+  async container(
+    containerId: string,
+    from: number,
+    to: number,
+  ): Promise<ContainerKpis & { containerId: string }> {
+    await this.containers.require(containerId);
     const crossings = this.events
       .byContainer(containerId, from, to, MAX_CROSSINGS)
       .filter((e) => e.type === 'enter' || e.type === 'leave')
@@ -48,7 +52,7 @@ export class FleetKpisService {
     return { containerId, ...containerKpis(crossings, Math.min(to, this.clock.now())) };
   }
 
-  fleet(from: number, to: number): FleetKpis {
+  async fleet(from: number, to: number): Promise<FleetKpis> {
     const byContainer = new Map<string, Crossing[]>();
     for (const e of this.events.crossings(from, to, MAX_CROSSINGS)) {
       let list = byContainer.get(e.containerId);
@@ -72,7 +76,7 @@ export class FleetKpisService {
     return {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      containers: this.containers.count(),
+      containers: await this.containers.count(),
       containersSeenAtSites: byContainer.size,
       trips,
       rotations: rotationMinutes.length,
