@@ -57,17 +57,25 @@ export class FleetImportRepository {
 
 type Upserted = 'sites' | 'containers' | 'devices';
 
-/** INSERT … ON CONFLICT (id) DO UPDATE of every column but id and created_at. */
+/**
+ * INSERT … ON CONFLICT (id) DO UPDATE of every column but id and created_at, only where a value
+ * differs: an entry imported again unchanged keeps its row as it was (updated_at too), so a seed
+ * file read at every start changes nothing.
+ */
 async function upsert<T extends Upserted>(trx: Executor, table: T, rows: FleetTables[T][]): Promise<void> {
   const columns = Object.keys(rows[0]).filter((c) => c !== 'id' && c !== 'created_at');
+  const compared = columns.filter((c) => c !== 'updated_at');
+  // Kysely cannot type columns chosen at run time: the names come from the rows' own keys.
+  const excluded = (c: string) => `excluded.${c}` as never;
   await trx
     .insertInto(table)
     .values(rows as never)
     .onConflict((oc) =>
       oc
         .column('id')
-        .doUpdateSet(
-          (eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never,
+        .doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(excluded(c))])) as never)
+        .where((eb) =>
+          eb.or(compared.map((c) => eb(`${table}.${c}` as never, 'is distinct from', eb.ref(excluded(c))))),
         ),
     )
     .execute();

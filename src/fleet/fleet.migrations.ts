@@ -44,6 +44,8 @@ export const FLEET_MIGRATIONS: readonly StoreMigration[] = [
     `,
       // The live state is not here: the state feature keeps its own tables on PostgreSQL.
       // device_bindings_container: a delete of a container checks its bindings through it.
+      // DEFERRABLE (checked at once unless deferred): `migrate-store --replace` empties and
+      // refills a table others refer to in one transaction, and the check waits for its commit.
       postgres: `
         CREATE TABLE sites (
           id TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, address TEXT,
@@ -51,7 +53,7 @@ export const FLEET_MIGRATIONS: readonly StoreMigration[] = [
           created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
         CREATE TABLE containers (
           id TEXT COLLATE "C" PRIMARY KEY, kind TEXT NOT NULL, label TEXT NOT NULL,
-          site_id TEXT COLLATE "C" REFERENCES sites(id), notes TEXT,
+          site_id TEXT COLLATE "C" REFERENCES sites(id) DEFERRABLE INITIALLY IMMEDIATE, notes TEXT,
           created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
         CREATE INDEX containers_site ON containers(site_id);
         CREATE TABLE devices (
@@ -59,8 +61,9 @@ export const FLEET_MIGRATIONS: readonly StoreMigration[] = [
           channel_map TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
         CREATE TABLE device_bindings (
           id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-          device_id TEXT COLLATE "C" NOT NULL REFERENCES devices(id),
-          container_id TEXT COLLATE "C" NOT NULL REFERENCES containers(id),
+          device_id TEXT COLLATE "C" NOT NULL REFERENCES devices(id) DEFERRABLE INITIALLY IMMEDIATE,
+          container_id TEXT COLLATE "C" NOT NULL
+            REFERENCES containers(id) DEFERRABLE INITIALLY IMMEDIATE,
           bound_at BIGINT NOT NULL, unbound_at BIGINT);
         CREATE INDEX device_bindings_device ON device_bindings(device_id, bound_at);
         CREATE INDEX device_bindings_container ON device_bindings(container_id);
