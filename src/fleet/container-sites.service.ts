@@ -28,16 +28,20 @@ export class ContainerSites implements OnModuleInit {
     return ids;
   }
 
-  /** Re-reads one container's home site after it was created, changed or deleted. */
-  async refresh(containerId: string): Promise<void> {
-    const row = await this.fleet.db
+  /** Re-reads the containers' home sites after they were created, changed or deleted (one query). */
+  async refresh(...containerIds: string[]): Promise<void> {
+    if (containerIds.length === 0) return;
+    const rows = await this.fleet.db
       .selectFrom('containers')
-      .select('site_id')
-      .where('id', '=', containerId)
-      .executeTakeFirst();
-    const siteId = row?.site_id ?? undefined;
-    if (siteId === undefined) this.bySite.delete(containerId);
-    else this.bySite.set(containerId, siteId);
+      .select(['id', 'site_id'])
+      .where('id', 'in', containerIds)
+      .execute();
+    const found = new Map(rows.map((r) => [r.id, r.site_id]));
+    for (const id of containerIds) {
+      const siteId = found.get(id) ?? undefined;
+      if (siteId === undefined) this.bySite.delete(id);
+      else this.bySite.set(id, siteId);
+    }
   }
 
   async reload(): Promise<void> {

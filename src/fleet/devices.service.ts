@@ -115,7 +115,7 @@ export class DevicesService {
       throw unknownContainer(dto.containerId);
     }
     const at = this.notInFuture(dto.at);
-    const decision = decideBind(await this.fleet.bindingsOf(id), dto.containerId, at);
+    const decision = decideBind(await this.fleet.bindingsOfDevices([id]), dto.containerId, at);
     switch (decision.kind) {
       case 'already-bound':
         throw new DomainError(

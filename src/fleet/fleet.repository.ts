@@ -116,17 +116,21 @@ export class FleetRepository implements OnModuleInit {
     return rows.map(toDevice);
   }
 
-  async findDevice(id: string): Promise<Device | undefined> {
-    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : toDevice(row);
+  /** The devices of these ids that exist. */
+  async findDevices(ids: readonly string[]): Promise<Device[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('devices').selectAll().where('id', 'in', ids).execute();
+    return rows.map(toDevice);
   }
 
-  /** The device's bindings, oldest first. */
-  async bindingsOf(deviceId: string): Promise<DeviceBinding[]> {
+  /** The bindings of these devices, by device then start. */
+  async bindingsOfDevices(deviceIds: readonly string[]): Promise<DeviceBinding[]> {
+    if (deviceIds.length === 0) return [];
     const rows = await this.db
       .selectFrom('device_bindings')
       .select(['device_id', 'container_id', 'bound_at', 'unbound_at'])
-      .where('device_id', '=', deviceId)
+      .where('device_id', 'in', deviceIds)
+      .orderBy('device_id')
       .orderBy('bound_at')
       .execute();
     return rows.map(toBinding);
