@@ -4,6 +4,7 @@ import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import type { ContainerDto, ContainerListQueryDto, UpdateContainerDto } from './dto/container.dto.js';
 import { ContainersRepository } from './containers.repository.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Container, ContainerLiveState } from './fleet.types.js';
 import { LiveStateService } from './live-state.service.js';
@@ -38,6 +39,7 @@ export class ContainersService {
     private readonly clock: Clock,
     private readonly containerSites: ContainerSites,
     private readonly shipments: ShipmentReferences,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
   async create(dto: ContainerDto): Promise<Versioned<ContainerView>> {
@@ -51,7 +53,7 @@ export class ContainersService {
       if (isForeignKeyViolation(err)) throw unknownSite(dto.siteId);
       throw err;
     }
-    await this.containerSites.refresh(container.id);
+    await this.refreshed(container.id);
     return await this.getVersioned(container.id);
   }
 
@@ -98,7 +100,7 @@ export class ContainersService {
       if (isForeignKeyViolation(err)) throw unknownSite(dto.siteId ?? undefined);
       throw err;
     }
-    await this.containerSites.refresh(id);
+    await this.refreshed(id);
     return await this.getVersioned(id);
   }
 
@@ -126,7 +128,7 @@ export class ContainersService {
       throw err;
     }
     this.liveState.forget(id);
-    await this.containerSites.refresh(id);
+    await this.refreshed(id);
   }
 
   /** The container, or a not-found error. */
@@ -135,6 +137,12 @@ export class ContainersService {
     if (!container)
       throw new DomainError('not-found', 'fleet.container-not-found', `container ${id} does not exist`);
     return container;
+  }
+
+  /** The container's home site read again here, and announced to the other nodes. */
+  private async refreshed(id: string): Promise<void> {
+    await this.containerSites.refresh(id);
+    await this.fleetChanges.announce({ containers: [id] });
   }
 
   private async requireSite(siteId: string): Promise<void> {

@@ -38,8 +38,8 @@ interface DeviceEntry {
  * start and after a large import ({@link reload}), one device at a time after a change of it or a
  * page of an import ({@link refresh}): the devices service and the fleet import call them once
  * their write is committed, so the very next reading on this node sees the change. The hot path
- * never waits on the store. On PostgreSQL another node's REST change reaches this node's index at
- * its next start or at the next large import (ARCHITECTURE.md §5).
+ * never waits on the store. On PostgreSQL a change made through another node arrives as that
+ * node's announcement (`FleetChanges`), which refreshes the same way (ARCHITECTURE.md §5).
  *
  * Memory (issue 11, 150,000 devices): devices are rebuilt as small literals sharing one id string
  * and one format string, and a device with a single binding (nearly all) holds it without an array.

@@ -7,6 +7,7 @@ import { ContainersService } from './containers.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { DevicesRepository } from './devices.repository.js';
 import type { BindDeviceDto, CreateDeviceDto, UnbindDeviceDto, UpdateDeviceDto } from './dto/device.dto.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Device, DeviceBinding } from './fleet.types.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
@@ -32,6 +33,7 @@ export class DevicesService {
     private readonly directory: DeviceDirectory,
     private readonly containers: ContainersService,
     private readonly clock: Clock,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
   async create(dto: CreateDeviceDto): Promise<Versioned<DeviceView>> {
@@ -49,7 +51,7 @@ export class DevicesService {
         );
       throw err;
     }
-    await this.directory.refresh(dto.id);
+    await this.refreshed(dto.id);
     return await this.get(dto.id);
   }
 
@@ -89,7 +91,7 @@ export class DevicesService {
         );
       throw err;
     }
-    await this.directory.refresh(id);
+    await this.refreshed(id);
     return await this.get(id);
   }
 
@@ -104,7 +106,7 @@ export class DevicesService {
       );
     }
     await this.repository.delete(id);
-    await this.directory.refresh(id);
+    await this.refreshed(id);
   }
 
   async bind(id: string, dto: BindDeviceDto): Promise<DeviceBinding> {
@@ -137,7 +139,7 @@ export class DevicesService {
           throw err;
         }
     }
-    await this.directory.refresh(id);
+    await this.refreshed(id);
     return (await this.fleet.openBinding(id))!;
   }
 
@@ -147,7 +149,7 @@ export class DevicesService {
     if (!open) throw new DomainError('conflict', 'fleet.not-bound', `device ${id} is on no container`);
     const at = await this.changeTime(id, dto.at);
     await this.repository.unbind(id, at);
-    await this.directory.refresh(id);
+    await this.refreshed(id);
     return { ...open, unboundAt: at };
   }
 
@@ -170,6 +172,12 @@ export class DevicesService {
     const device = await this.repository.find(id);
     if (!device) throw new DomainError('not-found', 'fleet.device-not-found', `device ${id} does not exist`);
     return device;
+  }
+
+  /** The device read again in the directory here, and announced to the other nodes. */
+  private async refreshed(id: string): Promise<void> {
+    await this.directory.refresh(id);
+    await this.fleetChanges.announce({ devices: [id] });
   }
 
   /** When a bind or unbind takes effect: `at` or now, never in the future beyond the readings' tolerance. */

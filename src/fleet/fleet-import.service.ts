@@ -7,6 +7,7 @@ import { DomainError } from '#src/common/domain-error.js';
 import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory, REFRESH_MAX_DEVICES } from './device-directory.service.js';
 import { FleetSeedDto } from './dto/fleet-seed.dto.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { FleetImportRepository } from './fleet-import.repository.js';
 import { SitesService } from './sites.service.js';
 
@@ -39,6 +40,7 @@ export class FleetImportService {
     private readonly clock: Clock,
     private readonly containerSites: ContainerSites,
     private readonly sites: SitesService,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
   async importFile(path: string): Promise<ImportSummary> {
@@ -85,7 +87,11 @@ export class FleetImportService {
       await this.directory.refresh(...seed.devices.map((d) => d.id));
       await this.containerSites.refresh(...seed.containers.map((c) => c.id));
     }
-    if (seed.sites.length > 0) this.sites.changed();
+    await this.fleetChanges.announce({
+      devices: seed.devices.map((d) => d.id),
+      containers: seed.containers.map((c) => c.id),
+    });
+    if (seed.sites.length > 0) await this.sites.changed();
     return {
       sites: seed.sites.length,
       containers: seed.containers.length,

@@ -11,6 +11,7 @@ import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
 import { FleetImportRepository } from './fleet-import.repository.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { FleetImportService } from './fleet-import.service.js';
 import { FleetRepository } from './fleet.repository.js';
 import { LiveStateService } from './live-state.service.js';
@@ -29,6 +30,7 @@ import { SitesService } from './sites.service.js';
     FleetImportRepository,
     DeviceDirectory,
     ContainerSites,
+    FleetChanges,
     ActiveShipments,
     FleetImportService,
     LiveStateService,

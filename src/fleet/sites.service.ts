@@ -7,6 +7,7 @@ import type { SiteDto, UpdateSiteDto, GeofenceDto } from './dto/site.dto.js';
 import type { Geofence, Site, SiteKind } from './fleet.types.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { SitesRepository } from './sites.repository.js';
 import { isDuplicateKey, isForeignKeyViolation } from '#src/storage/store-errors.js';
 import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
@@ -19,6 +20,7 @@ export class SitesService {
     private readonly clock: Clock,
     private readonly events: DomainEvents,
     private readonly shipments: ShipmentReferences,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
   async create(dto: SiteDto): Promise<Versioned<Site>> {
@@ -30,13 +32,17 @@ export class SitesService {
         throw new DomainError('conflict', 'fleet.site-exists', `site ${site.id} already exists`);
       throw err;
     }
-    this.changed();
+    await this.changed();
     return await this.get(site.id);
   }
 
-  /** Announces that sites changed (here, or written by a fleet import): what was derived from them is stale. */
-  changed(): void {
+  /**
+   * Announces that sites changed (here, or written by a fleet import), on this node and the
+   * others sharing PostgreSQL: what was derived from them is stale.
+   */
+  async changed(): Promise<void> {
     this.events.emit('sites.changed', {});
+    await this.fleetChanges.announce({ sites: true });
   }
 
   async list(query: { cursor?: string; limit: number; kind?: SiteKind }): Promise<Page<Site>> {
@@ -63,7 +69,7 @@ export class SitesService {
       ...(geofence !== undefined && { geofence: toGeofence(geofence) }),
     };
     await this.repository.update(next, this.clock.now());
-    this.changed();
+    await this.changed();
     return await this.get(id);
   }
 
@@ -90,7 +96,7 @@ export class SitesService {
       }
       throw err;
     }
-    this.changed();
+    await this.changed();
   }
 
   async require(id: string): Promise<Site> {
