@@ -29,7 +29,7 @@ export class AdminImportController {
       'Import a fleet description (sites, containers, devices); idempotent: a second import changes nothing',
   })
   @ApiOkResponse({ type: ImportSummaryDto })
-  @ApiProblems(400)
+  @ApiProblems(400, 409)
   import(@Body() body: FleetSeedDto): Promise<ImportSummary> {
     return this.importer.import(body);
   }

@@ -4,6 +4,7 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { readFile } from 'node:fs/promises';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
+import { isForeignKeyViolation, isUniqueViolation } from '#src/storage/store-errors.js';
 import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory, REFRESH_MAX_DEVICES } from './device-directory.service.js';
 import { FleetSeedDto } from './dto/fleet-seed.dto.js';
@@ -72,14 +73,18 @@ export class FleetImportService {
         `fleet seed is invalid: ${flatten(errors).join('; ')}`,
       );
     }
-    const bindingsChanged = await this.repository.write(
-      {
-        sites: seed.sites.map((site) => ({ ...site, geofence: toGeofence(site.geofence) })),
-        containers: seed.containers,
-        devices: seed.devices,
-      },
-      this.clock.now(),
-    );
+    const bindingsChanged = await this.repository
+      .write(
+        {
+          sites: seed.sites.map((site) => ({ ...site, geofence: toGeofence(site.geofence) })),
+          containers: seed.containers,
+          devices: seed.devices,
+        },
+        this.clock.now(),
+      )
+      .catch((err: unknown) => {
+        throw refusal(err) ?? err;
+      });
     if (seed.containers.length + seed.devices.length > IMPORT_REFRESH_MAX) {
       await this.directory.reload();
       await this.containerSites.reload();
@@ -99,6 +104,23 @@ export class FleetImportService {
       bindingsChanged,
     };
   }
+}
+
+/** What the store's constraints refused in an import (nothing of it was written), as the caller can act on it. */
+function refusal(err: unknown): DomainError | undefined {
+  if (isForeignKeyViolation(err))
+    return new DomainError(
+      'invalid',
+      'fleet.seed-invalid',
+      'fleet seed is invalid: a container names a site, or a device a container, that neither the store nor the seed has',
+    );
+  if (isUniqueViolation(err))
+    return new DomainError(
+      'conflict',
+      'fleet.dev-eui-taken',
+      'fleet seed gives a devEui that belongs to another device',
+    );
+  return undefined;
 }
 
 function toGeofence(g: { type: 'circle' | 'polygon'; radiusM?: number; coordinates?: number[][][] }) {

@@ -80,4 +80,35 @@ for (const dialect of STORE_DIALECTS)
         'sites must contain no more than 10000 elements',
       ]);
     });
+
+    it('writes nothing of an import the store refuses, and says why (400, 409)', async () => {
+      const homeless = await app.request(
+        '/api/v1/admin/import',
+        json('POST', {
+          sites: [],
+          containers: [
+            { id: 'REF-OK', kind: 'pallet', label: 'ok' },
+            { id: 'REF-HOMELESS', kind: 'pallet', label: 'h', siteId: 'NO-SUCH-SITE' },
+          ],
+          devices: [],
+        }),
+      );
+      assert.equal(homeless.status, 400, JSON.stringify(homeless.body));
+      assert.equal(homeless.body.code, 'fleet.seed-invalid');
+      assert.equal((await app.request('/api/v1/containers/REF-OK')).status, 404);
+      const taken = await app.request(
+        '/api/v1/admin/import',
+        json('POST', {
+          sites: [],
+          containers: [{ id: 'REF-OK', kind: 'pallet', label: 'ok' }],
+          devices: [
+            { id: 'ref-dev-1', format: 'chirpstack', devEui: '70b3d57ed00003aa' },
+            { id: 'ref-dev-2', format: 'chirpstack', devEui: '70b3d57ed00003aa' },
+          ],
+        }),
+      );
+      assert.equal(taken.status, 409, JSON.stringify(taken.body));
+      assert.equal(taken.body.code, 'fleet.dev-eui-taken');
+      assert.equal((await app.request('/api/v1/containers/REF-OK')).status, 404);
+    });
   });
