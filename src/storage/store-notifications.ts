@@ -8,6 +8,9 @@ import { OperationalStoreConfig } from './operational-store.config.js';
 /** Wait before connecting again after the listening session was lost, ms. */
 const RECONNECT_MS = 1000;
 
+/** The listening sessions' `application_name` (pg_stat_activity). */
+export const LISTENER_APPLICATION = 'convoi-notifications';
+
 /** PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more; publishers send less. */
 export const NOTIFY_MAX_BYTES = 7_000;
 
@@ -76,7 +79,11 @@ export class StoreNotifications implements OnApplicationShutdown {
   }
 
   private async listen(again: boolean): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.DATABASE_URL, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.config.DATABASE_URL,
+      application_name: LISTENER_APPLICATION,
+      keepAlive: true,
+    });
     // Registered before connecting: an error event with no listener would end the process.
     client.on('error', (error) => this.lost(client, error.message));
     client.on('end', () => this.lost(client, 'connection ended'));

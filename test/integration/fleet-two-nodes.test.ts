@@ -4,6 +4,8 @@ import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { FleetChanges } from '#src/fleet/fleet-changes.service.js';
 import { JourneySites } from '#src/journeys/journey-sites.service.js';
+import { LISTENER_APPLICATION } from '#src/storage/store-notifications.js';
+import { withClient } from '#test/support/postgres.js';
 import { nodesOnPostgres } from '#test/support/nodes-on-postgres.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -74,5 +76,19 @@ describe(`the fleet on two nodes sharing one PostgreSQL (${FleetChanges.name})`,
     await waitFor('B knows every imported container’s site', () =>
       containers.every((c) => sitesOfB.siteOf(c.id) === 'DC-LYON-SQF'),
     );
+  });
+
+  it('a node that lost its listening session reads the fleet again once it listens again', async () => {
+    const [a, b] = nodes();
+    // Every node's listening session ends: a change made before they listen again is missed.
+    await withClient(a.config.DATABASE_URL!, (c) =>
+      c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+        LISTENER_APPLICATION,
+      ]),
+    );
+    const container = { id: 'TWO-MISSED', kind: 'reefer', label: 'm', siteId: 'DC-LYON-SQF' };
+    assert.equal((await a.request('/api/v1/containers', json('POST', container))).status, 201);
+    const sitesOfB = b.running.app.get(ContainerSites);
+    await waitFor('B rebuilt its indexes', () => sitesOfB.siteOf('TWO-MISSED') === 'DC-LYON-SQF');
   });
 });
