@@ -47,7 +47,7 @@ export function createApp(config: AppConfig): Promise<INestApplication> {
 export async function startApp(app: INestApplication, config: AppConfig): Promise<RunningConvoi> {
   configureHttp(app, config);
   await app.init();
-  if (config.FLEET_SEED_FILE !== '') importSeed(app, config.FLEET_SEED_FILE);
+  if (config.FLEET_SEED_FILE !== '') await importSeed(app, config.FLEET_SEED_FILE);
   const broker = app.get(BrokerService);
   const mqttUrl = config.MQTT_URL ?? broker.localUrl();
   const roles = app.get(ProcessRoles);
@@ -109,10 +109,10 @@ function configureHttp(app: INestApplication, config: AppConfig): void {
   SwaggerModule.setup('api/docs', app, secureOpenApi(document), { jsonDocumentUrl: 'api/docs.json' });
 }
 
-function importSeed(app: INestApplication, path: string): void {
+async function importSeed(app: INestApplication, path: string): Promise<void> {
   if (!existsSync(path)) {
     new Logger('Convoi').warn({ path }, 'FLEET_SEED_FILE not found: starting with the fleet already stored');
     return;
   }
-  app.get(FleetImportService).importFile(path);
+  await app.get(FleetImportService).importFile(path);
 }

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { AppConfig } from '#src/config/app-config.js';
 import { chirpstackUplinkTopic, deviceTelemetryTopic, ttsUplinkTopic } from '#src/contracts/topics.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
-import { FleetRepository } from '#src/fleet/fleet.repository.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { openFleetStore, sqliteStore } from '#test/support/fleet-store.js';
 import { attribute } from './device-attribution.js';
 
 describe(attribute.name, () => {
@@ -15,21 +15,22 @@ describe(attribute.name, () => {
   let db: SqliteDatabase;
   let directory: DeviceDirectory;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'device-attribution-'));
     db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
-    const fleet = new FleetRepository(db);
-    fleet.onModuleInit();
-    for (const id of ['C1', 'C2', 'C3']) fleet.upsertContainer({ id, kind: 'reefer', label: id }, 0);
-    fleet.upsertDevice({ id: 'D1', format: 'json' }, 0);
-    fleet.upsertDevice({ id: 'L1', format: 'chirpstack', devEui: '0004a30b001c0530', model: 'm' }, 0);
-    fleet.upsertDevice({ id: 'T1', format: 'tts', devEui: '70b3d57ed0000001', model: 'm' }, 0);
-    fleet.bindDevice('D1', 'C1', 0);
-    fleet.bindDevice('D1', 'C2', 100);
-    fleet.bindDevice('L1', 'C3', 0);
-    fleet.bindDevice('T1', 'C3', 0);
+    const { fleet, seed } = await openFleetStore(sqliteStore(db));
+    await seed({
+      containers: ['C1', 'C2', 'C3'].map((id) => ({ id, kind: 'reefer' as const, label: id })),
+      devices: [
+        { id: 'D1', format: 'json', containerId: 'C1' },
+        { id: 'L1', format: 'chirpstack', devEui: '0004a30b001c0530', model: 'm', containerId: 'C3' },
+        { id: 'T1', format: 'tts', devEui: '70b3d57ed0000001', model: 'm', containerId: 'C3' },
+      ],
+    });
+    // D1 moves to C2 at 100.
+    await seed({ devices: [{ id: 'D1', format: 'json', containerId: 'C2' }] }, 100);
     directory = new DeviceDirectory(fleet);
-    directory.onModuleInit();
+    await directory.onModuleInit();
   });
 
   afterEach(async () => {

@@ -50,7 +50,10 @@ export class ShipmentExportService {
         shipmentRecordInput({
           shipment,
           profile: this.profiles.require(shipment.profileId),
-          sites: [this.sites.require(shipment.originSiteId), this.sites.require(shipment.destinationSiteId)],
+          sites: [
+            await this.sites.require(shipment.originSiteId),
+            await this.sites.require(shipment.destinationSiteId),
+          ],
           readings: rows,
           alerts,
           nowMs: now,

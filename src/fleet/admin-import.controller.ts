@@ -29,8 +29,8 @@ export class AdminImportController {
       'Import a fleet description (sites, containers, devices); idempotent: a second import changes nothing',
   })
   @ApiOkResponse({ type: ImportSummaryDto })
-  @ApiProblems(400)
-  import(@Body() body: FleetSeedDto): ImportSummary {
+  @ApiProblems(400, 409)
+  import(@Body() body: FleetSeedDto): Promise<ImportSummary> {
     return this.importer.import(body);
   }
 }

@@ -26,7 +26,7 @@ export class ContainerReadingsService {
   ) {}
 
   async query(containerId: string, q: ReadingsQueryDto): Promise<ReadingsResult> {
-    this.containers.require(containerId);
+    await this.containers.require(containerId);
     const to = q.to !== undefined ? Date.parse(q.to) : this.clock.now();
     const from = q.from !== undefined ? Date.parse(q.from) : to - 86_400_000;
     if (!(from < to)) throw new DomainError('invalid', 'fleet.bad-range', '`from` must be before `to`');

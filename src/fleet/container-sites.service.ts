@@ -1,22 +1,20 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { Statement } from 'better-sqlite3';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { FleetRepository } from './fleet.repository.js';
 
 /**
  * Each container's home site, read once per reading to tag it (hot path: one Map lookup).
  * Rebuilt at start and after a large import ({@link reload}), one container at a time after a
- * change of it or a page of an import ({@link refresh}).
+ * change of it or a page of an import ({@link refresh}); the hot path never waits on the store.
  */
 @Injectable()
 export class ContainerSites implements OnModuleInit {
   private bySite = new Map<string, string>();
-  private siteRow!: Statement<[string], { site_id: string | null }>;
 
-  constructor(private readonly sqlite: SqliteDatabase) {}
+  constructor(private readonly fleet: FleetRepository) {}
 
-  onModuleInit(): void {
-    this.siteRow = this.sqlite.connection.prepare('SELECT site_id FROM containers WHERE id = ?');
-    this.reload();
+  async onModuleInit(): Promise<void> {
+    await this.fleet.migrated();
+    await this.reload();
   }
 
   siteOf(containerId: string): string | undefined {
@@ -30,25 +28,34 @@ export class ContainerSites implements OnModuleInit {
     return ids;
   }
 
-  /** Re-reads one container's home site after it was created, changed or deleted. */
-  refresh(containerId: string): void {
-    const siteId = this.siteRow.get(containerId)?.site_id ?? undefined;
-    if (siteId === undefined) this.bySite.delete(containerId);
-    else this.bySite.set(containerId, siteId);
+  /** Re-reads the containers' home sites after they were created, changed or deleted (one query). */
+  async refresh(...containerIds: string[]): Promise<void> {
+    if (containerIds.length === 0) return;
+    const rows = await this.fleet.db
+      .selectFrom('containers')
+      .select(['id', 'site_id'])
+      .where('id', 'in', containerIds)
+      .execute();
+    const found = new Map(rows.map((r) => [r.id, r.site_id]));
+    for (const id of containerIds) {
+      const siteId = found.get(id) ?? undefined;
+      if (siteId === undefined) this.bySite.delete(id);
+      else this.bySite.set(id, siteId);
+    }
   }
 
-  reload(): void {
-    const rows = this.sqlite.connection
-      .prepare<[], { id: string; site_id: string }>(
-        'SELECT id, site_id FROM containers WHERE site_id IS NOT NULL',
-      )
-      .all();
+  async reload(): Promise<void> {
+    const rows = await this.fleet.db
+      .selectFrom('containers')
+      .select(['id', 'site_id'])
+      .where('site_id', 'is not', null)
+      .execute();
     // One string per site, not one per container (150,000 copies of a few site ids otherwise).
     const siteIds = new Map<string, string>();
     const bySite = new Map<string, string>();
     for (const r of rows) {
-      let siteId = siteIds.get(r.site_id);
-      if (siteId === undefined) siteIds.set(r.site_id, (siteId = r.site_id));
+      let siteId = siteIds.get(r.site_id!);
+      if (siteId === undefined) siteIds.set(r.site_id!, (siteId = r.site_id!));
       bySite.set(r.id, siteId);
     }
     this.bySite = bySite;

@@ -61,15 +61,18 @@ export class ContainersController {
   @ApiOperation({ summary: 'Register a container (reefer, roll cage, pallet, dry box)' })
   @ApiCreatedResponse({ type: ContainerViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: ContainerDto, @Res({ passthrough: true }) res: FastifyReply): ContainerView {
-    return sendCreated(res, '/api/v1/containers', body.id, this.containers.create(body));
+  async create(
+    @Body() body: ContainerDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<ContainerView> {
+    return sendCreated(res, '/api/v1/containers', body.id, await this.containers.create(body));
   }
 
   @Get()
   @ApiOperation({ summary: 'List containers with their live state, by id; filter by kind and home site' })
   @ApiOkResponse({ type: ContainerPageDto })
   @ApiProblems(400)
-  list(@Query() query: ContainersQueryDto): Page<ContainerView> {
+  list(@Query() query: ContainersQueryDto): Promise<Page<ContainerView>> {
     return this.containers.list(query);
   }
 
@@ -78,8 +81,11 @@ export class ContainersController {
   @ApiOkResponse({ type: ContainerViewDto })
   @ContainerId()
   @ApiProblems(400, 404)
-  get(@Param('id', EntityIdPipe) id: string, @Res({ passthrough: true }) res: FastifyReply): ContainerView {
-    return sendVersioned(res, this.containers.getVersioned(id));
+  async get(
+    @Param('id', EntityIdPipe) id: string,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<ContainerView> {
+    return sendVersioned(res, await this.containers.getVersioned(id));
   }
 
   @Patch(':id')
@@ -89,13 +95,13 @@ export class ContainersController {
   @ApiOkResponse({ type: ContainerViewDto })
   @ContainerId()
   @ApiProblems(400, 404, 412, 428)
-  update(
+  async update(
     @Param('id', EntityIdPipe) id: string,
     @Body() body: UpdateContainerDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): ContainerView {
-    return sendVersioned(res, this.containers.update(id, body, ifMatch));
+  ): Promise<ContainerView> {
+    return sendVersioned(res, await this.containers.update(id, body, ifMatch));
   }
 
   @Delete(':id')

@@ -1,73 +1,75 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AppConfig } from '#src/config/app-config.js';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { beforeEach, it } from 'node:test';
+import { describeEachStore } from '#test/support/store-dialects.js';
+import { openFleetStore, type FleetStore } from '#test/support/fleet-store.js';
 import { ContainersRepository } from './containers.repository.js';
-import { CONTAINER_CACHE_SIZE, FleetRepository } from './fleet.repository.js';
+import { CONTAINER_CACHE_SIZE, type FleetRepository } from './fleet.repository.js';
 
-/** The registry cache of FleetRepository.findContainer, seen through every write path. */
-describe(ContainersRepository.name, () => {
-  let dir: string;
-  let db: SqliteDatabase;
+/** FleetRepository.findContainer (cached on SQLite) seen through every write path, on both stores. */
+describeEachStore(ContainersRepository.name, (current) => {
   let fleet: FleetRepository;
+  let seed: FleetStore['seed'];
   let containers: ContainersRepository;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'containers-repo-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
-    fleet = new FleetRepository(db);
-    fleet.onModuleInit();
-    containers = new ContainersRepository(db, fleet);
+  beforeEach(async () => {
+    ({ fleet, seed } = await openFleetStore(current().store));
+    containers = new ContainersRepository(fleet);
   });
 
-  afterEach(async () => {
-    await db.onApplicationShutdown();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('reads a container once, then from memory, frozen', () => {
-    containers.insert({ id: 'C1', kind: 'reefer', label: 'one' }, 1);
-    const first = fleet.findContainer('C1');
+  it('reads a container frozen, and once only on SQLite', async () => {
+    await containers.insert({ id: 'C1', kind: 'reefer', label: 'one' }, 1);
+    const first = await fleet.findContainer('C1');
     assert.deepStrictEqual(first, { id: 'C1', kind: 'reefer', label: 'one' });
-    assert.equal(fleet.findContainer('C1'), first);
     assert.ok(Object.isFrozen(first));
+    // PostgreSQL is shared with other nodes: every read asks it.
+    assert.equal((await fleet.findContainer('C1')) === first, current().dialect === 'sqlite');
   });
 
-  it('sees every write: update, delete, re-create, seed import', () => {
-    containers.insert({ id: 'C1', kind: 'reefer', label: 'one' }, 1);
-    assert.equal(fleet.findContainer('C1')?.label, 'one');
-    containers.update({ id: 'C1', kind: 'reefer', label: 'two', notes: 'n' }, 2);
-    assert.deepStrictEqual(fleet.findContainer('C1'), { id: 'C1', kind: 'reefer', label: 'two', notes: 'n' });
-    containers.delete('C1');
-    assert.equal(fleet.findContainer('C1'), undefined);
-    containers.insert({ id: 'C1', kind: 'pallet', label: 'three' }, 3);
-    assert.equal(fleet.findContainer('C1')?.kind, 'pallet');
-    fleet.upsertContainer({ id: 'C1', kind: 'pallet', label: 'four' }, 4);
-    assert.equal(fleet.findContainer('C1')?.label, 'four');
+  it('sees every write: update, delete, re-create, seed import', async () => {
+    await containers.insert({ id: 'C1', kind: 'reefer', label: 'one' }, 1);
+    assert.equal((await fleet.findContainer('C1'))?.label, 'one');
+    await containers.update({ id: 'C1', kind: 'reefer', label: 'two', notes: 'n' }, 2);
+    assert.deepStrictEqual(await fleet.findContainer('C1'), {
+      id: 'C1',
+      kind: 'reefer',
+      label: 'two',
+      notes: 'n',
+    });
+    await containers.delete('C1');
+    assert.equal(await fleet.findContainer('C1'), undefined);
+    await containers.insert({ id: 'C1', kind: 'pallet', label: 'three' }, 3);
+    assert.equal((await fleet.findContainer('C1'))?.kind, 'pallet');
+    await seed({ containers: [{ id: 'C1', kind: 'pallet', label: 'four' }] });
+    assert.equal((await fleet.findContainer('C1'))?.label, 'four');
   });
 
-  it('keeps nothing read inside a transaction that is rolled back', () => {
-    assert.throws(() =>
-      fleet.transaction(() => {
-        fleet.upsertContainer({ id: 'GHOST', kind: 'reefer', label: 'g' }, 1);
-        assert.ok(fleet.findContainer('GHOST'));
-        throw new Error('import failed');
+  it('keeps nothing of an import the store refuses', async () => {
+    await assert.rejects(
+      seed({
+        containers: [
+          { id: 'GHOST', kind: 'reefer', label: 'g' },
+          { id: 'HOMELESS', kind: 'reefer', label: 'h', siteId: 'NO-SUCH-SITE' },
+        ],
       }),
     );
-    assert.equal(fleet.findContainer('GHOST'), undefined);
+    assert.equal(await fleet.findContainer('GHOST'), undefined);
+    assert.equal(await containers.count(), 0);
   });
 
-  it('keeps answering past its bound', () => {
+  it('keeps answering past its bound', async () => {
     const n = CONTAINER_CACHE_SIZE + 10;
-    fleet.transaction(() => {
-      for (let i = 0; i < n; i++) fleet.upsertContainer({ id: `C${i}`, kind: 'pallet', label: `${i}` }, 1);
+    await seed({
+      containers: Array.from({ length: n }, (_, i) => ({
+        id: `C${i}`,
+        kind: 'pallet' as const,
+        label: `${i}`,
+      })),
     });
-    for (let i = 0; i < n; i++) assert.equal(fleet.findContainer(`C${i}`)?.label, `${i}`);
-    containers.update({ id: 'C0', kind: 'pallet', label: 'changed' }, 2);
-    assert.equal(fleet.findContainer('C0')?.label, 'changed');
-    assert.equal(fleet.findContainer(`C${n - 1}`)?.label, `${n - 1}`);
+    assert.equal(await containers.count(), n);
+    for (let i = 0; i < n; i += current().dialect === 'sqlite' ? 1 : 97)
+      assert.equal((await fleet.findContainer(`C${i}`))?.label, `${i}`);
+    await containers.update({ id: 'C0', kind: 'pallet', label: 'changed' }, 2);
+    assert.equal((await fleet.findContainer('C0'))?.label, 'changed');
+    assert.equal((await fleet.findContainer(`C${n - 1}`))?.label, `${n - 1}`);
   });
 });

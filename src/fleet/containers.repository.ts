@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import { FleetRepository, toContainer, type ContainerRow } from './fleet.repository.js';
+import type { Kysely } from 'kysely';
+import { FleetRepository } from './fleet.repository.js';
+import { containerValues, toContainer, type FleetTables } from './fleet.tables.js';
 import type { Container, ContainerKind } from './fleet.types.js';
 
 export interface ContainerFilter {
@@ -8,75 +9,68 @@ export interface ContainerFilter {
   siteId?: string;
 }
 
+/** The SQLite file's live state of fleet versions 1–2, which still refers to containers there. */
+type LegacyStateTables = FleetTables & { container_state: { container_id: string } };
+
 /**
- * SQL for the planners' container resource (the fleet migrations own the table). Each write
- * drops the container from the fleet repository's cache of registry entries.
+ * SQL for the planners' container resource, on either store (the fleet migrations own the
+ * table). Each write drops the container from the fleet repository's cache of registry entries.
  */
 @Injectable()
 export class ContainersRepository {
-  constructor(
-    private readonly sqlite: SqliteDatabase,
-    private readonly fleet: FleetRepository,
-  ) {}
+  private readonly db: Kysely<FleetTables>;
 
-  private get db() {
-    return this.sqlite.connection;
+  constructor(private readonly fleet: FleetRepository) {
+    this.db = fleet.db;
   }
 
   /** Containers ordered by id after `afterId`, filtered by kind and home site. */
-  list(afterId: string | undefined, limit: number, filter: ContainerFilter): Container[] {
-    return this.db
-      .prepare<{ after: string; limit: number; kind: string | null; site: string | null }, ContainerRow>(
-        `SELECT * FROM containers WHERE id > @after AND (@kind IS NULL OR kind = @kind)
-           AND (@site IS NULL OR site_id = @site) ORDER BY id LIMIT @limit`,
-      )
-      .all({ after: afterId ?? '', limit, kind: filter.kind ?? null, site: filter.siteId ?? null })
-      .map(toContainer);
+  async list(afterId: string | undefined, limit: number, filter: ContainerFilter): Promise<Container[]> {
+    let query = this.db
+      .selectFrom('containers')
+      .selectAll()
+      .where('id', '>', afterId ?? '');
+    if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+    if (filter.siteId !== undefined) query = query.where('site_id', '=', filter.siteId);
+    const rows = await query.orderBy('id').limit(limit).execute();
+    return rows.map(toContainer);
   }
 
   /** How many containers are registered. */
-  count(): number {
-    return this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM containers').get()?.n ?? 0;
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('containers')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirst();
+    // PostgreSQL's COUNT is a BIGINT: a number through POSTGRES_TYPES, but typed loosely by Kysely.
+    return Number(row?.n ?? 0);
   }
 
-  /** Inserts a new container; throws SQLITE_CONSTRAINT_PRIMARYKEY when the id is taken. */
-  insert(container: Container, nowMs: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO containers (id, kind, label, site_id, notes, created_at, updated_at)
-         VALUES (@id, @kind, @label, @siteId, @notes, @now, @now)`,
-      )
-      .run(params(container, nowMs));
+  /** Inserts a new container; rejects with a duplicate-key error (store-errors.ts) when the id is taken. */
+  async insert(container: Container, nowMs: number): Promise<void> {
+    await this.db.insertInto('containers').values(containerValues(container, nowMs)).execute();
     this.fleet.forgetContainer(container.id);
   }
 
-  update(container: Container, nowMs: number): void {
-    this.db
-      .prepare(
-        `UPDATE containers SET kind = @kind, label = @label, site_id = @siteId, notes = @notes,
-           updated_at = @now WHERE id = @id`,
-      )
-      .run(params(container, nowMs));
+  async update(container: Container, nowMs: number): Promise<void> {
+    const { id, created_at: _created, ...fields } = containerValues(container, nowMs);
+    await this.db.updateTable('containers').set(fields).where('id', '=', id).execute();
     this.fleet.forgetContainer(container.id);
   }
 
-  /** Deletes the container and its live state; throws SQLITE_CONSTRAINT_FOREIGNKEY while referred to. */
-  delete(id: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM container_state WHERE container_id = ?').run(id);
-      this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
-    })();
+  /** Deletes the container; rejects with a foreign-key violation while a binding or shipment refers to it. */
+  async delete(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      // An upgraded SQLite file may still hold the container's live state of fleet versions 1–2
+      // (emptied at start by the state feature, whose foreign key would refuse the delete).
+      if (this.fleet.dialect === 'sqlite')
+        await trx
+          .withTables<LegacyStateTables>()
+          .deleteFrom('container_state')
+          .where('container_id', '=', id)
+          .execute();
+      await trx.deleteFrom('containers').where('id', '=', id).execute();
+    });
     this.fleet.forgetContainer(id);
   }
-}
-
-function params(c: Container, nowMs: number) {
-  return {
-    id: c.id,
-    kind: c.kind,
-    label: c.label,
-    siteId: c.siteId ?? null,
-    notes: c.notes ?? null,
-    now: nowMs,
-  };
 }

@@ -4,13 +4,14 @@ import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import type { ContainerDto, ContainerListQueryDto, UpdateContainerDto } from './dto/container.dto.js';
 import { ContainersRepository } from './containers.repository.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Container, ContainerLiveState } from './fleet.types.js';
 import { LiveStateService } from './live-state.service.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
 import { SitesService } from './sites.service.js';
-import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { isDuplicateKey, isForeignKeyViolation } from '#src/storage/store-errors.js';
 import { ShipmentReferences } from '#src/contracts/shipment-references.port.js';
 import { assertIfMatch, etagOf, type Versioned } from '#src/common/http/versioning.js';
 
@@ -38,24 +39,28 @@ export class ContainersService {
     private readonly clock: Clock,
     private readonly containerSites: ContainerSites,
     private readonly shipments: ShipmentReferences,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
-  create(dto: ContainerDto): Versioned<ContainerView> {
+  async create(dto: ContainerDto): Promise<Versioned<ContainerView>> {
     const container: Container = { ...dto };
-    if (container.siteId !== undefined) this.requireSite(container.siteId);
+    if (container.siteId !== undefined) await this.requireSite(container.siteId);
     try {
-      this.repository.insert(container, this.clock.now());
+      await this.repository.insert(container, this.clock.now());
     } catch (err) {
-      if (isConstraintError(err, 'PRIMARYKEY'))
+      if (isDuplicateKey(err))
         throw new DomainError('conflict', 'fleet.container-exists', `container ${dto.id} already exists`);
+      if (isForeignKeyViolation(err)) throw unknownSite(dto.siteId);
       throw err;
     }
-    this.containerSites.refresh(container.id);
-    return this.getVersioned(container.id);
+    await this.refreshed(container.id);
+    return await this.getVersioned(container.id);
   }
 
-  list(query: ContainerListQueryDto & { cursor?: string; limit: number }): Page<ContainerView> {
-    const rows = this.repository.list(afterKey(query), query.limit + 1, query);
+  async list(
+    query: ContainerListQueryDto & { cursor?: string; limit: number },
+  ): Promise<Page<ContainerView>> {
+    const rows = await this.repository.list(afterKey(query), query.limit + 1, query);
     return toPage(
       rows,
       query.limit,
@@ -65,35 +70,45 @@ export class ContainersService {
   }
 
   /** How many containers are registered (the fleet's size). */
-  count(): number {
+  count(): Promise<number> {
     return this.repository.count();
   }
 
-  get(id: string): ContainerView {
-    return this.view(this.require(id));
+  async get(id: string): Promise<ContainerView> {
+    return this.view(await this.require(id));
   }
 
   /** The container with the ETag of its registry fields (live state is not versioned). */
-  getVersioned(id: string): Versioned<ContainerView> {
-    const container = this.require(id);
+  async getVersioned(id: string): Promise<Versioned<ContainerView>> {
+    const container = await this.require(id);
     return { value: this.view(container), etag: this.etagOf(container) };
   }
 
-  update(id: string, dto: UpdateContainerDto, ifMatch: string | undefined): Versioned<ContainerView> {
-    const current = this.require(id);
+  async update(
+    id: string,
+    dto: UpdateContainerDto,
+    ifMatch: string | undefined,
+  ): Promise<Versioned<ContainerView>> {
+    const current = await this.require(id);
     assertIfMatch(ifMatch, this.etagOf(current));
     const next: Container = { ...current, ...patchOf(dto, ['siteId', 'notes']) };
-    if (typeof dto.siteId === 'string') this.requireSite(dto.siteId);
-    this.repository.update(next, this.clock.now());
-    this.containerSites.refresh(id);
-    return this.getVersioned(id);
+    if (typeof dto.siteId === 'string') await this.requireSite(dto.siteId);
+    try {
+      await this.repository.update(next, this.clock.now());
+    } catch (err) {
+      // The site was deleted (on another node) between the check and the write.
+      if (isForeignKeyViolation(err)) throw unknownSite(dto.siteId ?? undefined);
+      throw err;
+    }
+    await this.refreshed(id);
+    return await this.getVersioned(id);
   }
 
   async delete(id: string, ifMatch: string | undefined): Promise<void> {
-    this.require(id);
-    // Asked first: between the answer and the delete nothing else waits, so the tag checked is current.
+    await this.require(id);
+    // Asked first, then the tag checked against a fresh read.
     const shipments = await this.shipments.count('container', id);
-    assertIfMatch(ifMatch, this.etagOf(this.require(id)));
+    assertIfMatch(ifMatch, this.etagOf(await this.require(id)));
     if (shipments > 0)
       throw new DomainError(
         'conflict',
@@ -101,9 +116,9 @@ export class ContainersService {
         `container ${id} is named by ${shipments} shipment(s): its history must stay attributable`,
       );
     try {
-      this.repository.delete(id);
+      await this.repository.delete(id);
     } catch (err) {
-      if (isConstraintError(err, 'FOREIGNKEY')) {
+      if (isForeignKeyViolation(err)) {
         throw new DomainError(
           'conflict',
           'fleet.container-in-use',
@@ -113,22 +128,28 @@ export class ContainersService {
       throw err;
     }
     this.liveState.forget(id);
-    this.containerSites.refresh(id);
+    await this.refreshed(id);
   }
 
   /** The container, or a not-found error. */
-  require(id: string): Readonly<Container> {
-    const container = this.fleet.findContainer(id);
+  async require(id: string): Promise<Readonly<Container>> {
+    const container = await this.fleet.findContainer(id);
     if (!container)
       throw new DomainError('not-found', 'fleet.container-not-found', `container ${id} does not exist`);
     return container;
   }
 
-  private requireSite(siteId: string): void {
+  /** The container's home site read again here, and announced to the other nodes. */
+  private async refreshed(id: string): Promise<void> {
+    await this.containerSites.refresh(id);
+    await this.fleetChanges.announce({ containers: [id] });
+  }
+
+  private async requireSite(siteId: string): Promise<void> {
     try {
-      this.sites.require(siteId);
+      await this.sites.require(siteId);
     } catch {
-      throw new DomainError('invalid', 'fleet.unknown-site', `siteId: site ${siteId} does not exist`);
+      throw unknownSite(siteId);
     }
   }
 
@@ -141,4 +162,9 @@ export class ContainersService {
   private view(container: Container): ContainerView {
     return { ...container, live: this.liveState.get(container.id) ?? null };
   }
+}
+
+/** The refusal of a home site that does not exist (checked first; the foreign key refuses one deleted meanwhile). */
+function unknownSite(siteId: string | undefined): DomainError {
+  return new DomainError('invalid', 'fleet.unknown-site', `siteId: site ${siteId} does not exist`);
 }

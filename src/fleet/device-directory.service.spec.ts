@@ -6,23 +6,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '#src/config/app-config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { openFleetStore, sqliteStore, type FleetStore } from '#test/support/fleet-store.js';
 import { DeviceDirectory } from './device-directory.service.js';
-import { FleetRepository } from './fleet.repository.js';
+import type { FleetRepository } from './fleet.repository.js';
 
 describe(DeviceDirectory.name, () => {
   let dir: string;
   let db: SqliteDatabase;
   let fleet: FleetRepository;
+  let seed: FleetStore['seed'];
   let directory: DeviceDirectory;
 
-  beforeEach(() => {
+  // The index's own logic, on SQLite: the queries it runs are the fleet repository's, tested on both stores.
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'device-directory-'));
     db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
-    fleet = new FleetRepository(db);
-    fleet.onModuleInit();
-    for (const id of ['C1', 'C2', 'C3']) fleet.upsertContainer({ id, kind: 'reefer', label: id }, 0);
-    fleet.upsertDevice({ id: 'D1', format: 'json' }, 0);
-    fleet.upsertDevice({ id: 'L1', format: 'chirpstack', devEui: '0004a30b001c0530', model: 'm' }, 0);
+    ({ fleet, seed } = await openFleetStore(sqliteStore(db)));
+    await seed({
+      containers: ['C1', 'C2', 'C3'].map((id) => ({ id, kind: 'reefer' as const, label: id })),
+      devices: [
+        { id: 'D1', format: 'json' },
+        { id: 'L1', format: 'chirpstack', devEui: '0004a30b001c0530', model: 'm' },
+      ],
+    });
     directory = new DeviceDirectory(fleet);
   });
 
@@ -31,8 +37,8 @@ describe(DeviceDirectory.name, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds devices by id and by DevEUI, with every field', () => {
-    directory.onModuleInit();
+  it('finds devices by id and by DevEUI, with every field', async () => {
+    await directory.onModuleInit();
     assert.deepStrictEqual(directory.byId('D1'), { id: 'D1', format: 'json' });
     assert.deepStrictEqual(directory.byDevEui('0004A30B001C0530'), {
       id: 'L1',
@@ -43,42 +49,42 @@ describe(DeviceDirectory.name, () => {
     assert.equal(directory.byId('nope'), undefined);
   });
 
-  it('attributes a time to the container of the binding that covers it', () => {
-    fleet.bindDevice('D1', 'C1', 0);
-    directory.reload();
+  it('attributes a time to the container of the binding that covers it', async () => {
+    await fleet.bindDevice('D1', 'C1', 0);
+    await directory.reload();
     assert.equal(directory.containerAt('D1', 5), 'C1');
-    fleet.bindDevice('D1', 'C2', 100);
-    fleet.bindDevice('D1', 'C3', 200);
-    directory.reload();
+    await fleet.bindDevice('D1', 'C2', 100);
+    await fleet.bindDevice('D1', 'C3', 200);
+    await directory.reload();
     assert.deepEqual(
       [0, 99, 100, 199, 200, 10_000].map((t) => directory.containerAt('D1', t)),
       ['C1', 'C1', 'C2', 'C2', 'C3', 'C3'],
     );
   });
 
-  it('attributes nothing before a first binding, after an unbind, or to an unbound device', () => {
-    fleet.bindDevice('L1', 'C1', 100);
+  it('attributes nothing before a first binding, after an unbind, or to an unbound device', async () => {
+    await fleet.bindDevice('L1', 'C1', 100);
     db.connection.prepare('UPDATE device_bindings SET unbound_at = 200').run();
-    directory.reload();
+    await directory.reload();
     assert.deepEqual(
       [99, 100, 199, 200].map((t) => directory.containerAt('L1', t)),
       [undefined, 'C1', 'C1', undefined],
     );
     assert.equal(directory.containerAt('D1', 100), undefined);
   });
-  it('attributes the device found last by its bindings of now, after a refresh or a reload', () => {
+  it('attributes the device found last by its bindings of now, after a refresh or a reload', async () => {
     // containerAt reuses the entry byId or byDevEui just found: a change must not leave it stale.
-    fleet.bindDevice('D1', 'C1', 0);
-    fleet.bindDevice('L1', 'C1', 0);
-    directory.reload();
+    await fleet.bindDevice('D1', 'C1', 0);
+    await fleet.bindDevice('L1', 'C1', 0);
+    await directory.reload();
     assert.equal(directory.byId('D1')?.id, 'D1');
-    fleet.bindDevice('D1', 'C2', 100);
-    directory.refresh('D1');
+    await fleet.bindDevice('D1', 'C2', 100);
+    await directory.refresh('D1');
     assert.equal(directory.containerAt('D1', 150), 'C2');
     assert.equal(directory.byDevEui('0004a30b001c0530')?.id, 'L1');
     assert.equal(directory.containerAt('L1', 150), 'C1');
-    fleet.bindDevice('L1', 'C3', 100);
-    directory.reload();
+    await fleet.bindDevice('L1', 'C3', 100);
+    await directory.reload();
     assert.equal(directory.containerAt('L1', 150), 'C3');
     // Another device than the one found last is looked up, not given its entry.
     assert.equal(directory.byId('D1')?.id, 'D1');
@@ -86,21 +92,21 @@ describe(DeviceDirectory.name, () => {
     assert.equal(directory.containerAt('D2', 150), undefined);
   });
 
-  it('gives the covering binding itself, the same object reading after reading until a refresh', () => {
-    fleet.bindDevice('D1', 'C1', 0);
-    fleet.bindDevice('D1', 'C2', 100);
-    directory.reload();
+  it('gives the covering binding itself, the same object reading after reading until a refresh', async () => {
+    await fleet.bindDevice('D1', 'C1', 0);
+    await fleet.bindDevice('D1', 'C2', 100);
+    await directory.reload();
     const first = directory.bindingAt('D1', 150);
     assert.equal(first?.containerId, 'C2');
     assert.equal(directory.bindingAt('D1', 160), first, 'what the pipeline keeps on it stays');
     assert.equal(directory.bindingAt('D1', 50)?.containerId, 'C1');
     assert.equal(directory.bindingAt('D1', -1), undefined);
-    directory.refresh('D1');
+    await directory.refresh('D1');
     assert.notEqual(directory.bindingAt('D1', 150), first, 'a refreshed binding starts without');
     assert.equal(directory.bindingAt('D1', 150)?.state, undefined);
   });
 
-  it('refreshes one device exactly as a reload of all of them would find it', () => {
+  it('refreshes one device exactly as a reload of all of them would find it', async () => {
     const ids = ['D1', 'D2', 'D3'];
     const euis = ['0004a30b001c0001', '0004a30b001c0002'];
     const op = fc.oneof(
@@ -117,24 +123,27 @@ describe(DeviceDirectory.name, () => {
       }),
       fc.record({ kind: fc.constant('unbind' as const), id: fc.constantFrom(...ids) }),
     );
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
         db.connection.exec("DELETE FROM device_bindings; DELETE FROM devices WHERE id <> 'L1'");
         const refreshed = new DeviceDirectory(fleet);
         const reloaded = new DeviceDirectory(fleet);
         const removed: [string[], string[]] = [[], []];
         refreshed.onRemoved((d) => removed[0].push(`${d.id}/${d.devEui}`));
         reloaded.onRemoved((d) => removed[1].push(`${d.id}/${d.devEui}`));
-        refreshed.reload();
-        reloaded.reload();
+        await refreshed.reload();
+        await reloaded.reload();
         let t = 0;
         for (const o of ops) {
           t += 10;
           try {
             if (o.kind === 'upsert')
-              fleet.upsertDevice({ id: o.id, format: 'chirpstack', ...(o.eui && { devEui: o.eui }) }, t);
+              await seed(
+                { devices: [{ id: o.id, format: 'chirpstack', ...(o.eui && { devEui: o.eui }) }] },
+                t,
+              );
             else if (o.kind === 'delete') db.connection.prepare('DELETE FROM devices WHERE id = ?').run(o.id);
-            else if (o.kind === 'bind') fleet.bindDevice(o.id, o.container, t);
+            else if (o.kind === 'bind') await fleet.bindDevice(o.id, o.container, t);
             else
               db.connection
                 .prepare(
@@ -144,8 +153,8 @@ describe(DeviceDirectory.name, () => {
           } catch {
             continue; // refused by the database (a DevEUI taken, a device with bindings): nothing changed
           }
-          refreshed.refresh(o.id);
-          reloaded.reload();
+          await refreshed.refresh(o.id);
+          await reloaded.reload();
           for (const id of [...ids, 'L1']) {
             assert.deepStrictEqual(refreshed.byId(id), reloaded.byId(id));
             for (let at = 0; at <= t + 10; at += 5)

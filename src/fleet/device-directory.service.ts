@@ -5,6 +5,9 @@ import type { ContainerState } from '#src/state/container-state.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Device, DeviceBinding } from './fleet.types.js';
 
+/** Devices one {@link DeviceDirectory.refresh} takes: their ids are bound values of one query. */
+export const REFRESH_MAX_DEVICES = 20_000;
+
 /** One binding as the directory needs it: the device is the map key. */
 export interface Binding {
   containerId: string;
@@ -31,9 +34,12 @@ interface DeviceEntry {
 /**
  * In-memory index of devices and their bindings, read on every incoming message (hot path):
  * which device a DevEUI is, and which container a device was on at a given measuredAt, so a
- * reading measured before a rebind is attributed to the old container. Rebuilt from SQLite at
+ * reading measured before a rebind is attributed to the old container. Rebuilt from the operational store at
  * start and after a large import ({@link reload}), one device at a time after a change of it or a
- * page of an import ({@link refresh}).
+ * page of an import ({@link refresh}): the devices service and the fleet import call them once
+ * their write is committed, so the very next reading on this node sees the change. The hot path
+ * never waits on the store. On PostgreSQL a change made through another node arrives as that
+ * node's announcement (`FleetChanges`), which refreshes the same way (ARCHITECTURE.md §5).
  *
  * Memory (issue 11, 150,000 devices): devices are rebuilt as small literals sharing one id string
  * and one format string, and a device with a single binding (nearly all) holds it without an array.
@@ -53,21 +59,24 @@ export class DeviceDirectory implements OnModuleInit {
 
   constructor(private readonly repository: FleetRepository) {}
 
-  onModuleInit(): void {
-    this.reload();
+  async onModuleInit(): Promise<void> {
+    await this.repository.migrated();
+    await this.reload();
   }
 
-  reload(): void {
+  /** Reads every device and binding, then swaps the new index in at once. */
+  async reload(): Promise<void> {
+    const [devices, bindings] = [await this.repository.listDevices(), await this.repository.allBindings()];
     const entries = new Map<string, DeviceEntry>();
     const byEui = new Map<string, DeviceEntry>();
-    for (const row of this.repository.listDevices()) {
+    for (const row of devices) {
       const device = compact(row);
       const entry: DeviceEntry = { device, bindings: undefined };
       entries.set(device.id, entry);
       if (device.devEui) byEui.set(normalizeDevEui(device.devEui), entry);
     }
     // Sorted by device then boundAt: each device's list is built in order.
-    for (const b of this.repository.allBindings()) {
+    for (const b of bindings) {
       const binding = held(b);
       let entry = entries.get(b.deviceId);
       if (entry === undefined) entries.set(b.deviceId, (entry = { device: undefined, bindings: undefined }));
@@ -89,17 +98,29 @@ export class DeviceDirectory implements OnModuleInit {
   }
 
   /**
-   * Re-reads one device and its bindings after it changed (created, changed, deleted, bound or
-   * unbound), as {@link reload} would find them. A whole reload reads every device and binding:
-   * ~1.5 s of the main thread at 150,000 devices, for each device registered or bound.
+   * Re-reads the devices and their bindings after they changed (created, changed, deleted, bound
+   * or unbound), as {@link reload} would find them: two queries whatever their number (at most
+   * {@link REFRESH_MAX_DEVICES}). A whole reload reads every device and binding: ~1.5 s of the
+   * main thread at 150,000 devices, for each device registered or bound.
    */
-  refresh(deviceId: string): void {
+  async refresh(...deviceIds: string[]): Promise<void> {
+    const rows = new Map((await this.repository.findDevices(deviceIds)).map((d) => [d.id, d]));
+    const found = new Map<string, Binding[]>();
+    for (const b of await this.repository.bindingsOfDevices(deviceIds)) {
+      let list = found.get(b.deviceId);
+      if (list === undefined) found.set(b.deviceId, (list = []));
+      list.push(held(b));
+    }
+    // Read first, then changed without an await: a reading sees the old entries or the new.
+    for (const deviceId of deviceIds) this.replace(deviceId, rows.get(deviceId), found.get(deviceId) ?? []);
+    this.last = this.lastId = undefined;
+  }
+
+  private replace(deviceId: string, row: Device | undefined, found: Binding[]): void {
     const previous = this.entries.get(deviceId)?.device;
-    const row = this.repository.findDevice(deviceId);
     const device = row === undefined ? undefined : compact(row);
     if (previous?.devEui && this.entriesByEui.get(normalizeDevEui(previous.devEui))?.device === previous)
       this.entriesByEui.delete(normalizeDevEui(previous.devEui));
-    const found = this.repository.bindingsOf(deviceId).map(held);
     const bindings = found.length === 0 ? undefined : found.length === 1 ? found[0] : found;
     // A new entry, not the old one changed: one handed out keeps what it said.
     const id = device?.id ?? deviceId;
@@ -109,7 +130,6 @@ export class DeviceDirectory implements OnModuleInit {
       this.entries.set(id, entry);
       if (device?.devEui) this.entriesByEui.set(normalizeDevEui(device.devEui), entry);
     }
-    this.last = this.lastId = undefined;
     if (previous !== undefined && (device === undefined || device.devEui !== previous.devEui))
       for (const listener of this.removedListeners) listener(previous);
   }

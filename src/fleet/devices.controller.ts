@@ -51,15 +51,18 @@ export class DevicesController {
   })
   @ApiCreatedResponse({ type: DeviceViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: CreateDeviceDto, @Res({ passthrough: true }) res: FastifyReply): DeviceView {
-    return sendCreated(res, '/api/v1/devices', body.id, this.devices.create(body));
+  async create(
+    @Body() body: CreateDeviceDto,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<DeviceView> {
+    return sendCreated(res, '/api/v1/devices', body.id, await this.devices.create(body));
   }
 
   @Get()
   @ApiOperation({ summary: 'List devices, by id, with the container each is on now' })
   @ApiOkResponse({ type: DevicePageDto })
   @ApiProblems(400)
-  list(@Query() query: ListQueryDto): Page<DeviceView> {
+  list(@Query() query: ListQueryDto): Promise<Page<DeviceView>> {
     return this.devices.list(query);
   }
 
@@ -67,8 +70,11 @@ export class DevicesController {
   @ApiOperation({ summary: 'A device and the container it is on now' })
   @ApiOkResponse({ type: DeviceViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: DeviceIdParams, @Res({ passthrough: true }) res: FastifyReply): DeviceView {
-    return sendVersioned(res, this.devices.get(params.id));
+  async get(
+    @Param() params: DeviceIdParams,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<DeviceView> {
+    return sendVersioned(res, await this.devices.get(params.id));
   }
 
   @Patch(':id')
@@ -79,13 +85,13 @@ export class DevicesController {
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: DeviceViewDto })
   @ApiProblems(400, 404, 409, 412, 428)
-  update(
+  async update(
     @Param() params: DeviceIdParams,
     @Body() body: UpdateDeviceDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): DeviceView {
-    return sendVersioned(res, this.devices.update(params.id, body, ifMatch));
+  ): Promise<DeviceView> {
+    return sendVersioned(res, await this.devices.update(params.id, body, ifMatch));
   }
 
   @Delete(':id')
@@ -95,8 +101,8 @@ export class DevicesController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiHeader(IF_MATCH)
   @ApiProblems(400, 404, 409, 412, 428)
-  delete(@Param() params: DeviceIdParams, @Headers('if-match') ifMatch: string | undefined): void {
-    this.devices.delete(params.id, ifMatch);
+  delete(@Param() params: DeviceIdParams, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    return this.devices.delete(params.id, ifMatch);
   }
 
   @Post(':id/bind')
@@ -107,7 +113,7 @@ export class DevicesController {
   })
   @ApiOkResponse({ type: BindingViewDto })
   @ApiProblems(400, 404, 409)
-  bind(@Param() params: DeviceIdParams, @Body() body: BindDeviceDto): DeviceBinding {
+  bind(@Param() params: DeviceIdParams, @Body() body: BindDeviceDto): Promise<DeviceBinding> {
     return this.devices.bind(params.id, body);
   }
 
@@ -117,7 +123,7 @@ export class DevicesController {
   @ApiOperation({ summary: 'Take the device off its container at `at` (default now)' })
   @ApiOkResponse({ type: BindingViewDto })
   @ApiProblems(400, 404, 409)
-  unbind(@Param() params: DeviceIdParams, @Body() body: UnbindDeviceDto): DeviceBinding {
+  unbind(@Param() params: DeviceIdParams, @Body() body: UnbindDeviceDto): Promise<DeviceBinding> {
     return this.devices.unbind(params.id, body);
   }
 
@@ -125,7 +131,7 @@ export class DevicesController {
   @ApiOperation({ summary: "The device's binding history, oldest first" })
   @ApiOkResponse({ type: BindingPageDto })
   @ApiProblems(400, 404)
-  bindings(@Param() params: DeviceIdParams, @Query() query: ListQueryDto): Page<DeviceBinding> {
+  bindings(@Param() params: DeviceIdParams, @Query() query: ListQueryDto): Promise<Page<DeviceBinding>> {
     return this.devices.bindings(params.id, query);
   }
 }

@@ -1,108 +1,114 @@
 import { Injectable } from '@nestjs/common';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import { toBinding, toDevice, type BindingRow, type DeviceRow } from './fleet.repository.js';
+import type { Kysely } from 'kysely';
+import { FleetRepository } from './fleet.repository.js';
+import { deviceValues, toBinding, toDevice, type FleetTables } from './fleet.tables.js';
 import type { Device, DeviceBinding } from './fleet.types.js';
 
-/** SQL for the planners' device resource and binding history (the fleet migrations own the tables). */
+/**
+ * SQL for the planners' device resource and binding history, on either store (the fleet
+ * migrations own the tables).
+ */
 @Injectable()
 export class DevicesRepository {
-  constructor(private readonly sqlite: SqliteDatabase) {}
+  private readonly db: Kysely<FleetTables>;
 
-  private get db() {
-    return this.sqlite.connection;
+  constructor(fleet: FleetRepository) {
+    this.db = fleet.db;
   }
 
-  find(id: string): Device | undefined {
-    const row = this.db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?').get(id);
+  async find(id: string): Promise<Device | undefined> {
+    const row = await this.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toDevice(row) : undefined;
   }
 
-  list(afterId: string | undefined, limit: number): Device[] {
-    return this.db
-      .prepare<[string, number], DeviceRow>('SELECT * FROM devices WHERE id > ? ORDER BY id LIMIT ?')
-      .all(afterId ?? '', limit)
-      .map(toDevice);
+  async list(afterId: string | undefined, limit: number): Promise<Device[]> {
+    const rows = await this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('id', '>', afterId ?? '')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toDevice);
   }
 
-  /** Inserts a new device; throws a PRIMARYKEY or UNIQUE (devEui) constraint error when taken. */
-  insert(device: Device, nowMs: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO devices (id, dev_eui, format, model, channel_map, lorawan_application, created_at, updated_at)
-         VALUES (@id, @devEui, @format, @model, @channelMap, @lorawanApplication, @now, @now)`,
-      )
-      .run(params(device, nowMs));
+  /** Inserts a new device; rejects with a duplicate-key error (id or DevEUI taken, store-errors.ts). */
+  async insert(device: Device, nowMs: number): Promise<void> {
+    await this.db.insertInto('devices').values(deviceValues(device, nowMs)).execute();
   }
 
-  update(device: Device, nowMs: number): void {
-    this.db
-      .prepare(
-        `UPDATE devices SET dev_eui = @devEui, format = @format, model = @model,
-           channel_map = @channelMap, lorawan_application = @lorawanApplication, updated_at = @now
-         WHERE id = @id`,
-      )
-      .run(params(device, nowMs));
+  async update(device: Device, nowMs: number): Promise<void> {
+    const { id, created_at: _created, ...fields } = deviceValues(device, nowMs);
+    await this.db.updateTable('devices').set(fields).where('id', '=', id).execute();
   }
 
-  /** Deletes the device and its (closed) binding history. */
-  delete(id: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM device_bindings WHERE device_id = ?').run(id);
-      this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
-    })();
+  /** Deletes the device and its (closed) binding history, in one transaction. */
+  async delete(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('device_bindings').where('device_id', '=', id).execute();
+      await trx.deleteFrom('devices').where('id', '=', id).execute();
+    });
   }
 
   /** The device's bindings, oldest first, by binding id after `afterId`. */
-  bindings(deviceId: string, afterId: number, limit: number): (DeviceBinding & { seq: number })[] {
-    return this.db
-      .prepare<[string, number, number], BindingRow & { id: number }>(
-        'SELECT * FROM device_bindings WHERE device_id = ? AND id > ? ORDER BY id LIMIT ?',
-      )
-      .all(deviceId, afterId, limit)
-      .map((r) => ({ ...toBinding(r), seq: r.id }));
+  async bindings(
+    deviceId: string,
+    afterId: number,
+    limit: number,
+  ): Promise<(DeviceBinding & { seq: number })[]> {
+    const rows = await this.db
+      .selectFrom('device_bindings')
+      .selectAll()
+      .where('device_id', '=', deviceId)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ ...toBinding(r), seq: r.id }));
   }
 
   /** Closes the device's open binding at `atMs`; false when it had none. */
-  unbind(deviceId: string, atMs: number): boolean {
-    return (
-      this.db
-        .prepare('UPDATE device_bindings SET unbound_at = ? WHERE device_id = ? AND unbound_at IS NULL')
-        .run(atMs, deviceId).changes > 0
-    );
+  async unbind(deviceId: string, atMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('device_bindings')
+      .set({ unbound_at: atMs })
+      .where('device_id', '=', deviceId)
+      .where('unbound_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /**
    * Moves the start of the device's newest binding back to `fromMs` (never later) and reopens it
    * (binding-history.policy.ts says when that is allowed).
    */
-  extendNewest(deviceId: string, fromMs: number): void {
-    this.db
-      .prepare(
-        `UPDATE device_bindings SET bound_at = MIN(bound_at, ?), unbound_at = NULL WHERE id =
-           (SELECT id FROM device_bindings WHERE device_id = ? ORDER BY bound_at DESC, id DESC LIMIT 1)`,
+  async extendNewest(deviceId: string, fromMs: number): Promise<void> {
+    // One statement: the binding chosen is the one changed, whatever another node writes meanwhile.
+    await this.db
+      .updateTable('device_bindings')
+      .set((eb) => ({
+        bound_at: eb.case().when('bound_at', '<', fromMs).then(eb.ref('bound_at')).else(fromMs).end(),
+        unbound_at: null,
+      }))
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('device_bindings')
+          .select('id')
+          .where('device_id', '=', deviceId)
+          .orderBy('bound_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(1),
       )
-      .run(fromMs, deviceId);
+      .execute();
   }
 
-  /** Start of the device's newest binding (open or closed), if any. */
-  lastBindingChange(deviceId: string): number | undefined {
-    const row = this.db
-      .prepare<[string], { t: number | null }>(
-        'SELECT MAX(COALESCE(unbound_at, bound_at)) AS t FROM device_bindings WHERE device_id = ?',
-      )
-      .get(deviceId);
+  /** Start of the device's newest binding change (open or closed), if any. */
+  async lastBindingChange(deviceId: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('device_bindings')
+      .select((eb) => eb.fn.max(eb.fn.coalesce('unbound_at', 'bound_at')).as('t'))
+      .where('device_id', '=', deviceId)
+      .executeTakeFirst();
     return row?.t ?? undefined;
   }
-}
-
-function params(d: Device, nowMs: number) {
-  return {
-    id: d.id,
-    devEui: d.devEui?.toLowerCase() ?? null,
-    format: d.format,
-    model: d.model ?? null,
-    channelMap: d.channelMap ? JSON.stringify(d.channelMap) : null,
-    lorawanApplication: d.lorawanApplication ?? null,
-    now: nowMs,
-  };
 }

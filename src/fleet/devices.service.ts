@@ -7,11 +7,12 @@ import { ContainersService } from './containers.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
 import { DevicesRepository } from './devices.repository.js';
 import type { BindDeviceDto, CreateDeviceDto, UnbindDeviceDto, UpdateDeviceDto } from './dto/device.dto.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { FleetRepository } from './fleet.repository.js';
 import type { Device, DeviceBinding } from './fleet.types.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
-import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { isDuplicateKey, isForeignKeyViolation, isUniqueViolation } from '#src/storage/store-errors.js';
 import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
 
 /** A device as planners read it: with the container it is on now. */
@@ -32,15 +33,17 @@ export class DevicesService {
     private readonly directory: DeviceDirectory,
     private readonly containers: ContainersService,
     private readonly clock: Clock,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
-  create(dto: CreateDeviceDto): Versioned<DeviceView> {
+  async create(dto: CreateDeviceDto): Promise<Versioned<DeviceView>> {
     try {
-      this.repository.insert({ ...dto }, this.clock.now());
+      await this.repository.insert({ ...dto }, this.clock.now());
     } catch (err) {
-      if (isConstraintError(err, 'PRIMARYKEY'))
-        throw new DomainError('conflict', 'fleet.device-exists', `device ${dto.id} already exists`);
-      if (isConstraintError(err, 'UNIQUE'))
+      // PostgreSQL reports a taken id and a taken DevEUI by one code (23505): the id is looked up.
+      if (isDuplicateKey(err) && (await this.repository.find(dto.id)) !== undefined)
+        throw deviceExists(dto.id);
+      if (isDuplicateKey(err))
         throw new DomainError(
           'conflict',
           'fleet.dev-eui-taken',
@@ -48,12 +51,12 @@ export class DevicesService {
         );
       throw err;
     }
-    this.directory.refresh(dto.id);
-    return this.get(dto.id);
+    await this.refreshed(dto.id);
+    return await this.get(dto.id);
   }
 
-  list(query: { cursor?: string; limit: number }): Page<DeviceView> {
-    const rows = this.repository.list(afterKey(query), query.limit + 1);
+  async list(query: { cursor?: string; limit: number }): Promise<Page<DeviceView>> {
+    const rows = await this.repository.list(afterKey(query), query.limit + 1);
     return toPage(
       rows,
       query.limit,
@@ -62,21 +65,25 @@ export class DevicesService {
     );
   }
 
-  get(id: string): Versioned<DeviceView> {
-    const device = this.require(id);
+  async get(id: string): Promise<Versioned<DeviceView>> {
+    const device = await this.require(id);
     return versioned(this.view(device), device);
   }
 
-  update(id: string, dto: UpdateDeviceDto, ifMatch: string | undefined): Versioned<DeviceView> {
-    const current = this.require(id);
+  async update(
+    id: string,
+    dto: UpdateDeviceDto,
+    ifMatch: string | undefined,
+  ): Promise<Versioned<DeviceView>> {
+    const current = await this.require(id);
     assertIfMatch(ifMatch, versioned(current).etag);
     try {
-      this.repository.update(
+      await this.repository.update(
         { ...current, ...patchOf(dto, ['devEui', 'model', 'channelMap', 'lorawanApplication']) },
         this.clock.now(),
       );
     } catch (err) {
-      if (isConstraintError(err, 'UNIQUE'))
+      if (isUniqueViolation(err))
         throw new DomainError(
           'conflict',
           'fleet.dev-eui-taken',
@@ -84,37 +91,33 @@ export class DevicesService {
         );
       throw err;
     }
-    this.directory.refresh(id);
-    return this.get(id);
+    await this.refreshed(id);
+    return await this.get(id);
   }
 
-  delete(id: string, ifMatch: string | undefined): void {
-    const current = this.require(id);
+  async delete(id: string, ifMatch: string | undefined): Promise<void> {
+    const current = await this.require(id);
     assertIfMatch(ifMatch, versioned(current).etag);
-    if (this.fleet.openBinding(id)) {
+    if (await this.fleet.openBinding(id)) {
       throw new DomainError(
         'conflict',
         'fleet.device-bound',
         `device ${id} is on a container: unbind it first`,
       );
     }
-    this.repository.delete(id);
-    this.directory.refresh(id);
+    await this.repository.delete(id);
+    await this.refreshed(id);
   }
 
-  bind(id: string, dto: BindDeviceDto): DeviceBinding {
-    this.require(id);
+  async bind(id: string, dto: BindDeviceDto): Promise<DeviceBinding> {
+    await this.require(id);
     try {
-      this.containers.require(dto.containerId);
+      await this.containers.require(dto.containerId);
     } catch {
-      throw new DomainError(
-        'invalid',
-        'fleet.unknown-container',
-        `containerId: container ${dto.containerId} does not exist`,
-      );
+      throw unknownContainer(dto.containerId);
     }
     const at = this.notInFuture(dto.at);
-    const decision = decideBind(this.fleet.bindingsOf(id), dto.containerId, at);
+    const decision = decideBind(await this.fleet.bindingsOfDevices([id]), dto.containerId, at);
     switch (decision.kind) {
       case 'already-bound':
         throw new DomainError(
@@ -125,32 +128,38 @@ export class DevicesService {
       case 'overlaps':
         throw new DomainError('conflict', 'fleet.binding-before-history', decision.detail);
       case 'extend':
-        this.repository.extendNewest(id, at);
+        await this.repository.extendNewest(id, at);
         break;
       case 'append':
-        this.fleet.transaction(() => this.fleet.bindDevice(id, dto.containerId, at));
+        try {
+          await this.fleet.bindDevice(id, dto.containerId, at);
+        } catch (err) {
+          // The container (or device) was deleted between the check and the write.
+          if (isForeignKeyViolation(err)) throw unknownContainer(dto.containerId);
+          throw err;
+        }
     }
-    this.directory.refresh(id);
-    return this.fleet.openBinding(id)!;
+    await this.refreshed(id);
+    return (await this.fleet.openBinding(id))!;
   }
 
-  unbind(id: string, dto: UnbindDeviceDto): DeviceBinding {
-    this.require(id);
-    const open = this.fleet.openBinding(id);
+  async unbind(id: string, dto: UnbindDeviceDto): Promise<DeviceBinding> {
+    await this.require(id);
+    const open = await this.fleet.openBinding(id);
     if (!open) throw new DomainError('conflict', 'fleet.not-bound', `device ${id} is on no container`);
-    const at = this.changeTime(id, dto.at);
-    this.repository.unbind(id, at);
-    this.directory.refresh(id);
+    const at = await this.changeTime(id, dto.at);
+    await this.repository.unbind(id, at);
+    await this.refreshed(id);
     return { ...open, unboundAt: at };
   }
 
-  bindings(id: string, query: { cursor?: string; limit: number }): Page<DeviceBinding> {
-    this.require(id);
+  async bindings(id: string, query: { cursor?: string; limit: number }): Promise<Page<DeviceBinding>> {
+    await this.require(id);
     const after = afterKey(query);
     const seq = after === undefined ? 0 : Number(after);
     if (!Number.isSafeInteger(seq))
       throw new DomainError('invalid', 'common.bad-cursor', 'cursor is not valid');
-    const rows = this.repository.bindings(id, seq, query.limit + 1);
+    const rows = await this.repository.bindings(id, seq, query.limit + 1);
     return toPage(
       rows,
       query.limit,
@@ -159,10 +168,16 @@ export class DevicesService {
     );
   }
 
-  require(id: string): Device {
-    const device = this.repository.find(id);
+  async require(id: string): Promise<Device> {
+    const device = await this.repository.find(id);
     if (!device) throw new DomainError('not-found', 'fleet.device-not-found', `device ${id} does not exist`);
     return device;
+  }
+
+  /** The device read again in the directory here, and announced to the other nodes. */
+  private async refreshed(id: string): Promise<void> {
+    await this.directory.refresh(id);
+    await this.fleetChanges.announce({ devices: [id] });
   }
 
   /** When a bind or unbind takes effect: `at` or now, never in the future beyond the readings' tolerance. */
@@ -180,9 +195,9 @@ export class DevicesService {
   }
 
   /** When an unbind takes effect: also after the device's last binding change (history is not rewritten). */
-  private changeTime(id: string, atIso: string | undefined): number {
+  private async changeTime(id: string, atIso: string | undefined): Promise<number> {
     const at = this.notInFuture(atIso);
-    const last = this.repository.lastBindingChange(id);
+    const last = await this.repository.lastBindingChange(id);
     if (last !== undefined && at <= last) {
       throw new DomainError(
         'conflict',
@@ -197,4 +212,16 @@ export class DevicesService {
     const containerId = this.directory.containerAt(device.id, this.clock.now());
     return containerId === undefined ? device : { ...device, containerId };
   }
+}
+
+function deviceExists(id: string): DomainError {
+  return new DomainError('conflict', 'fleet.device-exists', `device ${id} already exists`);
+}
+
+function unknownContainer(containerId: string): DomainError {
+  return new DomainError(
+    'invalid',
+    'fleet.unknown-container',
+    `containerId: container ${containerId} does not exist`,
+  );
 }

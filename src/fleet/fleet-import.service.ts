@@ -1,13 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
+import { isForeignKeyViolation, isUniqueViolation } from '#src/storage/store-errors.js';
 import { ContainerSites } from './container-sites.service.js';
-import { DeviceDirectory } from './device-directory.service.js';
+import { DeviceDirectory, REFRESH_MAX_DEVICES } from './device-directory.service.js';
 import { FleetSeedDto } from './dto/fleet-seed.dto.js';
-import { FleetRepository } from './fleet.repository.js';
+import { FleetChanges } from './fleet-changes.service.js';
+import { FleetImportRepository } from './fleet-import.repository.js';
 import { SitesService } from './sites.service.js';
 
 export interface ImportSummary {
@@ -19,10 +21,11 @@ export interface ImportSummary {
 
 /**
  * Entities (containers plus devices) above which an import rebuilds the in-memory indexes whole
- * rather than entry by entry: a refresh costs tens of microseconds, a rebuild ~1.5 s at 150,000
- * containers, so pages of an API import refresh and a chain's seed file rebuilds.
+ * rather than the entries it wrote: a refresh costs tens of microseconds an entry (read in two
+ * queries for them all), a rebuild ~1.5 s at 150,000 containers, so pages of an API import
+ * refresh and a chain's seed file rebuilds. At most REFRESH_MAX_DEVICES, the ids being bound values.
  */
-export const IMPORT_REFRESH_MAX = 20_000;
+export const IMPORT_REFRESH_MAX = REFRESH_MAX_DEVICES;
 
 /**
  * Imports a fleet description idempotently: importing the same file twice changes nothing;
@@ -33,17 +36,18 @@ export class FleetImportService {
   private readonly logger = new Logger(FleetImportService.name);
 
   constructor(
-    private readonly repository: FleetRepository,
+    private readonly repository: FleetImportRepository,
     private readonly directory: DeviceDirectory,
     private readonly clock: Clock,
     private readonly containerSites: ContainerSites,
     private readonly sites: SitesService,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
-  importFile(path: string): ImportSummary {
+  async importFile(path: string): Promise<ImportSummary> {
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      raw = JSON.parse(await readFile(path, 'utf8'));
     } catch (err) {
       throw new DomainError(
         'invalid',
@@ -51,7 +55,7 @@ export class FleetImportService {
         `cannot read fleet seed ${path}: ${String(err)}`,
       );
     }
-    const summary = this.import(raw);
+    const summary = await this.import(raw);
     this.logger.log(
       `Fleet seed ${path}: ${summary.sites} sites, ${summary.containers} containers, ` +
         `${summary.devices} devices, ${summary.bindingsChanged} bindings changed`,
@@ -59,7 +63,7 @@ export class FleetImportService {
     return summary;
   }
 
-  import(raw: unknown): ImportSummary {
+  async import(raw: unknown): Promise<ImportSummary> {
     const seed = plainToInstance(FleetSeedDto, raw);
     const errors = validateSync(seed, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {
@@ -69,31 +73,30 @@ export class FleetImportService {
         `fleet seed is invalid: ${flatten(errors).join('; ')}`,
       );
     }
-    const now = this.clock.now();
-    let bindingsChanged = 0;
-    this.repository.transaction(() => {
-      for (const site of seed.sites)
-        this.repository.upsertSite({ ...site, geofence: toGeofence(site.geofence) }, now);
-      for (const container of seed.containers) this.repository.upsertContainer(container, now);
-      for (const { containerId, ...device } of seed.devices) {
-        this.repository.upsertDevice(device, now);
-        if (containerId && this.repository.openBinding(device.id)?.containerId !== containerId) {
-          // A device's first binding holds from the start of time, so the history it buffered
-          // before being registered is still attributed to its container.
-          const from = this.repository.hasBindings(device.id) ? now : 0;
-          this.repository.bindDevice(device.id, containerId, from);
-          bindingsChanged++;
-        }
-      }
-    });
+    const bindingsChanged = await this.repository
+      .write(
+        {
+          sites: seed.sites.map((site) => ({ ...site, geofence: toGeofence(site.geofence) })),
+          containers: seed.containers,
+          devices: seed.devices,
+        },
+        this.clock.now(),
+      )
+      .catch((err: unknown) => {
+        throw refusal(err) ?? err;
+      });
     if (seed.containers.length + seed.devices.length > IMPORT_REFRESH_MAX) {
-      this.directory.reload();
-      this.containerSites.reload();
+      await this.directory.reload();
+      await this.containerSites.reload();
     } else {
-      for (const device of seed.devices) this.directory.refresh(device.id);
-      for (const container of seed.containers) this.containerSites.refresh(container.id);
+      await this.directory.refresh(...seed.devices.map((d) => d.id));
+      await this.containerSites.refresh(...seed.containers.map((c) => c.id));
     }
-    if (seed.sites.length > 0) this.sites.changed();
+    await this.fleetChanges.announce({
+      devices: seed.devices.map((d) => d.id),
+      containers: seed.containers.map((c) => c.id),
+    });
+    if (seed.sites.length > 0) await this.sites.changed();
     return {
       sites: seed.sites.length,
       containers: seed.containers.length,
@@ -101,6 +104,23 @@ export class FleetImportService {
       bindingsChanged,
     };
   }
+}
+
+/** What the store's constraints refused in an import (nothing of it was written), as the caller can act on it. */
+function refusal(err: unknown): DomainError | undefined {
+  if (isForeignKeyViolation(err))
+    return new DomainError(
+      'invalid',
+      'fleet.seed-invalid',
+      'fleet seed is invalid: a container names a site, or a device a container, that neither the store nor the seed has',
+    );
+  if (isUniqueViolation(err))
+    return new DomainError(
+      'conflict',
+      'fleet.dev-eui-taken',
+      'fleet seed gives a devEui that belongs to another device',
+    );
+  return undefined;
 }
 
 function toGeofence(g: { type: 'circle' | 'polygon'; radiusM?: number; coordinates?: number[][][] }) {

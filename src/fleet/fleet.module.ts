@@ -10,6 +10,8 @@ import { DeviceDirectory } from './device-directory.service.js';
 import { DevicesController } from './devices.controller.js';
 import { DevicesRepository } from './devices.repository.js';
 import { DevicesService } from './devices.service.js';
+import { FleetImportRepository } from './fleet-import.repository.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { FleetImportService } from './fleet-import.service.js';
 import { FleetRepository } from './fleet.repository.js';
 import { LiveStateService } from './live-state.service.js';
@@ -25,8 +27,10 @@ import { SitesService } from './sites.service.js';
     SitesRepository,
     ContainersRepository,
     DevicesRepository,
+    FleetImportRepository,
     DeviceDirectory,
     ContainerSites,
+    FleetChanges,
     ActiveShipments,
     FleetImportService,
     LiveStateService,

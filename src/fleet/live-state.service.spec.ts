@@ -10,6 +10,7 @@ import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { openContainerStates } from '#src/state/container-states.testing.js';
 import type { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
+import { sqliteMigrations } from '#src/storage/store-migration.js';
 import { FLEET_MIGRATIONS } from './fleet.migrations.js';
 import { LiveStateService } from './live-state.service.js';
 
@@ -54,7 +55,7 @@ describe(LiveStateService.name, () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'live-state-'));
     db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
-    db.migrate('fleet', FLEET_MIGRATIONS);
+    db.migrate('fleet', sqliteMigrations(FLEET_MIGRATIONS));
     addContainers('C1', 'C2');
     service = open();
   });

@@ -50,15 +50,15 @@ export class SitesController {
   @ApiOperation({ summary: 'Register a site (warehouse, hub, hypermarket, supermarket) with its geofence' })
   @ApiCreatedResponse({ type: SiteViewDto, description: 'Created; `Location` and `ETag` headers set.' })
   @ApiProblems(400, 409)
-  create(@Body() body: SiteDto, @Res({ passthrough: true }) res: FastifyReply): Site {
-    return sendCreated(res, '/api/v1/sites', body.id, this.sites.create(body));
+  async create(@Body() body: SiteDto, @Res({ passthrough: true }) res: FastifyReply): Promise<Site> {
+    return sendCreated(res, '/api/v1/sites', body.id, await this.sites.create(body));
   }
 
   @Get()
   @ApiOperation({ summary: 'List sites, by id, optionally of one kind' })
   @ApiOkResponse({ type: SitePageDto })
   @ApiProblems(400)
-  list(@Query() query: SitesQueryDto): Page<Site> {
+  list(@Query() query: SitesQueryDto): Promise<Page<Site>> {
     return this.sites.list(query);
   }
 
@@ -66,8 +66,8 @@ export class SitesController {
   @ApiOperation({ summary: 'A site (with its `ETag`)' })
   @ApiOkResponse({ type: SiteViewDto })
   @ApiProblems(400, 404)
-  get(@Param() params: SiteIdParams, @Res({ passthrough: true }) res: FastifyReply): Site {
-    return sendVersioned(res, this.sites.get(params.id));
+  async get(@Param() params: SiteIdParams, @Res({ passthrough: true }) res: FastifyReply): Promise<Site> {
+    return sendVersioned(res, await this.sites.get(params.id));
   }
 
   @Patch(':id')
@@ -76,13 +76,13 @@ export class SitesController {
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: SiteViewDto })
   @ApiProblems(400, 404, 412, 428)
-  update(
+  async update(
     @Param() params: SiteIdParams,
     @Body() body: UpdateSiteDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Site {
-    return sendVersioned(res, this.sites.update(params.id, body, ifMatch));
+  ): Promise<Site> {
+    return sendVersioned(res, await this.sites.update(params.id, body, ifMatch));
   }
 
   @Delete(':id')

@@ -1,66 +1,46 @@
 import { Injectable } from '@nestjs/common';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
-import { toSite, type SiteRow } from './fleet.repository.js';
+import type { Kysely } from 'kysely';
+import { FleetRepository } from './fleet.repository.js';
+import { siteValues, toSite, type FleetTables } from './fleet.tables.js';
 import type { Site, SiteKind } from './fleet.types.js';
 
-/** SQL for the planners' site resource (the fleet migrations own the table). */
+/** SQL for the planners' site resource, on either store (the fleet migrations own the table). */
 @Injectable()
 export class SitesRepository {
-  constructor(private readonly sqlite: SqliteDatabase) {}
+  private readonly db: Kysely<FleetTables>;
 
-  private get db() {
-    return this.sqlite.connection;
+  constructor(fleet: FleetRepository) {
+    this.db = fleet.db;
   }
 
-  find(id: string): Site | undefined {
-    const row = this.db.prepare<[string], SiteRow>('SELECT * FROM sites WHERE id = ?').get(id);
+  async find(id: string): Promise<Site | undefined> {
+    const row = await this.db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toSite(row) : undefined;
   }
 
   /** Sites ordered by id after `afterId`, optionally of one kind. */
-  list(afterId: string | undefined, limit: number, kind: SiteKind | undefined): Site[] {
-    return this.db
-      .prepare<{ after: string; limit: number; kind: string | null }, SiteRow>(
-        `SELECT * FROM sites WHERE id > @after AND (@kind IS NULL OR kind = @kind) ORDER BY id LIMIT @limit`,
-      )
-      .all({ after: afterId ?? '', limit, kind: kind ?? null })
-      .map(toSite);
+  async list(afterId: string | undefined, limit: number, kind: SiteKind | undefined): Promise<Site[]> {
+    let query = this.db
+      .selectFrom('sites')
+      .selectAll()
+      .where('id', '>', afterId ?? '');
+    if (kind !== undefined) query = query.where('kind', '=', kind);
+    const rows = await query.orderBy('id').limit(limit).execute();
+    return rows.map(toSite);
   }
 
-  /** Inserts a new site; throws SQLITE_CONSTRAINT_PRIMARYKEY when the id is taken. */
-  insert(site: Site, nowMs: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO sites (id, name, kind, address, lat, lon, geofence, created_at, updated_at)
-         VALUES (@id, @name, @kind, @address, @lat, @lon, @geofence, @now, @now)`,
-      )
-      .run(params(site, nowMs));
+  /** Inserts a new site; rejects with a duplicate-key error (store-errors.ts) when the id is taken. */
+  async insert(site: Site, nowMs: number): Promise<void> {
+    await this.db.insertInto('sites').values(siteValues(site, nowMs)).execute();
   }
 
-  update(site: Site, nowMs: number): void {
-    this.db
-      .prepare(
-        `UPDATE sites SET name = @name, kind = @kind, address = @address, lat = @lat, lon = @lon,
-           geofence = @geofence, updated_at = @now WHERE id = @id`,
-      )
-      .run(params(site, nowMs));
+  async update(site: Site, nowMs: number): Promise<void> {
+    const { id, created_at: _created, ...fields } = siteValues(site, nowMs);
+    await this.db.updateTable('sites').set(fields).where('id', '=', id).execute();
   }
 
-  /** Deletes the site; throws SQLITE_CONSTRAINT_FOREIGNKEY while something refers to it. */
-  delete(id: string): void {
-    this.db.prepare('DELETE FROM sites WHERE id = ?').run(id);
+  /** Deletes the site; rejects with a foreign-key violation while a container or shipment refers to it. */
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('sites').where('id', '=', id).execute();
   }
-}
-
-function params(site: Site, nowMs: number) {
-  return {
-    id: site.id,
-    name: site.name,
-    kind: site.kind,
-    address: site.address ?? null,
-    lat: site.lat,
-    lon: site.lon,
-    geofence: JSON.stringify(site.geofence),
-    now: nowMs,
-  };
 }

@@ -7,8 +7,9 @@ import type { SiteDto, UpdateSiteDto, GeofenceDto } from './dto/site.dto.js';
 import type { Geofence, Site, SiteKind } from './fleet.types.js';
 import { afterKey, toPage, type Page } from '#src/common/http/pagination.js';
 import { patchOf } from '#src/common/http/patch.js';
+import { FleetChanges } from './fleet-changes.service.js';
 import { SitesRepository } from './sites.repository.js';
-import { isConstraintError } from '#src/storage/sqlite-errors.js';
+import { isDuplicateKey, isForeignKeyViolation } from '#src/storage/store-errors.js';
 import { assertIfMatch, versioned, type Versioned } from '#src/common/http/versioning.js';
 
 /** Sites: warehouses, hubs and stores with their geofences. */
@@ -19,28 +20,33 @@ export class SitesService {
     private readonly clock: Clock,
     private readonly events: DomainEvents,
     private readonly shipments: ShipmentReferences,
+    private readonly fleetChanges: FleetChanges,
   ) {}
 
-  create(dto: SiteDto): Versioned<Site> {
+  async create(dto: SiteDto): Promise<Versioned<Site>> {
     const site = toSite(dto);
     try {
-      this.repository.insert(site, this.clock.now());
+      await this.repository.insert(site, this.clock.now());
     } catch (err) {
-      if (isConstraintError(err, 'PRIMARYKEY'))
+      if (isDuplicateKey(err))
         throw new DomainError('conflict', 'fleet.site-exists', `site ${site.id} already exists`);
       throw err;
     }
-    this.changed();
-    return this.get(site.id);
+    await this.changed();
+    return await this.get(site.id);
   }
 
-  /** Announces that sites changed (here, or written by a fleet import): what was derived from them is stale. */
-  changed(): void {
+  /**
+   * Announces that sites changed (here, or written by a fleet import), on this node and the
+   * others sharing PostgreSQL: what was derived from them is stale.
+   */
+  async changed(): Promise<void> {
     this.events.emit('sites.changed', {});
+    await this.fleetChanges.announce({ sites: true });
   }
 
-  list(query: { cursor?: string; limit: number; kind?: SiteKind }): Page<Site> {
-    const rows = this.repository.list(afterKey(query), query.limit + 1, query.kind);
+  async list(query: { cursor?: string; limit: number; kind?: SiteKind }): Promise<Page<Site>> {
+    const rows = await this.repository.list(afterKey(query), query.limit + 1, query.kind);
     return toPage(
       rows,
       query.limit,
@@ -49,12 +55,12 @@ export class SitesService {
     );
   }
 
-  get(id: string): Versioned<Site> {
-    return versioned(this.require(id));
+  async get(id: string): Promise<Versioned<Site>> {
+    return versioned(await this.require(id));
   }
 
-  update(id: string, dto: UpdateSiteDto, ifMatch: string | undefined): Versioned<Site> {
-    const current = this.get(id);
+  async update(id: string, dto: UpdateSiteDto, ifMatch: string | undefined): Promise<Versioned<Site>> {
+    const current = await this.get(id);
     assertIfMatch(ifMatch, current.etag);
     const { geofence, ...fields } = patchOf(dto, ['address']);
     const next: Site = {
@@ -62,16 +68,16 @@ export class SitesService {
       ...fields,
       ...(geofence !== undefined && { geofence: toGeofence(geofence) }),
     };
-    this.repository.update(next, this.clock.now());
-    this.changed();
-    return this.get(id);
+    await this.repository.update(next, this.clock.now());
+    await this.changed();
+    return await this.get(id);
   }
 
   async delete(id: string, ifMatch: string | undefined): Promise<void> {
-    this.get(id);
-    // Asked first: between the answer and the delete nothing else waits, so the tag checked is current.
+    await this.get(id);
+    // Asked first, then the tag checked against a fresh read.
     const shipments = await this.shipments.count('site', id);
-    assertIfMatch(ifMatch, this.get(id).etag);
+    assertIfMatch(ifMatch, (await this.get(id)).etag);
     if (shipments > 0)
       throw new DomainError(
         'conflict',
@@ -79,9 +85,9 @@ export class SitesService {
         `site ${id} is the origin or destination of ${shipments} shipment(s)`,
       );
     try {
-      this.repository.delete(id);
+      await this.repository.delete(id);
     } catch (err) {
-      if (isConstraintError(err, 'FOREIGNKEY')) {
+      if (isForeignKeyViolation(err)) {
         throw new DomainError(
           'conflict',
           'fleet.site-in-use',
@@ -90,11 +96,11 @@ export class SitesService {
       }
       throw err;
     }
-    this.changed();
+    await this.changed();
   }
 
-  require(id: string): Site {
-    const site = this.repository.find(id);
+  async require(id: string): Promise<Site> {
+    const site = await this.repository.find(id);
     if (!site) throw new DomainError('not-found', 'fleet.site-not-found', `site ${id} does not exist`);
     return site;
   }

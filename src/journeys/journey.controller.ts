@@ -45,7 +45,7 @@ export class JourneyController {
     @Param() params: ContainerIdParams,
     @Query() query: TimeWindowQueryDto,
   ): Promise<{ containerId: string; events: JourneyEvent[] }> {
-    this.containers.require(params.id);
+    await this.containers.require(params.id);
     const { from, to } = windowOf(query, this.clock.now());
     return { containerId: params.id, events: await this.journeys.containerEvents(params.id, from, to) };
   }

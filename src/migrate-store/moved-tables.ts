@@ -4,6 +4,7 @@ import { API_KEY_MIGRATIONS, API_KEYS_SCOPE } from '#src/auth/api-key.migrations
 import { AUDIT_MIGRATIONS, AUDIT_SCOPE } from '#src/audit/audit.migrations.js';
 import { BROKER_AUTH_MIGRATIONS, BROKER_AUTH_SCOPE } from '#src/broker/auth/broker-auth.migrations.js';
 import { JOURNEY_EVENTS_MIGRATIONS, JOURNEY_EVENTS_SCOPE } from '#src/journeys/journey-events.migrations.js';
+import { FLEET_MIGRATIONS, FLEET_SCOPE } from '#src/fleet/fleet.migrations.js';
 import {
   RECORD_DISPOSITIONS_MIGRATIONS,
   RECORD_DISPOSITIONS_SCOPE,
@@ -51,8 +52,8 @@ export interface MovedTable {
 /**
  * Every table PostgreSQL holds for convoi, in copy order. When another feature moves to
  * PostgreSQL, its tables get a line here and `convoi migrate-store` moves them too. Tables that
- * stay in SQLite even with DATABASE_URL set (the fleet, state, the shipment transition and alert
- * outboxes) are not listed: convoi keeps reading them from DATA_DIR.
+ * stay in SQLite even with DATABASE_URL set (state, the shipment transition and alert outboxes)
+ * are not listed: convoi keeps reading them from DATA_DIR.
  */
 export const MOVED_TABLES: readonly MovedTable[] = [
   {
@@ -62,6 +63,15 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     scope: API_KEYS_SCOPE,
     migrations: API_KEY_MIGRATIONS,
   },
+  // The fleet in foreign-key order: a container names its home site, a binding its device and container.
+  ...['sites', 'containers', 'devices', 'device_bindings'].map((table): MovedTable => ({
+    table,
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: FLEET_SCOPE,
+    migrations: FLEET_MIGRATIONS,
+    empty: emptyReferenced(table),
+  })),
   // Before shipments: on PostgreSQL each shipment's profile_id references it.
   {
     table: 'profiles',
@@ -180,6 +190,18 @@ async function createReadingDays(source: SqliteSource, target: Kysely<object>): 
 async function emptyProfiles(trx: Kysely<object>): Promise<void> {
   await sql`SET CONSTRAINTS shipments_profile_id_fkey DEFERRED`.execute(trx);
   await sql`DELETE FROM profiles`.execute(trx);
+}
+
+/**
+ * Empties a table other tables' rows refer to (the fleet's), their foreign keys deferred to the
+ * commit of this copy, by when the source's rows are back. A row naming one the source does not
+ * have makes the copy fail, and roll back.
+ */
+function emptyReferenced(table: string): (trx: Kysely<object>) => Promise<void> {
+  return async (trx) => {
+    await sql`SET CONSTRAINTS ALL DEFERRED`.execute(trx);
+    await sql`DELETE FROM ${sql.id(table)}`.execute(trx);
+  };
 }
 
 /**

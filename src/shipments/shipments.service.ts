@@ -236,19 +236,16 @@ export class ShipmentsService implements OnModuleInit {
 
   private async checkReferences(s: Shipment): Promise<void> {
     const errors: string[] = [];
-    const exists = (check: () => unknown) => {
-      try {
-        check();
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    if (!exists(() => this.containers.require(s.containerId)))
+    const exists = (check: Promise<unknown>) =>
+      check.then(
+        () => true,
+        () => false,
+      );
+    if (!(await exists(this.containers.require(s.containerId))))
       errors.push(`containerId: container ${s.containerId} does not exist`);
-    if (!exists(() => this.sites.require(s.originSiteId)))
+    if (!(await exists(this.sites.require(s.originSiteId))))
       errors.push(`originSiteId: site ${s.originSiteId} does not exist`);
-    if (!exists(() => this.sites.require(s.destinationSiteId)))
+    if (!(await exists(this.sites.require(s.destinationSiteId))))
       errors.push(`destinationSiteId: site ${s.destinationSiteId} does not exist`);
     if (s.originSiteId === s.destinationSiteId)
       errors.push('destinationSiteId must differ from originSiteId');

@@ -5,6 +5,7 @@ import { OperationalDatabase } from './operational-database.js';
 import { OperationalStoreConfig } from './operational-store.config.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
+import { StoreNotifications } from './store-notifications.js';
 
 /**
  * The operational store, shared by every feature module (each migrates its own tables): the
@@ -18,8 +19,9 @@ import { StateCheckpoint } from './state-checkpoint.js';
     SqliteDatabase,
     configSliceProvider(OperationalStoreConfig),
     OperationalDatabase,
+    StoreNotifications,
     StateCheckpoint,
   ],
-  exports: [SqliteDatabase, OperationalDatabase, StateCheckpoint, PartitionsModule],
+  exports: [SqliteDatabase, OperationalDatabase, StoreNotifications, StateCheckpoint, PartitionsModule],
 })
 export class StorageModule {}

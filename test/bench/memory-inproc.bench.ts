@@ -62,7 +62,7 @@ const sites = Array.from({ length: 5 }, (_, i) => ({
   lon: 5,
   geofence: { type: 'circle', radiusM: 500 },
 }));
-get(FleetImportService).import({
+await get(FleetImportService).import({
   sites,
   containers: Array.from({ length: CONTAINERS }, (_, i) => ({
     id: `C-${i}`,

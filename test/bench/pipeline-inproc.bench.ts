@@ -18,7 +18,7 @@ const DEVICES = Number(process.argv[3] ?? 5_000);
 // The broker on the main thread: messages are appended to its inbox in-process, without sockets.
 const app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '', BROKER_THREAD: 'false' } });
 const fleet = app.running.app.get(FleetImportService);
-fleet.import({
+await fleet.import({
   sites: [],
   containers: Array.from({ length: DEVICES }, (_, i) => ({
     id: `C-${i}`,

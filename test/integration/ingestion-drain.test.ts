@@ -18,7 +18,7 @@ describe(`${InboxDrain.name} draining a backlog in the running platform`, () => 
   before(async () => {
     // The broker on the main thread: the test appends to its inbox in-process, without sockets.
     app = await startTestApp({ env: { LOG_LEVEL: 'warn', FLEET_SEED_FILE: '', BROKER_THREAD: 'false' } });
-    app.running.app.get(FleetImportService).import({
+    await app.running.app.get(FleetImportService).import({
       sites: [],
       containers: Array.from({ length: DEVICES }, (_, i) => ({
         id: `DR-C-${i}`,

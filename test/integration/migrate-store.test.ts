@@ -320,6 +320,23 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
       body: JSON.stringify({ id: 'pg-only', name: 'PG', basedOn: 'frozen', temperature: { maxC: -18 } }),
     });
     assert.equal(pgOnly.status, 201, JSON.stringify(pgOnly.body));
+    // A device moved on PostgreSQL: its copied binding closed, a new one numbered after the copied.
+    const bind = await app.request('/api/v1/devices/sensor-pal-7001/bind', {
+      method: 'POST',
+      body: JSON.stringify({ containerId: 'REEFER-001' }),
+    });
+    assert.equal(bind.status, 200, JSON.stringify(bind.body));
+    const bindings = (await app.request('/api/v1/devices/sensor-pal-7001/bindings')).body.items as {
+      containerId: string;
+      unboundAt?: string;
+    }[];
+    assert.deepEqual(
+      bindings.map((b) => [b.containerId, b.unboundAt !== undefined]),
+      [
+        ['PAL-7001', true],
+        ['REEFER-001', false],
+      ],
+    );
 
     // New rows after the copied ones: the identity columns continue past the copied ids.
     const key = await app.request('/api/v1/keys', {
@@ -359,7 +376,8 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
         'm',
       ),
     );
-    assert.doesNotMatch(refused.stderr, /shipments holds|readings holds/);
+    assert.match(refused.stderr, /^ {2}device_bindings holds \d+ row\(s\)/m);
+    assert.doesNotMatch(refused.stderr, /shipments holds|readings holds|containers holds/);
     assert.doesNotMatch(refused.stdout, /copied/);
 
     const replaced = await migrateStore(dataDir, url, '--replace', '--batch-size', '700');
@@ -374,6 +392,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     assert.match(replaced.stdout, /^readings\s+telemetry\.sqlite\s+already there\s+/m);
     // Emptied and refilled while the shipments in PostgreSQL name them (their foreign key deferred).
     assert.match(replaced.stdout, /^profiles\s+convoi\.sqlite\s+replaced\s+/m);
+    assert.match(replaced.stdout, /^device_bindings\s+convoi\.sqlite\s+replaced\s+/m);
     for (const t of MOVED_TABLES)
       assert.deepEqual(await postgresRows(url, t), sqliteBefore.get(t.table), `${t.table} in PostgreSQL`);
   });

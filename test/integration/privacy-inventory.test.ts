@@ -172,7 +172,16 @@ describe('docs/PRIVACY.md inventory of PostgreSQL (DATABASE_URL)', () => {
       const tables = new Map<string, string[]>();
       for (const { table, column } of rows) tables.set(table, [...(tables.get(table) ?? []), column]);
       assert.ok(
-        ['readings', 'audit_log', 'api_keys', 'shipments'].every((t) => tables.has(t)),
+        [
+          'readings',
+          'audit_log',
+          'api_keys',
+          'shipments',
+          'sites',
+          'containers',
+          'devices',
+          'device_bindings',
+        ].every((t) => tables.has(t)),
         `the walk sees the tables: ${[...tables.keys()].join(', ')}`,
       );
       const doc = readFileSync(PRIVACY, 'utf8');

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PROFILES_REFRESH_MS, ProfilesService } from '#src/profiles/profiles.service.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
-import { startTestApp, type TestApp } from '#test/support/test-app.js';
+import { nodesOnOnePostgres } from '#test/support/nodes-on-postgres.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 /**
@@ -11,20 +9,7 @@ import { waitFor } from '#test/support/wait-for.js';
  * planner's change through one node must reach the other's memory (its periodic read).
  */
 describe(`profiles on two nodes sharing one PostgreSQL (${ProfilesService.name})`, () => {
-  let postgres: PostgresServer;
-  const nodes: TestApp[] = [];
-
-  before(async () => {
-    postgres = await startPostgres();
-    const url = await postgres.createDatabase();
-    // The same admin key on both: the keys are in the database they share.
-    const env = { DATABASE_URL: url, CONVOI_ADMIN_KEY: `cv_test_${randomBytes(32).toString('base64url')}` };
-    for (let i = 0; i < 2; i++) nodes.push(await startTestApp({ env }));
-  });
-  after(async () => {
-    for (const node of nodes) await node.close();
-    await postgres?.stop();
-  });
+  const nodes = nodesOnOnePostgres(2);
 
   it('a profile created or changed through one node reaches the other’s memory', async () => {
     const [a, b] = nodes;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ManualClock } from '#src/common/clock.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { RetentionPurgeService } from '#src/retention/retention-purge.service.js';
@@ -141,9 +141,9 @@ async function seed(
       })),
     )
     .execute();
-  db.prepare(
-    "INSERT INTO containers (id, kind, label, created_at, updated_at) VALUES ('RET-C', 'reefer', 'r', ?, ?)",
-  ).run(old, old);
+  // The fleet is in the operational store too.
+  await sql`INSERT INTO containers (id, kind, label, created_at, updated_at)
+            VALUES ('RET-C', 'reefer', 'r', ${old}, ${old})`.execute(store);
   // Shipments, dispositions and the audit log are in the operational store (PostgreSQL when
   // DATABASE_URL is set); the journey events stay in SQLite.
   const shipment = (id: string, status: string, closedAt: number | null, cancelledAt: number | null) => ({

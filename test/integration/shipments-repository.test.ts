@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
+import { sqliteMigrations } from '#src/storage/store-migration.js';
 import { FLEET_MIGRATIONS } from '#src/fleet/fleet.migrations.js';
 import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';
 import { ProfilesRepository } from '#src/profiles/profiles.repository.js';
@@ -34,7 +35,7 @@ describeEachStore(ShipmentsRepository.name, (current) => {
   beforeEach(async () => {
     const { sqlite } = current();
     // On SQLite the table references the fleet's tables (same file), on both the profiles'.
-    sqlite.migrate('fleet', FLEET_MIGRATIONS);
+    sqlite.migrate('fleet', sqliteMigrations(FLEET_MIGRATIONS));
     const db = sqlite.connection;
     for (const site of ['DC-LYON', 'HM-PARIS', 'HM-LILLE'])
       db.prepare(

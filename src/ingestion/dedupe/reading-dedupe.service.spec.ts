@@ -8,7 +8,7 @@ import { Metrics } from '#src/common/metrics.js';
 import { loadConfig } from '#src/config/load-config.js';
 import type { DecodedReading, ReadingSource } from '#src/contracts/reading.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
-import { FleetRepository } from '#src/fleet/fleet.repository.js';
+import { openFleetStore, sqliteStore } from '#test/support/fleet-store.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { ManualClock } from '#src/common/clock.js';
 import { openContainerStates } from '#src/state/container-states.testing.js';
@@ -58,28 +58,27 @@ describe(ReadingDedupe.name, () => {
   let dedupe: ReadingDedupe;
   let dir: string;
   let db: SqliteDatabase;
-  let fleet: FleetRepository;
   let directory: DeviceDirectory;
   let states: SqliteContainerStates;
   let open: () => ReadingDedupe;
   const clock = new ManualClock(T0);
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dedupe-'));
     const config = loadConfig({ DEDUPE_WINDOW_MS: '60000', DATA_DIR: dir });
     db = new SqliteDatabase(config);
-    fleet = new FleetRepository(db);
-    fleet.onModuleInit();
-    fleet.upsertDevice({ id: 'lora-1', format: 'chirpstack', devEui: '70b3d57ed0000001' }, 0);
-    fleet.upsertDevice({ id: 'json-1', format: 'json' }, 0);
-    fleet.upsertDevice({ id: 'json-10', format: 'json' }, 0);
+    const seeded = await openFleetStore(sqliteStore(db));
     // Each on a container of its own: the dedupe window and radio links are the container's.
-    for (const [deviceId, containerId] of Object.entries(CONTAINERS)) {
-      fleet.upsertContainer({ id: containerId, kind: 'reefer', label: containerId }, 0);
-      fleet.bindDevice(deviceId, containerId, 0);
-    }
-    directory = new DeviceDirectory(fleet);
-    directory.onModuleInit();
+    await seeded.seed({
+      containers: Object.values(CONTAINERS).map((id) => ({ id, kind: 'reefer' as const, label: id })),
+      devices: [
+        { id: 'lora-1', format: 'chirpstack', devEui: '70b3d57ed0000001', containerId: CONTAINERS['lora-1'] },
+        { id: 'json-1', format: 'json', containerId: CONTAINERS['json-1'] },
+        { id: 'json-10', format: 'json', containerId: CONTAINERS['json-10'] },
+      ],
+    });
+    directory = new DeviceDirectory(seeded.fleet);
+    await directory.onModuleInit();
     metrics = new Metrics();
     open = () => {
       states = openContainerStates(db, clock);
@@ -96,21 +95,21 @@ describe(ReadingDedupe.name, () => {
   const admit = (reading: LossCountedReading) =>
     dedupe.admit(reading, states.obtain(CONTAINERS[reading.deviceId]));
 
-  const deleteDevice = (id: string) => {
+  const deleteDevice = async (id: string) => {
     db.connection.prepare('DELETE FROM device_bindings WHERE device_id = ?').run(id);
     db.connection.prepare('DELETE FROM devices WHERE id = ?').run(id);
-    directory.reload();
+    await directory.reload();
   };
 
-  it("forgets a deleted device: its keys, frame counters and duplicates, nobody else's", () => {
+  it("forgets a deleted device: its keys, frame counters and duplicates, nobody else's", async () => {
     admit(uplink(10));
     admit(uplink(10));
     admit(uplink(11, T0, 'chirpstack', '70b3d57ed0000001/dedup-id'));
     admit(native(1));
     const other = { ...native(1), deviceId: 'json-10', dedupeKey: `json-10:t:${T0}` };
     admit(other);
-    deleteDevice('lora-1');
-    deleteDevice('json-1');
+    await deleteDevice('lora-1');
+    await deleteDevice('json-1');
     assert.deepEqual(dedupe.radioStatus('lora-1'), {
       deviceId: 'lora-1',
       lostFrames: 0,
@@ -126,10 +125,10 @@ describe(ReadingDedupe.name, () => {
     assert.equal(admit({ ...other }), 'repeat');
   });
 
-  it('forgets a device given another DevEUI (another radio under the same id)', () => {
+  it('forgets a device given another DevEUI (another radio under the same id)', async () => {
     admit(uplink(10));
     db.connection.prepare("UPDATE devices SET dev_eui = '70b3d57ed0000002' WHERE id = 'lora-1'").run();
-    directory.reload();
+    await directory.reload();
     assert.equal(admit(uplink(10)), 'keep');
     assert.equal(dedupe.radioStatus('lora-1').lastFCnt, 10);
   });

@@ -44,7 +44,7 @@ export class FleetKpisService {
     from: number,
     to: number,
   ): Promise<ContainerKpis & { containerId: string }> {
-    this.containers.require(containerId);
+    await this.containers.require(containerId);
     const crossings = (await this.events.byContainer(containerId, from, to, MAX_CROSSINGS))
       .filter((e) => e.type === 'enter' || e.type === 'leave')
       .map(toCrossing);
@@ -75,7 +75,7 @@ export class FleetKpisService {
     return {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      containers: this.containers.count(),
+      containers: await this.containers.count(),
       containersSeenAtSites: byContainer.size,
       trips,
       rotations: rotationMinutes.length,

@@ -1,0 +1,125 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { OperationalDatabase } from './operational-database.js';
+import { OperationalStoreConfig } from './operational-store.config.js';
+
+/** Wait before connecting again after the listening session was lost, ms. */
+const RECONNECT_MS = 1000;
+
+/** The listening sessions' `application_name` (pg_stat_activity). */
+export const LISTENER_APPLICATION = 'convoi-notifications';
+
+/** PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more; publishers send less. */
+export const NOTIFY_MAX_BYTES = 7_000;
+
+interface Subscriber {
+  onMessage: (payload: Record<string, unknown>) => void;
+  onMissed: () => void;
+}
+
+/**
+ * Messages between the nodes sharing one PostgreSQL, through LISTEN/NOTIFY: a node that changed
+ * something others keep in memory says so, and the others read it again. A NOTIFY sent within a
+ * transaction is delivered at its commit, and never if it rolls back. Delivery is not durable: a
+ * node whose listening session was lost is told ({@link subscribe}'s `onMissed`) once it listens
+ * again, and reads again whatever it keeps. On SQLite there is one node: nothing is sent.
+ */
+@Injectable()
+export class StoreNotifications implements OnApplicationShutdown {
+  private readonly logger = new Logger(StoreNotifications.name);
+  /** Tells this node's own messages from others' (its pool's sessions are not the listener's). */
+  private readonly nodeId = randomUUID();
+  private readonly channels = new Map<string, Subscriber[]>();
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly config: OperationalStoreConfig,
+    private readonly store: OperationalDatabase,
+  ) {}
+
+  /** True when other nodes may share the store (PostgreSQL). */
+  get shared(): boolean {
+    return this.store.dialect === 'postgres';
+  }
+
+  /** Sends `payload` to the other nodes listening on `channel`: at the commit of `executor` when it is a transaction. */
+  async publish(channel: string, payload: object, executor: Kysely<object> = this.store.db): Promise<void> {
+    if (!this.shared) return;
+    const text = JSON.stringify({ ...payload, node: this.nodeId });
+    await sql`SELECT pg_notify(${channel}, ${text})`.execute(executor);
+  }
+
+  /**
+   * Calls `onMessage` with each payload another node publishes on `channel`, and `onMissed` when
+   * this node listens again after its session was lost (messages may have been missed meanwhile).
+   * Resolves once listening.
+   */
+  async subscribe(
+    channel: string,
+    onMessage: Subscriber['onMessage'],
+    onMissed: Subscriber['onMissed'],
+  ): Promise<void> {
+    if (!this.shared) return;
+    this.channels.set(channel, [...(this.channels.get(channel) ?? []), { onMessage, onMissed }]);
+    await (this.connecting ??= this.listen(false));
+    await this.client?.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async listen(again: boolean): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.config.DATABASE_URL,
+      application_name: LISTENER_APPLICATION,
+      keepAlive: true,
+    });
+    // Registered before connecting: an error event with no listener would end the process.
+    client.on('error', (error) => this.lost(client, error.message));
+    client.on('end', () => this.lost(client, 'connection ended'));
+    client.on('notification', (message) => this.deliver(message));
+    await client.connect();
+    for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    this.client = client;
+    if (again) for (const subscriber of [...this.channels.values()].flat()) subscriber.onMissed();
+  }
+
+  private deliver(message: pg.Notification): void {
+    let payload: Record<string, unknown>;
+    try {
+      payload = JSON.parse(message.payload ?? '{}') as Record<string, unknown>;
+    } catch {
+      this.logger.warn(`unreadable notification on ${message.channel}`);
+      return;
+    }
+    if (payload.node === this.nodeId) return;
+    for (const subscriber of this.channels.get(message.channel) ?? []) subscriber.onMessage(payload);
+  }
+
+  private lost(client: pg.Client, reason: string): void {
+    if (client !== this.client || this.closed) return;
+    this.client = undefined;
+    void client.end().catch(() => undefined);
+    this.logger.warn(`listening session lost (${reason}): listening again in ${RECONNECT_MS} ms`);
+    this.reconnectLater();
+  }
+
+  private reconnectLater(): void {
+    this.retry = setTimeout(() => {
+      this.listen(true).catch((error: unknown) => {
+        this.logger.warn(`cannot listen again: ${String(error)}`);
+        if (!this.closed) this.reconnectLater();
+      });
+    }, RECONNECT_MS);
+  }
+}
