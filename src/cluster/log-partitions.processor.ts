@@ -43,7 +43,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   ) {}
 
   async acquired(partitions: number[]): Promise<void> {
-    this.states.restore(partitions);
+    await this.states.restore(partitions);
     this.ownership.take(partitions);
     try {
       for (const p of partitions) {
