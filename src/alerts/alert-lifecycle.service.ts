@@ -182,6 +182,10 @@ export class AlertLifecycleService implements OnModuleInit {
     value: number,
     at: number,
   ): void {
+    // Not newer than what the alert has seen: a replay of a reading it already counted (the
+    // rule's state was restored from before it, e.g. written to PostgreSQL behind the alert).
+    // Rules drop a reading older than the one they hold, so nothing else concludes this way.
+    if (at <= active.lastSeenAt) return;
     const escalated = SEVERITY_RANK[severity] > SEVERITY_RANK[active.severity];
     const worse = active.peakValue === undefined || isWorse(rule, value, active.peakValue);
     const next: Alert = {
