@@ -34,11 +34,10 @@ export class FleetChanges implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.notifications.subscribe(
-      CHANNEL,
-      (change) => this.settle(this.apply(change)),
-      () => this.settle(this.apply({ all: true })),
-    );
+    await this.notifications.subscribe(CHANNEL, {
+      message: (change) => this.settle(this.apply(change)),
+      missed: () => this.settle(this.apply({ all: true })),
+    });
   }
 
   /** Tells the other nodes (a failure is logged: this node's write is done and its indexes follow it). */

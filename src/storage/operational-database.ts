@@ -3,7 +3,6 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactDatabaseUrl } from './database-url.js';
 import { OperationalStoreConfig } from './operational-store.config.js';
-import { PostgresChannelListener, type ChannelHandlers } from './postgres-channel.listener.js';
 import { migratePostgres } from './postgres-migrator.js';
 import { POSTGRES_TYPES } from './postgres-types.js';
 import { SqliteDatabase } from './sqlite-database.js';
@@ -29,7 +28,8 @@ export class OperationalDatabase implements OnApplicationShutdown {
   readonly dialect: StoreDialect;
   readonly db: Kysely<object>;
   private readonly pool: pg.Pool | undefined;
-  private readonly url: string | undefined;
+  /** `DATABASE_URL`, for the sessions a feature must hold on its own (LISTEN: store-notifications.ts). */
+  readonly url: string | undefined;
   private readonly writers: (() => Promise<void>)[] = [];
 
   constructor(
@@ -61,14 +61,6 @@ export class OperationalDatabase implements OnApplicationShutdown {
     }
     const reached = await migratePostgres(this.db, scope, migrations);
     if (reached !== undefined) this.logger.log(`Migrated ${scope} to version ${reached} (PostgreSQL)`);
-  }
-
-  /**
-   * A connection that LISTENs on `channel` (PostgreSQL only: undefined on SQLite, where this
-   * node is the only writer). The caller starts and closes it.
-   */
-  listen(channel: string, handlers: ChannelHandlers): PostgresChannelListener | undefined {
-    return this.url === undefined ? undefined : new PostgresChannelListener(this.url, channel, handlers);
   }
 
   /** True while the store answers a trivial query (health check). */

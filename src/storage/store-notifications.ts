@@ -3,10 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { OperationalDatabase } from './operational-database.js';
-import { OperationalStoreConfig } from './operational-store.config.js';
 
 /** Wait before connecting again after the listening session was lost, ms. */
-const RECONNECT_MS = 1000;
+export const RECONNECT_MS = 1000;
 
 /** The listening sessions' `application_name` (pg_stat_activity). */
 export const LISTENER_APPLICATION = 'convoi-notifications';
@@ -14,9 +13,16 @@ export const LISTENER_APPLICATION = 'convoi-notifications';
 /** PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more; publishers send less. */
 export const NOTIFY_MAX_BYTES = 7_000;
 
-interface Subscriber {
-  onMessage: (payload: Record<string, unknown>) => void;
-  onMissed: () => void;
+/** What a subscriber of a channel is told. */
+export interface ChannelSubscriber {
+  /** A message another node (or a trigger) sent on the channel, as JSON. */
+  message(payload: Record<string, unknown>): void;
+  /** Listening again after the session was lost: messages sent meanwhile were missed. */
+  missed?(): void;
+  /** Listening (first time, or again): messages from now on arrive. */
+  listening?(): void;
+  /** The session is lost: messages sent from now until `listening` are missed. */
+  lost?(): void;
 }
 
 /**
@@ -31,16 +37,13 @@ export class StoreNotifications implements OnApplicationShutdown {
   private readonly logger = new Logger(StoreNotifications.name);
   /** Tells this node's own messages from others' (its pool's sessions are not the listener's). */
   private readonly nodeId = randomUUID();
-  private readonly channels = new Map<string, Subscriber[]>();
+  private readonly channels = new Map<string, ChannelSubscriber[]>();
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(
-    private readonly config: OperationalStoreConfig,
-    private readonly store: OperationalDatabase,
-  ) {}
+  constructor(private readonly store: OperationalDatabase) {}
 
   /** True when other nodes may share the store (PostgreSQL). */
   get shared(): boolean {
@@ -55,19 +58,22 @@ export class StoreNotifications implements OnApplicationShutdown {
   }
 
   /**
-   * Calls `onMessage` with each payload another node publishes on `channel`, and `onMissed` when
-   * this node listens again after its session was lost (messages may have been missed meanwhile).
-   * Resolves once listening.
+   * Tells `subscriber` each message published on `channel` by another node, and when this node's
+   * listening session is lost and listens again. Resolves once listening.
    */
-  async subscribe(
-    channel: string,
-    onMessage: Subscriber['onMessage'],
-    onMissed: Subscriber['onMissed'],
-  ): Promise<void> {
+  async subscribe(channel: string, subscriber: ChannelSubscriber): Promise<void> {
     if (!this.shared) return;
-    this.channels.set(channel, [...(this.channels.get(channel) ?? []), { onMessage, onMissed }]);
-    await (this.connecting ??= this.listen(false));
-    await this.client?.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    this.channels.set(channel, [...(this.channels.get(channel) ?? []), subscriber]);
+    if (this.connecting === undefined) {
+      // The first session LISTENs on every channel subscribed so far, and tells their subscribers.
+      await (this.connecting = this.listen(false));
+      return;
+    }
+    await this.connecting;
+    // A session lost meanwhile LISTENs on this channel too when it is back, and says so then.
+    if (this.client === undefined) return;
+    await this.client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    subscriber.listening?.();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -80,7 +86,7 @@ export class StoreNotifications implements OnApplicationShutdown {
 
   private async listen(again: boolean): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.config.DATABASE_URL,
+      connectionString: this.store.url,
       application_name: LISTENER_APPLICATION,
       keepAlive: true,
     });
@@ -91,7 +97,10 @@ export class StoreNotifications implements OnApplicationShutdown {
     await client.connect();
     for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     this.client = client;
-    if (again) for (const subscriber of [...this.channels.values()].flat()) subscriber.onMissed();
+    for (const subscriber of [...this.channels.values()].flat()) {
+      subscriber.listening?.();
+      if (again) subscriber.missed?.();
+    }
   }
 
   private deliver(message: pg.Notification): void {
@@ -103,13 +112,14 @@ export class StoreNotifications implements OnApplicationShutdown {
       return;
     }
     if (payload.node === this.nodeId) return;
-    for (const subscriber of this.channels.get(message.channel) ?? []) subscriber.onMessage(payload);
+    for (const subscriber of this.channels.get(message.channel) ?? []) subscriber.message(payload);
   }
 
   private lost(client: pg.Client, reason: string): void {
     if (client !== this.client || this.closed) return;
     this.client = undefined;
     void client.end().catch(() => undefined);
+    for (const subscriber of [...this.channels.values()].flat()) subscriber.lost?.();
     this.logger.warn(`listening session lost (${reason}): listening again in ${RECONNECT_MS} ms`);
     this.reconnectLater();
   }

@@ -8,7 +8,7 @@ import { Clock } from '#src/common/clock.js';
 import { AppConfig } from '#src/config/app-config.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
-import { RELISTEN_AFTER_MS } from '#src/storage/postgres-channel.listener.js';
+import { RECONNECT_MS } from '#src/storage/store-notifications.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -71,11 +71,7 @@ describe(`${DeviceCredentialStore.name} when its LISTEN connection is lost`, () 
         ),
       );
       await b.credentials.revoke('dev-gap');
-      await waitFor(
-        'both nodes listening again',
-        async () => (await listeners(url)) === 2,
-        5 * RELISTEN_AFTER_MS,
-      );
+      await waitFor('both nodes listening again', async () => (await listeners(url)) === 2, 5 * RECONNECT_MS);
       assert.equal(await a.credentials.verify('dev-gap', Buffer.from(secret)), undefined);
     } finally {
       await a.close();

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { OperationalDatabase } from '#src/storage/operational-database.js';
-import type { PostgresChannelListener } from '#src/storage/postgres-channel.listener.js';
+import type { StoreNotifications } from '#src/storage/store-notifications.js';
 import { CREDENTIAL_CHANNEL } from './broker-auth.migrations.js';
 import { VerifiedCredentialCache } from './verified-credential.cache.js';
 
@@ -24,26 +23,20 @@ interface AnnouncedChange {
 export class CredentialChanges {
   private readonly logger = new Logger(CredentialChanges.name);
   private readonly listeners: CredentialChangeListener[] = [];
-  private readonly channel: PostgresChannelListener | undefined;
   /** What the store answered, kept while it can be trusted. */
   readonly cache: VerifiedCredentialCache;
 
-  constructor(store: OperationalDatabase) {
-    this.channel = store.listen(CREDENTIAL_CHANNEL, {
+  constructor(private readonly notifications: StoreNotifications) {
+    // On PostgreSQL, memory is trusted only while the announcements arrive.
+    this.cache = new VerifiedCredentialCache(!notifications.shared);
+  }
+
+  start(): Promise<void> {
+    return this.notifications.subscribe(CREDENTIAL_CHANNEL, {
       message: (payload) => this.announced(payload),
       listening: () => this.cache.switch(true),
       lost: () => this.cache.switch(false),
     });
-    // On PostgreSQL, memory is trusted only while the announcements arrive.
-    this.cache = new VerifiedCredentialCache(this.channel === undefined);
-  }
-
-  start(): Promise<void> {
-    return this.channel?.start() ?? Promise.resolve();
-  }
-
-  close(): Promise<void> {
-    return this.channel?.close() ?? Promise.resolve();
   }
 
   onChange(listener: CredentialChangeListener): void {
@@ -56,20 +49,19 @@ export class CredentialChanges {
    */
   changedHere(username: string, change?: 'revoked' | 'rotated'): void {
     this.cache.forget(username);
-    if (change !== undefined && this.channel === undefined) this.notify(username, change);
+    if (change !== undefined && !this.notifications.shared) this.notify(username, change);
   }
 
-  private announced(payload: string): void {
-    let change: AnnouncedChange;
-    try {
-      change = JSON.parse(payload) as AnnouncedChange;
-    } catch {
+  private announced(payload: Record<string, unknown>): void {
+    const change = payload as Partial<AnnouncedChange>;
+    if (typeof change.username !== 'string') {
       this.logger.warn('Unreadable credential change announcement: every cached credential forgotten');
       this.cache.switch(true);
       return;
     }
     this.cache.forget(change.username);
-    if (change.change !== 'written') this.notify(change.username, change.change);
+    if (change.change === 'revoked' || change.change === 'rotated')
+      this.notify(change.username, change.change);
   }
 
   private notify(username: string, change: 'revoked' | 'rotated'): void {

@@ -1,10 +1,11 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { isValidId } from '#src/contracts/identifiers.js';
 import { CompiledSqliteStatement } from '#src/storage/compiled-sqlite.statement.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { StoreNotifications } from '#src/storage/store-notifications.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { isDuplicateKey } from '#src/storage/store-errors.js';
 import { BROKER_AUTH_MIGRATIONS, BROKER_AUTH_SCOPE } from './broker-auth.migrations.js';
@@ -58,13 +59,18 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
   /** SQLite: the lookup, compiled once and run synchronously (a CONNECT storm pays no query building). */
   private findNow?: CompiledSqliteStatement<{ username: string }>;
 
+  /** A session of its own when none was given (a store built by hand), closed with this store. */
+  private readonly ownNotifications?: StoreNotifications;
+
   constructor(
     private readonly store: OperationalDatabase,
     private readonly sqlite: SqliteDatabase,
     private readonly clock: Clock,
+    @Optional() notifications?: StoreNotifications,
   ) {
     this.db = store.db.withTables<CredentialTables>();
-    this.changes = new CredentialChanges(store);
+    if (notifications === undefined) this.ownNotifications = notifications = new StoreNotifications(store);
+    this.changes = new CredentialChanges(notifications);
     this.cache = this.changes.cache;
   }
 
@@ -79,7 +85,7 @@ export class DeviceCredentialStore implements OnModuleInit, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.changes.close();
+    await this.ownNotifications?.onApplicationShutdown();
   }
 
   /** Creates the credential of a device; returns its secret, to show once. */
