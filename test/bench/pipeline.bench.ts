@@ -23,7 +23,7 @@ import {
 import { idleFleet } from './scenarios/idle-fleet.scenario.js';
 import { influxCatchup } from './scenarios/influx-catchup.scenario.js';
 import { convoiInflux, influxStepUp } from './scenarios/influx.scenarios.js';
-import { postgresStepUp } from './scenarios/postgres.scenario.js';
+import { postgresStepUp, restOnPostgres } from './scenarios/postgres.scenario.js';
 import { restUnderLoad } from './scenarios/rest.scenario.js';
 import { buildFleetTemplate } from './support/fleet-template.js';
 import { machineInfo, writeReports, type PipelineReport } from './report/pipeline-report.js';
@@ -39,6 +39,7 @@ const STANDARD = [
   'influx-stepup',
   'postgres-stepup',
   'rest',
+  'rest-postgres',
   'alert',
   'memory',
   'idle-fleet',
@@ -114,6 +115,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   // The fleet moved to a real PostgreSQL by `convoi migrate-store`, then the step-up search on it.
   'postgres-stepup': () => postgresStepUp(settings, fleet),
   rest: () => restUnderLoad(settings, fleet),
+  // The same REST load with the fleet moved to PostgreSQL.
+  'rest-postgres': () => restOnPostgres(settings, fleet),
   alert: () => alertLatency(settings.alertSeconds),
   soak: () => convoiSoak(settings, fleet),
   // One node against an edge + 1, 2, 3 processors on nats-server and PostgreSQL, then a failover.

@@ -5,6 +5,7 @@ import { FLAT_GROWTH_SHARE, rssTrend } from './rss-trend.js';
 import type { InfluxStepUpResult } from '../scenarios/influx.scenarios.js';
 import { PROBE_PROCESS, type PostgresStepUpResult } from '../scenarios/postgres.scenario.js';
 import type { PipelineReport } from './pipeline-report.js';
+import type { RestResult } from '../scenarios/rest.scenario.js';
 
 /** One target of issue 11 and whether this run shows it holding (undefined: not measured). */
 export interface TargetCheck {
@@ -146,6 +147,7 @@ export function evaluateTargets(report: PipelineReport): TargetCheck[] {
     holds: influx?.stepUp ? true : undefined,
   });
   checks.push(postgresIngestion(s));
+  checks.push(postgresRest(s));
   return checks;
 }
 
@@ -164,6 +166,25 @@ function cpuUsPerReading(
   const sum = (names: readonly string[]) => names.reduce((total, name) => total + (w.cpuPct[name] ?? 0), 0);
   const pct = sum(processes) - sum(minus);
   return w.deliveredPerS > 0 ? Math.round((10 * (pct / 100) * 1e6) / w.deliveredPerS) / 10 : 0;
+}
+
+/** REST latest state at 1,000 req/s while ingesting: PostgreSQL as the operational store against SQLite. */
+function postgresRest(s: Scenarios): TargetCheck {
+  const name =
+    'REST GET /containers/{id} p99 at 1,000 req/s, PostgreSQL vs SQLite operational store (same run)';
+  const goal = '≤ 1.5 × SQLite';
+  const sqlite = s.rest as RestResult | undefined;
+  const postgres = s['rest-postgres'] as RestResult | undefined;
+  if (!sqlite || !postgres) return { name, goal, measured: 'not run' };
+  const ratio = Math.round((100 * postgres.latencyMs.p99) / Math.max(0.1, sqlite.latencyMs.p99)) / 100;
+  return {
+    name,
+    goal,
+    measured:
+      `SQLite p50 ${sqlite.latencyMs.p50} / p99 ${sqlite.latencyMs.p99} ms, PostgreSQL p50 ${postgres.latencyMs.p50} / ` +
+      `p99 ${postgres.latencyMs.p99} ms (${ratio} ×); ${postgres.requestsPerS} req/s, ${postgres.non2xx} non-2xx`,
+    holds: ratio <= 1.5 && postgres.non2xx === 0 && postgres.errors === 0,
+  };
 }
 
 /**

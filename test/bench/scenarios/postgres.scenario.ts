@@ -7,6 +7,7 @@ import { PostgresProbe } from '../support/postgres-probe.js';
 import { cloneTemplate } from '../support/fleet-template.js';
 import { FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd } from './convoi-session.js';
+import { restUnderLoad, type RestResult } from './rest.scenario.js';
 import { stepUp, type StepUpResult } from './measure.js';
 
 const MIGRATE_STORE_CLI = fileURLToPath(
@@ -31,16 +32,70 @@ export interface PostgresStepUpResult {
 }
 
 /**
- * The step-up search with PostgreSQL as the operational store (issue 23's first target): the
- * fleet moved into a real PostgreSQL 15 by `convoi migrate-store` (its shipments are there, so
- * readings go through the same rules as on SQLite), convoi started on DATABASE_URL without
- * InfluxDB, so the readings go to PostgreSQL's day partitions too. The postmaster and its
- * backends are measured as one process ("postgres"), beside convoi.
+ * The step-up search with PostgreSQL as the operational store (issue 23's first target), on the
+ * fleet moved there ({@link onPostgres}). The postmaster and its backends are measured as one
+ * process ("postgres"), beside convoi.
  */
 export async function postgresStepUp(
   settings: BenchSettings,
   template: string,
 ): Promise<PostgresStepUpResult> {
+  return onPostgres(template, async ({ url, source, pid, moveSeconds, moveReport }) => {
+    const probe = new PostgresProbe(url, FLEET_CONTAINERS);
+    const { result, end } = await withConvoi(
+      {
+        label: 'postgres-stepup',
+        template: source,
+        env: { DATABASE_URL: url },
+        // "postgres" is the postmaster with every backend, the probe's included: see PROBE_PROCESS.
+        extraProcesses: { postgres: pid, [PROBE_PROCESS]: await probe.connect() },
+        probe: () => probe,
+      },
+      ({ target, load }) => stepUp(target, load, settings.jsonDevices, settings.stepUp),
+    );
+    return { stepUp: result, end, moveSeconds, moveReport, server: SERVER };
+  });
+}
+
+/**
+ * REST latest state under load (rest.scenario.ts) with PostgreSQL as the operational store: the
+ * fleet moved as for the step-up, the same requests and ingestion; issue 23's REST target.
+ */
+export async function restOnPostgres(
+  settings: BenchSettings,
+  template: string,
+): Promise<RestResult & { moveSeconds: number; server: string }> {
+  return onPostgres(template, async ({ url, source, pid, moveSeconds }) => {
+    const probe = new PostgresProbe(url, FLEET_CONTAINERS);
+    const rest = await restUnderLoad(settings, source, {
+      label: 'rest-postgres',
+      env: { DATABASE_URL: url },
+      extraProcesses: { postgres: pid, [PROBE_PROCESS]: await probe.connect() },
+      probe: () => probe,
+    });
+    return { ...rest, moveSeconds, server: SERVER };
+  });
+}
+
+const SERVER =
+  'PostgreSQL 15 from Debian, durable defaults (fsync, synchronous_commit on), shared_buffers=128MB';
+
+interface FleetOnPostgres {
+  url: string;
+  /** The data dir convoi starts on (its SQLite files: what does not move). */
+  source: string;
+  /** The postmaster (every backend is its child). */
+  pid: number;
+  moveSeconds: number;
+  moveReport: string;
+}
+
+/**
+ * A real PostgreSQL 15 holding the bench fleet, moved there by `convoi migrate-store` (its
+ * shipments are there, so readings go through the same rules as on SQLite), for `work`; convoi
+ * then runs on DATABASE_URL without InfluxDB, so the readings go to PostgreSQL's day partitions too.
+ */
+async function onPostgres<T>(template: string, work: (fleet: FleetOnPostgres) => Promise<T>): Promise<T> {
   const postgres = await startPostgres({ durable: true });
   try {
     const url = await postgres.createDatabase();
@@ -54,26 +109,7 @@ export async function postgresStepUp(
     const moveSeconds = Math.round((performance.now() - started) / 100) / 10;
     const pid = postgres.pid();
     if (pid === undefined) throw new Error('PostgreSQL is not running');
-    const probe = new PostgresProbe(url, FLEET_CONTAINERS);
-    const { result, end } = await withConvoi(
-      {
-        label: 'postgres-stepup',
-        template: source,
-        env: { DATABASE_URL: url },
-        // "postgres" is the postmaster with every backend, the probe's included: see PROBE_PROCESS.
-        extraProcesses: { postgres: pid, [PROBE_PROCESS]: await probe.connect() },
-        probe: () => probe,
-      },
-      ({ target, load }) => stepUp(target, load, settings.jsonDevices, settings.stepUp),
-    );
-    return {
-      stepUp: result,
-      end,
-      moveSeconds,
-      moveReport: stdout.trim(),
-      server:
-        'PostgreSQL 15 from Debian, durable defaults (fsync, synchronous_commit on), shared_buffers=128MB',
-    };
+    return await work({ url, source, pid, moveSeconds, moveReport: stdout.trim() });
   } finally {
     await postgres.stop();
   }

@@ -1,7 +1,7 @@
 import type { RestLoadCommand, RestLoadReport } from '../load/rest-load.protocol.js';
 import { BenchChild } from '../support/child-process.js';
 import { FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
-import { withConvoi, type SessionEnd } from './convoi-session.js';
+import { withConvoi, type SessionEnd, type SessionOptions } from './convoi-session.js';
 import { measureWindow, type WindowResult } from './measure.js';
 
 export const REST_RATE = 1000;
@@ -30,22 +30,42 @@ export interface RestResult {
  * requests in bursts of 20 back-to-back, and against a server answering in a fixed 0.2 ms it
  * measures p99 9–10 ms by itself (`rest-client-floor.bench.ts`), the target's whole budget.
  */
-export async function restUnderLoad(settings: BenchSettings, template: string): Promise<RestResult> {
+export async function restUnderLoad(
+  settings: BenchSettings,
+  template: string,
+  store: RestStore = {},
+): Promise<RestResult> {
   const clients = new BenchChild<RestLoadCommand, RestLoadReport>('load/rest-load.process.js');
   try {
-    return await measureRest(settings, template, clients);
+    return await measureRest(settings, template, clients, store);
   } finally {
     await clients.stop();
   }
+}
+
+/** Where the run's operational store is, when not the fleet's SQLite file (postgres.scenario.ts). */
+export interface RestStore {
+  label?: string;
+  env?: Record<string, string>;
+  extraProcesses?: Record<string, number>;
+  /** How the readings stored are counted, when not in the SQLite file. */
+  probe?: SessionOptions['probe'];
 }
 
 async function measureRest(
   settings: BenchSettings,
   template: string,
   clients: BenchChild<RestLoadCommand, RestLoadReport>,
+  store: RestStore,
 ): Promise<RestResult> {
   const { result, end } = await withConvoi(
-    { label: 'rest-latest-state', template, extraProcesses: { 'rest clients': clients.pid } },
+    {
+      label: store.label ?? 'rest-latest-state',
+      template,
+      env: store.env,
+      extraProcesses: { 'rest clients': clients.pid, ...store.extraProcesses },
+      probe: store.probe,
+    },
     async ({ target, load, platform }) => {
       const ingesting = measureWindow(
         target,
