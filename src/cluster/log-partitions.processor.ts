@@ -15,8 +15,9 @@ import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
  * (`IngestionConsumer` → `ReadingProcessor`), with the entry's log position, so that the
  * partition gate does not apply again what the restored state holds.
  *
- * - {@link acquired}: load the partitions' stored states (`ContainerStates.restore`), own them,
- *   and read each from just past its checkpointed position (`StateCheckpoint.restoredPosition`).
+ * - {@link acquired}: load the partitions' stored states (`ContainerStates.restore`) and their
+ *   giver's positions (`StateCheckpoint.restorePositions`), own them, and read each from just
+ *   past its checkpointed position (`StateCheckpoint.restoredPosition`).
  * - {@link releasing}: stop reading and owning them, store what was read, write the state
  *   (a checkpoint), then let the log forget what that covers.
  * - {@link lost}: stop at once; nothing is written for them (another processor may own them).
@@ -40,12 +41,16 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     private readonly states: ContainerStates,
     private readonly checkpoint: StateCheckpoint,
     private readonly writer: TelemetryWriter,
-  ) {}
+  ) {
+    // `handle` applies an entry before it returns: what `delivered` says is in the state.
+    checkpoint.usePartitionPositions(() => this.delivered);
+  }
 
   async acquired(partitions: number[]): Promise<void> {
-    this.states.restore(partitions);
-    this.ownership.take(partitions);
     try {
+      // What the giver checkpointed: its states and, per partition, the position they reflect.
+      await Promise.all([this.states.restore(partitions), this.checkpoint.restorePositions(partitions)]);
+      this.ownership.take(partitions);
       for (const p of partitions) {
         const from = Math.max(this.checkpoint.restoredPosition(p), this.forgotten.get(p) ?? 0);
         this.delivered.set(p, from);
@@ -83,15 +88,14 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
 
   /**
    * Stores what was read of `partitions` (every one read here by default), writes the state
-   * (a checkpoint), then lets the log forget what both cover: a new owner replays only what
-   * follows. Today the checkpoint's rows are in this node's DATA_DIR: a new owner on another node
-   * starts from its own, so it reads again what is left of the partition (stored again
-   * idempotently by the readings' key).
+   * with each partition's position (a checkpoint, in PostgreSQL), then lets the log forget what
+   * both cover: a new owner restores them and replays only what follows.
    */
   async settle(partitions: readonly number[] = [...this.delivered.keys()]): Promise<void> {
     const covered = partitions.map((p) => [p, this.delivered.get(p) ?? 0] as const);
     await this.writer.flush();
-    await this.checkpoint.checkpoint();
+    // A failed checkpoint (logged) vouches for nothing: the log keeps it for a new owner.
+    if (!(await this.checkpoint.checkpoint())) return;
     for (const [p, position] of covered) {
       if (position <= (this.forgotten.get(p) ?? 0)) continue;
       await this.reader.forget(p, position);
