@@ -19,8 +19,10 @@ import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
  *   giver's positions (`StateCheckpoint.restorePositions`), own them, and read each from just
  *   past its checkpointed position (`StateCheckpoint.restoredPosition`).
  * - {@link releasing}: stop reading and owning them, store what was read, write the state
- *   (a checkpoint), then let the log forget what that covers.
- * - {@link lost}: stop at once; nothing is written for them (another processor may own them).
+ *   (a checkpoint), then let the log forget what that covers, and drop their states from memory
+ *   (`ContainerStates.release`): taken back later, they are restored as their next owner left them.
+ * - {@link lost}: stop at once and drop their states; nothing is written for them (another
+ *   processor may own them).
  *
  * {@link settle} runs the same store-checkpoint-forget step for every owned partition; the
  * intake calls it every checkpoint period.
@@ -71,11 +73,14 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     this.ownership.give(partitions);
     await this.settle(partitions);
     for (const p of partitions) this.delivered.delete(p);
+    // Their next owner changes them: taken back later, they are restored as it stored them.
+    this.states.release(partitions);
   }
 
   lost(partitions: number[]): void {
     this.ownership.give(partitions);
     for (const p of partitions) this.delivered.delete(p);
+    this.states.release(partitions);
     this.stopReading(partitions).catch((err: unknown) =>
       this.logger.warn({ err }, 'Stopping the reads of lost partitions failed'),
     );
