@@ -61,14 +61,21 @@ describe('cluster: a processor killed mid-excursion, its partition taken over', 
     );
     await waitFor(`minute ${m} stored`, async () => (await stored()).includes(m), 10_000, 50);
   };
-  /** When the partition's stream position was last checkpointed (undefined: never). */
-  const checkpointedAt = async (): Promise<number | undefined> => {
-    const { rows } = await admin.query<{ written_at: string }>(
-      "SELECT written_at FROM partition_checkpoint WHERE log = 'stream' AND partition = $1",
-      [PARTITION],
+  /** The partition's stream position checkpointed last, once written after `afterMs`. */
+  const checkpointAfter = (what: string, afterMs: number): Promise<{ position: number; writtenAt: number }> =>
+    waitFor(
+      what,
+      async () => {
+        const { rows } = await admin.query<{ position: string; written_at: string }>(
+          "SELECT position, written_at FROM partition_checkpoint WHERE log = 'stream' AND partition = $1",
+          [PARTITION],
+        );
+        const row = rows[0] && { position: Number(rows[0].position), writtenAt: Number(rows[0].written_at) };
+        return row !== undefined && row.writtenAt > afterMs && row;
+      },
+      15_000,
+      100,
     );
-    return rows[0] === undefined ? undefined : Number(rows[0].written_at);
-  };
 
   before(async () => {
     cluster = await ClusterHarness.start({
@@ -98,14 +105,8 @@ describe('cluster: a processor killed mid-excursion, its partition taken over', 
     for (let m = 0; m <= KILL_AFTER; m++) await send(m);
     // Minute KILL_AFTER is applied (it is stored after): a checkpoint that starts after one that
     // was written now covers it.
-    const appliedAt = Date.now();
-    const first = await waitFor(
-      'a checkpoint of the partition',
-      async () => ((await checkpointedAt()) ?? 0) > appliedAt && checkpointedAt(),
-      15_000,
-      100,
-    );
-    await waitFor('the next one', async () => ((await checkpointedAt()) ?? 0) > first, 15_000, 100);
+    const first = await checkpointAfter('a checkpoint of the partition', Date.now());
+    const given = await checkpointAfter('the next one', first.writtenAt);
 
     const [holder] = (await lockHolders(admin, LOCK_SPACE.partition)).get(PARTITION) ?? [];
     const owner = await processOfSession(admin, holder);
@@ -115,6 +116,11 @@ describe('cluster: a processor killed mid-excursion, its partition taken over', 
     const killedAt = Date.now();
     const takenOver = await cluster.soleHolderAfter(PARTITIONS, killedAt, TAKEOVER_MS + 5000);
     assert.ok(takenOver <= TAKEOVER_MS, `partitions owned again ${takenOver} ms after the kill`);
+    const taken = await checkpointAfter("the taker's first checkpoint of it", Date.now());
+    assert.ok(
+      taken.position >= given.position && given.position > 0,
+      `the taker reads on from the giver's position (${given.position}), not from ${taken.position}`,
+    );
 
     for (let m = KILL_AFTER + 1; m <= LAST; m++) await send(m);
     const alerts = await waitFor(
