@@ -15,11 +15,14 @@ import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
  * (`IngestionConsumer` → `ReadingProcessor`), with the entry's log position, so that the
  * partition gate does not apply again what the restored state holds.
  *
- * - {@link acquired}: load the partitions' stored states (`ContainerStates.restore`), own them,
- *   and read each from just past its checkpointed position (`StateCheckpoint.restoredPosition`).
+ * - {@link acquired}: load the partitions' stored states (`ContainerStates.restore`) and their
+ *   giver's positions (`StateCheckpoint.restorePositions`), own them, and read each from just
+ *   past its checkpointed position (`StateCheckpoint.restoredPosition`).
  * - {@link releasing}: stop reading and owning them, store what was read, write the state
- *   (a checkpoint), then let the log forget what that covers.
- * - {@link lost}: stop at once; nothing is written for them (another processor may own them).
+ *   (a checkpoint), then let the log forget what that covers, and drop their states from memory
+ *   (`ContainerStates.release`): taken back later, they are restored as their next owner left them.
+ * - {@link lost}: stop at once and drop their states; nothing is written for them (another
+ *   processor may own them).
  *
  * {@link settle} runs the same store-checkpoint-forget step for every owned partition; the
  * intake calls it every checkpoint period.
@@ -40,12 +43,16 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     private readonly states: ContainerStates,
     private readonly checkpoint: StateCheckpoint,
     private readonly writer: TelemetryWriter,
-  ) {}
+  ) {
+    // `handle` applies an entry before it returns: what `delivered` says is in the state.
+    checkpoint.usePartitionPositions(() => this.delivered);
+  }
 
   async acquired(partitions: number[]): Promise<void> {
-    await this.states.restore(partitions);
-    this.ownership.take(partitions);
     try {
+      // What the giver checkpointed: its states and, per partition, the position they reflect.
+      await Promise.all([this.states.restore(partitions), this.checkpoint.restorePositions(partitions)]);
+      this.ownership.take(partitions);
       for (const p of partitions) {
         const from = Math.max(this.checkpoint.restoredPosition(p), this.forgotten.get(p) ?? 0);
         this.delivered.set(p, from);
@@ -66,11 +73,14 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     this.ownership.give(partitions);
     await this.settle(partitions);
     for (const p of partitions) this.delivered.delete(p);
+    // Their next owner changes them: taken back later, they are restored as it stored them.
+    this.states.release(partitions);
   }
 
   lost(partitions: number[]): void {
     this.ownership.give(partitions);
     for (const p of partitions) this.delivered.delete(p);
+    this.states.release(partitions);
     this.stopReading(partitions).catch((err: unknown) =>
       this.logger.warn({ err }, 'Stopping the reads of lost partitions failed'),
     );
@@ -83,15 +93,14 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
 
   /**
    * Stores what was read of `partitions` (every one read here by default), writes the state
-   * (a checkpoint), then lets the log forget what both cover: a new owner replays only what
-   * follows. Today the checkpoint's rows are in this node's DATA_DIR: a new owner on another node
-   * starts from its own, so it reads again what is left of the partition (stored again
-   * idempotently by the readings' key).
+   * with each partition's position (a checkpoint, in PostgreSQL), then lets the log forget what
+   * both cover: a new owner restores them and replays only what follows.
    */
   async settle(partitions: readonly number[] = [...this.delivered.keys()]): Promise<void> {
     const covered = partitions.map((p) => [p, this.delivered.get(p) ?? 0] as const);
     await this.writer.flush();
-    await this.checkpoint.checkpoint();
+    // A failed checkpoint (logged) vouches for nothing: the log keeps it for a new owner.
+    if (!(await this.checkpoint.checkpoint())) return;
     for (const [p, position] of covered) {
       if (position <= (this.forgotten.get(p) ?? 0)) continue;
       await this.reader.forget(p, position);

@@ -75,4 +75,33 @@ describe(PartitionGate.name, () => {
     const readings = [reading(A)];
     assert.equal(g.admit(readings, 3), readings);
   });
+
+  it("admits, after a cluster takeover, only what is above each taken partition's restored stream position", async () => {
+    const ownership = PartitionOwnership.of(P, []);
+    const { gate: g, checkpoint } = await gate(ownership);
+    // A giver's checkpoint: each partition at its own position of the one stream.
+    checkpoint.usePartitionPositions(
+      () =>
+        new Map([
+          [pA, 100],
+          [pB, 40],
+        ]),
+    );
+    await checkpoint.checkpoint();
+    const [a, b] = [reading(A), reading(B)];
+
+    await checkpoint.restorePositions([pA]);
+    ownership.take([pA]);
+    assert.equal(ownership.ownsAll, false);
+    assert.deepEqual(g.admit([a, b], 100), [], "A's restored state reflects 100");
+    assert.deepEqual(g.admit([a, b], 101), [a], "B's partition is not owned");
+
+    const others = Array.from({ length: P }, (_, p) => p).filter((p) => p !== pA);
+    await checkpoint.restorePositions(others);
+    ownership.take(others);
+    assert.equal(ownership.ownsAll, true, 'the survivor owns every partition');
+    assert.deepEqual(g.admit([a, b], 41), [b], 'A at 100, B at 40');
+    const past = [a, b];
+    assert.equal(g.admit(past, 101), past, 'above every restored position: all, nothing computed');
+  });
 });

@@ -48,6 +48,12 @@ export abstract class ContainerStates implements CheckpointParticipant {
    * follows their checkpoint. Resolves once they are loaded (SQLite: before it returns).
    */
   abstract restore(partitions: readonly number[]): Promise<void>;
+  /**
+   * Drops the states of these partitions from memory, their stored rows untouched, and writes
+   * nothing more of them: they are another processor's now (cluster mode, after their last
+   * checkpoint here, or lost). A later {@link restore} loads them again as stored then.
+   */
+  abstract release(partitions: readonly number[]): void;
   /** The checkpoint's write-behind: what changed, in slices with background pauses between. */
   abstract writeBehind(): Promise<void>;
   /** Writes everything changed now, in one transaction (shutdown; tests). */

@@ -15,6 +15,8 @@ import {
   openContainerStates,
   readState as read,
 } from './container-states.testing.js';
+import { Slot } from './container-state.js';
+import { packRuleState } from './rule-state.packing.js';
 import { WINDOW_EVERY_CHECKPOINTS } from './state.layout.js';
 
 describe('SqliteContainerStates', () => {
@@ -88,6 +90,50 @@ describe('SqliteContainerStates', () => {
       .all();
     assert.deepEqual(pages, [0, 1, 2, 3, 4, 5, 6, 7]);
     assert.deepEqual(read(openContainerStates(db, clock, 8), mine[0]), read(taker, mine[0]));
+  });
+
+  it('releases partitions given away: writes nothing more of them, and restores them as stored when taken back', async () => {
+    const giver = openContainerStates(db, clock, 8, undefined, []);
+    await giver.restore([1, 6]);
+    const mine = ids.filter((id) => [1, 6].includes(partitionOf(id, 8)));
+    mine.forEach((id, n) => fill(giver, id, n));
+    giver.flush();
+    const moved = mine.filter((id) => partitionOf(id, 8) === 1);
+    const kept = giver.get(moved[0])!;
+    // Partition 1 goes to another processor, which moves its states on.
+    giver.release([1]);
+    const other = openContainerStates(db, clock, 8, undefined, []);
+    await other.restore([1]);
+    moved.forEach((id, n) => fill(other, id, 500 + n));
+    other.flush();
+    const stored = moved.map((id) => read(other, id));
+
+    assert.ok(
+      moved.every((id) => giver.get(id) === undefined),
+      'dropped from memory',
+    );
+    assert.notEqual(giver.obtainKept(moved[0], kept), kept, 'a kept state is not handed back');
+    giver.release([1]);
+    await giver.restore([1]);
+    // A stage that kept the released state changes it: nothing of it is written.
+    kept.rules = ['r1', packRuleState(BUSY)];
+    giver.writeNow(kept, Slot.Rules);
+    giver.pages.markDirty(kept.slot);
+    giver.flush();
+    assert.deepEqual(
+      moved.map((id) => read(openContainerStates(db, clock, 8), id)),
+      stored,
+      'stored as the other processor left them',
+    );
+    assert.deepEqual(
+      moved.map((id) => read(giver, id)),
+      stored,
+      'and taken back so',
+    );
+    assert.ok(
+      mine.every((id) => giver.get(id) !== undefined),
+      'partition 6 untouched',
+    );
   });
 
   it('renumbers what was written with another partition count', () => {

@@ -8,6 +8,9 @@ import {
   clearSlot,
 } from './state.layout.js';
 
+/** The partition of a retired page ({@link StatePages.retire}): none. */
+const RETIRED = -1;
+
 /** The ids of a page's slots, in slot order (`null`: a free slot), as stored with its numbers. */
 export interface PageIds {
   /** The measurements of the live values, in order: a page of a version with others is converted. */
@@ -110,6 +113,27 @@ export class StatePages {
     return free;
   }
 
+  /**
+   * Retires the pages of `partitions` (given to another processor, which writes them from now
+   * on): their slots are emptied and never written again, and a later restore adds the stored
+   * pages anew. Their memory is not reused (a page per 64 containers, per handover).
+   */
+  retire(partitions: ReadonlySet<number>): void {
+    for (let page = 0; page < this.pagePartition.length; page++) {
+      if (!partitions.has(this.pagePartition[page])) continue;
+      this.pagePartition[page] = RETIRED;
+      this.pageDirty[page] = this.windowDirty[page] = false;
+      this.present[page].fill(0);
+      this.containerIds.fill(undefined, page * PAGE_SLOTS, (page + 1) * PAGE_SLOTS);
+    }
+    this.dirtyPages = this.dirtyPages.filter((page) => this.pagePartition[page] !== RETIRED);
+    this.dirtyWindows = this.dirtyWindows.filter((page) => this.pagePartition[page] !== RETIRED);
+    for (const partition of partitions) {
+      this.free.delete(partition);
+      this.ordinals.delete(partition);
+    }
+  }
+
   /** Takes a slot read back out of its partition's free list (it is in use). */
   claim(slot: number): void {
     const free = this.free.get(this.pagePartition[slot >> PAGE_SHIFT])!;
@@ -119,14 +143,15 @@ export class StatePages {
 
   markDirty(slot: number): void {
     const page = slot >> PAGE_SHIFT;
-    if (this.pageDirty[page]) return;
+    // A retired page: a stage that kept a released state wrote to it, and nothing of it is stored.
+    if (this.pageDirty[page] || this.pagePartition[page] === RETIRED) return;
     this.pageDirty[page] = true;
     this.dirtyPages.push(page);
   }
 
   markWindowDirty(slot: number): void {
     const page = slot >> PAGE_SHIFT;
-    if (this.windowDirty[page]) return;
+    if (this.windowDirty[page] || this.pagePartition[page] === RETIRED) return;
     this.windowDirty[page] = true;
     this.dirtyWindows.push(page);
   }

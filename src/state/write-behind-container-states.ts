@@ -142,6 +142,23 @@ export abstract class WriteBehindContainerStates
     if (this.store.open) this.store.forget(containerId);
   }
 
+  release(partitions: readonly number[]): void {
+    const gone = new Set(partitions.filter((p) => this.held.has(p)));
+    if (gone.size === 0) return;
+    for (const [id, state] of this.byId) {
+      if (!gone.has(state.partition)) continue;
+      this.byId.delete(id);
+      // A stage that kept it (the pipeline's binding) looks it up again, in a state restored anew.
+      state.forgotten = true;
+      if (this.last === state) this.last = undefined;
+      this.dirtyRows.delete(state);
+      this.busyRules.delete(state);
+      this.soon.delete(state);
+    }
+    this.pages.retire(gone);
+    for (const p of gone) this.held.delete(p);
+  }
+
   useJourneyCodec(codec: JourneyCodec): void {
     this.journeyCodec = codec;
   }

@@ -1,5 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import { INBOX_LOG, type CheckpointPositions, type StoredPositions } from './checkpoint-positions.js';
+import {
+  INBOX_LOG,
+  STREAM_LOG,
+  type CheckpointPositions,
+  type PartitionPosition,
+  type StoredPositions,
+} from './checkpoint-positions.js';
 import type { OperationalDatabase } from './operational-database.js';
 import { checkPartitionCount } from './partition-count.guard.js';
 import { STATE_CHECKPOINT_MIGRATIONS, STATE_CHECKPOINT_SCOPE } from './state-checkpoint.migrations.js';
@@ -41,17 +47,13 @@ export class PostgresCheckpointPositions implements CheckpointPositions {
     return this.read();
   }
 
-  async read(partitions?: readonly number[]): Promise<StoredPositions> {
+  async read(partitions?: readonly number[], log = INBOX_LOG): Promise<StoredPositions> {
     const [whole, rows] = await Promise.all([
-      this.db
-        .selectFrom('state_checkpoint')
-        .select('position')
-        .where('log', '=', INBOX_LOG)
-        .executeTakeFirst(),
+      this.db.selectFrom('state_checkpoint').select('position').where('log', '=', log).executeTakeFirst(),
       this.db
         .selectFrom('partition_checkpoint')
         .select(['partition', 'position'])
-        .where('log', '=', INBOX_LOG)
+        .where('log', '=', log)
         .$if(partitions !== undefined, (q) => q.where('partition', 'in', [...(partitions ?? []), -1]))
         .execute(),
     ]);
@@ -77,6 +79,16 @@ export class PostgresCheckpointPositions implements CheckpointPositions {
         ON CONFLICT (log, partition) DO UPDATE SET position = excluded.position, written_at = excluded.written_at
       `.execute(trx);
     });
+  }
+
+  async savePartitions(entries: readonly PartitionPosition[], nowMs: number): Promise<void> {
+    // One statement, a row per entry from the two arrays: a taker reads all of them or none.
+    await sql`
+      INSERT INTO partition_checkpoint (log, partition, position, written_at)
+      SELECT ${STREAM_LOG}, p, q, ${nowMs}
+      FROM unnest(${entries.map(([p]) => p)}::int[], ${entries.map(([, q]) => q)}::bigint[]) AS e (p, q)
+      ON CONFLICT (log, partition) DO UPDATE SET position = excluded.position, written_at = excluded.written_at
+    `.execute(this.db);
   }
 
   async lower(position: number): Promise<void> {

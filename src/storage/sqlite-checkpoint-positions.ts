@@ -1,5 +1,11 @@
 import type { Statement } from 'better-sqlite3';
-import { INBOX_LOG, type CheckpointPositions, type StoredPositions } from './checkpoint-positions.js';
+import {
+  INBOX_LOG,
+  STREAM_LOG,
+  type CheckpointPositions,
+  type PartitionPosition,
+  type StoredPositions,
+} from './checkpoint-positions.js';
 import { guardPartitionCount } from './partition-count.guard.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 import { STATE_CHECKPOINT_MIGRATIONS, STATE_CHECKPOINT_SCOPE } from './state-checkpoint.migrations.js';
@@ -23,8 +29,8 @@ export class SqliteCheckpointPositions implements CheckpointPositions {
     return this.readNow();
   }
 
-  read(): Promise<StoredPositions> {
-    return Promise.resolve(this.readNow());
+  read(_partitions: readonly number[], log: string): Promise<StoredPositions> {
+    return Promise.resolve(this.readNow(log));
   }
 
   save(position: number, nowMs: number, owned: readonly number[], wholeLog: boolean): void {
@@ -50,6 +56,17 @@ export class SqliteCheckpointPositions implements CheckpointPositions {
     })();
   }
 
+  savePartitions(entries: readonly PartitionPosition[], nowMs: number): void {
+    const db = this.sqlite.connection;
+    const upsert = db.prepare(
+      `INSERT INTO partition_checkpoint (log, partition, position, written_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(log, partition) DO UPDATE SET position = excluded.position, written_at = excluded.written_at`,
+    );
+    db.transaction(() => {
+      for (const [partition, position] of entries) upsert.run(STREAM_LOG, partition, position, nowMs);
+    })();
+  }
+
   lower(position: number): void {
     const db = this.sqlite.connection;
     db.transaction(() => {
@@ -62,16 +79,16 @@ export class SqliteCheckpointPositions implements CheckpointPositions {
     })();
   }
 
-  private readNow(): StoredPositions {
+  private readNow(log = INBOX_LOG): StoredPositions {
     const db = this.sqlite.connection;
     const row = db
       .prepare<[string], { position: number }>('SELECT position FROM state_checkpoint WHERE log = ?')
-      .get(INBOX_LOG);
+      .get(log);
     const partitions = db
       .prepare<[string], { partition: number; position: number }>(
         'SELECT partition, position FROM partition_checkpoint WHERE log = ?',
       )
-      .all(INBOX_LOG);
+      .all(log);
     return { wholeLog: row?.position ?? 0, partitions };
   }
 }

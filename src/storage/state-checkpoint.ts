@@ -1,7 +1,14 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
-import type { CheckpointPositions, StoredPositions } from './checkpoint-positions.js';
+import type { LogPosition } from '#src/contracts/log-position.js';
+import {
+  INBOX_LOG,
+  STREAM_LOG,
+  type CheckpointPositions,
+  type PartitionPosition,
+  type StoredPositions,
+} from './checkpoint-positions.js';
 import { OperationalDatabase } from './operational-database.js';
 import { PostgresCheckpointPositions } from './postgres-checkpoint-positions.js';
 import { SqliteCheckpointPositions } from './sqlite-checkpoint-positions.js';
@@ -15,6 +22,12 @@ export interface CheckpointParticipant {
   /** Writes what changed since its last write (in slices, with pauses); resolves once written. */
   writeBehind(): Promise<void>;
 }
+
+/**
+ * Per partition whose state a cluster processor holds (owned, or being released; never one lost),
+ * the position of the last entry of it applied to the state: the same map, read live.
+ */
+export type AppliedPartitions = () => ReadonlyMap<number, LogPosition>;
 
 /**
  * The checkpoint of the state kept in memory (rule, live state), at a known position of the
@@ -38,6 +51,11 @@ export interface CheckpointParticipant {
  * plugs into (ARCHITECTURE.md §9): a new owner of a partition restores its state and replays the
  * log from the partition's position.
  *
+ * In cluster mode (ARCHITECTURE.md §9) the partitions are read apart from one stream, each at its
+ * own position, and taken and given at run time: the processor says which it holds and how far
+ * each is applied ({@link usePartitionPositions}), and a checkpoint stores those positions under
+ * the stream's name ({@link STREAM_LOG}) instead of the inbox's one position.
+ *
  * Stores register here rather than being listed: they live in features above storage. The
  * positions are where the state is: the SQLite file, or PostgreSQL when it is the operational
  * store (`DATABASE_URL`), where a checkpoint that fails (PostgreSQL away) stores no position,
@@ -53,7 +71,7 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   private checkpointed = 0;
   /** The position stored last, by this process or (at start) the last one. */
   private stored = 0;
-  private running?: Promise<void>;
+  private running?: Promise<boolean>;
   private timer?: NodeJS.Timeout;
   private readonly positions: CheckpointPositions;
   /** The partitions whose positions each checkpoint stores: those owned at start. */
@@ -64,6 +82,8 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   private horizon = 0;
   /** A lowering of the stored positions under way (PostgreSQL). */
   private lowering: Promise<void> = Promise.resolve();
+  /** Cluster mode: the partitions held and how far each is applied (the inbox's position unused). */
+  private appliedPartitions?: AppliedPartitions;
 
   constructor(
     sqlite: SqliteDatabase,
@@ -117,7 +137,8 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
    * with `ContainerStates.restore` of the same partitions, before taking them.
    */
   async restorePositions(partitions: readonly number[]): Promise<void> {
-    const stored = await this.positions.read(partitions);
+    const log = this.appliedPartitions === undefined ? INBOX_LOG : STREAM_LOG;
+    const stored = await this.positions.read(partitions, log);
     for (const p of partitions) this.restored[p] = stored.wholeLog;
     for (const { partition, position } of stored.partitions)
       if (partitions.includes(partition) && position > this.restored[partition])
@@ -156,6 +177,14 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     this.participants.push(participant);
   }
 
+  /**
+   * Cluster mode: each checkpoint stores, for every partition `applied` holds at its start and
+   * still at its end, the position it held at the start (what the participants' writes cover).
+   */
+  usePartitionPositions(applied: AppliedPartitions): void {
+    this.appliedPartitions = applied;
+  }
+
   /** Called with each new checkpointed position, in order. */
   onCheckpointed(listener: (position: number) => void): void {
     this.listeners.push(listener);
@@ -166,11 +195,16 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     if (position > this.appliedPosition) this.appliedPosition = position;
   }
 
-  /** Runs a checkpoint (one at a time: a call during one waits for it, then runs its own). */
-  async checkpoint(): Promise<void> {
+  /**
+   * Runs a checkpoint (one at a time: a call during one waits for it, then runs its own).
+   * Resolves false when it failed (logged): nothing it would vouch for may be forgotten.
+   */
+  async checkpoint(): Promise<boolean> {
     while (this.running) await this.running;
-    this.running = this.write().finally(() => (this.running = undefined));
-    return this.running;
+    const applied = this.appliedPartitions;
+    const running = applied === undefined ? this.write() : this.writePartitions(applied);
+    this.running = running.finally(() => (this.running = undefined));
+    return running;
   }
 
   /**
@@ -182,19 +216,40 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     await this.checkpoint();
   }
 
-  private async write(): Promise<void> {
+  private async write(): Promise<boolean> {
     const position = this.appliedPosition;
     try {
       for (const participant of this.participants) await participant.writeBehind();
-      if (position <= this.checkpointed || !this.positions.isOpen) return;
+      if (position <= this.checkpointed || !this.positions.isOpen) return true;
       await this.lowering;
       await this.positions.save(position, this.clock.now(), this.owned, this.ownership.ownsAll);
       this.checkpointed = this.stored = position;
     } catch (err) {
       this.logger.error({ position, err }, 'State checkpoint failed: the inbox keeps what it would replay');
-      return;
+      return false;
     }
     for (const listener of this.listeners) listener(position);
+    return true;
+  }
+
+  /**
+   * Cluster mode: the positions are taken before the participants write (their writes reflect at
+   * least that much), and stored only for partitions still held after (a lost one's new owner
+   * stores its own).
+   */
+  private async writePartitions(applied: AppliedPartitions): Promise<boolean> {
+    const taken: PartitionPosition[] = [...applied()];
+    try {
+      for (const participant of this.participants) await participant.writeBehind();
+      const held = applied();
+      const entries = taken.filter(([p]) => held.has(p));
+      if (entries.length === 0 || !this.positions.isOpen) return true;
+      await this.positions.savePartitions(entries, this.clock.now());
+    } catch (err) {
+      this.logger.error({ err }, 'State checkpoint failed: the log keeps what it would replay');
+      return false;
+    }
+    return true;
   }
 
   /** Restores each partition's position: the whole log's, or its own where that is further. */

@@ -11,11 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
-import { LOCK_SPACE } from '#src/leases/advisory-lock.keys.js';
+import { ClusterHarness } from '#test/support/cluster-harness.js';
 import { EdgeNodes, type EdgeNode } from '#test/support/edge-nodes.js';
-import { lockHolders } from '#test/support/lease-participants.js';
-import { NatsServerProcess } from '#test/support/nats-server.js';
-import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const PARTITIONS = 16;
@@ -56,64 +53,33 @@ function writeSeed(dir: string): string {
   return path;
 }
 
-/** The partition locks: how many are held, and by how many sessions. */
-async function partitionHolders(admin: pg.Pool): Promise<{ held: number; pids: Set<number> }> {
-  const holders = await lockHolders(admin, LOCK_SPACE.partition);
-  return { held: holders.size, pids: new Set([...holders.values()].flat()) };
-}
-
 describe('cluster: edge, two processors and an api; a processor killed mid-stream', () => {
-  let nats: NatsServerProcess;
-  let postgres: PostgresServer;
+  let cluster: ClusterHarness;
   let admin: pg.Pool;
   let seedDir: string;
-  const groups: EdgeNodes[] = [];
   let edge: EdgeNode;
   let api: EdgeNode;
+  let processing: EdgeNodes;
   let processors: EdgeNode[];
   const clients: MqttClient[] = [];
 
   before(async () => {
-    nats = new NatsServerProcess();
-    await nats.start();
-    postgres = await startPostgres();
-    const url = await postgres.createDatabase();
-    admin = new pg.Pool({ connectionString: url, max: 2 });
     seedDir = mkdtempSync(join(tmpdir(), 'convoi-cluster-seed-'));
-    const shared = {
-      NATS_URL: nats.url,
-      DATABASE_URL: url,
+    cluster = await ClusterHarness.start({
       PARTITIONS: String(PARTITIONS),
       FLEET_SEED_FILE: writeSeed(seedDir),
       BROKER_PUBLISH_RATE_PER_S: '100000',
       BROKER_PUBLISH_BURST: '100000',
-    };
-    const role = (roles: string): EdgeNodes => {
-      const nodes = new EdgeNodes({ ...shared, CONVOI_ROLES: roles });
-      groups.push(nodes);
-      return nodes;
-    };
+    });
+    admin = cluster.admin;
     // One at a time: the first start migrates the shared database.
-    api = await role('api').start();
-    edge = await role('edge').start();
-    const processing = role('processor');
-    processors = [await processing.start(), await processing.start()];
-    await waitFor(
-      'the two processors to share the partitions',
-      async () => {
-        const { held, pids } = await partitionHolders(admin);
-        return held === PARTITIONS && pids.size === 2;
-      },
-      20_000,
-      100,
-    );
+    api = await cluster.role('api').start();
+    edge = await cluster.role('edge').start();
+    ({ group: processing, nodes: processors } = await cluster.startProcessors(2, PARTITIONS));
   });
   after(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true)));
-    for (const nodes of groups) await nodes.dispose();
-    await admin?.end();
-    await postgres?.stop();
-    await nats?.dispose();
+    await cluster?.dispose();
     if (seedDir) rmSync(seedDir, { recursive: true, force: true });
   });
 
@@ -141,22 +107,14 @@ describe('cluster: edge, two processors and an api; a processor killed mid-strea
     const fleet = Promise.all(Array.from({ length: DEVICES }, (_, d) => publishAll(d)));
     const total = DEVICES * PER_DEVICE;
     await waitFor('a third of the fleet acknowledged', () => acknowledged.size >= total / 3, 30_000);
-    const before = await partitionHolders(admin);
-    await groups[2].kill(processors[0]);
+    const before = await cluster.partitionHolders();
+    await processing.kill(processors[0]);
     const killedAt = Date.now();
-    const takenOver = await waitFor(
-      'one processor holding every partition',
-      async () => {
-        const { held, pids } = await partitionHolders(admin);
-        return held === PARTITIONS && pids.size === 1 ? Date.now() - killedAt : undefined;
-      },
-      TAKEOVER_MS + 5000,
-      100,
-    );
+    const takenOver = await cluster.soleHolderAfter(PARTITIONS, killedAt, TAKEOVER_MS + 5000);
     await fleet;
     assert.equal(acknowledged.size, total);
     assert.ok(takenOver <= TAKEOVER_MS, `partitions owned again ${takenOver} ms after the kill`);
-    assert.equal((await partitionHolders(admin)).pids.size, 1);
+    assert.equal((await cluster.partitionHolders()).pids.size, 1);
     assert.ok(before.pids.size === 2);
 
     const stored = await waitFor(

@@ -62,6 +62,38 @@ for (const dialect of STORE_DIALECTS)
         if (shared !== undefined) rmSync(shared, { recursive: true, force: true });
       }
     });
+
+    it("cluster mode: a taker restores the state and each partition's own stream position its giver checkpointed", async () => {
+      const url = await nextUrl();
+      const shared = dialect === 'sqlite' ? mkdtempSync(join(tmpdir(), 'state-shared-')) : undefined;
+      const clock = new ManualClock(STATE_T);
+      const giver = await openStateProcess(url, clock, PARTITIONS, [], shared);
+      const taker = await openStateProcess(url, clock, PARTITIONS, [], shared);
+      try {
+        const applied = new Map([
+          [1, 9_000],
+          [6, 40],
+        ]);
+        giver.checkpoint.usePartitionPositions(() => applied);
+        taker.checkpoint.usePartitionPositions(() => new Map());
+        const mine = ids.filter((id) => [1, 6].includes(partitionOf(id, PARTITIONS)));
+        mine.forEach((id, n) => fillState(giver.states, id, n));
+        giver.states.flush();
+        assert.equal(await giver.checkpoint.checkpoint(), true);
+
+        await Promise.all([taker.states.restore([1, 6]), taker.checkpoint.restorePositions([1, 6])]);
+        assert.deepEqual(
+          [1, 6, 2].map((p) => taker.checkpoint.restoredPosition(p)),
+          [9_000, 40, 0],
+        );
+        assert.equal(taker.checkpoint.replayHorizon(), 9_000);
+        for (const id of mine) assert.deepEqual(readState(taker.states, id), readState(giver.states, id), id);
+      } finally {
+        await taker.close();
+        await giver.close();
+        if (shared !== undefined) rmSync(shared, { recursive: true, force: true });
+      }
+    });
   });
 
 describe('container states in PostgreSQL', () => {

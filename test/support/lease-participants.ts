@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { leaseConnect, type LeaseConnect } from '#src/leases/lease-session.js';
 
@@ -33,4 +35,21 @@ export async function lockHolders(admin: pg.Pool, space: number): Promise<Map<nu
   const holders = new Map<number, number[]>();
   for (const { key, pid } of rows) holders.set(key, [...(holders.get(key) ?? []), pid]);
   return holders;
+}
+
+/**
+ * The local process (its OS pid) whose PostgreSQL session is `backendPid`: the client end of the
+ * session's TCP connection on loopback, as `ss` shows its owner (a child process of this user).
+ */
+export async function processOfSession(admin: pg.Pool, backendPid: number): Promise<number> {
+  const { rows } = await admin.query<{ port: number }>(
+    'SELECT client_port AS port FROM pg_stat_activity WHERE pid = $1',
+    [backendPid],
+  );
+  const port = rows[0]?.port;
+  if (port === undefined || port === null) throw new Error(`session ${backendPid} has no TCP client`);
+  const { stdout } = await promisify(execFile)('ss', ['-tnpH', 'state', 'established', `sport = :${port}`]);
+  const owner = /pid=(\d+)/.exec(stdout);
+  if (owner === null) throw new Error(`no local process on port ${port}: ${stdout}`);
+  return Number(owner[1]);
 }
