@@ -1,9 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ActiveShipments } from '#src/fleet/active-shipments.service.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { StoreNotifications } from '#src/storage/store-notifications.js';
 import { ShipmentsRepository } from './shipments.repository.js';
 import { ACTIVE_STATUSES, type Shipment } from './shipment.types.js';
+
+/** The channel on which a node tells the others sharing PostgreSQL that a shipment changed. */
+const CHANNEL = 'convoi_shipments';
 
 /** Attempts of a write-behind step (the store away for a moment), and the first pause between, ms. */
 const ATTEMPTS = 5;
@@ -26,9 +30,14 @@ const FIRST_RETRY_MS = 100;
  * After the last queued write of a shipment, its record is read back from the store into memory:
  * a write refused by the store (the planner moved it first, a unique violation) leaves memory as
  * the store has it. While another write of it is queued, that later one reads it back instead.
+ *
+ * Nodes sharing PostgreSQL each keep this memory: after a write the node announces the shipment
+ * (`convoi_shipments`, StoreNotifications), and the others read it back the same way, so a
+ * shipment created through an api node is on a processor's readings within milliseconds. A node
+ * that was not listening for a while loads every active shipment again.
  */
 @Injectable()
-export class ShipmentWriter {
+export class ShipmentWriter implements OnModuleInit {
   private readonly logger = new Logger('Shipments');
   private readonly records = new Map<string, Shipment>();
   /** Queued writes per shipment id, not yet finished. */
@@ -39,8 +48,19 @@ export class ShipmentWriter {
     private readonly repository: ShipmentsRepository,
     private readonly active: ActiveShipments,
     store: OperationalDatabase,
+    private readonly notifications: StoreNotifications,
   ) {
     store.flushBeforeClose(() => this.flush());
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.notifications.subscribe(CHANNEL, {
+      message: (payload) => {
+        if (typeof payload.id === 'string') void this.readBack(payload.id);
+      },
+      missed: () =>
+        void this.load().catch((err: unknown) => this.logger.error({ err }, 'Shipments not reloaded')),
+    });
   }
 
   /** Loads every active shipment into memory (start). */
@@ -132,6 +152,18 @@ export class ShipmentWriter {
       return;
     }
     this.queued.delete(id);
+    await this.readBack(id);
+    if (!this.notifications.shared) return;
+    try {
+      await this.notifications.publish(CHANNEL, { id });
+    } catch (err) {
+      this.logger.warn({ shipmentId: id, err }, 'Shipment change not announced to the other nodes');
+    }
+  }
+
+  /** Memory takes the stored record of `id`, unless a write of it is queued here (that one will). */
+  private async readBack(id: string): Promise<void> {
+    if (this.queued.has(id)) return;
     try {
       const stored = await this.repository.find(id);
       if (!this.queued.has(id)) this.remember(id, stored);
