@@ -112,8 +112,14 @@ describe('a cluster edge appends to the shared log before the PUBACK', () => {
     } finally {
       raw.destroy();
     }
-    const got = await readUntil(log, new Map([[partition, 0]]), 2);
-    assert.deepEqual(got.map(indexOf), [1, 2], 'the resend is not in the log a second time');
+    // A connection of its own, as above: the suite's may still be reconnecting after the restart.
+    const reopened = await openLog(nats.url, { PARTITIONS: String(PARTITIONS) });
+    try {
+      const got = await readUntil(reopened, new Map([[partition, 0]]), 2);
+      assert.deepEqual(got.map(indexOf), [1, 2], 'the resend is not in the log a second time');
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('serves no REST: /api/ is a 404 problem naming the role; health answers', async () => {
