@@ -3,6 +3,7 @@ import { DomainEvents } from '#src/common/events/domain-events.js';
 import { NOTIFY_MAX_BYTES, StoreNotifications } from '#src/storage/store-notifications.js';
 import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory } from './device-directory.service.js';
+import { FleetRepository } from './fleet.repository.js';
 
 /** The channel of fleet changes between nodes sharing one PostgreSQL. */
 const CHANNEL = 'convoi_fleet';
@@ -28,15 +29,19 @@ export class FleetChanges implements OnModuleInit {
 
   constructor(
     private readonly notifications: StoreNotifications,
+    private readonly fleet: FleetRepository,
     private readonly directory: DeviceDirectory,
     private readonly containerSites: ContainerSites,
     private readonly events: DomainEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    if (this.notifications.shared) this.fleet.cacheWhile(false);
     await this.notifications.subscribe(CHANNEL, {
       message: (change) => this.settle(this.apply(change)),
       missed: () => this.settle(this.apply({ all: true })),
+      listening: () => this.fleet.cacheWhile(true),
+      lost: () => this.fleet.cacheWhile(false),
     });
   }
 
@@ -53,6 +58,7 @@ export class FleetChanges implements OnModuleInit {
 
   private async apply(change: FleetChange & { all?: boolean }): Promise<void> {
     if (change.all === true) {
+      this.fleet.forgetContainers();
       await this.directory.reload();
       await this.containerSites.reload();
       this.events.emit('sites.changed', {});
@@ -60,8 +66,10 @@ export class FleetChanges implements OnModuleInit {
     }
     if (change.devices !== undefined && change.devices.length > 0)
       await this.directory.refresh(...change.devices);
-    if (change.containers !== undefined && change.containers.length > 0)
+    if (change.containers !== undefined && change.containers.length > 0) {
+      for (const id of change.containers) this.fleet.forgetContainer(id);
       await this.containerSites.refresh(...change.containers);
+    }
     if (change.sites === true) this.events.emit('sites.changed', {});
   }
 

@@ -23,17 +23,25 @@ export class FleetRepository implements OnModuleInit {
   private migration: Promise<void> | undefined;
 
   /**
-   * Registry entries by id, for the REST read of a container (a SELECT was ~6 % of its CPU).
-   * Only on SQLite, where this node is the only writer: every write of the containers table goes
-   * through {@link forgetContainer}. On PostgreSQL other nodes write the table too, and an entry
-   * kept here could be stale, so each read asks the store.
+   * Registry entries by id, for the REST read of a container (a SELECT was ~6 % of its CPU; on
+   * PostgreSQL a round trip, which waits behind the state checkpoint's writes). Every write of the
+   * containers table goes through {@link forgetContainer}: this node's own, and on PostgreSQL the
+   * other nodes' as their announcements arrive (fleet-changes.service.ts). While those cannot
+   * arrive (the listening session lost) nothing is kept: {@link cacheWhile}.
    */
   private readonly containers = new Map<string, Readonly<Container>>();
-  private readonly cacheContainers: boolean;
+  private cacheContainers = true;
+  /** Bumped by every forget: a read that began before one does not keep what it read. */
+  private generation = 0;
 
   constructor(private readonly store: OperationalDatabase) {
     this.db = store.db.withTables<FleetTables>();
-    this.cacheContainers = store.dialect === 'sqlite';
+  }
+
+  /** Keeps registry entries while `trusted` (PostgreSQL: while other nodes' changes are heard). */
+  cacheWhile(trusted: boolean): void {
+    this.cacheContainers = trusted;
+    this.forgetContainers();
   }
 
   async onModuleInit(): Promise<void> {
@@ -90,10 +98,11 @@ export class FleetRepository implements OnModuleInit {
   async findContainer(id: string): Promise<Readonly<Container> | undefined> {
     const cached = this.containers.get(id);
     if (cached !== undefined) return cached;
+    const generation = this.generation;
     const row = await this.db.selectFrom('containers').selectAll().where('id', '=', id).executeTakeFirst();
     if (row === undefined) return undefined;
     const container = Object.freeze(toContainer(row));
-    if (this.cacheContainers) {
+    if (this.cacheContainers && generation === this.generation) {
       if (this.containers.size >= CONTAINER_CACHE_SIZE)
         this.containers.delete(this.containers.keys().next().value!);
       this.containers.set(id, container);
@@ -103,11 +112,13 @@ export class FleetRepository implements OnModuleInit {
 
   /** Drops the cached entry of a container written elsewhere (created, changed, deleted). */
   forgetContainer(id: string): void {
+    this.generation++;
     this.containers.delete(id);
   }
 
   /** Drops every cached entry (after an import wrote many). */
   forgetContainers(): void {
+    this.generation++;
     this.containers.clear();
   }
 

@@ -50,6 +50,19 @@ describe(`the fleet on two nodes sharing one PostgreSQL (${FleetChanges.name})`,
       () => directoryOfB.containerAt('two-dev', Date.now()) === 'TWO-C',
     );
 
+    // B's REST keeps the container it read; A's change of it reaches B's next read.
+    const before = await b.request('/api/v1/containers/TWO-C');
+    assert.equal(before.body.label, 'two');
+    const relabelled = await a.request('/api/v1/containers/TWO-C', {
+      ...json('PATCH', { label: 'two relabelled' }),
+      headers: { 'if-match': before.headers.get('etag') ?? '' },
+    });
+    assert.equal(relabelled.status, 200, JSON.stringify(relabelled.body));
+    await waitFor(
+      'B reads the new label',
+      async () => (await b.request('/api/v1/containers/TWO-C')).body.label === 'two relabelled',
+    );
+
     // Unbound through B this time: A follows.
     assert.equal((await b.request('/api/v1/devices/two-dev/unbind', json('POST', {}))).status, 200);
     const directoryOfA = a.running.app.get(DeviceDirectory);
