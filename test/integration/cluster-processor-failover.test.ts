@@ -4,7 +4,7 @@
 // one processor is killed (SIGKILL) mid-stream. The survivor owns every partition within 10 s,
 // and every reading the edge acknowledged is stored, each exactly once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { ClusterHarness } from '#test/support/cluster-harness.js';
 import { EdgeNodes, type EdgeNode } from '#test/support/edge-nodes.js';
 import { waitFor } from '#test/support/wait-for.js';
+import { clusterContainerId, clusterDeviceId, writeClusterSeed } from '#test/support/cluster-fleet.js';
 
 const PARTITIONS = 16;
 const DEVICES = 24;
@@ -21,37 +22,8 @@ const DEVICES = 24;
 const PER_DEVICE = 60;
 const TAKEOVER_MS = 10_000;
 
-const deviceId = (d: number): string => `sensor-cl-${String(d).padStart(2, '0')}`;
-const containerId = (d: number): string => `CL-${String(d).padStart(2, '0')}`;
-
-/** A fleet of DEVICES containers with one JSON device each, on one site: every node imports it. */
-function writeSeed(dir: string): string {
-  const path = join(dir, 'fleet.json');
-  const ids = Array.from({ length: DEVICES }, (_, d) => d);
-  writeFileSync(
-    path,
-    JSON.stringify({
-      sites: [
-        {
-          id: 'DC-CL',
-          name: 'Cluster test depot',
-          kind: 'warehouse',
-          lat: 45.64,
-          lon: 5.11,
-          geofence: { type: 'circle', radiusM: 400 },
-        },
-      ],
-      containers: ids.map((d) => ({
-        id: containerId(d),
-        kind: 'reefer',
-        label: containerId(d),
-        siteId: 'DC-CL',
-      })),
-      devices: ids.map((d) => ({ id: deviceId(d), format: 'json', containerId: containerId(d) })),
-    }),
-  );
-  return path;
-}
+const deviceId = clusterDeviceId;
+const containerId = clusterContainerId;
 
 describe('cluster: edge, two processors and an api; a processor killed mid-stream', () => {
   let cluster: ClusterHarness;
@@ -67,7 +39,7 @@ describe('cluster: edge, two processors and an api; a processor killed mid-strea
     seedDir = mkdtempSync(join(tmpdir(), 'convoi-cluster-seed-'));
     cluster = await ClusterHarness.start({
       PARTITIONS: String(PARTITIONS),
-      FLEET_SEED_FILE: writeSeed(seedDir),
+      FLEET_SEED_FILE: writeClusterSeed(seedDir, DEVICES),
       BROKER_PUBLISH_RATE_PER_S: '100000',
       BROKER_PUBLISH_BURST: '100000',
     });
