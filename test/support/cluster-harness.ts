@@ -31,13 +31,17 @@ export class ClusterHarness {
     const postgres = await startPostgres();
     const url = await postgres.createDatabase();
     const admin = new pg.Pool({ connectionString: url, max: 2 });
+    // A test that stops PostgreSQL ends the pool's idle clients: the pool drops them and opens
+    // new ones at the next query, and the error, emitted with no query to fail, is no failure.
+    admin.on('error', () => undefined);
     return new ClusterHarness(nats, postgres, url, admin, env);
   }
 
-  /** Nodes with these roles (a comma list). */
-  role(roles: string): EdgeNodes {
+  /** Nodes with these roles (a comma list), `env` on top of the cluster's. */
+  role(roles: string, env: Record<string, string> = {}): EdgeNodes {
     const nodes = new EdgeNodes({
       ...this.env,
+      ...env,
       NATS_URL: this.nats.url,
       DATABASE_URL: this.url,
       CONVOI_ROLES: roles,

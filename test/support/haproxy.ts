@@ -13,13 +13,15 @@ export function haproxyInstalled(): boolean {
 
 /**
  * Debian's HAProxy as a TCP load balancer on a free loopback port, in front of MQTT listeners on
- * loopback (`127.0.0.1:port` each), its configuration in a temporary folder. `balance first`
- * sends every new connection to the first server that is up, so a test knows which edge a
- * client lands on until that edge dies; a connection that fails is retried and, on its last try,
+ * loopback (`127.0.0.1:port` each), its configuration in a temporary folder. `balance first` (the
+ * default) sends every new connection to the first server that is up, so a test knows which edge
+ * a client lands on until that edge dies; a connection that fails is retried and, on its last try,
  * redispatched to another server, and a health check every 200 ms takes a dead server out. With
  * `proxyProtocol`, connections and health checks to the servers open with a PROXY header.
  */
 export interface HaproxyOptions {
+  /** `leastconn` spreads a fleet over the servers, as deploy/cluster/haproxy.cfg does. */
+  balance?: 'first' | 'leastconn';
   /**
    * PROXY protocol to the servers: `v2` is `send-proxy-v2`, `v1` `send-proxy`, both with
    * `check-send-proxy` so the health checks open with a LOCAL header. Unset: plain TCP.
@@ -80,7 +82,7 @@ export class HaproxyProcess {
       `  bind 127.0.0.1:${this.port}`,
       '  default_backend edges',
       'backend edges',
-      '  balance first',
+      `  balance ${this.options.balance ?? 'first'}`,
       ...servers,
       '',
     ].join('\n');

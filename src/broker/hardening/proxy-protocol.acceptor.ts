@@ -45,7 +45,12 @@ export class ProxyProtocolAcceptor {
   /** The connection listener of a listener that admits through `next`. */
   listener(next: ProxiedConnectionListener): (socket: Socket) => void {
     return (socket) => {
-      if (this.trusted.has(socket.remoteAddress ?? '')) this.readHeader(socket, next);
+      // A socket its peer reset before it was accepted here has no address any more: HAProxy ends
+      // its health checks with a reset, and on a busy node most arrive that way. Handed on, its
+      // LOCAL header reached the guard as an untrusted balancer's (a refusal counted and logged
+      // for each check); nothing can be admitted from it, so it is closed unaccounted.
+      if (socket.remoteAddress === undefined) return void socket.destroy();
+      if (this.trusted.has(socket.remoteAddress)) this.readHeader(socket, next);
       else next(socket);
     };
   }
