@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type InsertQueryBuilder, type InsertResult, type Kysely } from 'kysely';
 import { FleetRepository } from './fleet.repository.js';
 import { containerValues, deviceValues, siteValues, type FleetTables } from './fleet.tables.js';
@@ -38,31 +39,55 @@ export class FleetImportRepository {
   constructor(private readonly fleet: FleetRepository) {}
 
   /**
-   * Upserts the sites, containers and devices (an entry named twice is written as its last
-   * occurrence) and rebinds each device whose open binding is not on its container. Returns the
-   * bindings opened.
+   * Upserts the sites, containers and devices of each page (an entry named twice in a page is
+   * written as its last occurrence) and rebinds each device whose open binding is not on its
+   * container. Returns the bindings opened. A page is taken from `pages` (which may validate it
+   * then, and throw: nothing is written) while the one before is being written.
    */
-  async write(fleet: FleetImport, nowMs: number): Promise<number> {
-    const sites = lastById(fleet.sites).map((s) => siteValues(s, nowMs));
-    const containers = lastById(fleet.containers).map((c) => containerValues(c, nowMs));
-    const devices = lastById(fleet.devices);
+  async write(pages: Iterable<FleetImport>, nowMs: number): Promise<number> {
     const json = this.fleet.dialect === 'postgres';
     const result = await this.fleet.db.transaction().execute(async (trx) => {
-      for (const rows of chunks(sites, json)) await upsert(trx, 'sites', rows, json);
-      for (const rows of chunks(containers, json)) await upsert(trx, 'containers', rows, json);
-      for (const rows of chunks(
-        devices.map((d) => deviceValues(d, nowMs)),
-        json,
-      ))
-        await upsert(trx, 'devices', rows, json);
       let opened = 0;
-      for (const page of chunks(devices.filter((d) => d.containerId !== undefined)))
-        opened += await rebind(trx, page, nowMs, json);
-      return opened;
+      let writing: Promise<number> | undefined;
+      const next = pages[Symbol.iterator]();
+      for (;;) {
+        let page: IteratorResult<FleetImport>;
+        try {
+          page = next.next();
+        } catch (error) {
+          await writing?.catch(() => undefined);
+          throw error;
+        }
+        opened += (await writing) ?? 0;
+        if (page.done === true) return opened;
+        writing = writePage(trx, page.value, nowMs, json);
+        // Handled here, thrown when awaited: it may fail before the loop comes back to it.
+        writing.catch(() => undefined);
+        // Its first statement leaves now, before the main thread takes the next page.
+        await nextTurn();
+      }
     });
     this.fleet.forgetContainers();
     return result;
   }
+}
+
+/** One page of an import, in foreign-key order; returns the bindings opened. */
+async function writePage(trx: Executor, page: FleetImport, nowMs: number, json: boolean): Promise<number> {
+  const sites = lastById(page.sites).map((s) => siteValues(s, nowMs));
+  const containers = lastById(page.containers).map((c) => containerValues(c, nowMs));
+  const devices = lastById(page.devices);
+  for (const rows of chunks(sites, json)) await upsert(trx, 'sites', rows, json);
+  for (const rows of chunks(containers, json)) await upsert(trx, 'containers', rows, json);
+  for (const rows of chunks(
+    devices.map((d) => deviceValues(d, nowMs)),
+    json,
+  ))
+    await upsert(trx, 'devices', rows, json);
+  let opened = 0;
+  for (const rows of chunks(devices.filter((d) => d.containerId !== undefined)))
+    opened += await rebind(trx, rows, nowMs, json);
+  return opened;
 }
 
 type Upserted = 'sites' | 'containers' | 'devices';

@@ -19,7 +19,7 @@ const DEVICES = 300;
 
 const containerId = (i: number) => `BIG-${String(i).padStart(5, '0')}`;
 
-function seed(options: { homeless?: number; label?: string } = {}) {
+function seed(options: { homeless?: number; label?: string; badKind?: number } = {}) {
   return {
     sites: [
       {
@@ -33,7 +33,7 @@ function seed(options: { homeless?: number; label?: string } = {}) {
     ],
     containers: Array.from({ length: CONTAINERS }, (_, i) => ({
       id: containerId(i),
-      kind: 'roll-cage',
+      kind: i === options.badKind ? 'spaceship' : 'roll-cage',
       label: options.label ?? `Big ${i}`,
       siteId: i === options.homeless ? 'NO-SUCH-SITE' : 'BIG-SITE',
     })),
@@ -76,6 +76,22 @@ for (const dialect of STORE_DIALECTS)
         `/api/v1/containers/${containerId(CONTAINERS - 1)}`,
         '/api/v1/devices/big-dev-0',
       ])
+        assert.equal((await app.request(path)).status, 404, path);
+    });
+
+    it('writes nothing of it when an entry after the first pages is invalid, and names it by its index', async () => {
+      const invalid = await importFile(seed({ badKind: BAD })).catch((err: unknown) => err);
+      assert.ok(invalid instanceof DomainError, String(invalid));
+      assert.equal(invalid.code, 'fleet.seed-invalid');
+      assert.match(
+        invalid.message,
+        new RegExp(`^fleet seed is invalid: containers\\.${BAD}\\.kind: kind must be one of`),
+      );
+      // The store refuses an early page and a later one is invalid: the description is reported invalid.
+      const both = await importFile(seed({ homeless: 5, badKind: BAD })).catch((err: unknown) => err);
+      assert.ok(both instanceof DomainError, String(both));
+      assert.match(both.message, new RegExp(`containers\\.${BAD}\\.kind`));
+      for (const path of ['/api/v1/sites/BIG-SITE', `/api/v1/containers/${containerId(0)}`])
         assert.equal((await app.request(path)).status, 404, path);
     });
 
