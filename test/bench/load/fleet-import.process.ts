@@ -26,14 +26,18 @@ async function handle(command: FleetImportCommand): Promise<FleetImportReport> {
   const fleet = importFleet(command.containers);
   const importer = app.running.app.get(FleetImportService);
   const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
   const started = performance.now();
   const summary = await importer.import(fleet);
   const wallS = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const { idle } = performance.eventLoopUtilization(loop);
+  const round = (s: number) => Math.round(s * 100) / 100;
   return {
     type: 'imported',
-    wallS: Math.round(wallS * 100) / 100,
-    convoiCpuS: Math.round((used.user + used.system) / 1e4) / 100,
+    wallS: round(wallS),
+    convoiCpuS: round((used.user + used.system) / 1e6),
+    mainIdleS: round(idle / 1000),
     containers: summary.containers,
   };
 }

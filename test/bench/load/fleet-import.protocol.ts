@@ -16,5 +16,7 @@ export type FleetImportReport =
       wallS: number;
       /** CPU of this process (every thread) over those seconds. */
       convoiCpuS: number;
+      /** Seconds of them the main thread was idle: waiting for the store (PostgreSQL's statements). */
+      mainIdleS: number;
       containers: number;
     };

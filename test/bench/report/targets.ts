@@ -237,7 +237,8 @@ function postgresImport(s: Scenarios): TargetCheck {
     measured:
       `SQLite ${sqlite.wallS} s (${walls('sqlite')}), convoi CPU ${sqlite.convoiCpuS} s; PostgreSQL ` +
       `${postgres.wallS} s (${walls('postgres')}), convoi CPU ${postgres.convoiCpuS} s + postgres ` +
-      `${postgres.postgresCpuS} s; medians of ${result.runs.length / 2} runs each, alternated`,
+      `${postgres.postgresCpuS} s, convoi's main thread waiting ${postgres.mainIdleS} s; medians of ` +
+      `${result.runs.length / 2} runs each, alternated`,
     holds: postgres.wallS <= sqlite.wallS,
   };
 }

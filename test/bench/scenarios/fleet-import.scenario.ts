@@ -12,6 +12,8 @@ export interface FleetImportRun {
   store: StoreDialect;
   wallS: number;
   convoiCpuS: number;
+  /** Seconds convoi's main thread was idle over the import: waiting for the store. */
+  mainIdleS: number;
   /** The postmaster and its backends over the import (null on SQLite). */
   postgresCpuS: number | null;
 }
@@ -22,7 +24,10 @@ export interface FleetImportResult {
   /** In run order: the stores alternate which goes first from round to round. */
   runs: FleetImportRun[];
   /** The median of each figure over a store's runs. */
-  median: Record<StoreDialect, { wallS: number; convoiCpuS: number; postgresCpuS: number | null }>;
+  median: Record<
+    StoreDialect,
+    { wallS: number; convoiCpuS: number; mainIdleS: number; postgresCpuS: number | null }
+  >;
   server: string;
 }
 
@@ -41,7 +46,7 @@ export async function fleetImport(settings: BenchSettings): Promise<FleetImportR
       for (const store of order) {
         const run = await importOnce(store, postgres);
         process.stdout.write(
-          `    fleet-import ${store}: ${run.wallS} s, convoi CPU ${run.convoiCpuS} s` +
+          `    fleet-import ${store}: ${run.wallS} s, convoi CPU ${run.convoiCpuS} s, main thread idle ${run.mainIdleS} s` +
             (run.postgresCpuS === null ? '\n' : `, postgres CPU ${run.postgresCpuS} s\n`),
         );
         runs.push(run);
@@ -56,6 +61,7 @@ export async function fleetImport(settings: BenchSettings): Promise<FleetImportR
     return {
       wallS: median(mine.map((r) => r.wallS)),
       convoiCpuS: median(mine.map((r) => r.convoiCpuS)),
+      mainIdleS: median(mine.map((r) => r.mainIdleS)),
       postgresCpuS: pg.length > 0 ? median(pg) : null,
     };
   };
@@ -88,6 +94,7 @@ async function importOnce(store: StoreDialect, postgres: PostgresServer): Promis
       store,
       wallS: imported.wallS,
       convoiCpuS: imported.convoiCpuS,
+      mainIdleS: imported.mainIdleS,
       postgresCpuS: store === 'postgres' ? Math.round(postgresCpuS * 100) / 100 : null,
     };
   } finally {
