@@ -1,15 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
 import { readFile } from 'node:fs/promises';
 import { Clock } from '#src/common/clock.js';
 import { DomainError } from '#src/common/domain-error.js';
 import { isForeignKeyViolation, isUniqueViolation } from '#src/storage/store-errors.js';
 import { ContainerSites } from './container-sites.service.js';
 import { DeviceDirectory, REFRESH_MAX_DEVICES } from './device-directory.service.js';
-import { FleetSeedDto } from './dto/fleet-seed.dto.js';
 import { FleetChanges } from './fleet-changes.service.js';
 import { FleetImportRepository } from './fleet-import.repository.js';
+import { FleetSeedPages } from './fleet-seed-pages.js';
 import { SitesService } from './sites.service.js';
 
 export interface ImportSummary {
@@ -64,45 +62,25 @@ export class FleetImportService {
   }
 
   async import(raw: unknown): Promise<ImportSummary> {
-    const seed = plainToInstance(FleetSeedDto, raw);
-    const errors = validateSync(seed, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      throw new DomainError(
-        'invalid',
-        'fleet.seed-invalid',
-        `fleet seed is invalid: ${flatten(errors).join('; ')}`,
-      );
-    }
-    const bindingsChanged = await this.repository
-      .write(
-        {
-          sites: seed.sites.map((site) => ({ ...site, geofence: toGeofence(site.geofence) })),
-          containers: seed.containers,
-          devices: seed.devices,
-        },
-        this.clock.now(),
-      )
-      .catch((err: unknown) => {
-        throw refusal(err) ?? err;
-      });
-    if (seed.containers.length + seed.devices.length > IMPORT_REFRESH_MAX) {
+    const seed = new FleetSeedPages(raw);
+    const bindingsChanged = await this.repository.write(seed, this.clock.now()).catch((err: unknown) => {
+      const refused = refusal(err);
+      // The store refused a page before the next ones were validated: a description invalid
+      // anywhere is reported as invalid, as when it was validated whole before any write.
+      if (refused !== undefined) FleetSeedPages.validate(raw);
+      throw refused ?? err;
+    });
+    const { containerIds: containers, deviceIds: devices } = seed;
+    if (containers.length + devices.length > IMPORT_REFRESH_MAX) {
       await this.directory.reload();
       await this.containerSites.reload();
     } else {
-      await this.directory.refresh(...seed.devices.map((d) => d.id));
-      await this.containerSites.refresh(...seed.containers.map((c) => c.id));
+      await this.directory.refresh(...devices);
+      await this.containerSites.refresh(...containers);
     }
-    await this.fleetChanges.announce({
-      devices: seed.devices.map((d) => d.id),
-      containers: seed.containers.map((c) => c.id),
-    });
-    if (seed.sites.length > 0) await this.sites.changed();
-    return {
-      sites: seed.sites.length,
-      containers: seed.containers.length,
-      devices: seed.devices.length,
-      bindingsChanged,
-    };
+    await this.fleetChanges.announce({ devices, containers });
+    if (seed.sites > 0) await this.sites.changed();
+    return { sites: seed.sites, containers: containers.length, devices: devices.length, bindingsChanged };
   }
 }
 
@@ -121,18 +99,4 @@ function refusal(err: unknown): DomainError | undefined {
       'fleet seed gives a devEui that belongs to another device',
     );
   return undefined;
-}
-
-function toGeofence(g: { type: 'circle' | 'polygon'; radiusM?: number; coordinates?: number[][][] }) {
-  return g.type === 'circle'
-    ? { type: 'circle' as const, radiusM: g.radiusM ?? 200 }
-    : { type: 'polygon' as const, coordinates: g.coordinates ?? [] };
-}
-
-function flatten(errors: ValidationError[], prefix = ''): string[] {
-  return errors.flatMap((e) => {
-    const path = prefix ? `${prefix}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => `${path}: ${m}`);
-    return [...own, ...flatten(e.children ?? [], path)];
-  });
 }

@@ -7,11 +7,10 @@ export const SHIPMENTS_SCOPE = 'shipments';
  * Shipments (scope `shipments`). On both dialects the database itself refuses a second active
  * shipment for a container: a partial unique index over the active statuses (ACTIVE_STATUSES).
  *
- * On SQLite the table also references the fleet's and profiles' tables. On PostgreSQL the
- * profiles are in the same database (version 2 adds that foreign key), but the fleet's tables
- * are still in the SQLite file, and no foreign key spans the two stores: the service checks the
- * references when a shipment is written, and a delete of a container, site or profile asks
- * ShipmentReferences first, on both stores. Ids sort bytewise (`COLLATE "C"`),
+ * On both dialects the table references the fleet's and profiles' tables (on PostgreSQL since
+ * versions 2 and 3, when those tables moved there too). The service checks the references when a
+ * shipment is written, and a delete of a container, site or profile asks ShipmentReferences
+ * first, on both stores, so the keys only refuse what a race lets through. Ids sort bytewise (`COLLATE "C"`),
  * as on SQLite, so a page's keyset order is the ids' creation order whatever the server's locale.
  */
 export const SHIPMENTS_MIGRATIONS: readonly StoreMigration[] = [
@@ -77,6 +76,29 @@ export const SHIPMENTS_MIGRATIONS: readonly StoreMigration[] = [
       postgres: `
         ALTER TABLE shipments ADD CONSTRAINT shipments_profile_id_fkey
           FOREIGN KEY (profile_id) REFERENCES profiles(id)
+          DEFERRABLE INITIALLY IMMEDIATE NOT VALID;
+      `,
+    },
+  },
+  {
+    version: 3,
+    description: 'shipments name an existing container and sites (PostgreSQL)',
+    up: {
+      // SQLite has had these foreign keys since version 1.
+      sqlite: `SELECT 1;`,
+      // Needs the fleet's tables: ShipmentsRepository migrates the fleet's scope first. NOT VALID
+      // and DEFERRABLE for the reasons of version 2: rows stored before the fleet moved to
+      // PostgreSQL are not checked again, and `migrate-store --replace` refills the fleet's
+      // tables in one transaction, the check waiting for its commit.
+      postgres: `
+        ALTER TABLE shipments ADD CONSTRAINT shipments_container_id_fkey
+          FOREIGN KEY (container_id) REFERENCES containers(id)
+          DEFERRABLE INITIALLY IMMEDIATE NOT VALID;
+        ALTER TABLE shipments ADD CONSTRAINT shipments_origin_site_id_fkey
+          FOREIGN KEY (origin_site_id) REFERENCES sites(id)
+          DEFERRABLE INITIALLY IMMEDIATE NOT VALID;
+        ALTER TABLE shipments ADD CONSTRAINT shipments_destination_site_id_fkey
+          FOREIGN KEY (destination_site_id) REFERENCES sites(id)
           DEFERRABLE INITIALLY IMMEDIATE NOT VALID;
       `,
     },

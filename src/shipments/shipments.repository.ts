@@ -2,6 +2,7 @@ import type { ShipmentReferent } from '#src/contracts/shipment-references.port.j
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Kysely, Selectable } from 'kysely';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { FleetRepository } from '#src/fleet/fleet.repository.js';
 import { ProfilesRepository } from '#src/profiles/profiles.repository.js';
 import type { ShipmentStatus } from '#src/contracts/shipment-status.js';
 import { SHIPMENTS_MIGRATIONS, SHIPMENTS_SCOPE } from './shipments.migrations.js';
@@ -62,6 +63,7 @@ export class ShipmentsRepository implements OnModuleInit {
   constructor(
     private readonly store: OperationalDatabase,
     private readonly profiles: ProfilesRepository,
+    private readonly fleet: FleetRepository,
   ) {
     this.db = store.db.withTables<ShipmentsTables>();
   }
@@ -73,13 +75,14 @@ export class ShipmentsRepository implements OnModuleInit {
   }
 
   /**
-   * Resolves once the table is migrated (migrates it on the first call). The profiles' table
-   * first: on PostgreSQL version 2 adds the foreign key to it, and this (global) module starts
-   * before the profiles' one, so Nest's order cannot be relied on.
+   * Resolves once the table is migrated (migrates it on the first call). The profiles' and the
+   * fleet's tables first: on PostgreSQL versions 2 and 3 add the foreign keys to them, and this
+   * (global) module starts before theirs, so Nest's order cannot be relied on.
    */
   migrated(): Promise<void> {
     return (this.migration ??= this.profiles
       .migrated()
+      .then(() => this.fleet.migrated())
       .then(() => this.store.migrate(SHIPMENTS_SCOPE, SHIPMENTS_MIGRATIONS)));
   }
 

@@ -10,8 +10,8 @@ import type { StoreDialect } from '#src/storage/store-migration.js';
 import { startPostgres } from '#test/support/postgres.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 import type { RestLoadCommand, RestLoadReport } from './load/rest-load.protocol.js';
-import { containerId } from './support/bench-fleet.js';
 import { BenchChild } from './support/child-process.js';
+import { importFleet } from './support/import-fleet.js';
 import { processTreeCpuSeconds } from './support/proc-stats.js';
 
 const CONTAINERS = Number(process.argv[2] ?? 150_000);
@@ -19,22 +19,7 @@ const REST_SECONDS = Number(process.argv[3] ?? 10);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const REST_RATE = 1000;
 const REST_WARMUP_SECONDS = 3;
-const SITES = 100;
-
-const sites = Array.from({ length: SITES }, (_, i) => ({
-  id: `BS-${i}`,
-  name: `Site ${i}`,
-  kind: 'supermarket',
-  lat: 45 + i / 100,
-  lon: 5,
-  geofence: { type: 'circle', radiusM: 300 },
-}));
-const containers = Array.from({ length: CONTAINERS }, (_, i) => ({
-  id: containerId(i),
-  kind: 'roll-cage',
-  label: `Container ${i}`,
-  siteId: `BS-${i % SITES}`,
-}));
+const fleet = importFleet(CONTAINERS);
 
 interface RoundResult {
   store: StoreDialect;
@@ -106,7 +91,7 @@ async function timeImport(app: TestApp, postgresPid: number | undefined): Promis
   const pgBefore = postgresPid === undefined ? 0 : processTreeCpuSeconds(postgresPid);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const summary = await importer.import({ sites, containers, devices: [] });
+  const summary = await importer.import(fleet);
   const wallS = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   if (summary.containers !== CONTAINERS) throw new Error(`imported ${summary.containers} containers`);

@@ -8,6 +8,7 @@
 //   BENCH_ONLY=idle-fleet npm run bench   no traffic for BENCH_IDLE_S (60) s: background CPU
 //   BENCH_ONLY=convoi-stepup,postgres-stepup npm run bench   the two operational stores
 //   BENCH_ONLY=cluster npm run bench   one node vs edge + 1-3 processors on the log, and a failover
+//   BENCH_ONLY=fleet-import npm run bench   150,000 containers imported into SQLite and PostgreSQL
 // BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the 150,000-container fleet between runs.
 import { aedesBaseline, mosquittoBaseline } from './scenarios/baseline.scenarios.js';
 import { benchSettings, FLEET_CONTAINERS, FLEET_SHIPMENTS } from './scenarios/bench-settings.js';
@@ -22,6 +23,7 @@ import {
 } from './scenarios/convoi.scenarios.js';
 import { idleFleet } from './scenarios/idle-fleet.scenario.js';
 import { influxCatchup } from './scenarios/influx-catchup.scenario.js';
+import { fleetImport } from './scenarios/fleet-import.scenario.js';
 import { convoiInflux, influxStepUp } from './scenarios/influx.scenarios.js';
 import { postgresStepUp, restOnPostgres } from './scenarios/postgres.scenario.js';
 import { restUnderLoad } from './scenarios/rest.scenario.js';
@@ -44,6 +46,7 @@ const STANDARD = [
   'memory',
   'idle-fleet',
   'cluster',
+  'fleet-import',
 ];
 
 const settings = benchSettings(process.env);
@@ -69,8 +72,10 @@ const report: PipelineReport = {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 log(`convoi pipeline bench: ${wanted.join(', ')}${settings.quick ? ' (quick)' : ''}`);
-// The scenarios on the 150,000-container fleet; the baselines, alert and cluster bring their own.
-const convoiWanted = wanted.some((n) => !n.startsWith('baseline-') && n !== 'alert' && n !== 'cluster');
+// The scenarios on the 150,000-container fleet; the baselines, alert, cluster and fleet-import
+// bring their own.
+const OWN_FLEET = new Set(['alert', 'cluster', 'fleet-import']);
+const convoiWanted = wanted.some((n) => !n.startsWith('baseline-') && !OWN_FLEET.has(n));
 let fleet = '';
 if (convoiWanted || wanted.includes('memory')) {
   const template = await buildFleetTemplate(FLEET_CONTAINERS, FLEET_SHIPMENTS, settings.templateDir);
@@ -121,6 +126,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   soak: () => convoiSoak(settings, fleet),
   // One node against an edge + 1, 2, 3 processors on nats-server and PostgreSQL, then a failover.
   cluster: () => clusterScenario(settings),
+  // The bench fleet imported into a fresh SQLite and a fresh PostgreSQL, alternated (issue 23).
+  'fleet-import': () => fleetImport(settings),
   // About 85 s: the fleet where every container reported, at rest for BENCH_IDLE_S (60) s.
   'idle-fleet': () => idleFleet(settings, fleet),
 };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
-import { sqliteMigrations } from '#src/storage/store-migration.js';
-import { FLEET_MIGRATIONS } from '#src/fleet/fleet.migrations.js';
+import { FleetRepository } from '#src/fleet/fleet.repository.js';
+import { containerValues, siteValues } from '#src/fleet/fleet.tables.js';
 import { PRODUCT_PROFILES } from '#src/profiles/product-profiles.js';
 import { ProfilesRepository } from '#src/profiles/profiles.repository.js';
 import type { Shipment } from '#src/shipments/shipment.types.js';
@@ -33,20 +33,28 @@ describeEachStore(ShipmentsRepository.name, (current) => {
   let repository: ShipmentsRepository;
 
   beforeEach(async () => {
-    const { sqlite } = current();
-    // On SQLite the table references the fleet's tables (same file), on both the profiles'.
-    sqlite.migrate('fleet', sqliteMigrations(FLEET_MIGRATIONS));
-    const db = sqlite.connection;
-    for (const site of ['DC-LYON', 'HM-PARIS', 'HM-LILLE'])
-      db.prepare(
-        "INSERT INTO sites (id, name, kind, lat, lon, geofence, created_at, updated_at) VALUES (?, ?, 'dc', 0, 0, '{}', 0, 0)",
-      ).run(site, site);
-    for (let i = 0; i < 20; i++)
-      db.prepare(
-        "INSERT INTO containers (id, kind, label, created_at, updated_at) VALUES (?, 'reefer', 'c', 0, 0)",
-      ).run(`C-${i}`);
+    // On both stores the table references the fleet's tables and the profiles'.
+    const fleet = new FleetRepository(current().store);
+    await fleet.migrated();
+    const site = (id: string) => ({ id, name: id, kind: 'warehouse' as const, lat: 0, lon: 0 });
+    await fleet.db
+      .insertInto('sites')
+      .values(
+        ['DC-LYON', 'HM-PARIS', 'HM-LILLE'].map((id) =>
+          siteValues({ ...site(id), geofence: { type: 'circle', radiusM: 100 } }, 0),
+        ),
+      )
+      .execute();
+    await fleet.db
+      .insertInto('containers')
+      .values(
+        Array.from({ length: 20 }, (_, i) =>
+          containerValues({ id: `C-${i}`, kind: 'reefer', label: 'c' }, 0),
+        ),
+      )
+      .execute();
     const profiles = new ProfilesRepository(current().store);
-    repository = new ShipmentsRepository(current().store, profiles);
+    repository = new ShipmentsRepository(current().store, profiles, fleet);
     // Migrates the profiles' scope first: on PostgreSQL the shipments' foreign key needs its table.
     await repository.onModuleInit();
     await profiles.seed([PRODUCT_PROFILES['chilled-4']], T0);
@@ -67,6 +75,22 @@ describeEachStore(ShipmentsRepository.name, (current) => {
       (err) => isForeignKeyViolation(err),
     );
     assert.equal((await repository.find('SH-002'))?.profileId, 'chilled-4');
+  });
+
+  it('refuses in the database a shipment naming a container or site that does not exist, on both stores', async () => {
+    for (const missing of [
+      { containerId: 'no-such-container' },
+      { originSiteId: 'no-such-site' },
+      { destinationSiteId: 'no-such-site' },
+    ])
+      await assert.rejects(repository.insert(shipment(3, missing), T0), (err) => isForeignKeyViolation(err));
+    await repository.insert(shipment(4), T0);
+    // Nor can the container or a site a shipment names be deleted under it.
+    for (const statement of [
+      sql`DELETE FROM containers WHERE id = 'C-4'`,
+      sql`DELETE FROM sites WHERE id = 'DC-LYON'`,
+    ])
+      await assert.rejects(statement.execute(current().store.db), (err) => isForeignKeyViolation(err));
   });
 
   it('stores a shipment and reads it back as written, optional fields absent when none', async () => {

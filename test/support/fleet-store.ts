@@ -18,7 +18,7 @@ export async function openFleetStore(store: OperationalDatabase): Promise<FleetS
   return {
     fleet,
     seed: (entries, nowMs = 0) =>
-      importer.write({ sites: [], containers: [], devices: [], ...entries }, nowMs),
+      importer.write([{ sites: [], containers: [], devices: [], ...entries }], nowMs),
   };
 }
 

@@ -5,25 +5,28 @@ import { ContainerDto } from './container.dto.js';
 import { DeviceDto } from './device.dto.js';
 import { SiteDto } from './site.dto.js';
 
+/** Entries of each kind a fleet description holds at most. */
+export const SEED_MAX_ENTRIES = { sites: 10_000, containers: 1_000_000, devices: 1_000_000 } as const;
+
 /** A fleet description (sites, containers, devices with their container), imported idempotently. */
 export class FleetSeedDto {
   @ApiProperty({ type: [SiteDto], description: 'Sites, created or updated by id.' })
   @IsArray()
-  @ArrayMaxSize(10_000)
+  @ArrayMaxSize(SEED_MAX_ENTRIES.sites)
   @ValidateNested({ each: true })
   @Type(() => SiteDto)
   sites: SiteDto[] = [];
 
   @ApiProperty({ type: [ContainerDto], description: 'Containers, created or updated by id.' })
   @IsArray()
-  @ArrayMaxSize(1_000_000)
+  @ArrayMaxSize(SEED_MAX_ENTRIES.containers)
   @ValidateNested({ each: true })
   @Type(() => ContainerDto)
   containers: ContainerDto[] = [];
 
   @ApiProperty({ type: [DeviceDto], description: 'Devices; `containerId` rebinds only when it differs.' })
   @IsArray()
-  @ArrayMaxSize(1_000_000)
+  @ArrayMaxSize(SEED_MAX_ENTRIES.devices)
   @ValidateNested({ each: true })
   @Type(() => DeviceDto)
   devices: DeviceDto[] = [];

@@ -5,6 +5,7 @@
 import autocannon from 'autocannon';
 import { containerId } from '../support/bench-fleet.js';
 import { pacedGet } from './paced-http.client.js';
+import { answerCommands } from '../support/child-process.js';
 import type { RestLoadCommand, RestLoadReport } from './rest-load.protocol.js';
 
 const randomContainerPath = (containers: number) =>
@@ -52,13 +53,5 @@ async function run(cmd: RestLoadCommand): Promise<RestLoadReport> {
   };
 }
 
-process.on('message', (raw) => {
-  run(raw as RestLoadCommand).then(
-    (report) => process.send?.(report),
-    (err: unknown) => {
-      process.stderr.write(`rest load: ${String(err)}\n`);
-      process.exit(1);
-    },
-  );
-});
+answerCommands('rest load', run);
 process.on('disconnect', () => process.exit(0));

@@ -4,6 +4,7 @@ import { IDLE_CPU_GOAL_PCT } from '../scenarios/idle-fleet.scenario.js';
 import { FLAT_GROWTH_SHARE, rssTrend } from './rss-trend.js';
 import type { InfluxStepUpResult } from '../scenarios/influx.scenarios.js';
 import { PROBE_PROCESS, type PostgresStepUpResult } from '../scenarios/postgres.scenario.js';
+import type { FleetImportResult } from '../scenarios/fleet-import.scenario.js';
 import type { PipelineReport } from './pipeline-report.js';
 import type { RestResult } from '../scenarios/rest.scenario.js';
 
@@ -148,6 +149,7 @@ export function evaluateTargets(report: PipelineReport): TargetCheck[] {
   });
   checks.push(postgresIngestion(s));
   checks.push(postgresRest(s));
+  checks.push(postgresImport(s));
   return checks;
 }
 
@@ -214,5 +216,29 @@ function postgresIngestion(s: Scenarios): TargetCheck {
       `, stored ${onPostgres.deliveredPerS}/s${onPostgres.sustainable ? '' : ' (step not sustainable)'}` +
       `; highest sustainable ${postgres?.stepUp.highestSustainablePerS}/s; fleet moved in ${postgres?.moveSeconds} s`,
     holds: ratio <= 1.2 && onPostgres.sustainable,
+  };
+}
+
+/** A fleet import of the bench fleet: PostgreSQL as the operational store against SQLite (issue 23). */
+function postgresImport(s: Scenarios): TargetCheck {
+  const name = 'fleet import of 150,000 containers, PostgreSQL vs SQLite operational store (same run)';
+  const goal = 'fleet import PostgreSQL ≤ SQLite (median wall time)';
+  const result = s['fleet-import'] as FleetImportResult | undefined;
+  if (!result) return { name, goal, measured: 'not run' };
+  const { sqlite, postgres } = result.median;
+  const walls = (store: string) =>
+    result.runs
+      .filter((r) => r.store === store)
+      .map((r) => r.wallS)
+      .join(', ');
+  return {
+    name,
+    goal,
+    measured:
+      `SQLite ${sqlite.wallS} s (${walls('sqlite')}), convoi CPU ${sqlite.convoiCpuS} s; PostgreSQL ` +
+      `${postgres.wallS} s (${walls('postgres')}), convoi CPU ${postgres.convoiCpuS} s + postgres ` +
+      `${postgres.postgresCpuS} s, convoi's main thread waiting ${postgres.mainIdleS} s; medians of ` +
+      `${result.runs.length / 2} runs each, alternated`,
+    holds: postgres.wallS <= sqlite.wallS,
   };
 }

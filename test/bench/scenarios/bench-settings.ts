@@ -19,6 +19,8 @@ export interface BenchSettings {
   soakSeconds: number;
   /** The idle-fleet window: no traffic, convoi's CPU read over it. */
   idleSeconds: number;
+  /** Rounds of the fleet-import scenario, each one import into SQLite and one into PostgreSQL. */
+  importRounds: number;
   stepUp: { startPerS: number; stepPerS: number; stepSeconds: number; maxSteps: number; maxPerS: number };
   jsonDevices: number[];
   chirpstackDevices: number[];
@@ -40,6 +42,7 @@ export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     alertSeconds: num('BENCH_ALERT_S', 15, 8),
     soakSeconds: num('BENCH_SOAK_S', 300, 30),
     idleSeconds: num('BENCH_IDLE_S', 60, 20),
+    importRounds: num('BENCH_IMPORT_ROUNDS', 3, 2),
     stepUp: {
       startPerS: num('BENCH_STEP_START', 10_000, 10_000),
       stepPerS: 5000,

@@ -53,7 +53,7 @@ export async function postgresStepUp(
       },
       ({ target, load }) => stepUp(target, load, settings.jsonDevices, settings.stepUp),
     );
-    return { stepUp: result, end, moveSeconds, moveReport, server: SERVER };
+    return { stepUp: result, end, moveSeconds, moveReport, server: POSTGRES_SERVER };
   });
 }
 
@@ -73,11 +73,12 @@ export async function restOnPostgres(
       extraProcesses: { postgres: pid, [PROBE_PROCESS]: await probe.connect() },
       probe: () => probe,
     });
-    return { ...rest, moveSeconds, server: SERVER };
+    return { ...rest, moveSeconds, server: POSTGRES_SERVER };
   });
 }
 
-const SERVER =
+/** How the bench's PostgreSQL runs: the harness's settings, not a production server's. */
+export const POSTGRES_SERVER =
   'PostgreSQL 15 from Debian, durable defaults (fsync, synchronous_commit on), shared_buffers=128MB';
 
 interface FleetOnPostgres {

@@ -68,3 +68,19 @@ export class BenchChild<In, Out extends { type: string }> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * In a helper process: answers each command of the bench with what `handle` resolves to; a command
+ * that fails ends the process (the bench's pending `next` then rejects with its exit).
+ */
+export function answerCommands<In, Out>(label: string, handle: (command: In) => Promise<Out>): void {
+  process.on('message', (raw) => {
+    handle(raw as In).then(
+      (report) => process.send?.(report),
+      (err: unknown) => {
+        process.stderr.write(`${label}: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}
