@@ -17,8 +17,11 @@ export abstract class InputLogAppender {
   abstract append(entry: LogEntry, id?: string): Promise<LogPosition>;
 }
 
-/** Called with each entry read, in log order within its partition; awaited before the next one. */
-export type LogEntryHandler = (entry: LoggedEntry) => void | Promise<void>;
+/**
+ * Called with each entry read, in log order within its partition, and done with it when it
+ * returns: synchronous, so the reader hands entries over as they arrive, without a promise each.
+ */
+export type LogEntryHandler = (entry: LoggedEntry) => void;
 
 /** A running read of some partitions. */
 export interface LogTail {

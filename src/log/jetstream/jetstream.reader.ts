@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import {
   DeliverPolicy,
   type ConsumerMessages,
+  type JsMsg,
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
@@ -34,7 +35,7 @@ export class JetStreamReader extends InputLogReader {
   }
 
   async read(after: ReadonlyMap<number, LogPosition>, onEntry: LogEntryHandler): Promise<LogTail> {
-    const reads: { messages: ConsumerMessages; done: Promise<void> }[] = [];
+    const reads: ConsumerMessages[] = [];
     try {
       for (const [partition, position] of after) {
         const consumer = await this.js.consumers.get(this.stream, {
@@ -42,8 +43,14 @@ export class JetStreamReader extends InputLogReader {
           deliver_policy: DeliverPolicy.StartSequence,
           opt_start_seq: position + 1,
         });
-        const messages = await consumer.consume({ max_messages: READ_AHEAD });
-        reads.push({ messages, done: this.deliver(partition, messages, onEntry) });
+        // A callback rather than the messages' async iterator: no promise and no queue per entry.
+        // The client stops the read when a callback throws, so `deliver` never does.
+        reads.push(
+          await consumer.consume({
+            max_messages: READ_AHEAD,
+            callback: (m) => this.deliver(partition, m, onEntry),
+          }),
+        );
       }
     } catch (err) {
       await stopAll(reads);
@@ -52,25 +59,19 @@ export class JetStreamReader extends InputLogReader {
     return { stop: () => stopAll(reads) };
   }
 
-  private async deliver(
-    partition: number,
-    messages: ConsumerMessages,
-    onEntry: LogEntryHandler,
-  ): Promise<void> {
-    for await (const m of messages) {
-      const decoded = decodeLogEntry(m.data);
-      if (!decoded.ok) {
-        this.logger.warn(
-          { partition, position: m.seq, reason: decoded.reason },
-          'Log entry skipped: not an entry',
-        );
-        continue;
-      }
-      try {
-        await onEntry({ ...decoded.entry, partition, position: m.seq });
-      } catch (err) {
-        this.logger.error({ partition, position: m.seq, err }, 'Log entry handler failed');
-      }
+  private deliver(partition: number, m: JsMsg, onEntry: LogEntryHandler): void {
+    const decoded = decodeLogEntry(m.data);
+    if (!decoded.ok) {
+      this.logger.warn(
+        { partition, position: m.seq, reason: decoded.reason },
+        'Log entry skipped: not an entry',
+      );
+      return;
+    }
+    try {
+      onEntry({ ...decoded.entry, partition, position: m.seq });
+    } catch (err) {
+      this.logger.error({ partition, position: m.seq, err }, 'Log entry handler failed');
     }
   }
 
@@ -84,10 +85,9 @@ export class JetStreamReader extends InputLogReader {
 }
 
 /**
- * Stops every partition's read and waits for its handler calls to end. The ephemeral consumers
- * are left to the server, which drops them after 5 minutes without a pull.
+ * Stops every partition's read: once `close` resolves, the client calls no callback of it again.
+ * The ephemeral consumers are left to the server, which drops them after 5 minutes without a pull.
  */
-async function stopAll(reads: readonly { messages: ConsumerMessages; done: Promise<void> }[]): Promise<void> {
-  await Promise.all(reads.map((r) => r.messages.close()));
-  await Promise.all(reads.map((r) => r.done));
+async function stopAll(reads: readonly ConsumerMessages[]): Promise<void> {
+  await Promise.all(reads.map((r) => r.close()));
 }
