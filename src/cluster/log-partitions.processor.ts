@@ -35,6 +35,10 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   private readonly delivered = new Map<number, LogPosition>();
   /** Per partition, the position up to which the log was told to forget. */
   private readonly forgotten = new Map<number, LogPosition>();
+  /** The position up to which the log was told to forget every partition. */
+  private forgottenAll: LogPosition = 0;
+  /** Counts the changes of the partitions owned: a settle forgets all only if none came between. */
+  private ownershipChanges = 0;
 
   constructor(
     private readonly reader: InputLogReader,
@@ -49,6 +53,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   }
 
   async acquired(partitions: number[]): Promise<void> {
+    this.ownershipChanges++;
     try {
       // What the giver checkpointed: its states and, per partition, the position they reflect.
       await Promise.all([this.states.restore(partitions), this.checkpoint.restorePositions(partitions)]);
@@ -69,6 +74,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   }
 
   async releasing(partitions: number[]): Promise<void> {
+    this.ownershipChanges++;
     await this.stopReading(partitions);
     this.ownership.give(partitions);
     await this.settle(partitions);
@@ -78,6 +84,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   }
 
   lost(partitions: number[]): void {
+    this.ownershipChanges++;
     this.ownership.give(partitions);
     for (const p of partitions) this.delivered.delete(p);
     this.states.release(partitions);
@@ -94,18 +101,43 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   /**
    * Stores what was read of `partitions` (every one read here by default), writes the state
    * with each partition's position (a checkpoint, in PostgreSQL), then lets the log forget what
-   * both cover: a new owner restores them and replays only what follows.
+   * both cover: a new owner restores them and replays only what follows. A processor that owns
+   * and reads every partition, with no change of them during the settle, forgets the whole log up
+   * to where all its reads have come ({@link InputLogReader.forgetAll}), and each partition only
+   * past that.
    */
   async settle(partitions: readonly number[] = [...this.delivered.keys()]): Promise<void> {
+    const changes = this.ownershipChanges;
+    const readThrough = this.readsEverything(partitions) ? await this.readThrough() : 0;
     const covered = partitions.map((p) => [p, this.delivered.get(p) ?? 0] as const);
     await this.writer.flush();
     // A failed checkpoint (logged) vouches for nothing: the log keeps it for a new owner.
     if (!(await this.checkpoint.checkpoint())) return;
+    // Lost or taken in between, a partition's checkpoint may not cover its reads up to there.
+    if (readThrough > this.forgottenAll && changes === this.ownershipChanges && this.ownership.ownsAll) {
+      await this.reader.forgetAll(readThrough);
+      this.forgottenAll = readThrough;
+    }
     for (const [p, position] of covered) {
-      if (position <= (this.forgotten.get(p) ?? 0)) continue;
+      if (position <= Math.max(this.forgotten.get(p) ?? 0, this.forgottenAll)) continue;
       await this.reader.forget(p, position);
       this.forgotten.set(p, position);
     }
+  }
+
+  /** Whether `partitions` are every partition, each owned and read here. */
+  private readsEverything(partitions: readonly number[]): boolean {
+    return (
+      this.ownership.ownsAll &&
+      partitions.length === this.ownership.partitions &&
+      partitions.every((p) => this.tails.has(p))
+    );
+  }
+
+  /** Where every read here has come: the least of the reads' positions. */
+  private async readThrough(): Promise<LogPosition> {
+    const positions = await Promise.all([...this.tails.values()].map((t) => t.readThrough()));
+    return Math.min(...positions);
   }
 
   private handle(entry: LoggedEntry): void {

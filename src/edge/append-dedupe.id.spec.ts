@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { appendDedupeId } from './append-dedupe.id.js';
 
@@ -25,6 +26,15 @@ describe(appendDedupeId.name, () => {
       appendDedupeId(origin(7), 'sensor-1', TOPIC, Buffer.from('{"temperature":5}')),
     ]);
     assert.equal(ids.size, 5);
+  });
+
+  it('is the SHA-1 of client id, packet id, topic and payload, so ids made before stay valid', () => {
+    const payload = Buffer.from('{"temperature":4,"unit":"°C"}');
+    const expected = createHash('sha1')
+      .update(`capteur-é\u00007\u0000${TOPIC}\u0000`)
+      .update(payload)
+      .digest('base64url');
+    assert.equal(appendDedupeId(origin(7), 'capteur-é', TOPIC, payload), expected);
   });
 
   it('gives QoS 0 no id: there is no resend to recognise', () => {

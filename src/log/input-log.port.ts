@@ -17,13 +17,22 @@ export abstract class InputLogAppender {
   abstract append(entry: LogEntry, id?: string): Promise<LogPosition>;
 }
 
-/** Called with each entry read, in log order within its partition; awaited before the next one. */
-export type LogEntryHandler = (entry: LoggedEntry) => void | Promise<void>;
+/**
+ * Called with each entry read, in log order within its partition, and done with it when it
+ * returns: synchronous, so the reader hands entries over as they arrive, without a promise each.
+ */
+export type LogEntryHandler = (entry: LoggedEntry) => void;
 
 /** A running read of some partitions. */
 export interface LogTail {
   /** Stops reading; resolves once no handler call is running or will start. */
   stop(): Promise<void>;
+  /**
+   * A position up to which every entry of these partitions in the log has been handed to the
+   * handler: at least the last one handed over, and past the other partitions' entries the read
+   * has gone by.
+   */
+  readThrough(): Promise<LogPosition>;
 }
 
 /** The processor's side of the input log. */
@@ -40,4 +49,10 @@ export abstract class InputLogReader {
    * checkpoint, so the log may forget them (as the inbox's `forget` does on one node).
    */
   abstract forget(partition: number, position: LogPosition): Promise<void>;
+
+  /**
+   * Progress of every partition at once: the entries up to `position` of all partitions are
+   * stored and covered by a state checkpoint (the caller owns and has read them all).
+   */
+  abstract forgetAll(position: LogPosition): Promise<void>;
 }

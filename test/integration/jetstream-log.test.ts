@@ -133,6 +133,36 @@ describe('input log on JetStream', { skip: !natsServerInstalled() }, () => {
     assert.equal(got.filter((e) => e.partition !== p0).length, 8);
   });
 
+  it('tells how far a read has come past the other partitions; forgetAll drops every partition up to there', async () => {
+    const log = await open();
+    const positions: number[] = [];
+    for (let i = 0; i < 12; i++) positions.push(await log.appender.append(entry(CONTAINERS[i % 3], i)));
+    const p0 = partitionOf(CONTAINERS[0], 8);
+    const got: number[] = [];
+    const tail = await log.reader.read(new Map([[p0, 0]]), (e) => {
+      got.push(indexOf(e.payload));
+    });
+    let through = 0;
+    try {
+      // Container 0's last entry is the 10th append: the read goes by the two after it.
+      await waitFor(
+        'the read past the last append',
+        async () => (through = await tail.readThrough()) >= positions[11],
+      );
+      assert.deepEqual(got, [0, 3, 6, 9], 'every entry of the partition up to there handed over');
+    } finally {
+      await tail.stop();
+    }
+    await log.reader.forgetAll(through);
+    const next = await log.appender.append(entry(CONTAINERS[1], 12));
+    const left = await readUntil(log, partitions, 1);
+    assert.deepEqual(
+      left.map((e) => e.position),
+      [next],
+      'only what came after is left, of any partition',
+    );
+  });
+
   it('refuses appends once the stream is full, rather than dropping entries nobody read', async () => {
     const log = await open({ NATS_MAX_MB: '1' });
     const big = (i: number): LogEntry => ({

@@ -23,9 +23,11 @@ export class PubAckInbox {
   private readonly sweeper: NodeJS.Timeout;
   private next = 0;
 
+  /** `onSettled` is called after each append's promise is settled, whichever way. */
   constructor(
     connection: NatsConnection,
     private readonly timeoutMs: number,
+    private readonly onSettled: () => void = () => {},
   ) {
     this.prefix = `${createInbox()}.`;
     this.subscription = connection.subscribe(`${this.prefix}*`, {
@@ -51,6 +53,7 @@ export class PubAckInbox {
     if (!waiting) return;
     this.awaited.delete(token);
     waiting.reject(err instanceof Error ? err : new Error(String(err)));
+    this.onSettled();
   }
 
   /** Fails what still waits and stops listening. */
@@ -60,6 +63,7 @@ export class PubAckInbox {
     for (const [token, waiting] of this.awaited) {
       this.awaited.delete(token);
       waiting.reject(new Error('log connection closed before the acknowledgement'));
+      this.onSettled();
     }
   }
 
@@ -69,22 +73,8 @@ export class PubAckInbox {
     const waiting = this.awaited.get(token);
     if (!waiting) return; // already timed out: the append failed, a retry with its id dedupes
     this.awaited.delete(token);
-    if (msg.headers?.code === 503) {
-      waiting.reject(new Error('no JetStream stream takes the subject (503 no responders)'));
-      return;
-    }
-    const ack = msg.json<{
-      seq?: number;
-      error?: { code: number; err_code?: number; description: string };
-    }>();
-    if (ack.error)
-      waiting.reject(
-        new Error(
-          `log refused the append: ${ack.error.description} (${ack.error.err_code ?? ack.error.code})`,
-        ),
-      );
-    else if (typeof ack.seq === 'number') waiting.resolve(ack.seq);
-    else waiting.reject(new Error('log answered without a sequence'));
+    settle(waiting, msg);
+    this.onSettled();
   }
 
   private expire(): void {
@@ -93,6 +83,25 @@ export class PubAckInbox {
       if (waiting.deadline > now) continue;
       this.awaited.delete(token);
       waiting.reject(new Error(`timeout: no acknowledgement from the log within ${this.timeoutMs} ms`));
+      this.onSettled();
     }
   }
+}
+
+/** Settles an append with the stream's answer: its sequence, or why it was not stored. */
+function settle(waiting: Awaited, msg: Msg): void {
+  if (msg.headers?.code === 503) {
+    waiting.reject(new Error('no JetStream stream takes the subject (503 no responders)'));
+    return;
+  }
+  const ack = msg.json<{
+    seq?: number;
+    error?: { code: number; err_code?: number; description: string };
+  }>();
+  if (ack.error)
+    waiting.reject(
+      new Error(`log refused the append: ${ack.error.description} (${ack.error.err_code ?? ack.error.code})`),
+    );
+  else if (typeof ack.seq === 'number') waiting.resolve(ack.seq);
+  else waiting.reject(new Error('log answered without a sequence'));
 }
