@@ -48,11 +48,11 @@ export function connectDevice(port: number, d: number): MqttClient {
  * device is its own client to the edge's per-address limits. They connect through the balancer
  * on `port` and reconnect by themselves. Once started, each publishes a reading at QoS 1 every
  * `intervalMs` on its own clock, whether the last was acknowledged or not (a sensor records on a
- * timer and queues what it cannot send), at most `maxPerDevice` readings until stopped.
+ * timer and queues what it cannot send), at most `maxPerDevice` readings each per `start()`.
  */
 export class DeviceFleet {
   readonly sent: SentReading[] = [];
-  /** CONNACKs received per device: more than one is a reconnect. */
+  /** Connections per device (MQTT.js's `connect`, after it resent its store): more than one is a reconnect. */
   readonly connects: number[];
   /** Readings sent again after MQTT.js failed them (see `send`). */
   resends = 0;
