@@ -45,19 +45,17 @@ describe(
 
     const connections = (edge: number): Promise<number> =>
       topology.metric(topology.edges[edge], 'convoi_broker_connections');
-    const acknowledgedSince = (ms: number): number =>
-      fleet.sent.filter((r) => r.ackedAt !== undefined && r.ackedAt >= ms).length;
 
     /** Runs the fleet around `fault` until AFTER_FAULT readings are acknowledged after it, then waits for every PUBACK. */
     const streamThrough = async <T>(fault: () => Promise<T>): Promise<T> => {
       const from = Date.now();
       fleet.start();
-      await waitFor('the stream under way', () => acknowledgedSince(from) >= AFTER_FAULT, 20_000, 50);
+      await waitFor('the stream under way', () => fleet.acknowledgedSince(from) >= AFTER_FAULT, 20_000, 50);
       const result = await fault();
       const back = Date.now();
       await waitFor(
         'the stream going on after the fault',
-        () => acknowledgedSince(back) >= AFTER_FAULT,
+        () => fleet.acknowledgedSince(back) >= AFTER_FAULT,
         60_000,
         50,
       );

@@ -45,11 +45,18 @@ export function spawnConvoi(options: ChildAppOptions): ChildProcess {
  * is started again on new ports. Any other early exit fails with the child's last stderr lines.
  */
 export async function startConvoi(
-  options: Omit<ChildAppOptions, 'httpPort' | 'mqttPort' | 'stderr'> & { stderr?: 'inherit' | 'ignore' },
+  options: Omit<ChildAppOptions, 'httpPort' | 'mqttPort' | 'stderr'> & {
+    stderr?: 'inherit' | 'ignore';
+    /** These ports, once (a node started again where a balancer expects it), instead of free ones. */
+    ports?: { httpPort: number; mqttPort: number };
+  },
   timeoutMs = 30_000,
 ): Promise<{ child: ChildProcess; httpPort: number; mqttPort: number }> {
   for (let attempt = 1; ; attempt++) {
-    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const { httpPort, mqttPort } = options.ports ?? {
+      httpPort: await freePort(),
+      mqttPort: await freePort(),
+    };
     const child = spawnConvoi({ ...options, httpPort, mqttPort, stderr: 'pipe' });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -62,7 +69,7 @@ export async function startConvoi(
       child.kill('SIGKILL');
       throw new Error(`convoi not up on port ${httpPort} within ${timeoutMs} ms:\n${stderr}`);
     }
-    if (!stderr.includes('EADDRINUSE') || attempt === PORT_ATTEMPTS)
+    if (!stderr.includes('EADDRINUSE') || attempt === PORT_ATTEMPTS || options.ports)
       throw new Error(`convoi exited (${outcome}) before it was up:\n${stderr}`);
   }
 }

@@ -22,14 +22,27 @@ export const CHILLED_EXCURSION = {
 /** REST under `/api/v1`: the test app's or a child process's. */
 export type ApiRequest = (path: string, init?: RequestInit) => Promise<{ status: number; body: any }>;
 
+/** Where a chilled shipment goes: the example fleet's excursion container by default. */
+export interface ShipmentRoute {
+  containerId: string;
+  originSiteId: string;
+  destinationSiteId: string;
+}
+
 /** A chilled-4 shipment of the excursion's container, in transit from `t0` (the seed binds the device from before). */
-export async function startChilledShipment(request: ApiRequest, t0: number): Promise<void> {
+export async function startChilledShipment(
+  request: ApiRequest,
+  t0: number,
+  route: ShipmentRoute = {
+    containerId: CHILLED_EXCURSION.container,
+    originSiteId: 'DC-PARIS-RUNGIS',
+    destinationSiteId: 'HM-LILLE-V2',
+  },
+): Promise<void> {
   const created = await request('/shipments', {
     method: 'POST',
     body: JSON.stringify({
-      containerId: CHILLED_EXCURSION.container,
-      originSiteId: 'DC-PARIS-RUNGIS',
-      destinationSiteId: 'HM-LILLE-V2',
+      ...route,
       profileId: 'chilled-4',
       plannedDeparture: new Date(t0).toISOString(),
       plannedArrival: new Date(t0 + 6 * 3_600_000).toISOString(),

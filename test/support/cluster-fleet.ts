@@ -4,6 +4,9 @@ import { join } from 'node:path';
 /** The id of the `d`-th device of a cluster fleet, and of the container it is bound to. */
 export const clusterDeviceId = (d: number): string => `sensor-cl-${String(d).padStart(2, '0')}`;
 export const clusterContainerId = (d: number): string => `CL-${String(d).padStart(2, '0')}`;
+/** The fleet's two sites: the depot its containers are at, and a store to ship to. */
+export const CLUSTER_DEPOT = 'DC-CL';
+export const CLUSTER_STORE = 'ST-CL';
 
 /**
  * A fleet of `devices` containers with one JSON device each, on one site, written as a seed file
@@ -18,19 +21,28 @@ export function writeClusterSeed(dir: string, devices: number): string {
     JSON.stringify({
       sites: [
         {
-          id: 'DC-CL',
+          id: CLUSTER_DEPOT,
           name: 'Cluster depot',
           kind: 'warehouse',
           lat: 45.64,
           lon: 5.11,
           geofence: { type: 'circle', radiusM: 400 },
         },
+        // A destination for the shipments a test starts from the depot.
+        {
+          id: CLUSTER_STORE,
+          name: 'Cluster store',
+          kind: 'supermarket',
+          lat: 45.76,
+          lon: 4.83,
+          geofence: { type: 'circle', radiusM: 200 },
+        },
       ],
       containers: ids.map((d) => ({
         id: clusterContainerId(d),
         kind: 'reefer',
         label: clusterContainerId(d),
-        siteId: 'DC-CL',
+        siteId: CLUSTER_DEPOT,
       })),
       devices: ids.map((d) => ({
         id: clusterDeviceId(d),

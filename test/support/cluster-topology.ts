@@ -40,11 +40,13 @@ export class ClusterTopology {
     readonly edges: EdgeNode[],
     readonly processorGroup: EdgeNodes,
     readonly processors: EdgeNode[],
+    readonly apiGroup: EdgeNodes,
     readonly apis: EdgeNode[],
     private readonly seedDir: string,
   ) {}
 
-  static async start(size: TopologySize): Promise<ClusterTopology> {
+  /** The topology of `size`, every node with `env` on top of the cluster's settings. */
+  static async start(size: TopologySize, env: Record<string, string> = {}): Promise<ClusterTopology> {
     const seedDir = mkdtempSync(join(tmpdir(), 'convoi-topology-seed-'));
     const redis = new RedisServerProcess();
     await redis.start();
@@ -54,6 +56,7 @@ export class ClusterTopology {
       CONVOI_ADMIN_KEY: ADMIN_KEY,
       BROKER_PUBLISH_RATE_PER_S: '100000',
       BROKER_PUBLISH_BURST: '100000',
+      ...env,
     });
     const apiGroup = cluster.role('api');
     const edgeGroup = cluster.role('edge', {
@@ -84,6 +87,7 @@ export class ClusterTopology {
       edges,
       processorGroup,
       processors,
+      apiGroup,
       apis,
       seedDir,
     );
@@ -95,6 +99,15 @@ export class ClusterTopology {
     const text = await res.text();
     const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
     return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+  }
+
+  /** A REST request under `/api/v1` to an api node, as the admin: its status and JSON body. */
+  async request(api: EdgeNode, path: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+    const res = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
+      ...init,
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+    });
+    return { status: res.status, body: await res.json() };
   }
 
   /** The fleet's readings in PostgreSQL's `readings`, as key -> rows with that key. */

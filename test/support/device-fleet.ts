@@ -23,17 +23,36 @@ const MAX_ATTEMPTS = 100;
 const deviceAddress = (d: number): string => `127.0.0.${10 + d}`;
 
 /**
+ * Device `d` of a cluster fleet (`clusterDeviceId`) connecting through the balancer on `port` from
+ * its own loopback address, with a persistent session; it reconnects by itself. Errors are the
+ * reconnects it is there to go through: they are not thrown.
+ */
+export function connectDevice(port: number, d: number): MqttClient {
+  // MQTT.js has no source-address option: its stream builder opens the socket.
+  const build = (): NodeJS.ReadWriteStream =>
+    connectTcp({ port, host: '127.0.0.1', localAddress: deviceAddress(d) });
+  const client = new mqtt.MqttClient(build as never, {
+    clientId: clusterDeviceId(d),
+    clean: false,
+    reconnectPeriod: 500,
+    connectTimeout: 5000,
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
+/**
  * The simulated fleet of a cluster test: `devices` MQTT.js clients (`clusterDeviceId`), each with a
  * persistent session (`clean: false`, as a device keeps its unacknowledged readings across a
  * reconnect) and a loopback address of its own, so that behind the balancer's PROXY header each
  * device is its own client to the edge's per-address limits. They connect through the balancer
  * on `port` and reconnect by themselves. Once started, each publishes a reading at QoS 1 every
  * `intervalMs` on its own clock, whether the last was acknowledged or not (a sensor records on a
- * timer and queues what it cannot send), at most `maxPerDevice` readings until stopped.
+ * timer and queues what it cannot send), at most `maxPerDevice` readings each per `start()`.
  */
 export class DeviceFleet {
   readonly sent: SentReading[] = [];
-  /** CONNACKs received per device: more than one is a reconnect. */
+  /** Connections per device (MQTT.js's `connect`, after it resent its store): more than one is a reconnect. */
   readonly connects: number[];
   /** Readings sent again after MQTT.js failed them (see `send`). */
   resends = 0;
@@ -55,18 +74,8 @@ export class DeviceFleet {
   /** Connects every device and waits for all of them. */
   async connect(timeoutMs = 20_000): Promise<void> {
     for (let d = 0; d < this.devices; d++) {
-      // MQTT.js has no source-address option: its stream builder opens the socket.
-      const build = (): NodeJS.ReadWriteStream =>
-        connectTcp({ port: this.port, host: '127.0.0.1', localAddress: deviceAddress(d) });
-      const client = new mqtt.MqttClient(build as never, {
-        clientId: clusterDeviceId(d),
-        clean: false,
-        reconnectPeriod: 500,
-        connectTimeout: 5000,
-      });
+      const client = connectDevice(this.port, d);
       client.on('connect', () => this.connects[d]++);
-      // Errors are the reconnects this fleet is here to go through; the counts tell the story.
-      client.on('error', () => undefined);
       this.clients.push(client);
     }
     await waitFor('every device connected', () => this.clients.every((c) => c.connected), timeoutMs, 50);
@@ -87,6 +96,11 @@ export class DeviceFleet {
   stop(): void {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+  }
+
+  /** Readings acknowledged at or after `fromMs`. */
+  acknowledgedSince(fromMs: number): number {
+    return this.sent.filter((r) => r.ackedAt !== undefined && r.ackedAt >= fromMs).length;
   }
 
   /** Readings sent at or after `fromMs` and before `toMs`. */

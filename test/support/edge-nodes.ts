@@ -36,6 +36,11 @@ export class EdgeNodes {
     Object.assign(node, await this.spawn(node.dataDir));
   }
 
+  /** Starts `node` again on its data dir and its ports, where a balancer in front of it expects it. */
+  async restartInPlace(node: EdgeNode): Promise<void> {
+    Object.assign(node, await this.spawn(node.dataDir, { httpPort: node.httpPort, mqttPort: node.mqttPort }));
+  }
+
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */
   async kill(node: EdgeNode): Promise<void> {
     await signal(node.child, 'SIGKILL');
@@ -66,9 +71,13 @@ export class EdgeNodes {
     }
   }
 
-  private spawn(dataDir: string): ReturnType<typeof startConvoi> {
+  private spawn(
+    dataDir: string,
+    ports?: { httpPort: number; mqttPort: number },
+  ): ReturnType<typeof startConvoi> {
     return startConvoi({
       dataDir,
+      ports,
       env: { FLEET_SEED_FILE: resolve('config/fleet.example.json'), ...this.env },
       stderr: 'inherit',
     });
