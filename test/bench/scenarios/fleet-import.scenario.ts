@@ -102,7 +102,10 @@ async function importOnce(store: StoreDialect, postgres: PostgresServer): Promis
   }
 }
 
-/** The middle value (the upper one of an even count). */
+/** The middle value (of an even count, the mean of the middle two, to 0.01). */
 function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const value = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return Math.round(value * 100) / 100;
 }
