@@ -12,6 +12,7 @@ import { ClusterIntake } from './cluster/cluster-intake.js';
 import type { AppConfig } from './config/app-config.js';
 import { ProcessRoles } from './config/process-roles.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
+import { refuseNulInUrl } from './http/nul-in-url.hook.js';
 import { refuseApiOutsideApiRole } from './http/api-role.hook.js';
 import { corsOptions } from './http/cors.options.js';
 import { createHttpAdapter } from './http/http-adapter.js';
@@ -84,6 +85,7 @@ function configureHttp(app: INestApplication, config: AppConfig): void {
   // same 404 problem+json as an unknown route under `/api/v1`, from Nest's not-found handler.
   const server = app.getHttpAdapter().getInstance() as FastifyInstance;
   if (!app.get(ProcessRoles).has('api')) refuseApiOutsideApiRole(server);
+  refuseNulInUrl(server);
   app.get(AuditHooks).install(server);
   const cors = corsOptions(config.CORS_ORIGINS);
   if (cors) app.enableCors(cors);

@@ -1,6 +1,7 @@
 // U+0000 in a request body (HOSTILE-INPUTS: control characters in text): PostgreSQL's text cannot
 // hold it and refuses the whole statement, which surfaced as a 500 there while SQLite stored it.
-// Both stores now answer 400 problem+json naming the field, store nothing, and keep serving.
+// Both stores now answer 400 problem+json naming the field, store nothing, and keep serving; the
+// same for %00 in a URL (audit filters and alert ids answered 500 on PostgreSQL).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startAppOnStore, type AppOnStore } from '#test/support/app-on-store.js';
@@ -40,6 +41,28 @@ for (const dialect of STORE_DIALECTS) {
       });
       assert.equal(inKey.status, 400);
       assert.match(inKey.body.detail, /^k\\u0000 holds U\+0000/);
+    });
+
+    it('answers 400, never 500, to %00 in any GET route’s path segment or query parameter', async () => {
+      const { app } = started;
+      const doc = (await app.request('/api/docs.json')).body as {
+        paths: Record<string, { get?: { parameters?: { name: string; in: string }[] } }>;
+      };
+      const urls = Object.entries(doc.paths).flatMap(([path, item]) => {
+        if (item.get === undefined) return [];
+        const plain = path.replace(/\{\w+\}/g, 'X-1');
+        const inPath = path.includes('{') ? [path.replace(/\{\w+\}/g, 'a%00b')] : [];
+        const inQuery = (item.get.parameters ?? [])
+          .filter((p) => p.in === 'query')
+          .map((p) => `${plain}?${p.name}=a%00b`);
+        return [...inPath, ...inQuery];
+      });
+      assert.ok(urls.length >= 40, `${urls.length} URLs`);
+      for (const url of urls) {
+        const res = await app.request(url);
+        assert.equal(res.status, 400, url);
+        assert.match(res.body.detail, /U\+0000/, url);
+      }
     });
 
     it('still stores the same container without the NUL', async () => {

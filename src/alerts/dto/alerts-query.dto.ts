@@ -61,8 +61,7 @@ export class AlertsQueryDto extends ListQueryDto {
 
 export class AlertIdParams {
   @ApiProperty({ description: 'Alert id.' })
-  @IsString()
-  @MaxLength(64)
+  @IsEntityId()
   id: string;
 }
 
