@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
-import type { PageIds } from './state-pages.js';
+import { samePageIds, type PageIds } from './state-pages.js';
+import { StatementBytes } from './statement-bytes.js';
 import type { StateStore } from './state-store.js';
 import { storedPage, type StoredPage, type StoredRow } from './state.tables.js';
 
@@ -67,6 +68,7 @@ export class PostgresStateTables implements StateStore {
   private readonly pages = new Map<string, PageWrite>();
   private readonly rows = new Map<string, RowWrite>();
   private readonly deletes = new Map<string, object>();
+  private readonly bytes = new StatementBytes();
   /**
    * Per page, the ids its last write recorded: a page written again with the same ids (the
    * common case: its containers' numbers changed, not who is in it) sends none, which spares the
@@ -111,7 +113,7 @@ export class PostgresStateTables implements StateStore {
   ): void {
     const key = pageKey(partition, page);
     const waiting = this.pages.get(key);
-    const sameIds = sameIdsAs(this.recordedIds.get(key), ids);
+    const sameIds = samePageIds(this.recordedIds.get(key), ids);
     if (!sameIds) this.recordedIds.set(key, ids);
     this.pages.set(key, {
       partition,
@@ -203,13 +205,14 @@ export class PostgresStateTables implements StateStore {
     const windows = pages.filter(([, w]) => w.numbers === null).map(([, w]) => w);
     // The pages' bytes go as three binary parameters, each page's part cut out by offset: an
     // array of bytea would be sent as hex text, twice the bytes, encoded on this thread.
-    const numbers = new BlobParts(full.map((w) => w.numbers));
-    const present = new BlobParts(full.map((w) => w.present));
-    const dedupe = new BlobParts(full.map((w) => w.dedupe));
-    const keptNumbers = new BlobParts(kept.map((w) => w.numbers));
-    const keptPresent = new BlobParts(kept.map((w) => w.present));
-    const keptDedupe = new BlobParts(kept.map((w) => w.dedupe));
-    const windowBytes = new BlobParts(windows.map((w) => w.dedupe));
+    this.bytes.reset(); // the statement before has completed
+    const numbers = this.bytes.parts(full.map((w) => w.numbers));
+    const present = this.bytes.parts(full.map((w) => w.present));
+    const dedupe = this.bytes.parts(full.map((w) => w.dedupe));
+    const keptNumbers = this.bytes.parts(kept.map((w) => w.numbers));
+    const keptPresent = this.bytes.parts(kept.map((w) => w.present));
+    const keptDedupe = this.bytes.parts(kept.map((w) => w.dedupe));
+    const windowBytes = this.bytes.parts(windows.map((w) => w.dedupe));
     // One statement, so one transaction: the pages and rows of a slice are stored together.
     // Keys are unique within each list (maps), and a page is either written or its windows
     // updated, so no row is changed twice by the statement.
@@ -262,51 +265,12 @@ export class PostgresStateTables implements StateStore {
   }
 }
 
-/**
- * Byte strings sent as one (a binary parameter), with where each starts (1-based, as SQL's
- * `substring` counts) and its length (-1: null).
- */
-class BlobParts {
-  readonly blob: Buffer;
-  readonly at: number[] = [];
-  readonly length: number[] = [];
-
-  constructor(parts: readonly (Buffer | null)[]) {
-    let offset = 1;
-    for (const part of parts) {
-      this.at.push(offset);
-      this.length.push(part === null ? -1 : part.length);
-      offset += part?.length ?? 0;
-    }
-    this.blob = Buffer.concat(parts.filter((part): part is Buffer => part !== null));
-  }
-}
-
 function pageKey(partition: number, page: number): string {
   return `${partition}:${page}`;
 }
 
 function pagePartition(key: string): number {
   return Number(key.slice(0, key.indexOf(':')));
-}
-
-/** Whether two pages' ids are the same (the arrays compared entry by entry; keys and stride too). */
-function sameIdsAs(recorded: PageIds | undefined, ids: PageIds): boolean {
-  return (
-    recorded !== undefined &&
-    recorded.stride === ids.stride &&
-    sameEntries(recorded.keys, ids.keys) &&
-    sameEntries(recorded.containers, ids.containers) &&
-    sameEntries(recorded.devices, ids.devices) &&
-    sameEntries(recorded.shipments, ids.shipments) &&
-    sameEntries(recorded.links, ids.links)
-  );
-}
-
-function sameEntries<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function copy(array: Float64Array | Uint8Array): Buffer {
