@@ -67,6 +67,23 @@ describe('state pages written to PostgreSQL', () => {
       assert.equal(b.states.pages.deviceIds[b.states.get('C7')!.slot], 'D-other');
     });
   });
+  it('compresses the pages’ bytes and ids with lz4 where the server has it', async () => {
+    const url = await server.createDatabase();
+    await inProcess(url, new ManualClock(STATE_T), () => undefined);
+    const { rows } = await withClient(url, (client) =>
+      client.query<{ attname: string; method: string; lz4: boolean }>(`
+        SELECT attname, attcompression AS method,
+          EXISTS (SELECT 1 FROM pg_settings
+                  WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)) AS lz4
+        FROM pg_attribute WHERE attrelid = 'state_pages'::regclass AND attname IN ('numbers', 'dedupe', 'ids')
+        ORDER BY attname`),
+    );
+    // 'l': lz4; '' : the server's default (pglz), on a server built without lz4.
+    assert.deepEqual(
+      rows.map((r) => [r.attname, r.method]),
+      ['dedupe', 'ids', 'numbers'].map((name) => [name, rows[0].lz4 ? 'l' : '']),
+    );
+  });
 });
 
 /** Runs `work` in a process of the state on PostgreSQL at `url`, closed after it (its last writes stored). */
