@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
-import type { PageIds } from './state-pages.js';
+import { samePageIds, type PageIds } from './state-pages.js';
+import { StatementBytes } from './statement-bytes.js';
 import type { StateStore } from './state-store.js';
 import { storedPage, type StoredPage, type StoredRow } from './state.tables.js';
 
@@ -24,7 +25,10 @@ type StateDb = {
   };
 };
 
-/** A page to write: copies of its arrays taken at the write, so memory may change meanwhile. */
+/**
+ * A page to write: copies of its arrays taken at the write, so memory may change meanwhile.
+ * `numbers` null: only its windows are written; `ids` null: its stored ids stay.
+ */
 interface PageWrite {
   partition: number;
   page: number;
@@ -64,6 +68,13 @@ export class PostgresStateTables implements StateStore {
   private readonly pages = new Map<string, PageWrite>();
   private readonly rows = new Map<string, RowWrite>();
   private readonly deletes = new Map<string, object>();
+  private readonly bytes = new StatementBytes();
+  /**
+   * Per page, the ids its last write recorded: a page written again with the same ids (the
+   * common case: its containers' numbers changed, not who is in it) sends none, which spares the
+   * JSON, its text encoding and the server's rewrite of the stored text.
+   */
+  private readonly recordedIds = new Map<string, PageIds>();
   private sending: Promise<void> = Promise.resolve();
   /** The send queued behind the one in flight: every transaction until it starts joins it. */
   private queued?: Promise<void>;
@@ -101,14 +112,17 @@ export class PostgresStateTables implements StateStore {
     nowMs: number,
   ): void {
     const key = pageKey(partition, page);
+    const waiting = this.pages.get(key);
+    const sameIds = samePageIds(this.recordedIds.get(key), ids);
+    if (!sameIds) this.recordedIds.set(key, ids);
     this.pages.set(key, {
       partition,
       page,
       numbers: copy(numbers),
       present: copy(present),
-      // Windows recorded for the page and not sent yet go with it.
-      dedupe: this.pages.get(key)?.dedupe ?? null,
-      ids: JSON.stringify(ids),
+      // Windows recorded for the page and not sent yet go with it, and so do its ids.
+      dedupe: waiting?.dedupe ?? null,
+      ids: sameIds ? (waiting?.ids ?? null) : JSON.stringify(ids),
       at: nowMs,
     });
   }
@@ -150,6 +164,9 @@ export class PostgresStateTables implements StateStore {
   async read(partitions: readonly number[]): Promise<{ pages: StoredPage[]; rows: StoredRow[] }> {
     if (partitions.length === 0) return { pages: [], rows: [] };
     const list = [...partitions];
+    // Another process may have written these pages since this one did: their next write sends ids.
+    for (const key of this.recordedIds.keys())
+      if (partitions.includes(pagePartition(key))) this.recordedIds.delete(key);
     const [pages, rows] = await Promise.all([
       this.db
         .selectFrom('state_pages')
@@ -182,14 +199,20 @@ export class PostgresStateTables implements StateStore {
     const pages = take(this.pages, PAGES_PER_STATEMENT);
     const rows = take(this.rows, ROWS_PER_STATEMENT);
     const deletes = take(this.deletes, ROWS_PER_STATEMENT);
-    const full = pages.filter(([, w]) => w.numbers !== null).map(([, w]) => w);
+    const full = pages.filter(([, w]) => w.numbers !== null && w.ids !== null).map(([, w]) => w);
+    // A page whose recorded ids are the same was stored with them (or waits with them): updated.
+    const kept = pages.filter(([, w]) => w.numbers !== null && w.ids === null).map(([, w]) => w);
     const windows = pages.filter(([, w]) => w.numbers === null).map(([, w]) => w);
     // The pages' bytes go as three binary parameters, each page's part cut out by offset: an
     // array of bytea would be sent as hex text, twice the bytes, encoded on this thread.
-    const numbers = new BlobParts(full.map((w) => w.numbers));
-    const present = new BlobParts(full.map((w) => w.present));
-    const dedupe = new BlobParts(full.map((w) => w.dedupe));
-    const windowBytes = new BlobParts(windows.map((w) => w.dedupe));
+    this.bytes.reset(); // the statement before has completed
+    const numbers = this.bytes.parts(full.map((w) => w.numbers));
+    const present = this.bytes.parts(full.map((w) => w.present));
+    const dedupe = this.bytes.parts(full.map((w) => w.dedupe));
+    const keptNumbers = this.bytes.parts(kept.map((w) => w.numbers));
+    const keptPresent = this.bytes.parts(kept.map((w) => w.present));
+    const keptDedupe = this.bytes.parts(kept.map((w) => w.dedupe));
+    const windowBytes = this.bytes.parts(windows.map((w) => w.dedupe));
     // One statement, so one transaction: the pages and rows of a slice are stored together.
     // Keys are unique within each list (maps), and a page is either written or its windows
     // updated, so no row is changed twice by the statement.
@@ -208,6 +231,16 @@ export class PostgresStateTables implements StateStore {
         ON CONFLICT (partition, page) DO UPDATE SET numbers = excluded.numbers,
           present = excluded.present, dedupe = COALESCE(excluded.dedupe, state_pages.dedupe),
           ids = excluded.ids, updated_at = excluded.updated_at
+      ), kept AS (
+        UPDATE state_pages AS s SET numbers = substring(${keptNumbers.blob}::bytea FROM k.n_at FOR k.n_len),
+          present = substring(${keptPresent.blob}::bytea FROM k.p_at FOR k.p_len),
+          dedupe = CASE WHEN k.d_len < 0 THEN s.dedupe ELSE substring(${keptDedupe.blob}::bytea FROM k.d_at FOR k.d_len) END,
+          updated_at = k.at
+        FROM unnest(${kept.map((w) => w.partition)}::int[], ${kept.map((w) => w.page)}::int[],
+          ${keptNumbers.at}::int[], ${keptNumbers.length}::int[], ${keptPresent.at}::int[],
+          ${keptPresent.length}::int[], ${keptDedupe.at}::int[], ${keptDedupe.length}::int[],
+          ${kept.map((w) => w.at)}::bigint[]) AS k(partition, page, n_at, n_len, p_at, p_len, d_at, d_len, at)
+        WHERE s.partition = k.partition AND s.page = k.page
       ), windows AS (
         UPDATE state_pages AS s SET dedupe = substring(${windowBytes.blob}::bytea FROM w.d_at FOR w.d_len)
         FROM unnest(${windows.map((w) => w.partition)}::int[], ${windows.map((w) => w.page)}::int[],
@@ -232,28 +265,12 @@ export class PostgresStateTables implements StateStore {
   }
 }
 
-/**
- * Byte strings sent as one (a binary parameter), with where each starts (1-based, as SQL's
- * `substring` counts) and its length (-1: null).
- */
-class BlobParts {
-  readonly blob: Buffer;
-  readonly at: number[] = [];
-  readonly length: number[] = [];
-
-  constructor(parts: readonly (Buffer | null)[]) {
-    let offset = 1;
-    for (const part of parts) {
-      this.at.push(offset);
-      this.length.push(part === null ? -1 : part.length);
-      offset += part?.length ?? 0;
-    }
-    this.blob = Buffer.concat(parts.filter((part): part is Buffer => part !== null));
-  }
-}
-
 function pageKey(partition: number, page: number): string {
   return `${partition}:${page}`;
+}
+
+function pagePartition(key: string): number {
+  return Number(key.slice(0, key.indexOf(':')));
 }
 
 function copy(array: Float64Array | Uint8Array): Buffer {

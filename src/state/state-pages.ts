@@ -25,6 +25,25 @@ export interface PageIds {
   links: (string | null)[];
 }
 
+/** Whether two pages' ids are the same (the arrays compared entry by entry; keys and stride too). */
+export function samePageIds(recorded: PageIds | undefined, ids: PageIds): boolean {
+  return (
+    recorded !== undefined &&
+    recorded.stride === ids.stride &&
+    sameEntries(recorded.keys, ids.keys) &&
+    sameEntries(recorded.containers, ids.containers) &&
+    sameEntries(recorded.devices, ids.devices) &&
+    sameEntries(recorded.shipments, ids.shipments) &&
+    sameEntries(recorded.links, ids.links)
+  );
+}
+
+function sameEntries<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * The paged numbers of every container's state ({@link STRIDE} per slot, layout in
  * state.layout.ts) and the ids that go with them. A page belongs to one partition, so a

@@ -38,4 +38,24 @@ export const STATE_MIGRATIONS: readonly StoreMigration[] = [
       `,
     },
   },
+  {
+    version: 2,
+    description: 'state pages compressed with lz4 (PostgreSQL)',
+    up: {
+      // SQLite stores its blobs as they are.
+      sqlite: `SELECT 1;`,
+      // Every checkpoint rewrites each changed page (~40 KB of numbers, TOASTed): lz4 costs the
+      // server about a third of the CPU of the default pglz (docs/PERFORMANCE.md). A server
+      // built without lz4 keeps pglz. Rows already stored are recompressed at their next write.
+      postgres: `
+        DO $$ BEGIN
+          IF EXISTS (SELECT 1 FROM pg_settings
+                     WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)) THEN
+            ALTER TABLE state_pages ALTER COLUMN numbers SET COMPRESSION lz4,
+              ALTER COLUMN dedupe SET COMPRESSION lz4, ALTER COLUMN ids SET COMPRESSION lz4;
+          END IF;
+        END $$;
+      `,
+    },
+  },
 ];

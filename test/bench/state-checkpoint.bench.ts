@@ -3,18 +3,22 @@
 // numbers only, the common case, rules idle), then one checkpoint and a restore of
 // everything by a second process, on the SQLite file and on a real PostgreSQL (durable settings),
 // the two alternated. Per run: the checkpoint's wall time, the main thread's busy time in it
-// (event-loop utilisation: what ingestion and REST wait behind) and its longest stall; the
+// (event-loop utilisation: what ingestion and REST wait behind), its longest stall, the sum of
+// the garbage collector's pauses in it, and the CPU time PostgreSQL's processes spent on it
+// (backends, writers, autovacuum; from its start to 1 s after its end; 0 on SQLite); the
 // restore's wall time. Prints one JSON line per run, then the medians.
 // Run: node dist/test/bench/state-checkpoint.bench.js [containers] [rounds] [all|pages]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '#src/common/clock.js';
 import { fillState, STATE_T } from '#src/state/container-states.testing.js';
 import type { StoreDialect } from '#src/storage/store-migration.js';
 import { startPostgres } from '#test/support/postgres.js';
 import { openStateProcess } from '#test/support/state-on-store.js';
+import { processTreeCpuSeconds } from './support/proc-stats.js';
 
 const CONTAINERS = Number(process.argv[2] ?? 150_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -26,6 +30,8 @@ interface Run {
   checkpointWallMs: number;
   checkpointBusyMs: number;
   longestStallMs: number;
+  gcPauseMs: number;
+  postgresCpuMs: number;
   restoreWallMs: number;
   restored: number;
 }
@@ -45,15 +51,26 @@ async function once(dialect: StoreDialect): Promise<Run> {
     for (let n = 0; n < CONTAINERS; n++) giver.states.pages.markDirty(giver.states.get(`C${n}`)!.slot);
   }
 
+  const postgresCpu = () => (dialect === 'postgres' ? processTreeCpuSeconds(postgres.pid()!) * 1000 : 0);
   const delay = monitorEventLoopDelay({ resolution: 1 });
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
+  const postgresBefore = postgresCpu();
   delay.enable();
+  let gcPauseMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauseMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   giver.checkpoint.applied(CONTAINERS);
   await giver.checkpoint.checkpoint();
   delay.disable();
+  gc.disconnect();
   const checkpointWallMs = performance.now() - started;
   const busy = performance.eventLoopUtilization(elu);
+  // What PostgreSQL does after the commits (WAL writer, background writer) is the checkpoint's too.
+  await sleep(1000);
+  const postgresCpuMs = postgresCpu() - postgresBefore;
   if (giver.checkpoint.position() !== CONTAINERS) throw new Error('the checkpoint stored no position');
 
   const taker = await openStateProcess(url, clock, PARTITIONS, [], dataDir);
@@ -69,6 +86,8 @@ async function once(dialect: StoreDialect): Promise<Run> {
     checkpointWallMs: round(checkpointWallMs),
     checkpointBusyMs: round(busy.active),
     longestStallMs: round(delay.max / 1e6),
+    gcPauseMs: round(gcPauseMs),
+    postgresCpuMs: round(postgresCpuMs),
     restoreWallMs: round(restoreWallMs),
     restored,
   };
@@ -87,7 +106,16 @@ const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(val
 for (const dialect of ['sqlite', 'postgres'] as const) {
   const mine = runs.filter((r) => r.dialect === dialect);
   const summary = Object.fromEntries(
-    (['checkpointWallMs', 'checkpointBusyMs', 'longestStallMs', 'restoreWallMs'] as const).map((key) => [
+    (
+      [
+        'checkpointWallMs',
+        'checkpointBusyMs',
+        'longestStallMs',
+        'gcPauseMs',
+        'postgresCpuMs',
+        'restoreWallMs',
+      ] as const
+    ).map((key) => [
       key,
       {
         median: median(mine.map((r) => r[key])),
