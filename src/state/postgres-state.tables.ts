@@ -160,6 +160,11 @@ export class PostgresStateTables implements StateStore {
     this.deletes.set(containerId, {});
   }
 
+  dropWaiting(partitions: ReadonlySet<number>): void {
+    for (const [key, w] of this.pages) if (partitions.has(w.partition)) this.pages.delete(key);
+    for (const [id, w] of this.rows) if (partitions.has(w.partition)) this.rows.delete(id);
+  }
+
   /** The stored pages and rows of these partitions (the reads of a restore). */
   async read(partitions: readonly number[]): Promise<{ pages: StoredPage[]; rows: StoredRow[] }> {
     if (partitions.length === 0) return { pages: [], rows: [] };

@@ -30,4 +30,10 @@ export interface StateStore {
   writeJourney(containerId: string, partition: number, json: string, nowMs: number): void;
   /** Deletes a container's row. */
   forget(containerId: string): void;
+  /**
+   * Drops the writes of these partitions still waiting (PostgreSQL away): the process gave them
+   * away, and their new owner restored what was stored and replays the log from its position, so
+   * sent later they would overwrite its newer state. Nothing waits on SQLite.
+   */
+  dropWaiting(partitions: ReadonlySet<number>): void;
 }

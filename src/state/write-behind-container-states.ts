@@ -156,6 +156,7 @@ export abstract class WriteBehindContainerStates
       this.soon.delete(state);
     }
     this.pages.retire(gone);
+    this.store.dropWaiting(gone);
     for (const p of gone) this.held.delete(p);
   }
 
