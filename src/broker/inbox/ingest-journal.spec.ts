@@ -68,7 +68,7 @@ describe(IngestJournal.name, () => {
     append(journal, 4, []);
     await until(() => committed.flat().length === 4);
     const [first, second, third] = committed.flat();
-    journal.complete(third.id, 3);
+    journal.complete(third.id);
     assert.equal(depth, 1, 'stored: no longer counted against the high water');
     journal.forget(second.id);
     journal.close();
@@ -84,6 +84,34 @@ describe(IngestJournal.name, () => {
     journal.close();
   });
 
+  it('counts a replayed range told stored twice off once, so the depth stays what the pipeline holds', async () => {
+    let journal = open();
+    append(journal, 6, []);
+    await until(() => committed.flat().length === 6);
+    journal.close();
+    committed = [];
+    // A broker thread restarted: its journal replays all six; the process had stored the first
+    // four (told at the replay) and tells them again as its last batches of the dead thread land.
+    journal = open(2);
+    const acked: number[] = [];
+    assert.equal(journal.replayLeftovers(), 6);
+    const [, , , fourth, fifth, sixth] = committed.flat();
+    journal.complete(fourth.id);
+    assert.equal(depth, 2);
+    journal.complete(fourth.id);
+    assert.equal(depth, 2, 'told again: still the two the pipeline holds');
+    append(journal, 1, acked, 6);
+    await until(() => committed.flat().length === 7);
+    assert.deepEqual(acked, [], 'two behind: the PUBACK is held');
+    journal.complete(fifth.id);
+    assert.equal(depth, 2);
+    assert.deepEqual(acked, [], 'still two behind');
+    journal.complete(sixth.id);
+    assert.equal(depth, 1);
+    assert.deepEqual(acked, [6], 'below the high water: released');
+    journal.close();
+  });
+
   it('holds PUBACKs while the pipeline is behind and releases them when it catches up', async () => {
     const journal = open(3);
     const acked: number[] = [];
@@ -93,7 +121,7 @@ describe(IngestJournal.name, () => {
     await until(() => committed.flat().length === 5);
     assert.deepEqual(acked, [0, 1, 2], 'durable but held: the pipeline is 3 behind');
     assert.equal(heldBack, 2);
-    journal.complete(committed[0][committed[0].length - 1].id, 3);
+    journal.complete(committed[0][committed[0].length - 1].id);
     assert.deepEqual(acked, [0, 1, 2, 3, 4]);
     journal.close();
   });

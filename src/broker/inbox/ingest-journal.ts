@@ -1,4 +1,5 @@
 import { InboxSegmentLog, type SegmentWrite } from './inbox-segment.log.js';
+import { UnprocessedIds } from './unprocessed-ids.js';
 
 /** One acknowledged message waiting for the pipeline. */
 export interface InboxMessage {
@@ -54,7 +55,7 @@ export class IngestJournal {
   private appended: Appended[] = [];
   private held: (() => void)[] = [];
   private commitTimer?: NodeJS.Timeout;
-  private unprocessed = 0;
+  private readonly unprocessed = new UnprocessedIds();
 
   private readonly highWater: number;
 
@@ -94,12 +95,12 @@ export class IngestJournal {
     else this.commitTimer ??= setTimeout(() => this.commit(), COMMIT_EVERY_MS);
   }
 
-  /** Messages up to `lastId` are stored downstream: release held PUBACKs. */
-  complete(_lastId: number, count: number): void {
+  /** Messages up to `lastId` are stored downstream (told again, counted once): release held PUBACKs. */
+  complete(lastId: number): void {
     if (this.closed) return;
-    this.unprocessed = Math.max(0, this.unprocessed - count);
-    this.events.depth(this.unprocessed);
-    if (this.unprocessed < this.highWater && this.held.length > 0) this.releaseHeld();
+    this.unprocessed.storedUpTo(lastId);
+    this.events.depth(this.unprocessed.count);
+    if (this.unprocessed.count < this.highWater && this.held.length > 0) this.releaseHeld();
   }
 
   /** Messages up to `position` are stored and checkpointed: never replayed, deleted. */
@@ -135,7 +136,7 @@ export class IngestJournal {
       this.events.failed(batch.length, err instanceof Error ? err : new Error(String(err)));
       return;
     }
-    const behind = this.unprocessed >= this.highWater;
+    const behind = this.unprocessed.count >= this.highWater;
     for (const a of batch) {
       if (behind) this.held.push(a.onDurable);
       else a.onDurable();
@@ -146,8 +147,8 @@ export class IngestJournal {
 
   private deliver(messages: InboxMessage[]): void {
     if (messages.length === 0) return;
-    this.unprocessed += messages.length;
-    this.events.depth(this.unprocessed);
+    this.unprocessed.add(messages);
+    this.events.depth(this.unprocessed.count);
     this.events.committed(messages);
   }
 }
