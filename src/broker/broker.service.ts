@@ -82,9 +82,9 @@ export class BrokerService implements OnModuleInit, OnApplicationShutdown {
     for (const messages of waiting) sink(messages);
   }
 
-  /** Inbox messages up to `lastId` are stored downstream (`count` of them since the last call). */
-  completeIngested(lastId: number, count: number): void {
-    this.runtime?.complete(lastId, count);
+  /** Inbox messages up to `lastId` are stored downstream (told again, counted once). */
+  completeIngested(lastId: number): void {
+    this.runtime?.complete(lastId);
   }
 
   /** Inbox messages up to `position` are stored and checkpointed: never replayed, deleted. */

@@ -14,7 +14,7 @@ describe(IngestJournal.name, () => {
   let heldBack: number;
   let depth: number;
   let failures: { count: number; message: string }[];
-  const open = (highWater?: number, write?: SegmentWrite) =>
+  const open = (highWater?: number, write?: SegmentWrite, handOffEveryMs?: number) =>
     new IngestJournal(
       dir,
       {
@@ -23,7 +23,7 @@ describe(IngestJournal.name, () => {
         depth: (n) => (depth = n),
         failed: (count, error) => failures.push({ count, message: error.message }),
       },
-      { highWater, write },
+      { highWater, write, handOffEveryMs },
     );
   const append = (journal: IngestJournal, n: number, acked: number[], from = 0) => {
     for (let i = from; i < from + n; i++)
@@ -50,6 +50,7 @@ describe(IngestJournal.name, () => {
     assert.deepEqual(acked, [], 'nothing acknowledged before the commit');
     await until(() => acked.length === 3);
     assert.deepEqual(acked, [0, 1, 2]);
+    await until(() => committed.length > 0);
     assert.deepEqual(
       committed.flat().map((m) => m.payload.toString()),
       ['{"i":0}', '{"i":1}', '{"i":2}'],
@@ -63,12 +64,33 @@ describe(IngestJournal.name, () => {
     journal.close();
   });
 
+  it('acknowledges at each commit but hands the commits of one interval to the pipeline together', async () => {
+    const journal = open(undefined, undefined, 300);
+    const acked: number[] = [];
+    const handed = () => committed.map((group) => group.map((m) => JSON.parse(m.payload.toString()).i));
+    append(journal, 2, acked);
+    await until(() => acked.length === 2);
+    assert.deepEqual(handed(), [[0, 1]], 'the first commit after a quiet spell goes at once');
+    append(journal, 3, acked, 2);
+    await until(() => acked.length === 5);
+    assert.deepEqual(handed(), [[0, 1]], 'acknowledged, held until the interval ends');
+    await until(() => committed.length === 2);
+    assert.deepEqual(handed(), [
+      [0, 1],
+      [2, 3, 4],
+    ]);
+    append(journal, 1, acked, 5);
+    await until(() => acked.length === 6);
+    journal.close();
+    assert.deepEqual(handed(), [[0, 1], [2, 3, 4], [5]], 'close hands on what was committed');
+  });
+
   it('keeps completed messages until they are forgotten, and replays the rest after a restart', async () => {
     let journal = open();
     append(journal, 4, []);
     await until(() => committed.flat().length === 4);
     const [first, second, third] = committed.flat();
-    journal.complete(third.id, 3);
+    journal.complete(third.id);
     assert.equal(depth, 1, 'stored: no longer counted against the high water');
     journal.forget(second.id);
     journal.close();
@@ -84,6 +106,34 @@ describe(IngestJournal.name, () => {
     journal.close();
   });
 
+  it('counts a replayed range told stored twice off once, so the depth stays what the pipeline holds', async () => {
+    let journal = open();
+    append(journal, 6, []);
+    await until(() => committed.flat().length === 6);
+    journal.close();
+    committed = [];
+    // A broker thread restarted: its journal replays all six; the process had stored the first
+    // four (told at the replay) and tells them again as its last batches of the dead thread land.
+    journal = open(2);
+    const acked: number[] = [];
+    assert.equal(journal.replayLeftovers(), 6);
+    const [, , , fourth, fifth, sixth] = committed.flat();
+    journal.complete(fourth.id);
+    assert.equal(depth, 2);
+    journal.complete(fourth.id);
+    assert.equal(depth, 2, 'told again: still the two the pipeline holds');
+    append(journal, 1, acked, 6);
+    await until(() => committed.flat().length === 7);
+    assert.deepEqual(acked, [], 'two behind: the PUBACK is held');
+    journal.complete(fifth.id);
+    assert.equal(depth, 2);
+    assert.deepEqual(acked, [], 'still two behind');
+    journal.complete(sixth.id);
+    assert.equal(depth, 1);
+    assert.deepEqual(acked, [6], 'below the high water: released');
+    journal.close();
+  });
+
   it('holds PUBACKs while the pipeline is behind and releases them when it catches up', async () => {
     const journal = open(3);
     const acked: number[] = [];
@@ -93,7 +143,7 @@ describe(IngestJournal.name, () => {
     await until(() => committed.flat().length === 5);
     assert.deepEqual(acked, [0, 1, 2], 'durable but held: the pipeline is 3 behind');
     assert.equal(heldBack, 2);
-    journal.complete(committed[0][committed[0].length - 1].id, 3);
+    journal.complete(committed[0][committed[0].length - 1].id);
     assert.deepEqual(acked, [0, 1, 2, 3, 4]);
     journal.close();
   });

@@ -19,8 +19,8 @@ export interface BrokerRuntime {
   isListening(): boolean;
   /** Publishes as the platform; failures are logged, never thrown. */
   publish(message: PlatformPublish): void;
-  /** Inbox messages up to `lastId` are stored downstream (flow control). */
-  complete(lastId: number, count: number): void;
+  /** Inbox messages up to `lastId` are stored downstream (flow control; told again, counted once). */
+  complete(lastId: number): void;
   /** Inbox messages up to `position` are stored and checkpointed: the inbox deletes them. */
   forget(position: number): void;
   close(): Promise<void>;

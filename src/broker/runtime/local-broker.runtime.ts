@@ -71,8 +71,8 @@ export class LocalBrokerRuntime implements BrokerRuntime {
       .catch((err: unknown) => this.logger.error({ topic: message.topic, err }, 'Publishing failed'));
   }
 
-  complete(lastId: number, count: number): void {
-    this.journal?.complete(lastId, count);
+  complete(lastId: number): void {
+    this.journal?.complete(lastId);
   }
 
   forget(position: number): void {

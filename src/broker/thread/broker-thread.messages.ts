@@ -6,7 +6,7 @@ import type { PackedMessages } from '../inbox/packed-messages.js';
 export type ToBrokerThread =
   | { kind: 'verified'; id: number; principal?: Principal; error?: string }
   | { kind: 'credential-changed'; username: string; change: 'revoked' | 'rotated' }
-  | { kind: 'complete'; lastId: number; count: number }
+  | { kind: 'complete'; lastId: number }
   | { kind: 'forget'; position: number }
   | { kind: 'publish'; topic: string; payload: Uint8Array; qos: 0 | 1; retain: boolean }
   | { kind: 'metrics'; id: number }

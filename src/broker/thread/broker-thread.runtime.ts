@@ -60,8 +60,8 @@ export class BrokerThreadRuntime implements BrokerRuntime {
     this.send({ kind: 'publish', topic, payload: new Uint8Array(payload), qos, retain });
   }
 
-  complete(lastId: number, count: number): void {
-    this.send({ kind: 'complete', lastId, count });
+  complete(lastId: number): void {
+    this.send({ kind: 'complete', lastId });
   }
 
   forget(position: number): void {

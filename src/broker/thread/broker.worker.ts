@@ -35,7 +35,7 @@ port.on('message', (message: ToBrokerThread) => {
       credentials.receive(message);
       return;
     case 'complete':
-      journal.complete(message.lastId, message.count);
+      journal.complete(message.lastId);
       return;
     case 'forget':
       journal.forget(message.position);

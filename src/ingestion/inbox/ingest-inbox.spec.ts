@@ -7,14 +7,14 @@ import { IngestInbox, type InboxMessage } from './ingest-inbox.js';
 
 /** What the inbox tells the broker's journal, recorded. */
 class BrokerDouble {
-  readonly completed: [number, number][] = [];
+  readonly completed: number[] = [];
   readonly forgotten: number[] = [];
   sink?: (messages: InboxMessage[]) => void;
   receiveIngested(sink: ((messages: InboxMessage[]) => void) | undefined): void {
     this.sink = sink;
   }
-  completeIngested(lastId: number, count: number): void {
-    this.completed.push([lastId, count]);
+  completeIngested(lastId: number): void {
+    this.completed.push(lastId);
   }
   forgetIngested(position: number): void {
     this.forgotten.push(position);
@@ -53,16 +53,16 @@ describe(IngestInbox.name, () => {
     const { inbox, broker, checkpoint } = start();
     inbox.applied(10);
     assert.deepEqual(checkpoint.positions, [10]);
-    inbox.complete(10, 10);
-    assert.deepEqual(broker.completed, [[10, 10]], 'stored: counted off the flow control at once');
+    inbox.complete(10);
+    assert.deepEqual(broker.completed, [10], 'stored: counted off the flow control at once');
     assert.deepEqual(broker.forgotten, [], 'not checkpointed yet: a crash must replay it into the rules');
     checkpoint.announce(8);
     assert.deepEqual(broker.forgotten, [8]);
     checkpoint.announce(25);
     assert.deepEqual(broker.forgotten, [8, 10], 'checkpointed beyond what is stored: up to what is stored');
-    inbox.complete(30, 20);
+    inbox.complete(30);
     assert.deepEqual(broker.forgotten, [8, 10, 25]);
-    inbox.complete(31, 1);
+    inbox.complete(31);
     assert.deepEqual(broker.forgotten, [8, 10, 25], 'nothing new to forget: not told again');
   });
 
@@ -86,7 +86,7 @@ describe(IngestInbox.name, () => {
     assert.deepEqual(handed, [7, 8, 9, 10, 11, 12]);
   });
 
-  it('does not hand over again what a restarted broker thread replays of this run, and counts it off at once', () => {
+  it('does not hand over again what a restarted broker thread replays of this run, and tells it what is stored', () => {
     const { inbox, broker } = start();
     const handed: number[] = [];
     inbox.attach((messages) => handed.push(...messages.map((m) => m.id)));
@@ -97,13 +97,24 @@ describe(IngestInbox.name, () => {
       receivedAt: Date.now(),
     });
     broker.sink!([message(1), message(2), message(3)]);
+    inbox.complete(2);
     // The broker thread died and its successor replays everything not forgotten, then goes on.
     broker.sink!([message(1), message(2), message(3), message(4)]);
     broker.sink!([message(5)]);
     assert.deepEqual(handed, [1, 2, 3, 4, 5], 'each message handed to the pipeline once');
-    assert.deepEqual(broker.completed, [[3, 3]], 'the journal counted the replayed three as waiting again');
+    assert.deepEqual(
+      broker.completed,
+      [2, 2],
+      'the new journal told what is stored (the old one may not have heard)',
+    );
+    inbox.complete(3);
+    assert.deepEqual(
+      broker.completed,
+      [2, 2, 3],
+      'the rest of the replay told once it is stored, not before',
+    );
     broker.sink!([message(4), message(5)]);
     assert.deepEqual(handed, [1, 2, 3, 4, 5], 'a replay of nothing new hands nothing over');
-    assert.deepEqual(inbox.backlog().messages, 5);
+    assert.deepEqual(inbox.backlog().messages, 2);
   });
 });

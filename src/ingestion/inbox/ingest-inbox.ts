@@ -74,17 +74,18 @@ export class IngestInbox {
    * A broker thread restarted in this process replays what the inbox has not forgotten, and this
    * process handed the older part of it over already (it is in the pipeline, or stored): handing
    * it over again would count every such reading accepted twice. Ids only grow within a process
-   * (the inbox numbers on from its watermark). The journal still counts those messages as waiting,
-   * so they are reported complete at once, as their replay used to be once stored.
+   * (the inbox numbers on from its watermark). The new journal counts those messages as waiting:
+   * what is stored already is reported to it now (its reports to the dead thread were lost), the
+   * rest as it is stored. The journal counts by id, so a range reported twice counts off once;
+   * counting reports (as it once did) took the replay off twice and showed an empty inbox while
+   * the pipeline still held messages.
    */
   private notHandedOverYet(messages: readonly InboxMessage[]): readonly InboxMessage[] {
     const upTo = this.handedOverUpTo;
     if (messages.length > 0) this.handedOverUpTo = Math.max(upTo, messages[messages.length - 1].id);
     if (messages.length === 0 || messages[0].id > upTo) return messages;
-    const fresh = messages.filter((m) => m.id > upTo);
-    const again = messages.length - fresh.length;
-    this.broker.completeIngested(Math.min(upTo, messages[messages.length - 1].id), again);
-    return fresh;
+    if (this.stored >= messages[0].id) this.broker.completeIngested(this.stored);
+    return messages.filter((m) => m.id > upTo);
   }
 
   /** What the pipeline holds: a backlog that stops moving is a stuck pipeline. */
@@ -111,10 +112,10 @@ export class IngestInbox {
   }
 
   /** Messages up to `lastId` are stored downstream; forgotten once a checkpoint covers them too. */
-  complete(lastId: number, count: number): void {
+  complete(lastId: number): void {
     while (this.handedOver.length > 0 && this.handedOver[0].lastId <= lastId)
       this.handedOverMessages -= this.handedOver.shift()!.count;
-    this.broker.completeIngested(lastId, count);
+    this.broker.completeIngested(lastId);
     if (lastId > this.stored) this.stored = lastId;
     this.forget();
   }

@@ -103,7 +103,7 @@ export class InboxDrain {
     this.completions = this.completions
       .then(() => stored)
       .then(
-        () => this.inbox.complete(lastId, batch.length),
+        () => this.inbox.complete(lastId),
         (err: unknown) => this.log.error({ lastId, err }, 'Storing inbox messages failed'),
       );
   }
