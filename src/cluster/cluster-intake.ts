@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { leaseConnect } from '#src/leases/lease-session.js';
 import { PartitionLeases } from '#src/leases/partition-leases.js';
-import { CHECKPOINT_EVERY_MS } from '#src/storage/state-checkpoint.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { ClusterConfig } from './cluster.config.js';
 import { LogPartitionsProcessor } from './log-partitions.processor.js';
 
@@ -25,6 +25,7 @@ export class ClusterIntake {
     private readonly config: ClusterConfig,
     private readonly processor: LogPartitionsProcessor,
     private readonly status: ConsumerStatus,
+    private readonly checkpoint: StateCheckpoint,
   ) {}
 
   async start(): Promise<void> {
@@ -37,7 +38,7 @@ export class ClusterIntake {
     });
     await this.leases.start();
     this.status.set('connected');
-    this.timer = setInterval(() => this.settleInTurn(), CHECKPOINT_EVERY_MS);
+    this.timer = setInterval(() => this.settleInTurn(), this.checkpoint.everyMs);
     this.timer.unref();
     this.logger.log({ owned: this.leases.owned().length }, 'Joined the processors');
   }

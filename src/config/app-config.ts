@@ -12,7 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { IsAddressList } from './address-list.validator.js';
-import { EnvBool, EnvInt, EnvOptionalString } from './env-transforms.js';
+import { EnvBool, EnvInt, EnvOptionalInt, EnvOptionalString } from './env-transforms.js';
 
 /**
  * Every setting of convoi, read from environment variables (and `.env`) once at start.
@@ -118,6 +118,19 @@ export class AppConfig {
   @Min(1)
   @Max(4096)
   PARTITIONS = 64;
+
+  /**
+   * Milliseconds between checkpoints of the containers' state (ARCHITECTURE.md §5): about what a
+   * crash, or a partition's takeover, replays at most. Unset: 5 s on SQLite, 30 s with
+   * DATABASE_URL, where a busy fleet's checkpoint is most of the shared server's work
+   * (PERFORMANCE.md, "The state checkpoint on PostgreSQL").
+   */
+  @EnvOptionalInt()
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  STATE_CHECKPOINT_MS?: number;
 
   /**
    * `postgres://user:password@host:5432/db`: the operational store's PostgreSQL (for the features

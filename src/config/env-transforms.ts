@@ -20,6 +20,14 @@ export function EnvBool(): PropertyDecorator {
   });
 }
 
+/** An integer, or unset when empty (`STATE_CHECKPOINT_MS=` in a .env keeps the default). */
+export function EnvOptionalInt(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => {
+    if (value === '') return undefined;
+    return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  });
+}
+
 /** Treats an empty string as unset, so `INFLUX_URL=` in a .env means "not configured". */
 export function EnvOptionalString(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));

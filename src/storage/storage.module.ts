@@ -5,6 +5,7 @@ import { OperationalDatabase } from './operational-database.js';
 import { OperationalStoreConfig } from './operational-store.config.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
+import { StateCheckpointConfig } from './state-checkpoint.config.js';
 import { StoreNotifications } from './store-notifications.js';
 
 /**
@@ -20,6 +21,7 @@ import { StoreNotifications } from './store-notifications.js';
     configSliceProvider(OperationalStoreConfig),
     OperationalDatabase,
     StoreNotifications,
+    configSliceProvider(StateCheckpointConfig),
     StateCheckpoint,
   ],
   exports: [SqliteDatabase, OperationalDatabase, StoreNotifications, StateCheckpoint, PartitionsModule],

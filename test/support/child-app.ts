@@ -32,6 +32,8 @@ export function spawnConvoi(options: ChildAppOptions): ChildProcess {
       BROKER_PORT: String(options.mqttPort),
       BROKER_ALLOW_ANONYMOUS: 'true',
       LOG_LEVEL: 'error',
+      // The tests that wait for a checkpoint expect one every 5 s, on PostgreSQL too (30 s unset).
+      STATE_CHECKPOINT_MS: '5000',
       ...options.env,
     },
     stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'ignore'],

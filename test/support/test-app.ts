@@ -67,6 +67,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     FLEET_SEED_FILE: EXAMPLE_SEED,
     LOG_LEVEL: 'error',
     TELEMETRY_FLUSH_MS: '20',
+    // The tests that wait for a checkpoint expect one every 5 s, on PostgreSQL too (30 s unset).
+    STATE_CHECKPOINT_MS: '5000',
     CONVOI_ADMIN_KEY: `cv_test_${randomBytes(32).toString('base64url')}`,
     // Tests make many requests with one key; the rate-limit test sets its own limit.
     API_RATE_LIMIT: '1000000',
