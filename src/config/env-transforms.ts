@@ -5,9 +5,7 @@ import { Transform } from 'class-transformer';
  * class-validator runs, leaving anything unparseable as-is so the validator reports it.
  */
 export function EnvInt(): PropertyDecorator {
-  return Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value,
-  );
+  return Transform(({ value }: { value: unknown }) => integerOrAsIs(value));
 }
 
 export function EnvBool(): PropertyDecorator {
@@ -22,13 +20,15 @@ export function EnvBool(): PropertyDecorator {
 
 /** An integer, or unset when empty (`STATE_CHECKPOINT_MS=` in a .env keeps the default). */
 export function EnvOptionalInt(): PropertyDecorator {
-  return Transform(({ value }: { value: unknown }) => {
-    if (value === '') return undefined;
-    return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  });
+  return Transform(({ value }: { value: unknown }) => (value === '' ? undefined : integerOrAsIs(value)));
 }
 
 /** Treats an empty string as unset, so `INFLUX_URL=` in a .env means "not configured". */
 export function EnvOptionalString(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));
+}
+
+/** A string of digits as its number; anything else as it is, for the validator to report. */
+function integerOrAsIs(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 }
