@@ -14,7 +14,7 @@ describe(IngestJournal.name, () => {
   let heldBack: number;
   let depth: number;
   let failures: { count: number; message: string }[];
-  const open = (highWater?: number, write?: SegmentWrite) =>
+  const open = (highWater?: number, write?: SegmentWrite, handOffEveryMs?: number) =>
     new IngestJournal(
       dir,
       {
@@ -23,7 +23,7 @@ describe(IngestJournal.name, () => {
         depth: (n) => (depth = n),
         failed: (count, error) => failures.push({ count, message: error.message }),
       },
-      { highWater, write },
+      { highWater, write, handOffEveryMs },
     );
   const append = (journal: IngestJournal, n: number, acked: number[], from = 0) => {
     for (let i = from; i < from + n; i++)
@@ -50,6 +50,7 @@ describe(IngestJournal.name, () => {
     assert.deepEqual(acked, [], 'nothing acknowledged before the commit');
     await until(() => acked.length === 3);
     assert.deepEqual(acked, [0, 1, 2]);
+    await until(() => committed.length > 0);
     assert.deepEqual(
       committed.flat().map((m) => m.payload.toString()),
       ['{"i":0}', '{"i":1}', '{"i":2}'],
@@ -61,6 +62,27 @@ describe(IngestJournal.name, () => {
     );
     assert.equal(depth, 3);
     journal.close();
+  });
+
+  it('acknowledges at each commit but hands the commits of one interval to the pipeline together', async () => {
+    const journal = open(undefined, undefined, 300);
+    const acked: number[] = [];
+    const handed = () => committed.map((group) => group.map((m) => JSON.parse(m.payload.toString()).i));
+    append(journal, 2, acked);
+    await until(() => acked.length === 2);
+    assert.deepEqual(handed(), [[0, 1]], 'the first commit after a quiet spell goes at once');
+    append(journal, 3, acked, 2);
+    await until(() => acked.length === 5);
+    assert.deepEqual(handed(), [[0, 1]], 'acknowledged, held until the interval ends');
+    await until(() => committed.length === 2);
+    assert.deepEqual(handed(), [
+      [0, 1],
+      [2, 3, 4],
+    ]);
+    append(journal, 1, acked, 5);
+    await until(() => acked.length === 6);
+    journal.close();
+    assert.deepEqual(handed(), [[0, 1], [2, 3, 4], [5]], 'close hands on what was committed');
   });
 
   it('keeps completed messages until they are forgotten, and replays the rest after a restart', async () => {
