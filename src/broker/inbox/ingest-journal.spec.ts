@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import type { SegmentWrite } from './inbox-segment.log.js';
 import { IngestJournal, type InboxMessage } from './ingest-journal.js';
 import { moveLegacyInbox } from './legacy-inbox.js';
@@ -14,7 +15,7 @@ describe(IngestJournal.name, () => {
   let heldBack: number;
   let depth: number;
   let failures: { count: number; message: string }[];
-  const open = (highWater?: number, write?: SegmentWrite) =>
+  const open = (highWater?: number, write?: SegmentWrite, handOffEveryMs?: number) =>
     new IngestJournal(
       dir,
       {
@@ -23,14 +24,14 @@ describe(IngestJournal.name, () => {
         depth: (n) => (depth = n),
         failed: (count, error) => failures.push({ count, message: error.message }),
       },
-      { highWater, write },
+      { highWater, write, handOffEveryMs },
     );
   const append = (journal: IngestJournal, n: number, acked: number[], from = 0) => {
     for (let i = from; i < from + n; i++)
       journal.append(`v1/devices/D-${i}/telemetry`, Buffer.from(`{"i":${i}}`), () => acked.push(i));
   };
-  const until = async (what: () => boolean) => {
-    for (let i = 0; i < 500 && !what(); i++) await new Promise((r) => setTimeout(r, 2));
+  const until = async (what: () => boolean, tries = 500) => {
+    for (let i = 0; i < tries && !what(); i++) await new Promise((r) => setTimeout(r, 2));
     assert.ok(what(), 'condition not reached');
   };
 
@@ -50,6 +51,7 @@ describe(IngestJournal.name, () => {
     assert.deepEqual(acked, [], 'nothing acknowledged before the commit');
     await until(() => acked.length === 3);
     assert.deepEqual(acked, [0, 1, 2]);
+    await until(() => committed.length > 0);
     assert.deepEqual(
       committed.flat().map((m) => m.payload.toString()),
       ['{"i":0}', '{"i":1}', '{"i":2}'],
@@ -60,6 +62,71 @@ describe(IngestJournal.name, () => {
       [...ids].sort((a, b) => a - b),
     );
     assert.equal(depth, 3);
+    journal.close();
+  });
+
+  it('acknowledges at each commit but hands the commits of one interval to the pipeline together', async () => {
+    const journal = open(undefined, undefined, 300);
+    const acked: number[] = [];
+    const handed = () => committed.map((group) => group.map((m) => JSON.parse(m.payload.toString()).i));
+    append(journal, 2, acked);
+    await until(() => acked.length === 2);
+    assert.deepEqual(handed(), [[0, 1]], 'the first commit after a quiet spell goes at once');
+    append(journal, 3, acked, 2);
+    await until(() => acked.length === 5);
+    assert.deepEqual(handed(), [[0, 1]], 'acknowledged, held until the interval ends');
+    await until(() => committed.length === 2);
+    assert.deepEqual(handed(), [
+      [0, 1],
+      [2, 3, 4],
+    ]);
+    append(journal, 1, acked, 5);
+    await until(() => acked.length === 6);
+    journal.close();
+    assert.deepEqual(handed(), [[0, 1], [2, 3, 4], [5]], 'close hands on what was committed');
+  });
+
+  it('loses nothing acknowledged when its thread dies with a hand-off pending: the next journal replays it', async () => {
+    // The journal on a thread of its own, as the broker's, terminated (a crashed broker thread)
+    // after acknowledging five messages of which it handed on two.
+    const journalModule = new URL('./ingest-journal.js', import.meta.url).href;
+    const thread = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       import(workerData.journalModule).then(({ IngestJournal }) => {
+         const post = (m) => parentPort.postMessage(m);
+         const events = { committed: (m) => post({ handed: m.map((x) => x.id) }), heldBack() {}, depth() {}, failed() {} };
+         const journal = new IngestJournal(workerData.dir, events, { handOffEveryMs: 60000 });
+         let acked = 0;
+         const append = (n) => {
+           for (let i = 0; i < n; i++) journal.append('t', Buffer.from('{}'), () => post({ acked: ++acked }));
+         };
+         append(2);
+         parentPort.on('message', () => append(3));
+       });`,
+      { eval: true, workerData: { dir, journalModule } },
+    );
+    const handedByThread: number[] = [];
+    let acked = 0;
+    thread.on('message', (m: { handed?: number[]; acked?: number }) => {
+      if (m.handed) handedByThread.push(...m.handed);
+      if (m.acked) acked = m.acked;
+    });
+    try {
+      await until(() => acked === 2 && handedByThread.length === 2, 5000); // a thread's start
+      thread.postMessage('append three more');
+      await until(() => acked === 5);
+    } finally {
+      await thread.terminate();
+    }
+    assert.deepEqual(handedByThread, [1, 2], 'three acknowledged messages were waiting for their hand-off');
+
+    const journal = open();
+    assert.equal(journal.replayLeftovers(), 5);
+    assert.deepEqual(
+      committed.flat().map((m) => m.id),
+      [1, 2, 3, 4, 5],
+      'the replay holds the acknowledged messages never handed on (and those handed on, not stored)',
+    );
     journal.close();
   });
 
