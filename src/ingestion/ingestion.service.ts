@@ -6,6 +6,7 @@ import { parseTopic } from '#src/contracts/topics.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { rejected } from './decode-result.js';
 import { NativeJsonDecoder } from './json/native-json.decoder.js';
+import { parseChirpstackUplinkTopic } from './lorawan/chirpstack-topic.parser.js';
 import { decodeChirpstackUplink } from './lorawan/chirpstack.decoder.js';
 import { RegistryDeviceLookup } from './lorawan/registry-device-lookup.js';
 import { decodeTtsUplink } from './lorawan/tts.decoder.js';
@@ -98,8 +99,8 @@ export class IngestionService {
   }
 
   private chirpstack(topic: string, payload: Buffer, position: LogPosition): number {
-    const parsed = parseTopic(topic);
-    if (parsed?.kind !== 'chirpstackUplink') {
+    const parsed = parseChirpstackUplinkTopic(topic);
+    if (parsed === undefined) {
       this.rejectTopic(topic, 'chirpstack', 'not a ChirpStack uplink topic', payload);
       return 0;
     }

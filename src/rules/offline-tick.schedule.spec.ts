@@ -61,16 +61,32 @@ describe(OfflineTickSchedule.name, () => {
     assert.equal(schedule.takeWalk(), 'due');
   });
 
-  it('walks the whole fleet unscheduled after more touches than a walk costs, until a quieter tick', () => {
+  it('walks the whole fleet, scheduled afresh, after more touches than its limit, and holds none of them', () => {
     const schedule = scheduled({ a: T0 + 15 * 60_000 }, 2);
     for (const id of ['a', 'b', 'c']) schedule.touch(id);
-    assert.equal(schedule.takeWalk(), 'all-unscheduled');
-    assert.equal(schedule.size(), 0, 'nothing held under heavy traffic');
-    for (const id of ['a', 'b', 'c']) schedule.touch(id);
-    assert.equal(schedule.takeWalk(), 'all-unscheduled', 'still busy');
+    assert.equal(schedule.takeWalk(), 'all');
+    assert.equal(schedule.size(), 0, 'the walk schedules every container afresh');
+    assert.deepEqual(
+      sorted(schedule.takeDue(T0 + TICK)),
+      [],
+      'the touches were dropped with the old schedule',
+    );
     schedule.touch('a');
-    assert.equal(schedule.takeWalk(), 'all', 'quieter: the whole fleet once more, scheduled');
-    assert.equal(schedule.takeWalk(), 'due');
+    assert.equal(schedule.takeWalk(), 'due', 'within the limit: only the touched');
+    assert.deepEqual(sorted(schedule.takeDue(T0 + TICK)), ['a']);
+  });
+
+  it('keeps a container in its bucket when a reading moves its due time later, and moves it when earlier', () => {
+    const schedule = scheduled({ a: T0 + 15 * 60_000 });
+    schedule.schedule('a', T0 + 16 * 60_000, T0 + TICK); // a reading: later, kept
+    schedule.schedule('a', T0 + 5 * 60_000, T0 + TICK); // a stricter rule set: earlier, moved
+    assert.deepEqual(sorted(schedule.takeDue(T0 + 5 * 60_000)), ['a']);
+    schedule.schedule('a', EVERY_TICK, T0 + 5 * 60_000); // a reading raised a per-key alert
+    assert.deepEqual(sorted(schedule.takeDue(T0 + 5 * 60_000 + TICK)), ['a']);
+    schedule.schedule('a', T0 + 30 * 60_000, T0 + 6 * 60_000); // a reading cleared it
+    assert.deepEqual(sorted(schedule.takeDue(T0 + 29 * 60_000)), []);
+    assert.deepEqual(sorted(schedule.takeDue(T0 + 30 * 60_000)), ['a']);
+    assert.deepEqual(sorted(schedule.takeDue(T0 + 60 * 60_000)), [], 'the 15-minute entry is stale');
   });
 
   it('drops a forgotten container', () => {

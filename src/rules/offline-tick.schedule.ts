@@ -6,6 +6,9 @@ export const NEVER = Number.POSITIVE_INFINITY;
 /** `everyTick` in {@link OfflineTickSchedule}'s map: not a bucket. */
 const EVERY_TICK_BUCKET = -1;
 
+/** How a tick goes: the due containers, or the whole fleet scheduled afresh. */
+export type TickWalk = 'due' | 'all';
+
 /**
  * Which containers the offline tick must evaluate (issue "The way of a reading": the fleet at
  * rest spent about 1 % of a core walking all 150,000 containers every RULES_TICK_MS to find none
@@ -14,22 +17,19 @@ const EVERY_TICK_BUCKET = -1;
  * after which it is due ({@link schedule}), and a tick evaluates the buckets that have come
  * ({@link takeDue}), never later than a walk of the whole fleet would have.
  *
- * What could bring a due time earlier is seen to by the engine: a container that received a
- * reading (its shipment, hence its rules, may have changed) is evaluated at the next tick
- * ({@link touch}); a new container, a changed profile or shipment, or a burst of readings makes
- * the next tick walk the whole fleet again ({@link walkAllNext}), which schedules it afresh.
+ * What could bring a due time earlier is seen to by the engine: a reading schedules its container
+ * itself from the states it just evaluated, with the rules of the reading's shipment (a change of
+ * shipment included); a container whose shipment was written is evaluated at the next tick
+ * ({@link touch}); partitions taken, a changed profile or a reload of every shipment make the next
+ * tick walk the whole fleet again ({@link walkAllNext}), which schedules it afresh, and so do
+ * more shipment writes between two ticks than `touchedLimit` containers (the touched set stays
+ * bounded). Readings used to touch their container, and a container new to the live state to
+ * walk the whole fleet (issue 22): at 2,500 uplinks/s ~25,000 were touched per tick, past the
+ * limit, so every tick walked all 150,000 containers (~4–8 % of the main thread).
  *
- * Under heavy traffic (more containers touched between two ticks than `touchedLimit`) nothing is
- * scheduled: every tick walks the whole fleet as it always did, and the schedule, which would be
- * rebuilt at every tick (~15–50 ms of the main thread at 150,000), is dropped until a quieter
- * tick builds it again ({@link takeWalk}).
- *
- * Memory while scheduled: one map entry and one bucket slot per container, ~57 bytes (8.5 MB at
- * 150,000 containers).
+ * Memory: one map entry and one bucket slot per container, ~57 bytes (8.5 MB at 150,000
+ * containers).
  */
-/** How a tick goes: the due containers, the whole fleet scheduled afresh, or the whole fleet unscheduled. */
-export type TickWalk = 'due' | 'all' | 'all-unscheduled';
-
 export class OfflineTickSchedule {
   /** Bucket index → containers due in it (an entry is stale when {@link bucketOf} moved on). */
   private readonly buckets = new Map<number, string[]>();
@@ -38,24 +38,22 @@ export class OfflineTickSchedule {
   private readonly everyTick = new Set<string>();
   private readonly touched = new Set<string>();
   private walkAll = true;
-  /** More containers touched since the last tick than a walk of the whole fleet costs. */
-  private busy = false;
 
   /**
    * @param bucketMs width of a bucket: the tick interval.
-   * @param touchedLimit touched containers past which a whole walk is cheaper than lookups.
+   * @param touchedLimit touched containers past which the next tick walks the whole fleet instead.
    */
   constructor(
     private readonly bucketMs: number,
     private readonly touchedLimit: number,
   ) {}
 
-  /** The container's state changed by a reading: evaluate it at the next tick (hot path: cheap). */
+  /** The container's rules may have changed (its shipment was written): evaluate it at the next tick. */
   touch(containerId: string): void {
-    if (this.busy) return;
+    if (this.walkAll) return;
     this.touched.add(containerId);
     if (this.touched.size > this.touchedLimit) {
-      this.busy = true;
+      this.walkAll = true;
       this.touched.clear();
     }
   }
@@ -65,21 +63,15 @@ export class OfflineTickSchedule {
     this.walkAll = true;
   }
 
-  /**
-   * How this tick walks: `due` ({@link takeDue}); `all`, the whole fleet, each container
-   * scheduled afresh ({@link schedule}); `all-unscheduled` after heavy traffic, the whole fleet
-   * with nothing scheduled (and the next tick walks it again).
-   */
+  /** How this tick walks: `due` ({@link takeDue}), or `all`, each container scheduled afresh ({@link schedule}). */
   takeWalk(): TickWalk {
-    if (!this.busy && !this.walkAll) return 'due';
+    if (!this.walkAll) return 'due';
     this.buckets.clear();
     this.bucketOf.clear();
     this.everyTick.clear();
     this.touched.clear();
-    const walk = this.busy ? 'all-unscheduled' : 'all';
-    this.walkAll = this.busy;
-    this.busy = false;
-    return walk;
+    this.walkAll = false;
+    return 'all';
   }
 
   /** Containers to evaluate at `nowMs`, each once: due by now, with an alert out, or touched. */
@@ -97,9 +89,10 @@ export class OfflineTickSchedule {
   }
 
   /**
-   * After an evaluation at `nowMs`: the container is due at `dueAtMs` ({@link EVERY_TICK},
-   * {@link NEVER}). A container still scheduled in a later bucket no later than that keeps it
-   * (it is evaluated a little early there), so a touched container adds no entry.
+   * After an evaluation at `nowMs` (a tick's, or a reading's): the container is due at `dueAtMs`
+   * ({@link EVERY_TICK}, {@link NEVER}). A container still scheduled in a later bucket no later
+   * than that keeps it (it is evaluated a little early there), so nearly every reading costs one
+   * map lookup and adds no entry.
    */
   schedule(containerId: string, dueAtMs: number, nowMs: number): void {
     const held = this.bucketOf.get(containerId);

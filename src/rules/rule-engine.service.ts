@@ -19,7 +19,7 @@ import { RuleStateStore, type ContainerRuleStates } from './rule-state.store.js'
 
 /** Synchronous work of one slice of the offline tick, ms: what ingestion and REST wait behind it. */
 const TICK_SLICE_MS = 4;
-/** Containers touched between two ticks past which the tick walks the whole fleet (cheaper then). */
+/** Containers of shipment writes between two ticks past which the next tick walks the whole fleet. */
 const TOUCHED_WALK_ALL = 10_000;
 
 /**
@@ -37,8 +37,6 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
   private readonly evaluationSeconds;
   private readonly evaluatedContainers;
   private readonly schedule: OfflineTickSchedule;
-  /** Containers with a live state at the last walk of the whole fleet: a new one is not scheduled yet. */
-  private walkedFleetSize = -1;
   /** The partitions owned at the last tick (`all` on one node): a change walks the whole fleet. */
   private walkedOwnership = '';
 
@@ -80,24 +78,34 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     this.timer.unref();
   }
 
-  /** Judges readings; a batch is split per container and ordered by measuredAt. */
+  /**
+   * Judges readings; a batch is split per container and ordered by measuredAt. Each reading
+   * schedules its container's offline tick; if judging fails, the containers not reached are
+   * not, and the next tick walks the whole fleet instead.
+   */
   evaluate(readings: readonly Reading[]): void {
-    // Its shipment, hence its offline rules, may have changed: the next tick looks at it.
-    for (const reading of readings) this.schedule.touch(reading.containerId);
-    if (readings.length === 1) {
-      this.evaluateOne(readings[0]);
-      return;
+    try {
+      if (readings.length === 1) {
+        this.evaluateOne(readings[0]);
+        return;
+      }
+      for (const reading of [...readings].sort((a, b) => a.measuredAt - b.measuredAt))
+        this.evaluateOne(reading);
+    } catch (err) {
+      this.schedule.walkAllNext();
+      throw err;
     }
-    for (const reading of [...readings].sort((a, b) => a.measuredAt - b.measuredAt))
-      this.evaluateOne(reading);
   }
 
   /**
    * Evaluates the time-driven (offline) rules, at `clock.now()`, of every container that may
    * conclude something: those due ({@link OfflineTickSchedule}), with an offline alert out, or
-   * that received readings since the last tick; the whole fleet when the schedule may be stale
-   * (first tick, new container, changed profile or shipment) or readings came from more than
-   * {@link TOUCHED_WALK_ALL} containers. The walk goes in
+   * whose shipment was written since the last tick (a reading schedules its container itself);
+   * the whole fleet when the schedule may be stale (first tick, partitions taken, changed profile,
+   * every shipment reloaded, shipment writes for more than {@link TOUCHED_WALK_ALL} containers, a
+   * failed tick or judgement). A container new to the live state needs no walk: its first reading
+   * scheduled it (the fleet's size was compared at every tick before, and a fleet still reporting
+   * for the first time, as in the bench, walked whole at every tick). The walk goes in
    * slices of about {@link TICK_SLICE_MS} ms, background pauses in between: at 150,000 containers
    * one synchronous pass held ingestion and REST for hundreds of milliseconds every tick. A tick
    * still running when the next is due is not doubled.
@@ -113,8 +121,6 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     let n = 0;
     try {
       let sliceStart = performance.now();
-      const fleetSize = this.liveState.size();
-      if (fleetSize !== this.walkedFleetSize) this.schedule.walkAllNext();
       // Partitions taken since the last tick: their containers are not scheduled (skipped below).
       const owned = this.ownership.ownsAll ? 'all' : this.ownership.owned().join(',');
       if (owned !== this.walkedOwnership) this.schedule.walkAllNext();
@@ -122,14 +128,13 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       const walk = this.schedule.takeWalk();
       const containers =
         walk === 'due' ? this.lastSeenOf(this.schedule.takeDue(now)) : this.liveState.lastSeenAll();
-      this.walkedFleetSize = fleetSize;
       for (const live of containers) {
         if (!this.ownership.ownsAll && !this.ownership.owns(this.ownership.partitionOf(live.containerId))) {
           this.schedule.forget(live.containerId);
           continue;
         }
         const dueAt = this.tickOne(live, now);
-        if (walk !== 'all-unscheduled') this.schedule.schedule(live.containerId, dueAt, now);
+        this.schedule.schedule(live.containerId, dueAt, now);
         if ((++n & 127) === 0 && performance.now() - sliceStart > TICK_SLICE_MS) {
           await backgroundPause(performance.now() - sliceStart);
           sliceStart = performance.now();
@@ -184,10 +189,7 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
       const { outcome, state } = evaluateOffline(rule, prior, live.lastSeen, now);
       const busy = writtenBehind(prior, state); // before `set`: it may overwrite the prior in place
       states.set(key, state);
-      dueAt =
-        state.offlineSince === undefined
-          ? Math.min(dueAt, (state.lastSeen ?? state.watchSince) + offlineLimitMs(rule))
-          : EVERY_TICK; // NaN: Math.min keeps it
+      dueAt = Math.min(dueAt, offlineStateDueAt(rule, state)); // NaN (every tick): Math.min keeps it
       if (this.conclude(live.containerId, live.shipmentId, live.lastDeviceId, rule, outcome))
         this.store.persistNow(live.containerId, [key]);
       else if (busy) this.store.changed(live.containerId);
@@ -197,9 +199,7 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Due time of a quiet watch whose key the live state has not seen: from when it started watching. */
   private watchDueAt(containerId: string, key: string, rule: OfflineRule): number {
-    const watch = this.store.of(containerId).get(key);
-    if (watch?.type !== 'offline') return EVERY_TICK;
-    return (watch.lastSeen ?? watch.watchSince) + offlineLimitMs(rule);
+    return offlineStateDueAt(rule, this.store.of(containerId).get(key));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -212,6 +212,7 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     const states = this.store.of(reading.containerId);
     let concluded: string[] | undefined;
     let busy = false;
+    let offlineDueAt = NEVER;
     for (const rule of rules) {
       const key = stateKey(reading.shipmentId, rule);
       const prior = states.get(key);
@@ -220,9 +221,13 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
         busy ||= writtenBehind(prior, state); // before `set`: it may overwrite the prior in place
         states.set(key, state);
       }
+      if (rule.kind === 'offline') offlineDueAt = Math.min(offlineDueAt, offlineStateDueAt(rule, state));
       if (this.conclude(reading.containerId, reading.shipmentId, reading.deviceId, rule, outcome))
         (concluded ??= []).push(key);
     }
+    // The offline watches just evaluated, with the rules of the reading's shipment (perhaps a new
+    // one), say when the tick must look at the container: no later than a tick at receivedAt would.
+    this.schedule.schedule(reading.containerId, offlineDueAt, reading.receivedAt);
     if (concluded) this.store.persistNow(reading.containerId, concluded);
     // A container whose rules all stay idle (nearly every reading) is not even marked.
     else if (busy) this.store.changed(reading.containerId);
@@ -247,6 +252,15 @@ export class RuleEngine implements OnModuleInit, BeforeApplicationShutdown {
     }
     return true;
   }
+}
+
+/**
+ * When an offline watch's tick may conclude next: {@link EVERY_TICK} with its alert out (the
+ * severity escalates) or when it has no state yet, else its last sighting (or start) + the limit.
+ */
+function offlineStateDueAt(rule: OfflineRule, state: RuleState | undefined): number {
+  if (state?.type !== 'offline' || state.offlineSince !== undefined) return EVERY_TICK;
+  return (state.lastSeen ?? state.watchSince) + offlineLimitMs(rule);
 }
 
 /**

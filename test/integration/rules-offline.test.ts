@@ -52,6 +52,22 @@ describe(`offline rules on the timer (${RuleEngine.name}.tick)`, () => {
     });
   };
 
+  /** Creates a chilled-4 shipment to Marseille departing at minute `departs`, for 400 minutes. */
+  const createShipment = async (fields: Record<string, unknown>, departs: number) => {
+    const created = await app.request('/api/v1/shipments', {
+      method: 'POST',
+      body: JSON.stringify({
+        destinationSiteId: 'HM-MARSEILLE-GRANDLITTORAL',
+        profileId: 'chilled-4',
+        plannedDeparture: new Date(minute(departs)).toISOString(),
+        plannedArrival: new Date(minute(departs + 400)).toISOString(),
+        ...fields,
+      }),
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return created;
+  };
+
   /** Ticks, then waits for the alert events that tick published (a bounded count). */
   const tickAt = async (at: number, expectEvents: number) => {
     clock.set(at);
@@ -105,18 +121,7 @@ describe(`offline rules on the timer (${RuleEngine.name}.tick)`, () => {
   });
 
   it('raises temperature-offline for a tracker that sends positions but no temperature, and clears it', async () => {
-    const created = await app.request('/api/v1/shipments', {
-      method: 'POST',
-      body: JSON.stringify({
-        containerId: 'REEFER-001',
-        originSiteId: 'DC-LYON-SQF',
-        destinationSiteId: 'HM-MARSEILLE-GRANDLITTORAL',
-        profileId: 'chilled-4',
-        plannedDeparture: new Date(minute(400)).toISOString(),
-        plannedArrival: new Date(minute(800)).toISOString(),
-      }),
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const created = await createShipment({ containerId: 'REEFER-001', originSiteId: 'DC-LYON-SQF' }, 400);
     clock.set(minute(400));
     await send('sensor-reefer-001', 'REEFER-001', { temperature: 3, lat: 45.64, lon: 5.11 });
     for (const m of [405, 410]) {
@@ -215,5 +220,29 @@ describe(`offline rules on the timer (${RuleEngine.name}.tick)`, () => {
     }
     await tickAt(minute(517), 1);
     assert.deepEqual(of('REEFER-002', 'device-offline'), ['opened:warning']);
+  });
+
+  it('looks at a container whose reading brings it onto a stricter shipment, by that reading alone', async () => {
+    clock.set(minute(520));
+    await send('sensor-reefer-002', 'REEFER-002', { temperature: 3 });
+    await waitFor('device-offline cleared', () => of('REEFER-002', 'device-offline').length === 2);
+    await tickAt(minute(521), 0); // quiet again: due 15 min after its reading (the defaults)
+    const created = await createShipment(
+      { containerId: 'REEFER-002', originSiteId: 'DC-PARIS-RUNGIS', overrides: { expectedIntervalS: 60 } },
+      521,
+    );
+    // Looked at for the shipment write, but its live state has no reading of the shipment yet.
+    await tickAt(minute(522), 0);
+    clock.set(minute(523));
+    await send('sensor-reefer-002', 'REEFER-002', { temperature: 3.2 });
+    const raised = (await tickAt(minute(526), 2)).filter((e) => e.containerId === 'REEFER-002');
+    assert.deepEqual(
+      raised.map((e) => [e.rule, e.change, e.at, e.shipmentId]).sort(),
+      [
+        ['device-offline', 'opened', minute(526), created.body.id],
+        ['temperature-offline', 'opened', minute(526), created.body.id],
+      ],
+      '3 × 60 s after the reading of the new shipment, not at the 15 min of the defaults',
+    );
   });
 });
