@@ -191,7 +191,10 @@ export class AppConfig {
   @Min(1)
   NATS_MAX_MB = 10240;
 
-  /** Appends awaiting the log's acknowledgement at once; more wait for a slot. */
+  /**
+   * Log messages (each the appends of one partition in one event-loop turn) awaiting the log's
+   * acknowledgement at once; more wait for a slot.
+   */
   @EnvInt()
   @IsInt()
   @Min(1)

@@ -6,17 +6,19 @@ import { Metrics } from '#src/common/metrics.js';
 import { RateLimitedLogger } from '#src/common/rate-limited.logger.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { InputLogAppender } from '#src/log/input-log.port.js';
-import { appendDedupeId } from './append-dedupe.id.js';
 import { attribute } from './device-attribution.js';
 
 /**
  * A cluster edge's way for a device message (ARCHITECTURE.md §9): attributed to the container its
  * device was bound to ({@link attribute}), appended to that container's partition of the shared
- * log, and acknowledged to the device only once the log has stored it. An append that fails
- * (log away, full, or slower than NATS_APPEND_TIMEOUT_MS) acknowledges nothing: the broker closes
- * the connection without a PUBACK and the device sends the message again, which the dedupe id
- * keeps from being stored twice if the first copy did get in. QoS 0 promises nothing: the message
- * goes on at once and its append's failure is only counted and logged.
+ * log, and acknowledged to the device only once the log has stored it (with the other messages
+ * of its partition in this turn: one log message for them all, so all their PUBACKs wait for its
+ * acknowledgement). An append that fails (log away, full, or slower than NATS_APPEND_TIMEOUT_MS)
+ * acknowledges nothing: the broker closes the connection without a PUBACK and the device sends
+ * the message again. If the first copy did get in, both are in the log, and the processor drops
+ * the second's readings as repeats (same device, instant and values: `ReadingDedupe`). QoS 0
+ * promises nothing: the message goes on at once and its append's failure is only counted and
+ * logged.
  */
 @Injectable()
 export class LogEdgeSink extends DeviceMessageSink {
@@ -32,11 +34,10 @@ export class LogEdgeSink extends DeviceMessageSink {
     const appended = appends.labels('appended');
     const failed = appends.labels('failed');
     const failures = new RateLimitedLogger(new Logger('Edge'), clock, 'log append failures');
-    this.ingest = (topic, payload, acknowledge, origin, clientId) => {
+    this.ingest = (topic, payload, acknowledge, origin) => {
       const receivedAt = Date.now();
       const { deviceId, containerId } = attribute(directory, topic, receivedAt);
-      const id = appendDedupeId(origin, clientId, topic, payload);
-      const stored = appender.append({ containerId, deviceId, topic, payload, receivedAt }, id);
+      const stored = appender.append({ containerId, deviceId, topic, payload, receivedAt });
       if (origin.qos === 0) acknowledge();
       stored.then(
         () => {

@@ -10,16 +10,19 @@ export abstract class InputLogAppender {
   /**
    * Resolves with the entry's position once the log has stored it; rejects when it could not (log
    * unreachable, full, or too slow): then the edge holds the PUBACK and the device sends again.
-   * Appends past the in-flight window wait for a slot (backpressure). Appending again with the
-   * same `id` within the log's duplicate window stores nothing more and resolves with the first
-   * append's position.
+   * The entries one partition is given in one event-loop turn are stored together, in the order
+   * of the calls, at one position, and fail together. Appends past the in-flight window wait for
+   * a slot (backpressure). Nothing is dropped as a repeat here: an entry appended again is stored
+   * again, and the processor tells a resent reading by its identity.
    */
-  abstract append(entry: LogEntry, id?: string): Promise<LogPosition>;
+  abstract append(entry: LogEntry): Promise<LogPosition>;
 }
 
 /**
  * Called with each entry read, in log order within its partition, and done with it when it
  * returns: synchronous, so the reader hands entries over as they arrive, without a promise each.
+ * The entries stored together at one position are handed over one after the other within one
+ * task, so nothing else (a checkpoint) runs between them.
  */
 export type LogEntryHandler = (entry: LoggedEntry) => void;
 

@@ -24,7 +24,10 @@ export interface LogEntry {
 
 /** An entry read back from the log: where it is, and in which partition. */
 export interface LoggedEntry extends LogEntry {
-  /** Its position in the log (the stream sequence): increasing in log order within a partition. */
+  /**
+   * Its position in the log (the stream sequence of its message): increasing in log order within
+   * a partition, shared by the entries one edge turn appended together.
+   */
   readonly position: LogPosition;
   readonly partition: number;
 }

@@ -5,8 +5,8 @@
 // container is in an excursion, and one node of the run's role (edge, processor, api in turn) is
 // killed (SIGKILL) before the excursion's alert is due; the run ends once every reading is
 // acknowledged and the node is started again. Counted at the end: acknowledged readings missing
-// from PostgreSQL, readings appended to the log more than once, and excursions with other than
-// one alert. Bounded: RUNS per role (argument 1, default 10) and 25 minutes in all.
+// from PostgreSQL, resends the log took again that no processor dropped as a repeat, and
+// excursions with other than one alert. Bounded: RUNS per role (argument 1, default 10) and 25 minutes in all.
 // `npm run kill-runs` (after `npm run build`) writes docs/bench/kill-runs.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
@@ -52,6 +52,9 @@ interface Run {
 const startedAt = Date.now();
 const topology = await ClusterTopology.start(SIZE, CHILLED_EXCURSION.env);
 const fleet = new DeviceFleet(topology.haproxy.port, FLEET, 250, 400);
+const tap = await topology.tapLog();
+/** Repeats dropped by the processors killed, as last read just before their kill. */
+let droppedByKilled = 0;
 const runs: Run[] = [];
 const excursions: { deviceId: string; t0: number }[] = [];
 try {
@@ -66,6 +69,7 @@ try {
   process.stdout.write(`${JSON.stringify(result.totals, null, 2)}\n`);
 } finally {
   await fleet.close();
+  await tap.stop();
   await topology.dispose();
 }
 
@@ -95,6 +99,8 @@ async function killRun(role: Role, d: number, nth: number): Promise<Run> {
     50,
   );
   const { group, victim, recovered } = await victimOf(role, nth, container);
+  if (role === 'processor')
+    droppedByKilled += await topology.metric(victim, 'convoi_ingest_duplicates_total{source="json"}');
   await group.kill(victim);
   const killedAt = Date.now();
   await recovered();
@@ -218,7 +224,8 @@ async function tally() {
   } catch {
     // Counted below as missing.
   }
-  const appended = await topology.appendedToLog();
+  const resentInLog = tap.resent;
+  const repeatsDropped = droppedByKilled + (await topology.repeatsDropped());
   const perRun = runs.map((run, r) => {
     const opened = alerts.get(run.container) ?? [];
     // The minute of the excursion each alert opened at: 20, the tolerated 15 min after minute 5.
@@ -249,8 +256,17 @@ async function tally() {
       runs: runs.length,
       acknowledged: acknowledged.length,
       acknowledgedLost: acknowledged.filter((k) => !stored.has(k)).length,
-      /** Entries in the stream beyond one per reading sent: a resend the dedupe id missed. */
-      appendedTwice: appended - acknowledged.length,
+      /** Copies of a reading in the log beyond its first (resends), which processors must drop. */
+      resentInLog,
+      /**
+       * Repeats the processors dropped (a killed one's as read just before its kill, so a few it
+       * dropped after that are missing here).
+       */
+      repeatsDropped,
+      /** Resends not dropped: applied twice (or dropped by a killed processor after its last read). */
+      resentNotDropped: Math.max(0, resentInLog - repeatsDropped),
+      /** Log entries the tap never saw (purged first): the two counts above are short by them. */
+      tapMissed: tap.missed,
       alertsDoubled: perRun.filter((r) => r.alerts > 1).length,
       alertsMissing: perRun.filter((r) => r.alerts === 0).length,
       alertsLate: perRun.filter((r) => r.openedAtMinute.some((m) => m !== CHILLED_EXCURSION.alertAt)).length,

@@ -2,11 +2,15 @@
 // the edge appends to JetStream, the processor owns every partition (it is the only member) and
 // reads them back into the pipeline, and the api serves what was stored. QoS 0 goes the same way;
 // a device with no container goes through the log to the processor, which refuses it as one node does.
+// A resent PUBLISH is in the log twice (the edge appends what it is sent) and applied once: the
+// processor's dedupe drops the second copy's reading.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { ClusterIntake } from '#src/cluster/cluster-intake.js';
 import { startClusterApp, type ClusterApp } from '#test/support/cluster-app.js';
+import { metricValue } from '#test/support/lorawan/lorawan-uplinks.js';
+import { publishResentThenMarker } from '#test/support/resent-publish.js';
 import type { TestApp } from '#test/support/test-app.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -74,5 +78,40 @@ describe('one process with every role on the shared log', () => {
       return items.length > 0 ? items : undefined;
     });
     assert.match(rejection.reason, /unknown|unbound/);
+  });
+
+  it('applies a resent PUBLISH (same packet id and bytes, DUP) once, and acknowledges both', async () => {
+    const accepted = 'convoi_ingest_readings_accepted_total{source="json"}';
+    const duplicates = 'convoi_ingest_duplicates_total{source="json"}';
+    const [acceptedBefore, duplicatesBefore] = [
+      await metricValue(app, accepted),
+      await metricValue(app, duplicates),
+    ];
+    const at = Date.UTC(2026, 0, 1);
+    const reading = (i: number): string =>
+      JSON.stringify({ ts: new Date(at + i * 1000).toISOString(), temperature: 5 + i });
+    await publishResentThenMarker(
+      Number(new URL(app.mqttUrl).port),
+      DEVICE,
+      deviceTelemetryTopic(DEVICE),
+      reading(1),
+      reading(2),
+    );
+    // The marker comes after the resend in the partition: once it is applied, so is the resend.
+    await waitFor('the marker applied', async () => (await metricValue(app, accepted)) >= acceptedBefore + 2);
+    assert.equal(
+      await metricValue(app, accepted),
+      acceptedBefore + 2,
+      'the reading and the marker, once each',
+    );
+    assert.equal(await metricValue(app, duplicates), duplicatesBefore + 1, 'the resend dropped as a repeat');
+    const range = `from=${new Date(at).toISOString()}&to=${new Date(at + 10_000).toISOString()}`;
+    const { body } = await app.request(`/api/v1/containers/${CONTAINER}/readings?${range}`);
+    assert.deepEqual(
+      (body as { items: { measuredAt: number | string }[] }).items.map((r) =>
+        new Date(r.measuredAt).getTime(),
+      ),
+      [at + 1000, at + 2000],
+    );
   });
 });

@@ -1,7 +1,9 @@
 // A cluster's edge (CONVOI_ROLES=edge, NATS_URL, DATABASE_URL) against a real nats-server and
 // PostgreSQL: each QoS 1 device message is in the shared log, in its container's partition,
-// before the device has its PUBACK; while the log is away there is no PUBACK, and the message the
-// device sends again once it is back is stored once. The node serves no REST.
+// before the device has its PUBACK; while the log is away there is no PUBACK, and the device's
+// resend once it is back is in the log. The edge does not drop resends: a message sent again is
+// in the log again, and the processor drops its readings as repeats (cluster-all-roles.test.ts).
+// The node serves no REST.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { partitionOf } from '#src/contracts/partition.js';
@@ -9,7 +11,7 @@ import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import type { LoggedEntry } from '#src/log/log-entry.js';
 import type { JetStreamLog } from '#src/log/jetstream/jetstream-log.js';
 import { openLog, readUntil } from '#test/support/jetstream-log.js';
-import { publishPacket, RawMqttConnection, splitPackets } from '#test/support/mqtt-raw.js';
+import { publishResentThenMarker } from '#test/support/resent-publish.js';
 import { startClusterApp, type ClusterApp } from '#test/support/cluster-app.js';
 import type { NatsServerProcess } from '#test/support/nats-server.js';
 import type { TestApp } from '#test/support/test-app.js';
@@ -65,7 +67,7 @@ describe('a cluster edge appends to the shared log before the PUBACK', () => {
     assert.equal(entry.deviceId, UNBOUND);
   });
 
-  it('holds the PUBACK while the log is away; the message sent again is stored once', async () => {
+  it('holds the PUBACK while the log is away; the message sent again is stored then', async () => {
     const device = await edge.mqtt({ clientId: 'sensor-reefer-002', clean: false, reconnectPeriod: 200 });
     const partition = partitionOf('REEFER-002', PARTITIONS);
     await nats.kill();
@@ -86,6 +88,8 @@ describe('a cluster edge appends to the shared log before the PUBACK', () => {
     // A connection of its own: the suite's reconnects on its own schedule after the restart.
     const reopened = await openLog(nats.url, { PARTITIONS: String(PARTITIONS) });
     try {
+      // Nothing of the first copy: the edge publishes nothing while its connection is down, so
+      // its client has no copy buffered to send once the server is back.
       const got = await readUntil(reopened, new Map([[partition, 0]]), 2);
       assert.deepEqual(got.map(indexOf), [7, 8]);
     } finally {
@@ -93,30 +97,21 @@ describe('a cluster edge appends to the shared log before the PUBACK', () => {
     }
   });
 
-  it('stores a resent PUBLISH (same client, packet id and bytes) once, and acknowledges both', async () => {
+  it('appends a resent PUBLISH (same client, packet id and bytes) again, and acknowledges both', async () => {
     // PAL-7001's partition (5 of 8) holds nothing else of this suite.
     const partition = partitionOf('PAL-7001', PARTITIONS);
-    const raw = await RawMqttConnection.connected(Number(new URL(edge.mqttUrl).port), {
-      clientId: 'sensor-pal-7001',
-    });
-    try {
-      const topic = deviceTelemetryTopic('sensor-pal-7001');
-      const pubacks = (): number => splitPackets(raw.received).filter((p) => p[0] >> 4 === 4).length;
-      await raw.write(publishPacket(topic, reading(1), { qos: 1, packetId: 42 }));
-      await waitFor('the first PUBACK', () => pubacks() === 1);
-      // As a device does when the PUBACK was lost: the same packet again, DUP set [MQTT-3.3.1-1].
-      await raw.write(publishPacket(topic, reading(1), { qos: 1, packetId: 42, dup: true }));
-      await waitFor('the second PUBACK', () => pubacks() === 2);
-      await raw.write(publishPacket(topic, reading(2), { qos: 1, packetId: 43 }));
-      await waitFor('the marker’s PUBACK', () => pubacks() === 3);
-    } finally {
-      raw.destroy();
-    }
+    await publishResentThenMarker(
+      Number(new URL(edge.mqttUrl).port),
+      'sensor-pal-7001',
+      deviceTelemetryTopic('sensor-pal-7001'),
+      reading(1),
+      reading(2),
+    );
     // A connection of its own, as above: the suite's may still be reconnecting after the restart.
     const reopened = await openLog(nats.url, { PARTITIONS: String(PARTITIONS) });
     try {
-      const got = await readUntil(reopened, new Map([[partition, 0]]), 2);
-      assert.deepEqual(got.map(indexOf), [1, 2], 'the resend is not in the log a second time');
+      const got = await readUntil(reopened, new Map([[partition, 0]]), 3);
+      assert.deepEqual(got.map(indexOf), [1, 1, 2], 'both copies, for the processor to drop the second');
     } finally {
       await reopened.close();
     }

@@ -1,5 +1,5 @@
 // The input log on a real nats-server (Debian's 2.9) with JetStream: appends, ordered reads per
-// partition from a position, duplicate appends, forgetting, and the append window.
+// partition from a position, one message per partition per turn, forgetting, and the append window.
 import assert from 'node:assert/strict';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import { connect } from '@nats-io/transport-node';
@@ -102,20 +102,54 @@ describe('input log on JetStream', { skip: !natsServerInstalled() }, () => {
     );
   });
 
-  it('stores an append retried with the same id once, and answers with the first position', async () => {
+  it("stores one partition's appends of one turn as one message, in order, at one position", async () => {
     const log = await open();
-    const first = await log.appender.append(entry('REEFER-001', 1), 'edge-a:42');
-    const again = await log.appender.append(entry('REEFER-001', 1), 'edge-a:42');
-    const other = await log.appender.append(entry('REEFER-001', 2), 'edge-a:43');
-    assert.equal(again, first);
-    assert.equal(other, first + 1, 'the retry took no sequence');
-    const got = await readUntil(log, new Map([[partitionOf('REEFER-001', 8), 0]]), 2);
+    const turn = Array.from({ length: 30 }, (_, i) => log.appender.append(entry(CONTAINERS[i % 3], i)));
+    const positions = await Promise.all(turn);
+    for (let c = 0; c < 3; c++) {
+      const mine = positions.filter((_, i) => i % 3 === c);
+      assert.ok(
+        mine.every((p) => p === mine[0]),
+        `${CONTAINERS[c]}'s ten appends share a position`,
+      );
+    }
     assert.deepEqual(
-      got.map((e) => [e.position, indexOf(e.payload)]),
-      [
-        [first, 1],
-        [other, 2],
-      ],
+      [...new Set(positions)].sort((a, b) => a - b),
+      [1, 2, 3],
+      'three messages: one per partition',
+    );
+    const later = await log.appender.append(entry(CONTAINERS[0], 30));
+    assert.equal(later, 4, "the next turn's append is a message of its own");
+    const got = await readUntil(log, partitions, 31);
+    const first = got.filter((e) => e.containerId === CONTAINERS[0]);
+    assert.deepEqual(
+      first.map((e) => [indexOf(e.payload), e.position]),
+      [0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30].map((i) => [i, i === 30 ? later : positions[0]]),
+    );
+  });
+
+  it('starts another message past 64 KiB, and fails every append of a message the stream refuses', async () => {
+    const log = await open({ NATS_MAX_MB: '1' });
+    const sized = (i: number, kib: number): LogEntry => ({
+      ...entry(CONTAINERS[0], i),
+      payload: Buffer.alloc(kib * 1024, i),
+    });
+    const split = await Promise.all([0, 1, 2].map((i) => log.appender.append(sized(i, 30))));
+    assert.deepEqual(split, [1, 1, 2], 'two of 30 KiB fit in one message, a third does not');
+    // Fill the stream (1 MiB, `discard: new`) until a message of 60 KiB is refused, then a turn
+    // of four entries of 15 KiB: one message a little larger, refused whole.
+    for (let i = 0; ; i++) {
+      const stored = await log.appender.append(sized(3, 60)).then(
+        () => true,
+        () => false,
+      );
+      if (!stored) break;
+      assert.ok(i < 20, 'the stream fills');
+    }
+    const outcomes = await Promise.allSettled([4, 5, 6, 7].map((i) => log.appender.append(sized(i, 15))));
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['rejected', 'rejected', 'rejected', 'rejected'],
     );
   });
 
@@ -206,22 +240,15 @@ describe('input log on JetStream', { skip: !natsServerInstalled() }, () => {
     assert.equal(last, first + 2);
   });
 
-  it('keeps at most the window of appends in flight; the others wait their turn', async () => {
-    const log = await open({ NATS_APPEND_WINDOW: '4' });
-    let most = 0;
-    const appends = Array.from({ length: 200 }, (_, i) => {
-      const done = log.appender.append(entry(CONTAINERS[0], i));
-      most = Math.max(most, log.appender.pending.inFlight);
-      return done;
-    });
-    assert.equal(log.appender.pending.waiting, 196, 'all but the window wait');
+  it('keeps at most the window of messages in flight; the others wait their turn', async () => {
+    const log = await open({ NATS_APPEND_WINDOW: '1' });
+    // One turn, three partitions: three messages, one slot.
+    const appends = Array.from({ length: 9 }, (_, i) => log.appender.append(entry(CONTAINERS[i % 3], i)));
+    await new Promise<void>((turnEnd) => setImmediate(turnEnd));
+    assert.deepEqual(log.appender.pending, { inFlight: 1, waiting: 2 }, 'all but the window wait');
     const positions = await Promise.all(appends);
-    assert.equal(most, 4);
     assert.deepEqual(log.appender.pending, { inFlight: 0, waiting: 0 });
-    assert.deepEqual(
-      positions,
-      positions.map((_, i) => positions[0] + i),
-      'stored in the order of the append calls',
-    );
+    assert.deepEqual(positions.slice(0, 3), [1, 2, 3], 'stored in the order of the first append calls');
+    assert.deepEqual(positions.slice(3), [...positions.slice(0, 3), ...positions.slice(0, 3)]);
   });
 });

@@ -44,6 +44,7 @@ export class JetStreamLog {
         window: config.NATS_APPEND_WINDOW,
         timeoutMs: config.NATS_APPEND_TIMEOUT_MS,
       });
+      followConnection(connection, appender);
       return new JetStreamLog(connection, appender, new JetStreamReader(js, jsm, config.NATS_STREAM));
     } catch (err) {
       await connection.close();
@@ -56,4 +57,16 @@ export class JetStreamLog {
     this.appender.close();
     if (!this.connection.isClosed()) await this.connection.drain();
   }
+}
+
+/** Tells the appender when the connection goes down and comes back (until it is closed). */
+function followConnection(connection: NatsConnection, appender: JetStreamAppender): void {
+  const follow = async (): Promise<void> => {
+    for await (const status of connection.status()) {
+      if (status.type === 'disconnect') appender.setConnected(false);
+      else if (status.type === 'reconnect') appender.setConnected(true);
+    }
+  };
+  // The iterator ends when the connection closes; it does not throw.
+  follow().catch(() => undefined);
 }

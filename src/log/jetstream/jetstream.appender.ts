@@ -1,10 +1,10 @@
-import { nuid, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import type { LogPosition } from '#src/contracts/log-position.js';
 import { partitionOf } from '#src/contracts/partition.js';
 import { InputLogAppender } from '../input-log.port.js';
-import { encodeLogEntry } from '../log-entry.codec.js';
+import { encodeBatchRecord, encodeLogBatch } from '../log-entry.codec.js';
 import { partitionKeyOf, type LogEntry } from '../log-entry.js';
-import { AppendHeaders } from './append-headers.js';
+import { appendHeaders } from './append-headers.js';
 import { PubAckInbox } from './pub-ack.inbox.js';
 import { readingsSubject } from './readings-stream.js';
 
@@ -12,109 +12,154 @@ export interface JetStreamAppenderOptions {
   readonly stream: string;
   /** The partition count of the data (`PARTITIONS`): picks an entry's subject from its container. */
   readonly partitions: number;
-  /** Appends awaiting the stream's acknowledgement at once (`NATS_APPEND_WINDOW`). */
+  /** Messages awaiting the stream's acknowledgement at once (`NATS_APPEND_WINDOW`). */
   readonly window: number;
-  /** How long one append waits for the acknowledgement (`NATS_APPEND_TIMEOUT_MS`). */
+  /** How long one message waits for the acknowledgement (`NATS_APPEND_TIMEOUT_MS`). */
   readonly timeoutMs: number;
 }
 
-/** An append with its slot, waiting for the turn's publish. */
-interface Outgoing {
+/**
+ * A message's size past which the turn's next entry of its partition starts another message:
+ * far below nats-server's largest message (`max_payload`, 1 MB by default), which would refuse
+ * the whole. An entry larger than this alone is a message of its own.
+ */
+const MESSAGE_BYTES = 64 * 1024;
+
+/** The entries one partition was given in one turn: one message, one acknowledgement for all. */
+interface TurnBatch {
   readonly subject: string;
-  readonly bytes: Uint8Array;
-  readonly headers: MsgHdrs;
-  readonly reply: string;
+  /** Each entry as the message carries it, in the order of the `append` calls. */
+  readonly records: Buffer[];
+  /** Their total length. */
+  bytes: number;
+  readonly stored: Promise<LogPosition>;
+  readonly resolve: (position: LogPosition) => void;
+  readonly reject: (err: Error) => void;
 }
 
 /**
- * Appends entries to the readings stream, on the subject of the container's partition. Up to
- * `window` appends are in flight on the one connection (the server stores them in the order they
- * were sent, so one partition's entries keep the order of the `append` calls); further appends
- * wait, first come first served, for a slot. Each append carries an id (`Nats-Msg-Id`): the same
- * id again within the stream's duplicate window is not stored twice, and `Nats-Expected-Stream`
- * makes the server refuse it if another stream took the subject.
+ * Appends entries to the readings stream, on the subject of the container's partition. The
+ * entries one partition is given in one turn of the event loop are one message (codec version
+ * 2; a next one past {@link MESSAGE_BYTES}), published at the turn's end (`setImmediate`), all
+ * in one socket write: nats-server's cost is per message (store, PubAck, delivery), and so is
+ * most of either client's. Every `append` of the message resolves with its position once the
+ * stream acknowledges it, or rejects with it.
  *
- * The appends of one turn of the event loop are published together at its end (`setImmediate`):
- * the client writes to the socket once per microtask checkpoint, which on an edge is once per
- * device connection read, so each append was a write of its own for the client and a read for
- * nats-server. Together they are one write.
+ * Up to `window` messages are in flight on the one connection (the server stores them in the
+ * order they were sent, so one partition's entries keep the order of the `append` calls); further
+ * messages wait, first come first served, for a slot. `Nats-Expected-Stream` makes the server
+ * refuse a message if another stream took the subject.
  */
 export class JetStreamAppender extends InputLogAppender {
   private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: TurnBatch[] = [];
   private readonly acks: PubAckInbox;
-  private readonly headers: AppendHeaders;
-  private outgoing: Outgoing[] = [];
+  private readonly headers: MsgHdrs;
+  /** This turn's messages, in the order they were started, until they are published at its end. */
+  private turn: TurnBatch[] = [];
+  /** Per subject, this turn's message that takes its next entries. */
+  private open = new Map<string, TurnBatch>();
   private publishing?: NodeJS.Immediate;
+  private connected = true;
 
   constructor(
     private readonly connection: NatsConnection,
     private readonly options: JetStreamAppenderOptions,
   ) {
     super();
-    this.headers = new AppendHeaders(options.stream);
+    this.headers = appendHeaders(options.stream);
     this.acks = new PubAckInbox(connection, options.timeoutMs, () => this.releaseSlot());
   }
 
-  append(entry: LogEntry, id: string = nuid.next()): Promise<LogPosition> {
-    let subject: string, bytes: Uint8Array, headers: MsgHdrs;
+  append(entry: LogEntry): Promise<LogPosition> {
+    let subject: string, record: Buffer;
     try {
       subject = readingsSubject(partitionOf(partitionKeyOf(entry), this.options.partitions));
-      bytes = encodeLogEntry(entry);
-      headers = this.headers.of(id);
+      record = encodeBatchRecord(entry);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    if (this.inFlight < this.options.window) {
-      this.inFlight++;
-      return this.send(subject, bytes, headers);
+    let batch = this.open.get(subject);
+    if (batch === undefined || batch.bytes + record.length > MESSAGE_BYTES) {
+      batch = newBatch(subject);
+      this.turn.push(batch);
+      this.open.set(subject, batch);
     }
-    return new Promise<void>((slot) => this.waiting.push(slot)).then(() =>
-      this.send(subject, bytes, headers),
-    );
+    batch.records.push(record);
+    batch.bytes += record.length;
+    this.publishing ??= setImmediate(() => this.publishTurn());
+    return batch.stored;
   }
 
-  /** Fails the appends still awaiting an acknowledgement; before the connection closes. */
+  /**
+   * Whether the connection is up (its status events). While it is down, a message fails at once
+   * instead of going into the client's reconnect buffer: sent when the server is back, long after
+   * its append timed out and the devices were told to resend, it would put a second copy of each
+   * of its readings in the log, further back than the processor's dedupe window reaches.
+   */
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+  }
+
+  /** Fails the appends not acknowledged yet; before the connection closes. */
   close(): void {
     if (this.publishing) clearImmediate(this.publishing);
     this.publishing = undefined;
-    this.outgoing = [];
+    const closed = new Error('log connection closed before the acknowledgement');
+    for (const batch of [...this.turn, ...this.waiting.splice(0)]) batch.reject(closed);
+    this.turn = [];
+    this.open.clear();
     this.acks.close();
   }
 
-  /** Appends awaiting the acknowledgement now, and appends waiting for a slot. */
+  /** Messages awaiting the acknowledgement now, and messages waiting for a slot. */
   get pending(): { inFlight: number; waiting: number } {
     return { inFlight: this.inFlight, waiting: this.waiting.length };
   }
 
-  /** Queues an append that holds a slot for this turn's publish; its acknowledgement's promise. */
-  private send(subject: string, bytes: Uint8Array, headers: MsgHdrs): Promise<LogPosition> {
-    const { reply, acked } = this.acks.expect();
-    this.outgoing.push({ subject, bytes, headers, reply });
-    this.publishing ??= setImmediate(() => this.publishAll());
-    return acked;
+  private publishTurn(): void {
+    this.publishing = undefined;
+    const batches = this.turn;
+    this.turn = [];
+    this.open.clear();
+    for (const batch of batches) {
+      if (this.waiting.length === 0 && this.inFlight < this.options.window) {
+        this.inFlight++;
+        this.publish(batch);
+      } else this.waiting.push(batch);
+    }
   }
 
-  private publishAll(): void {
-    const outgoing = this.outgoing;
-    this.outgoing = [];
-    this.publishing = undefined;
-    for (const { subject, bytes, headers, reply } of outgoing) {
-      try {
-        this.connection.publish(subject, bytes, { reply, headers });
-      } catch (err) {
-        this.acks.abandon(reply, err);
-      }
+  /** Publishes a message that holds a slot. */
+  private publish(batch: TurnBatch): void {
+    const { reply, acked } = this.acks.expect();
+    acked.then(batch.resolve, batch.reject);
+    try {
+      if (!this.connected) throw new Error('log disconnected: the message is not sent');
+      const bytes = encodeLogBatch(batch.records, batch.bytes);
+      this.connection.publish(batch.subject, bytes, { reply, headers: this.headers });
+    } catch (err) {
+      this.acks.abandon(reply, err);
     }
   }
 
   /**
-   * An append was settled: its slot passes straight to the next waiter, so `inFlight` never drops
-   * below the window while appends wait.
+   * A message was settled: its slot passes straight to the next waiting message, so `inFlight`
+   * never drops below the window while messages wait.
    */
   private releaseSlot(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) this.publish(next);
     else this.inFlight--;
   }
+}
+
+function newBatch(subject: string): TurnBatch {
+  let resolve!: (position: LogPosition) => void;
+  let reject!: (err: Error) => void;
+  const stored = new Promise<LogPosition>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { subject, records: [], bytes: 0, stored, resolve, reject };
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { DeliverPolicy, type ConsumerMessages, type JsMsg, type JetStreamClient } from '@nats-io/jetstream';
 import type { LogPosition } from '#src/contracts/log-position.js';
 import type { LogEntryHandler } from '../input-log.port.js';
-import { decodeLogEntry } from '../log-entry.codec.js';
+import { decodeLogEntries } from '../log-entry.codec.js';
 import { readingsSubject } from './readings-stream.js';
 
 /** Entries a partition's consumer asks the server for at once (its read-ahead). */
@@ -53,9 +53,10 @@ export class PartitionRead {
     await this.messages?.close();
   }
 
+  /** Hands over the message's entries in their order, all before it returns. */
   private deliver(m: JsMsg): void {
     this.handed = m.seq;
-    const decoded = decodeLogEntry(m.data);
+    const decoded = decodeLogEntries(m.data);
     if (!decoded.ok) {
       this.logger.warn(
         { partition: this.partition, position: m.seq, reason: decoded.reason },
@@ -63,10 +64,12 @@ export class PartitionRead {
       );
       return;
     }
-    try {
-      this.onEntry({ ...decoded.entry, partition: this.partition, position: m.seq });
-    } catch (err) {
-      this.logger.error({ partition: this.partition, position: m.seq, err }, 'Log entry handler failed');
+    for (const entry of decoded.entries) {
+      try {
+        this.onEntry({ ...entry, partition: this.partition, position: m.seq });
+      } catch (err) {
+        this.logger.error({ partition: this.partition, position: m.seq, err }, 'Log entry handler failed');
+      }
     }
   }
 }
