@@ -122,8 +122,13 @@ describe(
       // The readings table merges a key met again, so it cannot show a reading processed twice;
       // the processors' repeats can: the log holds a resend whose first copy got in twice (the
       // edges do not drop resends), and its second copy must be dropped, not applied.
-      await waitFor('every acknowledged reading seen in the log', () =>
-        [...keys].every((k) => tap.copies.has(k)),
+      // The tap is the harness's own consumer: after nats-server's restart it resumes only when
+      // its pull's heartbeat is missed, seconds later on a busy machine.
+      await waitFor(
+        'every acknowledged reading seen in the log',
+        () => [...keys].every((k) => tap.copies.has(k)),
+        60_000,
+        250,
       );
       assert.equal(tap.missed, 0, 'the tap saw every entry of the stream');
       const resent = tap.resent;
