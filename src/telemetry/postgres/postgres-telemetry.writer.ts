@@ -25,8 +25,8 @@ const MAX_ROWS_PER_INSERT = 20_000;
 /**
  * Least time between the starts of two statements, ms. The ingestion inbox flushes after every
  * group commit of the broker (~2 ms: 20 readings at 10,000/s), and a statement sent for each
- * cost PostgreSQL ~275 µs and convoi ~225 µs of CPU on top of its rows (a commit, a WAL flush,
- * the plan of a 20-array unnest): 21 µs per reading in PostgreSQL against 8.6 with 200-reading
+ * cost PostgreSQL ~270 µs and convoi ~230 µs of CPU on top of its rows (a commit, a WAL flush,
+ * the plan of a 20-array unnest): 20.8 µs per reading in PostgreSQL against 8.6 with 200-reading
  * statements (PERFORMANCE.md, "What PostgreSQL costs per reading"). Readings flushed meanwhile
  * go in the next statement; a reading waits at most this much longer to be stored.
  */
