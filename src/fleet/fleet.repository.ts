@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Kysely } from 'kysely';
+import { BatchedReads } from '#src/storage/batched-reads.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { FLEET_MIGRATIONS, FLEET_SCOPE } from './fleet.migrations.js';
 import { toBinding, toContainer, toDevice, type FleetTables } from './fleet.tables.js';
@@ -33,9 +34,15 @@ export class FleetRepository implements OnModuleInit {
   private cacheContainers = true;
   /** Bumped by every forget: a read that began before one does not keep what it read. */
   private generation = 0;
+  /** The entries not cached, read together while a read is in flight (storage/batched-reads.ts). */
+  private readonly reads: BatchedReads<string, Readonly<Container>>;
 
   constructor(private readonly store: OperationalDatabase) {
     this.db = store.db.withTables<FleetTables>();
+    this.reads = new BatchedReads(async (ids) => {
+      const rows = await this.db.selectFrom('containers').selectAll().where('id', 'in', ids).execute();
+      return new Map(rows.map((row) => [row.id, Object.freeze(toContainer(row))]));
+    });
   }
 
   /** Keeps registry entries while `trusted` (PostgreSQL: while other nodes' changes are heard). */
@@ -99,9 +106,8 @@ export class FleetRepository implements OnModuleInit {
     const cached = this.containers.get(id);
     if (cached !== undefined) return cached;
     const generation = this.generation;
-    const row = await this.db.selectFrom('containers').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) return undefined;
-    const container = Object.freeze(toContainer(row));
+    const container = await this.reads.read(id);
+    if (container === undefined) return undefined;
     if (this.cacheContainers && generation === this.generation) {
       if (this.containers.size >= CONTAINER_CACHE_SIZE)
         this.containers.delete(this.containers.keys().next().value!);

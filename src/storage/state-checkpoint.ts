@@ -1,5 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import type { Histogram } from 'prom-client';
 import { Clock } from '#src/common/clock.js';
+import { Metrics } from '#src/common/metrics.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import type { LogPosition } from '#src/contracts/log-position.js';
 import {
@@ -100,6 +102,8 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   private appliedPartitions?: AppliedPartitions;
   /** Milliseconds between checkpoints ({@link checkpointEveryMs}). */
   readonly everyMs: number;
+  /** Each checkpoint's duration: the bench warms up past the first and counts them per window. */
+  private readonly seconds?: Histogram;
 
   constructor(
     sqlite: SqliteDatabase,
@@ -109,7 +113,13 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     // Absent or SQLite: the positions are in the SQLite file (the specs build it so).
     @Optional() operational?: OperationalDatabase,
     @Optional() config?: StateCheckpointConfig,
+    @Optional() metrics?: Metrics,
   ) {
+    this.seconds = metrics?.histogram(
+      'convoi_state_checkpoint_seconds',
+      'Time to write a state checkpoint (every participant, then the positions)',
+      [0.1, 0.5, 1, 2, 5, 10, 30],
+    );
     this.everyMs = checkpointEveryMs(operational?.dialect ?? 'sqlite', config?.STATE_CHECKPOINT_MS);
     this.positions =
       operational?.dialect === 'postgres'
@@ -220,7 +230,10 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
   async checkpoint(): Promise<boolean> {
     while (this.running) await this.running;
     const applied = this.appliedPartitions;
-    const running = applied === undefined ? this.write() : this.writePartitions(applied);
+    const stopTimer = this.seconds?.startTimer();
+    const running = (applied === undefined ? this.write() : this.writePartitions(applied)).finally(() =>
+      stopTimer?.(),
+    );
     this.running = running.finally(() => (this.running = undefined));
     return running;
   }

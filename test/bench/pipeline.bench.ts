@@ -1,7 +1,7 @@
 // The pipeline benchmark (issue 11): convoi as `npm start` runs it, in its own process, driven by
 // real MQTT clients in other processes (100 publishers, 1,000 idle connections, QoS 1), against
 // the raw brokers under the same load in the same run. After a build:
-//   npm run bench                 full run (~11 min): docs/bench/pipeline.json + docs/PERFORMANCE.md
+//   npm run bench                 full run (~22 min): docs/bench/pipeline.json + docs/PERFORMANCE.md
 //   BENCH_QUICK=1 npm run bench   every window ~10 s: docs/bench/pipeline-quick.json
 //   BENCH_ONLY=convoi-15000-json,baseline-aedes npm run bench   some scenarios
 //   BENCH_ONLY=soak npm run bench 15,000/s for BENCH_SOAK_S (300) s

@@ -4,6 +4,7 @@ import { ManualClock } from '#src/common/clock.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { PARTITION_DAY_MS, partitionName } from '#src/telemetry/postgres/postgres-reading-partitions.js';
+import { MIN_STATEMENT_GAP_MS } from '#src/telemetry/postgres/postgres-telemetry.writer.js';
 import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
 import { openSeriesStore, type SeriesStore } from '#test/support/telemetry-stores.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -74,6 +75,30 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     assert.equal(await count(), 1000);
     // Each statement that writes takes a transaction id: the insert, then this query's own.
     assert.equal((await xid()) - before, 2, 'one write transaction for the thousand readings');
+  });
+
+  it('sends one statement for the flushes of many group commits, not one each (MIN_STATEMENT_GAP_MS)', async () => {
+    const s = await open();
+    const xid = async () => Number((await query<{ x: string }>('SELECT txid_current() AS x'))[0].x);
+    const before = await xid();
+    const started = performance.now();
+    const flushes: Promise<void>[] = [];
+    // 20 readings and a flush every 2 ms, as the ingestion inbox hands over at 10,000/s.
+    for (let i = 0; i < 50; i++) {
+      s.writer.write(Array.from({ length: 20 }, (_, j) => reading(i * 20 + j)));
+      flushes.push(s.writer.flush());
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(flushes);
+    const elapsedMs = performance.now() - started;
+    assert.equal(await count(), 1000);
+    // One transaction per statement, plus this query's own: at most one per gap, and the first.
+    const statements = (await xid()) - before - 1;
+    assert.ok(
+      statements <= Math.ceil(elapsedMs / MIN_STATEMENT_GAP_MS) + 1,
+      `${statements} statements in ${Math.round(elapsedMs)} ms`,
+    );
+    assert.ok(statements <= 25, `${statements} statements for 50 flushes`);
   });
 
   it("stores a reading as it was when written (the object is the pipeline's)", async () => {

@@ -67,10 +67,16 @@ const cpuText = (c: Record<string, number>) =>
     .map(([, v]) => v)
     .join('+')}%)`;
 
+/** Checkpoints completed in the window and their seconds (none for a bare broker; absent in older reports). */
+const checkpointText = (w: WindowResult) =>
+  w.checkpoints === undefined || w.checkpoints.count === 0
+    ? ''
+    : `${w.checkpoints.count} (${w.checkpoints.seconds} s)`;
+
 export function windowTable(report: PipelineReport): string {
   const head =
-    '| window | format | target/s | offered/s | stored/s | behind | held back | p50 ms | p99 ms | max ms | PUBACK p99 ms | CPU (% of a core) | peak RSS MB | ok |\n' +
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | :---: |\n';
+    '| window | format | target/s | offered/s | stored/s | behind | held back | p50 ms | p99 ms | max ms | PUBACK p99 ms | CPU (% of a core) | peak RSS MB | state checkpoints | ok |\n' +
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | :---: |\n';
   return (
     head +
     windowsOf(report)
@@ -80,7 +86,7 @@ export function windowTable(report: PipelineReport): string {
           `${w.latencyMs.p50} | ${w.latencyMs.p99} | ${w.latencyMs.max} | ${w.ackLatencyMs.p99} | ${cpuText(w.cpuPct)} | ` +
           `${Object.entries(w.peakRssMb)
             .map(([k, v]) => `${k} ${v}`)
-            .join(', ')} | ${w.sustainable ? 'yes' : 'no'} |`,
+            .join(', ')} | ${checkpointText(w)} | ${w.sustainable ? 'yes' : 'no'} |`,
       )
       .join('\n')
   );

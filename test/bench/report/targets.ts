@@ -1,4 +1,5 @@
-import type { WindowResult, StepUpResult } from '../scenarios/measure.js';
+import type { WindowResult } from '../scenarios/measure.js';
+import type { StepUpResult } from '../scenarios/step-up.js';
 import type { SoakResult } from '../scenarios/convoi.scenarios.js';
 import { IDLE_CPU_GOAL_PCT } from '../scenarios/idle-fleet.scenario.js';
 import { FLAT_GROWTH_SHARE, rssTrend } from './rss-trend.js';
@@ -184,7 +185,9 @@ function postgresRest(s: Scenarios): TargetCheck {
     goal,
     measured:
       `SQLite p50 ${sqlite.latencyMs.p50} / p99 ${sqlite.latencyMs.p99} ms, PostgreSQL p50 ${postgres.latencyMs.p50} / ` +
-      `p99 ${postgres.latencyMs.p99} ms (${ratio} ×); ${postgres.requestsPerS} req/s, ${postgres.non2xx} non-2xx`,
+      `p99 ${postgres.latencyMs.p99} ms (${ratio} ×); ${postgres.requestsPerS} req/s, ${postgres.non2xx} non-2xx` +
+      `; windows SQLite ${sqlite.seconds} s, PostgreSQL ${postgres.seconds} s (whole checkpoint intervals), ` +
+      `each after the first checkpoint`,
     holds: ratio <= 1.5 && postgres.non2xx === 0 && postgres.errors === 0,
   };
 }
@@ -214,9 +217,17 @@ function postgresIngestion(s: Scenarios): TargetCheck {
       `postgres ${cpuUsPerReading(onPostgres, ['postgres'], [PROBE_PROCESS])} = ${total} µs/reading (${ratio} ×), ` +
       `p99 ${onPostgres.latencyMs.p99} ms (the probe's queries, ${cpuUsPerReading(onPostgres, [PROBE_PROCESS])} µs/reading, left out)` +
       `, stored ${onPostgres.deliveredPerS}/s${onPostgres.sustainable ? '' : ' (step not sustainable)'}` +
-      `; highest sustainable ${postgres?.stepUp.highestSustainablePerS}/s; fleet moved in ${postgres?.moveSeconds} s`,
+      `; highest sustainable ${postgres?.stepUp.highestSustainablePerS}/s; fleet moved in ${postgres?.moveSeconds} s` +
+      `; windows SQLite ${sqlite.seconds} s with ${sqlite.checkpoints?.count} checkpoints, PostgreSQL ` +
+      `${onPostgres.seconds} s with ${onPostgres.checkpoints?.count}, after a warm-up past the first checkpoint after start (${warmUpText(s['convoi-stepup'])} and ${warmUpText(postgres)})`,
     holds: ratio <= 1.2 && onPostgres.sustainable,
   };
+}
+
+/** How long a step-up warmed up before its first step (until its first checkpoint after start). */
+function warmUpText(scenario: { stepUp?: StepUpResult } | undefined): string {
+  const windows = scenario?.stepUp?.warmUp ?? [];
+  return `${Math.round(windows.reduce((n, w) => n + w.seconds, 0))} s`;
 }
 
 /** A fleet import of the bench fleet: PostgreSQL as the operational store against SQLite (issue 23). */

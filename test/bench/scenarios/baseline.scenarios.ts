@@ -3,7 +3,8 @@ import { LoadGroup } from '../load/load-group.js';
 import type { CounterCommand, CounterSnapshot } from '../load/counter-protocol.js';
 import { MosquittoProcess, mosquittoInstalled } from '#test/support/mosquitto-process.js';
 import { CounterTarget, type DeliveryTarget } from './delivery-target.js';
-import { measureWindow, stepUp, type StepUpResult, type WindowResult } from './measure.js';
+import { measureWindow, type WindowResult } from './measure.js';
+import { stepUp, type StepUpResult } from './step-up.js';
 import type { BenchSettings } from './bench-settings.js';
 
 type Counter = BenchChild<CounterCommand, CounterSnapshot | { type: 'ready'; port?: number }>;

@@ -21,7 +21,16 @@ export interface BenchSettings {
   idleSeconds: number;
   /** Rounds of the fleet-import scenario, each one import into SQLite and one into PostgreSQL. */
   importRounds: number;
-  stepUp: { startPerS: number; stepPerS: number; stepSeconds: number; maxSteps: number; maxPerS: number };
+  stepUp: {
+    startPerS: number;
+    stepPerS: number;
+    /** A step's length, rounded up per target to whole checkpoint intervals (steady-state.ts). */
+    stepSeconds: number;
+    /** The least unmeasured load before the first step (longer until the first checkpoint). */
+    warmUpSeconds: number;
+    maxSteps: number;
+    maxPerS: number;
+  };
   jsonDevices: number[];
   chirpstackDevices: number[];
   /** Scenario names to run (BENCH_ONLY, comma-separated); empty = the standard set. */
@@ -46,7 +55,9 @@ export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
     stepUp: {
       startPerS: num('BENCH_STEP_START', 10_000, 10_000),
       stepPerS: 5000,
-      stepSeconds: num('BENCH_STEP_S', 8, 4),
+      // Whole intervals of SQLite's 5 s checkpoint (PostgreSQL's 30 s steps: steady-state.ts).
+      stepSeconds: num('BENCH_STEP_S', 10, 5),
+      warmUpSeconds: num('BENCH_WARMUP_S', 10, 5),
       maxSteps: 8,
       maxPerS: 60_000,
     },

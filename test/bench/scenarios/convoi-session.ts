@@ -1,3 +1,4 @@
+import { checkpointEveryMs } from '#src/storage/state-checkpoint.js';
 import { LoadGroup } from '../load/load-group.js';
 import { devicesOf, isProbe } from '../support/bench-fleet.js';
 import { cloneTemplate } from '../support/fleet-template.js';
@@ -73,6 +74,7 @@ export async function withConvoi<T>(
     metric,
     options.brokerUrl ?? platform.mqttUrl,
     options.extraProcesses,
+    stateCheckpointEveryMs(options.env ?? {}),
   );
   const load = new LoadGroup();
   let result!: T;
@@ -92,6 +94,12 @@ export async function withConvoi<T>(
     exit = await platform.stop();
   }
   return { result, end: { exit, crashed, log: platform.log.slice(-2000) } };
+}
+
+/** The platform's interval between state checkpoints, from the settings it starts with (only these). */
+function stateCheckpointEveryMs(env: Record<string, string>): number {
+  const setting = env.STATE_CHECKPOINT_MS;
+  return checkpointEveryMs(env.DATABASE_URL ? 'postgres' : 'sqlite', setting ? Number(setting) : undefined);
 }
 
 /** Waits until the store stops growing (the warm-up is through), at most 30 s. */

@@ -3,7 +3,8 @@ import { loadavg } from 'node:os';
 import { memoryMb } from '../support/proc-stats.js';
 import { everyDevice, FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd } from './convoi-session.js';
-import { measureWindow, stepUp, type StepUpResult, type WindowResult } from './measure.js';
+import { measureWindow, type WindowResult } from './measure.js';
+import { stepUp, type StepUpResult } from './step-up.js';
 
 export interface FixedResult {
   scenario: string;

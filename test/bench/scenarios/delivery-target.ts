@@ -16,6 +16,16 @@ export interface DeliveryTarget {
   beginWindow(): Promise<void>;
   /** publish → delivered latency since {@link beginWindow}. */
   latency(): Promise<LatencyHistogram>;
+  /** Milliseconds between the target's state checkpoints (0: it has none, a bare broker). */
+  readonly checkpointEveryMs: number;
+  /** State checkpoints completed since the target started, and their seconds in all. */
+  checkpoints(): Promise<CheckpointCount>;
+}
+
+/** State checkpoints completed (a counter: windows take differences). */
+export interface CheckpointCount {
+  count: number;
+  seconds: number;
 }
 
 /** convoi: delivered = readings written to the time-series store (its own metric). */
@@ -29,12 +39,21 @@ export class ConvoiTarget implements DeliveryTarget {
     private readonly metric: string,
     readonly mqttUrl: string = platform.mqttUrl,
     extraProcesses: Record<string, number> = {},
+    readonly checkpointEveryMs = 0,
   ) {
     this.processes = new Map([['convoi', platform.pid], ...Object.entries(extraProcesses)]);
   }
 
   async delivered(): Promise<number> {
     return (await this.platform.metrics()).get(this.metric) ?? 0;
+  }
+
+  async checkpoints(): Promise<CheckpointCount> {
+    const metrics = await this.platform.metrics();
+    return {
+      count: metrics.get('convoi_state_checkpoint_seconds_count') ?? 0,
+      seconds: metrics.get('convoi_state_checkpoint_seconds_sum') ?? 0,
+    };
   }
 
   beginWindow(): Promise<void> {
@@ -51,6 +70,7 @@ export class ConvoiTarget implements DeliveryTarget {
 export class CounterTarget implements DeliveryTarget {
   /** Messages counted before the counter's last reset. */
   private base = 0;
+  readonly checkpointEveryMs = 0;
 
   constructor(
     readonly name: string,
@@ -65,6 +85,10 @@ export class CounterTarget implements DeliveryTarget {
 
   async delivered(): Promise<number> {
     return this.base + (await this.snapshot(false)).received;
+  }
+
+  checkpoints(): Promise<CheckpointCount> {
+    return Promise.resolve({ count: 0, seconds: 0 });
   }
 
   async beginWindow(): Promise<void> {

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
-import type { StepUpResult, WindowResult } from './measure.js';
+import type { WindowResult } from './measure.js';
+import type { StepUpResult } from './step-up.js';
 
 /** The processes of the InfluxDB path, in the order a reading goes through them. */
 const PATH = ['convoi', 'shim', 'influxd'] as const;
@@ -23,7 +24,7 @@ export interface InfluxLimit {
   verdict: string;
 }
 
-export function limitOf(result: StepUpResult): InfluxLimit {
+export function limitOf(result: Pick<StepUpResult, 'steps' | 'highestSustainablePerS'>): InfluxLimit {
   const failed = result.steps.find((s) => !s.sustainable);
   const step: WindowResult | undefined =
     failed ?? [...result.steps].sort((a, b) => b.targetPerS - a.targetPerS)[0];

@@ -8,13 +8,8 @@ import { cpuSeconds } from '../support/proc-stats.js';
 import { everyDevice, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type ConvoiSession, type SessionEnd } from './convoi-session.js';
 import { limitOf, type InfluxLimit } from './influx-limit.js';
-import {
-  measureWindow,
-  stepUp,
-  type StepUpResult,
-  type SustainableLimits,
-  type WindowResult,
-} from './measure.js';
+import { measureWindow, type SustainableLimits, type WindowResult } from './measure.js';
+import { stepUp, type StepUpResult } from './step-up.js';
 
 /**
  * Sustainable on the InfluxDB path: the writer batches for up to INFLUX_FLUSH_MS (1 s) before a
@@ -144,6 +139,7 @@ export async function influxStepUp(
           startPerS: 5000,
           stepPerS: 2500,
           stepSeconds: settings.stepUp.stepSeconds,
+          warmUpSeconds: settings.stepUp.warmUpSeconds,
           maxSteps: 8,
           maxPerS: 40_000,
           limits: INFLUX_LIMITS,

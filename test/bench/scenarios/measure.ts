@@ -2,7 +2,7 @@ import type { BenchFormat } from '../support/bench-fleet.js';
 import { cpus } from 'node:os';
 import { CpuMeter, machineBusyPct, machineTicks, memoryMb, ThreadMeter } from '../support/proc-stats.js';
 import type { LoadGroup } from '../load/load-group.js';
-import type { DeliveryTarget } from './delivery-target.js';
+import type { CheckpointCount, DeliveryTarget } from './delivery-target.js';
 
 /** The p99 a rate must keep to count as sustainable (issue 11). */
 export const SUSTAINABLE_P99_MS = 100;
@@ -45,6 +45,8 @@ export interface WindowResult {
   machineBusyPct?: number;
   rssMb: Record<string, number>;
   peakRssMb: Record<string, number>;
+  /** State checkpoints the target completed while the load ran, and their seconds (none: a bare broker). */
+  checkpoints: CheckpointCount;
   sustainable: boolean;
 }
 
@@ -65,6 +67,7 @@ export async function measureWindow(
   const cpu = new CpuMeter(pids);
   const threads = new ThreadMeter(target.processes);
   const before = await target.delivered();
+  const checkpointsBefore = await target.checkpoints();
   await target.beginWindow();
   cpu.begin();
   threads.begin();
@@ -73,6 +76,7 @@ export async function measureWindow(
   const cpuPct = cpu.end();
   const busiestThreadPct = threads.end();
   const machine = machineBusyPct(ticks, machineTicks(), cpus().length);
+  const checkpointsAfter = await target.checkpoints();
   const drainStart = performance.now();
   let delivered = (await target.delivered()) - before;
   while (delivered < run.acked && performance.now() - drainStart < drainMs) {
@@ -111,6 +115,10 @@ export async function measureWindow(
     machineBusyPct: machine,
     rssMb,
     peakRssMb,
+    checkpoints: {
+      count: checkpointsAfter.count - checkpointsBefore.count,
+      seconds: r1(checkpointsAfter.seconds - checkpointsBefore.seconds),
+    },
     sustainable:
       run.skipped <= 0.01 * ratePerS * seconds &&
       run.sent >= 0.98 * ratePerS * seconds &&
@@ -118,82 +126,4 @@ export async function measureWindow(
       tailMs <= limits.tailMs &&
       p99 <= limits.p99Ms,
   };
-}
-
-export interface StepUpResult {
-  steps: WindowResult[];
-  /** Highest rate of a sustainable step (0 when even the first failed). */
-  highestSustainablePerS: number;
-}
-
-/**
- * Steps the rate up until a step is not sustainable (all delivered within the tail allowance,
- * p99 ≤ 100 ms, nothing held back), then tries once halfway between the last good and the bad
- * rate; when even the first step fails, halves the rate until one holds, then tries halfway
- * once. Bounded: at most `maxSteps` steps of `stepSeconds`.
- */
-export async function stepUp(
-  target: DeliveryTarget,
-  load: LoadGroup,
-  devices: readonly number[],
-  options: {
-    startPerS: number;
-    stepPerS: number;
-    stepSeconds: number;
-    maxSteps: number;
-    maxPerS: number;
-    limits?: SustainableLimits;
-  },
-): Promise<StepUpResult> {
-  const steps: WindowResult[] = [];
-  let good = 0;
-  let bad = 0;
-  let refined = false;
-  let rate = options.startPerS;
-  while (steps.length < options.maxSteps && rate <= options.maxPerS) {
-    const step = await measureWindow(
-      target,
-      load,
-      'json',
-      devices,
-      rate,
-      options.stepSeconds,
-      Math.max(5000, options.limits?.tailMs ?? 0),
-      options.limits,
-    );
-    steps.push(step);
-    process.stdout.write(
-      `    ${target.name} step ${rate}/s: offered ${step.offeredPerS}/s, delivered ${step.deliveredPerS}/s, ` +
-        `p99 ${step.latencyMs.p99} ms, tail ${step.tailMs} ms → ${step.sustainable ? 'ok' : 'NOT sustainable'}\n`,
-    );
-    if (step.sustainable) good = Math.max(good, rate);
-    else bad = bad === 0 ? rate : Math.min(bad, rate);
-    if (bad === 0) {
-      rate += options.stepPerS; // still climbing
-      continue;
-    }
-    // A failed step's backlog drains before the next one.
-    if (!step.sustainable) await drain(target, 20_000);
-    if (good === 0) {
-      // Even the first step failed: halve until a step holds, so the figure is a rate, not 0.
-      if (rate <= 1000) break;
-      rate = Math.max(1000, Math.round(rate / 2 / 500) * 500);
-      continue;
-    }
-    if (refined || bad - good <= options.stepPerS / 2) break;
-    rate = Math.round((good + bad) / 2 / 500) * 500;
-    refined = true;
-  }
-  return { steps, highestSustainablePerS: good };
-}
-
-/** Waits until delivery stops moving (the backlog is through), at most `maxMs`. */
-async function drain(target: DeliveryTarget, maxMs: number): Promise<void> {
-  const until = performance.now() + maxMs;
-  let last = -1;
-  for (let now = await target.delivered(); now !== last && performance.now() < until;) {
-    last = now;
-    await new Promise((r) => setTimeout(r, 500));
-    now = await target.delivered();
-  }
 }

@@ -8,7 +8,7 @@ import { cloneTemplate } from '../support/fleet-template.js';
 import { FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd } from './convoi-session.js';
 import { restUnderLoad, type RestResult } from './rest.scenario.js';
-import { stepUp, type StepUpResult } from './measure.js';
+import { stepUp, type StepUpResult } from './step-up.js';
 
 const MIGRATE_STORE_CLI = fileURLToPath(
   new URL('../../../src/migrate-store/migrate-store.cli.js', import.meta.url),

@@ -3,12 +3,17 @@ import { BenchChild } from '../support/child-process.js';
 import { FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd, type SessionOptions } from './convoi-session.js';
 import { measureWindow, type WindowResult } from './measure.js';
+import { stepWindowSeconds, warmUp } from './steady-state.js';
 
 export const REST_RATE = 1000;
 export const REST_INGEST_RATE = 2500;
 
 export interface RestResult {
+  /** Ingestion alone before the REST load, until the first state checkpoint after start was through. */
+  ingestWarmUp: WindowResult[];
   ingest: WindowResult;
+  /** The measured window, s: a whole number of the store's checkpoint intervals (steady-state.ts). */
+  seconds: number;
   requestsPerS: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   non2xx: number;
@@ -67,13 +72,17 @@ async function measureRest(
       probe: store.probe,
     },
     async ({ target, load, platform }) => {
+      // The first checkpoint after start (on PostgreSQL the one that writes every page) is not
+      // the steady state either store serves reads in: the REST load starts after it.
+      const ingestWarmUp = await warmUp(target, load, settings.jsonDevices, REST_INGEST_RATE, 0);
+      const restSeconds = stepWindowSeconds(settings.restSeconds, target.checkpointEveryMs);
       const ingesting = measureWindow(
         target,
         load,
         'json',
         settings.jsonDevices,
         REST_INGEST_RATE,
-        settings.restWarmupSeconds + settings.restSeconds + settings.restAutocannonSeconds + 4,
+        settings.restWarmupSeconds + restSeconds + settings.restAutocannonSeconds + 4,
       );
       // The REST load starts once ingestion runs and ends before it does.
       await new Promise((r) => setTimeout(r, 1000));
@@ -93,10 +102,12 @@ async function measureRest(
           (seconds + 60) * 1000,
         );
       const warmup = await run('paced', settings.restWarmupSeconds);
-      const rest = await run('paced', settings.restSeconds);
+      const rest = await run('paced', restSeconds);
       const cannon = await run('autocannon', settings.restAutocannonSeconds);
       return {
+        ingestWarmUp,
         ingest: await ingesting,
+        seconds: restSeconds,
         requestsPerS: rest.requestsPerS,
         latencyMs: rest.latencyMs,
         non2xx: rest.non2xx,
