@@ -21,6 +21,8 @@ export interface PipelineReport {
     fixedSeconds: number;
     stepUp: Record<string, number>;
     templateSeconds?: number;
+    /** Times the warm fleet reported again before a scenario because it had aged (pipeline.bench.ts). */
+    fleetReportedAgain?: number;
   };
   scenarios: Record<string, unknown>;
   errors: Record<string, string>;
