@@ -1,4 +1,5 @@
 import type { LoadGroup } from '../load/load-group.js';
+import type { BenchSettings } from './bench-settings.js';
 import type { DeliveryTarget } from './delivery-target.js';
 import { measureWindow, type SustainableLimits, type WindowResult } from './measure.js';
 import { stepWindowSeconds, warmUp } from './steady-state.js';
@@ -24,16 +25,7 @@ export async function stepUp(
   target: DeliveryTarget,
   load: LoadGroup,
   devices: readonly number[],
-  options: {
-    startPerS: number;
-    stepPerS: number;
-    stepSeconds: number;
-    /** At least this long at `startPerS` before the first step, and past the first checkpoint. */
-    warmUpSeconds: number;
-    maxSteps: number;
-    maxPerS: number;
-    limits?: SustainableLimits;
-  },
+  options: BenchSettings['stepUp'] & { limits?: SustainableLimits },
 ): Promise<StepUpResult> {
   const steps: WindowResult[] = [];
   let good = 0;
