@@ -66,16 +66,6 @@ export class LiveStateService {
     }
   }
 
-  /** Number of containers with a live state. */
-  size(): number {
-    let n = 0;
-    const pages = this.states.pages;
-    for (const state of this.states.all())
-      if (!Number.isNaN(pages.numbers[state.slot >> PAGE_SHIFT][(state.slot & PAGE_MASK) * STRIDE + LIVE]))
-        n++;
-    return n;
-  }
-
   apply(reading: Reading): void {
     const at = reading.measuredAt;
     const pages = this.states.pages;

@@ -53,7 +53,14 @@ describe('resilience under a flood', () => {
   after(() => app.close());
 
   const metrics = async (): Promise<string> => (await app.request('/metrics')).body as string;
-  const metric = async (name: string): Promise<number> => metricSum(await metrics(), name) ?? 0;
+  /** A metric that is always exposed (a gauge, an unlabelled counter): absent is an error, not 0. */
+  const metric = async (name: string): Promise<number> => {
+    const value = metricSum(await metrics(), name);
+    if (value === undefined) throw new Error(`${name} is not exposed on /metrics`);
+    return value;
+  };
+  /** A labelled counter: it has no series until its first label is counted. */
+  const labelledCount = async (name: string): Promise<number> => metricSum(await metrics(), name) ?? 0;
 
   const connectPublishers = (t0: number, perDevice: number[], count: number, window: number) =>
     Promise.all(
@@ -77,7 +84,7 @@ describe('resilience under a flood', () => {
   const drained = (timeoutMs: number) =>
     waitFor('inbox drained', async () => (await metric('convoi_ingest_inbox_depth')) === 0, timeoutMs, 50);
 
-  const acceptedTotal = () => metric('convoi_ingest_readings_accepted_total');
+  const acceptedTotal = () => labelledCount('convoi_ingest_readings_accepted_total');
 
   /**
    * The accepted count a case counts from, read once the readings of the cases before it are
@@ -123,7 +130,7 @@ describe('resilience under a flood', () => {
   it('keeps every acknowledged reading when an operator subscriber and a device drop mid-flood', async (t: TestContext) => {
     const t0 = caseT0(1);
     const accepted0 = await acceptedBefore();
-    const rejected0 = await metric('convoi_ingest_rejected_total');
+    const rejected0 = await labelledCount('convoi_ingest_rejected_total');
     const workerBefore = brokerWorker(app);
     const operator = await app.mqtt({ clientId: 'flood-operator' });
     let delivered = 0;
@@ -153,7 +160,7 @@ describe('resilience under a flood', () => {
     await drained(30_000);
     const rows = assertStoredOnce(publishers, t0, (await acceptedTotal()) - accepted0);
     t.diagnostic(`stored ${rows} readings; the cut device had ${victim.acked.size} acknowledged`);
-    assert.equal(await metric('convoi_ingest_rejected_total'), rejected0, 'nothing rejected');
+    assert.equal(await labelledCount('convoi_ingest_rejected_total'), rejected0, 'nothing rejected');
     await assertHealthy();
     await Promise.all(publishers.map((p) => p.end()));
   });
@@ -201,6 +208,7 @@ describe('resilience under a flood', () => {
   // socket must be cut (broker limit maxOutboundBytes), not waited for.
   it('keeps acknowledging readings while a subscriber that reads nothing is full', async (t: TestContext) => {
     const t0 = caseT0(3);
+    const accepted0 = await acceptedBefore();
     const stalled = await stalledSubscriber('flood-full');
     // 32 KiB messages on a topic no device owns (an operator pushing a file): they fill the
     // stalled subscriber's socket buffers (~4 MB on loopback here) in about a second.
@@ -225,6 +233,8 @@ describe('resilience under a flood', () => {
     await bulkRun;
     await Promise.all([...publishers, bulkPublisher].map((p) => p.end()));
     assert.deepEqual(ends, ['done', 'done'], 'every reading acknowledged while the subscriber is full');
+    await drained(30_000);
+    assertStoredOnce(publishers, t0, (await acceptedTotal()) - accepted0);
   });
 
   it('loses no acknowledged reading when the broker thread dies mid-flood, and restarts it', async (t: TestContext) => {
