@@ -4,7 +4,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { CommonModule } from './common/common.module.js';
-import type { AppConfig } from './config/app-config.js';
+import type { AppConfig } from './app-settings.js';
 import { ConfigModule } from './config/config.module.js';
 import { ProcessRoles } from './config/process-roles.js';
 import { ClusterProcessorModule } from './cluster/cluster-processor.module.js';

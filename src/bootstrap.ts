@@ -9,7 +9,7 @@ import { AppModule } from './app.module.js';
 import { AuditHooks } from './audit/audit.hooks.js';
 import { BrokerService } from './broker/broker.service.js';
 import { ClusterIntake } from './cluster/cluster-intake.js';
-import type { AppConfig } from './config/app-config.js';
+import type { AppConfig } from './app-settings.js';
 import { ProcessRoles } from './config/process-roles.js';
 import { FleetImportService } from './fleet/fleet-import.service.js';
 import { refuseNulInUrl } from './http/nul-in-url.hook.js';

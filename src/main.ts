@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createApp, startApp } from './bootstrap.js';
 import { ConfigError } from './config/config.error.js';
-import { loadConfig } from './config/load-config.js';
+import { loadConfig } from './app-settings.js';
 import { readEnvironment } from './config/read-environment.js';
 
 /** Runs a start step; a configuration error (the variables, or one the data refuses) ends it. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { configSliceProvider } from '#src/config/config-slice.js';
 import { BrokerModule } from '#src/broker/broker.module.js';
 import { ShipmentsModule } from '#src/shipments/shipments.module.js';
 import { FleetModule } from '#src/fleet/fleet.module.js';
@@ -15,12 +16,15 @@ import { WebhookNotifier } from './notifiers/webhook.notifier.js';
 import { ShipmentEndAlertsService } from './shipment-end-alerts.service.js';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
+import { AlertBrokerConfig, AlertWebhookConfig } from './alerts.config.js';
 
 /** Alerts: lifecycle driven by rule events and shipment ends, store, REST, and the MQTT/InfluxDB/webhook channels. */
 @Module({
   imports: [BrokerModule, FleetModule, ShipmentsModule],
   controllers: [AlertsController, WebhookDeliveriesController],
   providers: [
+    configSliceProvider(AlertWebhookConfig),
+    configSliceProvider(AlertBrokerConfig),
     AlertsRepository,
     ActiveAlerts,
     AlertChangeOutbox,

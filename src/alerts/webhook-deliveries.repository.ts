@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { AlertWebhookConfig } from './alerts.config.js';
 import { Clock } from '#src/common/clock.js';
 import { CompiledSqliteStatement } from '#src/storage/compiled-sqlite.statement.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
@@ -73,7 +73,7 @@ export class WebhookDeliveriesRepository {
   constructor(
     private readonly operational: OperationalDatabase,
     private readonly sqlite: SqliteDatabase,
-    config: AppConfig,
+    config: AlertWebhookConfig,
     private readonly clock: Clock,
   ) {
     this.urls = config.ALERT_WEBHOOK_URLS.split(',').filter((u) => u !== '');

@@ -4,10 +4,13 @@ import { describe, it } from 'node:test';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ConfigModule } from './config.module.js';
-import { ConfigSlice, configSliceProvider } from './config-slice.js';
-import { loadConfig } from './load-config.js';
+import { ConfigSlice, configSliceProvider, from } from './config-slice.js';
+import { loadConfig } from '../app-settings.js';
+import { RulesSettings } from '../rules/rules.config.js';
+import { DeploymentSettings } from './deployment.config.js';
 
-class TickConfig extends ConfigSlice('RULES_TICK_MS', 'MQTT_URL') {}
+/** A feature's own settings, and one it reads of the settings most features share. */
+class TickConfig extends ConfigSlice(from(RulesSettings), from(DeploymentSettings, 'MQTT_URL')) {}
 
 @Injectable()
 class Ticker {

@@ -1,31 +1,67 @@
 import type { FactoryProvider } from '@nestjs/common';
-import { AppConfig } from './app-config.js';
+import { LoadedSettings } from './load-config.js';
+import { settingKeys, type SettingsClass } from './settings.js';
 
-/** A feature's slice class: built from the validated AppConfig, read-only, its settings only. */
-export interface ConfigSliceClass<K extends keyof AppConfig> {
-  /** The settings the slice carries. */
+/** Settings a slice takes from one settings class: all of them, or the keys named. */
+export interface SettingsPart<T extends object, K extends keyof T> {
+  readonly settings: SettingsClass<T>;
   readonly keys: readonly K[];
-  new (config: Pick<AppConfig, K>): Readonly<Pick<AppConfig, K>>;
+}
+
+/** All the settings of `settings`, or only `keys`, for {@link ConfigSlice}. */
+export function from<T extends object, K extends keyof T & string = keyof T & string>(
+  settings: SettingsClass<T>,
+  ...keys: K[]
+): SettingsPart<T, K> {
+  return { settings, keys: keys.length > 0 ? keys : (settingKeys(settings) as K[]) };
+}
+
+type PartValues<P> = P extends SettingsPart<infer T, infer K> ? Pick<T, K> : never;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** The settings a slice of these parts carries. */
+export type SliceValues<Ps extends readonly AnyPart[]> = Intersection<PartValues<Ps[number]>>;
+/** Any {@link SettingsPart}, whatever its class and keys. */
+interface AnyPart {
+  readonly settings: SettingsClass;
+  readonly keys: readonly PropertyKey[];
+}
+
+/** A slice class: built from the loaded settings (or any object holding its keys), read-only. */
+export interface ConfigSliceClass<V> {
+  /** The settings the slice carries. */
+  readonly keys: readonly string[];
+  new (values: V): Readonly<V>;
 }
 
 /**
- * The base of a feature's slice of the configuration: the settings it reads, copied from the one
- * AppConfig validated at start, so that one error still lists every bad variable and the env
- * names stay the property names. A feature declares its slice
- * (`export class RulesConfig extends ConfigSlice('RULES_TICK_MS') {}`), its module provides it
- * ({@link configSliceProvider}), and its classes inject the slice, not AppConfig.
+ * What one class or feature reads of the configuration: settings its feature owns
+ * (`from(RulesSettings)`), plus, where it needs them, named settings another owns
+ * (`from(DeploymentSettings, 'DATA_DIR')`). A feature declares its slice
+ * (`export class RulesConfig extends ConfigSlice(from(RulesSettings)) {}`), its module provides
+ * it ({@link configSliceProvider}), and its classes inject it. The compiler refuses a setting
+ * outside the slice; the slice copies its values once at start.
  */
-export function ConfigSlice<K extends keyof AppConfig>(...keys: K[]): ConfigSliceClass<K> {
+export function ConfigSlice<Ps extends readonly AnyPart[]>(...parts: Ps): ConfigSliceClass<SliceValues<Ps>> {
+  const keys = parts.flatMap((part) => part.keys.map(String));
   class Slice {
     static readonly keys = keys;
-    constructor(config: Pick<AppConfig, K>) {
-      for (const key of keys) Object.defineProperty(this, key, { value: config[key], enumerable: true });
+    constructor(values: Record<string, unknown>) {
+      for (const key of keys) Object.defineProperty(this, key, { value: values[key], enumerable: true });
     }
   }
-  return Slice as unknown as ConfigSliceClass<K>;
+  return Slice as unknown as ConfigSliceClass<SliceValues<Ps>>;
 }
 
-/** Provides a feature's slice, built once from the global AppConfig. */
-export function configSliceProvider<K extends keyof AppConfig>(slice: ConfigSliceClass<K>): FactoryProvider {
-  return { provide: slice, useFactory: (config: AppConfig) => new slice(config), inject: [AppConfig] };
+/** The slice of settings loaded at start (every settings class the slice draws from was loaded). */
+export function sliceOf<V>(slice: ConfigSliceClass<V>, settings: LoadedSettings): Readonly<V> {
+  return new slice(settings.values as V);
+}
+
+/** Provides a feature's slice, built once from the settings loaded at start. */
+export function configSliceProvider<V>(slice: ConfigSliceClass<V>): FactoryProvider {
+  return {
+    provide: slice,
+    useFactory: (settings: LoadedSettings) => sliceOf(slice, settings),
+    inject: [LoadedSettings],
+  };
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { configKeys } from './load-config.js';
+import { configKeys } from '../app-settings.js';
 
 /** `.env.example` is the documentation of every setting: it must list exactly what AppConfig reads. */
 describe('.env.example', () => {

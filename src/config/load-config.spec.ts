@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { IsInt } from 'class-validator';
 import { ConfigError } from './config.error.js';
-import { loadConfig } from './load-config.js';
+import { EnvInt } from './env-transforms.js';
+import { loadSettings } from './load-config.js';
+import { loadConfig } from '../app-settings.js';
 
 describe('loadConfig', () => {
   it('runs everything embedded by default', () => {
@@ -103,5 +106,25 @@ describe('loadConfig', () => {
         bad,
       );
     }
+  });
+});
+
+describe('loadSettings', () => {
+  class Fast {
+    @EnvInt()
+    @IsInt()
+    TICK_MS = 10;
+  }
+  class Slow {
+    @IsInt()
+    TICK_MS = 1000;
+  }
+
+  it('refuses a variable declared by two settings classes (one owner each)', () => {
+    assert.throws(() => loadSettings({}, [Fast, Slow]), /TICK_MS is declared by both Fast and Slow/);
+  });
+
+  it("takes each class's variables from the environment, defaults for the rest", () => {
+    assert.deepEqual(loadSettings({ TICK_MS: '25', OTHER: 'x' }, [Fast]).values, { TICK_MS: 25 });
   });
 });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from './config.error.js';
-import { loadConfig } from './load-config.js';
+import { loadConfig } from '../app-settings.js';
 import { ProcessRoles } from './process-roles.js';
 
 const PG = 'postgres://convoi@127.0.0.1:5432/convoi';

@@ -1,5 +1,6 @@
 import { ConfigError } from './config.error.js';
-import { ConfigSlice } from './config-slice.js';
+import { ConfigSlice, from } from './config-slice.js';
+import { DeploymentSettings } from './deployment.config.js';
 
 /** What a convoi process can do (`CONVOI_ROLES`). */
 export type Role = 'edge' | 'processor' | 'api';
@@ -7,7 +8,9 @@ export type Role = 'edge' | 'processor' | 'api';
 const ALL_ROLES: readonly Role[] = ['edge', 'processor', 'api'];
 
 /** The settings that decide a process's roles and whether it runs in cluster mode. */
-export class RolesConfig extends ConfigSlice('CONVOI_ROLES', 'NATS_URL', 'DATABASE_URL', 'BROKER_EMBEDDED') {}
+export class RolesConfig extends ConfigSlice(
+  from(DeploymentSettings, 'CONVOI_ROLES', 'NATS_URL', 'DATABASE_URL', 'BROKER_EMBEDDED'),
+) {}
 
 /**
  * This process's roles (ARCHITECTURE.md §9), checked once at start:

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { chirpstackUplinkTopic, deviceTelemetryTopic, ttsUplinkTopic } from '#src/contracts/topics.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -17,7 +17,7 @@ describe(attribute.name, () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'device-attribution-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     const { fleet, seed } = await openFleetStore(sqliteStore(db));
     await seed({
       containers: ['C1', 'C2', 'C3'].map((id) => ({ id, kind: 'reefer' as const, label: id })),

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { openFleetStore, sqliteStore, type FleetStore } from '#test/support/fleet-store.js';
 import { DeviceDirectory } from './device-directory.service.js';
@@ -20,7 +20,7 @@ describe(DeviceDirectory.name, () => {
   // The index's own logic, on SQLite: the queries it runs are the fleet repository's, tested on both stores.
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'device-directory-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     ({ fleet, seed } = await openFleetStore(sqliteStore(db)));
     await seed({
       containers: ['C1', 'C2', 'C3'].map((id) => ({ id, kind: 'reefer' as const, label: id })),

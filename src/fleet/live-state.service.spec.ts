@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
@@ -54,7 +54,7 @@ describe(LiveStateService.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'live-state-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     db.migrate('fleet', sqliteMigrations(FLEET_MIGRATIONS));
     addContainers('C1', 'C2');
     service = open();

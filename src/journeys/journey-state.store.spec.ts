@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -90,7 +90,7 @@ describe(JourneyStateStore.name, () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'journey-state-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     store = await open();
   });
 

@@ -1,4 +1,5 @@
-import { ConfigSlice } from '#src/config/config-slice.js';
+import { ConfigSlice, from } from '#src/config/config-slice.js';
+import { DeploymentSettings } from '#src/config/deployment.config.js';
 
 /** The setting the singleton jobs' leases read: PostgreSQL, where the leases live, when set. */
-export class LeasesConfig extends ConfigSlice('DATABASE_URL') {}
+export class LeasesConfig extends ConfigSlice(from(DeploymentSettings, 'DATABASE_URL')) {}

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '#src/config/load-config.js';
+import { loadConfig } from '#src/app-settings.js';
 import { LogConfig } from './log.config.js';
 
 describe(LogConfig.name, () => {

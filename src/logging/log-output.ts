@@ -1,4 +1,4 @@
-import type { AppConfig } from '#src/config/app-config.js';
+import type { LoggingSettings } from './logging.config.js';
 
 /**
  * How and what convoi logs, as plain data: it crosses to the worker threads by structured clone,
@@ -6,7 +6,7 @@ import type { AppConfig } from '#src/config/app-config.js';
  */
 export interface LogOutput {
   /** LOG_LEVEL: that level and every more severe one are written. */
-  level: AppConfig['LOG_LEVEL'];
+  level: LoggingSettings['LOG_LEVEL'];
   /** `json`: one object a line, for journald, Loki or ELK. `pretty`: one line for people. */
   format: 'json' | 'pretty';
   /** ANSI colours, in pretty lines only, and only when the process writes to a terminal. */
@@ -15,7 +15,7 @@ export interface LogOutput {
 
 /** LOG_LEVEL and LOG_FORMAT, with LOG_FORMAT unset resolved by whether stdout is a terminal. */
 export function logOutputFrom(
-  config: Pick<AppConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>,
+  config: Pick<LoggingSettings, 'LOG_LEVEL' | 'LOG_FORMAT'>,
   stdout: { isTTY?: boolean } = process.stdout,
 ): LogOutput {
   const terminal = stdout.isTTY === true;

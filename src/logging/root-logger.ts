@@ -1,11 +1,11 @@
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import type { AppConfig } from '#src/config/app-config.js';
+import type { LoggingSettings } from './logging.config.js';
 import type { LogOutput } from './log-output.js';
 import { redactFields } from './log-redaction.js';
 
 /** Nest's level names (LOG_LEVEL) in pino's: `log` is `info`, `verbose` is `trace`. */
-export const PINO_LEVEL: Record<AppConfig['LOG_LEVEL'] | 'fatal', Level> = {
+export const PINO_LEVEL: Record<LoggingSettings['LOG_LEVEL'] | 'fatal', Level> = {
   fatal: 'fatal',
   error: 'error',
   warn: 'warn',

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Logger as Pino } from 'pino';
-import { logLevels } from '#src/config/log-levels.js';
+import { logLevels } from './log-levels.js';
 import type { LogOutput } from './log-output.js';
 import { PinoNestLogger } from './pino-nest.logger.js';
 import { createRootLogger, type LogSink } from './root-logger.js';

@@ -4,14 +4,22 @@
 // table matches on both sides, 1 otherwise (or on any error), 2 on bad arguments.
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import type { AppConfig } from '#src/config/app-config.js';
 import { ConfigError } from '#src/config/config.error.js';
-import { loadConfig } from '#src/config/load-config.js';
+import { ConfigSlice, from, sliceOf } from '#src/config/config-slice.js';
+import { DeploymentSettings } from '#src/config/deployment.config.js';
+import { loadSettings } from '#src/config/load-config.js';
 import { readEnvironment } from '#src/config/read-environment.js';
 import { redactDatabaseUrl } from '#src/storage/database-url.js';
+import { InfluxSettings } from '#src/telemetry/influx/influx.config.js';
 import { MigrateStoreError } from './migrate-store.error.js';
 import { formatReport } from './move-report.js';
 import { moveStore } from './store-mover.js';
+
+/** What the move reads: the SQLite directory, the PostgreSQL it fills, and whether InfluxDB keeps the time series. */
+class MigrateStoreConfig extends ConfigSlice(
+  from(DeploymentSettings, 'DATA_DIR', 'DATABASE_URL'),
+  from(InfluxSettings, 'INFLUX_URL'),
+) {}
 
 const USAGE = `Usage: npm run migrate-store -- [--replace] [--batch-size N]
 
@@ -53,9 +61,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let config: AppConfig;
+  let config: MigrateStoreConfig;
   try {
-    config = loadConfig(readEnvironment());
+    config = sliceOf(
+      MigrateStoreConfig,
+      loadSettings(readEnvironment(), [DeploymentSettings, InfluxSettings]),
+    );
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     error(e.message);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { openContainerStates } from '#src/state/container-states.testing.js';
 import type { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
@@ -130,7 +130,7 @@ describe(RuleStateStore.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rule-state-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     store = open();
   });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { partitionOf } from '#src/contracts/partition.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
@@ -27,7 +27,7 @@ describe('SqliteContainerStates', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'container-states-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   });
 
   afterEach(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from './sqlite-database.js';
 
 describe(SqliteDatabase.name, () => {
@@ -14,7 +14,7 @@ describe(SqliteDatabase.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sqlite-database-'));
-    sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     sqlite.connection.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
     sqlite.connection.prepare('INSERT INTO t VALUES (1, 0)').run();
     // Another writer of the same file, as the telemetry store thread is.

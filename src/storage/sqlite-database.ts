@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Database } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppConfig } from '#src/config/app-config.js';
+import { DataDirConfig } from './operational-store.config.js';
 import type { Migration } from './migration.js';
 import { answers, migrateSqliteFile, openSqliteFile } from './sqlite-file.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -20,7 +20,7 @@ export class SqliteDatabase implements OnApplicationShutdown {
   readonly file: string;
   private readonly checkpointer: WalCheckpointer;
 
-  constructor(config: AppConfig) {
+  constructor(config: DataDirConfig) {
     mkdirSync(config.DATA_DIR, { recursive: true });
     this.file = join(config.DATA_DIR, 'convoi.sqlite');
     this.connection = openSqliteFile(this.file);

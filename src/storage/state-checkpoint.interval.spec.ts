@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '#src/config/config.error.js';
-import { loadConfig } from '#src/config/load-config.js';
+import { loadConfig } from '#src/app-settings.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { CHECKPOINT_EVERY_MS, StateCheckpoint, checkpointEveryMs } from './state-checkpoint.js';
 import { StateCheckpointConfig } from './state-checkpoint.config.js';
@@ -34,7 +34,7 @@ describe('the state checkpoint interval (STATE_CHECKPOINT_MS)', () => {
 
   it('is what the checkpoint (and a cluster processor settling with it) runs at', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'checkpoint-interval-'));
-    const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     try {
       const clock = new ManualClock(0);
       assert.equal(new StateCheckpoint(sqlite, clock).everyMs, CHECKPOINT_EVERY_MS);

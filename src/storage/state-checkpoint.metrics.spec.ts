@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ManualClock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
 
 describe('the state checkpoint metric (convoi_state_checkpoint_seconds)', () => {
   it('counts each checkpoint and its duration, failed ones included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'checkpoint-metric-'));
-    const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     const metrics = new Metrics();
     const checkpoint = new StateCheckpoint(
       sqlite,

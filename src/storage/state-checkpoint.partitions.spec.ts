@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { ConfigError } from '#src/config/config.error.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { SqliteDatabase } from './sqlite-database.js';
@@ -42,7 +42,7 @@ describe(`${StateCheckpoint.name}, per partition`, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'state-checkpoint-partitions-'));
-    sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   });
 
   afterEach(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
 
@@ -27,7 +27,7 @@ describe(StateCheckpoint.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'state-checkpoint-'));
-    sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     checkpoint = open();
   });
 

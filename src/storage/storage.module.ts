@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { configSliceProvider } from '#src/config/config-slice.js';
 import { PartitionsModule } from '#src/partitions/partitions.module.js';
 import { OperationalDatabase } from './operational-database.js';
-import { OperationalStoreConfig } from './operational-store.config.js';
+import { DataDirConfig, OperationalStoreConfig } from './operational-store.config.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
 import { StateCheckpointConfig } from './state-checkpoint.config.js';
@@ -17,6 +17,7 @@ import { StoreNotifications } from './store-notifications.js';
 @Module({
   imports: [PartitionsModule],
   providers: [
+    configSliceProvider(DataDirConfig),
     SqliteDatabase,
     configSliceProvider(OperationalStoreConfig),
     OperationalDatabase,

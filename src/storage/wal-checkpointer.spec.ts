@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { waitFor } from '#test/support/wait-for.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
@@ -15,7 +15,7 @@ describe(WalCheckpointer.name, () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'convoi-wal-'));
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   });
   after(async () => {
     await db.onApplicationShutdown();

@@ -1,15 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { AppConfig } from '#src/config/app-config.js';
+import type { DeploymentSettings } from '#src/config/deployment.config.js';
 import { EmbeddedTelemetryReader } from './embedded/embedded-telemetry.reader.js';
 import { EmbeddedTelemetryWriter } from './embedded/embedded-telemetry.writer.js';
 import { TelemetryDatabase } from './embedded/telemetry-database.js';
+import type { InfluxSettings } from './influx/influx.config.js';
 import { InfluxTelemetryModule } from './influx/influx-telemetry.module.js';
 import { PostgresTelemetryModule } from './postgres/postgres-telemetry.module.js';
 import { TelemetryReader, TelemetryWriter } from './telemetry.ports.js';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { EmbeddedTelemetryConfig } from './telemetry.config.js';
 
 /** The embedded SQLite store behind the telemetry ports (its own file, telemetry.sqlite). */
 @Module({
   providers: [
+    configSliceProvider(EmbeddedTelemetryConfig),
     TelemetryDatabase,
     EmbeddedTelemetryWriter,
     EmbeddedTelemetryReader,
@@ -27,7 +31,9 @@ export class EmbeddedTelemetryModule {}
  */
 @Module({})
 export class TelemetryModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(
+    config: Pick<InfluxSettings, 'INFLUX_URL'> & Pick<DeploymentSettings, 'DATABASE_URL'>,
+  ): DynamicModule {
     const adapter =
       config.INFLUX_URL !== undefined
         ? InfluxTelemetryModule

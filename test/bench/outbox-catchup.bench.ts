@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { startInfluxStack, tempDataDir } from '#test/support/influx/influx-fixture.js';
 import type { CatchupCommand, CatchupEvent, PhaseMark } from './load/outbox-catchup.protocol.js';
 import { BenchChild } from './support/child-process.js';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       },
       readingsPerSecond: RATE,
       outageS: OUTAGE_S,
-      influxRetryMaxMs: new AppConfig().INFLUX_RETRY_MAX_MS,
+      influxRetryMaxMs: defaultConfig().INFLUX_RETRY_MAX_MS,
       influxRestartS: round(restartS),
       outboxLinesAtReturn: returned.outboxLines,
       outboxRowsAtReturn: returned.outboxBatches,

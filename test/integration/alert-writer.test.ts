@@ -10,7 +10,7 @@ import type { Alert } from '#src/alerts/alert.types.js';
 import { AlertsRepository } from '#src/alerts/alerts.repository.js';
 import { WebhookDeliveriesRepository } from '#src/alerts/webhook-deliveries.repository.js';
 import { Clock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -60,12 +60,12 @@ describe(`${AlertWriter.name} on PostgreSQL`, () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'convoi-alert-writer-'));
-    sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     store = new OperationalDatabase(
       new OperationalStoreConfig({ DATABASE_URL: await postgres.createDatabase() }),
       sqlite,
     );
-    const config = Object.assign(new AppConfig(), { ALERT_WEBHOOK_URLS: HOOKS.join(',') });
+    const config = defaultConfig({ ALERT_WEBHOOK_URLS: HOOKS.join(',') });
     repository = new AlertsRepository(
       store,
       sqlite,

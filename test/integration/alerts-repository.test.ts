@@ -5,7 +5,7 @@ import type { Alert, AlertHistoryEntry } from '#src/alerts/alert.types.js';
 import { AlertsRepository, type AlertWrite } from '#src/alerts/alerts.repository.js';
 import { WebhookDeliveriesRepository } from '#src/alerts/webhook-deliveries.repository.js';
 import { Clock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { isUniqueViolation } from '#src/storage/store-errors.js';
 import { describeEachStore } from '#test/support/store-dialects.js';
 
@@ -48,7 +48,7 @@ describeEachStore(AlertsRepository.name, (current) => {
 
   beforeEach(async () => {
     const { store: operational, sqlite, dialect } = current();
-    const webhooks = new WebhookDeliveriesRepository(operational, sqlite, new AppConfig(), new Clock());
+    const webhooks = new WebhookDeliveriesRepository(operational, sqlite, defaultConfig(), new Clock());
     repository = new AlertsRepository(operational, sqlite, webhooks);
     await repository.onModuleInit();
     store =

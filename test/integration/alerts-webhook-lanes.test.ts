@@ -8,7 +8,7 @@ import { WebhookNotifier } from '#src/alerts/notifiers/webhook.notifier.js';
 import { WebhookDeliveriesRepository } from '#src/alerts/webhook-deliveries.repository.js';
 import { ManualClock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { JobLeases } from '#src/leases/job-leases.js';
 import { LeasesConfig } from '#src/leases/leases.config.js';
@@ -88,7 +88,7 @@ describeEachStore(`webhook lanes: one per receiver (${WebhookNotifier.name})`, (
 
   async function start(...urls: string[]): Promise<void> {
     const { store, sqlite, url } = current();
-    const config = Object.assign(new AppConfig(), { ALERT_WEBHOOK_URLS: urls.join(',') });
+    const config = defaultConfig({ ALERT_WEBHOOK_URLS: urls.join(',') });
     await store.migrate(ALERTS_SCOPE, ALERTS_MIGRATIONS);
     const metrics = new Metrics();
     deliveries = new WebhookDeliveriesRepository(store, sqlite, config, clock);

@@ -6,7 +6,7 @@ import { generateApiKey, hashApiKey } from '#src/auth/api-key.secret.js';
 import { ApiKeysService } from '#src/auth/api-keys.service.js';
 import { AuthConfig } from '#src/auth/auth.config.js';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { describeEachStore } from '#test/support/store-dialects.js';
 
 describeEachStore(ApiKeyRepository.name, (current) => {
@@ -145,7 +145,7 @@ describeEachStore(ApiKeysService.name, (current) => {
     await repository.onModuleInit();
     const service = new ApiKeysService(
       repository,
-      new AuthConfig(Object.assign(new AppConfig(), { CONVOI_ADMIN_KEY: adminKey })),
+      new AuthConfig(defaultConfig({ CONVOI_ADMIN_KEY: adminKey })),
       new ManualClock(),
     );
     await service.onApplicationBootstrap();

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { brokerLimitsFrom } from '#src/broker/broker-settings.js';
-import { loadConfig } from '#src/config/load-config.js';
+import { loadConfig } from '#src/app-settings.js';
 import { startHardenedBroker, type HardenedBroker } from '#test/support/hardened-broker.js';
 import { connectPacket, RawMqttConnection } from '#test/support/mqtt-raw.js';
 

@@ -15,7 +15,7 @@ import { DEFAULT_BROKER_LIMITS } from '#src/broker/hardening/broker-limits.js';
 import { ManualClock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import { LOG_LINES_PER_SECOND } from '#src/common/rate-limited.logger.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -46,7 +46,7 @@ void describe(`${EmbeddedBroker.name} client-error log`, () => {
   let broker: EmbeddedBroker;
 
   before(async () => {
-    db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dataDir }));
+    db = new SqliteDatabase(defaultConfig({ DATA_DIR: dataDir }));
     const store = new DeviceCredentialStore(
       new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: undefined }), db),
       db,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
-import { configKeys, loadConfig } from '#src/config/load-config.js';
+import { configKeys, loadConfig } from '#src/app-settings.js';
 import {
   COMPOSE_SECRETS,
   compose,

@@ -5,8 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { AppConfig } from '#src/config/app-config.js';
-import { configKeys, loadConfig } from '#src/config/load-config.js';
+import { configKeys, defaultConfig, loadConfig } from '#src/app-settings.js';
 import { RESERVED_FILES } from '#src/broker/hardening/open-files.limit.js';
 import { freePort } from '#test/support/free-port.js';
 import {
@@ -134,7 +133,7 @@ describe('docker-compose.yml', () => {
     for (const name of envNames(convoi)) assert.ok(keys.has(name), `convoi: ${name} is not an AppConfig key`);
     assert.equal(convoi.environment.INFLUX_URL, 'http://influxdb:8086');
     assert.match(convoi.environment.DATABASE_URL, /^postgres:\/\/[^@]+@postgres:5432\//);
-    const defaults = new AppConfig();
+    const defaults = defaultConfig();
     assert.equal(Number(convoi.environment.HTTP_PORT), defaults.HTTP_PORT);
     assert.equal(Number(convoi.environment.BROKER_PORT), defaults.BROKER_PORT);
     const published = convoi.ports.map((p: string) => p.split(':').at(-1));
@@ -153,7 +152,7 @@ describe('docker-compose.yml', () => {
   it('lets convoi open a socket for each of BROKER_MAX_CONNECTIONS clients', () => {
     const nofile = services.convoi.ulimits?.nofile;
     const soft = Number(typeof nofile === 'object' ? nofile.soft : nofile);
-    const needed = new AppConfig().BROKER_MAX_CONNECTIONS + RESERVED_FILES;
+    const needed = defaultConfig().BROKER_MAX_CONNECTIONS + RESERVED_FILES;
     assert.ok(soft >= needed, `ulimits.nofile ${soft} < ${needed}`);
   });
 

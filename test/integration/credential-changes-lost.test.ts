@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeviceCredentialStore } from '#src/broker/auth/device-credential.store.js';
 import { Clock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { RECONNECT_MS } from '#src/storage/store-notifications.js';
@@ -16,7 +16,7 @@ import { waitFor } from '#test/support/wait-for.js';
 /** A node's credential store on the shared PostgreSQL, with its own DATA_DIR. */
 async function node(url: string): Promise<{ credentials: DeviceCredentialStore; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'convoi-creds-'));
-  const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+  const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   const store = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: url }), sqlite);
   const credentials = new DeviceCredentialStore(store, sqlite, new Clock());
   await credentials.onModuleInit();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { JourneyEventOutbox } from '#src/journeys/journey-event.outbox.js';
 import { JourneyEventsRepository } from '#src/journeys/journey-events.repository.js';
 import { toRow } from '#src/journeys/journey-events.table.js';
@@ -78,7 +78,7 @@ describe(`${JourneyEventsRepository.name} while PostgreSQL is away`, () => {
   });
 
   it('keeps the events in the outbox while PostgreSQL is stopped, and stores each once when it is back', async () => {
-    const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     const url = await postgres.createDatabase();
     const store = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: url }), sqlite);
     const events = new JourneyEventsRepository(store, sqlite);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { sql } from 'kysely';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -28,7 +28,7 @@ describe(OperationalDatabase.name, () => {
   after(() => server.stop());
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'operational-database-'));
-    sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   });
   afterEach(async () => {
     for (const store of opened.splice(0)) await store.onApplicationShutdown();

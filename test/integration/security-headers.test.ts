@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '#src/config/load-config.js';
+import { loadConfig } from '#src/app-settings.js';
 import { HTTP_BODY_LIMIT_BYTES, HTTP_REQUEST_TIMEOUT_MS } from '#src/http/http-adapter.js';
 import { startTestApp, type TestApp } from '#test/support/test-app.js';
 

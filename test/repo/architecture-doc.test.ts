@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { configKeys } from '#src/config/load-config.js';
+import { configKeys } from '#src/app-settings.js';
 import { REPO_ROOT, repoFiles } from '#test/support/repo-files.js';
 
 /**

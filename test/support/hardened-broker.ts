@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -53,7 +53,7 @@ export async function startHardenedBroker(options: HardenedBrokerOptions = {}): 
   const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
   const clock = options.clock ?? new Clock();
   const dataDir = mkdtempSync(join(tmpdir(), 'convoi-broker-'));
-  const db = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dataDir }));
+  const db = new SqliteDatabase(defaultConfig({ DATA_DIR: dataDir }));
   const operational = new OperationalDatabase(
     new OperationalStoreConfig({ DATABASE_URL: options.databaseUrl }),
     db,

@@ -1,4 +1,4 @@
-import { loadConfig } from '#src/config/load-config.js';
+import { loadConfig } from '#src/app-settings.js';
 import type { LoggedEntry } from '#src/log/log-entry.js';
 import { LogConfig } from '#src/log/log.config.js';
 import { JetStreamLog } from '#src/log/jetstream/jetstream-log.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
@@ -23,7 +23,7 @@ export async function restoredCheckpoint(
   earlier: readonly EarlierRun[] = [],
 ): Promise<{ checkpoint: StateCheckpoint; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'restored-checkpoint-'));
-  const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+  const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   const open = (owner: PartitionOwnership) => {
     const c = new StateCheckpoint(sqlite, new ManualClock(0), owner);
     void c.onModuleInit(); // on SQLite, opened before it returns

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { PostgresContainerStates } from '#src/state/postgres-container-states.js';
 import { SqliteContainerStates } from '#src/state/sqlite-container-states.js';
@@ -34,7 +34,7 @@ export async function openStateProcess(
   dataDir?: string,
 ): Promise<StateProcess> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'state-process-'));
-  const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+  const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   const store = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: url }), sqlite);
   const ownership =
     owned === undefined ? PartitionOwnership.all(partitions) : PartitionOwnership.of(partitions, owned);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe } from 'node:test';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -48,7 +48,7 @@ export function describeEachStore(name: string, body: (current: () => StoreUnder
       let current: StoreUnderTest | undefined;
       beforeEach(async () => {
         dir = mkdtempSync(join(tmpdir(), 'convoi-store-'));
-        const sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+        const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
         const url = await nextUrl();
         const config = new OperationalStoreConfig({ DATABASE_URL: url });
         current = { dialect, store: new OperationalDatabase(config, sqlite), url, sqlite };

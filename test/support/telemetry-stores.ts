@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import type { AppConfig } from '#src/app-settings.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { JobLeases } from '#src/leases/job-leases.js';
 import { LeasesConfig } from '#src/leases/leases.config.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
@@ -47,7 +48,7 @@ export async function openSeriesStore(
   options: SeriesStoreOptions = {},
 ): Promise<SeriesStore> {
   const dir = mkdtempSync(join(tmpdir(), `series-${kind}-`));
-  const config = Object.assign(new AppConfig(), {
+  const config = defaultConfig({
     DATA_DIR: dir,
     TELEMETRY_BATCH_SIZE: 5000,
     TELEMETRY_FLUSH_MS: 60_000,

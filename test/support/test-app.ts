@@ -10,8 +10,8 @@ import { AppModule } from '#src/app.module.js';
 import { startApp, type RunningConvoi } from '#src/bootstrap.js';
 import { createHttpAdapter } from '#src/http/http-adapter.js';
 import { Clock } from '#src/common/clock.js';
-import type { AppConfig } from '#src/config/app-config.js';
-import { loadConfig } from '#src/config/load-config.js';
+import type { AppConfig } from '#src/app-settings.js';
+import { loadConfig } from '#src/app-settings.js';
 import { logOutputFrom } from '#src/logging/log-output.js';
 import { useStructuredLogs } from '#src/logging/structured-logs.js';
 

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { containerAlertsTopic } from '#src/contracts/topics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { AlertBrokerConfig } from '../alerts.config.js';
 import { BrokerService } from '#src/broker/broker.service.js';
 
 /**
@@ -17,7 +17,7 @@ export class MqttAlertPublisher implements OnApplicationShutdown {
 
   constructor(
     private readonly broker: BrokerService,
-    private readonly config: AppConfig,
+    private readonly config: AlertBrokerConfig,
   ) {}
 
   publish(event: AlertEvent): void {

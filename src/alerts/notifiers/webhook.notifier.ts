@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { AlertWebhookConfig } from '../alerts.config.js';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
 import type { JobLease } from '#src/leases/job-lease.js';
@@ -75,7 +75,7 @@ export class WebhookNotifier implements OnModuleInit, BeforeApplicationShutdown 
   constructor(
     private readonly deliveries: WebhookDeliveriesRepository,
     private readonly leases: JobLeases,
-    private readonly config: AppConfig,
+    private readonly config: AlertWebhookConfig,
     private readonly clock: Clock,
     metrics: Metrics,
   ) {

@@ -2,7 +2,7 @@ import type { AedesOptions } from 'aedes';
 
 /**
  * Limits of the hardened MQTT edge. One plain object so the broker service can build it from
- * AppConfig; every field has a default in {@link DEFAULT_BROKER_LIMITS}.
+ * its settings (broker.config.ts); every field has a default in {@link DEFAULT_BROKER_LIMITS}.
  */
 export interface BrokerLimits {
   /** Largest MQTT packet accepted, whole frame in bytes; checked at the fixed header. */

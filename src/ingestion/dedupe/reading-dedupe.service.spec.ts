@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Metrics } from '#src/common/metrics.js';
-import { loadConfig } from '#src/config/load-config.js';
+import { loadConfig } from '#src/app-settings.js';
 import type { DecodedReading, ReadingSource } from '#src/contracts/reading.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { openFleetStore, sqliteStore } from '#test/support/fleet-store.js';

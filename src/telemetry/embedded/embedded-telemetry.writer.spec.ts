@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { EmbeddedTelemetryWriter } from './embedded-telemetry.writer.js';
@@ -44,7 +44,7 @@ describe(EmbeddedTelemetryWriter.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'embedded-writer-'));
-    const config = Object.assign(new AppConfig(), {
+    const config = defaultConfig({
       DATA_DIR: dir,
       TELEMETRY_BATCH_SIZE: 5000,
       TELEMETRY_FLUSH_MS: 60_000,
@@ -216,7 +216,7 @@ describe(EmbeddedTelemetryWriter.name, () => {
   });
 
   it('sends a full batch without waiting for the batch in flight: what waits stays within a batch', async () => {
-    const config = Object.assign(new AppConfig(), {
+    const config = defaultConfig({
       DATA_DIR: dir,
       TELEMETRY_BATCH_SIZE: 10,
       TELEMETRY_FLUSH_MS: 60_000,
@@ -252,7 +252,7 @@ describe(EmbeddedTelemetryWriter.name, () => {
   });
 
   it('sends a full batch at once, without waiting for TELEMETRY_FLUSH_MS', async () => {
-    const config = Object.assign(new AppConfig(), {
+    const config = defaultConfig({
       DATA_DIR: dir,
       TELEMETRY_BATCH_SIZE: 10,
       TELEMETRY_FLUSH_MS: 60_000,

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import type { Statement } from 'better-sqlite3';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { EmbeddedTelemetryConfig } from '../telemetry.config.js';
 import { Metrics } from '#src/common/metrics.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
 import { ReadingRowsBuilder, type ReadingRows } from './reading-row.js';
@@ -58,7 +58,7 @@ export class EmbeddedTelemetryWriter
 
   constructor(
     private readonly sqlite: TelemetryDatabase,
-    private readonly config: AppConfig,
+    private readonly config: EmbeddedTelemetryConfig,
     metrics: Metrics,
   ) {
     super();

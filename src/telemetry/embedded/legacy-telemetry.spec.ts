@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { AppConfig } from '#src/config/app-config.js';
+import type { AppConfig } from '#src/app-settings.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { EMBEDDED_TELEMETRY_MIGRATIONS } from './embedded-telemetry.migrations.js';
 import { moveLegacyTelemetry } from './legacy-telemetry.js';
@@ -23,7 +24,7 @@ describe(moveLegacyTelemetry.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'legacy-telemetry-'));
-    config = Object.assign(new AppConfig(), { DATA_DIR: dir });
+    config = defaultConfig({ DATA_DIR: dir });
     main = new SqliteDatabase(config);
     // convoi.sqlite as an older convoi left it: the time series in it.
     main.migrate('telemetry-embedded', EMBEDDED_TELEMETRY_MIGRATIONS);
@@ -64,7 +65,7 @@ describe(moveLegacyTelemetry.name, () => {
   });
 
   it('keeps what the time-series file already holds when a move is repeated after a crash', async () => {
-    const telemetry = new TelemetryDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }), main);
+    const telemetry = new TelemetryDatabase(defaultConfig({ DATA_DIR: dir }), main);
     try {
       // The copy happened, the old tables came back (a crash before the drop took effect).
       main.migrate('telemetry-embedded', EMBEDDED_TELEMETRY_MIGRATIONS);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Database } from 'better-sqlite3';
 import { join } from 'node:path';
-import { AppConfig } from '#src/config/app-config.js';
+import { EmbeddedTelemetryConfig } from '../telemetry.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { migrateSqliteFile, openSqliteFile } from '#src/storage/sqlite-file.js';
 import { WalCheckpointer } from '#src/storage/wal-checkpointer.js';
@@ -26,7 +26,7 @@ export class TelemetryDatabase implements OnApplicationShutdown {
   readonly file: string;
   private readonly checkpointer: WalCheckpointer;
 
-  constructor(config: AppConfig, sqlite: SqliteDatabase) {
+  constructor(config: EmbeddedTelemetryConfig, sqlite: SqliteDatabase) {
     this.file = join(config.DATA_DIR, TELEMETRY_FILE);
     this.connection = openSqliteFile(this.file);
     // The bulk of the checkpoints on a thread of their own: the file takes random page writes at

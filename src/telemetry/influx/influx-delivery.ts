@@ -1,5 +1,5 @@
 import { HttpError, InfluxDB, type SendOptions } from '@influxdata/influxdb-client';
-import type { AppConfig } from '#src/config/app-config.js';
+import { InfluxConfig } from './influx.config.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** What became of some lines of a batch after one write attempt. */
@@ -54,7 +54,7 @@ export class InfluxDelivery {
 
   /** `gzip: 'always'` compresses as for a remote InfluxDB whatever the URL (tests run on loopback). */
   constructor(
-    config: AppConfig,
+    config: InfluxConfig,
     private readonly now: () => number,
     gzip: 'by-host' | 'always' = 'by-host',
   ) {

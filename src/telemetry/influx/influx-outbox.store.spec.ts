@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ManualClock } from '#src/common/clock.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { InfluxOutboxStore } from './influx-outbox.store.js';
 
@@ -19,7 +19,7 @@ describe(InfluxOutboxStore.name, () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'influx-outbox-'));
-    sqlite = new SqliteDatabase(Object.assign(new AppConfig(), { DATA_DIR: dir }));
+    sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
     clock = new ManualClock(T0);
     store = new InfluxOutboxStore(sqlite, clock);
     store.migrate();

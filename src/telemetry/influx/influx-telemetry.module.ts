@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { configSliceProvider } from '#src/config/config-slice.js';
+import { InfluxConfig } from './influx.config.js';
 import { TelemetryReader, TelemetryWriter } from '../telemetry.ports.js';
 import { InfluxTelemetryReader } from './influx-telemetry.reader.js';
 import { InfluxTelemetryWriter } from './influx-telemetry.writer.js';
@@ -11,6 +13,7 @@ import { OutboxService } from './outbox.service.js';
  */
 @Module({
   providers: [
+    configSliceProvider(InfluxConfig),
     InfluxTelemetryWriter,
     { provide: TelemetryWriter, useExisting: InfluxTelemetryWriter },
     { provide: TelemetryReader, useClass: InfluxTelemetryReader },

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { InfluxConfig } from './influx.config.js';
 import { MEASUREMENT_KEYS, READING_SOURCES, type ReadingSource } from '#src/contracts/reading.js';
 import {
   NUMERIC_FIELDS,
@@ -34,7 +34,7 @@ export class InfluxTelemetryReader extends TelemetryReader {
   private readonly url: string;
   private readonly database: string;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly config: InfluxConfig) {
     super();
     if (!config.INFLUX_URL) throw new Error('INFLUX_URL is not set: the InfluxDB adapter needs it');
     this.url = config.INFLUX_URL.replace(/\/+$/, '');

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { InfluxConfig } from './influx.config.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
@@ -62,7 +62,7 @@ export class InfluxTelemetryWriter
   private stopped = false;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: InfluxConfig,
     sqlite: SqliteDatabase,
     metrics: Metrics,
     private readonly clock: Clock,

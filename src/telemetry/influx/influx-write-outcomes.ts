@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Clock } from '#src/common/clock.js';
-import type { AppConfig } from '#src/config/app-config.js';
+import type { InfluxSettings } from './influx.config.js';
 import type { DeliveryPart } from './influx-delivery.js';
 import type { InfluxWriterMetrics } from './influx-writer.metrics.js';
 
@@ -17,7 +17,7 @@ export class InfluxWriteOutcomes {
   lastError: string | undefined;
 
   constructor(
-    private readonly config: Pick<AppConfig, 'INFLUX_RETRY_MIN_MS' | 'INFLUX_RETRY_MAX_MS'>,
+    private readonly config: Pick<InfluxSettings, 'INFLUX_RETRY_MIN_MS' | 'INFLUX_RETRY_MAX_MS'>,
     private readonly stats: InfluxWriterMetrics,
     private readonly clock: Clock,
     private readonly logger: Logger,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import { InfluxConfig } from './influx.config.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
 import type { DeadLetterSummary, DroppedDeadLetters } from './influx-dead-letter.store.js';
 import { InfluxTelemetryWriter, type InfluxWriterStatus } from './influx-telemetry.writer.js';
@@ -21,7 +21,7 @@ export class OutboxService {
   private readonly logger = new Logger('InfluxTelemetryWriter');
   private readonly writer: InfluxTelemetryWriter;
 
-  constructor(writer: TelemetryWriter, config: AppConfig, metrics: Metrics) {
+  constructor(writer: TelemetryWriter, config: InfluxConfig, metrics: Metrics) {
     if (!(writer instanceof InfluxTelemetryWriter)) {
       throw new Error('OutboxService needs the InfluxDB telemetry writer (INFLUX_URL set)');
     }

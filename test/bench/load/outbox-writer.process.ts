@@ -3,7 +3,7 @@
 // <readings/s>. Writes readings at that rate from 'start' to 'end', flushing a few at a time as
 // the inbox does; notes its CPU and the writer's counters at every phase the parent announces.
 import { Logger } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { counterValue, makeReading, openWriter } from '#test/support/influx/influx-fixture.js';
 import type { CatchupCommand, CatchupEvent, PhaseMark } from './outbox-catchup.protocol.js';
 
@@ -14,7 +14,7 @@ const TICK_MS = 2;
 
 Logger.overrideLogger(['error']);
 // Production settings (AppConfig defaults): batch size, flush interval, concurrency, backoff.
-const config = Object.assign(new AppConfig(), {
+const config = defaultConfig({
   DATA_DIR: dataDir,
   INFLUX_URL: url,
   INFLUX_BUCKET: 'telemetry/autogen',

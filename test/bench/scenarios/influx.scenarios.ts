@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { AppConfig } from '#src/config/app-config.js';
+import { defaultConfig } from '#src/app-settings.js';
 import { influxdInstalled } from '#test/support/influx/index.js';
 import { tempDataDir } from '#test/support/influx/influx-fixture.js';
 import { startBenchInflux, type BenchInfluxStack } from '../support/influx-stack.js';
@@ -18,7 +18,7 @@ import { stepUp, type StepUpResult } from './step-up.js';
  * publish (a backlog that grows fails both).
  */
 export const INFLUX_LIMITS: SustainableLimits = {
-  p99Ms: new AppConfig().INFLUX_FLUSH_MS + 1000,
+  p99Ms: defaultConfig().INFLUX_FLUSH_MS + 1000,
   tailMs: 3000,
 };
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
-import { AppConfig } from '#src/config/app-config.js';
+import type { AppConfig } from '#src/app-settings.js';
+import { defaultConfig } from '#src/app-settings.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { InfluxTelemetryReader } from '#src/telemetry/influx/influx-telemetry.reader.js';
@@ -42,7 +43,7 @@ export function influxTestConfig(
   dataDir: string,
   overrides: Partial<AppConfig> = {},
 ): AppConfig {
-  return Object.assign(new AppConfig(), {
+  return defaultConfig({
     DATA_DIR: dataDir,
     INFLUX_URL: url,
     INFLUX_BUCKET: 'telemetry/autogen',
