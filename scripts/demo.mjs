@@ -33,7 +33,7 @@ await import('reflect-metadata');
 const dist = (path) => import(join(root, 'dist', path));
 const { createApp, startApp } = await dist('src/bootstrap.js');
 const { Clock } = await dist('src/common/clock.js');
-const { loadConfig } = await dist('src/config/load-config.js');
+const { loadConfig } = await dist('src/app-settings.js');
 const { ConfigError } = await dist('src/config/config.error.js');
 const { readEnvironment } = await dist('src/config/read-environment.js');
 const { TOPIC_FILTERS } = await dist('src/contracts/topics.js');
