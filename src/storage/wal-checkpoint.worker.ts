@@ -2,8 +2,10 @@
 // log into the database file, off the main thread. See wal-checkpointer.ts.
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { nameThisThread } from '#src/common/thread-name.js';
 
 const { file, everyMs } = workerData as { file: string; everyMs: number };
+nameThisThread('convoi-wal');
 const db = new BetterSqlite3(file);
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {

@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Clock } from '#src/common/clock.js';
 import { Metrics } from '#src/common/metrics.js';
+import { nameThisThread } from '#src/common/thread-name.js';
 import { useStructuredLogs } from '#src/logging/structured-logs.js';
 import type { BrokerSettings } from '../broker-settings.js';
 import { EmbeddedBroker } from '../embedded-broker.js';
@@ -15,6 +16,7 @@ import { RemoteCredentials } from './remote-credentials.js';
 const port = parentPort;
 if (port === null) throw new Error('broker.worker.js runs as a worker thread only');
 const settings = workerData as BrokerSettings;
+nameThisThread('convoi-broker');
 useStructuredLogs(settings.log, process.stdout, 'broker');
 const logger = new Logger('BrokerThread');
 

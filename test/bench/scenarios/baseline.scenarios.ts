@@ -42,7 +42,13 @@ async function drive(
 
 /** A bare Aedes with its counting subscriber in-process. */
 export async function aedesBaseline(settings: BenchSettings): Promise<BaselineResult> {
-  const broker: Counter = new BenchChild('load/aedes-baseline.process.js');
+  // BENCH_CPU_PROF_DIR: the bare broker writes a V8 CPU profile there too, to set beside convoi's.
+  const profile = process.env.BENCH_CPU_PROF_DIR;
+  const broker: Counter = new BenchChild(
+    'load/aedes-baseline.process.js',
+    [],
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+  );
   try {
     const ready = await broker.next('ready');
     const url = `mqtt://127.0.0.1:${(ready as { port: number }).port}`;

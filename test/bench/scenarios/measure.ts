@@ -1,6 +1,13 @@
 import type { BenchFormat } from '../support/bench-fleet.js';
 import { cpus } from 'node:os';
-import { CpuMeter, machineBusyPct, machineTicks, memoryMb, ThreadMeter } from '../support/proc-stats.js';
+import {
+  CpuMeter,
+  machineBusyPct,
+  machineTicks,
+  memoryMb,
+  ThreadCpuMeter,
+  ThreadMeter,
+} from '../support/proc-stats.js';
 import type { LoadGroup } from '../load/load-group.js';
 import type { CheckpointCount, DeliveryTarget } from './delivery-target.js';
 
@@ -41,6 +48,8 @@ export interface WindowResult {
   cpuPct: Record<string, number>;
   /** Busiest thread of each measured process (not the load), % of one core. */
   busiestThreadPct?: Record<string, number>;
+  /** Each measured process's CPU by thread name (`main`, `convoi-broker`, `convoi-store`, …), % of one core. */
+  cpuPctByThread?: Record<string, Record<string, number>>;
   /** The whole machine's busy time, % of one core (other work on the machine included). */
   machineBusyPct?: number;
   rssMb: Record<string, number>;
@@ -66,15 +75,18 @@ export async function measureWindow(
   load.pids.forEach((pid, i) => pids.set(`load-${i}`, pid));
   const cpu = new CpuMeter(pids);
   const threads = new ThreadMeter(target.processes);
+  const byThread = new ThreadCpuMeter(target.processes);
   const before = await target.delivered();
   const checkpointsBefore = await target.checkpoints();
   await target.beginWindow();
   cpu.begin();
   threads.begin();
+  byThread.begin();
   const ticks = machineTicks();
   const run = await load.run(format, devices, ratePerS, seconds);
   const cpuPct = cpu.end();
   const busiestThreadPct = threads.end();
+  const cpuPctByThread = byThread.end();
   const machine = machineBusyPct(ticks, machineTicks(), cpus().length);
   const checkpointsAfter = await target.checkpoints();
   const drainStart = performance.now();
@@ -112,6 +124,7 @@ export async function measureWindow(
     ackLatencyMs: { p50: run.ackLatency.percentile(50), p99: run.ackLatency.percentile(99) },
     cpuPct,
     busiestThreadPct,
+    cpuPctByThread,
     machineBusyPct: machine,
     rssMb,
     peakRssMb,

@@ -143,6 +143,38 @@ export function threadCpuSeconds(pid: number): Map<string, number> {
 }
 
 /**
+ * CPU of each process's threads over an interval, summed by thread name ({@link threadCpuSeconds}:
+ * `main`, convoi's named workers `convoi-broker`, `convoi-store`, `convoi-wal`, V8's helpers,
+ * `node` for libuv's pool), in % of one core; names under 0.1 % are left out.
+ */
+export class ThreadCpuMeter {
+  private readonly start = new Map<string, Map<string, number>>();
+  private startedAt = 0;
+
+  constructor(private readonly pids: ReadonlyMap<string, number>) {}
+
+  begin(): void {
+    this.startedAt = performance.now();
+    for (const [name, pid] of this.pids) this.start.set(name, threadCpuSeconds(pid));
+  }
+
+  end(): Record<string, Record<string, number>> {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const out: Record<string, Record<string, number>> = {};
+    for (const [name, pid] of this.pids) {
+      const before = this.start.get(name) ?? new Map<string, number>();
+      const byThread: Record<string, number> = {};
+      for (const [thread, now] of threadCpuSeconds(pid)) {
+        const pct = Math.round((1000 * (now - (before.get(thread) ?? 0))) / seconds) / 10;
+        if (pct >= 0.1) byThread[thread] = pct;
+      }
+      out[name] = byThread;
+    }
+    return out;
+  }
+}
+
+/**
  * The busiest thread of each process over an interval, in % of one core: a process whose work
  * sits on one thread (Node's main thread, the shim) is at its limit near 100 %, whatever the
  * process total says.

@@ -3,6 +3,7 @@
 // itself in SQLite at 15,000 readings/s. See telemetry-store.thread.ts.
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { nameThisThread } from '#src/common/thread-name.js';
 import { WRITER_CHECKPOINT_PAGES } from '#src/storage/wal-checkpointer.js';
 import { ReadingRowsWriter } from '../reading-rows.writer.js';
 import type {
@@ -17,6 +18,7 @@ const RETRY_AFTER_FAILURE_MS = 1000;
 const port = parentPort;
 if (port === null) throw new Error('telemetry-store.worker.js runs as a worker thread only');
 const { file } = workerData as TelemetryStoreSettings;
+nameThisThread('convoi-store');
 const db = new BetterSqlite3(file);
 // Per connection: as durable as the main connection. The checkpointer thread copies the WAL;
 // this one checkpoints only past WRITER_CHECKPOINT_PAGES, which lets the WAL start again.
