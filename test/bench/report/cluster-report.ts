@@ -49,13 +49,14 @@ export function clusterSection(report: PipelineReport): string[] {
   const rows = cluster.runs.map(
     (r) =>
       `| ${r.layout} | ${r.stored} | ${r.seconds} | ${r.storedPerS} | ${r.cpuUsPerReading.convoi} (${byRole(r)}) | ` +
-      `${r.cpuUsPerReading.nats} | ${r.cpuUsPerReading.postgres} | ${totalUs(r)} | ${Math.round(1e6 / Math.max(1, totalUs(r)))} |`,
+      `${r.cpuUsPerReading.nats} | ${r.cpuUsPerReading.postgres} | ${totalUs(r)} | ${Math.round(1e6 / Math.max(1, totalUs(r)))} | ` +
+      `${r.logMessages ? Math.round((10 * r.stored) / r.logMessages) / 10 : '-'} |`,
   );
   return [
     '### Cluster on this machine (one PostgreSQL, one nats-server; every process shares the 2 cores)',
     '',
-    '| layout | stored | s | stored/s | convoi µs/reading (by role) | nats µs | postgres µs | total µs | readings/s per core |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| layout | stored | s | stored/s | convoi µs/reading (by role) | nats µs | postgres µs | total µs | readings/s per core | readings per log message |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     ...(cluster.failover
