@@ -142,8 +142,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
 
   private handle(entry: LoggedEntry): void {
     this.delivered.set(entry.partition, entry.position);
-    const payload = Buffer.from(entry.payload.buffer, entry.payload.byteOffset, entry.payload.byteLength);
-    this.consumer.consume(entry.topic, payload, entry.position);
+    this.consumer.consume(entry.topic, entry.payload, entry.position);
   }
 
   private async stopReading(partitions: readonly number[]): Promise<void> {

@@ -21,10 +21,16 @@ function batch(entries: readonly LogEntry[]): Buffer {
   );
 }
 
+const place = { partition: 5, position: 42 };
+
+/** The entries of `bytes`, each checked to carry the message's place, without it. */
 function decodeAll(bytes: Uint8Array): LogEntry[] {
-  const decoded = decodeLogEntries(bytes);
+  const decoded = decodeLogEntries(bytes, place);
   assert.ok(decoded.ok, decoded.ok ? '' : decoded.reason);
-  return decoded.entries;
+  return decoded.entries.map(({ partition, position, ...entry }) => {
+    assert.deepEqual({ partition, position }, place, 'every entry at its message’s place');
+    return entry;
+  });
 }
 
 describe('log entry codec', () => {
@@ -72,7 +78,8 @@ describe('log entry codec', () => {
     const count = Buffer.from(two);
     count.writeUInt32LE(3, 1);
     cases.push([count, 'entry 2 of 3 missing']);
-    for (const [bytes, reason] of cases) assert.deepEqual(decodeLogEntries(bytes), { ok: false, reason });
+    for (const [bytes, reason] of cases)
+      assert.deepEqual(decodeLogEntries(bytes, place), { ok: false, reason });
   });
 
   it('refuses a string too long for its length field', () => {

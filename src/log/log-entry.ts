@@ -24,6 +24,8 @@ export interface LogEntry {
 
 /** An entry read back from the log: where it is, and in which partition. */
 export interface LoggedEntry extends LogEntry {
+  /** The message's bytes: a view on the log message read, handed on without a copy. */
+  readonly payload: Buffer;
   /**
    * Its position in the log (the stream sequence of its message): increasing in log order within
    * a partition, shared by the entries one edge turn appended together.

@@ -8,6 +8,8 @@
 //   BENCH_ONLY=idle-fleet npm run bench   no traffic for BENCH_IDLE_S (60) s: background CPU
 //   BENCH_ONLY=convoi-stepup,postgres-stepup npm run bench   the two operational stores
 //   BENCH_ONLY=cluster npm run bench   one node vs edge + 1-3 processors on the log, and a failover
+//     BENCH_CLUSTER_LAYOUTS=0,1 (processors per run, 0 one node: no failover), BENCH_CLUSTER_MESSAGES,
+//     BENCH_CPU_PROF_DIR=/tmp/p (a V8 CPU profile of every node, per layout and role)
 //   BENCH_ONLY=fleet-import npm run bench   150,000 containers imported into SQLite and PostgreSQL
 // BENCH_TEMPLATE_DIR=/tmp/x keeps (and reuses) the 150,000-container fleet between runs.
 import { aedesBaseline, mosquittoBaseline } from './scenarios/baseline.scenarios.js';

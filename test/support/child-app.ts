@@ -12,6 +12,8 @@ export interface ChildAppOptions {
   stderr?: 'inherit' | 'ignore' | 'pipe';
   /** Where the child's stdout (its log lines) goes (default: discarded); `pipe` to read them. */
   stdout?: 'ignore' | 'pipe';
+  /** Extra Node flags (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  execArgv?: string[];
 }
 
 /** Attempts of {@link startConvoi} on new ports when the chosen ones were taken first. */
@@ -22,7 +24,7 @@ const PORT_ATTEMPTS = 5;
  * tests that must kill it (SIGKILL) or restart it on the same data dir.
  */
 export function spawnConvoi(options: ChildAppOptions): ChildProcess {
-  return spawn(process.execPath, [...startNodeFlags(), 'dist/src/main.js'], {
+  return spawn(process.execPath, [...startNodeFlags(), ...(options.execArgv ?? []), 'dist/src/main.js'], {
     env: {
       PATH: process.env.PATH,
       DATA_DIR: options.dataDir,

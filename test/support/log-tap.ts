@@ -104,7 +104,9 @@ export class LogTap {
     if (m.seq <= this.last) return; // a restarted consumer's overlap
     if (m.seq !== this.last + 1) this.missed += m.seq - this.last - 1;
     this.last = m.seq;
-    const decoded = decodeLogEntries(m.data);
+    // The stream's every subject: the partition is the subject's last token.
+    const partition = Number(m.subject.slice(m.subject.lastIndexOf('.') + 1));
+    const decoded = decodeLogEntries(m.data, { partition, position: m.seq });
     if (!decoded.ok) return;
     for (const entry of decoded.entries) {
       // The client stops a consumer whose callback throws: the tap must not.

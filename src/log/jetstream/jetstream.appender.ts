@@ -61,6 +61,8 @@ export class JetStreamAppender extends InputLogAppender {
   private open = new Map<string, TurnBatch>();
   private publishing?: NodeJS.Immediate;
   private connected = true;
+  /** Each partition's subject, made once rather than per entry. */
+  private readonly subjects: readonly string[];
 
   constructor(
     private readonly connection: NatsConnection,
@@ -68,13 +70,14 @@ export class JetStreamAppender extends InputLogAppender {
   ) {
     super();
     this.headers = appendHeaders(options.stream);
+    this.subjects = Array.from({ length: options.partitions }, (_, p) => readingsSubject(p));
     this.acks = new PubAckInbox(connection, options.timeoutMs, () => this.releaseSlot());
   }
 
   append(entry: LogEntry): Promise<LogPosition> {
     let subject: string, record: Buffer;
     try {
-      subject = readingsSubject(partitionOf(partitionKeyOf(entry), this.options.partitions));
+      subject = this.subjects[partitionOf(partitionKeyOf(entry), this.options.partitions)];
       record = encodeBatchRecord(entry);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));

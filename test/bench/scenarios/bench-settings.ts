@@ -5,6 +5,9 @@ export const FLEET_CONTAINERS = 150_000;
 /** Containers on a chilled-4 shipment (full profile rule set); the others run the device rules. */
 export const FLEET_SHIPMENTS = 500;
 
+/** The cluster scenario's layouts: one node (0), then an edge with 1, 2 and 3 processors. */
+export const CLUSTER_LAYOUTS = [0, 1, 2, 3];
+
 /** Durations and sizes of one bench run; BENCH_QUICK=1 shortens every window (~10 s). */
 export interface BenchSettings {
   quick: boolean;
@@ -30,6 +33,15 @@ export interface BenchSettings {
     warmUpSeconds: number;
     maxSteps: number;
     maxPerS: number;
+  };
+  /** The cluster scenario. */
+  cluster: {
+    /** QoS 1 readings per layout (BENCH_CLUSTER_MESSAGES; 60,000, 6,000 quick). */
+    messages: number;
+    /** Processors per cluster run, 0 for one node (BENCH_CLUSTER_LAYOUTS; the failover only after all). */
+    layouts: number[];
+    /** BENCH_CPU_PROF_DIR: a V8 CPU profile of every node there, per layout and role. */
+    profileDir?: string;
   };
   jsonDevices: number[];
   chirpstackDevices: number[];
@@ -60,6 +72,11 @@ export function benchSettings(env: NodeJS.ProcessEnv): BenchSettings {
       warmUpSeconds: num('BENCH_WARMUP_S', 10, 5),
       maxSteps: 8,
       maxPerS: 60_000,
+    },
+    cluster: {
+      messages: num('BENCH_CLUSTER_MESSAGES', 60_000, 6_000),
+      layouts: env.BENCH_CLUSTER_LAYOUTS?.split(',').map(Number) ?? CLUSTER_LAYOUTS,
+      profileDir: env.BENCH_CPU_PROF_DIR,
     },
     jsonDevices: runDevices('json', FLEET_CONTAINERS),
     chirpstackDevices: runDevices('chirpstack', FLEET_CONTAINERS),

@@ -8,9 +8,11 @@
 // stored once. On 2 cores the processors share the cores with everything else: the figures are
 // the cost per reading and what a core buys, not a scaling curve.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
@@ -21,8 +23,10 @@ import { lockHolders } from '#test/support/lease-participants.js';
 import { NatsServerProcess } from '#test/support/nats-server.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { processTreeCpuSeconds } from '../support/proc-stats.js';
-import type { BenchSettings } from './bench-settings.js';
+import { CLUSTER_LAYOUTS, type BenchSettings } from './bench-settings.js';
 
+/** NATS_STREAM's default, which the nodes use. */
+const READINGS_STREAM = 'CONVOI_READINGS';
 const DEVICES = 64;
 const PARTITIONS = 64;
 const CLIENTS = 16;
@@ -38,54 +42,94 @@ export interface ClusterRun {
   storedPerS: number;
   /** µs of CPU per stored reading: convoi's processes, nats-server, PostgreSQL. */
   cpuUsPerReading: { convoi: number; nats: number; postgres: number };
+  /** Messages in the log (its last sequence: one per partition and edge turn); none for one node. */
+  logMessages?: number;
+  /** convoi's µs per stored reading by role (`node` for the one node; the processors summed). */
+  convoiUsByRole: Record<string, number>;
 }
 
 export interface ClusterResult {
   runs: ClusterRun[];
-  failover: { takeoverMs: number; acknowledged: number; stored: number; layout: string };
+  /** Only after the standard layouts (BENCH_CLUSTER_LAYOUTS unset). */
+  failover?: { takeoverMs: number; acknowledged: number; stored: number; layout: string };
 }
 
 interface Node {
   child: ChildProcess;
   mqttPort: number;
   dataDir: string;
+  /** CONVOI_ROLES, `node` for every role without the log. */
+  role: string;
 }
+
+/** How long a profiled node may take to stop and write its profile before it is killed. */
+const PROFILE_STOP_MS = 20_000;
 
 /** The bench's cluster: one PostgreSQL database and nats-server stream per layout, fresh each time. */
 class ClusterLab {
   private readonly nodes: Node[] = [];
   /** The processors, in the order started. */
   readonly processors: Node[] = [];
+  /**
+   * @param profileDir BENCH_CPU_PROF_DIR: each node writes a V8 CPU profile into its own folder
+   *   there (`<layout>-<role>-<n>`), so it is stopped with SIGTERM, not killed, at the end.
+   */
   constructor(
     private readonly env: Record<string, string>,
     readonly admin: pg.Pool,
+    private readonly profileDir?: string,
   ) {}
 
   async start(roles: string | undefined): Promise<Node> {
     const dataDir = mkdtempSync(join(tmpdir(), 'convoi-bench-cluster-'));
+    const role = roles ?? 'node';
     const env = roles === undefined ? this.env : { ...this.env, CONVOI_ROLES: roles };
-    const node = { dataDir, ...(await startConvoi({ dataDir, env })) };
+    const execArgv: string[] = [];
+    if (this.profileDir !== undefined) {
+      const dir = join(this.profileDir, `${role}-${this.nodes.length}`);
+      mkdirSync(dir, { recursive: true });
+      execArgv.push('--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${dir}`);
+    }
+    const node = { dataDir, role, ...(await startConvoi({ dataDir, env, execArgv })) };
     this.nodes.push(node);
     if (roles === 'processor') this.processors.push(node);
     return node;
   }
 
   cpuSeconds(): number {
-    return this.nodes.reduce(
-      (sum, n) => sum + (n.child.exitCode === null ? processTreeCpuSeconds(n.child.pid!) : 0),
-      0,
-    );
+    return Object.values(this.cpuSecondsByRole()).reduce((sum, s) => sum + s, 0);
+  }
+
+  /** CPU seconds so far of the live nodes, summed per role. */
+  cpuSecondsByRole(): Record<string, number> {
+    const byRole: Record<string, number> = {};
+    for (const n of this.nodes)
+      if (n.child.exitCode === null)
+        byRole[n.role] = (byRole[n.role] ?? 0) + processTreeCpuSeconds(n.child.pid!);
+    return byRole;
   }
 
   async dispose(): Promise<void> {
     for (const node of this.nodes) {
       if (node.child.exitCode === null && node.child.signalCode === null) {
         const exited = new Promise((done) => node.child.once('exit', done));
-        node.child.kill('SIGKILL');
+        node.child.kill(this.profileDir === undefined ? 'SIGKILL' : 'SIGTERM');
+        const killer = setTimeout(() => node.child.kill('SIGKILL'), PROFILE_STOP_MS);
         await exited;
+        clearTimeout(killer);
       }
       rmSync(node.dataDir, { recursive: true, force: true });
     }
+  }
+}
+
+/** The readings stream's last sequence: how many messages the edge appended. */
+async function lastSequence(url: string): Promise<number> {
+  const connection = await connect({ servers: url });
+  try {
+    return (await (await jetstreamManager(connection)).streams.info(READINGS_STREAM)).state.last_seq;
+  } finally {
+    await connection.close();
   }
 }
 
@@ -143,6 +187,7 @@ async function withLab<T>(
   postgres: PostgresServer,
   seed: string,
   layout: number | undefined,
+  profileDir: string | undefined,
   work: (lab: ClusterLab, entry: Node, nats: NatsServerProcess) => Promise<T>,
 ): Promise<T> {
   const url = await postgres.createDatabase();
@@ -160,6 +205,7 @@ async function withLab<T>(
       ...(layout === undefined ? {} : { NATS_URL: nats.url }),
     },
     admin,
+    profileDir === undefined ? undefined : join(profileDir, String(layout ?? 0)),
   );
   try {
     if (layout === undefined) return await work(lab, await lab.start(undefined), nats);
@@ -187,12 +233,14 @@ async function measuredRun(
   seed: string,
   processors: number | undefined,
   messages: number,
+  profileDir: string | undefined,
 ): Promise<ClusterRun> {
   const layout =
     processors === undefined
       ? 'one node'
       : `edge + ${processors} processor${processors > 1 ? 's' : ''} + api`;
-  return withLab(postgres, seed, processors, async (lab, entry, nats) => {
+  return withLab(postgres, seed, processors, profileDir, async (lab, entry, nats) => {
+    const byRole0 = lab.cpuSecondsByRole();
     const cpu0 = {
       convoi: lab.cpuSeconds(),
       nats: processTreeCpuSeconds(nats.pid),
@@ -208,7 +256,10 @@ async function measuredRun(
     const seconds = (performance.now() - t0) / 1000;
     const stored = await storedCount(lab.admin);
     const per = (s: number) => Math.round((s * 1e7) / stored) / 10;
+    const byRole = lab.cpuSecondsByRole();
+    const logMessages = processors === undefined ? undefined : await lastSequence(nats.url);
     return {
+      logMessages,
       layout,
       messages,
       stored,
@@ -219,6 +270,9 @@ async function measuredRun(
         nats: per(processTreeCpuSeconds(nats.pid) - cpu0.nats),
         postgres: per(processTreeCpuSeconds(postgres.pid()!) - cpu0.postgres),
       },
+      convoiUsByRole: Object.fromEntries(
+        Object.entries(byRole).map(([role, s]) => [role, per(s - (byRole0[role] ?? 0))]),
+      ),
     };
   });
 }
@@ -228,8 +282,8 @@ async function failover(
   postgres: PostgresServer,
   seed: string,
   messages: number,
-): Promise<ClusterResult['failover']> {
-  return withLab(postgres, seed, 2, async (lab, edge) => {
+): Promise<NonNullable<ClusterResult['failover']>> {
+  return withLab(postgres, seed, 2, undefined, async (lab, edge) => {
     let acknowledged = 0;
     let takeoverMs = -1;
     let takeover: Promise<void> | undefined;
@@ -265,15 +319,20 @@ async function failover(
   });
 }
 
+/**
+ * The layouts (`settings.cluster.layouts`, processors per cluster, 0 for one node) each measured
+ * once, then the failover when every standard layout ran.
+ */
 export async function clusterScenario(settings: BenchSettings): Promise<ClusterResult> {
-  const messages = settings.quick ? 6_000 : 60_000;
+  const { messages, layouts, profileDir } = settings.cluster;
   const postgres = await startPostgres();
   const seedDir = mkdtempSync(join(tmpdir(), 'convoi-bench-cluster-seed-'));
   try {
     const seed = writeClusterSeed(seedDir, DEVICES);
     const runs: ClusterRun[] = [];
-    for (const processors of [undefined, 1, 2, 3])
-      runs.push(await measuredRun(postgres, seed, processors, messages));
+    for (const processors of layouts)
+      runs.push(await measuredRun(postgres, seed, processors || undefined, messages, profileDir));
+    if (layouts.join() !== CLUSTER_LAYOUTS.join()) return { runs };
     return { runs, failover: await failover(postgres, seed, messages) };
   } finally {
     await postgres.stop();
