@@ -99,9 +99,14 @@ export class FleetRepository implements OnModuleInit, BeforeApplicationShutdown 
     this.containers.forget(id);
   }
 
-  /** Drops every kept entry (after an import wrote many); on PostgreSQL loads them again. */
+  /** Drops every kept entry (other nodes' changes missed); on PostgreSQL loads them again. */
   forgetContainers(): void {
     this.containers.forgetAll();
+  }
+
+  /** Drops the kept entries of the containers an import wrote (all of them when many). */
+  forgetImported(ids: readonly string[]): void {
+    this.containers.forgetMany(ids);
   }
 
   async listDevices(): Promise<Device[]> {
