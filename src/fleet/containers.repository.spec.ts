@@ -3,9 +3,14 @@ import { beforeEach, it } from 'node:test';
 import { describeEachStore } from '#test/support/store-dialects.js';
 import { openFleetStore, type FleetStore } from '#test/support/fleet-store.js';
 import { ContainersRepository } from './containers.repository.js';
-import { CONTAINER_CACHE_SIZE, type FleetRepository } from './fleet.repository.js';
+import { sql } from 'kysely';
+import { CONTAINER_CACHE_SIZE, REGISTRY_PAGE_SIZE } from './container-registry.js';
+import type { FleetRepository } from './fleet.repository.js';
 
-/** FleetRepository.findContainer (cached on SQLite) seen through every write path, on both stores. */
+/**
+ * FleetRepository.findContainer (cached on SQLite, every entry kept on PostgreSQL) seen through
+ * every write path, on both stores.
+ */
 describeEachStore(ContainersRepository.name, (current) => {
   let fleet: FleetRepository;
   let seed: FleetStore['seed'];
@@ -78,5 +83,58 @@ describeEachStore(ContainersRepository.name, (current) => {
     await containers.update({ id: 'C0', kind: 'pallet', label: 'changed' }, 2);
     assert.equal((await fleet.findContainer('C0'))?.label, 'changed');
     assert.equal((await fleet.findContainer(`C${n - 1}`))?.label, `${n - 1}`);
+  });
+
+  /** Renames a container behind the registry's back, as another node's write not yet announced. */
+  const renameUnannounced = (id: string, label: string) =>
+    fleet.db.updateTable('containers').set({ label }).where('id', '=', id).execute();
+
+  it('keeps every container on PostgreSQL once loaded, in pages; on SQLite only what was read', async () => {
+    const n = REGISTRY_PAGE_SIZE + 10;
+    const ids = Array.from({ length: n }, (_, i) => `C${String(i).padStart(5, '0')}`);
+    await seed({ containers: ids.map((id) => ({ id, kind: 'pallet' as const, label: 'seeded' })) });
+    fleet.cacheWhile(true);
+    await fleet.containersLoaded();
+    await renameUnannounced(ids[0], 'behind');
+    await renameUnannounced(ids[n - 1], 'behind');
+    const whole = current().dialect === 'postgres';
+    for (const id of [ids[0], ids[n - 1]])
+      assert.equal((await fleet.findContainer(id))?.label, whole ? 'seeded' : 'behind', id);
+    // A small import drops only what it wrote: no reload, which would read the unannounced rename.
+    await seed({ containers: [{ id: ids[1], kind: 'pallet', label: 'imported' }] });
+    await fleet.containersLoaded();
+    assert.equal((await fleet.findContainer(ids[1]))?.label, 'imported');
+    assert.equal((await fleet.findContainer(ids[n - 1]))?.label, whole ? 'seeded' : 'behind');
+    // The announcement of the write arrives: the entry is read again.
+    fleet.forgetContainer(ids[0]);
+    assert.equal((await fleet.findContainer(ids[0]))?.label, 'behind');
+    // Other nodes unheard: nothing kept, not even what was loaded.
+    fleet.cacheWhile(false);
+    assert.equal((await fleet.findContainer(ids[n - 1]))?.label, 'behind');
+  });
+
+  it('does not keep from a page of the load a container written while the page was read', async () => {
+    if (current().dialect === 'sqlite') return; // no load: one node, every write its own
+    await seed({ containers: ['C1', 'C2'].map((id) => ({ id, kind: 'pallet' as const, label: 'seeded' })) });
+    fleet.cacheWhile(false);
+    await fleet.db.transaction().execute(async (trx) => {
+      // The page's SELECT waits for this lock: the write below is announced while it is in flight.
+      await sql`LOCK TABLE containers IN ACCESS EXCLUSIVE MODE`.execute(trx);
+      fleet.cacheWhile(true);
+      for (let tries = 0; ; tries++) {
+        const { rows } = await sql<{ waiting: number }>`
+          SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND query LIKE '%containers%'`.execute(fleet.db);
+        if (rows[0].waiting > 0) break;
+        assert.ok(tries < 200, 'the load never asked for a page');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      fleet.forgetContainer('C1');
+    });
+    await fleet.containersLoaded();
+    await renameUnannounced('C1', 'behind');
+    await renameUnannounced('C2', 'behind');
+    assert.equal((await fleet.findContainer('C1'))?.label, 'behind', 'read again');
+    assert.equal((await fleet.findContainer('C2'))?.label, 'seeded', 'kept from the page');
   });
 });

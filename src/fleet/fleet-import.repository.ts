@@ -46,6 +46,7 @@ export class FleetImportRepository {
    */
   async write(pages: Iterable<FleetImport>, nowMs: number): Promise<number> {
     const json = this.fleet.dialect === 'postgres';
+    const written: string[] = [];
     const result = await this.fleet.db.transaction().execute(async (trx) => {
       let opened = 0;
       let writing: Promise<number> | undefined;
@@ -60,6 +61,7 @@ export class FleetImportRepository {
         }
         opened += (await writing) ?? 0;
         if (page.done === true) return opened;
+        for (const c of page.value.containers) written.push(c.id);
         writing = writePage(trx, page.value, nowMs, json);
         // Handled here, thrown when awaited: it may fail before the loop comes back to it.
         writing.catch(() => undefined);
@@ -67,7 +69,7 @@ export class FleetImportRepository {
         await nextTurn();
       }
     });
-    this.fleet.forgetContainers();
+    this.fleet.forgetImported(written);
     return result;
   }
 }

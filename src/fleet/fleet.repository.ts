@@ -1,16 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Kysely } from 'kysely';
-import { BatchedReads } from '#src/storage/batched-reads.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { ContainerRegistry } from './container-registry.js';
 import { FLEET_MIGRATIONS, FLEET_SCOPE } from './fleet.migrations.js';
-import { toBinding, toContainer, toDevice, type FleetTables } from './fleet.tables.js';
+import { toBinding, toDevice, type FleetTables } from './fleet.tables.js';
 import type { Container, Device, DeviceBinding } from './fleet.types.js';
-
-/**
- * Containers kept in memory at most (~160 B each, ~8 MB in all): the ones planners and screens
- * read again and again stay; past the bound the oldest entry leaves.
- */
-export const CONTAINER_CACHE_SIZE = 50_000;
 
 /**
  * The fleet's tables in the operational store (SQLite or PostgreSQL, one query for both; scope
@@ -19,40 +13,34 @@ export const CONTAINER_CACHE_SIZE = 50_000;
  * containers and devices repositories; a fleet import's in fleet-import.repository.ts.
  */
 @Injectable()
-export class FleetRepository implements OnModuleInit {
+export class FleetRepository implements OnModuleInit, BeforeApplicationShutdown {
   readonly db: Kysely<FleetTables>;
   private migration: Promise<void> | undefined;
 
-  /**
-   * Registry entries by id, for the REST read of a container (a SELECT was ~6 % of its CPU; on
-   * PostgreSQL a round trip, which waits behind the state checkpoint's writes). Every write of the
-   * containers table goes through {@link forgetContainer}: this node's own, and on PostgreSQL the
-   * other nodes' as their announcements arrive (fleet-changes.service.ts). While those cannot
-   * arrive (the listening session lost) nothing is kept: {@link cacheWhile}.
-   */
-  private readonly containers = new Map<string, Readonly<Container>>();
-  private cacheContainers = true;
-  /** Bumped by every forget: a read that began before one does not keep what it read. */
-  private generation = 0;
-  /** The entries not cached, read together while a read is in flight (storage/batched-reads.ts). */
-  private readonly reads: BatchedReads<string, Readonly<Container>>;
+  /** Registry entries for the REST read of a container: every one on PostgreSQL (container-registry.ts). */
+  private readonly containers: ContainerRegistry;
 
   constructor(private readonly store: OperationalDatabase) {
     this.db = store.db.withTables<FleetTables>();
-    this.reads = new BatchedReads(async (ids) => {
-      const rows = await this.db.selectFrom('containers').selectAll().where('id', 'in', ids).execute();
-      return new Map(rows.map((row) => [row.id, Object.freeze(toContainer(row))]));
-    });
+    this.containers = new ContainerRegistry(this.db, store.dialect === 'postgres', () => this.migrated());
   }
 
   /** Keeps registry entries while `trusted` (PostgreSQL: while other nodes' changes are heard). */
   cacheWhile(trusted: boolean): void {
-    this.cacheContainers = trusted;
-    this.forgetContainers();
+    this.containers.cacheWhile(trusted);
+  }
+
+  /** Resolves when the registry's load in progress (PostgreSQL) has ended. */
+  containersLoaded(): Promise<void> {
+    return this.containers.loaded();
   }
 
   async onModuleInit(): Promise<void> {
     await this.migrated();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.containers.stop();
   }
 
   /** Resolves once the tables are migrated (migrates them on the first call). */
@@ -102,30 +90,23 @@ export class FleetRepository implements OnModuleInit {
   }
 
   /** The container's registry entry (shared and frozen: callers copy it to change it). */
-  async findContainer(id: string): Promise<Readonly<Container> | undefined> {
-    const cached = this.containers.get(id);
-    if (cached !== undefined) return cached;
-    const generation = this.generation;
-    const container = await this.reads.read(id);
-    if (container === undefined) return undefined;
-    if (this.cacheContainers && generation === this.generation) {
-      if (this.containers.size >= CONTAINER_CACHE_SIZE)
-        this.containers.delete(this.containers.keys().next().value!);
-      this.containers.set(id, container);
-    }
-    return container;
+  findContainer(id: string): Promise<Readonly<Container> | undefined> {
+    return this.containers.find(id);
   }
 
-  /** Drops the cached entry of a container written elsewhere (created, changed, deleted). */
+  /** Drops the kept entry of a container written elsewhere (created, changed, deleted). */
   forgetContainer(id: string): void {
-    this.generation++;
-    this.containers.delete(id);
+    this.containers.forget(id);
   }
 
-  /** Drops every cached entry (after an import wrote many). */
+  /** Drops every kept entry (other nodes' changes missed); on PostgreSQL loads them again. */
   forgetContainers(): void {
-    this.generation++;
-    this.containers.clear();
+    this.containers.forgetAll();
+  }
+
+  /** Drops the kept entries of the containers an import wrote (all of them when many). */
+  forgetImported(ids: readonly string[]): void {
+    this.containers.forgetMany(ids);
   }
 
   async listDevices(): Promise<Device[]> {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ContainerSites } from '#src/fleet/container-sites.service.js';
 import { DeviceDirectory } from '#src/fleet/device-directory.service.js';
 import { FleetChanges } from '#src/fleet/fleet-changes.service.js';
+import { FleetRepository } from '#src/fleet/fleet.repository.js';
 import { JourneySites } from '#src/journeys/journey-sites.service.js';
 import { LISTENER_APPLICATION } from '#src/storage/store-notifications.js';
 import { withClient } from '#test/support/postgres.js';
@@ -93,6 +94,13 @@ describe(`the fleet on two nodes sharing one PostgreSQL (${FleetChanges.name})`,
 
   it('a node that lost its listening session reads the fleet again once it listens again', async () => {
     const [a, b] = nodes;
+    // B keeps every container it knows (its registry loaded at start); this one it has read.
+    const kept = { id: 'TWO-KEPT', kind: 'reefer', label: 'kept', siteId: 'DC-LYON-SQF' };
+    assert.equal((await a.request('/api/v1/containers', json('POST', kept))).status, 201);
+    await waitFor(
+      'B reads the new container',
+      async () => (await b.request('/api/v1/containers/TWO-KEPT')).status === 200,
+    );
     // Every node's listening session ends: a change made before they listen again is missed.
     await withClient(a.config.DATABASE_URL!, (c) =>
       c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
@@ -102,6 +110,15 @@ describe(`the fleet on two nodes sharing one PostgreSQL (${FleetChanges.name})`,
     const container = { id: 'TWO-MISSED', kind: 'reefer', label: 'm', siteId: 'DC-LYON-SQF' };
     assert.equal((await a.request('/api/v1/containers', json('POST', container))).status, 201);
     const sitesOfB = b.running.app.get(ContainerSites);
+    const relabelled = await a.request('/api/v1/containers/TWO-KEPT', {
+      ...json('PATCH', { label: 'changed unheard' }),
+      headers: { 'if-match': (await a.request('/api/v1/containers/TWO-KEPT')).headers.get('etag') ?? '' },
+    });
+    assert.equal(relabelled.status, 200, JSON.stringify(relabelled.body));
     await waitFor('B rebuilt its indexes', () => sitesOfB.siteOf('TWO-MISSED') === 'DC-LYON-SQF');
+    const fleetOfB = b.running.app.get(FleetRepository);
+    await fleetOfB.containersLoaded();
+    assert.equal((await b.request('/api/v1/containers/TWO-KEPT')).body.label, 'changed unheard');
+    assert.equal((await b.request('/api/v1/containers/TWO-MISSED')).body.label, 'm');
   });
 });
