@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { sql } from 'kysely';
-import { ApiKeyRepository, PRINCIPAL_CACHE_SIZE, PRINCIPAL_TTL_MS } from '#src/auth/api-key.repository.js';
+import {
+  ApiKeyRepository,
+  PRINCIPAL_CACHE_SIZE,
+  PRINCIPAL_REFRESH_AHEAD_MS,
+  PRINCIPAL_TTL_MS,
+} from '#src/auth/api-key.repository.js';
 import { generateApiKey, hashApiKey } from '#src/auth/api-key.secret.js';
 import { ApiKeysService } from '#src/auth/api-keys.service.js';
 import { AuthConfig } from '#src/auth/auth.config.js';
 import { ManualClock } from '#src/common/clock.js';
 import { defaultConfig } from '#src/app-settings.js';
 import { describeEachStore } from '#test/support/store-dialects.js';
+import { waitFor } from '#test/support/wait-for.js';
 
 describeEachStore(ApiKeyRepository.name, (current) => {
   let clock: ManualClock;
@@ -82,6 +88,33 @@ describeEachStore(ApiKeyRepository.name, (current) => {
     assert.ok(await repository.principalByHash(hashApiKey(key)), 'still trusted within the cache time');
     clock.advance(1);
     assert.equal(await repository.principalByHash(hashApiKey(key)), undefined);
+  });
+
+  it('reads a key in use again before its cache time ends, while still serving it', async () => {
+    const key = generateApiKey();
+    await insert('k-1', key);
+    const first = await repository.principalByHash(hashApiKey(key));
+    await sql`UPDATE api_keys SET name = 'renamed' WHERE id = 'k-1'`.execute(current().store.db);
+    clock.advance(PRINCIPAL_TTL_MS - PRINCIPAL_REFRESH_AHEAD_MS);
+    assert.equal(await repository.principalByHash(hashApiKey(key)), first, 'served while it is read again');
+    // The re-read replaced it before the cache time ended (the clock stands still meanwhile).
+    const again = await waitFor('the re-read principal', async () => {
+      const principal = await repository.principalByHash(hashApiKey(key));
+      return principal?.name === 'renamed' && principal;
+    });
+    clock.advance(PRINCIPAL_TTL_MS - 1);
+    assert.equal(
+      await repository.principalByHash(hashApiKey(key)),
+      again,
+      'trusted for a whole cache time from the re-read',
+    );
+  });
+
+  it('asks the store once for the requests that need the same key at the same time', async () => {
+    const key = generateApiKey();
+    await insert('k-1', key);
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => repository.principalByHash(hashApiKey(key))));
+    assert.ok(a !== undefined && a === b && b === c, 'one read, one principal shared by all three');
   });
 
   it('forgets the old digest when a key is re-hashed (configured admin key changed)', async () => {
