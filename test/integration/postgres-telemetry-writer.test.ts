@@ -136,6 +136,68 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     });
   });
 
+  it('stores ids and numbers as written, through its own connection and prepared INSERT', async () => {
+    const s = await open();
+    const awkward = ['a,b', '{x}', 'NULL', 'say "hi"', 'back\\slash', 'é ü'];
+    // A column of nothing but NULL in one batch (rssi), present in another: the padded unnest.
+    s.writer.write(
+      awkward.map((id, i) =>
+        reading(i, {
+          containerId: id,
+          deviceId: id,
+          shipmentId: i % 2 ? id : undefined,
+          temperatureC: -0.1 * (i + 1),
+          doorOpen: i % 2 === 0,
+        }),
+      ),
+    );
+    s.writer.write([
+      reading(0, {
+        containerId: 'C1',
+        temperatureC: 1e-7,
+        quality: { lagMs: 3, late: true, rssi: -117.5, fCnt: 2 ** 40 },
+      }),
+    ]);
+    await s.writer.flush();
+    const sessions = await query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'convoi readings writer' AND query LIKE 'INSERT INTO readings%'",
+    );
+    assert.deepEqual(sessions, [{ n: '1' }], "the INSERT ran on the writer's own session");
+    const rows = await query<Record<string, unknown>>(
+      'SELECT container_id, device_id, shipment_id, temperature_c, door_open, rssi, f_cnt, late FROM readings ORDER BY measured_at, container_id COLLATE "C"',
+    );
+    assert.deepEqual(rows, [
+      ...awkward
+        .map((id, i) => ({
+          container_id: id,
+          device_id: id,
+          shipment_id: i % 2 ? id : null,
+          temperature_c: -0.1 * (i + 1),
+          door_open: i % 2 === 0,
+          rssi: null,
+          f_cnt: null,
+          late: false,
+        }))
+        .flatMap((row, i) =>
+          i === 0
+            ? [
+                {
+                  container_id: 'C1',
+                  device_id: 'D1',
+                  shipment_id: null,
+                  temperature_c: 1e-7,
+                  door_open: null,
+                  rssi: -117.5,
+                  f_cnt: String(2 ** 40),
+                  late: true,
+                },
+                row,
+              ]
+            : [row],
+        ),
+    ]);
+  });
+
   it('merges a reading written again field by field, across batches and within one', async () => {
     const s = await open();
     s.writer.write([reading(0, { temperatureC: 4, humidityPct: 80 })]);

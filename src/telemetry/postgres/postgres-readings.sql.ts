@@ -1,27 +1,49 @@
 import { sql, type Kysely } from 'kysely';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { MERGE_READING_ON_CONFLICT } from '../reading-merge.sql.js';
+import { booleanArrayLiteral, numberArrayLiteral, textArrayLiteral } from './postgres-array-literal.js';
 import type { ReadingColumns } from './reading-columns.js';
 
-const ON_CONFLICT = sql.raw(MERGE_READING_ON_CONFLICT);
-
 /**
- * Inserts the rows in one statement, each column one array parameter unnested; a row whose key
- * (container, measuredAt, device) is stored already is merged into it field by field, as the
- * embedded store (reading-row.ts) and InfluxDB merge a point written again. The rows' keys
- * must be distinct (mergeRepeatedKeys merges a batch's repeats).
+ * Inserts rows given as one array parameter per column, unnested together (twenty parameters
+ * however many rows: the statement's text never changes, so it is prepared once per connection,
+ * postgres-readings.session.ts); a row whose key (container, measuredAt, device) is stored
+ * already is merged into it field by field, as the embedded store (reading-row.ts) and InfluxDB
+ * merge a point written again. The rows' keys must be distinct (mergeRepeatedKeys merges a
+ * batch's repeats). Its values: {@link insertReadingsValues}.
  */
-export async function insertReadingColumns(db: Kysely<object>, c: ReadingColumns): Promise<void> {
-  await sql`INSERT INTO readings (container_id, measured_at, device_id, received_at, shipment_id, source,
-      temperature_c, humidity_pct, shock_g, lat, lon, alt_m, battery_pct, door_open,
-      f_cnt, gateways, rssi, snr, lag_ms, late)
-    SELECT * FROM unnest(${c.containerId}::text[], ${c.measuredAt}::bigint[], ${c.deviceId}::text[],
-      ${c.receivedAt}::bigint[], ${c.shipmentId}::text[], ${c.source}::text[],
-      ${c.temperatureC}::float8[], ${c.humidityPct}::float8[], ${c.shockG}::float8[],
-      ${c.lat}::float8[], ${c.lon}::float8[], ${c.altM}::float8[], ${c.batteryPct}::float8[],
-      ${c.doorOpen}::boolean[], ${c.fCnt}::bigint[], ${c.gateways}::bigint[],
-      ${c.rssi}::float8[], ${c.snr}::float8[], ${c.lagMs}::bigint[], ${c.late}::boolean[])
-    ${ON_CONFLICT}`.execute(db);
+export const INSERT_READINGS = `INSERT INTO readings (container_id, measured_at, device_id, received_at,
+    shipment_id, source, temperature_c, humidity_pct, shock_g, lat, lon, alt_m, battery_pct, door_open,
+    f_cnt, gateways, rssi, snr, lag_ms, late)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+    $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[],
+    $14::boolean[], $15::bigint[], $16::bigint[], $17::float8[], $18::float8[], $19::bigint[], $20::boolean[])
+  ${MERGE_READING_ON_CONFLICT}`;
+
+/** The parameters of {@link INSERT_READINGS}, in its order, as array literals. */
+export function insertReadingsValues(c: ReadingColumns): string[] {
+  return [
+    textArrayLiteral(c.containerId),
+    numberArrayLiteral(c.measuredAt),
+    textArrayLiteral(c.deviceId),
+    numberArrayLiteral(c.receivedAt),
+    textArrayLiteral(c.shipmentId),
+    textArrayLiteral(c.source),
+    numberArrayLiteral(c.temperatureC),
+    numberArrayLiteral(c.humidityPct),
+    numberArrayLiteral(c.shockG),
+    numberArrayLiteral(c.lat),
+    numberArrayLiteral(c.lon),
+    numberArrayLiteral(c.altM),
+    numberArrayLiteral(c.batteryPct),
+    booleanArrayLiteral(c.doorOpen),
+    numberArrayLiteral(c.fCnt),
+    numberArrayLiteral(c.gateways),
+    numberArrayLiteral(c.rssi),
+    numberArrayLiteral(c.snr),
+    numberArrayLiteral(c.lagMs),
+    booleanArrayLiteral(c.late),
+  ];
 }
 
 /**

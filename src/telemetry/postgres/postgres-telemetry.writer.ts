@@ -5,7 +5,8 @@ import { Metrics } from '#src/common/metrics.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
 import { PostgresReadingPartitions, dayOf } from './postgres-reading-partitions.js';
-import { insertAlertEvents, insertReadingColumns } from './postgres-readings.sql.js';
+import { insertAlertEvents } from './postgres-readings.sql.js';
+import { PostgresReadingsSession } from './postgres-readings.session.js';
 import { PostgresTelemetryConfig } from './postgres-telemetry.config.js';
 import {
   appendReading,
@@ -45,7 +46,8 @@ interface Batch {
 /**
  * Writes readings to PostgreSQL's `readings` table: `write` only queues (no database wait per
  * reading); a batch leaves when it is full or TELEMETRY_FLUSH_MS after its first reading, as
- * one INSERT (postgres-readings.sql.ts), one statement in flight at a time. A batch stays queued
+ * one INSERT (postgres-readings.sql.ts) on the writer's own connection (postgres-readings.session.ts),
+ * one statement in flight at a time. A batch stays queued
  * until PostgreSQL confirmed it, and what fails (server down, restarting) is retried every
  * second, oldest first: nothing acknowledged is dropped. `flush` resolves only once everything
  * written before it is stored, so the ingestion inbox, which forgets only what the writer
@@ -57,6 +59,7 @@ interface Batch {
 export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PostgresTelemetryWriter.name);
   readonly partitions: PostgresReadingPartitions;
+  private readonly session: PostgresReadingsSession;
   private pendingReadings = emptyColumns();
   private pendingAlerts: AlertEvent[] = [];
   /** Sent, not stored yet, oldest first. */
@@ -80,6 +83,8 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   ) {
     super();
     this.partitions = new PostgresReadingPartitions(store.db);
+    if (store.url === undefined) throw new Error('The PostgreSQL time series needs DATABASE_URL');
+    this.session = new PostgresReadingsSession(store.url);
     this.measured = telemetryWriteMetrics(metrics);
   }
 
@@ -124,6 +129,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
     clearTimeout(this.timer);
     clearImmediate(this.soon);
     clearTimeout(this.retry);
+    await this.session.close();
     if (stored)
       this.logger.error(
         `PostgreSQL did not take ${this.queuedReadings()} readings before shutdown: not stored ` +
@@ -198,7 +204,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
     const columns = mergeRepeatedKeys(concatColumns(batches.map((b) => b.readings)));
     if (columns.containerId.length > 0) {
       await this.partitions.ensure(new Set(columns.measuredAt.map(dayOf)));
-      await insertReadingColumns(this.store.db, columns);
+      await this.session.insert(columns);
     }
     // A repeat within the batch would meet its key twice in one statement: the last one stays.
     const alerts = new Map<string, AlertEvent>();
