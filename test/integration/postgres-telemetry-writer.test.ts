@@ -198,6 +198,39 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     ]);
   });
 
+  it('inserts new readings without the merge, and merges every batch for a while after one met a stored key', async () => {
+    const s = await open();
+    const lastStatement = async () =>
+      (
+        await query<{ query: string }>(
+          "SELECT query FROM pg_stat_activity WHERE application_name = 'convoi readings writer'",
+        )
+      )[0].query;
+    s.writer.write([reading(0), reading(1)]);
+    await s.writer.flush();
+    assert.doesNotMatch(await lastStatement(), /ON CONFLICT/);
+    // A replay of one reading beside a new one: the plain INSERT is refused, the merge stores both.
+    s.writer.write([reading(1, { temperatureC: 9 }), reading(2)]);
+    await s.writer.flush();
+    assert.match(await lastStatement(), /ON CONFLICT/);
+    assert.deepEqual(
+      (await history(s)).map((r) => [r.measuredAt, r.temperatureC]),
+      [
+        [T, 4],
+        [T + 1000, 9],
+        [T + 2000, 4],
+      ],
+    );
+    s.writer.write([reading(3)]);
+    await s.writer.flush();
+    assert.match(
+      await lastStatement(),
+      /ON CONFLICT/,
+      'within MERGE_AFTER_CONFLICT_MS, straight to the merge',
+    );
+    assert.equal(await count(), 4);
+  });
+
   it('merges a reading written again field by field, across batches and within one', async () => {
     const s = await open();
     s.writer.write([reading(0, { temperatureC: 4, humidityPct: 80 })]);

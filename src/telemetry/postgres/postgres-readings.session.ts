@@ -1,17 +1,29 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { INSERT_READINGS, insertReadingsValues } from './postgres-readings.sql.js';
+import { INSERT_READINGS, MERGE_READINGS, insertReadingsValues } from './postgres-readings.sql.js';
 import type { ReadingColumns } from './reading-columns.js';
 
-/** Name of the readings' INSERT prepared in the session (pg prepares it once per connection). */
-const INSERT_READINGS_STATEMENT = 'convoi_insert_readings';
+/** The readings' statements, prepared in the session under these names (once per connection). */
+const INSERT = { name: 'convoi_insert_readings', text: INSERT_READINGS };
+const MERGE = { name: 'convoi_merge_readings', text: MERGE_READINGS };
+
+/**
+ * After a batch met a stored key, how long every batch is merged without trying the plain INSERT
+ * first, ms: a replay (the inbox hands over again what it held at a restart or a partition's
+ * takeover, ~30–60 s of readings on PostgreSQL, most of them stored already) would otherwise
+ * send each batch twice.
+ */
+export const MERGE_AFTER_CONFLICT_MS = 60_000;
+
+/** SQLSTATE of a unique violation. */
+const UNIQUE_VIOLATION = '23505';
 
 /** How the session shows in `pg_stat_activity`. */
 const APPLICATION_NAME = 'convoi readings writer';
 
 /**
  * The readings writer's own connection to PostgreSQL, apart from the operational store's pool:
- * its INSERT is a named prepared statement, parsed and planned once per connection where an
+ * its INSERTs are named prepared statements, parsed and planned once per connection where an
  * unnamed one (Kysely's, through the pool) was parsed, analysed and planned for every batch
  * (~2.3 µs per reading of the server's CPU at 100 readings a statement, a fifth of the INSERT's;
  * PERFORMANCE.md, "Issue 23's ingestion target on PostgreSQL"), and it never waits for one of the
@@ -22,23 +34,39 @@ const APPLICATION_NAME = 'convoi readings writer';
 export class PostgresReadingsSession {
   private readonly logger = new Logger(PostgresReadingsSession.name);
   private client?: Promise<pg.Client>;
+  /** Until when batches are merged without trying the plain INSERT (performance.now() ms). */
+  private mergeUntilMs = -Infinity;
 
   constructor(private readonly url: string) {}
 
-  /** Inserts the rows (their keys distinct: mergeRepeatedKeys) in one statement, its own transaction. */
-  async insert(columns: ReadingColumns): Promise<void> {
+  /**
+   * Stores the rows (their keys distinct: mergeRepeatedKeys), one statement and its own
+   * transaction: a plain INSERT, or when a row's key is stored already (the INSERT is refused as
+   * a whole) the merging one. New readings are the steady state, and the merge costs PostgreSQL
+   * a key lookup and a third WAL record per row (PERFORMANCE.md, "Issue 23's ingestion target
+   * on PostgreSQL"); during a replay every batch goes straight to the merge.
+   */
+  async insert(columns: ReadingColumns, nowMs = performance.now()): Promise<void> {
+    const values = insertReadingsValues(columns);
+    if (nowMs < this.mergeUntilMs) return this.run(MERGE, values);
+    try {
+      await this.run(INSERT, values);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      this.mergeUntilMs = nowMs + MERGE_AFTER_CONFLICT_MS;
+      await this.run(MERGE, values);
+    }
+  }
+
+  private async run(statement: { name: string; text: string }, values: string[]): Promise<void> {
     const connecting = (this.client ??= this.connect());
     try {
       const client = await connecting;
-      await client.query({
-        name: INSERT_READINGS_STATEMENT,
-        text: INSERT_READINGS,
-        values: insertReadingsValues(columns),
-      });
+      await client.query({ ...statement, values });
     } catch (error) {
-      // A refused statement may leave the connection sound, but a lost one never comes back:
-      // starting again costs one connection per failure, which the writer's 1 s retry bounds.
-      this.drop(connecting);
+      // A lost connection never comes back: the next statement opens another (the writer retries
+      // every second). One PostgreSQL answered with an error is sound, and keeps its statements.
+      if (!(error instanceof pg.DatabaseError)) this.drop(connecting);
       throw error;
     }
   }

@@ -7,20 +7,27 @@ import type { ReadingColumns } from './reading-columns.js';
 /**
  * Inserts rows given as one array parameter per column, unnested together (twenty parameters
  * however many rows: the statement's text never changes, so it is prepared once per connection,
- * postgres-readings.session.ts); a row whose key (container, measuredAt, device) is stored
- * already is merged into it field by field, as the embedded store (reading-row.ts) and InfluxDB
- * merge a point written again. The rows' keys must be distinct (mergeRepeatedKeys merges a
- * batch's repeats). Its values: {@link insertReadingsValues}.
+ * postgres-readings.session.ts). Refused as a whole (unique violation) when a row's key
+ * (container, measuredAt, device) is stored already: then {@link MERGE_READINGS} stores the batch.
+ * Its values: {@link insertReadingsValues}.
  */
 export const INSERT_READINGS = `INSERT INTO readings (container_id, measured_at, device_id, received_at,
     shipment_id, source, temperature_c, humidity_pct, shock_g, lat, lon, alt_m, battery_pct, door_open,
     f_cnt, gateways, rssi, snr, lag_ms, late)
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
     $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[],
-    $14::boolean[], $15::bigint[], $16::bigint[], $17::float8[], $18::float8[], $19::bigint[], $20::boolean[])
-  ${MERGE_READING_ON_CONFLICT}`;
+    $14::boolean[], $15::bigint[], $16::bigint[], $17::float8[], $18::float8[], $19::bigint[], $20::boolean[])`;
 
-/** The parameters of {@link INSERT_READINGS}, in its order, as array literals. */
+/**
+ * {@link INSERT_READINGS} where a row whose key is stored already is merged into it field by field,
+ * as the embedded store (reading-row.ts) and InfluxDB merge a point written again. The rows' keys
+ * must be distinct (mergeRepeatedKeys merges a batch's repeats). Dearer than the plain INSERT for
+ * new rows: PostgreSQL looks each key up before inserting it (a speculative insertion) and logs a
+ * third WAL record per row to confirm it.
+ */
+export const MERGE_READINGS = `${INSERT_READINGS} ${MERGE_READING_ON_CONFLICT}`;
+
+/** The parameters of {@link INSERT_READINGS} and {@link MERGE_READINGS}, in their order, as array literals. */
 export function insertReadingsValues(c: ReadingColumns): string[] {
   return [
     textArrayLiteral(c.containerId),
