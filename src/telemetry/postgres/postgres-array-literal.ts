@@ -14,31 +14,33 @@
 /** Characters a quoted element must escape with a backslash. */
 const ESCAPED = /["\\]/g;
 
+/**
+ * A column's values, in parts (one per batch a statement carries: written as one array, with no
+ * copy of the parts into one).
+ */
+export type ColumnParts<T> = readonly (readonly (T | null)[])[];
+
 /** `{"a","b\"c",NULL}`: every element quoted (a container id may hold a comma, a brace, a space). */
-export function textArrayLiteral(values: readonly (string | null)[]): string {
-  return arrayLiteral(values, (v) => `"${v.replace(ESCAPED, '\\$&')}"`);
+export function textArrayLiteral(parts: ColumnParts<string>): string {
+  return arrayLiteral(parts, (v) => `"${v.replace(ESCAPED, '\\$&')}"`);
 }
 
 /**
  * `{1.5,-2,NULL}`: JavaScript's shortest round-trip form, which float8 and bigint read back to
  * the same number (`NaN`, `Infinity` and `-Infinity` included, spelled as PostgreSQL spells them).
  */
-export function numberArrayLiteral(values: readonly (number | null)[]): string {
-  return arrayLiteral(values, String);
+export function numberArrayLiteral(parts: ColumnParts<number>): string {
+  return arrayLiteral(parts, String);
 }
 
 /** `{t,f,NULL}`. */
-export function booleanArrayLiteral(values: readonly (boolean | null)[]): string {
-  return arrayLiteral(values, (v) => (v ? 't' : 'f'));
+export function booleanArrayLiteral(parts: ColumnParts<boolean>): string {
+  return arrayLiteral(parts, (v) => (v ? 't' : 'f'));
 }
 
-function arrayLiteral<T>(values: readonly (T | null)[], element: (value: T) => string): string {
-  if (values.every((v) => v === null)) return '{}';
-  let literal = '{';
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) literal += ',';
-    const v = values[i];
-    literal += v === null ? 'NULL' : element(v);
-  }
-  return literal + '}';
+function arrayLiteral<T>(parts: ColumnParts<T>, element: (value: T) => string): string {
+  if (parts.every((values) => values.every((v) => v === null))) return '{}';
+  let literal = '';
+  for (const values of parts) for (const v of values) literal += v === null ? ',NULL' : `,${element(v)}`;
+  return `{${literal.slice(1)}}`;
 }

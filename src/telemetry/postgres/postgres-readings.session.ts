@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { INSERT_READINGS, MERGE_READINGS, insertReadingsValues } from './postgres-readings.sql.js';
-import type { ReadingColumns } from './reading-columns.js';
+import { concatColumns, mergeRepeatedKeys, type ReadingColumns } from './reading-columns.js';
 
 /** The readings' statements, prepared in the session under these names (once per connection). */
 const INSERT = { name: 'convoi_insert_readings', text: INSERT_READINGS };
@@ -40,22 +40,21 @@ export class PostgresReadingsSession {
   constructor(private readonly url: string) {}
 
   /**
-   * Stores the rows (their keys distinct: mergeRepeatedKeys), one statement and its own
-   * transaction: a plain INSERT, or when a row's key is stored already (the INSERT is refused as
-   * a whole) the merging one. New readings are the steady state, and the merge costs PostgreSQL
-   * a key lookup and a third WAL record per row (PERFORMANCE.md, "Issue 23's ingestion target
-   * on PostgreSQL"); during a replay every batch goes straight to the merge.
+   * Stores the rows of the batches, in one statement and its own transaction: a plain INSERT, or
+   * when a row's key is stored already or repeats (the INSERT is refused as a whole) the merging
+   * one, on the rows with their repeats merged. New readings are the steady state, and the merge
+   * costs PostgreSQL a key lookup and a third WAL record per row (PERFORMANCE.md, "Issue 23's
+   * ingestion target on PostgreSQL"); during a replay every statement goes straight to the merge.
    */
-  async insert(columns: ReadingColumns, nowMs = performance.now()): Promise<void> {
-    const values = insertReadingsValues(columns);
-    if (nowMs < this.mergeUntilMs) return this.run(MERGE, values);
-    try {
-      await this.run(INSERT, values);
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-      this.mergeUntilMs = nowMs + MERGE_AFTER_CONFLICT_MS;
-      await this.run(MERGE, values);
-    }
+  async insert(batches: readonly ReadingColumns[], nowMs = performance.now()): Promise<void> {
+    if (nowMs >= this.mergeUntilMs)
+      try {
+        return await this.run(INSERT, insertReadingsValues(batches));
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        this.mergeUntilMs = nowMs + MERGE_AFTER_CONFLICT_MS;
+      }
+    await this.run(MERGE, insertReadingsValues([mergeRepeatedKeys(concatColumns(batches))]));
   }
 
   private async run(statement: { name: string; text: string }, values: string[]): Promise<void> {

@@ -21,35 +21,39 @@ export const INSERT_READINGS = `INSERT INTO readings (container_id, measured_at,
 /**
  * {@link INSERT_READINGS} where a row whose key is stored already is merged into it field by field,
  * as the embedded store (reading-row.ts) and InfluxDB merge a point written again. The rows' keys
- * must be distinct (mergeRepeatedKeys merges a batch's repeats). Dearer than the plain INSERT for
+ * must be distinct (mergeRepeatedKeys merges repeats). Dearer than the plain INSERT for
  * new rows: PostgreSQL looks each key up before inserting it (a speculative insertion) and logs a
  * third WAL record per row to confirm it.
  */
 export const MERGE_READINGS = `${INSERT_READINGS} ${MERGE_READING_ON_CONFLICT}`;
 
-/** The parameters of {@link INSERT_READINGS} and {@link MERGE_READINGS}, in their order, as array literals. */
-export function insertReadingsValues(c: ReadingColumns): string[] {
+/**
+ * The parameters of {@link INSERT_READINGS} and {@link MERGE_READINGS}, in their order, as array
+ * literals: the rows of every batch given, in order.
+ */
+export function insertReadingsValues(batches: readonly ReadingColumns[]): string[] {
+  const column = <K extends keyof ReadingColumns>(key: K) => batches.map((b) => b[key]);
   return [
-    textArrayLiteral(c.containerId),
-    numberArrayLiteral(c.measuredAt),
-    textArrayLiteral(c.deviceId),
-    numberArrayLiteral(c.receivedAt),
-    textArrayLiteral(c.shipmentId),
-    textArrayLiteral(c.source),
-    numberArrayLiteral(c.temperatureC),
-    numberArrayLiteral(c.humidityPct),
-    numberArrayLiteral(c.shockG),
-    numberArrayLiteral(c.lat),
-    numberArrayLiteral(c.lon),
-    numberArrayLiteral(c.altM),
-    numberArrayLiteral(c.batteryPct),
-    booleanArrayLiteral(c.doorOpen),
-    numberArrayLiteral(c.fCnt),
-    numberArrayLiteral(c.gateways),
-    numberArrayLiteral(c.rssi),
-    numberArrayLiteral(c.snr),
-    numberArrayLiteral(c.lagMs),
-    booleanArrayLiteral(c.late),
+    textArrayLiteral(column('containerId')),
+    numberArrayLiteral(column('measuredAt')),
+    textArrayLiteral(column('deviceId')),
+    numberArrayLiteral(column('receivedAt')),
+    textArrayLiteral(column('shipmentId')),
+    textArrayLiteral(column('source')),
+    numberArrayLiteral(column('temperatureC')),
+    numberArrayLiteral(column('humidityPct')),
+    numberArrayLiteral(column('shockG')),
+    numberArrayLiteral(column('lat')),
+    numberArrayLiteral(column('lon')),
+    numberArrayLiteral(column('altM')),
+    numberArrayLiteral(column('batteryPct')),
+    booleanArrayLiteral(column('doorOpen')),
+    numberArrayLiteral(column('fCnt')),
+    numberArrayLiteral(column('gateways')),
+    numberArrayLiteral(column('rssi')),
+    numberArrayLiteral(column('snr')),
+    numberArrayLiteral(column('lagMs')),
+    booleanArrayLiteral(column('late')),
   ];
 }
 

@@ -8,13 +8,7 @@ import { PostgresReadingPartitions, dayOf } from './postgres-reading-partitions.
 import { insertAlertEvents } from './postgres-readings.sql.js';
 import { PostgresReadingsSession } from './postgres-readings.session.js';
 import { PostgresTelemetryConfig } from './postgres-telemetry.config.js';
-import {
-  appendReading,
-  concatColumns,
-  emptyColumns,
-  mergeRepeatedKeys,
-  type ReadingColumns,
-} from './reading-columns.js';
+import { appendReading, emptyColumns, type ReadingColumns } from './reading-columns.js';
 import { BatchSequence, telemetryWriteMetrics } from '../batch-sequence.js';
 
 /** Pause before retrying what PostgreSQL refused or could not be reached for. */
@@ -201,10 +195,11 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   }
 
   private async storeBatches(batches: readonly Batch[]): Promise<void> {
-    const columns = mergeRepeatedKeys(concatColumns(batches.map((b) => b.readings)));
-    if (columns.containerId.length > 0) {
-      await this.partitions.ensure(new Set(columns.measuredAt.map(dayOf)));
-      await this.session.insert(columns);
+    const readings = batches.map((b) => b.readings).filter((c) => c.containerId.length > 0);
+    if (readings.length > 0) {
+      await this.partitions.ensure(daysOf(readings));
+      // Sent as they are: the session merges repeated keys only when the plain INSERT meets one.
+      await this.session.insert(readings);
     }
     // A repeat within the batch would meet its key twice in one statement: the last one stays.
     const alerts = new Map<string, AlertEvent>();
@@ -244,4 +239,16 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
       this.pendingReadings.containerId.length,
     );
   }
+}
+
+/** The days (since the epoch) the readings were measured on: a day or two however many rows. */
+function daysOf(batches: readonly ReadingColumns[]): Set<number> {
+  const days = new Set<number>();
+  let last = NaN;
+  for (const b of batches)
+    for (const at of b.measuredAt) {
+      const day = dayOf(at);
+      if (day !== last) days.add((last = day));
+    }
+  return days;
 }
