@@ -231,6 +231,20 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     assert.equal(await count(), 4);
   });
 
+  it('opens another connection when its own was ended, and stores the readings queued meanwhile', async () => {
+    const s = await open();
+    s.writer.write([reading(0)]);
+    await s.writer.flush();
+    const ended = await query<{ ended: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'convoi readings writer'",
+    );
+    assert.deepEqual(ended, [{ ended: true }]);
+    s.writer.write([reading(1)]);
+    await s.writer.flush();
+    assert.equal(await count(), 2);
+    assert.equal(s.writer.readiness().status, 'up');
+  });
+
   it('merges a reading written again field by field, across batches and within one', async () => {
     const s = await open();
     s.writer.write([reading(0, { temperatureC: 4, humidityPct: 80 })]);

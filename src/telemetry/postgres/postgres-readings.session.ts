@@ -46,7 +46,8 @@ export class PostgresReadingsSession {
    * costs PostgreSQL a key lookup and a third WAL record per row (PERFORMANCE.md, "Issue 23's
    * ingestion target on PostgreSQL"); during a replay every statement goes straight to the merge.
    */
-  async insert(batches: readonly ReadingColumns[], nowMs = performance.now()): Promise<void> {
+  async insert(batches: readonly ReadingColumns[]): Promise<void> {
+    const nowMs = performance.now();
     if (nowMs >= this.mergeUntilMs)
       try {
         return await this.run(INSERT, insertReadingsValues(batches));
@@ -64,8 +65,8 @@ export class PostgresReadingsSession {
       await client.query({ ...statement, values });
     } catch (error) {
       // A lost connection never comes back: the next statement opens another (the writer retries
-      // every second). One PostgreSQL answered with an error is sound, and keeps its statements.
-      if (!(error instanceof pg.DatabaseError)) this.drop(connecting);
+      // every second). One PostgreSQL refused a statement on is sound, and keeps its statements.
+      if (!statementRefused(error)) this.drop(connecting);
       throw error;
     }
   }
@@ -102,4 +103,13 @@ export class PostgresReadingsSession {
     if (this.client === connecting) this.client = undefined;
     void connecting.then((c) => c.end()).catch(() => undefined);
   }
+}
+
+/**
+ * True when PostgreSQL refused the statement and the session goes on; false when the session
+ * ended or never was (SQLSTATE classes 08, connection exception, and 57, operator intervention:
+ * a server shutting down, a backend terminated).
+ */
+function statementRefused(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && !/^(08|57)/.test(error.code ?? '');
 }
