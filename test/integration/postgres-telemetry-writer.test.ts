@@ -136,6 +136,115 @@ describe('PostgresTelemetryWriter (real PostgreSQL)', () => {
     });
   });
 
+  it('stores ids and numbers as written, through its own connection and prepared INSERT', async () => {
+    const s = await open();
+    const awkward = ['a,b', '{x}', 'NULL', 'say "hi"', 'back\\slash', 'é ü'];
+    // A column of nothing but NULL in one batch (rssi), present in another: the padded unnest.
+    s.writer.write(
+      awkward.map((id, i) =>
+        reading(i, {
+          containerId: id,
+          deviceId: id,
+          shipmentId: i % 2 ? id : undefined,
+          temperatureC: -0.1 * (i + 1),
+          doorOpen: i % 2 === 0,
+        }),
+      ),
+    );
+    s.writer.write([
+      reading(0, {
+        containerId: 'C1',
+        temperatureC: 1e-7,
+        quality: { lagMs: 3, late: true, rssi: -117.5, fCnt: 2 ** 40 },
+      }),
+    ]);
+    await s.writer.flush();
+    const sessions = await query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'convoi readings writer' AND query LIKE 'INSERT INTO readings%'",
+    );
+    assert.deepEqual(sessions, [{ n: '1' }], "the INSERT ran on the writer's own session");
+    const rows = await query<Record<string, unknown>>(
+      'SELECT container_id, device_id, shipment_id, temperature_c, door_open, rssi, f_cnt, late FROM readings ORDER BY measured_at, container_id COLLATE "C"',
+    );
+    assert.deepEqual(rows, [
+      ...awkward
+        .map((id, i) => ({
+          container_id: id,
+          device_id: id,
+          shipment_id: i % 2 ? id : null,
+          temperature_c: -0.1 * (i + 1),
+          door_open: i % 2 === 0,
+          rssi: null,
+          f_cnt: null,
+          late: false,
+        }))
+        .flatMap((row, i) =>
+          i === 0
+            ? [
+                {
+                  container_id: 'C1',
+                  device_id: 'D1',
+                  shipment_id: null,
+                  temperature_c: 1e-7,
+                  door_open: null,
+                  rssi: -117.5,
+                  f_cnt: String(2 ** 40),
+                  late: true,
+                },
+                row,
+              ]
+            : [row],
+        ),
+    ]);
+  });
+
+  it('inserts new readings without the merge, and merges every batch for a while after one met a stored key', async () => {
+    const s = await open();
+    const lastStatement = async () =>
+      (
+        await query<{ query: string }>(
+          "SELECT query FROM pg_stat_activity WHERE application_name = 'convoi readings writer'",
+        )
+      )[0].query;
+    s.writer.write([reading(0), reading(1)]);
+    await s.writer.flush();
+    assert.doesNotMatch(await lastStatement(), /ON CONFLICT/);
+    // A replay of one reading beside a new one: the plain INSERT is refused, the merge stores both.
+    s.writer.write([reading(1, { temperatureC: 9 }), reading(2)]);
+    await s.writer.flush();
+    assert.match(await lastStatement(), /ON CONFLICT/);
+    assert.deepEqual(
+      (await history(s)).map((r) => [r.measuredAt, r.temperatureC]),
+      [
+        [T, 4],
+        [T + 1000, 9],
+        [T + 2000, 4],
+      ],
+    );
+    s.writer.write([reading(3)]);
+    await s.writer.flush();
+    assert.match(
+      await lastStatement(),
+      /ON CONFLICT/,
+      'within MERGE_AFTER_CONFLICT_MS, straight to the merge',
+    );
+    assert.equal(await count(), 4);
+  });
+
+  it('opens another connection when its own was ended, and stores the readings queued meanwhile', async () => {
+    const s = await open();
+    s.writer.write([reading(0)]);
+    await s.writer.flush();
+    const ended = await query<{ ended: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'convoi readings writer'",
+    );
+    assert.deepEqual(ended, [{ ended: true }]);
+    s.writer.write([reading(1)]);
+    await s.writer.flush();
+    assert.equal(await count(), 2);
+    assert.equal(s.writer.readiness().status, 'up');
+  });
+
   it('merges a reading written again field by field, across batches and within one', async () => {
     const s = await open();
     s.writer.write([reading(0, { temperatureC: 4, humidityPct: 80 })]);

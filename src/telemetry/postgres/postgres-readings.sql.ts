@@ -1,27 +1,60 @@
 import { sql, type Kysely } from 'kysely';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import { MERGE_READING_ON_CONFLICT } from '../reading-merge.sql.js';
+import { booleanArrayLiteral, numberArrayLiteral, textArrayLiteral } from './postgres-array-literal.js';
 import type { ReadingColumns } from './reading-columns.js';
 
-const ON_CONFLICT = sql.raw(MERGE_READING_ON_CONFLICT);
+/**
+ * Inserts rows given as one array parameter per column, unnested together (twenty parameters
+ * however many rows: the statement's text never changes, so it is prepared once per connection,
+ * postgres-readings.session.ts). Refused as a whole (unique violation) when a row's key
+ * (container, measuredAt, device) is stored already: then {@link MERGE_READINGS} stores the batch.
+ * Its values: {@link insertReadingsValues}.
+ */
+export const INSERT_READINGS = `INSERT INTO readings (container_id, measured_at, device_id, received_at,
+    shipment_id, source, temperature_c, humidity_pct, shock_g, lat, lon, alt_m, battery_pct, door_open,
+    f_cnt, gateways, rssi, snr, lag_ms, late)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+    $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[],
+    $14::boolean[], $15::bigint[], $16::bigint[], $17::float8[], $18::float8[], $19::bigint[], $20::boolean[])`;
 
 /**
- * Inserts the rows in one statement, each column one array parameter unnested; a row whose key
- * (container, measuredAt, device) is stored already is merged into it field by field, as the
- * embedded store (reading-row.ts) and InfluxDB merge a point written again. The rows' keys
- * must be distinct (mergeRepeatedKeys merges a batch's repeats).
+ * {@link INSERT_READINGS} where a row whose key is stored already is merged into it field by field,
+ * as the embedded store (reading-row.ts) and InfluxDB merge a point written again. The rows' keys
+ * must be distinct (mergeRepeatedKeys merges repeats). Dearer than the plain INSERT for
+ * new rows: PostgreSQL looks each key up before inserting it (a speculative insertion) and logs a
+ * third WAL record per row to confirm it.
  */
-export async function insertReadingColumns(db: Kysely<object>, c: ReadingColumns): Promise<void> {
-  await sql`INSERT INTO readings (container_id, measured_at, device_id, received_at, shipment_id, source,
-      temperature_c, humidity_pct, shock_g, lat, lon, alt_m, battery_pct, door_open,
-      f_cnt, gateways, rssi, snr, lag_ms, late)
-    SELECT * FROM unnest(${c.containerId}::text[], ${c.measuredAt}::bigint[], ${c.deviceId}::text[],
-      ${c.receivedAt}::bigint[], ${c.shipmentId}::text[], ${c.source}::text[],
-      ${c.temperatureC}::float8[], ${c.humidityPct}::float8[], ${c.shockG}::float8[],
-      ${c.lat}::float8[], ${c.lon}::float8[], ${c.altM}::float8[], ${c.batteryPct}::float8[],
-      ${c.doorOpen}::boolean[], ${c.fCnt}::bigint[], ${c.gateways}::bigint[],
-      ${c.rssi}::float8[], ${c.snr}::float8[], ${c.lagMs}::bigint[], ${c.late}::boolean[])
-    ${ON_CONFLICT}`.execute(db);
+export const MERGE_READINGS = `${INSERT_READINGS} ${MERGE_READING_ON_CONFLICT}`;
+
+/**
+ * The parameters of {@link INSERT_READINGS} and {@link MERGE_READINGS}, in their order, as array
+ * literals: the rows of every batch given, in order.
+ */
+export function insertReadingsValues(batches: readonly ReadingColumns[]): string[] {
+  const column = <K extends keyof ReadingColumns>(key: K) => batches.map((b) => b[key]);
+  return [
+    textArrayLiteral(column('containerId')),
+    numberArrayLiteral(column('measuredAt')),
+    textArrayLiteral(column('deviceId')),
+    numberArrayLiteral(column('receivedAt')),
+    textArrayLiteral(column('shipmentId')),
+    textArrayLiteral(column('source')),
+    numberArrayLiteral(column('temperatureC')),
+    numberArrayLiteral(column('humidityPct')),
+    numberArrayLiteral(column('shockG')),
+    numberArrayLiteral(column('lat')),
+    numberArrayLiteral(column('lon')),
+    numberArrayLiteral(column('altM')),
+    numberArrayLiteral(column('batteryPct')),
+    booleanArrayLiteral(column('doorOpen')),
+    numberArrayLiteral(column('fCnt')),
+    numberArrayLiteral(column('gateways')),
+    numberArrayLiteral(column('rssi')),
+    numberArrayLiteral(column('snr')),
+    numberArrayLiteral(column('lagMs')),
+    booleanArrayLiteral(column('late')),
+  ];
 }
 
 /**

@@ -5,15 +5,10 @@ import { Metrics } from '#src/common/metrics.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
 import { PostgresReadingPartitions, dayOf } from './postgres-reading-partitions.js';
-import { insertAlertEvents, insertReadingColumns } from './postgres-readings.sql.js';
+import { insertAlertEvents } from './postgres-readings.sql.js';
+import { PostgresReadingsSession } from './postgres-readings.session.js';
 import { PostgresTelemetryConfig } from './postgres-telemetry.config.js';
-import {
-  appendReading,
-  concatColumns,
-  emptyColumns,
-  mergeRepeatedKeys,
-  type ReadingColumns,
-} from './reading-columns.js';
+import { appendReading, emptyColumns, type ReadingColumns } from './reading-columns.js';
 import { BatchSequence, telemetryWriteMetrics } from '../batch-sequence.js';
 
 /** Pause before retrying what PostgreSQL refused or could not be reached for. */
@@ -28,7 +23,9 @@ const MAX_ROWS_PER_INSERT = 20_000;
  * cost PostgreSQL ~270 µs and convoi ~230 µs of CPU on top of its rows (a commit, a WAL flush,
  * the plan of a 20-array unnest): 20.8 µs per reading in PostgreSQL against 8.6 with 200-reading
  * statements (PERFORMANCE.md, "What PostgreSQL costs per reading"). Readings flushed meanwhile
- * go in the next statement; a reading waits at most this much longer to be stored.
+ * go in the next statement; a reading waits at most this much longer to be stored. Prepared, a
+ * statement still costs ~110 µs of PostgreSQL's CPU and ~185 µs of convoi's besides its rows: half
+ * this gap would add ~3 µs per reading at 10,000/s ("Issue 23's ingestion target on PostgreSQL").
  */
 export const MIN_STATEMENT_GAP_MS = 10;
 
@@ -45,7 +42,8 @@ interface Batch {
 /**
  * Writes readings to PostgreSQL's `readings` table: `write` only queues (no database wait per
  * reading); a batch leaves when it is full or TELEMETRY_FLUSH_MS after its first reading, as
- * one INSERT (postgres-readings.sql.ts), one statement in flight at a time. A batch stays queued
+ * one INSERT (postgres-readings.sql.ts) on the writer's own connection (postgres-readings.session.ts),
+ * one statement in flight at a time. A batch stays queued
  * until PostgreSQL confirmed it, and what fails (server down, restarting) is retried every
  * second, oldest first: nothing acknowledged is dropped. `flush` resolves only once everything
  * written before it is stored, so the ingestion inbox, which forgets only what the writer
@@ -57,6 +55,7 @@ interface Batch {
 export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PostgresTelemetryWriter.name);
   readonly partitions: PostgresReadingPartitions;
+  private readonly session: PostgresReadingsSession;
   private pendingReadings = emptyColumns();
   private pendingAlerts: AlertEvent[] = [];
   /** Sent, not stored yet, oldest first. */
@@ -80,6 +79,8 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   ) {
     super();
     this.partitions = new PostgresReadingPartitions(store.db);
+    if (store.url === undefined) throw new Error('The PostgreSQL time series needs DATABASE_URL');
+    this.session = new PostgresReadingsSession(store.url);
     this.measured = telemetryWriteMetrics(metrics);
   }
 
@@ -124,6 +125,7 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
     clearTimeout(this.timer);
     clearImmediate(this.soon);
     clearTimeout(this.retry);
+    await this.session.close();
     if (stored)
       this.logger.error(
         `PostgreSQL did not take ${this.queuedReadings()} readings before shutdown: not stored ` +
@@ -195,10 +197,11 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
   }
 
   private async storeBatches(batches: readonly Batch[]): Promise<void> {
-    const columns = mergeRepeatedKeys(concatColumns(batches.map((b) => b.readings)));
-    if (columns.containerId.length > 0) {
-      await this.partitions.ensure(new Set(columns.measuredAt.map(dayOf)));
-      await insertReadingColumns(this.store.db, columns);
+    const readings = batches.map((b) => b.readings).filter((c) => c.containerId.length > 0);
+    if (readings.length > 0) {
+      await this.partitions.ensure(daysOf(readings));
+      // Sent as they are: the session merges repeated keys only when the plain INSERT meets one.
+      await this.session.insert(readings);
     }
     // A repeat within the batch would meet its key twice in one statement: the last one stays.
     const alerts = new Map<string, AlertEvent>();
@@ -238,4 +241,16 @@ export class PostgresTelemetryWriter extends TelemetryWriter implements BeforeAp
       this.pendingReadings.containerId.length,
     );
   }
+}
+
+/** The days (since the epoch) the readings were measured on: a day or two however many rows. */
+function daysOf(batches: readonly ReadingColumns[]): Set<number> {
+  const days = new Set<number>();
+  let last = NaN;
+  for (const b of batches)
+    for (const at of b.measuredAt) {
+      const day = dayOf(at);
+      if (day !== last) days.add((last = day));
+    }
+  return days;
 }
