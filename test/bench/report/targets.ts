@@ -199,7 +199,8 @@ function postgresRest(s: Scenarios): TargetCheck {
  */
 function postgresIngestion(s: Scenarios): TargetCheck {
   const name = `ingestion at ${STORE_COMPARISON_PER_S / 1000},000/s, PostgreSQL vs SQLite operational store (same run)`;
-  const goal = 'CPU per stored reading ≤ 1.2 × SQLite; p99 publish → stored unchanged within noise';
+  const goal =
+    "CPU per stored reading ≤ 1.2 × SQLite; p99 publish → stored unchanged within noise (≤ SQLite's highest p99 at that rate in the run)";
   const at = (result: StepUpResult | undefined) =>
     result?.steps.find((w) => w.targetPerS === STORE_COMPARISON_PER_S);
   const sqlite = at(s['convoi-stepup']?.stepUp as StepUpResult | undefined);
@@ -209,18 +210,25 @@ function postgresIngestion(s: Scenarios): TargetCheck {
   const base = cpuUsPerReading(sqlite, ['convoi']);
   const total = cpuUsPerReading(onPostgres, ['convoi', 'postgres'], [PROBE_PROCESS]);
   const ratio = Math.round((100 * total) / Math.max(0.1, base)) / 100;
+  // "Within noise": no higher than SQLite's own p99 in any of its windows at that rate in the run
+  // (its warm-up windows and its step), the spread the same code shows between windows.
+  const sqliteRun = s['convoi-stepup']?.stepUp as StepUpResult | undefined;
+  const sqliteP99s = [...(sqliteRun?.warmUp ?? []), sqlite]
+    .filter((w) => w.targetPerS === STORE_COMPARISON_PER_S)
+    .map((w) => w.latencyMs.p99);
+  const noise = { low: Math.min(...sqliteP99s), high: Math.max(...sqliteP99s) };
   return {
     name,
     goal,
     measured:
       `SQLite: convoi ${base} µs/reading, p99 ${sqlite.latencyMs.p99} ms; PostgreSQL: convoi ${cpuUsPerReading(onPostgres, ['convoi'])} + ` +
       `postgres ${cpuUsPerReading(onPostgres, ['postgres'], [PROBE_PROCESS])} = ${total} µs/reading (${ratio} ×), ` +
-      `p99 ${onPostgres.latencyMs.p99} ms (the probe's queries, ${cpuUsPerReading(onPostgres, [PROBE_PROCESS])} µs/reading, left out)` +
+      `p99 ${onPostgres.latencyMs.p99} ms against SQLite's ${noise.low}–${noise.high} ms in its windows at that rate (the probe's queries, ${cpuUsPerReading(onPostgres, [PROBE_PROCESS])} µs/reading, left out)` +
       `, stored ${onPostgres.deliveredPerS}/s${onPostgres.sustainable ? '' : ' (step not sustainable)'}` +
       `; highest sustainable ${postgres?.stepUp.highestSustainablePerS}/s; fleet moved in ${postgres?.moveSeconds} s` +
       `; windows SQLite ${sqlite.seconds} s with ${sqlite.checkpoints?.count} checkpoints, PostgreSQL ` +
       `${onPostgres.seconds} s with ${onPostgres.checkpoints?.count}, after a warm-up past the first checkpoint after start (${warmUpText(s['convoi-stepup'])} and ${warmUpText(postgres)})`,
-    holds: ratio <= 1.2 && onPostgres.sustainable,
+    holds: ratio <= 1.2 && onPostgres.sustainable && onPostgres.latencyMs.p99 <= noise.high,
   };
 }
 
