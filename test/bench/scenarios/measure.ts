@@ -1,13 +1,6 @@
 import type { BenchFormat } from '../support/bench-fleet.js';
 import { cpus } from 'node:os';
-import {
-  CpuMeter,
-  machineBusyPct,
-  machineTicks,
-  memoryMb,
-  ThreadCpuMeter,
-  ThreadMeter,
-} from '../support/proc-stats.js';
+import { CpuMeter, machineBusyPct, machineTicks, memoryMb, ThreadMeter } from '../support/proc-stats.js';
 import type { LoadGroup } from '../load/load-group.js';
 import type { CheckpointCount, DeliveryTarget } from './delivery-target.js';
 
@@ -75,18 +68,15 @@ export async function measureWindow(
   load.pids.forEach((pid, i) => pids.set(`load-${i}`, pid));
   const cpu = new CpuMeter(pids);
   const threads = new ThreadMeter(target.processes);
-  const byThread = new ThreadCpuMeter(target.processes);
   const before = await target.delivered();
   const checkpointsBefore = await target.checkpoints();
   await target.beginWindow();
   cpu.begin();
   threads.begin();
-  byThread.begin();
   const ticks = machineTicks();
   const run = await load.run(format, devices, ratePerS, seconds);
   const cpuPct = cpu.end();
-  const busiestThreadPct = threads.end();
-  const cpuPctByThread = byThread.end();
+  const { busiestPct: busiestThreadPct, byNamePct: cpuPctByThread } = threads.end();
   const machine = machineBusyPct(ticks, machineTicks(), cpus().length);
   const checkpointsAfter = await target.checkpoints();
   const drainStart = performance.now();

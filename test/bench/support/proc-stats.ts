@@ -131,54 +131,37 @@ function threadSeconds(pid: number): Map<string, number> {
 export function threadCpuSeconds(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const [tid, seconds] of threadSeconds(pid)) {
-    let name: string;
-    try {
-      name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    out.set(name, (out.get(name) ?? 0) + seconds);
+    const name = threadName(pid, tid);
+    if (name !== undefined) out.set(name, (out.get(name) ?? 0) + seconds);
   }
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/**
- * CPU of each process's threads over an interval, summed by thread name ({@link threadCpuSeconds}:
- * `main`, convoi's named workers `convoi-broker`, `convoi-store`, `convoi-wal`, V8's helpers,
- * `node` for libuv's pool), in % of one core; names under 0.1 % are left out.
- */
-export class ThreadCpuMeter {
-  private readonly start = new Map<string, Map<string, number>>();
-  private startedAt = 0;
-
-  constructor(private readonly pids: ReadonlyMap<string, number>) {}
-
-  begin(): void {
-    this.startedAt = performance.now();
-    for (const [name, pid] of this.pids) this.start.set(name, threadCpuSeconds(pid));
-  }
-
-  end(): Record<string, Record<string, number>> {
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    const out: Record<string, Record<string, number>> = {};
-    for (const [name, pid] of this.pids) {
-      const before = this.start.get(name) ?? new Map<string, number>();
-      const byThread: Record<string, number> = {};
-      for (const [thread, now] of threadCpuSeconds(pid)) {
-        const pct = Math.round((1000 * (now - (before.get(thread) ?? 0))) / seconds) / 10;
-        if (pct >= 0.1) byThread[thread] = pct;
-      }
-      out[name] = byThread;
-    }
-    return out;
+/** A thread's name: `main` for the main thread (tid = pid), else /proc/<pid>/task/<tid>/comm. */
+function threadName(pid: number, tid: string): string | undefined {
+  if (tid === String(pid)) return 'main';
+  try {
+    return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined; // the thread ended meanwhile
   }
 }
 
-/**
- * The busiest thread of each process over an interval, in % of one core: a process whose work
- * sits on one thread (Node's main thread, the shim) is at its limit near 100 %, whatever the
- * process total says.
- */
+/** What {@link ThreadMeter} measured of each process, in % of one core. */
+export interface ThreadShares {
+  /**
+   * The busiest thread of each process: a process whose work sits on one thread (Node's main
+   * thread, the shim) is at its limit near 100 %, whatever the process total says.
+   */
+  busiestPct: Record<string, number>;
+  /**
+   * Each process's threads summed by name (`main`, convoi's named workers `convoi-broker`,
+   * `convoi-store`, `convoi-wal`, V8's helpers, `node` for libuv's pool); names under 0.1 % left out.
+   */
+  byNamePct: Record<string, Record<string, number>>;
+}
+
+/** CPU of each process's threads over an interval, read once at each end (by thread id). */
 export class ThreadMeter {
   private readonly start = new Map<string, Map<string, number>>();
   private startedAt = 0;
@@ -190,16 +173,26 @@ export class ThreadMeter {
     for (const [name, pid] of this.pids) this.start.set(name, threadSeconds(pid));
   }
 
-  end(): Record<string, number> {
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    const out: Record<string, number> = {};
+  end(): ThreadShares {
+    const pct = (cpu: number) =>
+      Math.round((1000 * cpu) / ((performance.now() - this.startedAt) / 1000)) / 10;
+    const shares: ThreadShares = { busiestPct: {}, byNamePct: {} };
     for (const [name, pid] of this.pids) {
       const before = this.start.get(name) ?? new Map<string, number>();
       let busiest = 0;
-      for (const [tid, now] of threadSeconds(pid)) busiest = Math.max(busiest, now - (before.get(tid) ?? 0));
-      out[name] = Math.round((1000 * busiest) / seconds) / 10;
+      const byName = new Map<string, number>();
+      for (const [tid, now] of threadSeconds(pid)) {
+        const spent = now - (before.get(tid) ?? 0);
+        busiest = Math.max(busiest, spent);
+        const thread = threadName(pid, tid);
+        if (thread !== undefined) byName.set(thread, (byName.get(thread) ?? 0) + spent);
+      }
+      shares.busiestPct[name] = pct(busiest);
+      shares.byNamePct[name] = {};
+      for (const [thread, spent] of [...byName].sort(([a], [b]) => a.localeCompare(b)))
+        if (pct(spent) >= 0.1) shares.byNamePct[name][thread] = pct(spent);
     }
-    return out;
+    return shares;
   }
 }
 
