@@ -11,13 +11,16 @@ const threadName = (tid: string): string => readFileSync(`/proc/self/task/${tid}
 /**
  * Runs `check` with the id of a live worker thread that called `nameThisThread(name)`. The check
  * reads that thread's name by its id: a listing of /proc/self/task can skip a live thread while
- * another exits (the previous case's worker), which made this spec fail under load.
+ * another exits (the previous case's worker), which made this spec fail under load. The worker
+ * listens on its port so that it lives until terminated: a worker with nothing left to do exits,
+ * and under load it had gone before the check read its name (ENOENT in a CI run).
  */
 async function withNamedWorker(name: string, check: (tid: string) => void): Promise<void> {
   const module = new URL('./thread-name.js', import.meta.url).href;
   const worker = new Worker(
     `import(${JSON.stringify(module)}).then((m) => { m.nameThisThread(${JSON.stringify(name)}); ` +
-      `require('node:worker_threads').parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self')); });`,
+      `const { parentPort } = require('node:worker_threads'); parentPort.on('message', () => {}); ` +
+      `parentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self')); });`,
     { eval: true },
   );
   try {
