@@ -39,14 +39,17 @@ export class DeploymentSettings {
 
   /**
    * NATS server(s) holding the input log in cluster mode (JetStream, `src/log/`), comma-separated
-   * `nats://host:port`. Unset: the single-node inbox. Set (with DATABASE_URL): cluster mode, the
-   * edges append to it and the processors read their partitions of it (CONVOI_ROLES). No
-   * credentials in it (NATS authentication is not built yet); masked in error messages all the same.
+   * `nats://host:port` (or `tls://host:port` to require TLS). Unset: the single-node inbox. Set
+   * (with DATABASE_URL): cluster mode, the edges append to it and the processors read their
+   * partitions of it (CONVOI_ROLES). No credentials in it: they go in NATS_USER/NATS_PASSWORD,
+   * NATS_TOKEN or NATS_CREDS_FILE (`log/log.config.ts`), which are never logged; a URL is.
+   * Masked in error messages all the same.
    */
   @EnvOptionalString()
   @IsOptional()
-  @Matches(/^nats:\/\/[^\s,@]+(,nats:\/\/[^\s,@]+)*$/, {
-    message: 'NATS_URL must be nats://host:port, comma-separated, without credentials',
+  @Matches(/^(nats|tls):\/\/[^\s,@]+(,(nats|tls):\/\/[^\s,@]+)*$/, {
+    message:
+      'NATS_URL must be nats://host:port or tls://host:port, comma-separated, without credentials (use NATS_USER and NATS_PASSWORD, NATS_TOKEN or NATS_CREDS_FILE)',
   })
   @Secret()
   NATS_URL?: string;

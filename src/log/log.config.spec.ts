@@ -16,6 +16,13 @@ describe(LogConfig.name, () => {
         NATS_MAX_MB: 10240,
         NATS_APPEND_WINDOW: 1024,
         NATS_APPEND_TIMEOUT_MS: 5000,
+        NATS_USER: undefined,
+        NATS_PASSWORD: undefined,
+        NATS_TOKEN: undefined,
+        NATS_CREDS_FILE: undefined,
+        NATS_TLS_CA_FILE: undefined,
+        NATS_TLS_CERT_FILE: undefined,
+        NATS_TLS_KEY_FILE: undefined,
         PARTITIONS: 64,
       },
     );
@@ -41,6 +48,40 @@ describe(LogConfig.name, () => {
         /NATS_URL must be nats:\/\/host:port/.test(err.message) &&
         /NATS_STREAM must be 1-64 letters/.test(err.message) &&
         /NATS_REPLICAS/.test(err.message),
+    );
+  });
+
+  it('takes tls:// servers', () => {
+    assert.equal(
+      new LogConfig(loadConfig({ NATS_URL: 'tls://a:4222,nats://b:4222' })).NATS_URL,
+      'tls://a:4222,nats://b:4222',
+    );
+  });
+
+  it('requires NATS_PASSWORD with NATS_USER, and masks a password given with a bad neighbour', () => {
+    assert.throws(
+      () => loadConfig({ NATS_USER: 'convoi' }),
+      (err: Error) => /NATS_PASSWORD is required with NATS_USER/.test(err.message),
+    );
+    assert.throws(
+      () => loadConfig({ NATS_USER: 'convoi', NATS_PASSWORD: 's3cret-pw', NATS_TOKEN: 's3cret-token' }),
+      (err: Error) =>
+        /NATS_TOKEN="\*\*\*": NATS_TOKEN and NATS_USER are two ways to authenticate/.test(err.message) &&
+        !err.message.includes('s3cret'),
+    );
+  });
+
+  it('refuses two ways to authenticate, and a certificate without its key', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          NATS_TOKEN: 't',
+          NATS_CREDS_FILE: '/etc/convoi/nats.creds',
+          NATS_TLS_CERT_FILE: '/etc/c.pem',
+        }),
+      (err: Error) =>
+        /NATS_CREDS_FILE.*ways to authenticate: set one/.test(err.message) &&
+        /NATS_TLS_KEY_FILE=null: NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together/.test(err.message),
     );
   });
 });

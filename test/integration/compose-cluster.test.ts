@@ -26,6 +26,19 @@ const NATS_CONF = 'deploy/cluster/nats.conf';
 const services = compose.services as Record<string, any>;
 const inCluster = (name: string) => (services[name].profiles ?? []).includes('cluster');
 const roleOf = (name: string): string | undefined => services[name].environment?.CONVOI_ROLES;
+/** The test secrets by name (COMPOSE_SECRETS), for a service's environment read unresolved. */
+const secrets = new Map(
+  COMPOSE_SECRETS.trim()
+    .split('\n')
+    .map((l) => l.split('=') as [string, string]),
+);
+const resolvedSecrets = (env: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(/^\$\{(\w+)[^}]*\}$/, (_, n: string) => secrets.get(n) ?? ''),
+    ]),
+  );
 const nodesWithRole = (role: string) =>
   Object.keys(services).filter((name) => inCluster(name) && roleOf(name) === role);
 
@@ -95,6 +108,12 @@ describe('docker-compose.yml, profile cluster', () => {
         const natsHosts = env.NATS_URL.split(',').map((u) => new URL(u).hostname);
         assert.deepEqual(natsHosts, ['nats-1', 'nats-2', 'nats-3'], `${name}: every NATS node`);
         assert.equal(env.NATS_REPLICAS, '3', `${name}: the stream on all three`);
+        assert.equal(env.NATS_USER, 'convoi', `${name}: authenticates to NATS`);
+        assert.equal(
+          env.NATS_PASSWORD,
+          resolved['nats-1'].environment.NATS_PASSWORD,
+          `${name}: NATS's password`,
+        );
         assert.ok(
           resolved[name].volumes.some((v: any) => (v.target ?? String(v).split(':')[1]) === env.DATA_DIR),
           `${name}: its own DATA_DIR volume`,
@@ -146,7 +165,7 @@ describe('docker-compose.yml, profile cluster', () => {
       const r = spawnSync(NATS_SERVER_PATH, ['-t', '-c', NATS_CONF], {
         encoding: 'utf8',
         timeout: 15_000,
-        env: { ...process.env, ...services[name].environment },
+        env: { ...process.env, ...resolvedSecrets(services[name].environment) },
       });
       assert.equal(r.error, undefined, String(r.error));
       assert.equal(r.status, 0, `${name}: ${r.stderr}`);
@@ -159,5 +178,10 @@ describe('docker-compose.yml, profile cluster', () => {
     assert.match(conf, /store_dir: \/data\//, 'the stream on the node volume mounted at /data');
     assert.match(services['nats-1'].healthcheck.test.join(' '), /127\.0\.0\.1:8222\/healthz/);
     assert.match(conf, /^http_port: 8222$/m);
+    assert.match(
+      conf,
+      /authorization \{\s*user: convoi\s*password: \$NATS_PASSWORD\s*\}/,
+      'clients authenticate',
+    );
   });
 });

@@ -19,7 +19,7 @@ export const compose = load(readFileSync('docker-compose.yml', 'utf8'), {
 /** The secrets docker-compose.yml refuses to run without, set to test values. */
 export const COMPOSE_SECRETS =
   'INFLUX_ADMIN_PASSWORD=test-password\nINFLUX_ADMIN_TOKEN=test-token\nGRAFANA_ADMIN_PASSWORD=test\n' +
-  'POSTGRES_PASSWORD=test-pg-password\n';
+  'POSTGRES_PASSWORD=test-pg-password\nNATS_PASSWORD=test-nats-password\n';
 
 /** Why a compose test cannot run here (the binary is missing), or false. CI fails instead. */
 export function composeSkipReason(): string | false {

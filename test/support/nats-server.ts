@@ -13,9 +13,20 @@ export function natsServerInstalled(): boolean {
 }
 
 /**
+ * What a server requires of its clients: a user, a token, accounts (a configuration file in
+ * operator mode, `nats-accounts.ts`), TLS (and client certificates).
+ */
+export interface NatsServerSecurity {
+  user?: { name: string; password: string };
+  operatorConfigFile?: string;
+  token?: string;
+  tls?: { certFile: string; keyFile: string; verifyClientsWithCa?: string };
+}
+
+/**
  * Debian's nats-server (2.9) with JetStream on a free loopback port, its store in a temporary
- * folder. `kill()` is a SIGKILL (a crash); `start()` again reuses the same port and store, as a
- * restarted server on its own disk would.
+ * folder, requiring what `security` says of its clients. `kill()` is a SIGKILL (a crash);
+ * `start()` again reuses the same port and store, as a restarted server on its own disk would.
  */
 export class NatsServerProcess {
   url = '';
@@ -24,7 +35,10 @@ export class NatsServerProcess {
   readonly storeDir = mkdtempSync(join(tmpdir(), 'convoi-nats-'));
 
   /** A lone server, or one node of a cluster (`NatsCluster`). */
-  constructor(private readonly node?: ClusterNode) {}
+  constructor(
+    private readonly node?: ClusterNode,
+    private readonly security: NatsServerSecurity = {},
+  ) {}
 
   get pid(): number {
     return this.child?.pid ?? -1;
@@ -38,10 +52,11 @@ export class NatsServerProcess {
       args.push('-n', name, '--cluster_name', 'convoi-test', '--cluster', `nats://127.0.0.1:${clusterPort}`);
       args.push('--routes', routePorts.map((p) => `nats://127.0.0.1:${p}`).join(','));
     }
+    args.push(...securityArgs(this.security));
     const child = spawn(NATS_SERVER_PATH, args, { stdio: 'ignore' });
     this.child = child;
     this.url = `nats://127.0.0.1:${this.port}`;
-    await waitUntilAnswering('nats-server', child, () => answersPing(this.port));
+    await waitUntilAnswering('nats-server', child, () => answersPing(this.port, this.security));
   }
 
   /** A crash: SIGKILL, nothing flushed beyond what the server already wrote. */
@@ -115,8 +130,33 @@ export class NatsCluster {
   }
 }
 
-/** Whether the server on `port` sends its INFO and answers PING with PONG (NATS protocol). */
-function answersPing(port: number): Promise<boolean> {
+function securityArgs({ user, token, tls, operatorConfigFile }: NatsServerSecurity): string[] {
+  const args: string[] = operatorConfigFile ? ['-c', operatorConfigFile] : [];
+  if (user) args.push('--user', user.name, '--pass', user.password);
+  if (token) args.push('--auth', token);
+  if (tls) {
+    args.push(
+      tls.verifyClientsWithCa ? '--tlsverify' : '--tls',
+      '--tlscert',
+      tls.certFile,
+      '--tlskey',
+      tls.keyFile,
+    );
+    if (tls.verifyClientsWithCa) args.push('--tlscacert', tls.verifyClientsWithCa);
+  }
+  return args;
+}
+
+/**
+ * Whether the server on `port` sends its INFO and answers PING with PONG (NATS protocol),
+ * authenticating as `security` requires. A server requiring TLS answers nothing more in clear:
+ * its INFO is the sign that it serves.
+ */
+function answersPing(port: number, security: NatsServerSecurity = {}): Promise<boolean> {
+  const credentials = {
+    ...(security.user ? { user: security.user.name, pass: security.user.password } : {}),
+    ...(security.token ? { auth_token: security.token } : {}),
+  };
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let seen = '';
@@ -130,8 +170,10 @@ function answersPing(port: number): Promise<boolean> {
     socket.on('data', (chunk: Buffer) => {
       seen += chunk.toString('latin1');
       if (!pinged && seen.startsWith('INFO ')) {
+        // TLS, or accounts (a JWT to sign the nonce with): the INFO has to do.
+        if (security.tls || security.operatorConfigFile) return done(true);
         pinged = true;
-        socket.write('CONNECT {"verbose":false}\r\nPING\r\n');
+        socket.write(`CONNECT ${JSON.stringify({ verbose: false, ...credentials })}\r\nPING\r\n`);
       }
       if (seen.includes('PONG\r\n')) done(true);
     });

@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { LogConfig } from '../log.config.js';
 import { JetStreamAppender } from './jetstream.appender.js';
 import { JetStreamReader } from './jetstream.reader.js';
+import { natsConnectOptions } from './nats-connect-options.js';
 import { ensureReadingsStream } from './readings-stream.js';
 
 /**
@@ -19,15 +20,20 @@ export class JetStreamLog {
   ) {}
 
   static async open(config: LogConfig, clientName = 'convoi'): Promise<JetStreamLog> {
-    if (!config.NATS_URL) throw new Error('NATS_URL is not set: there is no cluster log to open');
+    const options = natsConnectOptions(config);
     const connection = await connect({
-      servers: config.NATS_URL.split(','),
+      ...options,
       name: clientName,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       // Off, the client builds no Error (and stack) per request in case it fails: that was 30 %
       // of a request's client CPU (test/bench/jetstream-log.bench.ts).
       noAsyncTraces: true,
+    }).catch((err: unknown) => {
+      // The servers (never credentials: they are options) tell an operator which NATS refused.
+      throw new Error(`cannot connect to NATS (${String(options.servers)}): ${(err as Error).message}`, {
+        cause: err,
+      });
     });
     try {
       const jsm = await jetstreamManager(connection);
