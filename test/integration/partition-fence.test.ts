@@ -5,10 +5,13 @@ import pg from 'pg';
 import { ManualClock } from '#src/common/clock.js';
 import { LeaseSession, leaseConnect } from '#src/leases/lease-session.js';
 import { bumpEpochs } from '#src/leases/partition-epochs.js';
+import { PartitionLeases } from '#src/leases/partition-leases.js';
 import { STATE_T, fillState, readState } from '#src/state/container-states.testing.js';
 import { PostgresStateTables } from '#src/state/postgres-state.tables.js';
 import { PartitionFence } from '#src/storage/partition-fence.js';
+import { terminate } from '#test/support/lease-participants.js';
 import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
+import { startSilentLink } from '#test/support/silent-link.js';
 import { openStateProcess, type StateProcess } from '#test/support/state-on-store.js';
 import { waitFor } from '#test/support/wait-for.js';
 
@@ -220,5 +223,90 @@ describe(PartitionFence.name, () => {
     assert.equal(await storedRules('X'), undefined, 'nothing of partition 3 written');
     assert.equal(await storedRules('Y'), '{"old":1}', 'the partition still held is written');
     assert.equal(writer.tables.waiting, 0, 'the refused write does not wait to be sent again');
+  });
+
+  /**
+   * A processor as the cluster intake wires one: its leases (lease session at `leaseUrl`), its
+   * state on PostgreSQL, the fence between them; the listener does what the log processor does
+   * with the state (the log itself is not needed to write a checkpoint).
+   */
+  const leasedProcessor = async (name: string, leaseUrl: string, rebalanceMs: number) => {
+    const fence = new PartitionFence();
+    fence.enforce();
+    const p = await openStateProcess(url, new ManualClock(STATE_T), PARTITIONS, [], undefined, fence);
+    open.push(p);
+    const self: Processor = { ...p, applied: new Map(), fenced: [] };
+    p.checkpoint.usePartitionPositions(() => self.applied);
+    const leases = new PartitionLeases({
+      partitions: PARTITIONS,
+      connect: leaseConnect(leaseUrl, name),
+      rebalanceMs,
+      listener: {
+        acquired: async (partitions, epochs) => {
+          fence.hold(epochs);
+          await Promise.all([p.states.restore(partitions), p.checkpoint.restorePositions(partitions)]);
+          for (const q of partitions) self.applied.set(q, p.checkpoint.restoredPosition(q));
+        },
+        releasing: async (partitions) => {
+          await p.checkpoint.checkpoint();
+          for (const q of partitions) self.applied.delete(q);
+          fence.drop(partitions);
+          p.states.release(partitions);
+        },
+        lost: (partitions) => {
+          fence.drop(partitions);
+          for (const q of partitions) self.applied.delete(q);
+          p.states.release(partitions);
+        },
+      },
+    });
+    fence.onFenced((partitions) => {
+      self.fenced.push(...partitions);
+      void leases.forfeit(partitions);
+    });
+    open.push({ close: () => leases.stop() });
+    await leases.start();
+    return { ...self, leases };
+  };
+
+  it('fences a processor whose lease session PostgreSQL ended behind a silent network', async () => {
+    await processor([]); // migrates the tables
+    const link = await startSilentLink(Number(new URL(url).port));
+    open.push(link);
+    const viaLink = Object.assign(new URL(url), { port: String(link.port) }).href;
+    // A looks at its leases once a minute: it does not notice its session's end during the test.
+    const a = await leasedProcessor('a', viaLink, 60_000);
+    assert.deepEqual(a.leases.owned(), [0, 1, 2, 3]);
+    apply(a, 0, 1, 10);
+    assert.ok(await a.checkpoint.checkpoint());
+
+    // A's network goes silent and PostgreSQL ends its session (keepalives, tcp_user_timeout).
+    const aPid = a.leases.sessionPid;
+    link.silence();
+    const admin = new pg.Pool({ connectionString: url, max: 1 });
+    open.push({ close: () => admin.end() });
+    await terminate(admin, aPid);
+    const b = await leasedProcessor('b', url, 100);
+    await waitFor('B holding every partition', () => b.leases.owned().length === PARTITIONS);
+    assert.equal(b.checkpoint.restoredPosition(0), 10, 'B restored what A checkpointed');
+    apply(b, 0, 3, 30);
+    assert.ok(await b.checkpoint.checkpoint());
+    const bState = checkpointed(b, 0);
+
+    // A, unaware, goes on with an older turn of the log and checkpoints it.
+    assert.deepEqual(a.leases.owned(), [0, 1, 2, 3], 'A has not noticed');
+    apply(a, 0, 2, 20);
+    await a.checkpoint.checkpoint();
+    assert.deepEqual(
+      [...new Set(a.fenced)].sort(),
+      [0, 1, 2, 3],
+      'every partition of A fenced (its state of 0, the positions of all)',
+    );
+    assert.deepEqual(a.leases.owned(), [], 'and given up');
+    assert.deepEqual(b.leases.owned(), [0, 1, 2, 3]);
+
+    const zero = await restored(0);
+    assert.deepEqual(zero.states, bState, 'partition 0 as B stored it');
+    assert.equal(zero.position, 30, 'at B’s position');
   });
 });
