@@ -86,9 +86,10 @@ export class PartitionFence {
 
   /**
    * A statement's writes of these partitions were refused: each held elsewhere at `found` (or
-   * never taken), while the statement claimed `mine` (undefined: this process held none). A
-   * partition held here at another epoch since the statement was built (lost and taken back)
-   * stays held: the refusal was of the older tenure's write.
+   * never taken), while the statement claimed `mine` (undefined: this process held none). Those
+   * it held at `mine` and still does are dropped and reported to the listeners; a partition held
+   * here at another epoch since the statement was built (lost and taken back) stays held: the
+   * refusal was of the older tenure's write.
    */
   refused(refusals: readonly Refusal[]): void {
     const dropped: number[] = [];
@@ -100,7 +101,9 @@ export class PartitionFence {
           ? `fenced: partition ${partition} is not held here`
           : `fenced: partition ${partition} now held at epoch ${found ?? 'none'}`,
       );
-      if (this.epochs.get(partition) === mine) dropped.push(partition);
+      // Not held when the statement was built: nothing to give up (a state `obtain`ed for a
+      // partition never taken, or one given since); a partition being taken is not dropped.
+      if (mine !== undefined && this.epochs.get(partition) === mine) dropped.push(partition);
     }
     if (dropped.length === 0) return;
     this.drop(dropped);
