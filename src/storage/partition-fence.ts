@@ -137,7 +137,8 @@ export class WriteGuard {
    * `fence`: the epoch rows of the partitions claimed, locked `FOR SHARE` in partition order (a
    * bump, which locks them in the same order, waits for this statement's commit, and this waits
    * for a bump's; READ COMMITTED then reads the bumped row). `held`: those still at this
-   * process's epoch. MATERIALIZED: locked and read once, whatever references them.
+   * process's epoch. MATERIALIZED: locked and read once, whatever references them. FOR SHARE,
+   * not the lighter FOR KEY SHARE: an update of `epoch` (not a key) does not wait for that one.
    */
   ctes(): RawBuilder<unknown> {
     return sql`fence AS MATERIALIZED (
