@@ -35,7 +35,9 @@ const VIEW = `
  * Ownership: a partition belongs to the session that holds `(partition, p)`. Every
  * `rebalanceMs` the processor reads both from `pg_locks`, works out its {@link fairShare} of
  * the partitions, releases what it holds beyond it (after {@link PartitionLeaseListener.releasing})
- * and tries to lock free partitions up to it (then {@link PartitionLeaseListener.acquired}).
+ * and tries to lock free partitions up to it, bumps their fencing epochs on the same session
+ * (`partition-epochs.ts`), then hands both to {@link PartitionLeaseListener.acquired}. A
+ * partition whose write another holder's epoch refused is given up ({@link forfeit}).
  * When its session is lost it reports every partition {@link PartitionLeaseListener.lost} and
  * joins again, as a new member, at its next turn.
  */
