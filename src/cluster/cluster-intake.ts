@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConsumerStatus } from '#src/ingestion/transport/consumer-status.js';
 import { leaseConnect } from '#src/leases/lease-session.js';
 import { PartitionLeases } from '#src/leases/partition-leases.js';
+import { PartitionFence } from '#src/storage/partition-fence.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { ClusterConfig } from './cluster.config.js';
 import { LogPartitionsProcessor } from './log-partitions.processor.js';
@@ -26,17 +27,23 @@ export class ClusterIntake {
     private readonly processor: LogPartitionsProcessor,
     private readonly status: ConsumerStatus,
     private readonly checkpoint: StateCheckpoint,
+    private readonly fence: PartitionFence,
   ) {}
 
   async start(): Promise<void> {
     const url = this.config.DATABASE_URL;
     if (url === undefined) throw new Error('a cluster processor needs DATABASE_URL (its partition leases)');
-    this.leases = new PartitionLeases({
+    const leases = new PartitionLeases({
       partitions: this.config.PARTITIONS,
       connect: leaseConnect(url, 'convoi-partitions'),
       listener: this.processor,
     });
-    await this.leases.start();
+    this.leases = leases;
+    // From here a partition's state is written only under the epoch its lock was taken with; a
+    // write another holder's newer epoch refused gives the partition up (lost, then unlocked).
+    this.fence.enforce();
+    this.fence.onFenced((partitions) => void leases.forfeit(partitions));
+    await leases.start();
     this.status.set('connected');
     this.timer = setInterval(() => this.settleInTurn(), this.checkpoint.everyMs);
     this.timer.unref();

@@ -4,6 +4,7 @@ import type { IngestionConsumer } from '#src/ingestion/ingestion.consumer.js';
 import { InputLogReader, type LogEntryHandler, type LogTail } from '#src/log/input-log.port.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import type { ContainerStates } from '#src/state/container-states.port.js';
+import { PartitionFence } from '#src/storage/partition-fence.js';
 import type { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import { LogPartitionsProcessor } from './log-partitions.processor.js';
@@ -67,9 +68,13 @@ function processorOn(
     states,
     checkpoint,
     writer,
+    new PartitionFence(),
   );
   return processor;
 }
+
+/** The epochs the leases hand over with the partitions they took. */
+const epochs = (partitions: number[]) => new Map(partitions.map((p) => [p, 1]));
 
 // Entries 1..9 of the stream: partition 0 has 2, 5 and 9, partition 1 has 3, partitions 2 and 3 none.
 const ENTRIES = { 0: [2, 5, 9], 1: [3] };
@@ -79,7 +84,7 @@ describe(LogPartitionsProcessor.name, () => {
   it('owning every partition, forgets the log up to where every read has come, then each partition past it', async () => {
     const log = new RecordingLog(READ_THROUGH, ENTRIES);
     const processor = processorOn(log);
-    await processor.acquired([0, 1, 2, 3]);
+    await processor.acquired([0, 1, 2, 3], epochs([0, 1, 2, 3]));
     await processor.settle();
     assert.deepEqual(log.forgotten, ['all@8', '0@9']);
   });
@@ -87,7 +92,7 @@ describe(LogPartitionsProcessor.name, () => {
   it('owning some partitions, forgets each up to its last entry read', async () => {
     const log = new RecordingLog(READ_THROUGH, ENTRIES);
     const processor = processorOn(log);
-    await processor.acquired([0, 1, 2]);
+    await processor.acquired([0, 1, 2], epochs([0, 1, 2]));
     await processor.settle();
     assert.deepEqual(log.forgotten, ['0@9', '1@3']);
   });
@@ -97,10 +102,19 @@ describe(LogPartitionsProcessor.name, () => {
     const processor = processorOn(log, async (p) => {
       // Its checkpoint may then lack partition 3, whose new read starts from an older one.
       p.lost([3]);
-      await p.acquired([3]);
+      await p.acquired([3], epochs([3]));
     });
-    await processor.acquired([0, 1, 2, 3]);
+    await processor.acquired([0, 1, 2, 3], epochs([0, 1, 2, 3]));
     await processor.settle();
     assert.ok(!log.forgotten.some((f) => f.startsWith('all')), log.forgotten.join(', '));
+  });
+
+  it('forgets nothing of a partition lost during the checkpoint (its session died, or its write was fenced)', async () => {
+    const log = new RecordingLog(READ_THROUGH, ENTRIES);
+    // Its new owner replays from the checkpoint before this one: the entries read here must stay.
+    const processor = processorOn(log, (p) => Promise.resolve(p.lost([0])));
+    await processor.acquired([0, 1, 2], epochs([0, 1, 2]));
+    await processor.settle();
+    assert.ok(!log.forgotten.some((f) => f.startsWith('0@')), log.forgotten.join(', '));
   });
 });

@@ -6,6 +6,7 @@ import { InputLogReader, type LogTail } from '#src/log/input-log.port.js';
 import type { LoggedEntry } from '#src/log/log-entry.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { ContainerStates } from '#src/state/container-states.port.js';
+import { PartitionFence } from '#src/storage/partition-fence.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 
@@ -22,7 +23,7 @@ import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
  *   (a checkpoint), then let the log forget what that covers, and drop their states from memory
  *   (`ContainerStates.release`): taken back later, they are restored as their next owner left them.
  * - {@link lost}: stop at once and drop their states; nothing is written for them (another
- *   processor may own them).
+ *   processor may own them). A write of theirs fenced (`PartitionFence`) is a loss too.
  *
  * {@link settle} runs the same store-checkpoint-forget step for every owned partition; the
  * intake calls it every checkpoint period.
@@ -47,13 +48,16 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     private readonly states: ContainerStates,
     private readonly checkpoint: StateCheckpoint,
     private readonly writer: TelemetryWriter,
+    private readonly fence: PartitionFence,
   ) {
     // `handle` applies an entry before it returns: what `delivered` says is in the state.
     checkpoint.usePartitionPositions(() => this.delivered);
   }
 
-  async acquired(partitions: number[]): Promise<void> {
+  async acquired(partitions: number[], epochs: ReadonlyMap<number, number>): Promise<void> {
     this.ownershipChanges++;
+    // Before anything of them is written: every write of theirs from now on carries these.
+    this.fence.hold(epochs);
     try {
       // What the giver checkpointed: its states and, per partition, the position they reflect.
       await Promise.all([this.states.restore(partitions), this.checkpoint.restorePositions(partitions)]);
@@ -68,6 +72,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
       await this.stopReading(partitions);
       this.ownership.give(partitions);
       for (const p of partitions) this.delivered.delete(p);
+      this.fence.drop(partitions);
       throw err;
     }
     this.logger.log({ partitions: partitions.length }, `Reading partitions ${partitions.join(',')}`);
@@ -79,12 +84,14 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     this.ownership.give(partitions);
     await this.settle(partitions);
     for (const p of partitions) this.delivered.delete(p);
+    this.fence.drop(partitions);
     // Their next owner changes them: taken back later, they are restored as it stored them.
     this.states.release(partitions);
   }
 
   lost(partitions: number[]): void {
     this.ownershipChanges++;
+    this.fence.drop(partitions);
     this.ownership.give(partitions);
     for (const p of partitions) this.delivered.delete(p);
     this.states.release(partitions);
@@ -118,6 +125,9 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
       await this.reader.forgetAll(readThrough);
       this.forgottenAll = readThrough;
     }
+    // A partition lost (its session, or a write fenced) during the settle may have a new owner
+    // that replays from an older checkpoint than these reads: the log keeps it all this time.
+    if (changes !== this.ownershipChanges) return;
     for (const [p, position] of covered) {
       if (position <= Math.max(this.forgotten.get(p) ?? 0, this.forgottenAll)) continue;
       await this.reader.forget(p, position);

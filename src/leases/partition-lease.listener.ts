@@ -7,11 +7,12 @@
  */
 export interface PartitionLeaseListener {
   /**
-   * The locks of `partitions` are held: restore their state from their checkpoints
+   * The locks of `partitions` are held and their fencing `epochs` bumped (partition-epochs.ts):
+   * hold the epochs for the partitions' writes, restore their state from their checkpoints
    * (`ContainerStates.restore`), then take them (`PartitionOwnership.take`), and replay the log
    * from each one's checkpointed position. A throw releases the locks again.
    */
-  acquired(partitions: number[]): Promise<void>;
+  acquired(partitions: number[], epochs: ReadonlyMap<number, number>): Promise<void>;
   /**
    * The locks of `partitions` are about to be released (a rebalance, or a clean stop): stop
    * applying them (`PartitionOwnership.give`), then checkpoint them. The locks are released after
@@ -19,8 +20,9 @@ export interface PartitionLeaseListener {
    */
   releasing(partitions: number[]): Promise<void>;
   /**
-   * The session died and the locks of `partitions` with it: another processor may own them
-   * already. Stop applying them at once, and checkpoint nothing of them.
+   * The session died and the locks of `partitions` with it, or a write of theirs was fenced:
+   * another processor may own them already. Stop applying them at once, and checkpoint nothing
+   * of them.
    */
   lost(partitions: number[]): void;
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { LOCK_SPACE } from './advisory-lock.keys.js';
 import { fairShare, preferredOrder } from './fair-share.js';
+import { bumpEpochs } from './partition-epochs.js';
 import type { PartitionLeaseListener } from './partition-lease.listener.js';
 import { LeaseSession, type LeaseConnect } from './lease-session.js';
 
@@ -34,7 +35,9 @@ const VIEW = `
  * Ownership: a partition belongs to the session that holds `(partition, p)`. Every
  * `rebalanceMs` the processor reads both from `pg_locks`, works out its {@link fairShare} of
  * the partitions, releases what it holds beyond it (after {@link PartitionLeaseListener.releasing})
- * and tries to lock free partitions up to it (then {@link PartitionLeaseListener.acquired}).
+ * and tries to lock free partitions up to it, bumps their fencing epochs on the same session
+ * (`partition-epochs.ts`), then hands both to {@link PartitionLeaseListener.acquired}. A
+ * partition whose write another holder's epoch refused is given up ({@link forfeit}).
  * When its session is lost it reports every partition {@link PartitionLeaseListener.lost} and
  * joins again, as a new member, at its next turn.
  */
@@ -150,7 +153,9 @@ export class PartitionLeases {
     for (const p of got) this.held.add(p);
     const losses = this.losses;
     try {
-      await this.options.listener.acquired(got);
+      // Before the restore: a stale owner's write in flight commits before the bump or is refused.
+      const epochs = await bumpEpochs(this.session, got);
+      await this.options.listener.acquired(got, epochs);
       // The session died while the state was restored: the locks went with it.
       if (this.losses !== losses) this.options.listener.lost(got);
     } catch (error) {
@@ -180,6 +185,29 @@ export class PartitionLeases {
       partitions,
     ]);
     for (const p of partitions) this.held.delete(p);
+  }
+
+  /**
+   * Gives up partitions whose state writes were fenced (another holder bumped their epoch): they
+   * are reported lost, and those still held are unlocked, so that a later turn may take them again
+   * under a new epoch. A session that died meanwhile has unlocked them already.
+   */
+  async forfeit(partitions: readonly number[]): Promise<void> {
+    const held = partitions.filter((p) => this.held.has(p));
+    for (const p of held) this.held.delete(p);
+    this.options.listener.lost([...partitions]);
+    if (held.length === 0 || !this.session.isOpen) return;
+    try {
+      await this.session.query('SELECT pg_advisory_unlock($1, p) FROM unnest($2::int[]) AS p', [
+        LOCK_SPACE.partition,
+        held,
+      ]);
+    } catch (error) {
+      this.logger.warn(
+        { partitions: held },
+        `Partition leases: unlock after a fence failed: ${(error as Error).message}`,
+      );
+    }
   }
 
   private lose(reason: string): void {

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { PartitionFence } from '#src/storage/partition-fence.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { loadStored } from './container-states.restore.js';
 import { PostgresStateTables } from './postgres-state.tables.js';
@@ -32,9 +33,10 @@ export class PostgresContainerStates extends WriteBehindContainerStates implemen
     clock: Clock,
     private readonly checkpoint: StateCheckpoint,
     options: StateOptions,
+    fence: PartitionFence = new PartitionFence(),
   ) {
     super(clock, options);
-    this.store = new PostgresStateTables(operational.db);
+    this.store = new PostgresStateTables(operational.db, fence);
   }
 
   async onModuleInit(): Promise<void> {

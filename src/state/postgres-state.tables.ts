@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
+import { PartitionFence } from '#src/storage/partition-fence.js';
 import { samePageIds, type PageIds } from './state-pages.js';
 import { StatementBytes } from './statement-bytes.js';
 import type { StateStore } from './state-store.js';
@@ -80,7 +81,11 @@ export class PostgresStateTables implements StateStore {
   private queued?: Promise<void>;
   open = true;
 
-  constructor(db: Kysely<object>) {
+  constructor(
+    db: Kysely<object>,
+    /** Cluster mode: a partition's pages and rows are written only under its epoch (partition-fence.ts). */
+    private readonly fence: PartitionFence = new PartitionFence(),
+  ) {
     this.db = db.withTables<StateDb>();
   }
 
@@ -218,11 +223,17 @@ export class PostgresStateTables implements StateStore {
     const keptPresent = this.bytes.parts(kept.map((w) => w.present));
     const keptDedupe = this.bytes.parts(kept.map((w) => w.dedupe));
     const windowBytes = this.bytes.parts(windows.map((w) => w.dedupe));
+    // The fence first: a partition taken by another processor since is left out, and reported.
+    // Deletes are not fenced: a container deleted from the fleet is deleted by whoever learns it.
+    const guard = this.fence.guard([
+      ...pages.map(([, w]) => w.partition),
+      ...rows.map(([, w]) => w.partition),
+    ]);
     // One statement, so one transaction: the pages and rows of a slice are stored together.
     // Keys are unique within each list (maps), and a page is either written or its windows
     // updated, so no row is changed twice by the statement.
-    await sql`
-      WITH pages AS (
+    const { rows: fenced } = await sql<{ partition: number; epoch: number }>`
+      WITH ${guard.ctes()}, pages AS (
         INSERT INTO state_pages (partition, page, numbers, present, dedupe, ids, updated_at)
         SELECT p.partition, p.page, substring(${numbers.blob}::bytea FROM p.n_at FOR p.n_len),
           substring(${present.blob}::bytea FROM p.p_at FOR p.p_len),
@@ -233,6 +244,7 @@ export class PostgresStateTables implements StateStore {
           ${dedupe.at}::int[], ${dedupe.length}::int[], ${full.map((w) => w.ids)}::text[],
           ${full.map((w) => w.at)}::bigint[])
           AS p(partition, page, n_at, n_len, p_at, p_len, d_at, d_len, ids, at)
+        WHERE ${guard.admits('p.partition')}
         ON CONFLICT (partition, page) DO UPDATE SET numbers = excluded.numbers,
           present = excluded.present, dedupe = COALESCE(excluded.dedupe, state_pages.dedupe),
           ids = excluded.ids, updated_at = excluded.updated_at
@@ -245,28 +257,32 @@ export class PostgresStateTables implements StateStore {
           ${keptNumbers.at}::int[], ${keptNumbers.length}::int[], ${keptPresent.at}::int[],
           ${keptPresent.length}::int[], ${keptDedupe.at}::int[], ${keptDedupe.length}::int[],
           ${kept.map((w) => w.at)}::bigint[]) AS k(partition, page, n_at, n_len, p_at, p_len, d_at, d_len, at)
-        WHERE s.partition = k.partition AND s.page = k.page
+        WHERE s.partition = k.partition AND s.page = k.page AND ${guard.admits('k.partition')}
       ), windows AS (
         UPDATE state_pages AS s SET dedupe = substring(${windowBytes.blob}::bytea FROM w.d_at FOR w.d_len)
         FROM unnest(${windows.map((w) => w.partition)}::int[], ${windows.map((w) => w.page)}::int[],
           ${windowBytes.at}::int[], ${windowBytes.length}::int[]) AS w(partition, page, d_at, d_len)
-        WHERE s.partition = w.partition AND s.page = w.page
+        WHERE s.partition = w.partition AND s.page = w.page AND ${guard.admits('w.partition')}
       ), rows AS (
         INSERT INTO container_states (container_id, partition, rules, journey, updated_at)
         SELECT * FROM unnest(${rows.map(([id]) => id)}::text[], ${rows.map(([, w]) => w.partition)}::int[],
           ${rows.map(([, w]) => w.rules)}::text[], ${rows.map(([, w]) => w.journey)}::text[],
-          ${rows.map(([, w]) => w.at)}::bigint[])
+          ${rows.map(([, w]) => w.at)}::bigint[]) AS r(container_id, partition, rules, journey, at)
+        WHERE ${guard.admits('r.partition')}
         ON CONFLICT (container_id) DO UPDATE SET partition = excluded.partition,
           rules = COALESCE(excluded.rules, container_states.rules),
           journey = COALESCE(excluded.journey, container_states.journey), updated_at = excluded.updated_at
       ), gone AS (
         DELETE FROM container_states WHERE container_id = ANY(${deletes.map(([id]) => id)}::text[])
       )
-      SELECT 1`.execute(this.db);
-    // Stored: what was written again meanwhile (another entry under the key) still waits.
+      SELECT partition, epoch FROM fence`.execute(this.db);
+    // Stored (or fenced, never to be stored by this process): what was written again meanwhile
+    // (another entry under the key) still waits.
     for (const [key, w] of pages) if (this.pages.get(key) === w) this.pages.delete(key);
     for (const [key, w] of rows) if (this.rows.get(key) === w) this.rows.delete(key);
     for (const [key, w] of deletes) if (this.deletes.get(key) === w) this.deletes.delete(key);
+    // Refused partitions are reported (their owner here drops them, and their waiting writes).
+    guard.settle(fenced);
   }
 }
 

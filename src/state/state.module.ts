@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { Clock } from '#src/common/clock.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { PartitionFence } from '#src/storage/partition-fence.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { ContainerStates } from './container-states.port.js';
@@ -33,11 +34,12 @@ import { StateOptions } from './state.options.js';
         clock: Clock,
         checkpoint: StateCheckpoint,
         options: StateOptions,
+        fence: PartitionFence,
       ): ContainerStates =>
         operational.dialect === 'postgres'
-          ? new PostgresContainerStates(operational, clock, checkpoint, options)
+          ? new PostgresContainerStates(operational, clock, checkpoint, options, fence)
           : new SqliteContainerStates(sqlite, clock, checkpoint, options),
-      inject: [OperationalDatabase, SqliteDatabase, Clock, StateCheckpoint, StateOptions],
+      inject: [OperationalDatabase, SqliteDatabase, Clock, StateCheckpoint, StateOptions, PartitionFence],
     },
   ],
   exports: [ContainerStates],

@@ -7,6 +7,7 @@ import {
   type StoredPositions,
 } from './checkpoint-positions.js';
 import type { OperationalDatabase } from './operational-database.js';
+import type { PartitionFence } from './partition-fence.js';
 import { checkPartitionCount } from './partition-count.guard.js';
 import { STATE_CHECKPOINT_MIGRATIONS, STATE_CHECKPOINT_SCOPE } from './state-checkpoint.migrations.js';
 
@@ -26,7 +27,10 @@ export class PostgresCheckpointPositions implements CheckpointPositions {
   /** The pool is closed after every shutdown hook, the checkpoint's last one included. */
   readonly isOpen = true;
 
-  constructor(private readonly operational: OperationalDatabase) {
+  constructor(
+    private readonly operational: OperationalDatabase,
+    private readonly fence: PartitionFence,
+  ) {
     this.db = operational.db.withTables<PositionsDb>();
   }
 
@@ -81,14 +85,22 @@ export class PostgresCheckpointPositions implements CheckpointPositions {
     });
   }
 
+  /**
+   * One statement, a row per entry from the two arrays: a taker reads all of them or none. Fenced
+   * (partition-fence.ts): a partition another processor took since is not written, and reported.
+   */
   async savePartitions(entries: readonly PartitionPosition[], nowMs: number): Promise<void> {
-    // One statement, a row per entry from the two arrays: a taker reads all of them or none.
-    await sql`
-      INSERT INTO partition_checkpoint (log, partition, position, written_at)
-      SELECT ${STREAM_LOG}, p, q, ${nowMs}
-      FROM unnest(${entries.map(([p]) => p)}::int[], ${entries.map(([, q]) => q)}::bigint[]) AS e (p, q)
-      ON CONFLICT (log, partition) DO UPDATE SET position = excluded.position, written_at = excluded.written_at
-    `.execute(this.db);
+    const guard = this.fence.guard(entries.map(([p]) => p));
+    const { rows } = await sql<{ partition: number; epoch: number }>`
+      WITH ${guard.ctes()}, saved AS (
+        INSERT INTO partition_checkpoint (log, partition, position, written_at)
+        SELECT ${STREAM_LOG}, p, q, ${nowMs}
+        FROM unnest(${entries.map(([p]) => p)}::int[], ${entries.map(([, q]) => q)}::bigint[]) AS e (p, q)
+        WHERE ${guard.admits('e.p')}
+        ON CONFLICT (log, partition) DO UPDATE SET position = excluded.position, written_at = excluded.written_at
+      )
+      SELECT partition, epoch FROM fence`.execute(this.db);
+    guard.settle(rows);
   }
 
   async lower(position: number): Promise<void> {

@@ -49,4 +49,17 @@ export const STATE_CHECKPOINT_MIGRATIONS: readonly StoreMigration[] = [
       `,
     },
   },
+  {
+    // Cluster mode's fence (partition-fence.ts): a processor that takes a partition's lock bumps
+    // its epoch and writes the partition's state and positions only while the row still holds
+    // its epoch. One node on SQLite owns every partition and fences nothing.
+    version: 3,
+    description: 'fencing epoch per partition (cluster mode)',
+    up: {
+      sqlite: `SELECT 1;`,
+      postgres: `
+        CREATE TABLE partition_epochs (partition INTEGER NOT NULL PRIMARY KEY, epoch INTEGER NOT NULL);
+      `,
+    },
+  },
 ];

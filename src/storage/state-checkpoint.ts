@@ -12,6 +12,7 @@ import {
   type StoredPositions,
 } from './checkpoint-positions.js';
 import { OperationalDatabase } from './operational-database.js';
+import { PartitionFence } from './partition-fence.js';
 import { PostgresCheckpointPositions } from './postgres-checkpoint-positions.js';
 import { SqliteCheckpointPositions } from './sqlite-checkpoint-positions.js';
 import { SqliteDatabase } from './sqlite-database.js';
@@ -114,6 +115,8 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     @Optional() operational?: OperationalDatabase,
     @Optional() config?: StateCheckpointConfig,
     @Optional() metrics?: Metrics,
+    // Absent: nothing fenced (one node; the specs).
+    @Optional() fence: PartitionFence = new PartitionFence(),
   ) {
     this.seconds = metrics?.histogram(
       'convoi_state_checkpoint_seconds',
@@ -123,7 +126,7 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     this.everyMs = checkpointEveryMs(operational?.dialect ?? 'sqlite', config?.STATE_CHECKPOINT_MS);
     this.positions =
       operational?.dialect === 'postgres'
-        ? new PostgresCheckpointPositions(operational)
+        ? new PostgresCheckpointPositions(operational, fence)
         : new SqliteCheckpointPositions(sqlite);
   }
 

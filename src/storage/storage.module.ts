@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { configSliceProvider } from '#src/config/config-slice.js';
 import { PartitionsModule } from '#src/partitions/partitions.module.js';
 import { OperationalDatabase } from './operational-database.js';
+import { PartitionFence } from './partition-fence.js';
 import { DataDirConfig, OperationalStoreConfig } from './operational-store.config.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { StateCheckpoint } from './state-checkpoint.js';
@@ -22,9 +23,17 @@ import { StoreNotifications } from './store-notifications.js';
     configSliceProvider(OperationalStoreConfig),
     OperationalDatabase,
     StoreNotifications,
+    PartitionFence,
     configSliceProvider(StateCheckpointConfig),
     StateCheckpoint,
   ],
-  exports: [SqliteDatabase, OperationalDatabase, StoreNotifications, StateCheckpoint, PartitionsModule],
+  exports: [
+    SqliteDatabase,
+    OperationalDatabase,
+    StoreNotifications,
+    PartitionFence,
+    StateCheckpoint,
+    PartitionsModule,
+  ],
 })
 export class StorageModule {}

@@ -7,6 +7,8 @@
 // the garbage collector's pauses in it, and the CPU time PostgreSQL's processes spent on it
 // (backends, writers, autovacuum; from its start to 1 s after its end; 0 on SQLite); the
 // restore's wall time. Prints one JSON line per run, then the medians.
+// On PostgreSQL the giver writes as a cluster processor holding every partition does: fenced by
+// each partition's epoch (partition-fence.ts); BENCH_FENCE=off writes unfenced, as one node does.
 // Run: node dist/test/bench/state-checkpoint.bench.js [containers] [rounds] [all|pages]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,8 @@ import { join } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '#src/common/clock.js';
+import { LeaseSession, leaseConnect } from '#src/leases/lease-session.js';
+import { bumpEpochs } from '#src/leases/partition-epochs.js';
 import { fillState, STATE_T } from '#src/state/container-states.testing.js';
 import type { StoreDialect } from '#src/storage/store-migration.js';
 import { startPostgres } from '#test/support/postgres.js';
@@ -24,6 +28,7 @@ const CONTAINERS = Number(process.argv[2] ?? 150_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const MODE = process.argv[4] ?? 'all';
 const PARTITIONS = 64;
+const FENCED = process.env.BENCH_FENCE !== 'off';
 
 interface Run {
   dialect: StoreDialect;
@@ -44,6 +49,17 @@ async function once(dialect: StoreDialect): Promise<Run> {
   const dataDir = dialect === 'sqlite' ? mkdtempSync(join(tmpdir(), 'state-bench-')) : undefined;
   const clock = new ManualClock(STATE_T);
   const giver = await openStateProcess(url, clock, PARTITIONS, undefined, dataDir);
+  if (url !== undefined && FENCED) {
+    const lease = new LeaseSession(leaseConnect(url, 'bench'), () => undefined);
+    await lease.open();
+    giver.fence.hold(
+      await bumpEpochs(
+        lease,
+        Array.from({ length: PARTITIONS }, (_, p) => p),
+      ),
+    );
+    await lease.close();
+  }
   for (let n = 0; n < CONTAINERS; n++) fillState(giver.states, `C${n}`, n);
   if (MODE === 'pages') {
     // Written once: what changes then is the numbers only.
@@ -98,7 +114,7 @@ for (let r = 0; r < ROUNDS; r++)
   for (const dialect of r % 2 === 0 ? (['sqlite', 'postgres'] as const) : (['postgres', 'sqlite'] as const)) {
     const run = await once(dialect);
     runs.push(run);
-    process.stdout.write(`${JSON.stringify({ ...run, mode: MODE })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...run, mode: MODE, fenced: FENCED })}\n`);
   }
 await postgres.stop();
 
@@ -125,6 +141,6 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     ]),
   );
   process.stdout.write(
-    `${JSON.stringify({ dialect, containers: CONTAINERS, runs: mine.length, ...summary })}\n`,
+    `${JSON.stringify({ dialect, containers: CONTAINERS, runs: mine.length, fenced: FENCED, ...summary })}\n`,
   );
 }

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { LOCK_SPACE } from '#src/leases/advisory-lock.keys.js';
 import { leaseConnect, type LeaseConnect } from '#src/leases/lease-session.js';
 import { PartitionLeases } from '#src/leases/partition-leases.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
+import { migratePostgres } from '#src/storage/postgres-migrator.js';
+import {
+  STATE_CHECKPOINT_MIGRATIONS,
+  STATE_CHECKPOINT_SCOPE,
+} from '#src/storage/state-checkpoint.migrations.js';
 import { connectOnce, lockHolders, terminate } from '#test/support/lease-participants.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
 import { waitFor } from '#test/support/wait-for.js';
@@ -28,6 +34,8 @@ describe(PartitionLeases.name, () => {
   let doubleOwned: string[];
   /** Partitions whose last checkpoint is being written by the processor giving them up. */
   const checkpointing = new Set<number>();
+  /** Per partition, the fencing epoch its last taker got: each taker must get a higher one. */
+  const epochs = new Map<number, number>();
 
   const others = (me: Processor) => processors.filter((p) => p !== me);
 
@@ -42,7 +50,13 @@ describe(PartitionLeases.name, () => {
       connect,
       rebalanceMs,
       listener: {
-        acquired: async (partitions) => {
+        acquired: async (partitions, got) => {
+          for (const p of partitions) {
+            const epoch = got.get(p);
+            if (epoch === undefined || epoch <= (epochs.get(p) ?? 0))
+              doubleOwned.push(`${p}: ${name} took it at epoch ${epoch}, not above ${epochs.get(p)}`);
+            else epochs.set(p, epoch);
+          }
           // The instant a taker would start applying: nobody else may be applying any of these.
           for (const p of partitions)
             for (const other of others(self))
@@ -115,6 +129,10 @@ describe(PartitionLeases.name, () => {
     url = await server.createDatabase();
     admin = new pg.Pool({ connectionString: url, max: 3 });
     await admin.query('CREATE TABLE checkpoint (partition int PRIMARY KEY, by text NOT NULL)');
+    // The fencing epochs a taker bumps are migrated with the checkpoint's tables.
+    const db = new Kysely<object>({ dialect: new PostgresDialect({ pool: admin }) });
+    await migratePostgres(db, STATE_CHECKPOINT_SCOPE, STATE_CHECKPOINT_MIGRATIONS);
+    epochs.clear();
     processors = [];
     doubleOwned = [];
     checkpointing.clear();

@@ -37,13 +37,13 @@ export class ClusterHarness {
     return new ClusterHarness(nats, postgres, url, admin, env);
   }
 
-  /** Nodes with these roles (a comma list), `env` on top of the cluster's. */
+  /** Nodes with these roles (a comma list), `env` on top of the cluster's (a DATABASE_URL through a relay, say). */
   role(roles: string, env: Record<string, string> = {}): EdgeNodes {
     const nodes = new EdgeNodes({
       ...this.env,
-      ...env,
       NATS_URL: this.nats.url,
       DATABASE_URL: this.url,
+      ...env,
       CONVOI_ROLES: roles,
     });
     this.groups.push(nodes);

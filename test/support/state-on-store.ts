@@ -10,6 +10,7 @@ import { StateOptions } from '#src/state/state.options.js';
 import type { WriteBehindContainerStates } from '#src/state/write-behind-container-states.js';
 import { OperationalDatabase } from '#src/storage/operational-database.js';
 import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
+import { PartitionFence } from '#src/storage/partition-fence.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 
@@ -18,6 +19,8 @@ export interface StateProcess {
   states: WriteBehindContainerStates;
   checkpoint: StateCheckpoint;
   sqlite: SqliteDatabase;
+  /** The fence of its writes (PostgreSQL; enforced only once it holds an epoch). */
+  fence: PartitionFence;
   /** Shuts down as the app does: the state's last writes, the checkpoint's, then the stores. */
   close(): Promise<void>;
 }
@@ -32,17 +35,18 @@ export async function openStateProcess(
   partitions: number,
   owned?: readonly number[],
   dataDir?: string,
+  fence = new PartitionFence(),
 ): Promise<StateProcess> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'state-process-'));
   const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
   const store = new OperationalDatabase(new OperationalStoreConfig({ DATABASE_URL: url }), sqlite);
   const ownership =
     owned === undefined ? PartitionOwnership.all(partitions) : PartitionOwnership.of(partitions, owned);
-  const checkpoint = new StateCheckpoint(sqlite, clock, ownership, store);
+  const checkpoint = new StateCheckpoint(sqlite, clock, ownership, store, undefined, undefined, fence);
   const options = Object.assign(new StateOptions(), { partitions, ownedAtStart: owned });
   const states =
     store.dialect === 'postgres'
-      ? new PostgresContainerStates(store, clock, checkpoint, options)
+      ? new PostgresContainerStates(store, clock, checkpoint, options, fence)
       : new SqliteContainerStates(sqlite, clock, checkpoint, options);
   try {
     await checkpoint.onModuleInit();
@@ -57,6 +61,7 @@ export async function openStateProcess(
     states,
     checkpoint,
     sqlite,
+    fence,
     close: async () => {
       await states.beforeApplicationShutdown();
       await checkpoint.beforeApplicationShutdown();
