@@ -42,7 +42,7 @@ describe(
     });
 
     it('drops the oldest letters past INFLUX_DEAD_LETTER_MAX_LINES, counted and logged as an error', async () => {
-      const h = openWriter(
+      const h = await openWriter(
         influxTestConfig(stack.proxy.url, `${data.dir}/bound`, { INFLUX_DEAD_LETTER_MAX_LINES: 1000 }),
       );
       const service = new OutboxService(h.writer, h.config, h.metrics);
@@ -53,7 +53,7 @@ describe(
         );
         await h.writer.flush();
       }
-      const letters = service.overview(100).deadLetters;
+      const letters = (await service.overview(100)).deadLetters;
       assert.deepEqual(
         letters.map((l) => l.lineCount),
         [500, 500],
@@ -72,15 +72,15 @@ describe(
 
       // A replayed letter leaves the dead letters, so it makes room rather than dropping another.
       stack.proxy.set({ kind: 'pass' });
-      service.replayDeadLetter(letters[0].id);
+      await service.replayDeadLetter(letters[0].id);
       await h.writer.flush();
-      assert.equal(service.overview(100).deadLetters.length, 1);
+      assert.equal((await service.overview(100)).deadLetters.length, 1);
       await h.shutdown();
     });
 
     it('trims letters kept from before a restart with a lower bound', async () => {
       const dir = `${data.dir}/restart`;
-      const first = openWriter(
+      const first = await openWriter(
         influxTestConfig(stack.proxy.url, dir, { INFLUX_DEAD_LETTER_MAX_LINES: 5000 }),
       );
       new OutboxService(first.writer, first.config, first.metrics);
@@ -91,15 +91,15 @@ describe(
         );
         await first.writer.flush();
       }
-      assert.equal(first.writer.outbox.countDeadLetters(), 3);
+      assert.equal(await first.writer.outbox.countDeadLetters(), 3);
       await first.shutdown();
       stack.proxy.set({ kind: 'pass' });
 
-      const second = openWriter(
+      const second = await openWriter(
         influxTestConfig(stack.proxy.url, dir, { INFLUX_DEAD_LETTER_MAX_LINES: 1000 }),
       );
       new OutboxService(second.writer, second.config, second.metrics);
-      assert.equal(second.writer.outbox.countDeadLetters(), 2);
+      assert.equal(await second.writer.outbox.countDeadLetters(), 2);
       assert.equal(await counterValue(second.metrics, 'convoi_influx_dead_letters_dropped_lines_total'), 500);
       await second.shutdown();
     });

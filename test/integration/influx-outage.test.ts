@@ -34,7 +34,7 @@ describe(
     });
 
     it('loses none of 10,000 readings written while influxd is stopped and restarted, and doubles none', async () => {
-      const h = openWriter(influxTestConfig(stack.shim.url, data.dir));
+      const h = await openWriter(influxTestConfig(stack.shim.url, data.dir));
       const reading = (i: number) =>
         makeReading(Math.floor(i / DEVICES), {
           containerId: 'C-OUT',

@@ -44,7 +44,7 @@ describe(
     });
 
     it('empties the outbox while readings keep arriving, in requests of many lines', async () => {
-      const h = openWriter(
+      const h = await openWriter(
         influxTestConfig(stack.proxy.url, `${data.dir}/catchup`, { INFLUX_BATCH_SIZE: 1000 }),
       );
       const flushes: Promise<void>[] = [];
@@ -104,7 +104,7 @@ describe(
       });
       // A first life leaves eight one-line rows in the outbox (InfluxDB answered 503).
       stack.proxy.set({ kind: 'status', status: 503 });
-      const first = openWriter(config);
+      const first = await openWriter(config);
       for (let i = 0; i < 8; i++) {
         first.writer.write([makeReading(i, { containerId: 'C-WINDOW' })]);
         await first.writer.flush();
@@ -115,7 +115,7 @@ describe(
       const HELD_MS = 4000;
       stack.proxy.set({ kind: 'delay', ms: HELD_MS }, 1);
       const opened = Date.now();
-      const second = openWriter(config);
+      const second = await openWriter(config);
       await waitFor(
         'the seven rows behind the held one to be written while it is held',
         () => second.writer.status().outboxBatches === 1,
@@ -128,7 +128,7 @@ describe(
     });
 
     it('dead-letters only the row of a refused line when rows are replayed together', async () => {
-      const h = openWriter(influxTestConfig(stack.proxy.url, `${data.dir}/merged-400`));
+      const h = await openWriter(influxTestConfig(stack.proxy.url, `${data.dir}/merged-400`));
       const t0 = Date.UTC(2020, 0, 13); // a shard of its own, so the conflict touches no other test
       // Make batteryPct a string field in that shard: our float then conflicts.
       const seed = await fetch(`${stack.influx.url}/write?db=telemetry&precision=ms`, {
@@ -154,7 +154,7 @@ describe(
       stack.proxy.set({ kind: 'pass' });
       h.writer.wake();
       await waitFor('an empty outbox', () => h.writer.isHealthy());
-      const dead = h.writer.outbox.listDeadLetters(10);
+      const dead = await h.writer.outbox.listDeadLetters(10);
       assert.deepEqual(
         dead.map((d) => [d.status, d.lineCount]),
         [[400, 3]],
@@ -173,7 +173,7 @@ describe(
     });
 
     it('splits merged rows on a 422 too (a partial write of InfluxDB 2.x), refusing only the row', async () => {
-      const h = openWriter(influxTestConfig(stack.proxy.url, `${data.dir}/merged-422`));
+      const h = await openWriter(influxTestConfig(stack.proxy.url, `${data.dir}/merged-422`));
       stack.proxy.set({ kind: 'status', status: 503 });
       for (const from of [1, 4, 7]) {
         h.writer.write([0, 1, 2].map((i) => makeReading(from + i, { containerId: 'C-422' })));
@@ -185,7 +185,7 @@ describe(
       h.writer.wake();
       await waitFor('an empty outbox', () => h.writer.isHealthy());
       assert.deepEqual(
-        h.writer.outbox.listDeadLetters(10).map((d) => [d.status, d.lineCount]),
+        (await h.writer.outbox.listDeadLetters(10)).map((d) => [d.status, d.lineCount]),
         [[422, 3]],
       );
       assert.equal(await countIn(stack, 'C-422'), 6, 'the other two rows are written');
