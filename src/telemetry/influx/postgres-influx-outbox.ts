@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '#src/common/clock.js';
 import type { OperationalDatabase } from '#src/storage/operational-database.js';
@@ -32,6 +33,8 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
   readonly shared = true;
   /** This process's name in the `node` column. */
   readonly node = randomUUID();
+  private readonly logger = new Logger('InfluxTelemetryWriter');
+  private opened = false;
   private readonly db: Kysely<InfluxOutboxTables>;
   private readonly dead: PostgresInfluxDeadLetters;
   private current: OutboxStats = { batches: 0, lines: 0 };
@@ -53,7 +56,10 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
 
   async open(): Promise<void> {
     await this.operational.migrate(INFLUX_MIGRATION_SCOPE, INFLUX_OUTBOX_MIGRATIONS);
+    this.opened = true;
     await this.refresh();
+    // Letters kept from before, under a bound lowered since (set before the tables existed).
+    await this.dead.trim();
   }
 
   stats(): OutboxStats {
@@ -234,6 +240,11 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
 
   boundDeadLetters(maxLines: number, onDropped: (dropped: DroppedDeadLetters) => void): void {
     this.dead.setBound(maxLines, onDropped);
+    if (this.opened) {
+      this.dead
+        .trim()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'InfluxDB dead letters not trimmed'));
+    }
   }
 
   listDeadLetters(limit: number, afterId = 0): Promise<DeadLetterSummary[]> {
