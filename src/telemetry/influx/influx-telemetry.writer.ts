@@ -8,15 +8,12 @@ import type { JobLease } from '#src/leases/job-lease.js';
 import { JobLeases } from '#src/leases/job-leases.js';
 import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
-import { InfluxDelivery, type DeliveryPart } from './influx-delivery.js';
+import { InfluxDelivery } from './influx-delivery.js';
 import { alertToLine, readingToLine } from './influx-line-protocol.js';
 import { InfluxOutbox } from './influx-outbox.js';
-import type { OutboxGroup } from './influx-outbox.store.js';
+import { InfluxOutboxReplayer } from './influx-outbox.replayer.js';
 import { InfluxWriteOutcomes } from './influx-write-outcomes.js';
 import { InfluxWriterMetrics } from './influx-writer.metrics.js';
-
-/** Statuses that refuse some lines of a request for what they hold, not the request itself. */
-const DATA_REFUSALS = new Set([400, 422]);
 
 /** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
 export interface InfluxWriterStatus {
@@ -40,10 +37,10 @@ export interface InfluxWriterStatus {
  * queued, its new batches queue behind them, so its data reaches InfluxDB in order and a down
  * server costs one failed request per backoff, not one per batch. Only the holder of the
  * `influx-outbox-replay` lease replays (always this node on SQLite; on PostgreSQL one node
- * replays every node's rows, so the lines of a node that died are sent all the same). Replay sends
- * the outbox in requests of up to INFLUX_BATCH_SIZE lines, whatever the size of the rows (one
- * per flush of the inbox while the outbox is not empty), so it catches up while the load goes
- * on. Replays are idempotent: a point is keyed by its tags and timestamp.
+ * replays every node's rows, so the lines of a node that died are sent all the same), through
+ * {@link InfluxOutboxReplayer}, in requests of up to INFLUX_BATCH_SIZE lines whatever the size of
+ * the rows (one per flush of the inbox while the outbox is not empty), so it catches up while the
+ * load goes on.
  */
 @Injectable()
 export class InfluxTelemetryWriter
@@ -63,9 +60,8 @@ export class InfluxTelemetryWriter
   /** Batches not yet acknowledged nor persisted: what `flush` waits for. */
   private readonly unsettled = new Set<Promise<void>>();
   private readonly waiting = new Map<string[], () => void>();
-  private draining: Promise<void> | undefined;
-  private drainWake: (() => void) | undefined;
-  private drainTimer: NodeJS.Timeout | undefined;
+  /** Made once the lease is known (onModuleInit). */
+  private replayer: InfluxOutboxReplayer | undefined;
   private readonly outcomes: InfluxWriteOutcomes;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -86,6 +82,16 @@ export class InfluxTelemetryWriter
   async onModuleInit(): Promise<void> {
     await this.outbox.open();
     this.lease = await this.leases.lease(SINGLETON_JOBS.influxOutboxReplay);
+    this.replayer = new InfluxOutboxReplayer({
+      config: this.config,
+      outbox: this.outbox,
+      delivery: this.delivery,
+      outcomes: this.outcomes,
+      stats: this.stats,
+      clock: this.clock,
+      logger: this.logger,
+      lease: this.lease,
+    });
     const waiting = this.outbox.stats();
     if (waiting.batches > 0) {
       this.logger.warn(
@@ -116,9 +122,7 @@ export class InfluxTelemetryWriter
     await this.flush();
     this.stopped = true;
     clearInterval(this.ticker);
-    clearTimeout(this.drainTimer);
-    this.drainWake?.();
-    await this.draining;
+    await this.replayer?.stop();
     await this.ticking;
     this.logger.log({ outboxLines: this.outbox.stats().lines }, 'InfluxDB writer stopped');
   }
@@ -169,8 +173,7 @@ export class InfluxTelemetryWriter
   /** Starts replaying the outbox now (after an operator re-queued a dead letter). */
   wake(): void {
     this.outcomes.retryNow();
-    this.drainWake?.();
-    this.kickDrain();
+    this.replayer?.wake();
   }
 
   private push(line: string | undefined): void {
@@ -231,7 +234,7 @@ export class InfluxTelemetryWriter
       this.inFlight -= 1;
       this.settleBatch(batch);
       this.pump();
-      if (this.outbox.stats().batches > 0) this.kickDrain();
+      if (this.outbox.stats().batches > 0) this.replayer?.kick();
     }
   }
 
@@ -260,7 +263,7 @@ export class InfluxTelemetryWriter
     await this.outbox.append(batches);
     await this.bound();
     this.stats.outbox(this.outbox.stats(), this.clock.now());
-    this.kickDrain();
+    this.replayer?.kick();
   }
 
   /**
@@ -298,112 +301,6 @@ export class InfluxTelemetryWriter
     await this.outbox.refresh();
     await this.bound();
     this.stats.outbox(this.outbox.stats(), this.clock.now());
-    if (this.outbox.stats().batches > 0) this.kickDrain();
-  }
-
-  private kickDrain(): void {
-    if (this.draining || this.stopped || this.lease?.isHeld() !== true) return;
-    this.draining = this.drain()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'InfluxDB outbox replay stopped'))
-      .finally(() => {
-        this.draining = undefined;
-        if (!this.stopped) this.stats.outbox(this.outbox.stats(), this.clock.now());
-      });
-  }
-
-  /** Replays the outbox oldest first, in large requests, waiting out backoff and Retry-After. */
-  private async drain(): Promise<void> {
-    while (!this.stopped && this.lease?.isHeld() === true) {
-      const wait = this.outcomes.nextAttemptAt - this.clock.now();
-      if (wait > 0) {
-        await new Promise<void>((resolve) => {
-          this.drainWake = resolve;
-          this.drainTimer = setTimeout(resolve, wait);
-        });
-        this.drainWake = undefined;
-        continue;
-      }
-      const replayed = await this.replayFromHead();
-      this.stats.outbox(this.outbox.stats(), this.clock.now());
-      if (this.outbox.stats().batches === 0) {
-        this.logger.log('InfluxDB outbox drained');
-        return;
-      }
-      if (replayed === 0) return;
-    }
-  }
-
-  /**
-   * One pass over the outbox from its head, INFLUX_MAX_IN_FLIGHT requests in flight and each
-   * answer making room for the next group at once (waiting for a whole round of groups let the
-   * slowest answer of each round idle the other connections). One probe at a time while InfluxDB
-   * fails; the pass stops taking groups at the first transient failure (the head is retried after
-   * the backoff), when no row is left behind the groups taken, and when the lease is lost (a
-   * group in flight is settled all the same: another holder may send it too, which InfluxDB
-   * absorbs). Returns the groups sent.
-   */
-  private async replayFromHead(): Promise<number> {
-    const running = new Set<Promise<void>>();
-    let afterId = 0;
-    let sent = 0;
-    let failure: Error | undefined;
-    const width = () => (this.outcomes.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT);
-    const mayTake = () =>
-      !this.stopped &&
-      this.lease?.isHeld() === true &&
-      failure === undefined &&
-      (sent === 0 || (this.outcomes.failures === 0 && this.outcomes.nextAttemptAt <= this.clock.now()));
-    const fill = async () => {
-      while (running.size < width() && mayTake()) {
-        const [group] = await this.outbox.groups(this.config.INFLUX_BATCH_SIZE, 1, afterId);
-        if (group === undefined) return;
-        afterId = group.lastId;
-        sent += 1;
-        const replay: Promise<void> = this.replay(group)
-          .catch((error: unknown) => {
-            failure ??= error instanceof Error ? error : new Error(String(error));
-          })
-          .finally(() => running.delete(replay));
-        running.add(replay);
-      }
-    };
-    await fill();
-    while (running.size > 0) {
-      await Promise.race(running);
-      await fill();
-    }
-    if (failure !== undefined) throw failure;
-    return sent;
-  }
-
-  private async replay(group: OutboxGroup): Promise<void> {
-    const parts = await this.deliverRows(group.rows);
-    for (const part of parts) this.outcomes.account(part);
-    const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
-    const dead = parts.flatMap((p) =>
-      p.outcome.kind === 'dead'
-        ? [{ lines: p.lines, status: p.outcome.status, reason: p.outcome.reason }]
-        : [],
-    );
-    const failed = parts.findLast((p) => p.outcome.kind === 'retry')?.outcome;
-    await this.outbox.settle(group, retry, dead, failed?.kind === 'retry' ? failed.reason : undefined);
-  }
-
-  /**
-   * Sends rows as one request. A refusal of the data (400: a partial write of 1.x, 3.x and Cloud,
-   * or a malformed line refusing the whole request; 422: a partial write of recent 2.x) for
-   * several rows is split at row boundaries and sent again, halves in turn, until
-   * each refused part is one row: a bad line dead-letters the batch it was written with, as a
-   * live write would, never the rows it happened to be replayed beside. Resending the good lines
-   * is harmless (a point is keyed by its tags and timestamp).
-   */
-  private async deliverRows(rows: readonly string[][]): Promise<DeliveryPart[]> {
-    const parts = await this.delivery.deliver(rows.length === 1 ? rows[0] : rows.flat());
-    const partial = parts.some((p) => p.outcome.kind === 'dead' && DATA_REFUSALS.has(p.outcome.status));
-    if (!partial || rows.length === 1) return parts;
-    const middle = Math.ceil(rows.length / 2);
-    const first = await this.deliverRows(rows.slice(0, middle));
-    const second = await this.deliverRows(rows.slice(middle));
-    return [...first, ...second];
+    if (this.outbox.stats().batches > 0) this.replayer?.kick();
   }
 }
