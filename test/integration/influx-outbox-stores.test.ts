@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import pg from 'pg';
 import { ManualClock } from '#src/common/clock.js';
+import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
 import type { InfluxOutbox } from '#src/telemetry/influx/influx-outbox.js';
 import { PostgresInfluxOutbox } from '#src/telemetry/influx/postgres-influx-outbox.js';
 import { SqliteInfluxOutbox } from '#src/telemetry/influx/sqlite-influx-outbox.js';
@@ -13,7 +14,7 @@ const lines = (prefix: string, n: number) => Array.from({ length: n }, (_, i) =>
 /** The outbox as the InfluxDB module makes it for this store (one per writer process). */
 function outboxOn(current: StoreUnderTest, clock: ManualClock): InfluxOutbox {
   return current.dialect === 'postgres'
-    ? new PostgresInfluxOutbox(current.store, clock)
+    ? new PostgresInfluxOutbox(current.store, clock, current.sqlite)
     : new SqliteInfluxOutbox(current.sqlite, clock);
 }
 
@@ -113,5 +114,32 @@ describeEachStore('the InfluxDB outbox', (current) => {
     } finally {
       await other.end();
     }
+  });
+
+  it("moves what the node's SQLite file still queues into PostgreSQL at open, in order", async (t) => {
+    if (current().dialect !== 'postgres') return t.skip('the SQLite file is the outbox');
+    // Queued before the node ran with DATABASE_URL.
+    const before = new InfluxOutboxStore(current().sqlite, clock);
+    before.migrate();
+    before.append(lines('old', 2));
+    before.append(lines('older', 1));
+    before.deadLetter(['refused'], 400, 'bad');
+    const outbox = outboxOn(current(), clock);
+    await outbox.open();
+    assert.deepEqual(
+      (await outbox.groups(100, 1)).map((g) => g.rows),
+      [[lines('old', 2), lines('older', 1)]],
+    );
+    assert.deepEqual([outbox.stats().batches, outbox.stats().lines], [2, 3]);
+    assert.deepEqual(
+      (await outbox.listDeadLetters(10)).map((d) => d.sample),
+      [['refused']],
+    );
+    const left = current()
+      .sqlite.connection.prepare(
+        'SELECT (SELECT count(*) FROM influx_outbox) + (SELECT count(*) FROM influx_dead_letter) AS n',
+      )
+      .get() as { n: number };
+    assert.equal(left.n, 0, 'nothing left in the file to be replayed twice');
   });
 });

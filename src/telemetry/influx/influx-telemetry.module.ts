@@ -16,7 +16,7 @@ import { SqliteInfluxOutbox } from './sqlite-influx-outbox.js';
 /** The outbox in the operational store: PostgreSQL (every node's) with `DATABASE_URL`, else the node's SQLite file. */
 function influxOutbox(operational: OperationalDatabase, sqlite: SqliteDatabase, clock: Clock): InfluxOutbox {
   return operational.dialect === 'postgres'
-    ? new PostgresInfluxOutbox(operational, clock)
+    ? new PostgresInfluxOutbox(operational, clock, sqlite)
     : new SqliteInfluxOutbox(sqlite, clock);
 }
 

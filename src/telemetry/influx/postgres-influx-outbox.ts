@@ -3,12 +3,14 @@ import { Logger } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '#src/common/clock.js';
 import type { OperationalDatabase } from '#src/storage/operational-database.js';
+import type { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { DeadLetterSummary, DroppedDeadLetters } from './influx-dead-letter.store.js';
 import { INFLUX_MIGRATION_SCOPE, INFLUX_OUTBOX_MIGRATIONS } from './influx-outbox.migrations.js';
 import { InfluxOutbox, type DeadPart, type DroppedBatches } from './influx-outbox.js';
 import type { OutboxGroup, OutboxStats } from './influx-outbox.store.js';
 import type { InfluxOutboxTables } from './influx-outbox.tables.js';
 import { PostgresInfluxDeadLetters } from './postgres-influx-dead-letters.js';
+import { adoptSqliteOutbox } from './sqlite-outbox.adoption.js';
 
 /** Rows that went, with whose they were. */
 interface GoneRow {
@@ -45,17 +47,30 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
   /** The last append: appends run one after the other, so this node's rows keep its order. */
   private tail: Promise<unknown> = Promise.resolve();
 
+  /** `sqlite`: the node's file, whose outbox rows from before PostgreSQL are moved here at open. */
   constructor(
     private readonly operational: OperationalDatabase,
     private readonly clock: Clock,
+    private readonly sqlite?: SqliteDatabase,
   ) {
     super();
     this.db = operational.db.withTables<InfluxOutboxTables>();
     this.dead = new PostgresInfluxDeadLetters(this.db, clock);
+    // Batches appended after the writer stopped (a request answered during shutdown) are stored before the pool closes.
+    operational.flushBeforeClose(() => this.tail.then(() => undefined));
   }
 
   async open(): Promise<void> {
     await this.operational.migrate(INFLUX_MIGRATION_SCOPE, INFLUX_OUTBOX_MIGRATIONS);
+    if (this.sqlite) {
+      const moved = await adoptSqliteOutbox(this.sqlite, this.db);
+      if (moved.influx_outbox + moved.influx_dead_letter > 0) {
+        this.logger.warn(
+          { batches: moved.influx_outbox, deadLetters: moved.influx_dead_letter },
+          "InfluxDB outbox rows moved from this node's SQLite file to PostgreSQL",
+        );
+      }
+    }
     this.opened = true;
     await this.refresh();
     // Letters kept from before, under a bound lowered since (set before the tables existed).

@@ -87,7 +87,7 @@ export async function openWriter(config: AppConfig): Promise<WriterHarness> {
   const leases = new JobLeases(new LeasesConfig(config), metrics);
   const outbox =
     store.dialect === 'postgres'
-      ? new PostgresInfluxOutbox(store, clock)
+      ? new PostgresInfluxOutbox(store, clock, sqlite)
       : new SqliteInfluxOutbox(sqlite, clock);
   const writer = new InfluxTelemetryWriter(config, outbox, metrics, clock, leases);
   await writer.onModuleInit();
