@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+import { startConvoi } from '#test/support/child-app.js';
 import { influxSkipReason } from '#test/support/influx/influx-availability.js';
 import { makeReading, startInfluxStack, type InfluxStack } from '#test/support/influx/influx-fixture.js';
 import { startPostgres, type PostgresServer } from '#test/support/postgres.js';
@@ -48,15 +54,81 @@ describe(
     let stack: InfluxStack;
     let postgres: PostgresServer;
     const open = new Set<TestApp>();
+    let child: ChildProcess | undefined;
+    const childData = mkdtempSync(join(tmpdir(), 'convoi-outbox-lease-'));
 
     before(async () => {
       stack = await startInfluxStack();
       postgres = await startPostgres();
     });
     after(async () => {
+      child?.kill('SIGKILL');
+      rmSync(childData, { recursive: true, force: true });
       for (const node of open) await node.close();
       await postgres?.stop();
       await stack?.close();
+    });
+
+    const influxEnv = (url: string) => ({
+      INFLUX_URL: url,
+      INFLUX_BUCKET: 'telemetry/autogen',
+      INFLUX_FLUSH_MS: '20',
+      INFLUX_RETRY_MIN_MS: '100',
+      INFLUX_RETRY_MAX_MS: '300',
+    });
+
+    it('sends the lines of a node killed with SIGKILL from the node that takes the lease over', async () => {
+      const adminKey = `cv_test_${randomBytes(32).toString('base64url')}`;
+      const env = {
+        DATABASE_URL: await postgres.createDatabase(),
+        CONVOI_ADMIN_KEY: adminKey,
+        ...influxEnv(stack.proxy.url),
+      };
+      stack.proxy.set({ kind: 'status', status: 503 });
+      // The first node, a process of its own, holds the lease; the second starts after it.
+      const first = await startConvoi({ dataDir: childData, env });
+      child = first.child;
+      const survivor = await startTestApp({ env });
+      open.add(survivor);
+      const childLines = async (): Promise<number> => {
+        const res = await fetch(`http://127.0.0.1:${first.httpPort}/metrics`, {
+          headers: { authorization: `Bearer ${adminKey}` },
+        });
+        const line = (await res.text()).split('\n').find((l) => l.startsWith('convoi_influx_outbox_lines '));
+        return line === undefined ? 0 : Number(line.split(' ')[1]);
+      };
+      assert.equal(await replays(survivor), 0, 'the process started first holds the lease');
+      const { default: mqtt } = await import('mqtt');
+      const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${first.mqttPort}`, {
+        clientId: 'sensor-reefer-001',
+      });
+      const t0 = Date.UTC(2026, 10, 20, 6, 0, 0);
+      const readings = Array.from({ length: 120 }, (_, i) => ({
+        ts: t0 + i * 60_000,
+        temperature: 3 + (i % 7) / 10,
+      }));
+      await device.publishAsync(deviceTelemetryTopic('sensor-reefer-001'), JSON.stringify(readings), {
+        qos: 1,
+      });
+      await device.endAsync();
+      await waitFor(
+        'the refused lines in the outbox',
+        async () => (await childLines()) === readings.length,
+        20_000,
+      );
+
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child!.once('exit', resolve));
+      child = undefined;
+      await waitFor('the survivor to hold the lease', async () => (await replays(survivor)) === 1, 10_000);
+      stack.proxy.set({ kind: 'pass' });
+      await waitFor(
+        "the killed node's lines in InfluxDB, the outbox empty",
+        async () =>
+          (await countIn(stack, 'REEFER-001')) === readings.length && (await outboxLines(survivor)) === 0,
+        20_000,
+      );
+      assert.equal(await written(survivor), readings.length, 'each line sent once');
     });
 
     it('sends the lines a stopped node queued from another node, each once, and only the holder replays', async () => {
