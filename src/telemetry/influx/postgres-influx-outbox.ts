@@ -7,7 +7,7 @@ import type { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import type { DeadLetterSummary, DroppedDeadLetters } from './influx-dead-letter.store.js';
 import { INFLUX_MIGRATION_SCOPE, INFLUX_OUTBOX_MIGRATIONS } from './influx-outbox.migrations.js';
 import { InfluxOutbox, type DeadPart, type DroppedBatches } from './influx-outbox.js';
-import type { OutboxGroup, OutboxStats } from './influx-outbox.store.js';
+import { InfluxOutboxStore, type OutboxGroup, type OutboxStats } from './influx-outbox.store.js';
 import type { InfluxOutboxTables } from './influx-outbox.tables.js';
 import { PostgresInfluxDeadLetters } from './postgres-influx-dead-letters.js';
 import { adoptSqliteOutbox } from './sqlite-outbox.adoption.js';
@@ -37,6 +37,9 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
   readonly node = randomUUID();
   private readonly logger = new Logger('InfluxTelemetryWriter');
   private opened = false;
+  /** The node's SQLite outbox, where a batch goes while PostgreSQL refuses it (moved at the next refresh). */
+  private fallback: InfluxOutboxStore | undefined;
+  private spilled = false;
   private readonly db: Kysely<InfluxOutboxTables>;
   private readonly dead: PostgresInfluxDeadLetters;
   private current: OutboxStats = { batches: 0, lines: 0 };
@@ -63,6 +66,8 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
   async open(): Promise<void> {
     await this.operational.migrate(INFLUX_MIGRATION_SCOPE, INFLUX_OUTBOX_MIGRATIONS);
     if (this.sqlite) {
+      this.fallback = new InfluxOutboxStore(this.sqlite, this.clock);
+      this.fallback.migrate();
       const moved = await adoptSqliteOutbox(this.sqlite, this.db);
       if (moved.influx_outbox + moved.influx_dead_letter > 0) {
         this.logger.warn(
@@ -91,6 +96,15 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
    * twice delays nothing but the writer's return to direct sends; one missed could reorder).
    */
   async refresh(): Promise<void> {
+    if (this.spilled && this.sqlite) {
+      this.spilled = false;
+      try {
+        await adoptSqliteOutbox(this.sqlite, this.db);
+      } catch (error) {
+        this.spilled = true;
+        throw error;
+      }
+    }
     const done = { ...this.finished };
     const row = await sql<{ batches: number; lines: number; oldest: number | null; own: number }>`
       SELECT count(*)::int AS batches, COALESCE(sum(line_count), 0)::bigint AS lines,
@@ -125,8 +139,18 @@ export class PostgresInfluxOutbox extends InfluxOutbox {
     try {
       await insert;
     } catch (error) {
-      this.shrink(rows);
-      throw error;
+      if (!this.fallback) {
+        this.shrink(rows);
+        throw error;
+      }
+      // PostgreSQL down: the batches wait in this node's file, still counted as this writer's
+      // (its new batches keep queueing behind them), and move to PostgreSQL at the next refresh.
+      for (const b of batches) this.fallback.append(b);
+      this.spilled = true;
+      this.logger.warn(
+        { batches: rows.length, err: error },
+        "InfluxDB outbox: PostgreSQL refused the batches, kept in this node's SQLite file",
+      );
     } finally {
       this.finished.batches += rows.length;
       this.finished.lines += lines;
