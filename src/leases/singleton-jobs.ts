@@ -7,4 +7,6 @@ export const SINGLETON_JOBS = {
   retentionPurge: 'retention-purge',
   /** The webhook delivery queue in PostgreSQL: one node sends every node's alert changes. */
   webhookDelivery: 'webhook-delivery',
+  /** The InfluxDB outbox in PostgreSQL: one node replays every node's failed batches. */
+  influxOutboxReplay: 'influx-outbox-replay',
 } as const;

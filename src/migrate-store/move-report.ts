@@ -5,6 +5,7 @@ const ACTIONS: Record<TableReport['action'], string> = {
   replace: 'replaced',
   'already-there': 'already there',
   'left-in-influxdb': 'in InfluxDB (INFLUX_URL), not moved',
+  'never-used': 'not in this deployment (feature never used)',
 };
 
 /** The per-table report `convoi migrate-store` prints: rows on each side and whether they match. */

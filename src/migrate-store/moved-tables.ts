@@ -17,6 +17,10 @@ import {
   STATE_CHECKPOINT_SCOPE,
 } from '#src/storage/state-checkpoint.migrations.js';
 import type { StoreMigration } from '#src/storage/store-migration.js';
+import {
+  INFLUX_MIGRATION_SCOPE,
+  INFLUX_OUTBOX_MIGRATIONS,
+} from '#src/telemetry/influx/influx-outbox.migrations.js';
 import { TELEMETRY_FILE } from '#src/telemetry/embedded/telemetry-database.js';
 import {
   PARTITION_DAY_MS,
@@ -43,6 +47,11 @@ export interface MovedTable {
   migrations: readonly StoreMigration[];
   /** A time-series table: on PostgreSQL only when InfluxDB does not keep the time series. */
   timeSeries?: true;
+  /**
+   * A table a feature makes only once it runs (the InfluxDB outbox: with INFLUX_URL): a source
+   * without it has nothing to move, and the app creates it on PostgreSQL when the feature starts.
+   */
+  optional?: true;
   /** Makes the target ready for the source's rows (the day partitions of readings). */
   prepare?: (source: SqliteSource, target: Kysely<object>) => Promise<void>;
   /** Empties the target table (`--replace`), inside the copy's transaction. Default: DELETE. */
@@ -149,6 +158,15 @@ export const MOVED_TABLES: readonly MovedTable[] = [
     scope: JOURNEY_EVENTS_SCOPE,
     migrations: JOURNEY_EVENTS_MIGRATIONS,
   },
+  // The InfluxDB outbox and dead letters: every node's queue on PostgreSQL, replayed by one node.
+  ...['influx_outbox', 'influx_dead_letter'].map((table): MovedTable => ({
+    table,
+    file: OPERATIONAL_FILE,
+    key: ['id'],
+    scope: INFLUX_MIGRATION_SCOPE,
+    migrations: INFLUX_OUTBOX_MIGRATIONS,
+    optional: true,
+  })),
   ...stateTables(),
   {
     table: 'readings',

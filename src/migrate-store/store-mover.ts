@@ -24,7 +24,7 @@ export interface MoveStoreOptions {
 export interface TableReport {
   table: string;
   file: string;
-  action: TableAction | 'left-in-influxdb';
+  action: TableAction | 'left-in-influxdb' | 'never-used';
   copied: number;
   sourceRows: number;
   targetRows: number;
@@ -46,12 +46,15 @@ export async function moveStore(
   options: MoveStoreOptions,
   progress: (line: string) => void,
 ): Promise<TableReport[]> {
-  const tables = MOVED_TABLES.filter((t) => options.timeSeriesInPostgres || t.timeSeries !== true);
+  const wanted = MOVED_TABLES.filter((t) => options.timeSeriesInPostgres || t.timeSeries !== true);
   const source = new SqliteSource(options.dataDir);
+  let tables = wanted;
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2, types: POSTGRES_TYPES });
   const target = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
   try {
     for (const file of new Set(tables.map((t) => t.file))) source.open(file);
+    // A feature's optional tables exist once it ran (the InfluxDB outbox: with INFLUX_URL only).
+    tables = wanted.filter((t) => t.optional !== true || source.columns(t.file, t.table).length > 0);
     await migrate(target, tables, progress);
     const movers = tables.map((t) => new TableMover(t, source, target, options.batchSize));
     const plans: TablePlan[] = [];
@@ -78,7 +81,8 @@ export async function moveStore(
         matches: s.equals(t),
       });
     }
-    for (const t of MOVED_TABLES.filter((m) => !tables.includes(m))) reports.push(leftInInflux(t));
+    for (const t of MOVED_TABLES.filter((m) => !tables.includes(m)))
+      reports.push(notMoved(t, wanted.includes(t) ? 'never-used' : 'left-in-influxdb'));
     return reports;
   } finally {
     await target.destroy();
@@ -114,11 +118,11 @@ function refuseNonEmpty(movers: readonly TableMover[], plans: readonly TablePlan
   );
 }
 
-function leftInInflux(t: MovedTable): TableReport {
+function notMoved(t: MovedTable, action: 'left-in-influxdb' | 'never-used'): TableReport {
   return {
     table: t.table,
     file: t.file,
-    action: 'left-in-influxdb',
+    action,
     copied: 0,
     sourceRows: 0,
     targetRows: 0,

@@ -111,7 +111,7 @@ describe('Grafana dashboards against InfluxDB', { skip: influxSkipReason('grafan
         '\n!!! grafana-dashboards: TelemetryModule ignores INFLUX_URL; readings copied from the embedded store to InfluxDB through InfluxTelemetryWriter\n\n',
       );
       directData = tempDataDir();
-      direct = openWriter(influxTestConfig(stack.shim.url, directData.dir));
+      direct = await openWriter(influxTestConfig(stack.shim.url, directData.dir));
       direct.writer.write([...stored.values()].flat());
       writer = direct.writer;
     }

@@ -109,7 +109,7 @@ describe('readiness of the InfluxDB writer', () => {
   it('stays ready but degraded with a small outbox, and is not ready once it holds half its bound', async () => {
     // InfluxDB unreachable: nothing listens on the port, every write is refused and kept.
     const url = `http://127.0.0.1:${await freePort()}`;
-    const h = openWriter(influxTestConfig(url, data.dir, { INFLUX_OUTBOX_MAX_LINES: 1000 }));
+    const h = await openWriter(influxTestConfig(url, data.dir, { INFLUX_OUTBOX_MAX_LINES: 1000 }));
     try {
       h.writer.write(Array.from({ length: 400 }, (_, i) => makeReading(i)));
       await h.writer.flush();

@@ -85,7 +85,7 @@ describe(InfluxTelemetryReader.name, { skip: influxSkipReason('influx-reader') }
 
   before(async () => {
     stack = await startInfluxStack();
-    h = openWriter(influxTestConfig(stack.shim.url, data.dir));
+    h = await openWriter(influxTestConfig(stack.shim.url, data.dir));
     h.writer.write(readings);
     await h.writer.flush();
   });

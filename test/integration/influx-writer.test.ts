@@ -39,7 +39,7 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
     openWriter(influxTestConfig(stack.proxy.url, `${data.dir}/${name}`, overrides));
 
   it('writes a reading with exactly the schema: measurement, tags, typed fields, ms timestamp', async () => {
-    const h = open('schema');
+    const h = await open('schema');
     const reading = makeReading(1, {
       containerId: 'C-SCHEMA',
       deviceId: 'D-7',
@@ -115,7 +115,7 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
   });
 
   it('never writes NaN or Infinity, nor a point left without a measured value, and counts both', async () => {
-    const h = open('nan');
+    const h = await open('nan');
     h.writer.write([
       makeReading(1, { containerId: 'C-NAN', temperatureC: Number.NaN, humidityPct: 50 }),
       makeReading(2, { containerId: 'C-NAN', temperatureC: Number.POSITIVE_INFINITY }),
@@ -134,7 +134,7 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
   });
 
   it('writes alert events to the alert measurement', async () => {
-    const h = open('alert');
+    const h = await open('alert');
     const at = makeReading(5).measuredAt;
     h.writer.writeAlert({
       alertId: 'A-1',
@@ -168,7 +168,7 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
   });
 
   it('honours Retry-After: 2 as two seconds, keeping the batch in the outbox meanwhile', async () => {
-    const h = open('retry-after');
+    const h = await open('retry-after');
     const before = stack.proxy.requests.length;
     stack.proxy.set({ kind: 'status', status: 503, retryAfter: '2' }, 1);
     h.writer.write([1, 2, 3, 4, 5].map((i) => makeReading(i, { containerId: 'C-RA' })));
@@ -185,7 +185,7 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
   });
 
   it('dead-letters a 400 partial write with its reason, without losing the good lines', async () => {
-    const h = open('partial');
+    const h = await open('partial');
     const t0 = Date.UTC(2020, 0, 6); // a shard of its own, so the conflict touches no other test
     // Make batteryPct a string field in that shard: our float then conflicts.
     const seed = await fetch(`${stack.influx.url}/write?db=telemetry&precision=ms`, {
@@ -209,7 +209,7 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
       rows.map((r) => r.time),
       [t0 + 1000, t0 + 3000],
     );
-    const dead = h.writer.outbox.listDeadLetters(10);
+    const dead = await h.writer.outbox.listDeadLetters(10);
     assert.equal(dead.length, 1);
     assert.equal(dead[0].status, 400);
     assert.equal(dead[0].lineCount, 3);
@@ -220,19 +220,19 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
   });
 
   it('splits a batch answered 413 and writes both halves', async () => {
-    const h = open('too-large');
+    const h = await open('too-large');
     const before = stack.proxy.count('/api/v2/write');
     stack.proxy.set({ kind: 'status', status: 413 }, 1);
     h.writer.write(Array.from({ length: 10 }, (_, i) => makeReading(i, { containerId: 'C-413' })));
     await h.writer.flush();
     assert.equal(await count(stack, 'C-413'), 10);
     assert.equal(stack.proxy.count('/api/v2/write') - before, 3);
-    assert.equal(h.writer.outbox.countDeadLetters(), 0);
+    assert.equal(await h.writer.outbox.countDeadLetters(), 0);
     await h.shutdown();
   });
 
   it('keeps batches through a cut connection and a timeout, then replays them', async () => {
-    const h = open('cut', { INFLUX_TIMEOUT_MS: 300 });
+    const h = await open('cut', { INFLUX_TIMEOUT_MS: 300 });
     stack.proxy.set({ kind: 'cut' }, 1);
     h.writer.write([1, 2, 3].map((i) => makeReading(i, { containerId: 'C-CUT' })));
     await h.writer.flush();
@@ -248,14 +248,14 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
 
   it('drains a non-empty outbox after a restart of the writer on the same SQLite file', async () => {
     stack.proxy.set({ kind: 'status', status: 503 });
-    const first = open('restart');
+    const first = await open('restart');
     first.writer.write(Array.from({ length: 1000 }, (_, i) => makeReading(i, { containerId: 'C-RS' })));
     await first.writer.flush();
     await first.shutdown();
     assert.equal(first.writer.status().outboxLines, 1000);
     assert.equal(await count(stack, 'C-RS'), 0);
     stack.proxy.set({ kind: 'pass' });
-    const second = open('restart');
+    const second = await open('restart');
     assert.equal(second.writer.status().outboxLines, 1000);
     await waitFor('the outbox to drain', async () => (await count(stack, 'C-RS')) === 1000);
     await waitFor('an empty outbox', () => second.writer.isHealthy());
@@ -264,7 +264,7 @@ describe(InfluxTelemetryWriter.name, { skip: influxSkipReason('influx-writer') }
 
   it('bounds the outbox by dropping the oldest batches, counted', async () => {
     stack.proxy.set({ kind: 'status', status: 503 });
-    const h = open('bound', { INFLUX_OUTBOX_MAX_LINES: 1000 });
+    const h = await open('bound', { INFLUX_OUTBOX_MAX_LINES: 1000 });
     for (let b = 0; b < 6; b++) {
       h.writer.write(
         Array.from({ length: 500 }, (_, i) => makeReading(b * 500 + i, { containerId: 'C-BOUND' })),

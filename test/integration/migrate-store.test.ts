@@ -7,7 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
 import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { defaultConfig } from '#src/app-settings.js';
+import { Clock } from '#src/common/clock.js';
 import { MOVED_TABLES } from '#src/migrate-store/moved-tables.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { InfluxOutboxStore } from '#src/telemetry/influx/influx-outbox.store.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import { REVOKED_DEVICE, seedMqttCredentials } from '#test/support/credential-seeds.js';
 import { startPostgres, withClient, type PostgresServer } from '#test/support/postgres.js';
@@ -72,6 +76,27 @@ function bulkReading(i: number, t0: number, shipmentId: string): Reading {
       ...(i % 3 === 0 ? { fCnt: i, gateways: 2, rssi: -101.5, snr: 7.25 } : {}),
     },
   };
+}
+
+/**
+ * What a node that wrote to InfluxDB leaves in its SQLite file (this deployment ran without it):
+ * batches waiting in the outbox, one of them retried, and a dead letter. Moved, the lease
+ * holder replays them from PostgreSQL.
+ */
+async function seedInfluxOutbox(dataDir: string): Promise<void> {
+  const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dataDir }));
+  const outbox = new InfluxOutboxStore(sqlite, new Clock());
+  outbox.migrate();
+  outbox.append(['telemetry,container=PAL-7001,device=d temperatureC=3.5 1700000000000']);
+  outbox.append(['telemetry,container=PAL-7001,device=d temperatureC=3.6 1700000001000', 'alert x=1 1']);
+  const [group] = outbox.groups(1, 1);
+  outbox.settle(group, group.rows.flat(), [], 'http_503');
+  outbox.deadLetter(
+    ['telemetry,container=PAL-7001 batteryPct="x" 1700000002000'],
+    400,
+    'HTTP 400: type conflict',
+  );
+  await sqlite.onApplicationShutdown();
 }
 
 describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps every row', () => {
@@ -236,6 +261,7 @@ describe('convoi migrate-store: a SQLite deployment moved to PostgreSQL keeps ev
     assert.ok(journeyBefore.length > 0, 'the delivered shipment has journey events');
     await app!.close();
     app = undefined;
+    await seedInfluxOutbox(dataDir);
     for (const t of MOVED_TABLES) {
       const rows = sqliteRows(dataDir, t);
       assert.ok(rows.size > 0, `the SQLite deployment has rows in ${t.table}`);

@@ -158,8 +158,16 @@ describe('docs/PRIVACY.md inventory of PostgreSQL (DATABASE_URL)', () => {
     const postgres = await startPostgres();
     try {
       const url = await postgres.createDatabase();
-      const app = await startTestApp({ env: { DATABASE_URL: url } });
-      await app.close();
+      // Then with INFLUX_URL (nobody listens there): the InfluxDB adapter creates its outbox's tables
+      // (and the time series stay out of PostgreSQL, so the first start makes theirs).
+      const starts: Record<string, string>[] = [
+        { DATABASE_URL: url },
+        { DATABASE_URL: url, INFLUX_URL: 'http://127.0.0.1:9' },
+      ];
+      for (const env of starts) {
+        const app = await startTestApp({ env });
+        await app.close();
+      }
       const { rows } = await withClient(url, (c) =>
         c.query<{ table: string; column: string }>(
           `SELECT c.relname AS table, a.attname AS column FROM pg_class c
@@ -181,6 +189,8 @@ describe('docs/PRIVACY.md inventory of PostgreSQL (DATABASE_URL)', () => {
           'containers',
           'devices',
           'device_bindings',
+          'influx_outbox',
+          'influx_dead_letter',
         ].every((t) => tables.has(t)),
         `the walk sees the tables: ${[...tables.keys()].join(', ')}`,
       );

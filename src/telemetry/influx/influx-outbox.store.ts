@@ -1,39 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Clock } from '#src/common/clock.js';
-import type { Migration } from '#src/storage/migration.js';
+import { sqliteMigrations } from '#src/storage/store-migration.js';
 import type { SqliteDatabase } from '#src/storage/sqlite-database.js';
 import {
   InfluxDeadLetterStore,
   type DeadLetterSummary,
   type DroppedDeadLetters,
 } from './influx-dead-letter.store.js';
-
-/** Migration scope of the InfluxDB adapter's tables. */
-export const INFLUX_MIGRATION_SCOPE = 'telemetry-influx';
-
-export const INFLUX_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    description: 'InfluxDB outbox and dead letters',
-    up: `
-      CREATE TABLE influx_outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        created_at INTEGER NOT NULL,
-        line_count INTEGER NOT NULL,
-        lines TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT
-      );
-      CREATE TABLE influx_dead_letter (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        created_at INTEGER NOT NULL,
-        line_count INTEGER NOT NULL,
-        lines TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        reason TEXT NOT NULL
-      );`,
-  },
-];
+import { INFLUX_MIGRATION_SCOPE, INFLUX_OUTBOX_MIGRATIONS } from './influx-outbox.migrations.js';
 
 /**
  * Consecutive outbox rows replayed as one request. Rows are kept apart (`rows`) because a row is
@@ -43,6 +17,8 @@ export interface OutboxGroup {
   /** Id of the first row, where lines still to retry stay (the head of the queue). */
   firstId: number;
   lastId: number;
+  /** Every row's id, in order (on PostgreSQL an id may commit after a larger one: no ranges there). */
+  ids: number[];
   rows: string[][];
   lineCount: number;
 }
@@ -65,7 +41,7 @@ interface OutboxRow {
 type RowText = Pick<OutboxRow, 'id' | 'line_count' | 'lines'>;
 
 /**
- * The durable side of the InfluxDB writer, in SQLite: batches waiting to be (re)sent, oldest
+ * The durable side of the InfluxDB writer in the node's SQLite file (without `DATABASE_URL`): batches waiting to be (re)sent, oldest
  * first, and (through {@link InfluxDeadLetterStore}) batches InfluxDB refused for good. Line protocol is stored as written, joined by
  * newlines (a line never holds one). Depth (rows, lines, age of the head) is counted once at
  * start and then kept in memory by every change: a COUNT/SUM over thousands of rows after each
@@ -85,7 +61,7 @@ export class InfluxOutboxStore {
   }
 
   migrate(): void {
-    this.sqlite.migrate(INFLUX_MIGRATION_SCOPE, INFLUX_MIGRATIONS);
+    this.sqlite.migrate(INFLUX_MIGRATION_SCOPE, sqliteMigrations(INFLUX_OUTBOX_MIGRATIONS));
     this.db = this.sqlite.connection;
     const p = (sql: string): Statement => this.db.prepare(sql);
     this.stmts = {
@@ -133,7 +109,8 @@ export class InfluxOutboxStore {
         group = undefined;
         if (groups.length === count) break;
       }
-      group ??= { firstId: row.id, lastId: row.id, rows: [], lineCount: 0 };
+      group ??= { firstId: row.id, lastId: row.id, ids: [], rows: [], lineCount: 0 };
+      group.ids.push(row.id);
       group.rows.push(row.lines.split('\n'));
       group.lineCount += row.line_count;
       group.lastId = row.id;

@@ -4,16 +4,16 @@ import { Metrics } from '#src/common/metrics.js';
 import { InfluxConfig } from './influx.config.js';
 import type { AlertEvent } from '#src/contracts/alert-event.js';
 import type { Reading } from '#src/contracts/reading.js';
-import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import type { JobLease } from '#src/leases/job-lease.js';
+import { JobLeases } from '#src/leases/job-leases.js';
+import { SINGLETON_JOBS } from '#src/leases/singleton-jobs.js';
 import { TelemetryWriter } from '../telemetry.ports.js';
-import { InfluxDelivery, type DeliveryPart } from './influx-delivery.js';
+import { InfluxDelivery } from './influx-delivery.js';
 import { alertToLine, readingToLine } from './influx-line-protocol.js';
-import { InfluxOutboxStore, type OutboxGroup } from './influx-outbox.store.js';
+import { InfluxOutbox } from './influx-outbox.js';
+import { InfluxOutboxReplayer } from './influx-outbox.replayer.js';
 import { InfluxWriteOutcomes } from './influx-write-outcomes.js';
 import { InfluxWriterMetrics } from './influx-writer.metrics.js';
-
-/** Statuses that refuse some lines of a request for what they hold, not the request itself. */
-const DATA_REFUSALS = new Set([400, 422]);
 
 /** What /health shows of the writer: degraded (not down) while anything waits in the outbox. */
 export interface InfluxWriterStatus {
@@ -31,12 +31,16 @@ export interface InfluxWriterStatus {
  * Writes readings and alert events to InfluxDB through `/api/v2/write` (ARCHITECTURE.md §5).
  *
  * Lines are batched here (size or interval), sent with bounded concurrency, and every batch
- * ends acknowledged, in the SQLite outbox (transient failure) or in the dead letters (refused).
- * While the outbox holds anything, new batches queue behind it, so data reaches InfluxDB in
- * order and a down server costs one failed request per backoff, not one per batch. Replay sends
- * the outbox in requests of up to INFLUX_BATCH_SIZE lines, whatever the size of the rows (one
- * per flush of the inbox while the outbox is not empty), so it catches up while the load goes
- * on. Replays are idempotent: a point is keyed by its tags and timestamp.
+ * ends acknowledged, in the outbox (transient failure) or in the dead letters (refused). The
+ * outbox is the operational store's ({@link InfluxOutbox}): the node's SQLite file, or with
+ * `DATABASE_URL` one PostgreSQL queue for every node. While the outbox holds rows this writer
+ * queued, its new batches queue behind them, so its data reaches InfluxDB in order and a down
+ * server costs one failed request per backoff, not one per batch. Only the holder of the
+ * `influx-outbox-replay` lease replays (always this node on SQLite; on PostgreSQL one node
+ * replays every node's rows, so the lines of a node that died are sent all the same), through
+ * {@link InfluxOutboxReplayer}, in requests of up to INFLUX_BATCH_SIZE lines whatever the size of
+ * the rows (one per flush of the inbox while the outbox is not empty), so it catches up while the
+ * load goes on.
  */
 @Injectable()
 export class InfluxTelemetryWriter
@@ -44,7 +48,9 @@ export class InfluxTelemetryWriter
   implements OnModuleInit, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(InfluxTelemetryWriter.name);
-  readonly outbox: InfluxOutboxStore;
+  private lease: JobLease | undefined;
+  /** The tick's recount of the outbox, while it runs (never two at once). */
+  private ticking: Promise<void> | undefined;
   private readonly delivery: InfluxDelivery;
   private readonly stats: InfluxWriterMetrics;
   private buffer: string[] = [];
@@ -54,33 +60,43 @@ export class InfluxTelemetryWriter
   /** Batches not yet acknowledged nor persisted: what `flush` waits for. */
   private readonly unsettled = new Set<Promise<void>>();
   private readonly waiting = new Map<string[], () => void>();
-  private draining: Promise<void> | undefined;
-  private drainWake: (() => void) | undefined;
-  private drainTimer: NodeJS.Timeout | undefined;
+  /** Made once the lease is known (onModuleInit). */
+  private replayer: InfluxOutboxReplayer | undefined;
   private readonly outcomes: InfluxWriteOutcomes;
   private ticker: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
     private readonly config: InfluxConfig,
-    sqlite: SqliteDatabase,
+    readonly outbox: InfluxOutbox,
     metrics: Metrics,
     private readonly clock: Clock,
+    private readonly leases: JobLeases,
   ) {
     super();
-    this.outbox = new InfluxOutboxStore(sqlite, clock);
     this.delivery = new InfluxDelivery(config, () => clock.now());
     this.stats = new InfluxWriterMetrics(metrics);
     this.outcomes = new InfluxWriteOutcomes(config, this.stats, clock, this.logger);
   }
 
-  onModuleInit(): void {
-    this.outbox.migrate();
+  async onModuleInit(): Promise<void> {
+    await this.outbox.open();
+    this.lease = await this.leases.lease(SINGLETON_JOBS.influxOutboxReplay);
+    this.replayer = new InfluxOutboxReplayer({
+      config: this.config,
+      outbox: this.outbox,
+      delivery: this.delivery,
+      outcomes: this.outcomes,
+      stats: this.stats,
+      clock: this.clock,
+      logger: this.logger,
+      lease: this.lease,
+    });
     const waiting = this.outbox.stats();
     if (waiting.batches > 0) {
       this.logger.warn(
-        { outboxLines: waiting.lines },
-        'InfluxDB outbox holds lines from before the restart: replaying',
+        { outboxLines: waiting.lines, replaying: this.lease.isHeld() },
+        'InfluxDB outbox holds lines from before the start',
       );
     }
     this.ticker = setInterval(() => this.tick(), Math.max(this.config.INFLUX_FLUSH_MS, 1000));
@@ -106,9 +122,8 @@ export class InfluxTelemetryWriter
     await this.flush();
     this.stopped = true;
     clearInterval(this.ticker);
-    clearTimeout(this.drainTimer);
-    this.drainWake?.();
-    await this.draining;
+    await this.replayer?.stop();
+    await this.ticking;
     this.logger.log({ outboxLines: this.outbox.stats().lines }, 'InfluxDB writer stopped');
   }
 
@@ -126,15 +141,17 @@ export class InfluxTelemetryWriter
   }
 
   /**
-   * Not ready once the outbox holds half of INFLUX_OUTBOX_MAX_LINES: past the bound the oldest
-   * lines are dropped, so intake should move to nodes that still have room. Below it, degraded:
-   * every node shares the InfluxDB, and a short outage must not take them all out of service.
+   * Not ready once the node's own outbox (SQLite) holds half of INFLUX_OUTBOX_MAX_LINES: past the
+   * bound the oldest lines are dropped, so intake should move to nodes that still have room.
+   * Below it, degraded: every node shares the InfluxDB, and a short outage must not take them all
+   * out of service. The outbox in PostgreSQL is every node's: no node has more room than another,
+   * so it leaves readiness degraded (taking every node out would stop intake altogether).
    */
   override readiness(): { status: 'up' | 'degraded' | 'down'; detail?: string } {
     const health = this.health();
     const lines = this.outbox.stats().lines;
     const limit = this.config.INFLUX_OUTBOX_MAX_LINES;
-    if (lines * 2 < limit) return health;
+    if (this.outbox.shared || lines * 2 < limit) return health;
     return {
       status: 'down',
       detail: `InfluxDB outbox at ${lines} of ${limit} lines: ${health.detail ?? ''}`,
@@ -156,8 +173,7 @@ export class InfluxTelemetryWriter
   /** Starts replaying the outbox now (after an operator re-queued a dead letter). */
   wake(): void {
     this.outcomes.retryNow();
-    this.drainWake?.();
-    this.kickDrain();
+    this.replayer?.wake();
   }
 
   private push(line: string | undefined): void {
@@ -173,22 +189,21 @@ export class InfluxTelemetryWriter
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
-    // Behind a non-empty outbox (or after shutdown) a batch goes straight to SQLite, in order.
-    if (this.stopped || this.outbox.stats().batches > 0) {
-      this.persist([batch]);
-      this.kickDrain();
+    // Behind this writer's queued rows (or after shutdown) a batch goes straight to the outbox, in order.
+    if (this.stopped || this.outbox.ownBatches() > 0) {
+      this.track(this.persist([batch]));
       return;
     }
     const settled = new Promise<void>((resolve) => this.waiting.set(batch, resolve));
     this.unsettled.add(settled);
     void settled.then(() => this.unsettled.delete(settled));
     this.queue.push(batch);
-    // Memory stays bounded when InfluxDB is slower than intake: the surplus waits in SQLite.
+    // Memory stays bounded when InfluxDB is slower than intake: the surplus waits in the outbox.
     if (this.queue.length > this.config.INFLUX_MAX_IN_FLIGHT * 2) {
       const overflow = this.queue.splice(0, this.queue.length - this.config.INFLUX_MAX_IN_FLIGHT);
-      this.persist(overflow);
-      for (const b of overflow) this.settleBatch(b);
-      this.kickDrain();
+      void this.persistOrLog(overflow).finally(() => {
+        for (const b of overflow) this.settleBatch(b);
+      });
     }
     this.pump();
   }
@@ -206,20 +221,20 @@ export class InfluxTelemetryWriter
       const parts = await this.delivery.deliver(batch);
       const retry = parts.filter((p) => p.outcome.kind === 'retry');
       for (const part of parts) this.outcomes.account(part);
-      if (retry.length > 0) this.persist(retry.map((p) => p.lines));
+      if (retry.length > 0) await this.persist(retry.map((p) => p.lines));
       for (const part of parts) {
         if (part.outcome.kind === 'dead') {
-          this.outbox.deadLetter(part.lines, part.outcome.status, part.outcome.reason);
+          await this.outbox.deadLetter(part.lines, part.outcome.status, part.outcome.reason);
         }
       }
     } catch (error) {
-      // Only SQLite can throw here (delivery classifies every HTTP failure): nothing to fall back on.
+      // Only the store can throw here (delivery classifies every HTTP failure): nothing to fall back on.
       this.logger.error({ lines: batch.length, err: error }, 'InfluxDB batch could not be persisted');
     } finally {
       this.inFlight -= 1;
       this.settleBatch(batch);
       this.pump();
-      if (this.outbox.stats().batches > 0) this.kickDrain();
+      if (this.outbox.stats().batches > 0) this.replayer?.kick();
     }
   }
 
@@ -228,9 +243,37 @@ export class InfluxTelemetryWriter
     this.waiting.delete(batch);
   }
 
-  private persist(batches: readonly string[][]): void {
-    for (const b of batches) this.outbox.append(b);
-    const dropped = this.outbox.trim(this.config.INFLUX_OUTBOX_MAX_LINES);
+  /** Persists batches, logging a failure of the store; what {@link flush} waits for. */
+  private track(persisting: Promise<void>): void {
+    const settled = persisting.catch((error: unknown) =>
+      this.logger.error({ err: error }, 'InfluxDB batch could not be persisted'),
+    );
+    this.unsettled.add(settled);
+    void settled.then(() => this.unsettled.delete(settled));
+  }
+
+  private persistOrLog(batches: readonly string[][]): Promise<void> {
+    return this.persist(batches).catch((error: unknown) =>
+      this.logger.error({ lines: batches.length, err: error }, 'InfluxDB batch could not be persisted'),
+    );
+  }
+
+  /** Appends (in call order: the outbox starts each append before the next call), bounds, replays. */
+  private async persist(batches: readonly string[][]): Promise<void> {
+    await this.outbox.append(batches);
+    await this.bound();
+    this.stats.outbox(this.outbox.stats(), this.clock.now());
+    this.replayer?.kick();
+  }
+
+  /**
+   * Drops the oldest lines past INFLUX_OUTBOX_MAX_LINES. On the lease holder only: with PostgreSQL
+   * the bound is the shared queue's, and one node drops and counts (between two of its ticks the
+   * queue may pass the bound by what the others append meanwhile).
+   */
+  private async bound(): Promise<void> {
+    if (this.lease?.isHeld() !== true) return;
+    const dropped = await this.outbox.trim(this.config.INFLUX_OUTBOX_MAX_LINES);
     if (dropped.lines > 0) {
       // Policy at the bound: the oldest batches go, so the outbox keeps the most recent data
       // and SQLite stays within its budget. Never silent: counted and logged as an error.
@@ -244,114 +287,20 @@ export class InfluxTelemetryWriter
         `InfluxDB OUTBOX FULL (INFLUX_OUTBOX_MAX_LINES=${this.config.INFLUX_OUTBOX_MAX_LINES}): DROPPED the ${dropped.lines} oldest lines (${dropped.batches} batches, queued since ${new Date(dropped.oldestCreatedAt ?? 0).toISOString()})`,
       );
     }
-    this.stats.outbox(this.outbox.stats(), this.clock.now());
   }
 
+  /** Every second or so: counts the outbox again (PostgreSQL: the other nodes' rows), bounds it, replays. */
   private tick(): void {
+    if (this.ticking || this.stopped) return;
+    this.ticking = this.recount()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'InfluxDB outbox not counted'))
+      .finally(() => (this.ticking = undefined));
+  }
+
+  private async recount(): Promise<void> {
+    await this.outbox.refresh();
+    await this.bound();
     this.stats.outbox(this.outbox.stats(), this.clock.now());
-    if (this.outbox.stats().batches > 0) this.kickDrain();
-  }
-
-  private kickDrain(): void {
-    if (this.draining || this.stopped) return;
-    this.draining = this.drain()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'InfluxDB outbox replay stopped'))
-      .finally(() => {
-        this.draining = undefined;
-        if (!this.stopped) this.stats.outbox(this.outbox.stats(), this.clock.now());
-      });
-  }
-
-  /** Replays the outbox oldest first, in large requests, waiting out backoff and Retry-After. */
-  private async drain(): Promise<void> {
-    while (!this.stopped) {
-      const wait = this.outcomes.nextAttemptAt - this.clock.now();
-      if (wait > 0) {
-        await new Promise<void>((resolve) => {
-          this.drainWake = resolve;
-          this.drainTimer = setTimeout(resolve, wait);
-        });
-        this.drainWake = undefined;
-        continue;
-      }
-      const replayed = await this.replayFromHead();
-      this.stats.outbox(this.outbox.stats(), this.clock.now());
-      if (this.outbox.stats().batches === 0) {
-        this.logger.log('InfluxDB outbox drained');
-        return;
-      }
-      if (replayed === 0) return;
-    }
-  }
-
-  /**
-   * One pass over the outbox from its head, INFLUX_MAX_IN_FLIGHT requests in flight and each
-   * answer making room for the next group at once (waiting for a whole round of groups let the
-   * slowest answer of each round idle the other connections). One probe at a time while InfluxDB
-   * fails; the pass stops taking groups at the first transient failure (the head is retried after
-   * the backoff) and when no row is left behind the groups taken. Returns the groups sent.
-   */
-  private async replayFromHead(): Promise<number> {
-    const running = new Set<Promise<void>>();
-    let afterId = 0;
-    let sent = 0;
-    let failure: Error | undefined;
-    const width = () => (this.outcomes.failures > 0 ? 1 : this.config.INFLUX_MAX_IN_FLIGHT);
-    const mayTake = () =>
-      !this.stopped &&
-      failure === undefined &&
-      (sent === 0 || (this.outcomes.failures === 0 && this.outcomes.nextAttemptAt <= this.clock.now()));
-    const fill = () => {
-      while (running.size < width() && mayTake()) {
-        const [group] = this.outbox.groups(this.config.INFLUX_BATCH_SIZE, 1, afterId);
-        if (group === undefined) return;
-        afterId = group.lastId;
-        sent += 1;
-        const replay: Promise<void> = this.replay(group)
-          .catch((error: unknown) => {
-            failure ??= error instanceof Error ? error : new Error(String(error));
-          })
-          .finally(() => running.delete(replay));
-        running.add(replay);
-      }
-    };
-    fill();
-    while (running.size > 0) {
-      await Promise.race(running);
-      fill();
-    }
-    if (failure !== undefined) throw failure;
-    return sent;
-  }
-
-  private async replay(group: OutboxGroup): Promise<void> {
-    const parts = await this.deliverRows(group.rows);
-    for (const part of parts) this.outcomes.account(part);
-    const retry = parts.flatMap((p) => (p.outcome.kind === 'retry' ? p.lines : []));
-    const dead = parts.flatMap((p) =>
-      p.outcome.kind === 'dead'
-        ? [{ lines: p.lines, status: p.outcome.status, reason: p.outcome.reason }]
-        : [],
-    );
-    const failed = parts.findLast((p) => p.outcome.kind === 'retry')?.outcome;
-    this.outbox.settle(group, retry, dead, failed?.kind === 'retry' ? failed.reason : undefined);
-  }
-
-  /**
-   * Sends rows as one request. A refusal of the data (400: a partial write of 1.x, 3.x and Cloud,
-   * or a malformed line refusing the whole request; 422: a partial write of recent 2.x) for
-   * several rows is split at row boundaries and sent again, halves in turn, until
-   * each refused part is one row: a bad line dead-letters the batch it was written with, as a
-   * live write would, never the rows it happened to be replayed beside. Resending the good lines
-   * is harmless (a point is keyed by its tags and timestamp).
-   */
-  private async deliverRows(rows: readonly string[][]): Promise<DeliveryPart[]> {
-    const parts = await this.delivery.deliver(rows.length === 1 ? rows[0] : rows.flat());
-    const partial = parts.some((p) => p.outcome.kind === 'dead' && DATA_REFUSALS.has(p.outcome.status));
-    if (!partial || rows.length === 1) return parts;
-    const middle = Math.ceil(rows.length / 2);
-    const first = await this.deliverRows(rows.slice(0, middle));
-    const second = await this.deliverRows(rows.slice(middle));
-    return [...first, ...second];
+    if (this.outbox.stats().batches > 0) this.replayer?.kick();
   }
 }

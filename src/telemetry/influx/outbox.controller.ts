@@ -10,19 +10,19 @@ export class OutboxController {
   constructor(private readonly outbox: OutboxService) {}
 
   @Get()
-  overview(@Query() query: OutboxListQueryDto): OutboxOverview {
+  overview(@Query() query: OutboxListQueryDto): Promise<OutboxOverview> {
     return this.outbox.overview(query.limit ?? 50, query.after ?? 0);
   }
 
   @Post('dead-letters/:id/replay')
   @HttpCode(202)
-  replay(@Param() params: DeadLetterIdParamsDto): { id: number; lines: number } {
+  replay(@Param() params: DeadLetterIdParamsDto): Promise<{ id: number; lines: number }> {
     return this.outbox.replayDeadLetter(params.id);
   }
 
   @Delete('dead-letters/:id')
   @HttpCode(204)
-  remove(@Param() params: DeadLetterIdParamsDto): void {
-    this.outbox.deleteDeadLetter(params.id);
+  remove(@Param() params: DeadLetterIdParamsDto): Promise<void> {
+    return this.outbox.deleteDeadLetter(params.id);
   }
 }

@@ -40,23 +40,26 @@ export class OutboxService {
     });
   }
 
-  overview(limit: number, after = 0): OutboxOverview {
-    const deadLetters = this.writer.outbox.listDeadLetters(limit + 1, after);
+  async overview(limit: number, after = 0): Promise<OutboxOverview> {
+    const deadLetters = await this.writer.outbox.listDeadLetters(limit + 1, after);
     const page = deadLetters.slice(0, limit);
     const overview: OutboxOverview = { outbox: this.writer.status(), deadLetters: page };
     if (deadLetters.length > limit) overview.next = page[page.length - 1].id;
     return overview;
   }
 
-  /** Puts a dead letter back at the end of the outbox, to be sent again (after a fix upstream). */
-  replayDeadLetter(id: number): { id: number; lines: number } {
-    const moved = this.writer.outbox.requeueDeadLetter(id);
+  /**
+   * Puts a dead letter back at the end of the outbox, to be sent again (after a fix upstream). With
+   * PostgreSQL the lease holder replays it, at its next count of the outbox if not this node.
+   */
+  async replayDeadLetter(id: number): Promise<{ id: number; lines: number }> {
+    const moved = await this.writer.outbox.requeueDeadLetter(id);
     if (!moved) throw new NotFoundException(`no dead letter ${id}`);
     this.writer.wake();
     return { id, lines: moved.lines };
   }
 
-  deleteDeadLetter(id: number): void {
-    if (!this.writer.outbox.deleteDeadLetter(id)) throw new NotFoundException(`no dead letter ${id}`);
+  async deleteDeadLetter(id: number): Promise<void> {
+    if (!(await this.writer.outbox.deleteDeadLetter(id))) throw new NotFoundException(`no dead letter ${id}`);
   }
 }

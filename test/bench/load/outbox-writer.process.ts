@@ -19,7 +19,7 @@ const config = defaultConfig({
   INFLUX_URL: url,
   INFLUX_BUCKET: 'telemetry/autogen',
 });
-const h = openWriter(config);
+const h = await openWriter(config);
 const send = (event: CatchupEvent) => process.send?.(event);
 
 let sent = 0;

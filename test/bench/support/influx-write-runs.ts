@@ -78,7 +78,7 @@ export async function writerWriteRun(
   points: number,
 ): Promise<{ seconds: number; maxOutboxLines: number }> {
   const input = benchReadings(run, points);
-  const h = openWriter(
+  const h = await openWriter(
     influxTestConfig(shimUrl, `${dataDir}/run-${run}`, {
       INFLUX_BATCH_SIZE: WRITE_BATCH,
       INFLUX_FLUSH_MS: 1000,

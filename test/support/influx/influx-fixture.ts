@@ -6,7 +6,13 @@ import { Metrics } from '#src/common/metrics.js';
 import type { AppConfig } from '#src/app-settings.js';
 import { defaultConfig } from '#src/app-settings.js';
 import type { Reading } from '#src/contracts/reading.js';
+import { JobLeases } from '#src/leases/job-leases.js';
+import { LeasesConfig } from '#src/leases/leases.config.js';
+import { OperationalDatabase } from '#src/storage/operational-database.js';
+import { OperationalStoreConfig } from '#src/storage/operational-store.config.js';
 import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { PostgresInfluxOutbox } from '#src/telemetry/influx/postgres-influx-outbox.js';
+import { SqliteInfluxOutbox } from '#src/telemetry/influx/sqlite-influx-outbox.js';
 import { InfluxTelemetryReader } from '#src/telemetry/influx/influx-telemetry.reader.js';
 import { InfluxTelemetryWriter } from '#src/telemetry/influx/influx-telemetry.writer.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
@@ -57,30 +63,46 @@ export function influxTestConfig(
   });
 }
 
-/** A writer and a reader built by hand around a real SQLite file, as Nest would build them. */
+/**
+ * A writer and a reader built by hand around a real operational store (the SQLite file, or
+ * PostgreSQL when the config has DATABASE_URL), as Nest would build them.
+ */
 export interface WriterHarness {
   config: AppConfig;
   sqlite: SqliteDatabase;
+  store: OperationalDatabase;
+  leases: JobLeases;
   metrics: Metrics;
   writer: InfluxTelemetryWriter;
   reader: InfluxTelemetryReader;
-  /** Shuts the writer down (flush, persist the rest) and closes SQLite; keeps the data dir. */
+  /** Shuts the writer down (flush, persist the rest), gives the lease up and closes the stores; keeps the data dir. */
   shutdown(): Promise<void>;
 }
 
-export function openWriter(config: AppConfig): WriterHarness {
+export async function openWriter(config: AppConfig): Promise<WriterHarness> {
   const sqlite = new SqliteDatabase(config);
+  const store = new OperationalDatabase(new OperationalStoreConfig(config), sqlite);
   const metrics = new Metrics();
-  const writer = new InfluxTelemetryWriter(config, sqlite, metrics, new Clock());
-  writer.onModuleInit();
+  const clock = new Clock();
+  const leases = new JobLeases(new LeasesConfig(config), metrics);
+  const outbox =
+    store.dialect === 'postgres'
+      ? new PostgresInfluxOutbox(store, clock, sqlite)
+      : new SqliteInfluxOutbox(sqlite, clock);
+  const writer = new InfluxTelemetryWriter(config, outbox, metrics, clock, leases);
+  await writer.onModuleInit();
   return {
     config,
     sqlite,
+    store,
+    leases,
     metrics,
     writer,
     reader: new InfluxTelemetryReader(config),
     shutdown: async () => {
       await writer.beforeApplicationShutdown();
+      await leases.onApplicationShutdown();
+      await store.onApplicationShutdown();
       await sqlite.onApplicationShutdown();
     },
   };
