@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import { PartitionFence } from '#src/storage/partition-fence.js';
-import { samePageIds, type PageIds } from './state-pages.js';
+import { PageCopies } from './page-copies.js';
+import type { PageIds, PageIdsOf } from './state-pages.js';
 import { StatementBytes } from './statement-bytes.js';
 import type { StateStore } from './state-store.js';
 import { storedPage, type StoredPage, type StoredRow } from './state.tables.js';
@@ -57,6 +58,12 @@ const PAGES_PER_STATEMENT = 32;
 const ROWS_PER_STATEMENT = 2000;
 
 /**
+ * Free page copies kept of each size: a checkpoint's slice of ~4 ms takes a few hundred pages at
+ * most (PageCopies), and more waiting only after an outage, which need not keep its buffers.
+ */
+const PAGE_COPIES_KEPT = 512;
+
+/**
  * The container states' writes to PostgreSQL (ARCHITECTURE.md §5). A write only records what to
  * store, keyed by page or container (a later write of the same key replaces it); a
  * {@link transaction} then sends what waits in statements of multi-row upserts (`unnest` of one
@@ -70,6 +77,8 @@ export class PostgresStateTables implements StateStore {
   private readonly rows = new Map<string, RowWrite>();
   private readonly deletes = new Map<string, object>();
   private readonly bytes = new StatementBytes();
+  /** The buffers of the pages waiting: each is released when its write leaves {@link pages}. */
+  private readonly copies = new PageCopies(PAGE_COPIES_KEPT);
   /**
    * Per page, the ids its last write recorded: a page written again with the same ids (the
    * common case: its containers' numbers changed, not who is in it) sends none, which spares the
@@ -113,21 +122,30 @@ export class PostgresStateTables implements StateStore {
     page: number,
     numbers: Float64Array,
     present: Uint8Array,
-    ids: PageIds,
+    ids: PageIdsOf,
     nowMs: number,
   ): void {
     const key = pageKey(partition, page);
     const waiting = this.pages.get(key);
-    const sameIds = samePageIds(this.recordedIds.get(key), ids);
-    if (!sameIds) this.recordedIds.set(key, ids);
+    const sameIds = ids.sameAs(this.recordedIds.get(key));
+    let json: string | null = null;
+    if (!sameIds) {
+      const built = ids.build();
+      this.recordedIds.set(key, built);
+      json = JSON.stringify(built);
+    }
+    // Its windows go on with the new write; its numbers are replaced (and copied into the
+    // statement already if one is sending it: see sendSome).
+    this.copies.release(waiting?.numbers ?? null);
+    this.copies.release(waiting?.present ?? null);
     this.pages.set(key, {
       partition,
       page,
-      numbers: copy(numbers),
-      present: copy(present),
+      numbers: this.copies.copy(numbers),
+      present: this.copies.copy(present),
       // Windows recorded for the page and not sent yet go with it, and so do its ids.
       dedupe: waiting?.dedupe ?? null,
-      ids: sameIds ? (waiting?.ids ?? null) : JSON.stringify(ids),
+      ids: sameIds ? (waiting?.ids ?? null) : json,
       at: nowMs,
     });
   }
@@ -139,11 +157,13 @@ export class PostgresStateTables implements StateStore {
   writeWindow(partition: number, page: number, window: Float64Array): boolean {
     const key = pageKey(partition, page);
     const waiting = this.pages.get(key);
+    this.copies.release(waiting?.dedupe ?? null);
+    const dedupe = this.copies.copy(window);
     this.pages.set(
       key,
       waiting === undefined || waiting.numbers === null
-        ? { partition, page, numbers: null, present: null, dedupe: copy(window), ids: null, at: 0 }
-        : { ...waiting, dedupe: copy(window) },
+        ? { partition, page, numbers: null, present: null, dedupe, ids: null, at: 0 }
+        : { ...waiting, dedupe },
     );
     return true;
   }
@@ -166,7 +186,7 @@ export class PostgresStateTables implements StateStore {
   }
 
   dropWaiting(partitions: ReadonlySet<number>): void {
-    for (const [key, w] of this.pages) if (partitions.has(w.partition)) this.pages.delete(key);
+    for (const [key, w] of this.pages) if (partitions.has(w.partition)) this.forgetPage(key, w);
     for (const [id, w] of this.rows) if (partitions.has(w.partition)) this.rows.delete(id);
   }
 
@@ -214,7 +234,9 @@ export class PostgresStateTables implements StateStore {
     const kept = pages.filter(([, w]) => w.numbers !== null && w.ids === null).map(([, w]) => w);
     const windows = pages.filter(([, w]) => w.numbers === null).map(([, w]) => w);
     // The pages' bytes go as three binary parameters, each page's part cut out by offset: an
-    // array of bytea would be sent as hex text, twice the bytes, encoded on this thread.
+    // array of bytea would be sent as hex text, twice the bytes, encoded on this thread. They
+    // are copied in before the statement is sent, so a write that replaces one of these
+    // meanwhile may release its copies.
     this.bytes.reset(); // the statement before has completed
     const numbers = this.bytes.parts(full.map((w) => w.numbers));
     const present = this.bytes.parts(full.map((w) => w.present));
@@ -278,11 +300,19 @@ export class PostgresStateTables implements StateStore {
       SELECT partition, epoch FROM fence`.execute(this.db);
     // Stored (or fenced, never to be stored by this process): what was written again meanwhile
     // (another entry under the key) still waits.
-    for (const [key, w] of pages) if (this.pages.get(key) === w) this.pages.delete(key);
+    for (const [key, w] of pages) if (this.pages.get(key) === w) this.forgetPage(key, w);
     for (const [key, w] of rows) if (this.rows.get(key) === w) this.rows.delete(key);
     for (const [key, w] of deletes) if (this.deletes.get(key) === w) this.deletes.delete(key);
     // Refused partitions are reported (their owner here drops them, and their waiting writes).
     guard.settle(fenced);
+  }
+
+  /** A page's write leaves the waiting ones (stored, or dropped): its copies are free. */
+  private forgetPage(key: string, w: PageWrite): void {
+    this.pages.delete(key);
+    this.copies.release(w.numbers);
+    this.copies.release(w.present);
+    this.copies.release(w.dedupe);
   }
 }
 
@@ -292,10 +322,6 @@ function pageKey(partition: number, page: number): string {
 
 function pagePartition(key: string): number {
   return Number(key.slice(0, key.indexOf(':')));
-}
-
-function copy(array: Float64Array | Uint8Array): Buffer {
-  return Buffer.from(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
 }
 
 /** Up to `limit` entries of a map, oldest first, left in it. */

@@ -25,17 +25,52 @@ export interface PageIds {
   links: (string | null)[];
 }
 
-/** Whether two pages' ids are the same (the arrays compared entry by entry; keys and stride too). */
-export function samePageIds(recorded: PageIds | undefined, ids: PageIds): boolean {
-  return (
-    recorded !== undefined &&
-    recorded.stride === ids.stride &&
-    sameEntries(recorded.keys, ids.keys) &&
-    sameEntries(recorded.containers, ids.containers) &&
-    sameEntries(recorded.devices, ids.devices) &&
-    sameEntries(recorded.shipments, ids.shipments) &&
-    sameEntries(recorded.links, ids.links)
-  );
+/**
+ * A page's ids as memory holds them, read when a store asks, within the write it is given to.
+ * Most writes of a page find them as the last write recorded them (its containers' numbers
+ * changed, not who is in it): compared in place, they cost no arrays, where building them for
+ * every page of a checkpoint was ~12 KB of garbage a page (PERFORMANCE.md, "The REST tail on
+ * PostgreSQL").
+ */
+export class PageIdsOf {
+  constructor(
+    private readonly pages: StatePages,
+    private readonly page: number,
+    private readonly keys: readonly string[],
+  ) {}
+
+  /** Whether they are `recorded`, entry by entry (keys and stride too). */
+  sameAs(recorded: PageIds | undefined): boolean {
+    if (recorded === undefined || recorded.stride !== STRIDE || !sameEntries(recorded.keys, this.keys))
+      return false;
+    const { containerIds, deviceIds, shipmentIds, linkDevices } = this.pages;
+    const first = this.page * PAGE_SLOTS;
+    if (recorded.containers.length !== PAGE_SLOTS || recorded.links.length !== PAGE_SLOTS * LINKS) return false;
+    for (let i = 0; i < PAGE_SLOTS; i++) {
+      if (recorded.containers[i] !== (containerIds[first + i] ?? null)) return false;
+      if (recorded.devices[i] !== deviceIds[first + i]) return false;
+      if (recorded.shipments[i] !== (shipmentIds[first + i] ?? null)) return false;
+    }
+    for (let i = 0; i < PAGE_SLOTS * LINKS; i++)
+      if (recorded.links[i] !== (linkDevices[first * LINKS + i] ?? null)) return false;
+    return true;
+  }
+
+  /** The ids as stored with the page's numbers. */
+  build(): PageIds {
+    const first = this.page * PAGE_SLOTS;
+    const end = first + PAGE_SLOTS;
+    const p = this.pages;
+    return {
+      keys: this.keys,
+      stride: STRIDE,
+      // Free slots are null (JSON has no undefined in arrays).
+      containers: p.containerIds.slice(first, end).map((id) => id ?? null),
+      devices: p.deviceIds.slice(first, end),
+      shipments: p.shipmentIds.slice(first, end).map((id) => id ?? null),
+      links: p.linkDevices.slice(first * LINKS, end * LINKS).map((id) => id ?? null),
+    };
+  }
 }
 
 function sameEntries<T>(a: readonly T[], b: readonly T[]): boolean {
@@ -189,19 +224,9 @@ export class StatePages {
     return page;
   }
 
-  /** The ids of a page as stored with its numbers. */
-  idsOf(page: number, keys: readonly string[]): PageIds {
-    const first = page * PAGE_SLOTS;
-    const end = first + PAGE_SLOTS;
-    return {
-      keys,
-      stride: STRIDE,
-      // Free slots are null (JSON has no undefined in arrays).
-      containers: this.containerIds.slice(first, end).map((id) => id ?? null),
-      devices: this.deviceIds.slice(first, end),
-      shipments: this.shipmentIds.slice(first, end).map((id) => id ?? null),
-      links: this.linkDevices.slice(first * LINKS, end * LINKS).map((id) => id ?? null),
-    };
+  /** The ids of a page as stored with its numbers, read when the store asks for them. */
+  idsOf(page: number, keys: readonly string[]): PageIdsOf {
+    return new PageIdsOf(this, page, keys);
   }
 
   private nextOrdinal(partition: number): number {

@@ -1,4 +1,4 @@
-import type { PageIds } from './state-pages.js';
+import type { PageIdsOf } from './state-pages.js';
 
 /**
  * Where the container states are written behind (state.tables.ts on SQLite,
@@ -21,7 +21,7 @@ export interface StateStore {
     page: number,
     numbers: Float64Array,
     present: Uint8Array,
-    ids: PageIds,
+    ids: PageIdsOf,
     nowMs: number,
   ): void;
   /** Writes a page's windows into its row; false when the row is not written yet. */

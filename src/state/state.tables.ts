@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { PageIds } from './state-pages.js';
+import type { PageIds, PageIdsOf } from './state-pages.js';
 import type { StateStore } from './state-store.js';
 
 /** A page as stored: its numbers and presence bits as they were held in memory, and its ids. */
@@ -103,7 +103,7 @@ export class StateTables implements StateStore {
     page: number,
     numbers: Float64Array,
     present: Uint8Array,
-    ids: PageIds,
+    ids: PageIdsOf,
     nowMs: number,
   ): void {
     this.upsertPage.run(
@@ -111,7 +111,7 @@ export class StateTables implements StateStore {
       page,
       Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength),
       Buffer.from(present.buffer, present.byteOffset, present.byteLength),
-      JSON.stringify(ids),
+      JSON.stringify(ids.build()),
       nowMs,
     );
   }

@@ -17,6 +17,11 @@ export interface PacedResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   non2xx: number;
   errors: number;
+  /**
+   * p99 of the requests due in each second of the run, ms: a tail made of a few stalled seconds
+   * (a checkpoint's, a collection's) shows apart from a slow run throughout.
+   */
+  p99PerSecondMs: number[];
 }
 
 /** Longest a run waits for its last responses after the last request is due, ms. */
@@ -33,6 +38,7 @@ export async function pacedGet(run: PacedRun): Promise<PacedResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: run.connections });
   const target = new URL(run.url);
   const histogram = new LatencyHistogram();
+  const perSecond = Array.from({ length: Math.ceil(run.seconds) }, () => new LatencyHistogram());
   const total = Math.round(run.ratePerS * run.seconds);
   const intervalMs = 1000 / run.ratePerS;
   let non2xx = 0;
@@ -58,7 +64,11 @@ export async function pacedGet(run: PacedRun): Promise<PacedResult> {
         res.resume();
         res.once('end', () => {
           if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) non2xx++;
-          else histogram.record(performance.now() - dueAt);
+          else {
+            const ms = performance.now() - dueAt;
+            histogram.record(ms);
+            perSecond[Math.min(perSecond.length - 1, Math.floor((dueAt - start) / 1000))].record(ms);
+          }
           settle();
         });
       },
@@ -98,5 +108,6 @@ export async function pacedGet(run: PacedRun): Promise<PacedResult> {
     },
     non2xx,
     errors: errors + (total - finished),
+    p99PerSecondMs: perSecond.map((second) => second.percentile(99)),
   };
 }

@@ -22,4 +22,6 @@ export interface RestLoadReport {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   non2xx: number;
   errors: number;
+  /** The paced client's p99 per second of the run, ms (not measured with autocannon). */
+  p99PerSecondMs?: number[];
 }

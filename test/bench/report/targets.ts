@@ -187,9 +187,22 @@ function postgresRest(s: Scenarios): TargetCheck {
       `SQLite p50 ${sqlite.latencyMs.p50} / p99 ${sqlite.latencyMs.p99} ms, PostgreSQL p50 ${postgres.latencyMs.p50} / ` +
       `p99 ${postgres.latencyMs.p99} ms (${ratio} ×); ${postgres.requestsPerS} req/s, ${postgres.non2xx} non-2xx` +
       `; windows SQLite ${sqlite.seconds} s, PostgreSQL ${postgres.seconds} s (whole checkpoint intervals), ` +
-      `each after the first checkpoint`,
+      `each after the first checkpoint` +
+      perSecond(sqlite, postgres),
     holds: ratio <= 1.5 && postgres.non2xx === 0 && postgres.errors === 0,
   };
+}
+
+/** Each window's p99 per second, median and worst: a tail of a few seconds or of all (runs before it: none). */
+function perSecond(sqlite: RestResult, postgres: RestResult): string {
+  const a = sqlite.p99PerSecondMs ?? [];
+  const b = postgres.p99PerSecondMs ?? [];
+  if (a.length === 0 || b.length === 0) return '';
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  return (
+    `; p99 per second, median / worst: SQLite ${median(a)} / ${Math.max(...a)} ms, ` +
+    `PostgreSQL ${median(b)} / ${Math.max(...b)} ms`
+  );
 }
 
 /**

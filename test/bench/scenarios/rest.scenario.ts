@@ -18,6 +18,8 @@ export interface RestResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   non2xx: number;
   errors: number;
+  /** The window's p99 per second, ms: whether its tail is a few seconds (a checkpoint's) or all of them. */
+  p99PerSecondMs: number[];
   /** The same load in the seconds before the window: a fresh process (cold JIT, cold caches). */
   warmup: { seconds: number; latencyMs: { p50: number; p99: number; max: number }; non2xx: number };
   /** autocannon's paced mode after the window, as earlier runs measured (bursty: see below). */
@@ -112,6 +114,7 @@ async function measureRest(
         latencyMs: rest.latencyMs,
         non2xx: rest.non2xx,
         errors: rest.errors,
+        p99PerSecondMs: rest.p99PerSecondMs ?? [],
         warmup: {
           seconds: settings.restWarmupSeconds,
           latencyMs: { p50: warmup.latencyMs.p50, p99: warmup.latencyMs.p99, max: warmup.latencyMs.max },
