@@ -45,7 +45,8 @@ export class PageIdsOf {
       return false;
     const { containerIds, deviceIds, shipmentIds, linkDevices } = this.pages;
     const first = this.page * PAGE_SLOTS;
-    if (recorded.containers.length !== PAGE_SLOTS || recorded.links.length !== PAGE_SLOTS * LINKS) return false;
+    if (recorded.containers.length !== PAGE_SLOTS || recorded.links.length !== PAGE_SLOTS * LINKS)
+      return false;
     for (let i = 0; i < PAGE_SLOTS; i++) {
       if (recorded.containers[i] !== (containerIds[first + i] ?? null)) return false;
       if (recorded.devices[i] !== deviceIds[first + i]) return false;
