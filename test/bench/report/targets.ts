@@ -43,6 +43,10 @@ export function evaluateTargets(report: PipelineReport): TargetCheck[] {
         (trend
           ? `: ${trend.slopeMbPerMin} MB/min over the last ${trend.spanS} s (${trend.flat ? 'flat' : 'growing'})`
           : '') +
+        // Older reports have no storage figures (before the soak recorded them).
+        (soak.windows.every((w) => w.storage !== undefined)
+          ? `; WAL pages a stored reading ${soak.windows.map((w) => w.storage.framesPerReading).join(' / ')}`
+          : '') +
         `; load average ${soak.loadAverage.start} → ${soak.loadAverage.end}`
       : 'run separately: BENCH_ONLY=soak npm run bench',
     holds: soak ? soak.windows.every((w) => w.window.sustainable) && trend?.flat === true : undefined,

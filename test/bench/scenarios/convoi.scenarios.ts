@@ -6,6 +6,7 @@ import { memoryMb, threadIoBytes } from '../support/proc-stats.js';
 import { WalIndexSampler, type WalWindow } from '../support/wal-index-sampler.js';
 import { everyDevice, FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd } from './convoi-session.js';
+import { fleetOrder } from './fleet-order.js';
 import { measureWindow, type WindowResult } from './measure.js';
 import { stepUp, type StepUpResult } from './step-up.js';
 
@@ -193,21 +194,14 @@ export async function convoiSoak(settings: BenchSettings, template: string): Pro
     async ({ target, load, platform, dataDir }) => {
       const windows: SoakWindow[] = [];
       const count = Math.max(1, Math.round(settings.soakSeconds / SOAK_WINDOW_S));
+      const devices = fleetOrder(settings.jsonDevices);
       let before = await platform.metrics();
       const wal = new WalIndexSampler(join(dataDir, TELEMETRY_FILE));
       wal.start();
       let ioBefore = threadIoBytes(platform.pid);
       try {
         for (let i = 0; i < count && platform.alive; i++) {
-          const window = await measureWindow(
-            target,
-            load,
-            'json',
-            settings.jsonDevices,
-            15_000,
-            SOAK_WINDOW_S,
-            3000,
-          );
+          const window = await measureWindow(target, load, 'json', devices, 15_000, SOAK_WINDOW_S, 3000);
           const after = await platform.metrics();
           const rssMb = Math.round(memoryMb(platform.pid).rssMb);
           const cost = windowCost(before, after);
