@@ -30,9 +30,10 @@ export class WalIndexSampler {
 
   constructor(private readonly file: string) {}
 
-  start(): void {
+  /** Opens the WAL index; `every`: also reads it on a timer (off for a caller that samples itself). */
+  start(every = true): void {
     this.fd = openSync(`${this.file}-shm`, 'r');
-    this.timer = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
+    if (every) this.timer = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
   }
 
   /** What the WAL did since the last call (or the start). */
@@ -48,7 +49,8 @@ export class WalIndexSampler {
     this.fd = undefined;
   }
 
-  private sample(): void {
+  /** Reads the WAL index now (the timer does it every {@link SAMPLE_EVERY_MS} ms once started). */
+  sample(): void {
     if (this.fd === undefined || readSync(this.fd, this.buffer, 0, this.buffer.length, 0) < 132) return;
     const mxFrame = this.buffer.readUInt32LE(16);
     // The salts are kept as SQLite writes them in the WAL header: big-endian.
