@@ -1,6 +1,6 @@
 import type { WindowResult } from '../scenarios/measure.js';
 import type { StepUpResult } from '../scenarios/step-up.js';
-import type { SoakResult } from '../scenarios/convoi.scenarios.js';
+import type { SoakResult } from '../scenarios/soak.scenario.js';
 import { IDLE_CPU_GOAL_PCT } from '../scenarios/idle-fleet.scenario.js';
 import { FLAT_GROWTH_SHARE, rssTrend } from './rss-trend.js';
 import type { InfluxStepUpResult } from '../scenarios/influx.scenarios.js';
