@@ -20,7 +20,6 @@ import {
   convoiExternalStepUp,
   convoiFixed,
   convoiMemory,
-  convoiSoak,
   convoiStepUp,
 } from './scenarios/convoi.scenarios.js';
 import { idleFleet } from './scenarios/idle-fleet.scenario.js';
@@ -28,6 +27,7 @@ import { influxCatchup } from './scenarios/influx-catchup.scenario.js';
 import { fleetImport } from './scenarios/fleet-import.scenario.js';
 import { convoiInflux, influxStepUp } from './scenarios/influx.scenarios.js';
 import { postgresStepUp, restOnPostgres } from './scenarios/postgres.scenario.js';
+import { convoiSoak } from './scenarios/soak.scenario.js';
 import { restUnderLoad } from './scenarios/rest.scenario.js';
 import { buildFleetTemplate } from './support/fleet-template.js';
 import { machineInfo, writeReports, type PipelineReport } from './report/pipeline-report.js';

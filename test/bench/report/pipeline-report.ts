@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import type { SoakResult } from '../scenarios/convoi.scenarios.js';
+import type { SoakResult } from '../scenarios/soak.scenario.js';
 import type { WindowResult } from '../scenarios/measure.js';
 import { influxSection } from './influx-report.js';
 import { clusterSection, clusterTargets } from './cluster-report.js';

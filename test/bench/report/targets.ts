@@ -1,6 +1,6 @@
 import type { WindowResult } from '../scenarios/measure.js';
 import type { StepUpResult } from '../scenarios/step-up.js';
-import type { SoakResult } from '../scenarios/convoi.scenarios.js';
+import type { SoakResult } from '../scenarios/soak.scenario.js';
 import { IDLE_CPU_GOAL_PCT } from '../scenarios/idle-fleet.scenario.js';
 import { FLAT_GROWTH_SHARE, rssTrend } from './rss-trend.js';
 import type { InfluxStepUpResult } from '../scenarios/influx.scenarios.js';
@@ -42,6 +42,10 @@ export function evaluateTargets(report: PipelineReport): TargetCheck[] {
         `RSS ${soak.rssMb.join(' → ')} MB` +
         (trend
           ? `: ${trend.slopeMbPerMin} MB/min over the last ${trend.spanS} s (${trend.flat ? 'flat' : 'growing'})`
+          : '') +
+        // Older reports have no storage figures (before the soak recorded them).
+        (soak.windows.every((w) => w.storage !== undefined)
+          ? `; WAL pages a stored reading ${soak.windows.map((w) => w.storage.framesPerReading).join(' / ')}`
           : '') +
         `; load average ${soak.loadAverage.start} → ${soak.loadAverage.end}`
       : 'run separately: BENCH_ONLY=soak npm run bench',

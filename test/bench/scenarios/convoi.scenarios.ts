@@ -1,5 +1,4 @@
 import { MosquittoProcess, mosquittoInstalled } from '#test/support/mosquitto-process.js';
-import { loadavg } from 'node:os';
 import { memoryMb } from '../support/proc-stats.js';
 import { everyDevice, FLEET_CONTAINERS, type BenchSettings } from './bench-settings.js';
 import { withConvoi, type SessionEnd } from './convoi-session.js';
@@ -133,88 +132,4 @@ export async function convoiMemory(template: string): Promise<{ memory: MemoryRe
   );
   const seconds = Math.round((performance.now() - started) / 1000);
   return { memory: { ...result, seconds, end }, warmDir };
-}
-
-/** What convoi spent in one soak window besides the readings: from its metrics, before and after. */
-export interface SoakWindowCost {
-  /** V8 garbage collection, ms, by kind (major, minor, incremental, weakcb). */
-  gcMs: Record<string, number>;
-  /** Offline-rule ticks in the window and their time, ms. */
-  ruleTicks: number;
-  ruleTickMs: number;
-  /** Time-series batches written and their time, ms. */
-  telemetryBatches: number;
-  telemetryBatchMs: number;
-  heapUsedMb: number;
-}
-
-/** One soak window: its figures and the platform's RSS at its end. */
-export interface SoakWindow {
-  window: WindowResult;
-  rssMb: number;
-  cost: SoakWindowCost;
-}
-
-export interface SoakResult {
-  windows: SoakWindow[];
-  /** RSS at the end of each window, MB (the same as in `windows`, for the flatness check). */
-  rssMb: number[];
-  /** Load average of the machine at the start and the end (other work on the same cores). */
-  loadAverage: { start: number; end: number };
-  end: SessionEnd;
-}
-
-const SOAK_WINDOW_S = 30;
-
-/** 15,000/s for the soak duration in 30 s windows: p99 per window, RSS and what else was spent. */
-export async function convoiSoak(settings: BenchSettings, template: string): Promise<SoakResult> {
-  const loadStart = Math.round(loadavg()[0] * 10) / 10;
-  const { result, end } = await withConvoi(
-    { label: 'soak-15000', template },
-    async ({ target, load, platform }) => {
-      const windows: SoakWindow[] = [];
-      const count = Math.max(1, Math.round(settings.soakSeconds / SOAK_WINDOW_S));
-      let before = await platform.metrics();
-      for (let i = 0; i < count && platform.alive; i++) {
-        const window = await measureWindow(
-          target,
-          load,
-          'json',
-          settings.jsonDevices,
-          15_000,
-          SOAK_WINDOW_S,
-          3000,
-        );
-        const after = await platform.metrics();
-        const rssMb = Math.round(memoryMb(platform.pid).rssMb);
-        const cost = windowCost(before, after);
-        windows.push({ window, rssMb, cost });
-        before = after;
-        process.stdout.write(
-          `    soak ${(i + 1) * SOAK_WINDOW_S} s: p99 ${window.latencyMs.p99} ms, max ${window.latencyMs.max} ms, ` +
-            `stored ${window.deliveredPerS}/s, RSS ${rssMb} MB, heap ${cost.heapUsedMb} MB, GC ${JSON.stringify(cost.gcMs)} ms, ` +
-            `load ${Math.round(loadavg()[0] * 10) / 10}\n`,
-        );
-      }
-      return { windows, rssMb: windows.map((w) => w.rssMb) };
-    },
-  );
-  return { ...result, loadAverage: { start: loadStart, end: Math.round(loadavg()[0] * 10) / 10 }, end };
-}
-
-function windowCost(before: Map<string, number>, after: Map<string, number>): SoakWindowCost {
-  const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
-  const gcMs: Record<string, number> = {};
-  for (const series of after.keys()) {
-    const kind = /^convoi_process_nodejs_gc_duration_seconds_sum\{kind="(\w+)"\}$/.exec(series)?.[1];
-    if (kind !== undefined) gcMs[kind] = Math.round(delta(series) * 1000);
-  }
-  return {
-    gcMs,
-    ruleTicks: delta('convoi_rule_tick_seconds_count'),
-    ruleTickMs: Math.round(delta('convoi_rule_tick_seconds_sum') * 1000),
-    telemetryBatches: delta('convoi_telemetry_batch_seconds_count'),
-    telemetryBatchMs: Math.round(delta('convoi_telemetry_batch_seconds_sum') * 1000),
-    heapUsedMb: Math.round((after.get('convoi_process_nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20),
-  };
 }

@@ -206,3 +206,31 @@ export function machineBusyPct(
   if (total <= 0) return Number.NaN;
   return Math.round(1000 * cores * (1 - (after.idle - before.idle) / total)) / 10;
 }
+
+/**
+ * Bytes each thread of a process has passed to write() and read() so far (`wchar`, `rchar` of
+ * /proc/<pid>/task/<tid>/io, page cache included), summed by thread name as in {@link threadCpuSeconds}.
+ */
+export function threadIoBytes(pid: number): Map<string, { written: number; read: number }> {
+  const out = new Map<string, { written: number; read: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const name = threadName(pid, tid);
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/io`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    if (name === undefined) continue;
+    const field = (key: string) => Number(new RegExp(`^${key}: (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const sum = out.get(name) ?? { written: 0, read: 0 };
+    out.set(name, { written: sum.written + field('wchar'), read: sum.read + field('rchar') });
+  }
+  return out;
+}
