@@ -105,13 +105,15 @@ describe('one process with every role on the shared log', () => {
       'the reading and the marker, once each',
     );
     assert.equal(await metricValue(app, duplicates), duplicatesBefore + 1, 'the resend dropped as a repeat');
+    // Applied is not yet stored (the telemetry writer batches): wait for the marker's row.
     const range = `from=${new Date(at).toISOString()}&to=${new Date(at + 10_000).toISOString()}`;
-    const { body } = await app.request(`/api/v1/containers/${CONTAINER}/readings?${range}`);
-    assert.deepEqual(
-      (body as { items: { measuredAt: number | string }[] }).items.map((r) =>
+    const stored = await waitFor('the marker stored', async () => {
+      const { body } = await app.request(`/api/v1/containers/${CONTAINER}/readings?${range}`);
+      const times = (body as { items: { measuredAt: number | string }[] }).items.map((r) =>
         new Date(r.measuredAt).getTime(),
-      ),
-      [at + 1000, at + 2000],
-    );
+      );
+      return times.includes(at + 2000) ? times : undefined;
+    });
+    assert.deepEqual(stored, [at + 1000, at + 2000]);
   });
 });

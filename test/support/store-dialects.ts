@@ -40,7 +40,10 @@ export function databaseUrlPerTest(dialect: StoreDialect): () => Promise<string 
  * Runs the same suite against each operational store, as `describe(`${name} (sqlite)`)` and
  * `(postgres)`: every test gets an empty store (temp DATA_DIR; a new PostgreSQL database).
  */
-export function describeEachStore(name: string, body: (current: () => StoreUnderTest) => void): void {
+export function describeEachStore(
+  name: string,
+  body: (current: () => StoreUnderTest, dialect: StoreDialect) => void,
+): void {
   for (const dialect of STORE_DIALECTS) {
     describe(`${name} (${dialect})`, () => {
       const nextUrl = databaseUrlPerTest(dialect);
@@ -62,7 +65,7 @@ export function describeEachStore(name: string, body: (current: () => StoreUnder
       body(() => {
         if (current === undefined) throw new Error('no store outside a test');
         return current;
-      });
+      }, dialect);
     });
   }
 }
