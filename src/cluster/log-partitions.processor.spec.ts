@@ -7,7 +7,6 @@ import type { ContainerStates } from '#src/state/container-states.port.js';
 import { PartitionFence } from '#src/storage/partition-fence.js';
 import type { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
-import type { DecidedEffects } from './decided-effects.js';
 import { LogPartitionsProcessor } from './log-partitions.processor.js';
 
 const PARTITIONS = 4;
@@ -15,8 +14,6 @@ const PARTITIONS = 4;
 /** A log whose reads have come to `readThrough[p]`, handing over `entries[p]`; it records what it is told to forget. */
 class RecordingLog extends InputLogReader {
   readonly forgotten: string[] = [];
-  /** Per partition, the handler its read hands entries to: a test hands more later. */
-  readonly handlers = new Map<number, LogEntryHandler>();
   constructor(
     private readonly readThrough: Record<number, number>,
     private readonly entries: Record<number, number[]>,
@@ -25,7 +22,6 @@ class RecordingLog extends InputLogReader {
   }
   read(after: ReadonlyMap<number, number>, onEntry: LogEntryHandler): Promise<LogTail> {
     const [partition] = [...after.keys()];
-    this.handlers.set(partition, onEntry);
     for (const position of this.entries[partition] ?? [])
       onEntry({
         containerId: '',
@@ -51,42 +47,20 @@ class RecordingLog extends InputLogReader {
   }
 }
 
-/** An entry of `partition` at `position`, as the log hands it. */
-const entryAt = (partition: number, position: number) => ({
-  containerId: '',
-  deviceId: '',
-  topic: 't',
-  payload: Buffer.alloc(0),
-  receivedAt: 0,
-  partition,
-  position,
-});
-
-/**
- * The processor on `log`, with a checkpoint that runs `duringCheckpoint` and succeeds; `steps`
- * records the positions consumed and the checkpoints, in order; `effects` says when the effects
- * decided so far are stored.
- */
+/** The processor on `log`, with a checkpoint that runs `duringCheckpoint` and succeeds. */
 function processorOn(
   log: RecordingLog,
   duringCheckpoint: (p: LogPartitionsProcessor) => Promise<void> = () => Promise.resolve(),
-  steps: string[] = [],
-  effects: () => Promise<void> = () => Promise.resolve(),
 ) {
   const checkpoint = {
     usePartitionPositions: () => {},
     restorePositions: () => Promise.resolve(),
     restoredPosition: () => 0,
-    checkpoint: () => {
-      steps.push('checkpoint');
-      return duringCheckpoint(processor).then(() => true);
-    },
+    checkpoint: () => duringCheckpoint(processor).then(() => true),
   } as unknown as StateCheckpoint;
   const states = { restore: () => Promise.resolve(), release: () => {} } as unknown as ContainerStates;
   const writer = { flush: () => Promise.resolve() } as unknown as TelemetryWriter;
-  const consumer = {
-    consume: (_topic: string, _payload: Buffer, position: number) => steps.push(String(position)),
-  } as unknown as IngestionConsumer;
+  const consumer = { consume: () => {} } as unknown as IngestionConsumer;
   const processor = new LogPartitionsProcessor(
     log,
     consumer,
@@ -95,12 +69,6 @@ function processorOn(
     checkpoint,
     writer,
     new PartitionFence(),
-    {
-      stored: () => {
-        steps.push('effects');
-        return effects();
-      },
-    } as unknown as DecidedEffects,
   );
   return processor;
 }
@@ -148,46 +116,5 @@ describe(LogPartitionsProcessor.name, () => {
     await processor.acquired([0, 1, 2], epochs([0, 1, 2]));
     await processor.settle();
     assert.ok(!log.forgotten.some((f) => f.startsWith('0@')), log.forgotten.join(', '));
-  });
-
-  it('checkpoints once the effects are stored, and applies what is read meanwhile only after', async () => {
-    const log = new RecordingLog(READ_THROUGH, ENTRIES);
-    const steps: string[] = [];
-    let storeEffects = () => {};
-    const effects = () => new Promise<void>((resolve) => (storeEffects = resolve));
-    const processor = processorOn(
-      log,
-      // Read during the checkpoint: the state it writes must not reflect it.
-      () => Promise.resolve(log.handlers.get(1)!(entryAt(1, 11))),
-      steps,
-      effects,
-    );
-    await processor.acquired([0, 1], epochs([0, 1]));
-    const settled = processor.settle();
-    await new Promise((resolve) => setImmediate(resolve));
-    // Read while the effects are written: held too.
-    log.handlers.get(0)!(entryAt(0, 10));
-    storeEffects();
-    await settled;
-    assert.deepEqual(steps, ['2', '5', '9', '3', 'effects', 'checkpoint', '10', '11']);
-    assert.deepEqual(log.forgotten, ['0@9', '1@3']);
-  });
-
-  it('drops what was held of a partition lost meanwhile: its new owner reads it', async () => {
-    const log = new RecordingLog(READ_THROUGH, ENTRIES);
-    const steps: string[] = [];
-    const processor = processorOn(
-      log,
-      (p) => {
-        log.handlers.get(0)!(entryAt(0, 10));
-        log.handlers.get(1)!(entryAt(1, 11));
-        p.lost([0]);
-        return Promise.resolve();
-      },
-      steps,
-    );
-    await processor.acquired([0, 1], epochs([0, 1]));
-    await processor.settle();
-    assert.ok(steps.includes('11') && !steps.includes('10'), steps.join(', '));
   });
 });

@@ -9,13 +9,6 @@ import { ContainerStates } from '#src/state/container-states.port.js';
 import { PartitionFence } from '#src/storage/partition-fence.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
-import { DecidedEffects } from './decided-effects.js';
-
-/**
- * Longest a settle waits for the readings and effects decided so far to be stored, ms, reads held
- * meanwhile: past it, no checkpoint this time (PostgreSQL slow or away), and the reads go on.
- */
-const STORED_WAIT_MS = 2_000;
 
 /**
  * A cluster processor's partitions, as their leases come and go (ARCHITECTURE.md §9): each owned
@@ -33,8 +26,7 @@ const STORED_WAIT_MS = 2_000;
  *   processor may own them). A write of theirs fenced (`PartitionFence`) is a loss too.
  *
  * {@link settle} runs the same store-checkpoint-forget step for every owned partition; the
- * intake calls it every checkpoint period. A checkpoint never covers an effect PostgreSQL lacks
- * (`DecidedEffects`): the reads are held while it is written.
+ * intake calls it every checkpoint period.
  */
 @Injectable()
 export class LogPartitionsProcessor implements PartitionLeaseListener {
@@ -48,10 +40,6 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   private forgottenAll: LogPosition = 0;
   /** Counts the changes of the partitions owned: a settle forgets all only if none came between. */
   private ownershipChanges = 0;
-  /** Entries read while a settle holds the reads ({@link settle}), applied once it is done. */
-  private held: LoggedEntry[] = [];
-  /** Settles holding the reads now. */
-  private holds = 0;
 
   constructor(
     private readonly reader: InputLogReader,
@@ -61,7 +49,6 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     private readonly checkpoint: StateCheckpoint,
     private readonly writer: TelemetryWriter,
     private readonly fence: PartitionFence,
-    private readonly effects: DecidedEffects,
   ) {
     // `handle` applies an entry before it returns: what `delivered` says is in the state.
     checkpoint.usePartitionPositions(() => this.delivered);
@@ -128,10 +115,11 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
    */
   async settle(partitions: readonly number[] = [...this.delivered.keys()]): Promise<void> {
     const changes = this.ownershipChanges;
-    // Before the hold: what is read past this is held, neither applied nor covered.
     const readThrough = this.readsEverything(partitions) ? await this.readThrough() : 0;
     const covered = partitions.map((p) => [p, this.delivered.get(p) ?? 0] as const);
-    if (!(await this.checkpointHolding())) return;
+    await this.writer.flush();
+    // A failed checkpoint (logged) vouches for nothing: the log keeps it for a new owner.
+    if (!(await this.checkpoint.checkpoint())) return;
     // Lost or taken in between, a partition's checkpoint may not cover its reads up to there.
     if (readThrough > this.forgottenAll && changes === this.ownershipChanges && this.ownership.ownsAll) {
       await this.reader.forgetAll(readThrough);
@@ -145,39 +133,6 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
       await this.reader.forget(p, position);
       this.forgotten.set(p, position);
     }
-  }
-
-  /**
-   * Writes a checkpoint once the readings and the effects decided from them (alert changes,
-   * shipment transitions, journey events) are stored, with the reads held from before that wait
-   * until the checkpoint is written: the state it writes then explains no effect PostgreSQL lacks.
-   * A processor killed after it and never started again leaves nothing in its outboxes that a new
-   * owner, restoring that state, would not decide again. Resolves false when nothing was
-   * checkpointed (logged): the log keeps everything for a new owner.
-   */
-  private async checkpointHolding(): Promise<boolean> {
-    this.holds++;
-    try {
-      let timeout: NodeJS.Timeout | undefined;
-      const late = new Promise<false>((resolve) => (timeout = setTimeout(resolve, STORED_WAIT_MS, false)));
-      const stored = Promise.all([this.writer.flush(), this.effects.stored()]).then(() => true);
-      const inTime = await Promise.race([stored, late]);
-      clearTimeout(timeout);
-      if (!inTime) {
-        this.logger.warn(`Readings or their effects not stored within ${STORED_WAIT_MS} ms: no checkpoint now`);
-        return false;
-      }
-      return await this.checkpoint.checkpoint();
-    } finally {
-      if (--this.holds === 0) this.applyHeld();
-    }
-  }
-
-  /** Applies what was read during the hold, in order: of the partitions still read here. */
-  private applyHeld(): void {
-    const held = this.held;
-    this.held = [];
-    for (const entry of held) this.apply(entry);
   }
 
   /** Whether `partitions` are every partition, each owned and read here. */
@@ -196,11 +151,6 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   }
 
   private handle(entry: LoggedEntry): void {
-    if (this.holds > 0) this.held.push(entry);
-    else this.apply(entry);
-  }
-
-  private apply(entry: LoggedEntry): void {
     this.delivered.set(entry.partition, entry.position);
     this.consumer.consume(entry.topic, entry.payload, entry.position);
   }
@@ -208,9 +158,6 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   private async stopReading(partitions: readonly number[]): Promise<void> {
     const tails = partitions.map((p) => this.tails.get(p)).filter((t) => t !== undefined);
     for (const p of partitions) this.tails.delete(p);
-    // Read during a hold and not applied: whoever reads them next reads them from the log again.
-    const stopped = new Set(partitions);
-    this.held = this.held.filter((entry) => !stopped.has(entry.partition));
     await Promise.all(tails.map((t) => t.stop()));
   }
 }

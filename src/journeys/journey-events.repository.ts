@@ -136,6 +136,11 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
     while (this.writing !== undefined) await this.writing;
   }
 
+  /** Whether events queued are not stored yet (PostgreSQL behind; on SQLite until the flush). */
+  get waiting(): boolean {
+    return this.pending.length > 0 || this.writing !== undefined;
+  }
+
   get open(): boolean {
     return this.sqlite.connection.open;
   }
