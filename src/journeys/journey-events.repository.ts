@@ -51,6 +51,8 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
   private outbox?: JourneyEventOutbox;
   private storedThrough = 0;
   private writing: Promise<void> | undefined;
+  /** Called at the next {@link flush} ({@link storedAll}). */
+  private flushWaiters: (() => void)[] = [];
   private stopping = false;
 
   constructor(
@@ -89,6 +91,8 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    // After the rows are in the outbox and being written (a closed file: nothing more will be).
+    for (const flushed of this.flushWaiters.splice(0)) queueMicrotask(flushed);
     if (this.pending.length === 0 || !this.sqlite.connection.open) return;
     const rows = this.pending.map(toRow);
     this.pending = [];
@@ -132,7 +136,9 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
    * explains an event only this node's outbox holds.
    */
   async storedAll(): Promise<void> {
-    this.flush();
+    // The queue's own flush, within 100 ms: forced here, every significant fix would cost an
+    // outbox transaction and an INSERT of its own.
+    if (this.pending.length > 0) await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
     while (this.writing !== undefined) await this.writing;
   }
 
