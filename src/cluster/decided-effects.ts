@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { AlertLifecycleService } from '#src/alerts/alert-lifecycle.service.js';
 import { AlertWriter } from '#src/alerts/alert-writer.service.js';
+import { partitionOf } from '#src/contracts/partition.js';
 import { JourneyEventsRepository } from '#src/journeys/journey-events.repository.js';
 import { JourneyStateStore } from '#src/journeys/journey-state.store.js';
 import { RuleStateStore } from '#src/rules/rule-state.store.js';
@@ -29,6 +31,7 @@ export class DecidedEffects {
     ruleStates: RuleStateStore,
     journeyStates: JourneyStateStore,
     checkpoint: StateCheckpoint,
+    private readonly alertLifecycle: AlertLifecycleService,
   ) {
     // Nothing waiting (the common case): the state is written at once, as on one node.
     const pending = () => (this.waiting ? this.stored() : undefined);
@@ -36,6 +39,15 @@ export class DecidedEffects {
     journeyStates.writeAfter(pending);
     // A checkpoint writes the states changed since the last, with the positions they reflect.
     checkpoint.register({ writeBehind: () => this.stored() }, true);
+  }
+
+  /**
+   * Before partitions taken over are read: the alerts their last owner stored become the ones
+   * their rules update and clear here (memory held only those this node knew at its start).
+   */
+  takeOver(partitions: readonly number[], partitionCount: number): Promise<void> {
+    const taken = new Set(partitions);
+    return this.alertLifecycle.takeOver((containerId) => taken.has(partitionOf(containerId, partitionCount)));
   }
 
   /** Whether an effect decided is not stored yet. */

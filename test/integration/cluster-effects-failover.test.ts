@@ -168,3 +168,109 @@ describe('cluster: an alert decided by a processor killed for good while Postgre
     );
   });
 });
+
+describe('cluster: an alert stored by a processor killed for good, then cleared under its next owner', () => {
+  let cluster: ClusterHarness;
+  let admin: pg.Pool;
+  let edge: EdgeNode;
+  let api: EdgeNode;
+  let processing: EdgeNodes;
+  let processors: EdgeNode[];
+  let device: MqttClient | undefined;
+  const adminKey = `cv_test_${randomBytes(32).toString('base64url')}`;
+  const COOL_FROM = ALERT_AT + 2;
+  // chilled-4 clears after 10 min back under its maximum.
+  const END = COOL_FROM + 12;
+  const t0 = Math.floor(Date.now() / 60_000) * 60_000 - END * 60_000;
+  const temperatureAt = (m: number) => (m >= COOL_FROM ? 2 : CHILLED_EXCURSION.temperatureAt(m));
+
+  const request = async (path: string): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const send = async (m: number): Promise<void> => {
+    await device!.publishAsync(
+      deviceTelemetryTopic(DEVICE),
+      JSON.stringify({ ts: t0 + m * 60_000, temperature: temperatureAt(m) }),
+      { qos: 1 },
+    );
+    await waitFor(
+      `minute ${m} stored`,
+      async () =>
+        (
+          await admin.query('SELECT 1 FROM readings WHERE device_id = $1 AND measured_at = $2', [
+            DEVICE,
+            t0 + m * 60_000,
+          ])
+        ).rowCount === 1,
+      10_000,
+      50,
+    );
+  };
+  const alertRows = async (): Promise<{ status: string; openedAt: number }[]> => {
+    const { rows } = await admin.query<{ status: string; opened_at: string }>(
+      "SELECT status, opened_at FROM alerts WHERE container_id = $1 AND rule_id = 'temperature-high'",
+      [CONTAINER],
+    );
+    return rows.map((r) => ({ status: r.status, openedAt: (Number(r.opened_at) - t0) / 60_000 }));
+  };
+
+  before(async () => {
+    cluster = await ClusterHarness.start({
+      ...CHILLED_EXCURSION.env,
+      PARTITIONS: String(PARTITIONS),
+      CONVOI_ADMIN_KEY: adminKey,
+      STATE_CHECKPOINT_MS: String(CHECKPOINT_MS),
+    });
+    admin = cluster.admin;
+    api = await cluster.role('api').start();
+    await startChilledShipment(
+      (path, init) =>
+        fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        }).then(async (r) => ({ status: r.status, body: await r.json() })),
+      t0,
+    );
+    edge = await cluster.role('edge').start();
+    ({ group: processing, nodes: processors } = await cluster.startProcessors(2, PARTITIONS));
+    device = await mqtt.connectAsync(`mqtt://127.0.0.1:${edge.mqttPort}`, {
+      clientId: DEVICE,
+      clean: false,
+      reconnectPeriod: 200,
+    });
+  });
+  after(async () => {
+    await device?.endAsync(true);
+    await cluster?.dispose();
+  });
+
+  it('clears it when the excursion ends: the next owner holds the alerts its giver stored', async () => {
+    for (let m = 0; m <= ALERT_AT; m++) await send(m);
+    await waitFor('the alert stored', async () => (await alertRows()).length === 1, 10_000, 100);
+    // Its rule state follows the alert: a checkpoint or its own write brings it to PostgreSQL.
+    await delay(2 * CHECKPOINT_MS + 500);
+    const [holder] = (await lockHolders(admin, LOCK_SPACE.partition)).get(PARTITION) ?? [];
+    const owner = await processOfSession(admin, holder);
+    const killed = processors.find((p) => p.child.pid === owner);
+    assert.ok(killed !== undefined, `partition ${PARTITION} is held by a processor (pid ${owner})`);
+    await processing.kill(killed);
+    await cluster.soleHolderAfter(PARTITIONS, Date.now(), TAKEOVER_MS + 5000);
+
+    for (let m = ALERT_AT + 1; m <= END; m++) await send(m);
+    const cleared = await waitFor(
+      'the alert cleared',
+      async () => {
+        const rows = await alertRows();
+        return rows.every((r) => r.status === 'cleared') && rows;
+      },
+      10_000,
+      100,
+    ).catch(() => alertRows());
+    assert.deepEqual(cleared, [{ status: 'cleared', openedAt: ALERT_AT }], 'one alert, cleared by the next owner');
+    const { body } = await request(`/alerts?containerId=${CONTAINER}&status=active`);
+    assert.deepEqual(body.items, [], 'no active alert left');
+  });
+});
