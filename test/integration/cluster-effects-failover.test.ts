@@ -269,7 +269,11 @@ describe('cluster: an alert stored by a processor killed for good, then cleared 
       10_000,
       100,
     ).catch(() => alertRows());
-    assert.deepEqual(cleared, [{ status: 'cleared', openedAt: ALERT_AT }], 'one alert, cleared by the next owner');
+    assert.deepEqual(
+      cleared,
+      [{ status: 'cleared', openedAt: ALERT_AT }],
+      'one alert, cleared by the next owner',
+    );
     const { body } = await request(`/alerts?containerId=${CONTAINER}&status=active`);
     assert.deepEqual(body.items, [], 'no active alert left');
   });
