@@ -124,7 +124,10 @@ export class RuleStateStore {
     const stored = this.effectsStored?.();
     if (stored === undefined) this.states.writeNow(state, Slot.Rules);
     // Released meanwhile (its partition given or lost), the state is no longer this node's to write.
-    else void stored.then(() => this.states.get(containerId) === state && this.states.writeNow(state, Slot.Rules));
+    else
+      void stored.then(
+        () => this.states.get(containerId) === state && this.states.writeNow(state, Slot.Rules),
+      );
   }
 
   /** Writes every changed state now, in one transaction (tests). */
