@@ -19,6 +19,17 @@ export class ActiveAlerts {
     for (const alert of alerts) this.follow(alert);
   }
 
+  /**
+   * Holds `alerts` (the store's active ones) for the containers `isTaken` says, instead of what it
+   * held of them: a cluster processor taking partitions over takes the alerts their last owner
+   * stored (ARCHITECTURE.md §9).
+   */
+  replaceOf(isTaken: (containerId: string) => boolean, alerts: readonly Alert[]): void {
+    for (const alert of [...this.byId.values()])
+      if (isTaken(alert.containerId)) this.follow({ ...alert, status: 'cleared' });
+    for (const alert of alerts) if (isTaken(alert.containerId)) this.follow(alert);
+  }
+
   of(containerId: string, ruleId: string): Alert | undefined {
     return this.byRule.get(keyOf(containerId, ruleId));
   }

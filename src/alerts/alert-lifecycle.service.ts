@@ -48,6 +48,16 @@ export class AlertLifecycleService implements OnModuleInit {
     this.active.replace(await this.repository.active());
   }
 
+  /**
+   * Cluster mode: this node's memory takes the active alerts the store has of the containers
+   * `isTaken` says (partitions taken over): the rules there go on from the states their last owner
+   * stored, and its alerts are the ones they update and clear. This node's own changes first.
+   */
+  async takeOver(isTaken: (containerId: string) => boolean): Promise<void> {
+    await this.writer.flush();
+    this.active.replaceOf(isTaken, await this.repository.active());
+  }
+
   onRuleEvent(event: RuleEvent): void {
     const { outcome } = event;
     const active = this.active.of(event.containerId, event.rule.id);

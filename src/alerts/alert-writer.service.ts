@@ -64,6 +64,11 @@ export class AlertWriter {
     this.draining ??= this.drain();
   }
 
+  /** Whether changes recorded are not stored yet (PostgreSQL, written behind). */
+  get waiting(): boolean {
+    return this.queue.length > 0;
+  }
+
   /** Resolves once every change recorded so far is stored (at once on SQLite). */
   flush(): Promise<void> {
     const last = this.queue.at(-1);

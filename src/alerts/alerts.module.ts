@@ -37,6 +37,6 @@ import { AlertBrokerConfig, AlertWebhookConfig } from './alerts.config.js';
     WebhookNotifier,
     ShipmentEndAlertsService,
   ],
-  exports: [AlertLifecycleService, AlertsService],
+  exports: [AlertLifecycleService, AlertsService, AlertWriter],
 })
 export class AlertsModule {}

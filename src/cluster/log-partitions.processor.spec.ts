@@ -7,6 +7,7 @@ import type { ContainerStates } from '#src/state/container-states.port.js';
 import { PartitionFence } from '#src/storage/partition-fence.js';
 import type { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+import type { DecidedEffects } from './decided-effects.js';
 import { LogPartitionsProcessor } from './log-partitions.processor.js';
 
 const PARTITIONS = 4;
@@ -69,6 +70,7 @@ function processorOn(
     checkpoint,
     writer,
     new PartitionFence(),
+    { takeOver: () => Promise.resolve() } as unknown as DecidedEffects,
   );
   return processor;
 }

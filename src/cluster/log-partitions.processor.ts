@@ -9,6 +9,7 @@ import { ContainerStates } from '#src/state/container-states.port.js';
 import { PartitionFence } from '#src/storage/partition-fence.js';
 import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
+import { DecidedEffects } from './decided-effects.js';
 
 /**
  * A cluster processor's partitions, as their leases come and go (ARCHITECTURE.md §9): each owned
@@ -49,6 +50,7 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     private readonly checkpoint: StateCheckpoint,
     private readonly writer: TelemetryWriter,
     private readonly fence: PartitionFence,
+    private readonly effects: DecidedEffects,
   ) {
     // `handle` applies an entry before it returns: what `delivered` says is in the state.
     checkpoint.usePartitionPositions(() => this.delivered);
@@ -60,7 +62,12 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     this.fence.hold(epochs);
     try {
       // What the giver checkpointed: its states and, per partition, the position they reflect.
-      await Promise.all([this.states.restore(partitions), this.checkpoint.restorePositions(partitions)]);
+      // And the alerts it stored: its rules' states go on with them (`DecidedEffects.takeOver`).
+      await Promise.all([
+        this.states.restore(partitions),
+        this.checkpoint.restorePositions(partitions),
+        this.effects.takeOver(partitions, this.ownership.partitions),
+      ]);
       this.ownership.take(partitions);
       for (const p of partitions) {
         const from = Math.max(this.checkpoint.restoredPosition(p), this.forgotten.get(p) ?? 0);

@@ -32,4 +32,27 @@ export const JOURNEY_EVENTS_MIGRATIONS: readonly StoreMigration[] = [
       `,
     },
   },
+  {
+    version: 2,
+    description: 'one row per journey event: a replayed reading adds no second one',
+    // A reading replayed (a new partition owner from its checkpoint, a crash between an event and
+    // the state it explains) concludes the same event again, equal column for column. The key is
+    // what tells two events of a container apart; rows stored twice before are dropped first.
+    up: {
+      sqlite: `
+        DELETE FROM journey_events WHERE id NOT IN (
+          SELECT min(id) FROM journey_events
+          GROUP BY container_id, type, at, ifnull(site_id, ''), ifnull(detail, ''));
+        CREATE UNIQUE INDEX journey_events_once
+          ON journey_events(container_id, type, at, ifnull(site_id, ''), ifnull(detail, ''));
+      `,
+      postgres: `
+        DELETE FROM journey_events WHERE id NOT IN (
+          SELECT min(id) FROM journey_events
+          GROUP BY container_id, type, at, coalesce(site_id, ''), coalesce(detail, ''));
+        CREATE UNIQUE INDEX journey_events_once
+          ON journey_events(container_id, type, at, coalesce(site_id, ''), coalesce(detail, ''));
+      `,
+    },
+  },
 ];

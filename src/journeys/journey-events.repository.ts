@@ -7,7 +7,6 @@ import { JourneyEventOutbox } from './journey-event.outbox.js';
 import { JOURNEY_EVENTS_MIGRATIONS, JOURNEY_EVENTS_SCOPE } from './journey-events.migrations.js';
 import {
   insertEvents,
-  insertMissingEvents,
   JOURNEY_EVENT_COLUMNS,
   JourneyEventsTable,
   toRow,
@@ -51,9 +50,9 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
   /** PostgreSQL: the outbox; its rows through `storedThrough` are in PostgreSQL. */
   private outbox?: JourneyEventOutbox;
   private storedThrough = 0;
-  /** Rows through this id were left by an earlier run: PostgreSQL may hold some of them already. */
-  private leftThrough = 0;
   private writing: Promise<void> | undefined;
+  /** Called at the next {@link flush} ({@link storedAll}). */
+  private flushWaiters: (() => void)[] = [];
   private stopping = false;
 
   constructor(
@@ -75,8 +74,7 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
       return;
     }
     this.outbox = new JourneyEventOutbox(this.sqlite);
-    this.leftThrough = this.outbox.lastId();
-    if (this.leftThrough > 0) {
+    if (this.outbox.lastId() > 0) {
       this.logger.log('Storing the journey events a previous run left in the outbox');
       this.startWriting();
     }
@@ -93,6 +91,8 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    // After the rows are in the outbox and being written (a closed file: nothing more will be).
+    for (const flushed of this.flushWaiters.splice(0)) queueMicrotask(flushed);
     if (this.pending.length === 0 || !this.sqlite.connection.open) return;
     const rows = this.pending.map(toRow);
     this.pending = [];
@@ -130,6 +130,23 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
     return this.table.crossings(from, to, limit);
   }
 
+  /**
+   * Resolves once every event queued so far is in the store, however long PostgreSQL takes: a
+   * partition's checkpoint waits for this (ARCHITECTURE.md §9), so that no state it writes
+   * explains an event only this node's outbox holds.
+   */
+  async storedAll(): Promise<void> {
+    // The queue's own flush, within 100 ms: forced here, every significant fix would cost an
+    // outbox transaction and an INSERT of its own.
+    if (this.pending.length > 0) await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    while (this.writing !== undefined) await this.writing;
+  }
+
+  /** Whether events queued are not stored yet (PostgreSQL behind; on SQLite until the flush). */
+  get waiting(): boolean {
+    return this.pending.length > 0 || this.writing !== undefined;
+  }
+
   get open(): boolean {
     return this.sqlite.connection.open;
   }
@@ -162,24 +179,20 @@ export class JourneyEventsRepository implements OnModuleInit, BeforeApplicationS
   private async writeBehind(): Promise<void> {
     const outbox = this.outbox;
     if (outbox === undefined) return;
-    let retried = false;
     for (;;) {
       const page = outbox.after(this.storedThrough, PG_BATCH);
       if (page.length === 0) return;
       const rows = page.map((p) => p.row);
       const last = page[page.length - 1].id;
       try {
-        // A retried page, or one an earlier run left, may be in PostgreSQL already.
-        if (retried || page[0].id <= this.leftThrough) await insertMissingEvents(this.db, rows);
-        else await insertEvents(this.db, rows).execute();
+        // A retried page, or one an earlier run left, may be in PostgreSQL already: skipped there.
+        await insertEvents(this.db, rows).execute();
       } catch (error) {
         this.logger.warn(`Journey events not stored in PostgreSQL, retrying: ${(error as Error).message}`);
         if (this.stopping) return;
-        retried = true;
         await new Promise((resolve) => setTimeout(resolve, PG_RETRY_MS));
         continue;
       }
-      retried = false;
       this.storedThrough = last;
       outbox.doneThrough(last);
     }

@@ -31,30 +31,17 @@ export const JOURNEY_EVENT_COLUMNS: readonly (keyof JourneyEventRow)[] = [
   'detail',
 ];
 
-/** The insert of events, one query for both stores. */
-export function insertEvents(db: Kysely<JourneyEventsTables>, rows: readonly JourneyEventRow[]) {
-  return db.insertInto('journey_events').values([...rows]);
-}
-
 /**
- * Inserts those of `rows` no equal row is stored for: a batch written again after a crash or a
- * lost answer (PostgreSQL may have committed it) is not doubled. Row by row: only such batches.
+ * The insert of events, one query for both stores. An event stored already (its key,
+ * `journey_events_once`: container, type, time, site, detail) is skipped: a reading replayed by a
+ * partition's new owner or after a crash, or a batch written again after a lost answer, concludes
+ * the same events and is not doubled.
  */
-export async function insertMissingEvents(
-  db: Kysely<JourneyEventsTables>,
-  rows: readonly JourneyEventRow[],
-): Promise<void> {
-  for (const row of rows) {
-    const same = await db
-      .selectFrom('journey_events')
-      .select('id')
-      .where((eb) =>
-        eb.and(JOURNEY_EVENT_COLUMNS.map((c) => (row[c] === null ? eb(c, 'is', null) : eb(c, '=', row[c])))),
-      )
-      .limit(1)
-      .executeTakeFirst();
-    if (same === undefined) await insertEvents(db, [row]).execute();
-  }
+export function insertEvents(db: Kysely<JourneyEventsTables>, rows: readonly JourneyEventRow[]) {
+  return db
+    .insertInto('journey_events')
+    .values([...rows])
+    .onConflict((oc) => oc.doNothing());
 }
 
 /** Reads of the journey event log, oldest first, each bounded by `limit`. */

@@ -220,4 +220,25 @@ describe(JourneyStateStore.name, () => {
     // the replay (the state then ignores the fix) never wrote.
     assert.equal(events, 1);
   });
+
+  it('writes a significant state once the effects decided are stored, when some wait (cluster)', async () => {
+    let storeEffects = () => {};
+    const stored = new Promise<void>((resolve) => (storeEffects = resolve));
+    const rows = () =>
+      (
+        db.connection
+          .prepare(
+            "SELECT count(*) AS n FROM container_states WHERE container_id = 'C4' AND journey IS NOT NULL",
+          )
+          .get() as { n: number }
+      ).n;
+    store.writeAfter(() => stored);
+    store.set({ ...initialJourneyState('C4'), lastFixAt: T }, true);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(rows(), 0, 'not ahead of the events it explains');
+    storeEffects();
+    await stored;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(rows(), 1);
+  });
 });

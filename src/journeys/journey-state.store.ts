@@ -35,6 +35,7 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
   private readonly routine = new Set<ContainerState>();
   private ticks = 0;
   private timer?: NodeJS.Timeout;
+  private effectsStored?: () => Promise<void> | undefined;
 
   constructor(
     private readonly states: ContainerStates,
@@ -72,7 +73,24 @@ export class JourneyStateStore implements OnModuleInit, BeforeApplicationShutdow
       return;
     }
     this.routine.delete(state);
-    this.states.writeSoon(state, Slot.Journey);
+    const stored = this.effectsStored?.();
+    if (stored === undefined) this.states.writeSoon(state, Slot.Journey);
+    // Released meanwhile (its partition given or lost), the state is no longer this node's to write.
+    else
+      void stored.then(
+        () => this.states.get(journey.containerId) === state && this.states.writeSoon(state, Slot.Journey),
+      );
+  }
+
+  /**
+   * Cluster mode: the journey events, shipment transitions and alert changes a fix concluded are
+   * written to PostgreSQL behind it, kept meanwhile in this node's own outboxes; `stored` says
+   * when they are in PostgreSQL (undefined: they are already). A state written before them, its
+   * processor killed for good, would tell the partition's next owner that a site was entered
+   * whose `enter` PostgreSQL never got, and the replayed fix would not conclude it again.
+   */
+  writeAfter(stored: () => Promise<void> | undefined): void {
+    this.effectsStored = stored;
   }
 
   /** Writes the changed states now, in one transaction (shutdown; tests). */

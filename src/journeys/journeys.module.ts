@@ -29,6 +29,6 @@ import { JourneysConfig } from './journeys.config.js';
     JourneyTracker,
     JourneyViewService,
   ],
-  exports: [JourneyEventsRepository, JourneySites, JourneyTracker, JourneyViewService],
+  exports: [JourneyEventsRepository, JourneySites, JourneyStateStore, JourneyTracker, JourneyViewService],
 })
 export class JourneysModule {}

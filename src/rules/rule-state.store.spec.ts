@@ -208,4 +208,24 @@ describe(RuleStateStore.name, () => {
     store.persistNow('C1', ['r']);
     assert.deepStrictEqual(JSON.parse(rows()[0].state), STATES[2][1]);
   });
+
+  it('writes a concluded state once the effects it decided are stored, when some wait (cluster)', async () => {
+    let storeEffects = () => {};
+    const stored = new Promise<void>((resolve) => (storeEffects = resolve));
+    store.writeAfter(() => stored);
+    store.of('C1').set('r', STATES[2][1]);
+    store.persistNow('C1', ['r']);
+    assert.deepStrictEqual(rows(), [], 'not ahead of the alert change it raised');
+    storeEffects();
+    await stored;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepStrictEqual(JSON.parse(rows()[0].state), STATES[2][1]);
+  });
+
+  it('writes a concluded state at once when no effect waits', () => {
+    store.writeAfter(() => undefined);
+    store.of('C1').set('r', STATES[2][1]);
+    store.persistNow('C1', ['r']);
+    assert.deepStrictEqual(JSON.parse(rows()[0].state), STATES[2][1]);
+  });
 });

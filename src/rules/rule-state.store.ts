@@ -66,6 +66,8 @@ export class ContainerRuleStates {
  */
 @Injectable()
 export class RuleStateStore {
+  private effectsStored?: () => Promise<void> | undefined;
+
   constructor(private readonly states: ContainerStates) {}
 
   /** The container's rule states (those stored were loaded at start). */
@@ -102,13 +104,30 @@ export class RuleStateStore {
   }
 
   /**
+   * Cluster mode: the alert changes a conclusion recorded are written to PostgreSQL behind it,
+   * kept meanwhile in this node's own outbox; `stored` says when they are in PostgreSQL
+   * (undefined: they are already). A state written before them, its processor killed for good,
+   * would tell the partition's next owner that an alert is raised that PostgreSQL never got.
+   */
+  writeAfter(stored: () => Promise<void> | undefined): void {
+    this.effectsStored = stored;
+  }
+
+  /**
    * Writes the container's rule states now: one of them just concluded something, so the alert
-   * and the state that raised it survive a crash together. `keys` (those that concluded) says
-   * there is something to write.
+   * and the state that raised it survive a crash together (the state after the alert:
+   * {@link writeAfter}). `keys` (those that concluded) says there is something to write.
    */
   persistNow(containerId: string, keys: readonly string[]): void {
     const state = this.states.get(containerId);
-    if (state !== undefined && keys.length > 0) this.states.writeNow(state, Slot.Rules);
+    if (state === undefined || keys.length === 0) return;
+    const stored = this.effectsStored?.();
+    if (stored === undefined) this.states.writeNow(state, Slot.Rules);
+    // Released meanwhile (its partition given or lost), the state is no longer this node's to write.
+    else
+      void stored.then(
+        () => this.states.get(containerId) === state && this.states.writeNow(state, Slot.Rules),
+      );
   }
 
   /** Writes every changed state now, in one transaction (tests). */

@@ -18,6 +18,6 @@ import { RulesConfig } from './rules.config.js';
     RuleStateStore,
     { provide: RuleSetSource, useClass: ProfileRuleSetSource },
   ],
-  exports: [RuleEngine],
+  exports: [RuleEngine, RuleStateStore],
 })
 export class RulesModule {}

@@ -116,6 +116,11 @@ export class ShipmentWriter implements OnModuleInit {
     });
   }
 
+  /** Whether writes are queued and not finished. */
+  get waiting(): boolean {
+    return this.queued.size > 0;
+  }
+
   /** Resolves once every write queued so far is finished. */
   async flush(): Promise<void> {
     let seen: Promise<unknown>;

@@ -25,6 +25,6 @@ import { ShipmentReferencesQuery } from './shipment-references.query.js';
     ShipmentsService,
     { provide: ShipmentReferences, useClass: ShipmentReferencesQuery },
   ],
-  exports: [ShipmentsService, ShipmentReferences],
+  exports: [ShipmentsService, ShipmentReferences, ShipmentWriter],
 })
 export class ShipmentsModule {}

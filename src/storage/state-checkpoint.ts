@@ -204,8 +204,13 @@ export class StateCheckpoint implements OnModuleInit, BeforeApplicationShutdown 
     if (this.stored > before) this.stored = before;
   }
 
-  register(participant: CheckpointParticipant): void {
-    this.participants.push(participant);
+  /**
+   * `first`: it runs before the others, the state stores: what it writes (the effects decided
+   * from the state, ARCHITECTURE.md §9) must be stored before any state that explains it.
+   */
+  register(participant: CheckpointParticipant, first = false): void {
+    if (first) this.participants.unshift(participant);
+    else this.participants.push(participant);
   }
 
   /**

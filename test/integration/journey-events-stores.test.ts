@@ -63,6 +63,24 @@ describeEachStore(JourneyEventsRepository.name, (current) => {
     assert.deepEqual(await restarted.byContainer('C2', T0, T0 + 10, 10), [EVENTS[3]]);
     assert.deepEqual(new JourneyEventOutbox(current().sqlite).after(0, 10), [], 'the outbox is empty');
   });
+
+  it('stores an event concluded again by a replayed reading once, and events apart by site or detail each', async () => {
+    // A partition's new owner replaying from its checkpoint, or a replay after a crash, concludes
+    // the crossing and the stop again, equal column for column (ARCHITECTURE.md §9).
+    for (const e of EVENTS) events.insert(e);
+    assert.equal((await events.byContainer('C1', T0, T0 + 10, 10)).length, 3);
+    for (const e of EVENTS) events.insert(e);
+    events.insert({ ...EVENTS[1], siteId: 'DC-DIJON' });
+    events.insert({ ...EVENTS[2], detail: 'exceeded' });
+    assert.deepEqual(await events.byContainer('C1', T0, T0 + 10, 10), [
+      EVENTS[0],
+      EVENTS[1],
+      { ...EVENTS[1], siteId: 'DC-DIJON' },
+      EVENTS[2],
+      { ...EVENTS[2], detail: 'exceeded' },
+    ]);
+    assert.deepEqual(await events.byContainer('C2', T0, T0 + 10, 10), [EVENTS[3]]);
+  });
 });
 
 describe(`${JourneyEventsRepository.name} while PostgreSQL is away`, () => {

@@ -1,0 +1,280 @@
+// Cluster mode (ARCHITECTURE.md §9), the effects a processor decides across a takeover by one that
+// never comes back: the alert of a chilled-4 excursion is raised by the processor of the
+// container's partition while PostgreSQL does not take alert writes (the test holds the alerts
+// table in SHARE mode), so the change waits in that processor's local outbox. Checkpoints go on
+// meanwhile. The processor is killed (SIGKILL) and never started again; the other takes the
+// partition over from its checkpoint. The alert is stored once, opened at the reading that raised
+// it: a checkpoint whose state says "raised" while the alert is only in the dead node's outbox
+// would have lost it (the new owner restores "raised" and never raises it again).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { partitionOf } from '#src/contracts/partition.js';
+import { deviceTelemetryTopic } from '#src/contracts/topics.js';
+import { LOCK_SPACE } from '#src/leases/advisory-lock.keys.js';
+import { ClusterHarness } from '#test/support/cluster-harness.js';
+import { CHILLED_EXCURSION, startChilledShipment } from '#test/support/chilled-excursion.js';
+import { EdgeNodes, type EdgeNode } from '#test/support/edge-nodes.js';
+import { lockHolders, processOfSession } from '#test/support/lease-participants.js';
+import { waitFor } from '#test/support/wait-for.js';
+
+const PARTITIONS = 16;
+const TAKEOVER_MS = 10_000;
+const CHECKPOINT_MS = 1000;
+const { device: DEVICE, container: CONTAINER, alertAt: ALERT_AT } = CHILLED_EXCURSION;
+const PARTITION = partitionOf(CONTAINER, PARTITIONS);
+const LAST = ALERT_AT + 3;
+
+describe('cluster: an alert decided by a processor killed for good while PostgreSQL held its write', () => {
+  let cluster: ClusterHarness;
+  let admin: pg.Pool;
+  let edge: EdgeNode;
+  let api: EdgeNode;
+  let processing: EdgeNodes;
+  let processors: EdgeNode[];
+  let device: MqttClient | undefined;
+  let locker: pg.PoolClient | undefined;
+  const adminKey = `cv_test_${randomBytes(32).toString('base64url')}`;
+  const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
+
+  const request = async (path: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const stored = async (): Promise<number[]> => {
+    const { rows } = await admin.query<{ measured_at: string }>(
+      'SELECT measured_at FROM readings WHERE device_id = $1 ORDER BY measured_at',
+      [DEVICE],
+    );
+    return rows.map((r) => (Number(r.measured_at) - t0) / 60_000);
+  };
+  const send = async (m: number): Promise<void> => {
+    await device!.publishAsync(
+      deviceTelemetryTopic(DEVICE),
+      JSON.stringify({ ts: t0 + m * 60_000, temperature: CHILLED_EXCURSION.temperatureAt(m) }),
+      { qos: 1 },
+    );
+    await waitFor(`minute ${m} stored`, async () => (await stored()).includes(m), 10_000, 50);
+  };
+  const checkpointed = async (): Promise<{ position: number; writtenAt: number } | undefined> => {
+    const { rows } = await admin.query<{ position: string; written_at: string }>(
+      "SELECT position, written_at FROM partition_checkpoint WHERE log = 'stream' AND partition = $1",
+      [PARTITION],
+    );
+    return rows[0] && { position: Number(rows[0].position), writtenAt: Number(rows[0].written_at) };
+  };
+  const checkpointAfter = (what: string, afterMs: number) =>
+    waitFor(
+      what,
+      async () => {
+        const row = await checkpointed();
+        return row !== undefined && row.writtenAt > afterMs && row;
+      },
+      15_000,
+      100,
+    );
+  const alertRows = async (): Promise<number[]> => {
+    const { rows } = await admin.query<{ opened_at: string }>(
+      "SELECT opened_at FROM alerts WHERE container_id = $1 AND rule_id = 'temperature-high'",
+      [CONTAINER],
+    );
+    return rows.map((r) => (Number(r.opened_at) - t0) / 60_000);
+  };
+
+  before(async () => {
+    cluster = await ClusterHarness.start({
+      ...CHILLED_EXCURSION.env,
+      PARTITIONS: String(PARTITIONS),
+      CONVOI_ADMIN_KEY: adminKey,
+      STATE_CHECKPOINT_MS: String(CHECKPOINT_MS),
+    });
+    admin = cluster.admin;
+    api = await cluster.role('api').start();
+    await startChilledShipment(request, t0);
+    edge = await cluster.role('edge').start();
+    ({ group: processing, nodes: processors } = await cluster.startProcessors(2, PARTITIONS));
+    device = await mqtt.connectAsync(`mqtt://127.0.0.1:${edge.mqttPort}`, {
+      clientId: DEVICE,
+      clean: false,
+      reconnectPeriod: 200,
+    });
+  });
+  after(async () => {
+    await locker?.query('ROLLBACK').catch(() => undefined);
+    locker?.release();
+    await device?.endAsync(true);
+    await cluster?.dispose();
+  });
+
+  it('stores the alert once, opened at the reading that raised it', async () => {
+    for (let m = 0; m < ALERT_AT; m++) await send(m);
+    const first = await checkpointAfter('a checkpoint of the partition', Date.now());
+    const before = await checkpointAfter('one covering the excursion under way', first.writtenAt);
+
+    // PostgreSQL takes no alert write from now on: it waits for the lock.
+    locker = await admin.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE alerts IN SHARE MODE');
+    await send(ALERT_AT);
+    // Checkpoints are due every second: give them three.
+    await delay(3 * CHECKPOINT_MS + 500);
+    const during = await checkpointed();
+    assert.deepEqual(await alertRows(), [], 'the alert is not stored while the table is locked');
+
+    const [holder] = (await lockHolders(admin, LOCK_SPACE.partition)).get(PARTITION) ?? [];
+    const owner = await processOfSession(admin, holder);
+    const killed = processors.find((p) => p.child.pid === owner);
+    assert.ok(killed !== undefined, `partition ${PARTITION} is held by a processor (pid ${owner})`);
+    await processing.kill(killed);
+    const killedAt = Date.now();
+    // The dead processor's write, still waiting for the lock, ends with its session, uncommitted.
+    await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%alerts%'",
+    );
+    await locker.query('COMMIT');
+    locker.release();
+    locker = undefined;
+
+    const takenOver = await cluster.soleHolderAfter(PARTITIONS, killedAt, TAKEOVER_MS + 5000);
+    assert.ok(takenOver <= TAKEOVER_MS, `partitions owned again ${takenOver} ms after the kill`);
+    for (let m = ALERT_AT + 1; m <= LAST; m++) await send(m);
+    const opened = await waitFor(
+      'the alert stored by the new owner',
+      async () => {
+        const rows = await alertRows();
+        return rows.length > 0 && rows;
+      },
+      10_000,
+      100,
+    ).catch(() => alertRows());
+    const after = await checkpointed();
+    process.stdout.write(
+      `# checkpointed position ${before.position} before the raise, ${during?.position} while the alert waited, ${after?.position} after; taken over in ${takenOver} ms\n`,
+    );
+    assert.deepEqual(opened, [ALERT_AT], 'one alert, opened at the reading that raised it');
+    // A moment for a second one to show.
+    await delay(1000);
+    assert.deepEqual(await alertRows(), [ALERT_AT], 'still one alert');
+    assert.deepEqual(
+      await stored(),
+      Array.from({ length: LAST + 1 }, (_, m) => m),
+      'every acknowledged reading stored, once',
+    );
+  });
+});
+
+describe('cluster: an alert stored by a processor killed for good, then cleared under its next owner', () => {
+  let cluster: ClusterHarness;
+  let admin: pg.Pool;
+  let edge: EdgeNode;
+  let api: EdgeNode;
+  let processing: EdgeNodes;
+  let processors: EdgeNode[];
+  let device: MqttClient | undefined;
+  const adminKey = `cv_test_${randomBytes(32).toString('base64url')}`;
+  const COOL_FROM = ALERT_AT + 2;
+  // chilled-4 clears after 10 min back under its maximum.
+  const END = COOL_FROM + 12;
+  const t0 = Math.floor(Date.now() / 60_000) * 60_000 - END * 60_000;
+  const temperatureAt = (m: number) => (m >= COOL_FROM ? 2 : CHILLED_EXCURSION.temperatureAt(m));
+
+  const request = async (path: string): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const send = async (m: number): Promise<void> => {
+    await device!.publishAsync(
+      deviceTelemetryTopic(DEVICE),
+      JSON.stringify({ ts: t0 + m * 60_000, temperature: temperatureAt(m) }),
+      { qos: 1 },
+    );
+    await waitFor(
+      `minute ${m} stored`,
+      async () =>
+        (
+          await admin.query('SELECT 1 FROM readings WHERE device_id = $1 AND measured_at = $2', [
+            DEVICE,
+            t0 + m * 60_000,
+          ])
+        ).rowCount === 1,
+      10_000,
+      50,
+    );
+  };
+  const alertRows = async (): Promise<{ status: string; openedAt: number }[]> => {
+    const { rows } = await admin.query<{ status: string; opened_at: string }>(
+      "SELECT status, opened_at FROM alerts WHERE container_id = $1 AND rule_id = 'temperature-high'",
+      [CONTAINER],
+    );
+    return rows.map((r) => ({ status: r.status, openedAt: (Number(r.opened_at) - t0) / 60_000 }));
+  };
+
+  before(async () => {
+    cluster = await ClusterHarness.start({
+      ...CHILLED_EXCURSION.env,
+      PARTITIONS: String(PARTITIONS),
+      CONVOI_ADMIN_KEY: adminKey,
+      STATE_CHECKPOINT_MS: String(CHECKPOINT_MS),
+    });
+    admin = cluster.admin;
+    api = await cluster.role('api').start();
+    await startChilledShipment(
+      (path, init) =>
+        fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        }).then(async (r) => ({ status: r.status, body: await r.json() })),
+      t0,
+    );
+    edge = await cluster.role('edge').start();
+    ({ group: processing, nodes: processors } = await cluster.startProcessors(2, PARTITIONS));
+    device = await mqtt.connectAsync(`mqtt://127.0.0.1:${edge.mqttPort}`, {
+      clientId: DEVICE,
+      clean: false,
+      reconnectPeriod: 200,
+    });
+  });
+  after(async () => {
+    await device?.endAsync(true);
+    await cluster?.dispose();
+  });
+
+  it('clears it when the excursion ends: the next owner holds the alerts its giver stored', async () => {
+    for (let m = 0; m <= ALERT_AT; m++) await send(m);
+    await waitFor('the alert stored', async () => (await alertRows()).length === 1, 10_000, 100);
+    // Its rule state follows the alert: a checkpoint or its own write brings it to PostgreSQL.
+    await delay(2 * CHECKPOINT_MS + 500);
+    const [holder] = (await lockHolders(admin, LOCK_SPACE.partition)).get(PARTITION) ?? [];
+    const owner = await processOfSession(admin, holder);
+    const killed = processors.find((p) => p.child.pid === owner);
+    assert.ok(killed !== undefined, `partition ${PARTITION} is held by a processor (pid ${owner})`);
+    await processing.kill(killed);
+    await cluster.soleHolderAfter(PARTITIONS, Date.now(), TAKEOVER_MS + 5000);
+
+    for (let m = ALERT_AT + 1; m <= END; m++) await send(m);
+    const cleared = await waitFor(
+      'the alert cleared',
+      async () => {
+        const rows = await alertRows();
+        return rows.every((r) => r.status === 'cleared') && rows;
+      },
+      10_000,
+      100,
+    ).catch(() => alertRows());
+    assert.deepEqual(
+      cleared,
+      [{ status: 'cleared', openedAt: ALERT_AT }],
+      'one alert, cleared by the next owner',
+    );
+    const { body } = await request(`/alerts?containerId=${CONTAINER}&status=active`);
+    assert.deepEqual(body.items, [], 'no active alert left');
+  });
+});
