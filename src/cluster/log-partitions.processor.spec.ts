@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { defaultConfig } from '#src/app-settings.js';
+import { ManualClock } from '#src/common/clock.js';
 import type { IngestionConsumer } from '#src/ingestion/ingestion.consumer.js';
 import { InputLogReader, type LogEntryHandler, type LogTail } from '#src/log/input-log.port.js';
 import { PartitionOwnership } from '#src/partitions/partition-ownership.js';
 import type { ContainerStates } from '#src/state/container-states.port.js';
 import { PartitionFence } from '#src/storage/partition-fence.js';
-import type { StateCheckpoint } from '#src/storage/state-checkpoint.js';
+import { SqliteDatabase } from '#src/storage/sqlite-database.js';
+import { StateCheckpoint } from '#src/storage/state-checkpoint.js';
 import type { TelemetryWriter } from '#src/telemetry/telemetry.ports.js';
 import type { DecidedEffects } from './decided-effects.js';
 import { LogPartitionsProcessor } from './log-partitions.processor.js';
@@ -55,6 +61,7 @@ function processorOn(
 ) {
   const checkpoint = {
     usePartitionPositions: () => {},
+    register: () => {},
     restorePositions: () => Promise.resolve(),
     restoredPosition: () => 0,
     checkpoint: () => duringCheckpoint(processor).then(() => true),
@@ -118,5 +125,53 @@ describe(LogPartitionsProcessor.name, () => {
     await processor.acquired([0, 1, 2], epochs([0, 1, 2]));
     await processor.settle();
     assert.ok(!log.forgotten.some((f) => f.startsWith('0@')), log.forgotten.join(', '));
+  });
+
+  it("stores the readings handed to the writer before any checkpoint stores their positions, the timer's too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-partitions-flush-'));
+    const sqlite = new SqliteDatabase(defaultConfig({ DATA_DIR: dir }));
+    const checkpoint = new StateCheckpoint(
+      sqlite,
+      new ManualClock(Date.UTC(2026, 11, 8)),
+      PartitionOwnership.all(PARTITIONS),
+    );
+    void checkpoint.onModuleInit(); // on SQLite, opened before it returns
+    // The first flush waits until the test lets it end; the next ones (shutdown's) end at once.
+    let stored: (() => void) | undefined;
+    const writer = {
+      flush: () =>
+        stored === undefined ? new Promise<void>((resolve) => (stored = resolve)) : Promise.resolve(),
+    } as unknown as TelemetryWriter;
+    const processor = new LogPartitionsProcessor(
+      new RecordingLog(READ_THROUGH, ENTRIES),
+      { consume: () => {} } as unknown as IngestionConsumer,
+      PartitionOwnership.of(PARTITIONS, []),
+      { restore: () => Promise.resolve(), release: () => {} } as unknown as ContainerStates,
+      checkpoint,
+      writer,
+      new PartitionFence(),
+      { takeOver: () => Promise.resolve() } as unknown as DecidedEffects,
+    );
+    const positions = () =>
+      sqlite.connection
+        .prepare('SELECT partition, position FROM partition_checkpoint ORDER BY partition')
+        .all();
+    try {
+      await processor.acquired([0, 1], epochs([0, 1]));
+      // What the checkpoint's timer runs, outside any settle.
+      const written = checkpoint.checkpoint();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(positions(), [], 'no position stored while the writer holds its readings');
+      stored?.();
+      assert.equal(await written, true);
+      assert.deepEqual(positions(), [
+        { partition: 0, position: 9 },
+        { partition: 1, position: 3 },
+      ]);
+    } finally {
+      await checkpoint.beforeApplicationShutdown().catch(() => undefined);
+      await sqlite.onApplicationShutdown();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

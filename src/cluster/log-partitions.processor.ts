@@ -54,6 +54,10 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   ) {
     // `handle` applies an entry before it returns: what `delivered` says is in the state.
     checkpoint.usePartitionPositions(() => this.delivered);
+    // Every checkpoint, the checkpoint's own timer's as well as a settle's, first stores the
+    // readings handed to the writer: a partition's new owner reads the log only past the stored
+    // position, so a position stored ahead of its readings would lose them with this process.
+    checkpoint.register({ writeBehind: () => this.writer.flush() }, true);
   }
 
   async acquired(partitions: number[], epochs: ReadonlyMap<number, number>): Promise<void> {
@@ -113,8 +117,9 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
   }
 
   /**
-   * Stores what was read of `partitions` (every one read here by default), writes the state
-   * with each partition's position (a checkpoint, in PostgreSQL), then lets the log forget what
+   * Stores what was read of `partitions` (every one read here by default) and writes the state
+   * with each partition's position (a checkpoint, in PostgreSQL, which flushes the writer
+   * first), then lets the log forget what
    * both cover: a new owner restores them and replays only what follows. A processor that owns
    * and reads every partition, with no change of them during the settle, forgets the whole log up
    * to where all its reads have come ({@link InputLogReader.forgetAll}), and each partition only
@@ -124,7 +129,6 @@ export class LogPartitionsProcessor implements PartitionLeaseListener {
     const changes = this.ownershipChanges;
     const readThrough = this.readsEverything(partitions) ? await this.readThrough() : 0;
     const covered = partitions.map((p) => [p, this.delivered.get(p) ?? 0] as const);
-    await this.writer.flush();
     // A failed checkpoint (logged) vouches for nothing: the log keeps it for a new owner.
     if (!(await this.checkpoint.checkpoint())) return;
     // Lost or taken in between, a partition's checkpoint may not cover its reads up to there.
