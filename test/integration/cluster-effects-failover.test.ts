@@ -19,6 +19,7 @@ import { ClusterHarness } from '#test/support/cluster-harness.js';
 import { CHILLED_EXCURSION, startChilledShipment } from '#test/support/chilled-excursion.js';
 import { EdgeNodes, type EdgeNode } from '#test/support/edge-nodes.js';
 import { lockHolders, processOfSession } from '#test/support/lease-participants.js';
+import { excursionProbes } from '#test/support/cluster-excursion.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const PARTITIONS = 16;
@@ -40,45 +41,10 @@ describe('cluster: an alert decided by a processor killed for good while Postgre
   const adminKey = `cv_test_${randomBytes(32).toString('base64url')}`;
   const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
 
-  const request = async (path: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const stored = async (): Promise<number[]> => {
-    const { rows } = await admin.query<{ measured_at: string }>(
-      'SELECT measured_at FROM readings WHERE device_id = $1 ORDER BY measured_at',
-      [DEVICE],
-    );
-    return rows.map((r) => (Number(r.measured_at) - t0) / 60_000);
-  };
-  const send = async (m: number): Promise<void> => {
-    await device!.publishAsync(
-      deviceTelemetryTopic(DEVICE),
-      JSON.stringify({ ts: t0 + m * 60_000, temperature: CHILLED_EXCURSION.temperatureAt(m) }),
-      { qos: 1 },
-    );
-    await waitFor(`minute ${m} stored`, async () => (await stored()).includes(m), 10_000, 50);
-  };
-  const checkpointed = async (): Promise<{ position: number; writtenAt: number } | undefined> => {
-    const { rows } = await admin.query<{ position: string; written_at: string }>(
-      "SELECT position, written_at FROM partition_checkpoint WHERE log = 'stream' AND partition = $1",
-      [PARTITION],
-    );
-    return rows[0] && { position: Number(rows[0].position), writtenAt: Number(rows[0].written_at) };
-  };
-  const checkpointAfter = (what: string, afterMs: number) =>
-    waitFor(
-      what,
-      async () => {
-        const row = await checkpointed();
-        return row !== undefined && row.writtenAt > afterMs && row;
-      },
-      15_000,
-      100,
-    );
+  const { request, stored, send, checkpointed, checkpointAfter } = excursionProbes(
+    () => ({ admin, apiPort: api.httpPort, device }),
+    { adminKey, t0, partition: PARTITION },
+  );
   const alertRows = async (): Promise<number[]> => {
     const { rows } = await admin.query<{ opened_at: string }>(
       "SELECT opened_at FROM alerts WHERE container_id = $1 AND rule_id = 'temperature-high'",

@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { partitionOf } from '#src/contracts/partition.js';
-import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { LOCK_SPACE } from '#src/leases/advisory-lock.keys.js';
 import { ClusterHarness } from '#test/support/cluster-harness.js';
 import { CHILLED_EXCURSION, startChilledShipment } from '#test/support/chilled-excursion.js';
 import { EdgeNodes, type EdgeNode } from '#test/support/edge-nodes.js';
 import { lockHolders, processOfSession } from '#test/support/lease-participants.js';
+import { excursionProbes } from '#test/support/cluster-excursion.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const PARTITIONS = 16;
@@ -38,44 +38,10 @@ describe('cluster: a processor killed mid-excursion, its partition taken over', 
   // Minute 0 lies in the past, so that the last reading is not in the future.
   const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
 
-  const request = async (path: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const stored = async (): Promise<number[]> => {
-    const { rows } = await admin.query<{ measured_at: string }>(
-      'SELECT measured_at FROM readings WHERE device_id = $1 ORDER BY measured_at',
-      [DEVICE],
-    );
-    return rows.map((r) => (Number(r.measured_at) - t0) / 60_000);
-  };
-  /** Sends minute `m` QoS 1 through the edge (resolved at its PUBACK) and waits until it is stored. */
-  const send = async (m: number): Promise<void> => {
-    await device!.publishAsync(
-      deviceTelemetryTopic(DEVICE),
-      JSON.stringify({ ts: t0 + m * 60_000, temperature: CHILLED_EXCURSION.temperatureAt(m) }),
-      { qos: 1 },
-    );
-    await waitFor(`minute ${m} stored`, async () => (await stored()).includes(m), 10_000, 50);
-  };
-  /** The partition's stream position checkpointed last, once written after `afterMs`. */
-  const checkpointAfter = (what: string, afterMs: number): Promise<{ position: number; writtenAt: number }> =>
-    waitFor(
-      what,
-      async () => {
-        const { rows } = await admin.query<{ position: string; written_at: string }>(
-          "SELECT position, written_at FROM partition_checkpoint WHERE log = 'stream' AND partition = $1",
-          [PARTITION],
-        );
-        const row = rows[0] && { position: Number(rows[0].position), writtenAt: Number(rows[0].written_at) };
-        return row !== undefined && row.writtenAt > afterMs && row;
-      },
-      15_000,
-      100,
-    );
+  const { request, stored, send, checkpointAfter } = excursionProbes(
+    () => ({ admin, apiPort: api.httpPort, device }),
+    { adminKey, t0, partition: PARTITION },
+  );
 
   before(async () => {
     cluster = await ClusterHarness.start({

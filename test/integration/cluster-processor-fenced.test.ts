@@ -10,13 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { partitionOf } from '#src/contracts/partition.js';
-import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { LOCK_SPACE } from '#src/leases/advisory-lock.keys.js';
 import { ClusterHarness } from '#test/support/cluster-harness.js';
 import { CHILLED_EXCURSION, startChilledShipment } from '#test/support/chilled-excursion.js';
 import type { EdgeNode } from '#test/support/edge-nodes.js';
 import { lockHolders, terminate } from '#test/support/lease-participants.js';
 import { startSilentLink, type SilentLink } from '#test/support/silent-link.js';
+import { excursionProbes } from '#test/support/cluster-excursion.js';
 import { waitFor } from '#test/support/wait-for.js';
 
 const PARTITIONS = 16;
@@ -37,12 +37,10 @@ describe('cluster: a processor silent on the network is fenced from the partitio
   const adminKey = `cv_test_${randomBytes(32).toString('base64url')}`;
   const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
 
-  const request = async (path: string): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
-      headers: { authorization: `Bearer ${adminKey}` },
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const { request, stored, send, checkpointed, checkpointAfter } = excursionProbes(
+    () => ({ admin, apiPort: api.httpPort, device }),
+    { adminKey, t0, partition: PARTITION },
+  );
   const metric = async (node: EdgeNode, sample: string): Promise<number> => {
     const res = await fetch(`http://127.0.0.1:${node.httpPort}/metrics`, {
       headers: { authorization: `Bearer ${adminKey}` },
@@ -50,39 +48,6 @@ describe('cluster: a processor silent on the network is fenced from the partitio
     const line = (await res.text()).split('\n').find((l) => l.startsWith(`${sample} `));
     return line === undefined ? 0 : Number(line.slice(sample.length + 1));
   };
-  const stored = async (): Promise<number[]> => {
-    const { rows } = await admin.query<{ measured_at: string }>(
-      'SELECT measured_at FROM readings WHERE device_id = $1 ORDER BY measured_at',
-      [DEVICE],
-    );
-    return rows.map((r) => (Number(r.measured_at) - t0) / 60_000);
-  };
-  const send = async (m: number): Promise<void> => {
-    await device!.publishAsync(
-      deviceTelemetryTopic(DEVICE),
-      JSON.stringify({ ts: t0 + m * 60_000, temperature: CHILLED_EXCURSION.temperatureAt(m) }),
-      { qos: 1 },
-    );
-    await waitFor(`minute ${m} stored`, async () => (await stored()).includes(m), 10_000, 50);
-  };
-  const position = async (): Promise<{ position: number; writtenAt: number } | undefined> => {
-    const { rows } = await admin.query<{ position: string; written_at: string }>(
-      "SELECT position, written_at FROM partition_checkpoint WHERE log = 'stream' AND partition = $1",
-      [PARTITION],
-    );
-    return rows[0] && { position: Number(rows[0].position), writtenAt: Number(rows[0].written_at) };
-  };
-  /** The partition's position checkpointed once written after `afterMs`. */
-  const checkpointAfter = (what: string, afterMs: number) =>
-    waitFor(
-      what,
-      async () => {
-        const row = await position();
-        return row !== undefined && row.writtenAt > afterMs && row;
-      },
-      15_000,
-      100,
-    );
 
   before(async () => {
     cluster = await ClusterHarness.start({
@@ -143,7 +108,7 @@ describe('cluster: a processor silent on the network is fenced from the partitio
       'the silent processor’s late write refused',
       async () => (await metric(silent, FENCED)) > 0,
     );
-    const after = await position();
+    const after = await checkpointed();
     assert.ok(
       after !== undefined && after.position >= taken.position,
       `the taker's position (${taken.position}) stands, not the silent processor's (${after?.position})`,
