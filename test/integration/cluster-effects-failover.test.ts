@@ -13,7 +13,6 @@ import { after, before, describe, it } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { partitionOf } from '#src/contracts/partition.js';
-import { deviceTelemetryTopic } from '#src/contracts/topics.js';
 import { LOCK_SPACE } from '#src/leases/advisory-lock.keys.js';
 import { ClusterHarness } from '#test/support/cluster-harness.js';
 import { CHILLED_EXCURSION, startChilledShipment } from '#test/support/chilled-excursion.js';
@@ -29,10 +28,46 @@ const { device: DEVICE, container: CONTAINER, alertAt: ALERT_AT } = CHILLED_EXCU
 const PARTITION = partitionOf(CONTAINER, PARTITIONS);
 const LAST = ALERT_AT + 3;
 
+/** The nodes both cases run: an api node, an edge, two processors, the device on the edge. */
+interface ExcursionCluster {
+  cluster: ClusterHarness;
+  api: EdgeNode;
+  processing: EdgeNodes;
+  processors: EdgeNode[];
+  device: MqttClient;
+}
+
+/** Starts them, with a chilled shipment of the excursion's container in transit from `t0`. */
+async function startExcursionCluster(adminKey: string, t0: number): Promise<ExcursionCluster> {
+  const cluster = await ClusterHarness.start({
+    ...CHILLED_EXCURSION.env,
+    PARTITIONS: String(PARTITIONS),
+    CONVOI_ADMIN_KEY: adminKey,
+    STATE_CHECKPOINT_MS: String(CHECKPOINT_MS),
+  });
+  const api = await cluster.role('api').start();
+  const { request } = excursionProbes(
+    () => ({ admin: cluster.admin, apiPort: api.httpPort, device: undefined }),
+    {
+      adminKey,
+      t0,
+      partition: PARTITION,
+    },
+  );
+  await startChilledShipment(request, t0);
+  const edge = await cluster.role('edge').start();
+  const { group: processing, nodes: processors } = await cluster.startProcessors(2, PARTITIONS);
+  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${edge.mqttPort}`, {
+    clientId: DEVICE,
+    clean: false,
+    reconnectPeriod: 200,
+  });
+  return { cluster, api, processing, processors, device };
+}
+
 describe('cluster: an alert decided by a processor killed for good while PostgreSQL held its write', () => {
   let cluster: ClusterHarness;
   let admin: pg.Pool;
-  let edge: EdgeNode;
   let api: EdgeNode;
   let processing: EdgeNodes;
   let processors: EdgeNode[];
@@ -41,7 +76,7 @@ describe('cluster: an alert decided by a processor killed for good while Postgre
   const adminKey = `cv_test_${randomBytes(32).toString('base64url')}`;
   const t0 = Math.floor(Date.now() / 60_000) * 60_000 - LAST * 60_000;
 
-  const { request, stored, send, checkpointed, checkpointAfter } = excursionProbes(
+  const { stored, send, checkpointed, checkpointAfter } = excursionProbes(
     () => ({ admin, apiPort: api.httpPort, device }),
     { adminKey, t0, partition: PARTITION },
   );
@@ -54,22 +89,8 @@ describe('cluster: an alert decided by a processor killed for good while Postgre
   };
 
   before(async () => {
-    cluster = await ClusterHarness.start({
-      ...CHILLED_EXCURSION.env,
-      PARTITIONS: String(PARTITIONS),
-      CONVOI_ADMIN_KEY: adminKey,
-      STATE_CHECKPOINT_MS: String(CHECKPOINT_MS),
-    });
+    ({ cluster, api, processing, processors, device } = await startExcursionCluster(adminKey, t0));
     admin = cluster.admin;
-    api = await cluster.role('api').start();
-    await startChilledShipment(request, t0);
-    edge = await cluster.role('edge').start();
-    ({ group: processing, nodes: processors } = await cluster.startProcessors(2, PARTITIONS));
-    device = await mqtt.connectAsync(`mqtt://127.0.0.1:${edge.mqttPort}`, {
-      clientId: DEVICE,
-      clean: false,
-      reconnectPeriod: 200,
-    });
   });
   after(async () => {
     await locker?.query('ROLLBACK').catch(() => undefined);
@@ -138,7 +159,6 @@ describe('cluster: an alert decided by a processor killed for good while Postgre
 describe('cluster: an alert stored by a processor killed for good, then cleared under its next owner', () => {
   let cluster: ClusterHarness;
   let admin: pg.Pool;
-  let edge: EdgeNode;
   let api: EdgeNode;
   let processing: EdgeNodes;
   let processors: EdgeNode[];
@@ -150,31 +170,12 @@ describe('cluster: an alert stored by a processor killed for good, then cleared 
   const t0 = Math.floor(Date.now() / 60_000) * 60_000 - END * 60_000;
   const temperatureAt = (m: number) => (m >= COOL_FROM ? 2 : CHILLED_EXCURSION.temperatureAt(m));
 
-  const request = async (path: string): Promise<{ status: number; body: any }> => {
-    const response = await fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  const send = async (m: number): Promise<void> => {
-    await device!.publishAsync(
-      deviceTelemetryTopic(DEVICE),
-      JSON.stringify({ ts: t0 + m * 60_000, temperature: temperatureAt(m) }),
-      { qos: 1 },
-    );
-    await waitFor(
-      `minute ${m} stored`,
-      async () =>
-        (
-          await admin.query('SELECT 1 FROM readings WHERE device_id = $1 AND measured_at = $2', [
-            DEVICE,
-            t0 + m * 60_000,
-          ])
-        ).rowCount === 1,
-      10_000,
-      50,
-    );
-  };
+  const { request, send } = excursionProbes(() => ({ admin, apiPort: api.httpPort, device }), {
+    adminKey,
+    t0,
+    partition: PARTITION,
+    temperatureAt,
+  });
   const alertRows = async (): Promise<{ status: string; openedAt: number }[]> => {
     const { rows } = await admin.query<{ status: string; opened_at: string }>(
       "SELECT status, opened_at FROM alerts WHERE container_id = $1 AND rule_id = 'temperature-high'",
@@ -184,29 +185,8 @@ describe('cluster: an alert stored by a processor killed for good, then cleared 
   };
 
   before(async () => {
-    cluster = await ClusterHarness.start({
-      ...CHILLED_EXCURSION.env,
-      PARTITIONS: String(PARTITIONS),
-      CONVOI_ADMIN_KEY: adminKey,
-      STATE_CHECKPOINT_MS: String(CHECKPOINT_MS),
-    });
+    ({ cluster, api, processing, processors, device } = await startExcursionCluster(adminKey, t0));
     admin = cluster.admin;
-    api = await cluster.role('api').start();
-    await startChilledShipment(
-      (path, init) =>
-        fetch(`http://127.0.0.1:${api.httpPort}/api/v1${path}`, {
-          ...init,
-          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-        }).then(async (r) => ({ status: r.status, body: await r.json() })),
-      t0,
-    );
-    edge = await cluster.role('edge').start();
-    ({ group: processing, nodes: processors } = await cluster.startProcessors(2, PARTITIONS));
-    device = await mqtt.connectAsync(`mqtt://127.0.0.1:${edge.mqttPort}`, {
-      clientId: DEVICE,
-      clean: false,
-      reconnectPeriod: 200,
-    });
   });
   after(async () => {
     await device?.endAsync(true);

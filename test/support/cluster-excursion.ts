@@ -21,13 +21,19 @@ export interface CheckpointedPosition {
 
 /**
  * The probes the cluster excursion tests share (a chilled excursion played a reading a minute
- * from `t0` through an edge, processors killed or silenced under it): REST of the api node as
+ * from `t0` through an edge, the excursion's temperatures unless `temperatureAt` says others,
+ * processors killed or silenced under it): REST of the api node as
  * admin, the minutes stored for the device, sending a minute and waiting for its row, and the
  * position checkpointed for `partition`.
  */
 export function excursionProbes(
   nodes: () => ExcursionNodes,
-  { adminKey, t0, partition }: { adminKey: string; t0: number; partition: number },
+  {
+    adminKey,
+    t0,
+    partition,
+    temperatureAt = CHILLED_EXCURSION.temperatureAt,
+  }: { adminKey: string; t0: number; partition: number; temperatureAt?: (minute: number) => number },
 ) {
   const request: ApiRequest = async (path, init) => {
     const response = await fetch(`http://127.0.0.1:${nodes().apiPort}/api/v1${path}`, {
@@ -50,7 +56,7 @@ export function excursionProbes(
     if (device === undefined) throw new Error('the device is not connected');
     await device.publishAsync(
       deviceTelemetryTopic(CHILLED_EXCURSION.device),
-      JSON.stringify({ ts: t0 + m * 60_000, temperature: CHILLED_EXCURSION.temperatureAt(m) }),
+      JSON.stringify({ ts: t0 + m * 60_000, temperature: temperatureAt(m) }),
       { qos: 1 },
     );
     await waitFor(`minute ${m} stored`, async () => (await stored()).includes(m), 10_000, 50);
