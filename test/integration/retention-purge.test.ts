@@ -178,9 +178,10 @@ async function seed(
   await store
     .insertInto('journey_events')
     .values([
+      // A millisecond apart: a container's event of one type is stored once per instant (journey_events_once).
       journey('RET-S-OLD', now - 1826 * DAY), // its shipment is purged in the same run, first
-      journey(null, now - 1826 * DAY),
-      journey('RET-S-NEW', now - 1826 * DAY), // old, but its shipment is still kept
+      journey(null, now - 1826 * DAY + 1),
+      journey('RET-S-NEW', now - 1826 * DAY + 2), // old, but its shipment is still kept
       journey(null, now - 1824 * DAY),
     ])
     .execute();
