@@ -3,6 +3,15 @@ import type { StoreMigration } from '#src/storage/store-migration.js';
 /** Migration scope of the journey event log in the operational store. */
 export const JOURNEY_EVENTS_SCOPE = 'journey-events';
 
+/** The same text on both stores: `coalesce` and expression indexes are in both dialects. */
+const ONE_ROW_PER_EVENT = `
+  DELETE FROM journey_events WHERE id NOT IN (
+    SELECT min(id) FROM journey_events
+    GROUP BY container_id, type, at, coalesce(site_id, ''), coalesce(detail, ''));
+  CREATE UNIQUE INDEX journey_events_once
+    ON journey_events(container_id, type, at, coalesce(site_id, ''), coalesce(detail, ''));
+`;
+
 /**
  * The journey event log (scope `journey-events`): on PostgreSQL its own table; on SQLite the
  * table version 1 of the `journeys` scope made (journey.migrations.ts, released).
@@ -38,21 +47,6 @@ export const JOURNEY_EVENTS_MIGRATIONS: readonly StoreMigration[] = [
     // A reading replayed (a new partition owner from its checkpoint, a crash between an event and
     // the state it explains) concludes the same event again, equal column for column. The key is
     // what tells two events of a container apart; rows stored twice before are dropped first.
-    up: {
-      sqlite: `
-        DELETE FROM journey_events WHERE id NOT IN (
-          SELECT min(id) FROM journey_events
-          GROUP BY container_id, type, at, ifnull(site_id, ''), ifnull(detail, ''));
-        CREATE UNIQUE INDEX journey_events_once
-          ON journey_events(container_id, type, at, ifnull(site_id, ''), ifnull(detail, ''));
-      `,
-      postgres: `
-        DELETE FROM journey_events WHERE id NOT IN (
-          SELECT min(id) FROM journey_events
-          GROUP BY container_id, type, at, coalesce(site_id, ''), coalesce(detail, ''));
-        CREATE UNIQUE INDEX journey_events_once
-          ON journey_events(container_id, type, at, coalesce(site_id, ''), coalesce(detail, ''));
-      `,
-    },
+    up: { sqlite: ONE_ROW_PER_EVENT, postgres: ONE_ROW_PER_EVENT },
   },
 ];
